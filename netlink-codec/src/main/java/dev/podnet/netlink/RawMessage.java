@@ -1,0 +1,25 @@
+package dev.podnet.netlink;
+
+import io.netty.buffer.ByteBuf;
+
+import java.util.HexFormat;
+
+/** A message of a type the decoder does not know, kept as its body bytes. */
+public record RawMessage(int type, int flags, int sequence, int portId, byte[] body) implements NetlinkMessage {
+    @Override
+    public int bodyLength() {
+        return Netlink.align(body.length);
+    }
+
+    @Override
+    public void writeBody(ByteBuf out) {
+        out.writeBytes(body);
+        out.writeZero(bodyLength() - body.length);
+    }
+
+    @Override
+    public String toString() {
+        return "RawMessage[type=" + type + ", flags=0x" + Integer.toHexString(flags) + ", seq=" + sequence
+                + ", body=" + HexFormat.of().formatHex(body) + "]";
+    }
+}

@@ -1,0 +1,13 @@
+package dev.podnet.netlink.channel;
+
+/**
+ * A dump kept being interrupted ({@code NLM_F_DUMP_INTR}: the kernel's tables changed while it was
+ * being read) more times than the retry bound allows.
+ */
+public final class DumpInterruptedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public DumpInterruptedException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.podnet.netlink.channel;
+
+import dev.podnet.netlink.Netlink;
+import dev.podnet.netlink.NetlinkMessage;
+import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoopGroup;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+import java.util.List;
+
+/**
+ * Requests and dumps over one {@link NetlinkChannel}, matched to their replies by sequence number.
+ * Thread-safe; every method returns a cold publisher that does nothing until subscribed.
+ *
+ * <p>Requests submitted close together share datagrams (see {@link #executeBatch}). Replies complete
+ * the publishers on the channel's event loop: do not block in what follows them.
+ *
+ * <pre>{@code
+ * NetlinkClient rtnl = NetlinkClient.open(group, NetlinkSocket.openRoute()).block();
+ * rtnl.dump(LinkMessage.request(RTM_GETLINK, 0, 0, 0, 0, AttributeList.EMPTY))
+ *     .cast(LinkMessage.class)
+ *     .doOnNext(l -> System.out.println(l.index() + ": " + l.name()))
+ *     .blockLast();
+ * }</pre>
+ */
+public final class NetlinkClient {
+    private static final System.Logger LOG = System.getLogger(NetlinkClient.class.getName());
+
+    private final NetlinkChannel channel;
+    private final RequestCorrelator correlator;
+    private final NetlinkClientOptions options;
+    private final EventLoop loop;
+
+    private NetlinkClient(NetlinkChannel channel, RequestCorrelator correlator, NetlinkClientOptions options) {
+        this.channel = channel;
+        this.correlator = correlator;
+        this.options = options;
+        this.loop = channel.eventLoop();
+    }
+
+    /** Opens a client on {@code socket} with default options; the client owns the socket from then on. */
+    public static Mono<NetlinkClient> open(IoEventLoopGroup group, NetlinkSocket socket) {
+        return open(group, socket, NetlinkClientOptions.DEFAULTS);
+    }
+
+    /**
+     * Registers a channel for {@code socket} on one of {@code group}'s epoll event loops. The client
+     * owns the socket from then on, also when registration fails (it is closed then).
+     */
+    public static Mono<NetlinkClient> open(IoEventLoopGroup group, NetlinkSocket socket, NetlinkClientOptions options) {
+        return Mono.create(sink -> {
+            NetlinkChannel channel = new NetlinkChannel(socket);
+            RequestCorrelator correlator = new RequestCorrelator(options.factory(), options.maxInFlight(),
+                    m -> LOG.log(System.Logger.Level.TRACE, "unsolicited netlink message {0}", m));
+            channel.pipeline().addLast("decoder", new NetlinkMessageDecoder(options.factory()));
+            channel.pipeline().addLast("encoder", NetlinkMessageEncoder.INSTANCE);
+            channel.pipeline().addLast("correlator", correlator);
+            group.register(channel).addListener(f -> {
+                if (f.isSuccess()) {
+                    sink.success(new NetlinkClient(channel, correlator, options));
+                } else {
+                    NetlinkChannel.closeQuietly(socket);
+                    sink.error(f.cause());
+                }
+            });
+        });
+    }
+
+    /** The channel under this client. */
+    public NetlinkChannel channel() {
+        return channel;
+    }
+
+    /** The socket's port id. */
+    public int portId() {
+        return channel.socket().portId();
+    }
+
+    /**
+     * Sends {@code request} (with {@code NLM_F_REQUEST | NLM_F_ACK} added) and completes when the
+     * kernel acknowledges it, or fails with a {@link dev.podnet.netlink.NetlinkException}.
+     */
+    public Mono<Void> execute(NetlinkMessage request) {
+        return request(request).then();
+    }
+
+    /**
+     * Sends {@code request} and emits the reply the kernel sends before its acknowledgement (the
+     * object of a GET, or the echo of a request sent with {@code NLM_F_ECHO}); empty when there is
+     * none.
+     */
+    public Mono<NetlinkMessage> request(NetlinkMessage request) {
+        Mono<NetlinkMessage> m = Mono.create(sink -> {
+            RequestCorrelator.Single p = new RequestCorrelator.Single(sink, options.factory().describe(request));
+            loop.execute(() -> correlator.submit(request, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, p));
+        });
+        return withTimeout(m, request);
+    }
+
+    /**
+     * Sends all {@code requests} back to back, so they leave in one datagram, and completes when the
+     * kernel has answered every one of them. The kernel does not stop at a failed request: the
+     * others are still applied. Fails with the first error (in request order); later errors are
+     * attached as suppressed.
+     */
+    public Mono<Void> executeBatch(List<? extends NetlinkMessage> requests) {
+        if (requests.isEmpty()) {
+            return Mono.empty();
+        }
+        List<? extends NetlinkMessage> copy = List.copyOf(requests);
+        Mono<Void> m = Mono.create(sink -> {
+            String[] descriptions = new String[copy.size()];
+            for (int i = 0; i < descriptions.length; i++) {
+                descriptions[i] = options.factory().describe(copy.get(i));
+            }
+            RequestCorrelator.Batch batch = new RequestCorrelator.Batch(sink, descriptions);
+            loop.execute(() -> correlator.submitBatch(copy, batch));
+        });
+        return withTimeout(m, copy.get(0));
+    }
+
+    /**
+     * Dumps: sends {@code request} with {@code NLM_F_REQUEST | NLM_F_DUMP} and emits every object of
+     * the reply. An interrupted dump is restarted up to the configured number of times, then fails
+     * with {@link DumpInterruptedException}.
+     */
+    public Flux<NetlinkMessage> dump(NetlinkMessage request) {
+        Flux<NetlinkMessage> once = Flux.<NetlinkMessage>create(sink -> {
+            RequestCorrelator.Dump p = new RequestCorrelator.Dump(sink, options.factory().describe(request) + " dump");
+            loop.execute(() -> correlator.submit(request, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP, p));
+        }).collectList().timeout(options.requestTimeout(),
+                Mono.error(() -> new NetlinkTimeoutException(options.factory().describe(request)
+                        + " dump: no complete reply within " + options.requestTimeout())))
+                .flatMapIterable(l -> l);
+        // Collected first so that a restarted dump never emits an object twice.
+        return once.retryWhen(Retry.max(options.dumpRetries()).filter(e -> e instanceof DumpInterruptedException)
+                .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+    }
+
+    private <T> Mono<T> withTimeout(Mono<T> m, NetlinkMessage request) {
+        return m.timeout(options.requestTimeout(), Mono.error(() -> new NetlinkTimeoutException(
+                options.factory().describe(request) + ": no reply within " + options.requestTimeout())));
+    }
+
+    /** Requests awaiting replies (a snapshot; for tests and metrics). */
+    public Mono<Integer> inFlight() {
+        return Mono.create(sink -> loop.execute(() -> sink.success(correlator.inFlight())));
+    }
+
+    /** Closes the channel and its socket; requests still in flight fail with {@link NetlinkClosedException}. */
+    public Mono<Void> close() {
+        return Mono.create(sink -> channel.close().addListener(f -> {
+            if (f.isSuccess()) {
+                sink.success();
+            } else {
+                sink.error(f.cause());
+            }
+        }));
+    }
+
+    public boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    @Override
+    public String toString() {
+        return "NetlinkClient[" + channel.socket() + "]";
+    }
+}

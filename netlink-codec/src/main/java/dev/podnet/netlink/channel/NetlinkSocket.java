@@ -1,0 +1,93 @@
+package dev.podnet.netlink.channel;
+
+import dev.podnet.netlink.Netlink;
+import dev.podnet.netlink.sys.Errno;
+import dev.podnet.netlink.sys.ErrnoException;
+import dev.podnet.netlink.sys.LibC;
+
+/**
+ * A bound, non-blocking {@code AF_NETLINK} socket. It lives in the network namespace of the thread
+ * that opened it, for its whole life; open it from a thread that has {@code setns}'d into the
+ * namespace wanted (see the dataplane's namespace executor).
+ *
+ * <p>Opening turns on {@code NETLINK_EXT_ACK} (the kernel explains errors) and
+ * {@code NETLINK_CAP_ACK} (errors echo only the request header), and sizes the buffers: with
+ * {@code CAP_NET_ADMIN} the {@code *BUFFORCE} options lift the sysctl caps, so a batch of many
+ * acknowledgements cannot overflow the receive queue.
+ */
+public final class NetlinkSocket {
+    private final int fd;
+    private final int protocol;
+    private final int portId;
+
+    private NetlinkSocket(int fd, int protocol, int portId) {
+        this.fd = fd;
+        this.protocol = protocol;
+        this.portId = portId;
+    }
+
+    /** Opens an rtnetlink socket with default buffer sizes (4 MiB each way). */
+    public static NetlinkSocket openRoute() throws ErrnoException {
+        return open(Netlink.NETLINK_ROUTE, 4 << 20, 4 << 20);
+    }
+
+    /**
+     * Opens, configures and binds a netlink socket in the calling thread's network namespace.
+     *
+     * @param protocol    e.g. {@link Netlink#NETLINK_ROUTE}
+     * @param receiveBuffer SO_RCVBUF in bytes (at least 32 KiB)
+     * @param sendBuffer  SO_SNDBUF in bytes
+     */
+    public static NetlinkSocket open(int protocol, int receiveBuffer, int sendBuffer) throws ErrnoException {
+        if (receiveBuffer < 32 << 10) {
+            throw new IllegalArgumentException("receiveBuffer must be at least 32 KiB to hold a dump reply, got " + receiveBuffer);
+        }
+        int fd = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, protocol);
+        try {
+            LibC.setsockopt(fd, Netlink.SOL_NETLINK, Netlink.NETLINK_EXT_ACK, 1);
+            LibC.setsockopt(fd, Netlink.SOL_NETLINK, Netlink.NETLINK_CAP_ACK, 1);
+            bufferSize(fd, LibC.SO_RCVBUFFORCE, LibC.SO_RCVBUF, receiveBuffer);
+            bufferSize(fd, LibC.SO_SNDBUFFORCE, LibC.SO_SNDBUF, sendBuffer);
+            LibC.bindNetlink(fd, 0, 0);
+            return new NetlinkSocket(fd, protocol, LibC.netlinkPortId(fd));
+        } catch (ErrnoException | RuntimeException e) {
+            try {
+                LibC.close(fd);
+            } catch (ErrnoException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static void bufferSize(int fd, int force, int plain, int bytes) throws ErrnoException {
+        try {
+            LibC.setsockopt(fd, LibC.SOL_SOCKET, force, bytes);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EPERM) {
+                throw e;
+            }
+            // without CAP_NET_ADMIN: capped by net.core.{r,w}mem_max
+            LibC.setsockopt(fd, LibC.SOL_SOCKET, plain, bytes);
+        }
+    }
+
+    /** The file descriptor. */
+    public int fd() {
+        return fd;
+    }
+
+    public int protocol() {
+        return protocol;
+    }
+
+    /** The port id the kernel assigned ({@code nl_pid}). */
+    public int portId() {
+        return portId;
+    }
+
+    @Override
+    public String toString() {
+        return "NetlinkSocket[fd=" + fd + ", protocol=" + protocol + ", port=" + portId + "]";
+    }
+}

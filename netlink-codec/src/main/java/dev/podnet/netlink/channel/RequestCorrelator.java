@@ -1,0 +1,315 @@
+package dev.podnet.netlink.channel;
+
+import dev.podnet.netlink.DoneMessage;
+import dev.podnet.netlink.ErrorMessage;
+import dev.podnet.netlink.MessageFactory;
+import dev.podnet.netlink.Netlink;
+import dev.podnet.netlink.NetlinkException;
+import dev.podnet.netlink.NetlinkMessage;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.MonoSink;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Matches replies to requests by sequence number. Confined to the channel's event loop: every
+ * method except the constructor runs there.
+ *
+ * <p>Writes are coalesced: a request only schedules a flush, which runs after the tasks already
+ * queued on the loop, so requests submitted close together (one endpoint's batch, or many
+ * endpoints' concurrent batches) leave in one datagram.
+ */
+final class RequestCorrelator extends ChannelDuplexHandler {
+    private final IntObjectMap<Pending> pending = new IntObjectHashMap<>();
+    private final MessageFactory factory;
+    private final int maxPending;
+    private final Consumer<NetlinkMessage> unsolicited;
+    private ChannelHandlerContext ctx;
+    private int nextSequence = 1;
+    private boolean flushScheduled;
+    private final Runnable flushTask = this::flushNow;
+
+    RequestCorrelator(MessageFactory factory, int maxPending, Consumer<NetlinkMessage> unsolicited) {
+        this.factory = factory;
+        this.maxPending = maxPending;
+        this.unsolicited = unsolicited;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    int inFlight() {
+        return pending.size();
+    }
+
+    /** Writes {@code request} for {@code p}; schedules a flush. */
+    void submit(NetlinkMessage request, int extraFlags, Pending p) {
+        if (admit(request, 1, p)) {
+            write(request, extraFlags, p);
+        }
+    }
+
+    /** Writes all of {@code requests} for one {@link Batch}, back to back, so they share a datagram. */
+    void submitBatch(List<? extends NetlinkMessage> requests, Batch batch) {
+        if (admit(requests.get(0), requests.size(), batch)) {
+            for (int i = 0; i < requests.size(); i++) {
+                batch.sequenceNumbers[i] = write(requests.get(i), Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, batch);
+            }
+        }
+    }
+
+    private boolean admit(NetlinkMessage first, int count, Pending p) {
+        if (!ctx.channel().isActive()) {
+            p.fail(new NetlinkClosedException(factory.describe(first) + ": the netlink channel is closed"));
+            return false;
+        }
+        if (pending.size() + count > maxPending) {
+            p.fail(new NetlinkBusyException(factory.describe(first) + ": " + pending.size()
+                    + " requests already in flight on this channel, bound " + maxPending));
+            return false;
+        }
+        return true;
+    }
+
+    private int write(NetlinkMessage request, int extraFlags, Pending p) {
+        int seq = allocateSequence();
+        pending.put(seq, p);
+        ctx.write(new OutboundMessage(request, seq, extraFlags)).addListener(new WriteFailure(seq, p));
+        if (!flushScheduled) {
+            flushScheduled = true;
+            ctx.executor().execute(flushTask);
+        }
+        return seq;
+    }
+
+    private int allocateSequence() {
+        int seq;
+        do {
+            seq = nextSequence++;
+            if (nextSequence == 0) {
+                nextSequence = 1;
+            }
+        } while (seq == 0 || pending.containsKey(seq));
+        return seq;
+    }
+
+    private void flushNow() {
+        flushScheduled = false;
+        ctx.flush();
+    }
+
+    private final class WriteFailure implements ChannelFutureListener {
+        private final int seq;
+        private final Pending p;
+
+        WriteFailure(int seq, Pending p) {
+            this.seq = seq;
+            this.p = p;
+        }
+
+        @Override
+        public void operationComplete(ChannelFuture future) {
+            if (!future.isSuccess() && pending.remove(seq) != null) {
+                p.fail(future.cause());
+            }
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        NetlinkMessage m = (NetlinkMessage) msg;
+        Pending p = m.sequence() == 0 ? null : pending.get(m.sequence());
+        if (p == null) {
+            unsolicited.accept(m);
+            return;
+        }
+        if (p.onMessage(m)) {
+            pending.remove(m.sequence());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        // Replies may have been lost with the failed datagram: waiting for them would hang forever.
+        failAll(c);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        failAll(new NetlinkClosedException("the netlink channel closed before the kernel answered"));
+        super.channelInactive(ctx);
+    }
+
+    private void failAll(Throwable cause) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<Pending> all = new ArrayList<>(pending.values());
+        pending.clear();
+        for (Pending p : all) {
+            p.fail(cause);
+        }
+    }
+
+    /** A request (or group of requests) awaiting replies. */
+    abstract static class Pending {
+
+        /** Handles one reply; true when this sequence number is finished with. */
+        abstract boolean onMessage(NetlinkMessage m);
+
+        /** Fails the request; may be called more than once (for a batch), only the first counts. */
+        abstract void fail(Throwable cause);
+    }
+
+    /** One request answered by an ack (with {@code NLM_F_ECHO} or a GET, a reply before it). */
+    static final class Single extends Pending {
+        private final MonoSink<NetlinkMessage> sink;
+        private final String description;
+        private NetlinkMessage reply;
+
+        Single(MonoSink<NetlinkMessage> sink, String description) {
+            this.sink = sink;
+            this.description = description;
+        }
+
+        @Override
+        boolean onMessage(NetlinkMessage m) {
+            if (m instanceof ErrorMessage e) {
+                if (e.isAck()) {
+                    if (reply == null) {
+                        sink.success();
+                    } else {
+                        sink.success(reply);
+                    }
+                } else {
+                    sink.error(NetlinkException.of(e, description));
+                }
+                return true;
+            }
+            if (reply == null) {
+                reply = m;
+            }
+            return false;
+        }
+
+        @Override
+        void fail(Throwable cause) {
+            sink.error(cause);
+        }
+    }
+
+    /** Several requests sent as one datagram; done when every one is answered. */
+    static final class Batch extends Pending {
+        private final MonoSink<Void> sink;
+        private final String[] descriptions;
+        final int[] sequenceNumbers;
+        private int remaining;
+        private NetlinkException firstError;
+        private boolean failed;
+
+        Batch(MonoSink<Void> sink, String[] descriptions) {
+            this.sink = sink;
+            this.descriptions = descriptions;
+            this.sequenceNumbers = new int[descriptions.length];
+            this.remaining = descriptions.length;
+        }
+
+        @Override
+        boolean onMessage(NetlinkMessage m) {
+            if (!(m instanceof ErrorMessage e)) {
+                return false;
+            }
+            if (!e.isAck()) {
+                int i = 0;
+                while (i < sequenceNumbers.length && sequenceNumbers[i] != e.sequence()) {
+                    i++;
+                }
+                NetlinkException ex = NetlinkException.of(e, i < descriptions.length ? descriptions[i] : "request");
+                if (firstError == null) {
+                    firstError = ex;
+                } else {
+                    firstError.addSuppressed(ex);
+                }
+            }
+            if (--remaining == 0 && !failed) {
+                if (firstError != null) {
+                    sink.error(firstError);
+                } else {
+                    sink.success();
+                }
+            }
+            return true;
+        }
+
+        @Override
+        void fail(Throwable cause) {
+            if (!failed) {
+                failed = true;
+                sink.error(cause);
+            }
+        }
+    }
+
+    /** A dump: every {@code NLM_F_MULTI} part is emitted, {@code NLMSG_DONE} completes. */
+    static final class Dump extends Pending {
+        private final FluxSink<NetlinkMessage> sink;
+        private final String description;
+        boolean interrupted;
+
+        Dump(FluxSink<NetlinkMessage> sink, String description) {
+            this.sink = sink;
+            this.description = description;
+        }
+
+        @Override
+        boolean onMessage(NetlinkMessage m) {
+            if ((m.flags() & Netlink.NLM_F_DUMP_INTR) != 0) {
+                interrupted = true;
+            }
+            switch (m) {
+                case DoneMessage d -> {
+                    if (d.error() < 0) {
+                        String text = d.extAck().string(Netlink.NLMSGERR_ATTR_MSG);
+                        sink.error(new NetlinkException(-d.error(), text, -1, description));
+                    } else if (interrupted) {
+                        sink.error(new DumpInterruptedException(description
+                                + ": interrupted (NLM_F_DUMP_INTR), the kernel's table changed during the dump"));
+                    } else {
+                        sink.complete();
+                    }
+                    return true;
+                }
+                case ErrorMessage e -> {
+                    if (e.isAck()) {
+                        sink.complete();
+                    } else {
+                        sink.error(NetlinkException.of(e, description));
+                    }
+                    return true;
+                }
+                default -> {
+                    sink.next(m);
+                    return false;
+                }
+            }
+        }
+
+        @Override
+        void fail(Throwable cause) {
+            sink.error(cause);
+        }
+    }
+
+}

@@ -1,0 +1,63 @@
+package dev.podnet.netlink.route;
+
+import dev.podnet.netlink.NetlinkDecodeException;
+import dev.podnet.netlink.NetlinkMessage;
+import dev.podnet.netlink.attr.AttributeList;
+import io.netty.buffer.ByteBuf;
+
+import java.net.InetAddress;
+
+/**
+ * {@code RTM_NEWADDR / RTM_DELADDR / RTM_GETADDR}: a {@code struct ifaddrmsg} followed by
+ * {@code IFA_*} attributes.
+ */
+public record AddressMessage(int type, int flags, int sequence, int portId, int family, int prefixLength,
+                             int addressFlags, int scope, int index, AttributeList attributes) implements NetlinkMessage {
+    /** Size of {@code struct ifaddrmsg}. */
+    public static final int HEADER_LENGTH = 8;
+
+    public static AddressMessage request(int type, int flags, int family, int prefixLength, int addressFlags, int scope,
+                                         int index, AttributeList attributes) {
+        return new AddressMessage(type, flags, 0, 0, family, prefixLength, addressFlags, scope, index, attributes);
+    }
+
+    static AddressMessage decode(int type, int flags, int seq, int pid, ByteBuf body) {
+        if (body.readableBytes() < HEADER_LENGTH) {
+            throw new NetlinkDecodeException(Rtm.name(type) + " body of " + body.readableBytes() + " bytes, ifaddrmsg needs 8");
+        }
+        int family = body.readUnsignedByte();
+        int prefix = body.readUnsignedByte();
+        int aflags = body.readUnsignedByte();
+        int scope = body.readUnsignedByte();
+        int index = body.readIntLE();
+        return new AddressMessage(type, flags, seq, pid, family, prefix, aflags, scope, index,
+                AttributeList.read(body, body.readableBytes()));
+    }
+
+    @Override
+    public int bodyLength() {
+        return HEADER_LENGTH + attributes.encodedLength();
+    }
+
+    @Override
+    public void writeBody(ByteBuf out) {
+        out.writeByte(family);
+        out.writeByte(prefixLength);
+        out.writeByte(addressFlags);
+        out.writeByte(scope);
+        out.writeIntLE(index);
+        attributes.writeTo(out);
+    }
+
+    /** {@code IFA_LOCAL}, else {@code IFA_ADDRESS} (point-to-point peers aside, the interface's own address). */
+    public InetAddress address() {
+        InetAddress local = attributes.address(Ifa.IFA_LOCAL);
+        return local != null ? local : attributes.address(Ifa.IFA_ADDRESS);
+    }
+
+    @Override
+    public String toString() {
+        return Rtm.name(type) + "[seq=" + sequence + ", index=" + index + ", " + address() + "/" + prefixLength
+                + ", attrs=" + attributes.toString(Ifa::name) + "]";
+    }
+}

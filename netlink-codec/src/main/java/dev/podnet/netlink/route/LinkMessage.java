@@ -1,0 +1,114 @@
+package dev.podnet.netlink.route;
+
+import dev.podnet.netlink.NetlinkDecodeException;
+import dev.podnet.netlink.NetlinkMessage;
+import dev.podnet.netlink.attr.AttributeList;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * {@code RTM_NEWLINK / RTM_DELLINK / RTM_GETLINK / RTM_SETLINK}: a {@code struct ifinfomsg}
+ * followed by {@code IFLA_*} attributes.
+ *
+ * @param family      {@code ifi_family}
+ * @param deviceType  {@code ifi_type} (ARPHRD_*)
+ * @param index       {@code ifi_index}, 0 when unknown or to let the kernel choose
+ * @param deviceFlags {@code ifi_flags} (IFF_*)
+ * @param change      {@code ifi_change}: which flags a request changes
+ */
+public record LinkMessage(int type, int flags, int sequence, int portId, int family, int deviceType, int index,
+                          int deviceFlags, int change, AttributeList attributes) implements NetlinkMessage {
+    /** Size of {@code struct ifinfomsg}. */
+    public static final int HEADER_LENGTH = 16;
+
+    /** A request to send: sequence and port id are assigned by the channel. */
+    public static LinkMessage request(int type, int flags, int index, int deviceFlags, int change, AttributeList attributes) {
+        return new LinkMessage(type, flags, 0, 0, Rtm.AF_UNSPEC, 0, index, deviceFlags, change, attributes);
+    }
+
+    /** Encodes a bare {@code struct ifinfomsg} (as the value of {@code VETH_INFO_PEER} starts with). */
+    public static byte[] ifinfomsg(int family, int index, int deviceFlags, int change) {
+        byte[] b = new byte[HEADER_LENGTH];
+        b[0] = (byte) family;
+        putIntLE(b, 4, index);
+        putIntLE(b, 8, deviceFlags);
+        putIntLE(b, 12, change);
+        return b;
+    }
+
+    private static void putIntLE(byte[] b, int at, int v) {
+        b[at] = (byte) v;
+        b[at + 1] = (byte) (v >>> 8);
+        b[at + 2] = (byte) (v >>> 16);
+        b[at + 3] = (byte) (v >>> 24);
+    }
+
+    static LinkMessage decode(int type, int flags, int seq, int pid, ByteBuf body) {
+        if (body.readableBytes() < HEADER_LENGTH) {
+            throw new NetlinkDecodeException(Rtm.name(type) + " body of " + body.readableBytes() + " bytes, ifinfomsg needs 16");
+        }
+        int family = body.readUnsignedByte();
+        body.skipBytes(1);
+        int devType = body.readUnsignedShortLE();
+        int index = body.readIntLE();
+        int devFlags = body.readIntLE();
+        int change = body.readIntLE();
+        return new LinkMessage(type, flags, seq, pid, family, devType, index, devFlags, change,
+                AttributeList.read(body, body.readableBytes()));
+    }
+
+    @Override
+    public int bodyLength() {
+        return HEADER_LENGTH + attributes.encodedLength();
+    }
+
+    @Override
+    public void writeBody(ByteBuf out) {
+        out.writeByte(family);
+        out.writeByte(0);
+        out.writeShortLE(deviceType);
+        out.writeIntLE(index);
+        out.writeIntLE(deviceFlags);
+        out.writeIntLE(change);
+        attributes.writeTo(out);
+    }
+
+    /** {@code IFLA_IFNAME}, or null. */
+    public String name() {
+        return attributes.string(Ifla.IFLA_IFNAME);
+    }
+
+    /** {@code IFLA_MTU}, or 0. */
+    public int mtu() {
+        return attributes.u32(Ifla.IFLA_MTU, 0);
+    }
+
+    /** {@code IFLA_MASTER}, or 0. */
+    public int master() {
+        return attributes.u32(Ifla.IFLA_MASTER, 0);
+    }
+
+    /** {@code IFLA_LINKINFO / IFLA_INFO_KIND} ("veth", "bridge"...), or null. */
+    public String kind() {
+        return attributes.nested(Ifla.IFLA_LINKINFO).string(Ifla.IFLA_INFO_KIND);
+    }
+
+    /** {@code IFLA_ADDRESS} as bytes, or null. */
+    public byte[] hardwareAddress() {
+        return attributes.bytes(Ifla.IFLA_ADDRESS);
+    }
+
+    /** {@code IFLA_IFALIAS}, or null. */
+    public String alias() {
+        return attributes.string(Ifla.IFLA_IFALIAS);
+    }
+
+    public boolean isUp() {
+        return (deviceFlags & Ifla.IFF_UP) != 0;
+    }
+
+    @Override
+    public String toString() {
+        return Rtm.name(type) + "[seq=" + sequence + ", index=" + index + ", name=" + name()
+                + ", flags=0x" + Integer.toHexString(deviceFlags) + ", attrs=" + attributes.toString(Ifla::name) + "]";
+    }
+}

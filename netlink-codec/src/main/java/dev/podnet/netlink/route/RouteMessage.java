@@ -1,0 +1,87 @@
+package dev.podnet.netlink.route;
+
+import dev.podnet.netlink.NetlinkDecodeException;
+import dev.podnet.netlink.NetlinkMessage;
+import dev.podnet.netlink.attr.AttributeList;
+import io.netty.buffer.ByteBuf;
+
+import java.net.InetAddress;
+
+/**
+ * {@code RTM_NEWROUTE / RTM_DELROUTE / RTM_GETROUTE}: a {@code struct rtmsg} followed by
+ * {@code RTA_*} attributes.
+ */
+public record RouteMessage(int type, int flags, int sequence, int portId, int family, int dstLength, int srcLength,
+                           int tos, int table, int protocol, int scope, int routeType, int routeFlags,
+                           AttributeList attributes) implements NetlinkMessage {
+    /** Size of {@code struct rtmsg}. */
+    public static final int HEADER_LENGTH = 12;
+
+    public static RouteMessage request(int type, int flags, int family, int dstLength, int table, int protocol,
+                                       int scope, int routeType, int routeFlags, AttributeList attributes) {
+        return new RouteMessage(type, flags, 0, 0, family, dstLength, 0, 0, table, protocol, scope, routeType,
+                routeFlags, attributes);
+    }
+
+    static RouteMessage decode(int type, int flags, int seq, int pid, ByteBuf body) {
+        if (body.readableBytes() < HEADER_LENGTH) {
+            throw new NetlinkDecodeException(Rtm.name(type) + " body of " + body.readableBytes() + " bytes, rtmsg needs 12");
+        }
+        int family = body.readUnsignedByte();
+        int dst = body.readUnsignedByte();
+        int src = body.readUnsignedByte();
+        int tos = body.readUnsignedByte();
+        int table = body.readUnsignedByte();
+        int protocol = body.readUnsignedByte();
+        int scope = body.readUnsignedByte();
+        int rtype = body.readUnsignedByte();
+        int rflags = body.readIntLE();
+        return new RouteMessage(type, flags, seq, pid, family, dst, src, tos, table, protocol, scope, rtype, rflags,
+                AttributeList.read(body, body.readableBytes()));
+    }
+
+    @Override
+    public int bodyLength() {
+        return HEADER_LENGTH + attributes.encodedLength();
+    }
+
+    @Override
+    public void writeBody(ByteBuf out) {
+        out.writeByte(family);
+        out.writeByte(dstLength);
+        out.writeByte(srcLength);
+        out.writeByte(tos);
+        out.writeByte(table);
+        out.writeByte(protocol);
+        out.writeByte(scope);
+        out.writeByte(routeType);
+        out.writeIntLE(routeFlags);
+        attributes.writeTo(out);
+    }
+
+    /** The routing table: {@code RTA_TABLE} when present (tables above 255), else {@code rtm_table}. */
+    public int effectiveTable() {
+        return attributes.u32(Rta.RTA_TABLE, table);
+    }
+
+    /** {@code RTA_DST}, or null for a default route. */
+    public InetAddress destination() {
+        return attributes.address(Rta.RTA_DST);
+    }
+
+    /** {@code RTA_GATEWAY}, or null. */
+    public InetAddress gateway() {
+        return attributes.address(Rta.RTA_GATEWAY);
+    }
+
+    /** {@code RTA_OIF}, or 0. */
+    public int outputInterface() {
+        return attributes.u32(Rta.RTA_OIF, 0);
+    }
+
+    @Override
+    public String toString() {
+        return Rtm.name(type) + "[seq=" + sequence + ", dst=" + destination() + "/" + dstLength + ", gw=" + gateway()
+                + ", table=" + effectiveTable() + ", attrs=" + attributes.toString(Rta::name) + "]";
+    }
+}

@@ -1,0 +1,193 @@
+package dev.podnet.netlink.channel;
+
+import dev.podnet.netlink.Netlink;
+import dev.podnet.netlink.NetlinkCodec;
+import dev.podnet.netlink.NetlinkException;
+import dev.podnet.netlink.NetlinkMessage;
+import dev.podnet.netlink.RawMessage;
+import dev.podnet.netlink.attr.AttributeList;
+import dev.podnet.netlink.route.Ifla;
+import dev.podnet.netlink.route.LinkMessage;
+import dev.podnet.netlink.route.Rtm;
+import dev.podnet.netlink.sys.LibC;
+import dev.podnet.testing.KernelTest;
+import dev.podnet.testing.Sandbox;
+import dev.podnet.testing.TestLoops;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@KernelTest
+class NetlinkClientTest {
+    private static final Duration T = Duration.ofSeconds(10);
+
+    static NetlinkClient open(Sandbox sandbox) throws Exception {
+        NetlinkSocket socket = sandbox.inside(NetlinkSocket::openRoute);
+        return NetlinkClient.open(TestLoops.GROUP, socket).block(T);
+    }
+
+    static LinkMessage newBridge(String name) {
+        return LinkMessage.request(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, 0, 0, 0,
+                AttributeList.builder()
+                        .string(Ifla.IFLA_IFNAME, name)
+                        .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, "bridge"))
+                        .build());
+    }
+
+    static LinkMessage getLinks() {
+        return LinkMessage.request(Rtm.RTM_GETLINK, 0, 0, 0, 0, AttributeList.EMPTY);
+    }
+
+    @Test
+    void dumpOfAFreshNamespaceShowsOnlyLoopback(Sandbox sandbox) throws Exception {
+        NetlinkClient client = open(sandbox);
+        try {
+            List<NetlinkMessage> links = client.dump(getLinks()).collectList().block(T);
+            assertEquals(1, links.size(), links.toString());
+            LinkMessage lo = assertInstanceOf(LinkMessage.class, links.get(0));
+            assertEquals("lo", lo.name());
+            assertEquals(1, lo.index());
+        } finally {
+            client.close().block(T);
+        }
+    }
+
+    @Test
+    void createdBridgeIsWhatIproute2Sees(Sandbox sandbox) throws Exception {
+        NetlinkClient client = open(sandbox);
+        try {
+            client.execute(newBridge("pnbr7")).block(T);
+            String shown = sandbox.ip("-o", "-d", "link", "show", "pnbr7");
+            assertTrue(shown.contains("pnbr7") && shown.contains("bridge"), shown);
+            Set<String> names = client.dump(getLinks()).cast(LinkMessage.class).map(LinkMessage::name)
+                    .collect(Collectors.toSet()).block(T);
+            assertEquals(Set.of("lo", "pnbr7"), names);
+        } finally {
+            client.close().block(T);
+        }
+    }
+
+    @Test
+    void kernelErrorsCarryErrnoNameAndExtendedAck(Sandbox sandbox) throws Exception {
+        NetlinkClient client = open(sandbox);
+        try {
+            client.execute(newBridge("pnbr1")).block(T);
+            NetlinkException dup = assertThrows(NetlinkException.class, () -> client.execute(newBridge("pnbr1")).block(T));
+            assertEquals("EEXIST", dup.errnoName());
+            assertTrue(dup.getMessage().contains("RTM_NEWLINK pnbr1 (bridge)"), dup.getMessage());
+
+            LinkMessage unknownKind = LinkMessage.request(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, 0, 0, 0,
+                    AttributeList.builder().string(Ifla.IFLA_IFNAME, "x0")
+                            .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, "no-such-kind")).build());
+            NetlinkException unknown = assertThrows(NetlinkException.class, () -> client.execute(unknownKind).block(T));
+            assertEquals("EOPNOTSUPP", unknown.errnoName());
+            assertNotNull(unknown.extAckMessage(), "the kernel explains an unknown link kind");
+            assertTrue(unknown.getMessage().contains(unknown.extAckMessage()), unknown.getMessage());
+        } finally {
+            client.close().block(T);
+        }
+    }
+
+    @Test
+    void aBatchLeavesAsOneDatagramAndReportsTheFailingMember(Sandbox sandbox) throws Exception {
+        NetlinkClient client = open(sandbox);
+        try {
+            List<NetlinkMessage> batch = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                batch.add(newBridge("b" + i));
+            }
+            long before = client.channel().datagramsWritten();
+            client.executeBatch(batch).block(T);
+            assertEquals(before + 1, client.channel().datagramsWritten(), "40 requests, one datagram");
+            assertEquals(41, client.dump(getLinks()).count().block(T));
+
+            // the kernel carries on after a failed member; the error names that member
+            List<NetlinkMessage> mixed = List.of(newBridge("c0"), newBridge("b7"), newBridge("c1"));
+            NetlinkException e = assertThrows(NetlinkException.class, () -> client.executeBatch(mixed).block(T));
+            assertEquals("EEXIST", e.errnoName());
+            assertTrue(e.getMessage().startsWith("RTM_NEWLINK b7"), e.getMessage());
+            String shown = sandbox.ip("-o", "link", "show");
+            assertTrue(shown.contains("c0") && shown.contains("c1"), shown);
+        } finally {
+            client.close().block(T);
+        }
+    }
+
+    @Test
+    void concurrentRequestsShareDatagrams(Sandbox sandbox) throws Exception {
+        NetlinkClient client = open(sandbox);
+        try {
+            long before = client.channel().datagramsWritten();
+            // submitted from inside one event-loop task: the flush runs after all of them
+            List<reactor.core.publisher.Mono<Void>> ops = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                ops.add(client.execute(newBridge("k" + i)));
+            }
+            List<java.util.concurrent.CompletableFuture<Void>> done = client.channel().eventLoop()
+                    .submit(() -> ops.stream().map(reactor.core.publisher.Mono::toFuture).toList()).get();
+            java.util.concurrent.CompletableFuture.allOf(done.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(before + 1, client.channel().datagramsWritten());
+            assertEquals(31, client.dump(getLinks()).count().block(T));
+        } finally {
+            client.close().block(T);
+        }
+    }
+
+    @Test
+    void repliesFromAnyoneButTheKernelAreDropped(Sandbox sandbox) throws Exception {
+        NetlinkClient client = open(sandbox);
+        NetlinkSocket spoofer = sandbox.inside(NetlinkSocket::openRoute);
+        try {
+            client.execute(newBridge("pnbr2")).block(T);
+            // Hold the event loop so that the forged acks queue up before the real reply.
+            java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+            client.channel().eventLoop().execute(() -> {
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            ByteBuf forged = Unpooled.buffer();
+            for (int seq = 1; seq < 200; seq++) {
+                // an ack of success for every sequence number the client might use
+                byte[] body = new byte[20];
+                body[4] = 16;
+                NetlinkCodec.encode(new RawMessage(Netlink.NLMSG_ERROR, 0x100, seq, 0, body), seq, 0, forged);
+            }
+            byte[] bytes = new byte[forged.readableBytes()];
+            forged.readBytes(bytes);
+            forged.release();
+            LibC.sendToNetlinkPort(spoofer.fd(), bytes, client.portId());
+            var failing = client.execute(newBridge("pnbr2")).toFuture();
+            hold.countDown();
+            Throwable t = assertThrows(Exception.class, () -> failing.get(10, java.util.concurrent.TimeUnit.SECONDS)).getCause();
+            assertInstanceOf(NetlinkException.class, t, "the forged ack must not complete the request");
+            assertEquals("EEXIST", ((NetlinkException) t).errnoName());
+        } finally {
+            LibC.close(spoofer.fd());
+            client.close().block(T);
+        }
+    }
+
+    @Test
+    void closingFailsRequestsInFlightAndRefusesNewOnes(Sandbox sandbox) throws Exception {
+        NetlinkClient client = open(sandbox);
+        client.close().block(T);
+        NetlinkClosedException e = assertThrows(NetlinkClosedException.class, () -> client.execute(newBridge("z")).block(T));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+}

@@ -1,0 +1,18 @@
+package dev.podnet.testing;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a test class that talks to the real kernel: it needs root, gets a fresh {@link Sandbox}
+ * per test (inject it as a parameter), and fails if a ByteBuf leaked.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@ExtendWith(SandboxExtension.class)
+public @interface KernelTest {
+}

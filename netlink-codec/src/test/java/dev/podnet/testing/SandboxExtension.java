@@ -1,0 +1,80 @@
+package dev.podnet.testing;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Gives each kernel test a fresh sandbox network namespace and deletes it afterwards, whatever
+ * the outcome. Without root the tests are skipped, loudly: CI runs as root and must run them.
+ * After each test the Netty leak detector is consulted and a leak fails the test.
+ */
+public final class SandboxExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(SandboxExtension.class);
+
+    static {
+        LeakRecorder.install();
+    }
+
+    /** True when this process runs with effective uid 0. */
+    public static boolean isRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0");
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        if (!isRoot()) {
+            String reason = "SKIPPED " + context.getDisplayName() + ": kernel tests need root (CAP_NET_ADMIN, CAP_SYS_ADMIN "
+                    + "for network namespaces); run them as root, as CI does";
+            System.err.println("*** " + reason + " ***");
+            Assumptions.abort(reason);
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        LeakRecorder.reset();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        Sandbox sandbox = context.getStore(NS).remove("sandbox", Sandbox.class);
+        if (sandbox != null) {
+            sandbox.close();
+        }
+        LeakRecorder.assertNoLeaks();
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
+        return p.getParameter().getType() == Sandbox.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext p, ExtensionContext e) {
+        return e.getStore(NS).getOrComputeIfAbsent("sandbox", k -> {
+            try {
+                return Sandbox.create();
+            } catch (IOException ex) {
+                throw new IllegalStateException("could not create a sandbox namespace", ex);
+            }
+        }, Sandbox.class);
+    }
+}
