@@ -106,11 +106,19 @@ public final class NetlinkClient {
      * attached as suppressed.
      */
     public Mono<Void> executeBatch(List<? extends NetlinkMessage> requests) {
+        return requestBatch(requests).then();
+    }
+
+    /**
+     * As {@link #executeBatch}, emitting the replies the kernel sent before the acknowledgements
+     * (echoes of {@code NLM_F_ECHO} requests, objects of GETs), in request order.
+     */
+    public Mono<List<NetlinkMessage>> requestBatch(List<? extends NetlinkMessage> requests) {
         if (requests.isEmpty()) {
-            return Mono.empty();
+            return Mono.just(List.of());
         }
         List<? extends NetlinkMessage> copy = List.copyOf(requests);
-        Mono<Void> m = Mono.create(sink -> {
+        Mono<List<NetlinkMessage>> m = Mono.create(sink -> {
             String[] descriptions = new String[copy.size()];
             for (int i = 0; i < descriptions.length; i++) {
                 descriptions[i] = options.factory().describe(copy.get(i));

@@ -212,14 +212,15 @@ final class RequestCorrelator extends ChannelDuplexHandler {
 
     /** Several requests sent as one datagram; done when every one is answered. */
     static final class Batch extends Pending {
-        private final MonoSink<Void> sink;
+        private final MonoSink<List<NetlinkMessage>> sink;
+        private final List<NetlinkMessage> replies = new ArrayList<>();
         private final String[] descriptions;
         final int[] sequenceNumbers;
         private int remaining;
         private NetlinkException firstError;
         private boolean failed;
 
-        Batch(MonoSink<Void> sink, String[] descriptions) {
+        Batch(MonoSink<List<NetlinkMessage>> sink, String[] descriptions) {
             this.sink = sink;
             this.descriptions = descriptions;
             this.sequenceNumbers = new int[descriptions.length];
@@ -229,6 +230,7 @@ final class RequestCorrelator extends ChannelDuplexHandler {
         @Override
         boolean onMessage(NetlinkMessage m) {
             if (!(m instanceof ErrorMessage e)) {
+                replies.add(m);
                 return false;
             }
             if (!e.isAck()) {
@@ -247,7 +249,7 @@ final class RequestCorrelator extends ChannelDuplexHandler {
                 if (firstError != null) {
                     sink.error(firstError);
                 } else {
-                    sink.success();
+                    sink.success(replies);
                 }
             }
             return true;

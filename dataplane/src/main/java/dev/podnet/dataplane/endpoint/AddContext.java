@@ -1,0 +1,92 @@
+package dev.podnet.dataplane.endpoint;
+
+import dev.podnet.dataplane.ipam.Cidr;
+import dev.podnet.dataplane.link.MacAddress;
+import dev.podnet.dataplane.netns.NetNs;
+import dev.podnet.netlink.channel.NetlinkClient;
+import dev.podnet.netlink.sys.ErrnoException;
+import dev.podnet.netlink.sys.LibC;
+
+/**
+ * The state of one endpoint add as its steps run: the validated request, and what each step
+ * leaves for the later ones (the address, the open namespace, the pod's socket, the peer's index).
+ * Confined to one add; steps run one after the other, so plain fields suffice.
+ */
+public final class AddContext implements AutoCloseable {
+    final HostContext host;
+    final BridgeNetwork network;
+    final String containerId;
+    final String ifName;
+    final NetNs netns;
+    final int mtu;
+    final MacAddress mac;
+    final String podName;
+    final String podNamespace;
+    final String hostIfName;
+    final long startedMillis;
+
+    Cidr address;
+    int netnsFd = -1;
+    NetlinkClient pod;
+    int podIfIndex;
+    int hostIfIndex;
+
+    public AddContext(HostContext host, BridgeNetwork network, String containerId, String ifName, NetNs netns, int mtu,
+                      MacAddress mac, String podName, String podNamespace) {
+        this.host = host;
+        this.network = network;
+        this.containerId = containerId;
+        this.ifName = ifName;
+        this.netns = netns;
+        this.mtu = mtu;
+        this.mac = mac;
+        this.podName = podName;
+        this.podNamespace = podNamespace;
+        this.hostIfName = HostNames.hostIfName(containerId, ifName);
+        this.startedMillis = System.currentTimeMillis();
+    }
+
+    /** The record as it stands, in {@code state}. */
+    public EndpointRecord record(EndpointState state) {
+        return new EndpointRecord(containerId, ifName, network.name(), netns.path().toString(), hostIfName,
+                mac.toString(), address == null ? "" : address.toString(), network.gateway().getHostAddress(), state,
+                startedMillis, podName, podNamespace);
+    }
+
+    public Cidr address() {
+        return address;
+    }
+
+    public String hostIfName() {
+        return hostIfName;
+    }
+
+    public int podIfIndex() {
+        return podIfIndex;
+    }
+
+    public int hostIfIndex() {
+        return hostIfIndex;
+    }
+
+    public MacAddress mac() {
+        return mac;
+    }
+
+    /** Releases what the add held open (the namespace descriptor, the pod's socket), success or not. */
+    @Override
+    public void close() {
+        if (netnsFd >= 0) {
+            try {
+                LibC.close(netnsFd);
+            } catch (ErrnoException ignored) {
+                // the descriptor is gone either way
+            }
+            netnsFd = -1;
+        }
+        if (pod != null) {
+            pod.close().subscribe(null, e -> { });
+            pod = null;
+        }
+    }
+}

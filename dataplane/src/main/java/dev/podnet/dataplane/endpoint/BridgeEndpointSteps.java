@@ -1,0 +1,118 @@
+package dev.podnet.dataplane.endpoint;
+
+import dev.podnet.dataplane.link.Addresses;
+import dev.podnet.dataplane.link.Links;
+import dev.podnet.dataplane.link.Routes;
+import dev.podnet.dataplane.link.VethSpec;
+import dev.podnet.dataplane.netns.NetnsThread;
+import dev.podnet.netlink.NetlinkException;
+import dev.podnet.netlink.channel.NetlinkClient;
+import dev.podnet.netlink.route.Ifla;
+import dev.podnet.netlink.route.LinkMessage;
+import dev.podnet.netlink.sys.Errno;
+import reactor.core.publisher.Mono;
+
+import java.util.List;
+
+/**
+ * The bridge shape (libnetwork's bridge driver, CNI's bridge plugin) as steps:
+ * <ol>
+ * <li>{@code reserve-address}: IPAM reserves the pod's address;</li>
+ * <li>{@code record-creating}: the endpoint is recorded as CREATING;</li>
+ * <li>{@code open-netns}: the pod namespace is opened, and a netlink socket inside it;</li>
+ * <li>{@code create-veth}: one datagram on the host socket creates the veth with its peer inside
+ *     the pod as {@code ifName}, MAC, MTU, master bridge and up state set, and tags the host end
+ *     with an alias naming the endpoint;</li>
+ * <li>{@code configure-pod}: one datagram on the pod socket turns IPv6 link-local generation off
+ *     and brings the interface up (IPv4 networks), adds the address and the default route;</li>
+ * <li>{@code record-ready}: the record becomes READY.</li>
+ * </ol>
+ * Undos: release the address, drop the record, close the namespace, delete the veth (which takes
+ * the pod side's address and route with it).
+ */
+public final class BridgeEndpointSteps {
+    public static final List<Step<AddContext>> STEPS = List.of(
+            Step.of("reserve-address", BridgeEndpointSteps::reserve, BridgeEndpointSteps::release),
+            Step.of("record-creating", BridgeEndpointSteps::recordCreating, BridgeEndpointSteps::dropRecord),
+            Step.of("open-netns", BridgeEndpointSteps::openNetns, c -> Mono.fromRunnable(c::close)),
+            Step.of("create-veth", BridgeEndpointSteps::createVeth, BridgeEndpointSteps::deleteVeth),
+            Step.of("configure-pod", BridgeEndpointSteps::configurePod, c -> Mono.empty()),
+            Step.of("record-ready", BridgeEndpointSteps::recordReady, c -> Mono.empty()));
+
+    private BridgeEndpointSteps() {
+    }
+
+    private static Mono<Void> reserve(AddContext c) {
+        return Mono.<Void>fromRunnable(() -> c.address = c.network.allocator().allocate(c.containerId, c.ifName))
+                .subscribeOn(c.host.state());
+    }
+
+    private static Mono<Void> release(AddContext c) {
+        return Mono.<Void>fromRunnable(() -> c.network.allocator().release(c.containerId, c.ifName))
+                .subscribeOn(c.host.state());
+    }
+
+    private static Mono<Void> recordCreating(AddContext c) {
+        return Mono.<Void>fromRunnable(() -> c.host.store().endpoints().put(
+                EndpointRecord.key(c.containerId, c.ifName), c.record(EndpointState.CREATING).encode()))
+                .subscribeOn(c.host.state());
+    }
+
+    private static Mono<Void> dropRecord(AddContext c) {
+        return Mono.<Void>fromRunnable(() -> c.host.store().endpoints().remove(EndpointRecord.key(c.containerId, c.ifName)))
+                .subscribeOn(c.host.state());
+    }
+
+    private static Mono<Void> recordReady(AddContext c) {
+        return Mono.<Void>fromRunnable(() -> c.host.store().endpoints().put(
+                EndpointRecord.key(c.containerId, c.ifName), c.record(EndpointState.READY).encode()))
+                .subscribeOn(c.host.state());
+    }
+
+    private static Mono<Void> openNetns(AddContext c) {
+        // The descriptor (for IFLA_NET_NS_FD) and the pod's own socket, opened on the namespace thread.
+        return c.host.netns().inside(c.netns, () -> {
+                    c.netnsFd = NetnsThread.openNamespace(c.netns);
+                    return dev.podnet.netlink.channel.NetlinkSocket.openRoute();
+                })
+                .flatMap(socket -> NetlinkClient.open(c.host.loops(), socket))
+                .doOnNext(client -> c.pod = client)
+                .then();
+    }
+
+    private static Mono<Void> createVeth(AddContext c) {
+        VethSpec spec = new VethSpec(c.hostIfName, c.network.bridgeIndex(), c.mtu, 0, c.ifName, c.netnsFd, c.mac, true);
+        return c.host.rtnl().requestBatch(List.of(Links.newVethIntoNamespace(spec),
+                        Links.setAlias(c.hostIfName, HostNames.alias(c.containerId, c.ifName))))
+                .flatMap(replies -> {
+                    for (var m : replies) {
+                        if (m instanceof LinkMessage host && c.hostIfName.equals(host.name())) {
+                            c.hostIfIndex = host.index();
+                            c.podIfIndex = host.attributes().u32(Ifla.IFLA_LINK, 0);
+                        }
+                    }
+                    return Mono.justOrEmpty(c.podIfIndex > 0 ? c.podIfIndex : null);
+                })
+                // kernels before 6.1 do not echo a new link: ask the pod's namespace by name
+                .switchIfEmpty(Mono.defer(() -> c.pod.request(Links.getByName(c.ifName))
+                        .map(m -> c.podIfIndex = ((LinkMessage) m).index())))
+                .then();
+    }
+
+    private static Mono<Void> deleteVeth(AddContext c) {
+        return c.host.rtnl().execute(Links.deleteByName(c.hostIfName)).onErrorResume(BridgeEndpointSteps::isNoDevice, e -> Mono.empty());
+    }
+
+    /** ENODEV: the link is already gone, which is what a delete wants. */
+    public static boolean isNoDevice(Throwable e) {
+        return e instanceof NetlinkException n && n.errno() == Errno.ENODEV;
+    }
+
+    private static Mono<Void> configurePod(AddContext c) {
+        return c.pod.executeBatch(List.of(
+                Links.noIpv6LinkLocal(c.podIfIndex),
+                Links.up(c.podIfIndex),
+                Addresses.add(c.podIfIndex, c.address),
+                Routes.defaultVia(c.network.gateway(), c.podIfIndex)));
+    }
+}

@@ -1,0 +1,72 @@
+package dev.podnet.dataplane.endpoint;
+
+import java.util.Objects;
+
+/**
+ * What podnet remembers of one endpoint, persisted in the state store.
+ *
+ * @param containerId   the sandbox's container id
+ * @param ifName        the interface name inside the sandbox (e.g. eth0)
+ * @param network       the network it is attached to
+ * @param netns         path of the sandbox's network namespace
+ * @param hostIfName    the host end of the veth
+ * @param mac           the sandbox interface's MAC
+ * @param address       the sandbox's address with prefix, e.g. 198.18.0.2/16
+ * @param gateway       the default gateway given to the sandbox
+ * @param state         where the endpoint is in its life
+ * @param createdMillis when the add started (epoch milliseconds)
+ * @param podName       Kubernetes pod name, or empty
+ * @param podNamespace  Kubernetes namespace, or empty
+ */
+public record EndpointRecord(String containerId, String ifName, String network, String netns, String hostIfName,
+                             String mac, String address, String gateway, EndpointState state, long createdMillis,
+                             String podName, String podNamespace) {
+    private static final String VERSION = "1";
+
+    public EndpointRecord {
+        Objects.requireNonNull(containerId, "containerId");
+        Objects.requireNonNull(ifName, "ifName");
+        Objects.requireNonNull(state, "state");
+        podName = podName == null ? "" : podName;
+        podNamespace = podNamespace == null ? "" : podNamespace;
+    }
+
+    /** The store key: container id and interface. */
+    public String key() {
+        return key(containerId, ifName);
+    }
+
+    public static String key(String containerId, String ifName) {
+        return containerId + "/" + ifName;
+    }
+
+    /** The short endpoint id, as Azure's network manager forms it: {@code containerId[:8]-ifName}. */
+    public String id() {
+        return (containerId.length() > 8 ? containerId.substring(0, 8) : containerId) + "-" + ifName;
+    }
+
+    public EndpointRecord withState(EndpointState s) {
+        return new EndpointRecord(containerId, ifName, network, netns, hostIfName, mac, address, gateway, s,
+                createdMillis, podName, podNamespace);
+    }
+
+    /** A tab-separated line, versioned. Fields are validated upstream to hold no tab or newline. */
+    public String encode() {
+        return String.join("\t", VERSION, containerId, ifName, n(network), n(netns), n(hostIfName), n(mac), n(address),
+                n(gateway), state.name(), Long.toString(createdMillis), podName, podNamespace);
+    }
+
+    private static String n(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** Parses {@link #encode()}'s form; the error says which record is damaged. */
+    public static EndpointRecord decode(String text) {
+        String[] f = text.split("\t", -1);
+        if (f.length != 13 || !f[0].equals(VERSION)) {
+            throw new IllegalStateException("endpoint record is damaged or of an unknown version: '" + text + "'");
+        }
+        return new EndpointRecord(f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], EndpointState.valueOf(f[9]),
+                Long.parseLong(f[10]), f[11], f[12]);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.podnet.dataplane.endpoint;
+
+import dev.podnet.dataplane.netns.NetnsThread;
+import dev.podnet.dataplane.state.StateStore;
+import dev.podnet.netlink.channel.NetlinkClient;
+import io.netty.channel.IoEventLoopGroup;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * What endpoint steps work with on the host side.
+ *
+ * @param rtnl   the rtnetlink client of the host namespace (where bridges and host veth ends live)
+ * @param loops  the epoll event loops that drive every netlink channel
+ * @param netns  the thread that opens sockets inside pod namespaces
+ * @param store  persisted state
+ * @param state  the single thread on which IPAM and the store are touched: keeps them off the
+ *               event loops and serialises them without locks
+ */
+public record HostContext(NetlinkClient rtnl, IoEventLoopGroup loops, NetnsThread netns, StateStore store,
+                          Scheduler state) {
+}

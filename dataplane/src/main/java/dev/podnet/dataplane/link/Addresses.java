@@ -1,0 +1,43 @@
+package dev.podnet.dataplane.link;
+
+import dev.podnet.dataplane.ipam.Cidr;
+import dev.podnet.netlink.Netlink;
+import dev.podnet.netlink.attr.AttributeList;
+import dev.podnet.netlink.route.AddressMessage;
+import dev.podnet.netlink.route.Ifa;
+import dev.podnet.netlink.route.Rta;
+import dev.podnet.netlink.route.Rtm;
+
+import java.net.Inet4Address;
+
+/** Builds address requests. */
+public final class Addresses {
+    private Addresses() {
+    }
+
+    /**
+     * Adds {@code address} (with its prefix) to link {@code index}, as {@code ip addr add} does:
+     * IFA_LOCAL and IFA_ADDRESS, and for IPv4 the subnet's broadcast address. IPv6 addresses skip
+     * duplicate-address detection: a sandbox's address is unique by construction.
+     */
+    public static AddressMessage add(int index, Cidr address) {
+        AttributeList.Builder a = AttributeList.builder()
+                .address(Ifa.IFA_LOCAL, address.address())
+                .address(Ifa.IFA_ADDRESS, address.address());
+        int flags = 0;
+        if (address.address() instanceof Inet4Address) {
+            if (address.prefixLength() < 31) {
+                a.address(Ifa.IFA_BROADCAST, address.broadcast());
+            }
+        } else {
+            flags = Ifa.IFA_F_NODAD;
+        }
+        return AddressMessage.request(Rtm.RTM_NEWADDR, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
+                address.family(), address.prefixLength(), flags, Rta.RT_SCOPE_UNIVERSE, index, a.build());
+    }
+
+    /** A dump of every address of one family ({@code AF_UNSPEC} for all). */
+    public static AddressMessage dumpAll(int family) {
+        return AddressMessage.request(Rtm.RTM_GETADDR, 0, family, 0, 0, 0, 0, AttributeList.EMPTY);
+    }
+}

@@ -1,0 +1,151 @@
+package dev.podnet.dataplane.link;
+
+import dev.podnet.netlink.Netlink;
+import dev.podnet.netlink.attr.AttributeList;
+import dev.podnet.netlink.route.Ifla;
+import dev.podnet.netlink.route.LinkMessage;
+import dev.podnet.netlink.route.Rtm;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Builds link requests: bridges, veth pairs whose peer is created straight inside another
+ * namespace, deletes and lookups. Every setting the kernel accepts at creation goes into the
+ * creating message, so a link is made in one round trip.
+ */
+public final class Links {
+    private Links() {
+    }
+
+    /** Checks an interface name as the kernel will ({@code dev_valid_name}), so the error comes before any request. */
+    public static void validateName(String field, String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException(field + " must not be empty");
+        }
+        if (name.getBytes(StandardCharsets.UTF_8).length > Ifla.IFNAMSIZ_MAX) {
+            throw new IllegalArgumentException(field + " '" + name + "' is longer than 15 bytes (IFNAMSIZ)");
+        }
+        if (name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException(field + " '" + name + "' is not a valid interface name");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '/' || c == ':' || Character.isWhitespace(c) || c == 0) {
+                throw new IllegalArgumentException(field + " '" + name + "' contains '" + (c == 0 ? "\\0" : String.valueOf(c))
+                        + "', which interface names cannot hold");
+            }
+        }
+    }
+
+    /** Checks an MTU against the Ethernet limits the kernel enforces (68 .. 65535). */
+    public static void validateMtu(String field, int mtu) {
+        if (mtu != 0 && (mtu < 68 || mtu > 65535)) {
+            throw new IllegalArgumentException(field + " " + mtu + " is outside 68..65535");
+        }
+    }
+
+    /**
+     * A new bridge, left down so that {@link #up} can turn IPv6 link-local generation off before
+     * the kernel would make one (the kernel refuses {@code IFLA_AF_SPEC} in a creating message).
+     *
+     * @param mtu 0 for the kernel's default
+     */
+    public static LinkMessage newBridge(String name, int mtu) {
+        AttributeList.Builder a = AttributeList.builder().string(Ifla.IFLA_IFNAME, name);
+        if (mtu > 0) {
+            a.u32(Ifla.IFLA_MTU, mtu);
+        }
+        a.nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, "bridge"));
+        return LinkMessage.request(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL | Netlink.NLM_F_ECHO,
+                0, 0, 0, a.build());
+    }
+
+    /**
+     * Turns IPv6 address generation off on link {@code index}, so that when it comes up it gets no
+     * link-local address and sends no DAD, MLD or router solicitations (which a bridge floods to
+     * every port). Must precede {@link #up}: within one message the kernel applies the up flag
+     * before {@code IFLA_AF_SPEC}.
+     */
+    public static LinkMessage noIpv6LinkLocal(int index) {
+        AttributeList.Builder a = AttributeList.builder();
+        noLinkLocal(a);
+        return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, 0, 0, a.build());
+    }
+
+    /**
+     * Sets the alias ({@code IFLA_IFALIAS}) of the link named {@code name}. The kernel ignores an
+     * alias in a creating message, so this follows the create, in the same datagram.
+     */
+    public static LinkMessage setAlias(String name, String alias) {
+        return LinkMessage.request(Rtm.RTM_SETLINK, 0, 0, 0, 0,
+                AttributeList.builder().string(Ifla.IFLA_IFNAME, name).string(Ifla.IFLA_IFALIAS, alias).build());
+    }
+
+    /** Brings link {@code index} up. */
+    public static LinkMessage up(int index) {
+        return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, Ifla.IFF_UP, Ifla.IFF_UP, AttributeList.EMPTY);
+    }
+
+    /** {@code IFLA_AF_SPEC → AF_INET6 → IFLA_INET6_ADDR_GEN_MODE = none}: no link-local address, no DAD/MLD/RS. */
+    private static void noLinkLocal(AttributeList.Builder a) {
+        a.nested(Ifla.IFLA_AF_SPEC, spec -> spec.nested(Rtm.AF_INET6,
+                v6 -> v6.u8(Ifla.IFLA_INET6_ADDR_GEN_MODE, Ifla.IN6_ADDR_GEN_MODE_NONE)));
+    }
+
+    /**
+     * A veth pair in one message: the host end here, enslaved to {@code masterIndex} and up; the
+     * peer created directly inside the namespace behind {@code peerNetnsFd}, named, with its MAC
+     * and MTU, and up unless {@code peerNoIpv6LinkLocal} (then {@link #noIpv6LinkLocal} and {@link #up} follow, in the pod).
+     * Sent with {@code NLM_F_ECHO}: the echo of the host end carries the peer's ifindex in
+     * {@code IFLA_LINK}, so no lookup is needed in the pod.
+     */
+    public static LinkMessage newVethIntoNamespace(VethSpec s) {
+        AttributeList.Builder a = AttributeList.builder().string(Ifla.IFLA_IFNAME, s.hostName());
+        if (s.mtu() > 0) {
+            a.u32(Ifla.IFLA_MTU, s.mtu());
+        }
+        if (s.masterIndex() > 0) {
+            a.u32(Ifla.IFLA_MASTER, s.masterIndex());
+        }
+        if (s.group() != 0) {
+            a.u32(Ifla.IFLA_GROUP, s.group());
+        }
+        a.nested(Ifla.IFLA_LINKINFO, li -> li
+                .string(Ifla.IFLA_INFO_KIND, "veth")
+                .nested(Ifla.IFLA_INFO_DATA, data -> data.nestedWithHeader(Ifla.VETH_INFO_PEER,
+                        peerHeader(s.peerNoIpv6LinkLocal()), peer -> {
+                            peer.string(Ifla.IFLA_IFNAME, s.peerName());
+                            peer.u32(Ifla.IFLA_NET_NS_FD, s.peerNetnsFd());
+                            if (s.peerMac() != null) {
+                                peer.bytes(Ifla.IFLA_ADDRESS, s.peerMac().bytes());
+                            }
+                            if (s.mtu() > 0) {
+                                peer.u32(Ifla.IFLA_MTU, s.mtu());
+                            }
+                        })));
+        return LinkMessage.request(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL | Netlink.NLM_F_ECHO,
+                0, Ifla.IFF_UP, Ifla.IFF_UP, a.build());
+    }
+
+    private static byte[] peerHeader(boolean stayDown) {
+        int flags = stayDown ? 0 : Ifla.IFF_UP;
+        return LinkMessage.ifinfomsg(Rtm.AF_UNSPEC, 0, flags, flags);
+    }
+
+    /** Deletes a link by name (deleting either end of a veth deletes both). */
+    public static LinkMessage deleteByName(String name) {
+        return LinkMessage.request(Rtm.RTM_DELLINK, 0, 0, 0, 0,
+                AttributeList.builder().string(Ifla.IFLA_IFNAME, name).build());
+    }
+
+    /** Looks a link up by name: the kernel answers with that one link, or ENODEV. */
+    public static LinkMessage getByName(String name) {
+        return LinkMessage.request(Rtm.RTM_GETLINK, 0, 0, 0, 0,
+                AttributeList.builder().string(Ifla.IFLA_IFNAME, name).build());
+    }
+
+    /** A dump of every link. */
+    public static LinkMessage dumpAll() {
+        return LinkMessage.request(Rtm.RTM_GETLINK, 0, 0, 0, 0, AttributeList.EMPTY);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.podnet.dataplane.link;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Random;
+
+/** A 48-bit Ethernet address. */
+public record MacAddress(byte[] bytes) {
+    private static final Random RANDOM = new SecureRandom();
+
+    public MacAddress {
+        if (bytes.length != 6) {
+            throw new IllegalArgumentException("a MAC address has 6 bytes, got " + bytes.length);
+        }
+        bytes = bytes.clone();
+    }
+
+    /** A random locally administered unicast address (the U/L bit set, the I/G bit clear). */
+    public static MacAddress randomLocal() {
+        byte[] b = new byte[6];
+        RANDOM.nextBytes(b);
+        b[0] = (byte) ((b[0] & 0xfc) | 0x02);
+        return new MacAddress(b);
+    }
+
+    /** Parses {@code aa:bb:cc:dd:ee:ff}; the error names the input. */
+    public static MacAddress parse(String text) {
+        String[] parts = text.split("[:-]");
+        if (parts.length != 6) {
+            throw new IllegalArgumentException("mac '" + text + "' is not six hex bytes separated by ':'");
+        }
+        byte[] b = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            if (parts[i].length() != 2) {
+                throw new IllegalArgumentException("mac '" + text + "' has a byte that is not two hex digits: '" + parts[i] + "'");
+            }
+            try {
+                b[i] = (byte) Integer.parseInt(parts[i], 16);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("mac '" + text + "' has a byte that is not hex: '" + parts[i] + "'");
+            }
+        }
+        return new MacAddress(b);
+    }
+
+    public boolean isMulticast() {
+        return (bytes[0] & 0x01) != 0;
+    }
+
+    @Override
+    public byte[] bytes() {
+        return bytes.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MacAddress m && java.util.Arrays.equals(bytes, m.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public String toString() {
+        return HexFormat.ofDelimiter(":").formatHex(bytes);
+    }
+}

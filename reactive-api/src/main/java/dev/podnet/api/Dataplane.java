@@ -1,0 +1,332 @@
+package dev.podnet.api;
+
+import dev.podnet.dataplane.endpoint.AddContext;
+import dev.podnet.dataplane.endpoint.BridgeEndpointSteps;
+import dev.podnet.dataplane.endpoint.BridgeNetwork;
+import dev.podnet.dataplane.endpoint.EndpointRecord;
+import dev.podnet.dataplane.endpoint.EndpointState;
+import dev.podnet.dataplane.endpoint.HostContext;
+import dev.podnet.dataplane.endpoint.HostNames;
+import dev.podnet.dataplane.ipam.AddressAllocator;
+import dev.podnet.dataplane.ipam.AddressRange;
+import dev.podnet.dataplane.ipam.Cidr;
+import dev.podnet.dataplane.link.Addresses;
+import dev.podnet.dataplane.link.Links;
+import dev.podnet.dataplane.link.MacAddress;
+import dev.podnet.dataplane.netns.NetNs;
+import dev.podnet.dataplane.netns.NetnsThread;
+import dev.podnet.dataplane.state.NetworkRecord;
+import dev.podnet.dataplane.state.StateStore;
+import dev.podnet.netlink.NetlinkException;
+import dev.podnet.netlink.channel.NetlinkClient;
+import dev.podnet.netlink.route.LinkMessage;
+import dev.podnet.netlink.sys.Errno;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * podnet's entry point: plugs sandboxes into networks and unplugs them, as Reactor flows.
+ *
+ * <pre>{@code
+ * Dataplane dp = Dataplane.open(DataplaneOptions.of(Path.of("/var/lib/podnet"))).block();
+ * dp.createNetwork(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block();
+ * Endpoint ep = dp.add(EndpointSpec.of("pods", containerId, NetNs.named("pod-1"))).block();
+ * dp.remove(containerId, "eth0").block();
+ * }</pre>
+ *
+ * <p>Every method returns a cold publisher. An {@link #add} runs its steps (reserve address,
+ * record, open the pod namespace, create the veth, configure the pod, record ready); a failure or
+ * a cancellation undoes the completed steps in reverse, so a failed add leaves no link, no address
+ * and no reserved IP. Once started, an operation runs to its end (or its rollback) even if its
+ * subscriber goes away: a step is never cut in half. Operations on one endpoint run in the order
+ * they were started; at most {@code maxConcurrent} run at once.
+ */
+public final class Dataplane {
+    private final DataplaneOptions options;
+    private final HostContext host;
+    private final MultiThreadIoEventLoopGroup loops;
+    private final Map<String, BridgeNetwork> networks = new ConcurrentHashMap<>();
+    private final ConcurrencyLimiter limiter;
+    private final KeyedSequencer sequencer = new KeyedSequencer();
+
+    private Dataplane(DataplaneOptions options, HostContext host, MultiThreadIoEventLoopGroup loops) {
+        this.options = options;
+        this.host = host;
+        this.loops = loops;
+        this.limiter = new ConcurrencyLimiter(options.maxConcurrent());
+    }
+
+    /**
+     * Opens the state under {@code options.stateDir()}, a netlink channel in the host namespace, and
+     * re-attaches to the networks recorded there (re-creating a bridge that is gone, as after a reboot).
+     */
+    public static Mono<Dataplane> open(DataplaneOptions options) {
+        return Mono.defer(() -> {
+            List<AutoCloseable> opened = new ArrayList<>();
+            try {
+                NetnsThread netns = NetnsThread.start();
+                opened.add(netns);
+                MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(options.eventLoops(),
+                        new DefaultThreadFactory("podnet-epoll", true), EpollIoHandler.newFactory());
+                opened.add(() -> loops.shutdownGracefully(0, 1, TimeUnit.SECONDS));
+                Scheduler state = Schedulers.newSingle("podnet-state", true);
+                opened.add(state::dispose);
+                NetNs hostNs = options.hostNetns() != null ? options.hostNetns() : NetNs.ofPath(Path.of("/proc/self/ns/net"));
+                return Mono.fromCallable(() -> StateStore.open(options.stateDir(), options.maxEndpoints()))
+                        .subscribeOn(Schedulers.boundedElastic())
+                        .doOnNext(opened::add)
+                        .zipWith(netns.openRouteSocket(hostNs).flatMap(s -> NetlinkClient.open(loops, s)))
+                        .flatMap(t -> {
+                            HostContext host = new HostContext(t.getT2(), loops, netns, t.getT1(), state);
+                            Dataplane dp = new Dataplane(options, host, loops);
+                            return dp.restoreNetworks().thenReturn(dp);
+                        })
+                        .onErrorResume(e -> {
+                            closeAll(opened, e);
+                            return Mono.error(e);
+                        });
+            } catch (Exception e) {
+                closeAll(opened, e);
+                return Mono.error(e);
+            }
+        });
+    }
+
+    private static void closeAll(List<AutoCloseable> opened, Throwable cause) {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            try {
+                opened.get(i).close();
+            } catch (Exception e) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+
+    private Mono<Void> restoreNetworks() {
+        return Flux.fromIterable(List.copyOf(host.store().networks().values()))
+                .map(NetworkRecord::decode)
+                .concatMap(this::attachNetwork)
+                .then();
+    }
+
+    /**
+     * Creates a bridge network: the bridge (up, MTU, no IPv6 link-local as the network is IPv4)
+     * with the gateway address, and its IPAM. Creating a network that exists with the same
+     * settings returns it; with other settings it fails.
+     */
+    public Mono<String> createNetwork(NetworkSpec spec) {
+        return Mono.defer(() -> {
+            NetworkRecord record = spec.validate();
+            String existing = host.store().networks().get(record.name());
+            if (existing != null) {
+                if (NetworkRecord.decode(existing).equals(record)) {
+                    return Mono.just(record.name());
+                }
+                return Mono.error(new InvalidSpecException("network " + record.name() + " already exists with other settings: "
+                        + existing));
+            }
+            return attachNetwork(record)
+                    .then(Mono.fromRunnable(() -> host.store().networks().put(record.name(), record.encode()))
+                            .subscribeOn(host.state()))
+                    .thenReturn(record.name());
+        });
+    }
+
+    /** Finds or creates the network's bridge and gateway address, then opens its IPAM. */
+    private Mono<BridgeNetwork> attachNetwork(NetworkRecord record) {
+        Cidr subnet = Cidr.parse(record.subnet());
+        InetAddress gateway = Cidr.parseAddress(record.gateway(), "gateway");
+        AtomicBoolean created = new AtomicBoolean();
+        Mono<LinkMessage> bridge = host.rtnl().request(Links.newBridge(record.bridge(), record.mtu()))
+                .cast(LinkMessage.class)
+                .doOnNext(l -> created.set(true))
+                .onErrorResume(e -> e instanceof NetlinkException n && n.errno() == Errno.EEXIST,
+                        e -> host.rtnl().request(Links.getByName(record.bridge())).cast(LinkMessage.class)
+                                .flatMap(l -> "bridge".equals(l.kind()) ? Mono.just(l) : Mono.error(new InvalidSpecException(
+                                        "network " + record.name() + ": interface " + record.bridge() + " exists and is a "
+                                                + l.kind() + ", not a bridge"))));
+        return bridge.flatMap(br -> host.rtnl().executeBatch(List.of(Links.noIpv6LinkLocal(br.index()), Links.up(br.index())))
+                        .then(host.rtnl().execute(Addresses.add(br.index(), new Cidr(gateway, subnet.prefixLength())))
+                                .onErrorResume(e -> e instanceof NetlinkException n && n.errno() == Errno.EEXIST, e -> Mono.empty()))
+                        .onErrorResume(e -> created.get()
+                                ? host.rtnl().execute(Links.deleteByName(record.bridge())).onErrorResume(x -> Mono.empty())
+                                .then(Mono.error(e))
+                                : Mono.error(e))
+                        .then(Mono.fromCallable(() -> {
+                            AddressRange range = new AddressRange(subnet,
+                                    record.rangeStart().isEmpty() ? null : Cidr.parseAddress(record.rangeStart(), "rangeStart"),
+                                    record.rangeEnd().isEmpty() ? null : Cidr.parseAddress(record.rangeEnd(), "rangeEnd"),
+                                    gateway, Set.of());
+                            BridgeNetwork n = new BridgeNetwork(record, br.index(), subnet, gateway,
+                                    new AddressAllocator(range, host.store().allocations(record.name())));
+                            networks.put(record.name(), n);
+                            return n;
+                        }).subscribeOn(host.state())));
+    }
+
+    /**
+     * Plugs a sandbox in. Adding an endpoint that exists (same container id and interface, same
+     * namespace) returns it again.
+     *
+     * @return the endpoint; errors are {@link InvalidSpecException} (nothing touched) or
+     * {@link EndpointOperationException} (everything undone)
+     */
+    public Mono<Endpoint> add(EndpointSpec spec) {
+        return Mono.defer(() -> {
+            spec.validate();
+            BridgeNetwork network = networks.get(spec.network());
+            if (network == null) {
+                return Mono.error(new InvalidSpecException("network '" + spec.network() + "' does not exist"));
+            }
+            String key = EndpointRecord.key(spec.containerId(), spec.ifName());
+            AtomicBoolean cancelled = new AtomicBoolean();
+            Mono<Endpoint> work = sequencer.run(key, () -> limiter.acquire()
+                    .then(Mono.defer(() -> addNow(spec, network, cancelled)))
+                    .doFinally(s -> limiter.release()));
+            return detached(work).doOnCancel(() -> cancelled.set(true));
+        });
+    }
+
+    private Mono<Endpoint> addNow(EndpointSpec spec, BridgeNetwork network, AtomicBoolean cancelled) {
+        String key = EndpointRecord.key(spec.containerId(), spec.ifName());
+        return Mono.fromCallable(() -> java.util.Optional.ofNullable(host.store().endpoints().get(key)))
+                .subscribeOn(host.state())
+                .flatMap(stored -> {
+                    if (stored.isPresent()) {
+                        EndpointRecord r = EndpointRecord.decode(stored.get());
+                        if (r.state() == EndpointState.READY) {
+                            if (r.netns().equals(spec.netns().path().toString()) && r.network().equals(spec.network())) {
+                                return Mono.just(Endpoint.of(r));
+                            }
+                            return Mono.error(new InvalidSpecException("endpoint " + key + " already exists in netns "
+                                    + r.netns() + " on network " + r.network()));
+                        }
+                    }
+                    int mtu = spec.mtu() != 0 ? spec.mtu() : network.mtu();
+                    MacAddress mac = spec.mac() != null ? spec.mac() : MacAddress.randomLocal();
+                    AddContext ctx = new AddContext(host, network, spec.containerId(), spec.ifName(), spec.netns(), mtu, mac,
+                            spec.podName(), spec.podNamespace());
+                    return StepRunner.run(BridgeEndpointSteps.STEPS, ctx, options.observer(), cancelled::get)
+                            .doFinally(s -> ctx.close())
+                            .then(Mono.fromCallable(() -> Endpoint.of(ctx.record(EndpointState.READY))))
+                            .onErrorMap(e -> !(e instanceof InvalidSpecException), e -> new EndpointOperationException("add", key, e));
+                });
+    }
+
+    /**
+     * Unplugs a sandbox: deletes its veth (both ends, with the pod side's address and routes),
+     * releases its address and forgets it. Removing an endpoint that does not exist succeeds.
+     */
+    public Mono<Void> remove(String containerId, String ifName) {
+        return Mono.defer(() -> {
+            EndpointSpec.validateKey(containerId, ifName);
+            String key = EndpointRecord.key(containerId, ifName);
+            Mono<Void> work = sequencer.run(key, () -> limiter.acquire()
+                    .then(Mono.defer(() -> removeNow(containerId, ifName)))
+                    .doFinally(s -> limiter.release()));
+            return detached(work);
+        });
+    }
+
+    private Mono<Void> removeNow(String containerId, String ifName) {
+        String key = EndpointRecord.key(containerId, ifName);
+        return Mono.fromCallable(() -> {
+                    String stored = host.store().endpoints().get(key);
+                    if (stored == null) {
+                        return java.util.Optional.<EndpointRecord>empty();
+                    }
+                    EndpointRecord r = EndpointRecord.decode(stored).withState(EndpointState.DELETING);
+                    host.store().endpoints().put(key, r.encode());
+                    return java.util.Optional.of(r);
+                })
+                .subscribeOn(host.state())
+                .flatMap(record -> {
+                    String hostIf = record.map(EndpointRecord::hostIfName).orElse(HostNames.hostIfName(containerId, ifName));
+                    return host.rtnl().execute(Links.deleteByName(hostIf))
+                            .onErrorResume(BridgeEndpointSteps::isNoDevice, e -> Mono.empty())
+                            .then(Mono.<Void>fromRunnable(() -> {
+                                for (BridgeNetwork n : networks.values()) {
+                                    if (record.isEmpty() || n.name().equals(record.get().network())) {
+                                        n.allocator().release(containerId, ifName);
+                                    }
+                                }
+                                host.store().endpoints().remove(key);
+                            }).subscribeOn(host.state()));
+                })
+                .onErrorMap(e -> new EndpointOperationException("remove", key, e));
+    }
+
+    /** Runs {@code work} to its end whatever the subscriber does; the returned Mono only observes it. */
+    private static <T> Mono<T> detached(Mono<T> work) {
+        Sinks.One<T> result = Sinks.one();
+        work.subscribe(v -> result.tryEmitValue(v), result::tryEmitError, result::tryEmitEmpty);
+        return result.asMono();
+    }
+
+    /** The endpoint of ({@code containerId}, {@code ifName}) as recorded, or empty. */
+    public Mono<EndpointRecord> get(String containerId, String ifName) {
+        return Mono.fromCallable(() -> host.store().endpoints().get(EndpointRecord.key(containerId, ifName)))
+                .subscribeOn(host.state())
+                .map(EndpointRecord::decode);
+    }
+
+    /** Every recorded endpoint. */
+    public Flux<EndpointRecord> endpoints() {
+        return Mono.fromCallable(() -> List.copyOf(host.store().endpoints().values()))
+                .subscribeOn(host.state())
+                .flatMapIterable(l -> l)
+                .map(EndpointRecord::decode);
+    }
+
+    /** Addresses reserved in {@code network}'s IPAM (0 for an unknown network). */
+    public int reservedAddresses(String network) {
+        BridgeNetwork n = networks.get(network);
+        return n == null ? 0 : n.allocator().reservedCount();
+    }
+
+    /** The ifindex of {@code network}'s bridge in the host namespace. */
+    public int bridgeIndex(String network) {
+        BridgeNetwork n = networks.get(network);
+        if (n == null) {
+            throw new InvalidSpecException("network '" + network + "' does not exist");
+        }
+        return n.bridgeIndex();
+    }
+
+    /** The netlink client of the host namespace (for inspection). */
+    public NetlinkClient hostNetlink() {
+        return host.rtnl();
+    }
+
+    /** Closes the channels, the state and the threads. Operations still running fail. */
+    public Mono<Void> close() {
+        return host.rtnl().close().onErrorResume(e -> Mono.empty())
+                .then(Mono.fromRunnable(() -> {
+                    host.store().close();
+                    try {
+                        host.netns().close();
+                    } catch (Exception ignored) {
+                        // the home descriptor is gone either way
+                    }
+                    host.state().dispose();
+                }).subscribeOn(Schedulers.boundedElastic()))
+                .then(Mono.create(sink -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                        .addListener(f -> sink.success())));
+    }
+}

@@ -1,0 +1,24 @@
+package dev.podnet.api;
+
+import dev.podnet.dataplane.endpoint.EndpointRecord;
+
+/**
+ * A sandbox plugged into a network.
+ *
+ * @param id          {@code containerId[:8]-ifName}
+ * @param containerId the sandbox's container id
+ * @param ifName      its interface inside the sandbox
+ * @param network     the network
+ * @param netns       path of the sandbox's network namespace
+ * @param hostIfName  the host end of the veth
+ * @param mac         the sandbox interface's MAC
+ * @param address     its address with prefix, e.g. {@code 198.18.0.2/16}
+ * @param gateway     its default gateway
+ */
+public record Endpoint(String id, String containerId, String ifName, String network, String netns, String hostIfName,
+                       String mac, String address, String gateway) {
+    static Endpoint of(EndpointRecord r) {
+        return new Endpoint(r.id(), r.containerId(), r.ifName(), r.network(), r.netns(), r.hostIfName(), r.mac(),
+                r.address(), r.gateway());
+    }
+}

@@ -1,0 +1,88 @@
+package dev.podnet.api;
+
+import dev.podnet.dataplane.link.Links;
+import dev.podnet.dataplane.link.MacAddress;
+import dev.podnet.dataplane.netns.NetNs;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A sandbox to plug into a network.
+ *
+ * @param network      the network's name
+ * @param containerId  the sandbox's container id (CNI_CONTAINERID): letters, digits, '_', '.', '-'
+ * @param ifName       the interface inside the sandbox (CNI_IFNAME), e.g. {@code eth0}
+ * @param netns        the sandbox's network namespace (CNI_NETNS)
+ * @param mtu          0 for the network's MTU
+ * @param mac          the sandbox interface's MAC, or null for a random locally administered one
+ * @param podName      Kubernetes pod name, or null
+ * @param podNamespace Kubernetes namespace, or null
+ */
+public record EndpointSpec(String network, String containerId, String ifName, NetNs netns, int mtu, MacAddress mac,
+                           String podName, String podNamespace) {
+
+    /** {@code containerId}'s {@code eth0} in {@code netns}, on {@code network}. */
+    public static EndpointSpec of(String network, String containerId, NetNs netns) {
+        return new EndpointSpec(network, containerId, "eth0", netns, 0, null, null, null);
+    }
+
+    public EndpointSpec withIfName(String name) {
+        return new EndpointSpec(network, containerId, name, netns, mtu, mac, podName, podNamespace);
+    }
+
+    public EndpointSpec withMtu(int m) {
+        return new EndpointSpec(network, containerId, ifName, netns, m, mac, podName, podNamespace);
+    }
+
+    public EndpointSpec withMac(MacAddress m) {
+        return new EndpointSpec(network, containerId, ifName, netns, mtu, m, podName, podNamespace);
+    }
+
+    public EndpointSpec withPod(String name, String namespace) {
+        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, name, namespace);
+    }
+
+    /** Checks every field before anything touches the kernel; the exception names the field. */
+    void validate() {
+        validateKey(containerId, ifName);
+        if (network == null || network.isEmpty()) {
+            throw new InvalidSpecException("network must be given");
+        }
+        Objects.requireNonNull(netns, "netns");
+        try {
+            Links.validateMtu("mtu", mtu);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSpecException(e.getMessage());
+        }
+        if (mac != null && mac.isMulticast()) {
+            throw new InvalidSpecException("mac " + mac + " is a multicast address; an interface needs a unicast one");
+        }
+        for (String[] f : new String[][]{{"podName", podName}, {"podNamespace", podNamespace}}) {
+            if (f[1] != null && !f[1].matches("[A-Za-z0-9_.-]{0,253}")) {
+                throw new InvalidSpecException(f[0] + " '" + f[1] + "' may hold only letters, digits, '_', '.', '-'");
+            }
+        }
+        Path p = netns.path();
+        if (p.toString().contains("\t") || p.toString().contains("\n")) {
+            throw new InvalidSpecException("netns path '" + p + "' contains a tab or newline");
+        }
+        if (!Files.exists(p)) {
+            throw new InvalidSpecException("netns " + p + " does not exist");
+        }
+    }
+
+    /** Checks the (container id, interface) pair that names an endpoint. */
+    static void validateKey(String containerId, String ifName) {
+        if (containerId == null || !containerId.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,254}")) {
+            throw new InvalidSpecException("containerId '" + containerId
+                    + "' must be 1-255 letters, digits, '_', '.', '-' and start with a letter or digit");
+        }
+        try {
+            Links.validateName("ifName", ifName);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSpecException(e.getMessage());
+        }
+    }
+}

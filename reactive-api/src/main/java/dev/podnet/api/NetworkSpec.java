@@ -1,0 +1,79 @@
+package dev.podnet.api;
+
+import dev.podnet.dataplane.ipam.AddressRange;
+import dev.podnet.dataplane.ipam.Cidr;
+import dev.podnet.dataplane.link.Links;
+import dev.podnet.dataplane.state.NetworkRecord;
+
+import java.net.InetAddress;
+import java.util.Set;
+
+/**
+ * A bridge network to create.
+ *
+ * @param name       the network's name (letters, digits, '-', '_', '.')
+ * @param bridge     the bridge interface's name
+ * @param subnet     the IPv4 subnet, e.g. {@code 198.18.0.0/16}
+ * @param gateway    the bridge's address and the pods' default gateway; null for the subnet's first address
+ * @param mtu        0 for the kernel's default (1500)
+ * @param rangeStart first address handed out, or null
+ * @param rangeEnd   last address handed out, or null
+ */
+public record NetworkSpec(String name, String bridge, String subnet, String gateway, int mtu, String rangeStart,
+                          String rangeEnd) {
+
+    /** A bridge network over {@code subnet}, gateway at its first address, default MTU. */
+    public static NetworkSpec bridge(String name, String bridge, String subnet) {
+        return new NetworkSpec(name, bridge, subnet, null, 0, null, null);
+    }
+
+    public NetworkSpec withGateway(String g) {
+        return new NetworkSpec(name, bridge, subnet, g, mtu, rangeStart, rangeEnd);
+    }
+
+    public NetworkSpec withMtu(int m) {
+        return new NetworkSpec(name, bridge, subnet, gateway, m, rangeStart, rangeEnd);
+    }
+
+    public NetworkSpec withRange(String start, String end) {
+        return new NetworkSpec(name, bridge, subnet, gateway, mtu, start, end);
+    }
+
+    /** Checks every field; the exception names the first one that is wrong. */
+    NetworkRecord validate() {
+        try {
+            if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+                throw new InvalidSpecException("network name '" + name + "' must be 1-63 letters, digits, '_', '.', '-'");
+            }
+            Links.validateName("bridge", bridge);
+            Links.validateMtu("network mtu", mtu);
+            Cidr s = Cidr.parse(subnet);
+            InetAddress gw = gateway == null ? AddressRangeDefaults.firstHost(s) : Cidr.parseAddress(gateway, "gateway");
+            InetAddress start = rangeStart == null || rangeStart.isEmpty() ? null : Cidr.parseAddress(rangeStart, "rangeStart");
+            InetAddress end = rangeEnd == null || rangeEnd.isEmpty() ? null : Cidr.parseAddress(rangeEnd, "rangeEnd");
+            new AddressRange(s, start, end, gw, Set.of());
+            return new NetworkRecord(name, bridge, s.toString(), gw.getHostAddress(), mtu,
+                    start == null ? "" : start.getHostAddress(), end == null ? "" : end.getHostAddress());
+        } catch (InvalidSpecException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSpecException("network " + name + ": " + e.getMessage());
+        }
+    }
+
+    /** Default gateway: the subnet's first host address. */
+    static final class AddressRangeDefaults {
+        private AddressRangeDefaults() {
+        }
+
+        static InetAddress firstHost(Cidr subnet) {
+            byte[] b = subnet.network().address().getAddress();
+            b[b.length - 1] |= 1;
+            try {
+                return InetAddress.getByAddress(b);
+            } catch (java.net.UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+}

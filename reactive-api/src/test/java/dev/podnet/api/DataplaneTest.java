@@ -1,0 +1,247 @@
+package dev.podnet.api;
+
+import dev.podnet.dataplane.endpoint.BridgeEndpointSteps;
+import dev.podnet.dataplane.endpoint.EndpointState;
+import dev.podnet.dataplane.endpoint.HostNames;
+import dev.podnet.dataplane.netns.NetNs;
+import dev.podnet.netlink.NetlinkException;
+import dev.podnet.testing.KernelTest;
+import dev.podnet.testing.Sandbox;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.publisher.Mono;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@KernelTest
+class DataplaneTest {
+    static final Duration T = Duration.ofSeconds(20);
+
+    @TempDir
+    Path state;
+
+    Dataplane open(Sandbox sandbox, StepObserver observer) {
+        Dataplane dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).observer(observer)
+                .maxEndpoints(1024)).block(T);
+        dp.createNetwork(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
+        return dp;
+    }
+
+    @Test
+    void addPlugsThePodInAndRemoveTakesEverythingAway(Sandbox sandbox) throws Exception {
+        String pod1 = sandbox.newNamespace("p1");
+        String pod2 = sandbox.newNamespace("p2");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            Endpoint a = dp.add(EndpointSpec.of("pods", "c0ffee01", NetNs.named(pod1)).withMtu(1400)).block(T);
+            Endpoint b = dp.add(EndpointSpec.of("pods", "c0ffee02", NetNs.named(pod2))).block(T);
+            assertEquals("198.18.0.2/16", a.address());
+            assertEquals("198.18.0.3/16", b.address());
+            assertEquals("198.18.0.1", a.gateway());
+
+            // the kernel, read back with iproute2
+            String eth0 = Sandbox.ipIn(pod1, "-o", "addr", "show", "dev", "eth0");
+            assertTrue(eth0.contains("inet 198.18.0.2/16 brd 198.18.255.255"), eth0);
+            String link = Sandbox.ipIn(pod1, "-o", "link", "show", "dev", "eth0");
+            assertTrue(link.contains("mtu 1400") && link.contains("state UP") && link.contains(a.mac()), link);
+            assertFalse(Sandbox.ipIn(pod1, "-o", "-6", "addr", "show", "dev", "eth0").contains("fe80"),
+                    "IPv4-only network: no IPv6 link-local on the pod side");
+            String route = Sandbox.ipIn(pod1, "route", "show", "default");
+            assertTrue(route.contains("default via 198.18.0.1 dev eth0"), route);
+            String host = sandbox.ip("-o", "-d", "link", "show", "dev", a.hostIfName());
+            assertTrue(host.contains("master pnbr0") && host.contains("state UP") && host.contains("veth"), host);
+            assertTrue(host.contains("alias podnet:c0ffee01/eth0"), host);
+
+            // traffic between namespaces we made
+            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.18.0.1");
+            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.18.0.3");
+
+            dp.remove("c0ffee01", "eth0").block(T);
+            dp.remove("c0ffee02", "eth0").block(T);
+            assertFalse(Sandbox.ipIn(pod1, "-o", "link").contains("eth0"));
+            assertNoHostLinks(sandbox);
+            assertEquals(0, dp.reservedAddresses("pods"));
+            assertEquals(0, dp.endpoints().count().block(T));
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void addIsIdempotentAndRemoveOfAnUnknownEndpointSucceeds(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            Endpoint first = dp.add(EndpointSpec.of("pods", "idem", NetNs.named(pod))).block(T);
+            Endpoint again = dp.add(EndpointSpec.of("pods", "idem", NetNs.named(pod))).block(T);
+            assertEquals(first, again);
+            assertEquals(1, dp.reservedAddresses("pods"));
+            dp.remove("never-added", "eth0").block(T);
+            dp.remove("idem", "eth0").block(T);
+            dp.remove("idem", "eth0").block(T);
+            assertEquals(0, dp.reservedAddresses("pods"));
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    static List<String> steps() {
+        return BridgeEndpointSteps.STEPS.stream().map(s -> s.name()).toList();
+    }
+
+    @ParameterizedTest
+    @MethodSource("steps")
+    void aFailureAfterAnyStepLeavesNothingBehind(String failAfter, Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        Dataplane dp = open(sandbox, step -> step.equals(failAfter)
+                ? Mono.error(new IllegalStateException("injected after " + step)) : Mono.empty());
+        try {
+            EndpointOperationException e = assertThrows(EndpointOperationException.class,
+                    () -> dp.add(EndpointSpec.of("pods", "doomed", NetNs.named(pod))).block(T));
+            assertTrue(e.getMessage().contains("injected after " + failAfter), e.getMessage());
+            assertNothingLeft(sandbox, pod, dp);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void aKernelErrorIsReportedWithErrnoAndRolledBack(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            // the host end's name is taken by something else: the veth cannot be created
+            sandbox.ip("link", "add", HostNames.hostIfName("clash", "eth0"), "type", "bridge");
+            EndpointOperationException e = assertThrows(EndpointOperationException.class,
+                    () -> dp.add(EndpointSpec.of("pods", "clash", NetNs.named(pod))).block(T));
+            NetlinkException cause = assertInstanceOf(NetlinkException.class, e.getCause());
+            assertEquals("EEXIST", cause.errnoName());
+            assertTrue(e.getMessage().contains("RTM_NEWLINK " + HostNames.hostIfName("clash", "eth0") + " (veth)"), e.getMessage());
+            assertEquals(0, dp.reservedAddresses("pods"));
+            assertEquals(0, dp.endpoints().count().block(T));
+            assertFalse(Sandbox.ipIn(pod, "-o", "link").contains("eth0"));
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void cancellingAnAddMidwayRollsItBack(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        java.util.concurrent.CountDownLatch reachedVeth = new java.util.concurrent.CountDownLatch(1);
+        // hold the add right after the veth exists, long enough to cancel it there
+        Dataplane dp = open(sandbox, step -> step.equals("create-veth")
+                ? Mono.delay(Duration.ofMillis(300)).doOnSubscribe(s -> reachedVeth.countDown()).then() : Mono.empty());
+        try {
+            var subscription = dp.add(EndpointSpec.of("pods", "cancelme", NetNs.named(pod))).subscribe();
+            assertTrue(reachedVeth.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(sandbox.ip("-o", "link").contains(HostNames.hostIfName("cancelme", "eth0")), "veth was made");
+            subscription.dispose();
+            // the rollback runs on after the cancel; a remove is ordered after it
+            dp.remove("cancelme", "eth0").block(T);
+            assertNothingLeft(sandbox, pod, dp);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void badInputIsRefusedBeforeTheKernelIsTouched(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            String before = sandbox.ip("-o", "link");
+            record Case(EndpointSpec spec, String says) {
+            }
+            List<Case> cases = List.of(
+                    new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod)).withIfName("much-too-long-name0"), "longer than 15 bytes"),
+                    new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod)).withIfName("a/b"), "contains '/'"),
+                    new Case(EndpointSpec.of("pods", "bad id!", NetNs.named(pod)), "containerId"),
+                    new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod)).withMtu(40), "outside 68..65535"),
+                    new Case(EndpointSpec.of("nope", "ok", NetNs.named(pod)), "network 'nope' does not exist"),
+                    new Case(EndpointSpec.of("pods", "ok", NetNs.named("no-such-netns-" + System.nanoTime())), "does not exist"),
+                    new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod))
+                            .withMac(dev.podnet.dataplane.link.MacAddress.parse("01:00:5e:00:00:01")), "multicast"));
+            for (Case c : cases) {
+                InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> dp.add(c.spec()).block(T), c.toString());
+                assertTrue(e.getMessage().contains(c.says()), e.getMessage());
+            }
+            assertEquals(before, sandbox.ip("-o", "link"));
+            assertEquals(0, dp.reservedAddresses("pods"));
+            assertThrows(InvalidSpecException.class,
+                    () -> dp.createNetwork(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/33")).block(T));
+            InvalidSpecException gw = assertThrows(InvalidSpecException.class,
+                    () -> dp.createNetwork(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withGateway("198.19.0.1")).block(T));
+            assertTrue(gw.getMessage().contains("gateway 198.19.0.1 is outside subnet 198.18.0.0/24"), gw.getMessage());
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void stateSurvivesReopening(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        String pod2 = sandbox.newNamespace("q");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        Endpoint a = dp.add(EndpointSpec.of("pods", "persist", NetNs.named(pod))).block(T);
+        dp.close().block(T);
+        Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
+        try {
+            assertEquals(EndpointState.READY, again.get("persist", "eth0").block(T).state());
+            assertEquals(1, again.reservedAddresses("pods"));
+            Endpoint b = again.add(EndpointSpec.of("pods", "second", NetNs.named(pod2)).withIfName("eth1")).block(T);
+            assertNotEquals(a.address(), b.address());
+            again.remove("persist", "eth0").block(T);
+            again.remove("second", "eth1").block(T);
+            assertEquals(0, again.reservedAddresses("pods"));
+        } finally {
+            again.close().block(T);
+        }
+    }
+
+    @Test
+    void manyConcurrentAddsGetDistinctAddresses(Sandbox sandbox) throws Exception {
+        int n = 24;
+        List<String> pods = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            pods.add(sandbox.newNamespace("c" + i));
+        }
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            List<Endpoint> eps = reactor.core.publisher.Flux.range(0, n)
+                    .flatMap(i -> dp.add(EndpointSpec.of("pods", "conc" + i, NetNs.named(pods.get(i)))), n)
+                    .collectList().block(T);
+            assertEquals(n, eps.stream().map(Endpoint::address).distinct().count());
+            Sandbox.run("ip", "netns", "exec", pods.get(0), "ping", "-c1", "-W2", eps.get(n - 1).address().split("/")[0]);
+            reactor.core.publisher.Flux.range(0, n).flatMap(i -> dp.remove("conc" + i, "eth0"), n).blockLast(T);
+            assertEquals(0, dp.reservedAddresses("pods"));
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    private static void assertNoHostLinks(Sandbox sandbox) throws Exception {
+        String links = sandbox.ip("-o", "link");
+        assertFalse(java.util.regex.Pattern.compile("\\b" + HostNames.PREFIX + "[0-9a-f]{12}\\b").matcher(links).find(), links);
+    }
+
+    private static void assertNothingLeft(Sandbox sandbox, String pod, Dataplane dp) throws Exception {
+        assertNoHostLinks(sandbox);
+        String podLinks = Sandbox.ipIn(pod, "-o", "link");
+        assertFalse(podLinks.contains("eth0"), podLinks);
+        assertEquals("", Sandbox.ipIn(pod, "-o", "-4", "addr", "show", "scope", "global"));
+        assertEquals(0, dp.reservedAddresses("pods"));
+        assertEquals(0, dp.endpoints().count().block(T));
+    }
+}
