@@ -1,0 +1,53 @@
+# Shared by bin/podnet and bin/test: picks the JDK 25, installs the system packages podnet needs,
+# builds when the sources are newer than the build. Sourced, not run.
+
+PODNET_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+podnet_pick_jdk() {
+  if [ -n "${JAVA_HOME:-}" ] && "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "25'; then
+    return 0
+  fi
+  local candidate
+  for candidate in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25* /usr/lib/jvm/*25*; do
+    if [ -x "$candidate/bin/java" ] && "$candidate/bin/java" -version 2>&1 | grep -q 'version "25'; then
+      export JAVA_HOME="$candidate"
+      return 0
+    fi
+  done
+  echo "podnet: no JDK 25 found under /usr/lib/jvm (podnet needs Java 25: the FFM API and Netty 4.2)" >&2
+  exit 1
+}
+
+podnet_need_root() {
+  if [ "$(id -u)" != 0 ]; then
+    echo "podnet: $1 needs root (network namespaces, netlink on sandboxes)" >&2
+    exit 1
+  fi
+}
+
+# iproute2 (ip netns, used by tests as an independent witness), ping (connectivity checks), maven.
+podnet_ensure_packages() {
+  local missing=()
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
+  command -v mvn >/dev/null 2>&1 || missing+=(maven)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "podnet: installing ${missing[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+  fi
+}
+
+podnet_mvn() {
+  (cd "$PODNET_ROOT" && mvn -B -q "$@")
+}
+
+# Builds when there is no build yet, or a pom or source file is newer than it.
+podnet_ensure_built() {
+  local stamp="$PODNET_ROOT/stress/target/lib/.built"
+  if [ ! -f "$stamp" ] || [ -n "$(find "$PODNET_ROOT" -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.flags' \) -newer "$stamp" -print -quit)" ]; then
+    echo "podnet: building (mvn package, tests skipped)..." >&2
+    podnet_mvn -DskipTests package >&2
+    touch "$stamp"
+  fi
+}

@@ -1,0 +1,398 @@
+package dev.podnet.stress;
+
+import dev.podnet.api.Dataplane;
+import dev.podnet.api.DataplaneOptions;
+import dev.podnet.api.Endpoint;
+import dev.podnet.api.EndpointSpec;
+import dev.podnet.api.NetworkSpec;
+import dev.podnet.dataplane.endpoint.HostNames;
+import dev.podnet.dataplane.netns.NetNs;
+import dev.podnet.dataplane.netns.Namespaces;
+import dev.podnet.dataplane.netns.NetnsThread;
+import dev.podnet.dataplane.link.Links;
+import dev.podnet.netlink.route.LinkMessage;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * {@code podnet churn}: everything in a sandbox namespace this command creates and deletes. Adds N
+ * endpoints through the {@link Dataplane} API, verifies a sample (kernel read-back and ping),
+ * removes them all, checks nothing leaked, and reports rates and latencies.
+ */
+final class ChurnCommand {
+    private static final String CMD = "churn";
+    private static final String DEFAULT_PREFIX = "podnet-sbx-";
+    private static final Pattern OURS = Pattern.compile(Pattern.quote(DEFAULT_PREFIX) + "(\\d+)(-p\\d+)?");
+    private static final Pattern HOST_LINK = Pattern.compile(HostNames.PREFIX + "[0-9a-f]{12}");
+    private static final Duration T = Duration.ofMinutes(5);
+    private static final String NETWORK = "churn";
+    private static final String BRIDGE = "pnbr0";
+    private static final String SUBNET = "198.18.0.0/16";
+    private static final String GATEWAY = "198.18.0.1";
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final int pods;
+    private final String sandbox;
+    private final Path stateDir;
+    private final boolean ownStateDir;
+    private final int concurrency;
+    private final boolean keep;
+    private final boolean json;
+    private final boolean tty = System.console() != null;
+    private final List<String> created = new CopyOnWriteArrayList<>();
+
+    ChurnCommand(String[] argv, PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+        Args a = Args.parse(CMD, argv, 0, Set.of("--pods", "--sandbox", "--state-dir", "--concurrency", "--shape"),
+                Set.of("--keep", "--json"));
+        if (!a.positional().isEmpty()) {
+            throw new UsageException(CMD + ": unexpected argument '" + a.positional().get(0) + "'");
+        }
+        pods = a.intValue(CMD, "--pods", 200, 1, 60000);
+        concurrency = a.intValue(CMD, "--concurrency", 64, 1, 4096);
+        String shape = a.get("--shape", "bridge");
+        if (!shape.equals("bridge")) {
+            throw new UsageException(CMD + ": --shape " + shape + " is not supported yet (bridge only)");
+        }
+        sandbox = a.get("--sandbox", DEFAULT_PREFIX + ProcessHandle.current().pid());
+        try {
+            NetNs.validateName(sandbox);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(CMD + ": --sandbox: " + e.getMessage());
+        }
+        if (sandbox.length() > 200) {
+            throw new UsageException(CMD + ": --sandbox name is too long (at most 200 bytes)");
+        }
+        ownStateDir = !a.has("--state-dir");
+        stateDir = ownStateDir ? Path.of(System.getProperty("java.io.tmpdir"), "podnet-churn-" + ProcessHandle.current().pid())
+                : Path.of(a.get("--state-dir", ""));
+        keep = a.has("--keep");
+        json = a.has("--json");
+    }
+
+    int run() {
+        if (!isRoot()) {
+            err.println("podnet: churn needs root (it creates network namespaces)");
+            return 1;
+        }
+        NetnsThread thread;
+        try {
+            thread = NetnsThread.start();
+        } catch (IOException e) {
+            err.println("podnet: " + e.getMessage());
+            return 1;
+        }
+        Namespaces namespaces = new Namespaces(thread);
+        Thread cleanupOnSignal = new Thread(() -> deleteCreated(namespaces), "podnet-churn-cleanup");
+        if (!keep) {
+            Runtime.getRuntime().addShutdownHook(cleanupOnSignal);
+        }
+        try {
+            removeStaleSandboxes(namespaces);
+            if (namespaces.exists(sandbox)) {
+                err.println("podnet: netns " + sandbox + " already exists; choose another --sandbox");
+                return 1;
+            }
+            return churn(namespaces);
+        } catch (Exception e) {
+            err.println("podnet: churn failed: " + e.getMessage());
+            return 1;
+        } finally {
+            if (!keep) {
+                deleteCreated(namespaces);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanupOnSignal);
+                } catch (IllegalStateException ignored) {
+                    // already shutting down
+                }
+                if (ownStateDir) {
+                    deleteTree(stateDir);
+                }
+            }
+            try {
+                thread.close();
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    private int churn(Namespaces namespaces) throws Exception {
+        long t0 = System.nanoTime();
+        namespaces.create(sandbox).block(T);
+        created.add(sandbox);
+        List<String> podNames = new ArrayList<>(pods);
+        for (int i = 0; i < pods; i++) {
+            String name = sandbox + "-p" + i;
+            namespaces.create(name).block(T);
+            created.add(name);
+            podNames.add(name);
+        }
+        double nsSeconds = (System.nanoTime() - t0) / 1e9;
+        progress("created " + pods + " pod namespaces in " + fmt(nsSeconds) + " s");
+
+        Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(NetNs.named(sandbox))
+                .maxConcurrent(concurrency).maxEndpoints(Math.max(1024, pods * 2))).block(T);
+        try {
+            dp.createNetwork(NetworkSpec.bridge(NETWORK, BRIDGE, SUBNET).withGateway(GATEWAY)).block(T);
+
+            Latencies addLat = new Latencies();
+            AtomicInteger errors = new AtomicInteger();
+            List<String> firstErrors = new CopyOnWriteArrayList<>();
+            Endpoint[] endpoints = new Endpoint[pods];
+            long addStart = System.nanoTime();
+            Flux.range(0, pods)
+                    .flatMap(i -> timed(dp.add(EndpointSpec.of(NETWORK, containerId(i), NetNs.named(podNames.get(i)))
+                                    .withPod("pod-" + i, "churn")), addLat)
+                            .doOnNext(ep -> endpoints[i] = ep)
+                            .onErrorResume(e -> failed(e, errors, firstErrors)), concurrency)
+                    .doOnNext(x -> tick("adding", addLat.count()))
+                    .blockLast(T);
+            double addSeconds = (System.nanoTime() - addStart) / 1e9;
+            progressDone();
+
+            boolean verified = verify(dp, podNames, endpoints, firstErrors);
+
+            Latencies delLat = new Latencies();
+            double delSeconds = 0;
+            int leakedLinks = 0;
+            int leakedAddresses = 0;
+            if (!keep) {
+                long delStart = System.nanoTime();
+                Flux.range(0, pods)
+                        .flatMap(i -> timed(dp.remove(containerId(i), "eth0"), delLat)
+                                .onErrorResume(e -> failed(e, errors, firstErrors)), concurrency)
+                        .doOnNext(x -> tick("removing", delLat.count()))
+                        .blockLast(T);
+                delSeconds = (System.nanoTime() - delStart) / 1e9;
+                progressDone();
+                leakedLinks = hostLinks(dp).size();
+                leakedAddresses = dp.reservedAddresses(NETWORK) + dp.endpoints().count().block(T).intValue();
+            }
+            report(addLat, addSeconds, delLat, delSeconds, errors.get(), verified, leakedLinks, leakedAddresses, firstErrors);
+            boolean ok = errors.get() == 0 && verified && leakedLinks == 0 && leakedAddresses == 0;
+            return ok ? 0 : 1;
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    static String containerId(int i) {
+        return String.format(Locale.ROOT, "churn%08d", i);
+    }
+
+    private static <T> Mono<T> timed(Mono<T> op, Latencies lat) {
+        return Mono.defer(() -> {
+            long start = System.nanoTime();
+            return op.doOnSuccess(v -> lat.record(System.nanoTime() - start));
+        });
+    }
+
+    private static <T> Mono<T> failed(Throwable e, AtomicInteger errors, List<String> firstErrors) {
+        errors.incrementAndGet();
+        if (firstErrors.size() < 5) {
+            firstErrors.add(e.getMessage());
+        }
+        return Mono.empty();
+    }
+
+    /**
+     * Reads the kernel back: every endpoint's host end must be a port of the bridge, and a sample of
+     * pods (first, second, middle, last) must hold their address and reach the gateway and each other.
+     */
+    private boolean verify(Dataplane dp, List<String> podNames, Endpoint[] endpoints, List<String> problems) {
+        int bridge = dp.bridgeIndex(NETWORK);
+        List<LinkMessage> ports = hostLinks(dp).stream().filter(l -> l.master() == bridge && l.isUp()).toList();
+        boolean ok = true;
+        if (ports.size() != pods) {
+            problems.add("expected " + pods + " bridge ports up, the kernel shows " + ports.size());
+            ok = false;
+        }
+        int[] sample = Stream.of(0, 1, pods / 2, pods - 1).mapToInt(Integer::intValue).distinct().filter(i -> i < pods).toArray();
+        for (int i : sample) {
+            Endpoint ep = endpoints[i];
+            if (ep == null) {
+                problems.add("pod " + i + " has no endpoint");
+                ok = false;
+                continue;
+            }
+            String ip = ep.address().split("/")[0];
+            String shown = exec("ip", "-n", podNames.get(i), "-o", "-4", "addr", "show", "dev", "eth0");
+            if (shown == null || !shown.contains("inet " + ep.address())) {
+                problems.add("pod " + i + ": eth0 does not hold " + ep.address() + ": " + shown);
+                ok = false;
+            }
+            if (!ping(podNames.get(i), GATEWAY)) {
+                problems.add("pod " + i + " (" + ip + ") cannot ping the gateway " + GATEWAY);
+                ok = false;
+            }
+        }
+        if (pods > 1) {
+            int[][] pairs = {{0, pods - 1}, {1, pods / 2}};
+            for (int[] p : pairs) {
+                if (p[0] == p[1] || endpoints[p[0]] == null || endpoints[p[1]] == null) {
+                    continue;
+                }
+                String target = endpoints[p[1]].address().split("/")[0];
+                if (!ping(podNames.get(p[0]), target)) {
+                    problems.add("pod " + p[0] + " cannot ping pod " + p[1] + " (" + target + ")");
+                    ok = false;
+                }
+            }
+        }
+        return ok;
+    }
+
+    private List<LinkMessage> hostLinks(Dataplane dp) {
+        return dp.hostNetlink().dump(Links.dumpAll()).cast(LinkMessage.class)
+                .filter(l -> l.name() != null && HOST_LINK.matcher(l.name()).matches())
+                .collectList().block(T);
+    }
+
+    private static boolean ping(String netns, String target) {
+        // a sandbox bridge port forwards at once (no STP), but ARP may need a retry
+        return exec("ip", "netns", "exec", netns, "ping", "-c", "1", "-W", "2", target) != null
+                || exec("ip", "netns", "exec", netns, "ping", "-c", "1", "-W", "2", target) != null;
+    }
+
+    /** Runs a command; its stdout, or null when it failed. */
+    private static String exec(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return p.waitFor() == 0 ? output : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private void report(Latencies add, double addS, Latencies del, double delS, int errors, boolean verified,
+                        int leakedLinks, int leakedAddresses, List<String> problems) {
+        double addRate = addS > 0 ? pods / addS : 0;
+        double delRate = delS > 0 ? pods / delS : 0;
+        out.printf(Locale.ROOT, "podnet churn: %d pods, bridge shape, sandbox %s%n", pods, sandbox);
+        out.printf(Locale.ROOT, "  add     %8.3f s  %8.1f pods/s  p50 %7.2f ms  p99 %7.2f ms%n", addS, addRate,
+                add.percentileMillis(50), add.percentileMillis(99));
+        if (!keep) {
+            out.printf(Locale.ROOT, "  remove  %8.3f s  %8.1f pods/s  p50 %7.2f ms  p99 %7.2f ms%n", delS, delRate,
+                    del.percentileMillis(50), del.percentileMillis(99));
+        }
+        out.printf(Locale.ROOT, "  errors %d, verified %s, leaked links %d, leaked addresses %d%n", errors,
+                verified ? "yes" : "NO", leakedLinks, leakedAddresses);
+        for (String p : problems) {
+            out.println("  ! " + p);
+        }
+        if (keep) {
+            out.println("  kept for inspection: sandbox " + sandbox + ", pods " + sandbox + "-p0 .. " + sandbox + "-p" + (pods - 1)
+                    + "; state in " + stateDir);
+            out.println("  try: ip -n " + sandbox + " -br link; ip -n " + sandbox + "-p0 addr; ip netns del <name> to clean up");
+        }
+        if (json) {
+            out.printf(Locale.ROOT, "{\"pods\":%d,\"shape\":\"bridge\",\"add_s\":%.4f,\"add_per_s\":%.1f,\"add_p50_ms\":%.3f,"
+                            + "\"add_p99_ms\":%.3f,\"del_s\":%.4f,\"del_per_s\":%.1f,\"del_p50_ms\":%.3f,\"del_p99_ms\":%.3f,"
+                            + "\"errors\":%d,\"verified\":%s,\"leaked_links\":%d,\"leaked_addresses\":%d,\"sandbox\":\"%s\"}%n",
+                    pods, addS, addRate, add.percentileMillis(50), add.percentileMillis(99), delS, delRate,
+                    del.percentileMillis(50), del.percentileMillis(99), errors, verified, leakedLinks, leakedAddresses, sandbox);
+        }
+    }
+
+    private void tick(String what, int done) {
+        if (tty && !json && (done % 25 == 0 || done == pods)) {
+            out.print("\r  " + what + " " + done + "/" + pods + "   ");
+            out.flush();
+        }
+    }
+
+    private void progress(String line) {
+        if (tty && !json) {
+            out.println("  " + line);
+        }
+    }
+
+    private void progressDone() {
+        if (tty && !json) {
+            out.print("\r" + " ".repeat(40) + "\r");
+        }
+    }
+
+    /** Deletes what this run created: pods first, the sandbox last (it holds the bridge). */
+    private void deleteCreated(Namespaces namespaces) {
+        List<String> names = new ArrayList<>(created);
+        for (int i = names.size() - 1; i >= 0; i--) {
+            String n = names.get(i);
+            try {
+                namespaces.delete(n).block(Duration.ofSeconds(30));
+                created.remove(n);
+            } catch (RuntimeException e) {
+                err.println("podnet: could not delete netns " + n + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Removes sandboxes left by churn runs whose process is gone (killed before it could clean up). */
+    private void removeStaleSandboxes(Namespaces namespaces) throws IOException {
+        for (String n : namespaces.list()) {
+            Matcher m = OURS.matcher(n);
+            if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                namespaces.delete(n).block(T);
+                progress("removed stale netns " + n + " (its churn process is gone)");
+            }
+        }
+    }
+
+    private static boolean isRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0");
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            });
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+}
