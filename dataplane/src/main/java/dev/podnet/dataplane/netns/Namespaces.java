@@ -42,10 +42,10 @@ public final class Namespaces {
                 try {
                     Files.createFile(target);
                 } catch (FileAlreadyExistsException e) {
-                    return Mono.error(new IOException("netns " + name + " already exists (" + target + ")"));
+                    return Mono.error(new NetnsException("netns " + name + " already exists (" + target + ")"));
                 }
             } catch (IOException e) {
-                return Mono.error(e);
+                return Mono.error(new NetnsException("netns " + name + ": cannot prepare " + runDir + ": " + e.getMessage(), e));
             }
             return thread.createPinned(target.toString())
                     .onErrorResume(e -> {
@@ -54,7 +54,7 @@ public final class Namespaces {
                         } catch (IOException suppressed) {
                             e.addSuppressed(suppressed);
                         }
-                        return Mono.error(e);
+                        return Mono.error(new NetnsException("netns " + name + ": " + e.getMessage(), e));
                     })
                     .thenReturn(new NetNs(name, target));
         }).subscribeOn(Schedulers.boundedElastic());
@@ -79,7 +79,8 @@ public final class Namespaces {
                 // already gone: deleting is idempotent
             }
             return null;
-        }).subscribeOn(Schedulers.boundedElastic());
+        }).onErrorMap(IOException.class, e -> new NetnsException("netns " + name + ": " + e.getMessage(), e))
+                .subscribeOn(Schedulers.boundedElastic());
     }
 
     /** The names under {@code /run/netns}. */

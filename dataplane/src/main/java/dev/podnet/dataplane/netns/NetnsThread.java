@@ -5,7 +5,6 @@ import dev.podnet.netlink.sys.ErrnoException;
 import dev.podnet.netlink.sys.LibC;
 import reactor.core.publisher.Mono;
 
-import java.io.IOException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,7 +43,12 @@ public final class NetnsThread implements AutoCloseable {
     /** Runs {@code action} on the thread while it is inside {@code netns}. */
     public <T> Mono<T> inside(NetNs netns, Callable<T> action) {
         return submit(() -> {
-            int fd = openNamespace(netns);
+            int fd;
+            try {
+                fd = openNamespace(netns);
+            } catch (ErrnoException e) {
+                throw new NetnsException("netns " + netns + ": " + e.getMessage(), e);
+            }
             try {
                 LibC.setns(fd, LibC.CLONE_NEWNET);
             } finally {
@@ -107,7 +111,7 @@ public final class NetnsThread implements AutoCloseable {
                     }
                 });
             } catch (RejectedExecutionException e) {
-                sink.error(new IOException("the namespace thread is shut down", e));
+                sink.error(new NetnsException("the namespace thread is shut down", e));
             }
         });
     }

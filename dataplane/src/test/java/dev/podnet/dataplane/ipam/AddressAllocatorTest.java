@@ -1,0 +1,130 @@
+package dev.podnet.dataplane.ipam;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** CNI host-local's behaviour, case by case. */
+class AddressAllocatorTest {
+    static InetAddress ip(String s) {
+        return Cidr.parseAddress(s, "test");
+    }
+
+    static AddressAllocator allocator(String subnet, String gateway, AllocationStore store) {
+        return new AddressAllocator(AddressRange.of(Cidr.parse(subnet), ip(gateway)), store);
+    }
+
+    @Test
+    void neverHandsOutNetworkGatewayOrBroadcast() {
+        AddressAllocator a = allocator("198.18.0.0/29", "198.18.0.1", AllocationStore.inMemory());
+        List<String> got = IntStream.range(0, 5).mapToObj(i -> a.allocate("c" + i, "eth0").toString()).toList();
+        assertEquals(List.of("198.18.0.2/29", "198.18.0.3/29", "198.18.0.4/29", "198.18.0.5/29", "198.18.0.6/29"), got);
+        IpamExhaustedException e = assertThrows(IpamExhaustedException.class, () -> a.allocate("c9", "eth0"));
+        assertTrue(e.getMessage().contains("198.18.0.0/29 (198.18.0.1 - 198.18.0.6)"), e.getMessage());
+    }
+
+    @Test
+    void oneAddressPerContainerAndInterfaceAndTheSameOneAgain() {
+        AddressAllocator a = allocator("198.18.0.0/24", "198.18.0.1", AllocationStore.inMemory());
+        Cidr first = a.allocate("c1", "eth0");
+        assertEquals(first, a.allocate("c1", "eth0"));
+        Cidr second = a.allocate("c1", "eth1");
+        assertTrue(!first.equals(second));
+        assertEquals(2, a.reservedCount());
+    }
+
+    @Test
+    void roundRobinFromTheLastReservedEvenAfterRelease() {
+        AddressAllocator a = allocator("198.18.0.0/24", "198.18.0.1", AllocationStore.inMemory());
+        assertEquals("198.18.0.2/24", a.allocate("a", "eth0").toString());
+        assertEquals("198.18.0.3/24", a.allocate("b", "eth0").toString());
+        a.release("a", "eth0");
+        // host-local does not reuse .2 at once: it moves on from the last reserved
+        assertEquals("198.18.0.4/24", a.allocate("c", "eth0").toString());
+    }
+
+    @Test
+    void wrapsAroundToFreedAddresses() {
+        AddressAllocator a = allocator("198.18.0.0/29", "198.18.0.1", AllocationStore.inMemory());
+        for (int i = 0; i < 5; i++) {
+            a.allocate("c" + i, "eth0");
+        }
+        a.release("c1", "eth0");
+        assertEquals("198.18.0.3/29", a.allocate("new", "eth0").toString());
+    }
+
+    @Test
+    void honoursRangeStartEndAndReserved() {
+        AddressRange r = new AddressRange(Cidr.parse("198.18.0.0/24"), ip("198.18.0.10"), ip("198.18.0.12"), ip("198.18.0.1"),
+                Set.of(ip("198.18.0.11")));
+        AddressAllocator a = new AddressAllocator(r, AllocationStore.inMemory());
+        assertEquals("198.18.0.10/24", a.allocate("a", "eth0").toString());
+        assertEquals("198.18.0.12/24", a.allocate("b", "eth0").toString());
+        assertThrows(IpamExhaustedException.class, () -> a.allocate("c", "eth0"));
+    }
+
+    @Test
+    void releaseByContainerFreesEveryInterface() {
+        AddressAllocator a = allocator("198.18.0.0/24", "198.18.0.1", AllocationStore.inMemory());
+        a.allocate("c1", "eth0");
+        a.allocate("c1", "eth1");
+        a.allocate("c2", "eth0");
+        assertEquals(2, a.releaseAll("c1"));
+        assertEquals(1, a.reservedCount());
+        assertNull(a.release("c1", "eth0"));
+    }
+
+    @Test
+    void reopeningOverTheSameStoreKeepsReservationsAndPosition() {
+        AllocationStore store = AllocationStore.inMemory();
+        AddressAllocator a = allocator("198.18.0.0/24", "198.18.0.1", store);
+        Cidr kept = a.allocate("c1", "eth0");
+        a.allocate("c2", "eth0");
+        AddressAllocator b = allocator("198.18.0.0/24", "198.18.0.1", store);
+        assertEquals(kept, b.lookup("c1", "eth0"));
+        assertEquals("198.18.0.4/24", b.allocate("c3", "eth0").toString());
+    }
+
+    @Test
+    void concurrentRequestsNeverShareAnAddress() throws Exception {
+        AddressAllocator a = allocator("198.18.0.0/20", "198.18.0.1", AllocationStore.inMemory());
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        List<Thread> threads = IntStream.range(0, 8).mapToObj(t -> new Thread(() -> {
+            for (int i = 0; i < 400; i++) {
+                seen.add(a.allocate("t" + t + "-" + i, "eth0").toString());
+            }
+        })).toList();
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(3200, seen.size());
+        assertEquals(3200, new HashSet<>(a.reservations().values()).size());
+    }
+
+    @Test
+    void badRangesSayWhatIsWrong() {
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new AddressRange(Cidr.parse("198.18.0.5/24"), null, null, null, Set.of())).getMessage()
+                .contains("host bits set; did you mean 198.18.0.0/24"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> AddressRange.of(Cidr.parse("198.18.0.0/24"), ip("198.19.0.1"))).getMessage()
+                .contains("gateway 198.19.0.1 is outside subnet 198.18.0.0/24"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new AddressRange(Cidr.parse("198.18.0.0/24"), ip("198.18.0.9"), ip("198.18.0.3"), null, Set.of()))
+                .getMessage().contains("rangeStart 198.18.0.9 is after rangeEnd 198.18.0.3"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new AddressRange(Cidr.parse("198.18.0.0/31"), null, null, null, Set.of())).getMessage()
+                .contains("too small"));
+    }
+}

@@ -1,0 +1,49 @@
+package dev.podnet.dataplane.state;
+
+import dev.podnet.dataplane.endpoint.EndpointRecord;
+import dev.podnet.dataplane.endpoint.EndpointState;
+import dev.podnet.dataplane.ipam.AddressAllocator;
+import dev.podnet.dataplane.ipam.AddressRange;
+import dev.podnet.dataplane.ipam.Cidr;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class StateStoreTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void everythingWrittenIsThereAfterReopening() throws Exception {
+        EndpointRecord r = new EndpointRecord("c0ffee", "eth0", "pods", "/run/netns/p", "pn0123456789ab", "02:00:00:00:00:01",
+                "198.18.0.2/16", "198.18.0.1", EndpointState.READY, 1234L, "web-0", "default");
+        AddressRange range = AddressRange.of(Cidr.parse("198.18.0.0/16"), Cidr.parseAddress("198.18.0.1", "gw"));
+        try (StateStore s = StateStore.open(dir.resolve("state"), 1024)) {
+            s.endpoints().put(r.key(), r.encode());
+            s.networks().put("pods", new NetworkRecord("pods", "pnbr0", "198.18.0.0/16", "198.18.0.1", 1500, "", "").encode());
+            new AddressAllocator(range, s.allocations("pods")).allocate("c0ffee", "eth0");
+        }
+        try (StateStore s = StateStore.open(dir.resolve("state"), 1024)) {
+            assertEquals(r, EndpointRecord.decode(s.endpoints().get(r.key())));
+            assertEquals("pnbr0", NetworkRecord.decode(s.networks().get("pods")).bridge());
+            AddressAllocator again = new AddressAllocator(range, s.allocations("pods"));
+            assertEquals("198.18.0.2/16", again.lookup("c0ffee", "eth0").toString());
+            assertEquals("198.18.0.3/16", again.allocate("next", "eth0").toString());
+        }
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("state"))));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("state/endpoints.dat"))));
+    }
+
+    @Test
+    void recordsSurviveEncoding() {
+        EndpointRecord r = new EndpointRecord("abcdef0123456789", "eth1", "n", "/proc/1/ns/net", "pnx", "02:00:00:00:00:02",
+                "198.18.0.9/16", "198.18.0.1", EndpointState.CREATING, 5L, null, null);
+        assertEquals(r, EndpointRecord.decode(r.encode()));
+        assertEquals("abcdef01-eth1", r.id());
+    }
+}
