@@ -5,7 +5,11 @@ import reactor.core.publisher.MonoSink;
 
 import java.util.ArrayDeque;
 
-/** A non-blocking counting semaphore: {@link #acquire()} completes when a permit is free. */
+/**
+ * A non-blocking counting semaphore: {@link #acquire()} completes when a permit is free. Only the
+ * dataplane's detached operations acquire, and they are never cancelled, so a waiter never leaves
+ * the queue early.
+ */
 final class ConcurrencyLimiter {
     private final int permits;
     private final ArrayDeque<MonoSink<Void>> waiting = new ArrayDeque<>();

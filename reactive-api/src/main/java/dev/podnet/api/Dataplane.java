@@ -208,6 +208,7 @@ public final class Dataplane {
         return Mono.fromCallable(() -> java.util.Optional.ofNullable(host.store().endpoints().get(key)))
                 .subscribeOn(host.state())
                 .flatMap(stored -> {
+                    Mono<Void> leftovers = Mono.empty();
                     if (stored.isPresent()) {
                         EndpointRecord r = EndpointRecord.decode(stored.get());
                         if (r.state() == EndpointState.READY) {
@@ -217,16 +218,24 @@ public final class Dataplane {
                             return Mono.error(new InvalidSpecException("endpoint " + key + " already exists in netns "
                                     + r.netns() + " on network " + r.network()));
                         }
+                        // an add or remove of this endpoint was cut short (a crash): clear its link first
+                        leftovers = host.rtnl().execute(Links.deleteByName(r.hostIfName()))
+                                .onErrorResume(BridgeEndpointSteps::isNoDevice, e -> Mono.empty());
                     }
-                    int mtu = spec.mtu() != 0 ? spec.mtu() : network.mtu();
-                    MacAddress mac = spec.mac() != null ? spec.mac() : MacAddress.randomLocal();
-                    AddContext ctx = new AddContext(host, network, spec.containerId(), spec.ifName(), spec.netns(), mtu, mac,
-                            spec.podName(), spec.podNamespace());
-                    return StepRunner.run(BridgeEndpointSteps.STEPS, ctx, options.observer(), cancelled::get)
-                            .doFinally(s -> ctx.close())
-                            .then(Mono.fromCallable(() -> Endpoint.of(ctx.record(EndpointState.READY))))
-                            .onErrorMap(e -> !(e instanceof InvalidSpecException), e -> new EndpointOperationException("add", key, e));
+                    return leftovers.then(Mono.defer(() -> runAdd(spec, network, cancelled)));
                 });
+    }
+
+    private Mono<Endpoint> runAdd(EndpointSpec spec, BridgeNetwork network, AtomicBoolean cancelled) {
+        String key = EndpointRecord.key(spec.containerId(), spec.ifName());
+        int mtu = spec.mtu() != 0 ? spec.mtu() : network.mtu();
+        MacAddress mac = spec.mac() != null ? spec.mac() : MacAddress.randomLocal();
+        AddContext ctx = new AddContext(host, network, spec.containerId(), spec.ifName(), spec.netns(), mtu, mac,
+                spec.podName(), spec.podNamespace());
+        return StepRunner.run(BridgeEndpointSteps.STEPS, ctx, options.observer(), cancelled::get)
+                .doFinally(s -> ctx.close())
+                .then(Mono.fromCallable(() -> Endpoint.of(ctx.record(EndpointState.READY))))
+                .onErrorMap(e -> !(e instanceof InvalidSpecException), e -> new EndpointOperationException("add", key, e));
     }
 
     /**

@@ -211,6 +211,34 @@ class DataplaneTest {
     }
 
     @Test
+    void anAddCutShortByADeathIsRedoneCleanlyNextTime(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        // the first process "dies" right after the veth exists: no rollback ever runs
+        Dataplane first = open(sandbox, step -> step.equals("create-veth") ? Mono.never() : Mono.empty());
+        first.add(EndpointSpec.of("pods", "crashy", NetNs.named(pod))).subscribe();
+        String hostIf = HostNames.hostIfName("crashy", "eth0");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!sandbox.ip("-o", "link").contains(hostIf) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(EndpointState.CREATING, first.get("crashy", "eth0").block(T).state());
+        first.close().block(T);
+
+        Dataplane second = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
+        try {
+            Endpoint ep = second.add(EndpointSpec.of("pods", "crashy", NetNs.named(pod))).block(T);
+            assertEquals(EndpointState.READY, second.get("crashy", "eth0").block(T).state());
+            assertEquals(1, second.reservedAddresses("pods"), "the reservation of the first attempt is reused, not doubled");
+            Sandbox.run("ip", "netns", "exec", pod, "ping", "-c1", "-W2", "198.18.0.1");
+            assertEquals("198.18.0.2/16", ep.address());
+            second.remove("crashy", "eth0").block(T);
+            assertNothingLeft(sandbox, pod, second);
+        } finally {
+            second.close().block(T);
+        }
+    }
+
+    @Test
     void manyConcurrentAddsGetDistinctAddresses(Sandbox sandbox) throws Exception {
         int n = 24;
         List<String> pods = new java.util.ArrayList<>();

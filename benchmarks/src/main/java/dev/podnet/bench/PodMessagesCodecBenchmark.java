@@ -1,0 +1,96 @@
+package dev.podnet.bench;
+
+import dev.podnet.dataplane.ipam.Cidr;
+import dev.podnet.dataplane.link.Addresses;
+import dev.podnet.dataplane.link.Links;
+import dev.podnet.dataplane.link.MacAddress;
+import dev.podnet.dataplane.link.Routes;
+import dev.podnet.dataplane.link.VethSpec;
+import dev.podnet.netlink.NetlinkCodec;
+import dev.podnet.netlink.NetlinkMessage;
+import dev.podnet.netlink.route.RouteMessages;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The netlink messages of one bridge-shape pod add: the veth create and alias on the host socket,
+ * address-generation off, up, address and default route on the pod socket (six messages).
+ * Measures building + encoding them, and decoding the bytes back.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+public class PodMessagesCodecBenchmark {
+    private final MacAddress mac = MacAddress.parse("02:11:22:33:44:55");
+    private final Cidr address = Cidr.parse("198.18.3.7/16");
+    private InetAddress gateway;
+    private ByteBuf out;
+    private ByteBuf encoded;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        gateway = Cidr.parseAddress("198.18.0.1", "gateway");
+        out = PooledByteBufAllocator.DEFAULT.directBuffer(4096);
+        encoded = PooledByteBufAllocator.DEFAULT.directBuffer(4096);
+        int seq = 1;
+        for (NetlinkMessage m : messages(7)) {
+            NetlinkCodec.encode(m, seq++, 0, encoded);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        out.release();
+        encoded.release();
+    }
+
+    private List<NetlinkMessage> messages(int podIndex) {
+        return List.of(
+                Links.newVethIntoNamespace(new VethSpec("pn0123456789ab", 3, 0, 0, "eth0", 42, mac, true)),
+                Links.setAlias("pn0123456789ab", "podnet:0123456789abcdef/eth0"),
+                Links.noIpv6LinkLocal(podIndex),
+                Links.up(podIndex),
+                Addresses.add(podIndex, address),
+                Routes.defaultVia(gateway, podIndex));
+    }
+
+    /** Build the six requests and encode them into one datagram buffer. */
+    @Benchmark
+    public int buildAndEncodePodMessages() {
+        out.clear();
+        int seq = 1;
+        for (NetlinkMessage m : messages(2)) {
+            NetlinkCodec.encode(m, seq++, 0, out);
+        }
+        return out.readableBytes();
+    }
+
+    /** Decode the six messages' bytes back into messages. */
+    @Benchmark
+    public void decodePodMessages(Blackhole bh) {
+        List<NetlinkMessage> decoded = new ArrayList<>(8);
+        NetlinkCodec.decode(encoded.duplicate(), RouteMessages.INSTANCE, decoded);
+        bh.consume(decoded);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.podnet.stress;
+
+import dev.podnet.testing.KernelTest;
+import dev.podnet.testing.Sandbox;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@KernelTest
+class MainTest {
+    @TempDir
+    Path state;
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void badArgumentsGetOneLineAndExitCode2() {
+        for (String[] args : new String[][]{{"churn", "--pods", "many"}, {"churn", "--pods", "0"}, {"churn", "--frobnicate"},
+                {"churn", "--pods"}, {"churn", "--sandbox", "a/b"}, {"teleport"}, {}}) {
+            Result r = run(args);
+            assertEquals(2, r.code(), String.join(" ", args));
+            assertTrue(args.length == 0 || r.err().strip().lines().count() == 1, r.err());
+        }
+        assertTrue(run("churn", "--pods", "many").err().contains("--pods must be a whole number, got 'many'"));
+    }
+
+    @Test
+    void churnPlugsVerifiesUnplugsAndCleansUp(Sandbox unused) throws Exception {
+        String sandbox = "pnt-churn-" + ProcessHandle.current().pid();
+        Result r = run("churn", "--pods", "6", "--sandbox", sandbox, "--state-dir", state.toString(), "--json");
+        assertEquals(0, r.code(), r.out() + r.err());
+        String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(json.startsWith("{") && json.endsWith("}"), json);
+        for (String key : new String[]{"pods", "shape", "add_s", "add_per_s", "add_p50_ms", "add_p99_ms", "del_s", "del_per_s",
+                "del_p50_ms", "del_p99_ms", "errors", "verified", "leaked_links", "leaked_addresses", "sandbox"}) {
+            assertTrue(json.contains("\"" + key + "\":"), key + " in " + json);
+        }
+        assertTrue(json.contains("\"pods\":6") && json.contains("\"errors\":0") && json.contains("\"verified\":true")
+                && json.contains("\"leaked_links\":0") && json.contains("\"leaked_addresses\":0"), json);
+        Matcher m = Pattern.compile("\"add_per_s\":([0-9.]+)").matcher(json);
+        assertTrue(m.find() && Double.parseDouble(m.group(1)) > 0, json);
+        assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox), "the sandbox and its pods are gone");
+    }
+
+    @Test
+    void keepLeavesTheSandboxForInspection(Sandbox unused) throws Exception {
+        String sandbox = "pnt-keep-" + ProcessHandle.current().pid();
+        try {
+            Result r = run("churn", "--pods", "2", "--sandbox", sandbox, "--state-dir", state.toString(), "--keep");
+            assertEquals(0, r.code(), r.out() + r.err());
+            assertTrue(r.out().contains("kept for inspection"), r.out());
+            assertTrue(Sandbox.ipIn(sandbox + "-p0", "-o", "-4", "addr").contains("198.18.0."));
+            assertTrue(Sandbox.ipIn(sandbox, "-o", "link").contains("pnbr0"));
+        } finally {
+            for (String n : new String[]{sandbox + "-p0", sandbox + "-p1", sandbox}) {
+                if (Sandbox.namespaceExists(n)) {
+                    Sandbox.run("ip", "netns", "del", n);
+                }
+            }
+        }
+    }
+}
