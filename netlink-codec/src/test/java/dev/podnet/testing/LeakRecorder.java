@@ -26,7 +26,17 @@ public final class LeakRecorder {
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
         ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ResourceLeakDetectorFactory() {
             @Override
+            public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval) {
+                return recording(resource, samplingInterval);
+            }
+
+            @Override
+            @SuppressWarnings("deprecation") // abstract in the factory: must be implemented
             public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval, long maxActive) {
+                return recording(resource, samplingInterval);
+            }
+
+            private <T> ResourceLeakDetector<T> recording(Class<T> resource, int samplingInterval) {
                 return new ResourceLeakDetector<>(resource, samplingInterval) {
                     @Override
                     protected void reportTracedLeak(String type, String records) {

@@ -3,6 +3,7 @@ package dev.podnet.netlink.channel;
 import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.NetlinkMessage;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -57,7 +58,8 @@ public final class NetlinkClient {
             channel.pipeline().addLast("decoder", new NetlinkMessageDecoder(options.factory()));
             channel.pipeline().addLast("encoder", NetlinkMessageEncoder.INSTANCE);
             channel.pipeline().addLast("correlator", correlator);
-            group.register(channel).addListener(f -> {
+            // EventLoopGroup.register, as Netty's bootstraps call it (IoEventLoopGroup's override is deprecated)
+            ((EventLoopGroup) group).register(channel).addListener(f -> {
                 if (f.isSuccess()) {
                     sink.success(new NetlinkClient(channel, correlator, options));
                 } else {

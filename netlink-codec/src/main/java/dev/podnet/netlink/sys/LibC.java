@@ -22,6 +22,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Requires {@code --enable-native-access=ALL-UNNAMED}.
  */
+@SuppressWarnings("restricted") // binding libc is what this class is for; callers need --enable-native-access
 public final class LibC {
     public static final int AF_NETLINK = 16;
     public static final int SOCK_RAW = 3;
