@@ -38,7 +38,6 @@ public record DoneMessage(int flags, int sequence, int portId, int error, Attrib
 
     @Override
     public void writeBody(ByteBuf out) {
-        out.writeBytes(body);
-        out.writeZero(bodyLength() - body.length);
+        Netlink.writePadded(out, body);
     }
 }

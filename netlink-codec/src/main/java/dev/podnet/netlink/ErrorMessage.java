@@ -82,8 +82,7 @@ public record ErrorMessage(int flags, int sequence, int portId, int error, int r
 
     @Override
     public void writeBody(ByteBuf out) {
-        out.writeBytes(body);
-        out.writeZero(bodyLength() - body.length);
+        Netlink.writePadded(out, body);
     }
 
     @Override

@@ -13,8 +13,7 @@ public record RawMessage(int type, int flags, int sequence, int portId, byte[] b
 
     @Override
     public void writeBody(ByteBuf out) {
-        out.writeBytes(body);
-        out.writeZero(bodyLength() - body.length);
+        Netlink.writePadded(out, body);
     }
 
     @Override

@@ -8,9 +8,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
+import dev.podnet.netlink.sys.LibC;
+
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * Gives each kernel test a fresh sandbox network namespace and deletes it afterwards, whatever
@@ -24,23 +24,9 @@ public final class SandboxExtension implements BeforeAllCallback, BeforeEachCall
         LeakRecorder.install();
     }
 
-    /** True when this process runs with effective uid 0. */
-    public static boolean isRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0");
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
-    }
-
     @Override
     public void beforeAll(ExtensionContext context) {
-        if (!isRoot()) {
+        if (!LibC.isRoot()) {
             String reason = "SKIPPED " + context.getDisplayName() + ": kernel tests need root (CAP_NET_ADMIN, CAP_SYS_ADMIN "
                     + "for network namespaces); run them as root, as CI does";
             System.err.println("*** " + reason + " ***");

@@ -11,6 +11,7 @@ import dev.podnet.dataplane.netns.Namespaces;
 import dev.podnet.dataplane.netns.NetnsThread;
 import dev.podnet.dataplane.link.Links;
 import dev.podnet.netlink.route.LinkMessage;
+import dev.podnet.netlink.sys.LibC;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -90,7 +91,7 @@ final class ChurnCommand {
     }
 
     int run() {
-        if (!isRoot()) {
+        if (!LibC.isRoot()) {
             err.println("podnet: churn needs root (it creates network namespaces)");
             return 1;
         }
@@ -360,19 +361,6 @@ final class ChurnCommand {
                 progress("removed stale netns " + n + " (its churn process is gone)");
             }
         }
-    }
-
-    private static boolean isRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0");
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
     }
 
     private static void deleteTree(Path dir) {

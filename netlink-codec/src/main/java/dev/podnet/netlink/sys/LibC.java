@@ -71,6 +71,7 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle UMOUNT2 = bind("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle GETTID = bind("gettid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETEUID = bind("geteuid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle IOCTL = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
             Linker.Option.firstVariadicArg(2));
 
@@ -335,6 +336,20 @@ public final class LibC {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /** The effective user id of this process. */
+    public static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact(CAPTURE.get());
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** True when this process runs as root (effective uid 0). */
+    public static boolean isRoot() {
+        return geteuid() == 0;
     }
 
     /** {@code ioctl(2)} with a pointer argument. */
