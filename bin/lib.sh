@@ -39,7 +39,7 @@ podnet_ensure_packages() {
 }
 
 podnet_mvn() {
-  (cd "$PODNET_ROOT" && mvn -B -q "$@")
+  (cd "$PODNET_ROOT" && mvn -B -q -Dstyle.color=never "$@")
 }
 
 # Builds when there is no build yet, or a pom or source file is newer than it.
