@@ -38,8 +38,9 @@ podnet_ensure_packages() {
   fi
 }
 
+# Debian's Maven 3.8 prints colour resets even in batch mode: strip them (pipefail keeps mvn's status).
 podnet_mvn() {
-  (cd "$PODNET_ROOT" && mvn -B -q -Dstyle.color=never "$@")
+  (cd "$PODNET_ROOT" && mvn -B -q -Dstyle.color=never "$@") 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g' >&2
 }
 
 # Builds when there is no build yet, or a pom or source file is newer than it.
@@ -48,7 +49,7 @@ podnet_ensure_built() {
   [ -d "$PODNET_ROOT/benchmarks/target/lib" ] || rm -f "$stamp"
   if [ ! -f "$stamp" ] || [ -n "$(find "$PODNET_ROOT" -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.flags' \) -newer "$stamp" -print -quit)" ]; then
     echo "podnet: building (mvn package, tests skipped)..." >&2
-    podnet_mvn -DskipTests package >&2
+    podnet_mvn -DskipTests package
     touch "$stamp"
   fi
 }
