@@ -33,11 +33,11 @@ public record DoneMessage(int flags, int sequence, int portId, int error, Attrib
 
     @Override
     public int bodyLength() {
-        return Netlink.align(body.length);
+        return body.length;
     }
 
     @Override
     public void writeBody(ByteBuf out) {
-        Netlink.writePadded(out, body);
+        out.writeBytes(body);
     }
 }

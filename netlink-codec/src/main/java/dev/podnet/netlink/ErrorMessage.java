@@ -77,12 +77,12 @@ public record ErrorMessage(int flags, int sequence, int portId, int error, int r
 
     @Override
     public int bodyLength() {
-        return Netlink.align(body.length);
+        return body.length;
     }
 
     @Override
     public void writeBody(ByteBuf out) {
-        Netlink.writePadded(out, body);
+        out.writeBytes(body);
     }
 
     @Override

@@ -52,12 +52,6 @@ public final class Netlink {
     private Netlink() {
     }
 
-    /** Writes {@code bytes} and zero padding up to the 4-byte alignment. */
-    public static void writePadded(io.netty.buffer.ByteBuf out, byte[] bytes) {
-        out.writeBytes(bytes);
-        out.writeZero(align(bytes.length) - bytes.length);
-    }
-
     /** {@code NLMSG_ALIGN}. */
     public static int align(int n) {
         return (n + 3) & ~3;

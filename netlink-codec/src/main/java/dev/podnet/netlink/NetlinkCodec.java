@@ -13,8 +13,8 @@ public final class NetlinkCodec {
     }
 
     /**
-     * Writes {@code message} with the given sequence number and port id. Computes the length
-     * first, then writes once.
+     * Writes {@code message} with the given sequence number and port id, followed by the padding
+     * to the next 4-byte boundary. Computes the length first, then writes once.
      */
     public static void encode(NetlinkMessage message, int sequence, int portId, ByteBuf out) {
         encode(message, sequence, portId, 0, out);
@@ -25,21 +25,23 @@ public final class NetlinkCodec {
      * message's own flags (the channel adds {@code NLM_F_REQUEST | NLM_F_ACK} this way).
      */
     public static void encode(NetlinkMessage message, int sequence, int portId, int extraFlags, ByteBuf out) {
-        int body = message.bodyLength();
-        int total = Netlink.NLMSG_HDRLEN + body;
-        out.ensureWritable(total);
+        int length = Netlink.NLMSG_HDRLEN + message.bodyLength();
+        int padded = Netlink.align(length);
+        out.ensureWritable(padded);
         int start = out.writerIndex();
-        out.writeIntLE(total);
+        out.writeIntLE(length);
         out.writeShortLE(message.type());
         out.writeShortLE(message.flags() | extraFlags);
         out.writeIntLE(sequence);
         out.writeIntLE(portId);
         message.writeBody(out);
         int written = out.writerIndex() - start;
-        if (written != total) {
+        if (written != length) {
             throw new IllegalStateException(message.getClass().getSimpleName() + " wrote " + written
-                    + " bytes but declared " + total);
+                    + " bytes but declared " + length);
         }
+        // nlmsg_len may be unaligned; the next message still starts at NLMSG_ALIGN(nlmsg_len)
+        out.writeZero(padded - length);
     }
 
     /**

@@ -22,14 +22,17 @@ public interface NetlinkMessage {
     /** {@code nlmsg_pid}: 0 for messages from the kernel. */
     int portId();
 
-    /** Length of the body in bytes, a multiple of 4. */
+    /**
+     * Length of the body in bytes. Built messages keep it a multiple of 4; a decoded message may
+     * not (the kernel accepts an unaligned {@code nlmsg_len}), and the codec pads after it.
+     */
     int bodyLength();
 
     /** Writes the body (everything after the 16-byte header). */
     void writeBody(ByteBuf out);
 
-    /** Total encoded length, header included. */
+    /** Bytes the message takes in a datagram: header, body and the padding to 4 bytes. */
     default int encodedLength() {
-        return Netlink.NLMSG_HDRLEN + bodyLength();
+        return Netlink.align(Netlink.NLMSG_HDRLEN + bodyLength());
     }
 }

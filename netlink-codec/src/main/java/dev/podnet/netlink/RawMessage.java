@@ -8,12 +8,12 @@ import java.util.HexFormat;
 public record RawMessage(int type, int flags, int sequence, int portId, byte[] body) implements NetlinkMessage {
     @Override
     public int bodyLength() {
-        return Netlink.align(body.length);
+        return body.length;
     }
 
     @Override
     public void writeBody(ByteBuf out) {
-        Netlink.writePadded(out, body);
+        out.writeBytes(body);
     }
 
     @Override
