@@ -42,6 +42,7 @@ def main():
         ip("addr", "add", "198.18.0.1/16", "dev", "br0")
         ip("addr", "add", "198.18.5.9/16", "dev", "v1")
         ip("route", "add", "198.19.0.0/24", "via", "198.18.0.7", "dev", "br0")
+        ip("neigh", "add", "198.18.0.50", "lladdr", "02:00:00:00:00:50", "dev", "br0", "nud", "permanent")
         subprocess.run(["ip", "netns", "exec", NS, sys.executable, __file__, OUT, "--inner"], check=True)
     finally:
         subprocess.run(["ip", "netns", "del", NS])
@@ -56,6 +57,7 @@ def inner():
                 "link-dump": request(s, 18, dump, struct.pack("=BxHiII", 0, 0, 0, 0, 0), 1),
                 "addr-dump": request(s, 22, dump, struct.pack("=BBBBI", 2, 0, 0, 0, 0), 2),
                 "route-dump": request(s, 26, dump, struct.pack("=BBBBBBBBI", 2, 0, 0, 0, 0, 0, 0, 0, 0), 3),
+                "neigh-dump": request(s, 30, dump, struct.pack("=BxxxiHBB", 2, 0, 0, 0, 0), 6),
             }
             kind = b"no-such-kind\0"
             linkinfo = struct.pack("=HH", 4 + len(kind), 1) + kind + b"\0" * ((4 - len(kind) % 4) % 4)

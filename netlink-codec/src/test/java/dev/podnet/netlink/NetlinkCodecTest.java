@@ -66,7 +66,7 @@ class NetlinkCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"link-dump", "addr-dump", "route-dump", "error-extack", "ack"})
+    @ValueSource(strings = {"link-dump", "addr-dump", "route-dump", "neigh-dump", "error-extack", "ack"})
     void reEncodesEveryRealMessageByteForByte(String vector) {
         byte[] original = Vectors.load(vector);
         assertArrayEquals(original, encode(decode(original)));
@@ -83,6 +83,17 @@ class NetlinkCodecTest {
         assertEquals(24, via.dstLength());
         assertEquals("198.18.0.7", via.gateway().getHostAddress());
         assertEquals(254, via.effectiveTable());
+    }
+
+    @Test
+    void decodesARealNeighbourDump() {
+        dev.podnet.netlink.route.NeighbourMessage n = decode(Vectors.load("neigh-dump")).stream()
+                .filter(m -> m instanceof dev.podnet.netlink.route.NeighbourMessage nm && nm.destination() != null
+                        && nm.destination().getHostAddress().equals("198.18.0.50"))
+                .map(m -> (dev.podnet.netlink.route.NeighbourMessage) m).findFirst().orElseThrow();
+        assertEquals(dev.podnet.netlink.route.Nda.NUD_PERMANENT, n.state());
+        assertEquals("PERMANENT", dev.podnet.netlink.route.Nda.stateName(n.state()));
+        assertArrayEquals(new byte[]{2, 0, 0, 0, 0, 0x50}, n.linkLayerAddress());
     }
 
     @Test

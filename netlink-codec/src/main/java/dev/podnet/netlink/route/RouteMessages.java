@@ -4,7 +4,7 @@ import dev.podnet.netlink.MessageFactory;
 import dev.podnet.netlink.NetlinkMessage;
 import io.netty.buffer.ByteBuf;
 
-/** The {@link MessageFactory} of rtnetlink: links, addresses and routes. */
+/** The {@link MessageFactory} of rtnetlink: links, addresses, routes and neighbours. */
 public final class RouteMessages implements MessageFactory {
     public static final RouteMessages INSTANCE = new RouteMessages();
 
@@ -20,6 +20,8 @@ public final class RouteMessages implements MessageFactory {
                     AddressMessage.decode(type, flags, sequence, portId, body);
             case Rtm.RTM_NEWROUTE, Rtm.RTM_DELROUTE, Rtm.RTM_GETROUTE ->
                     RouteMessage.decode(type, flags, sequence, portId, body);
+            case Rtm.RTM_NEWNEIGH, Rtm.RTM_DELNEIGH, Rtm.RTM_GETNEIGH ->
+                    NeighbourMessage.decode(type, flags, sequence, portId, body);
             default -> null;
         };
     }
@@ -56,6 +58,8 @@ public final class RouteMessages implements MessageFactory {
                     b.append(" dev index ").append(r.outputInterface());
                 }
             }
+            case NeighbourMessage n -> b.append(' ').append(n.destination() == null ? "?" : n.destination().getHostAddress())
+                    .append(" on index ").append(n.index());
             default -> {
             }
         }
