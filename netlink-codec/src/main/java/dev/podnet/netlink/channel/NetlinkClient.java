@@ -27,8 +27,6 @@ import java.util.List;
  * }</pre>
  */
 public final class NetlinkClient {
-    private static final System.Logger LOG = System.getLogger(NetlinkClient.class.getName());
-
     private final NetlinkChannel channel;
     private final RequestCorrelator correlator;
     private final NetlinkClientOptions options;
@@ -51,10 +49,19 @@ public final class NetlinkClient {
      * owns the socket from then on, also when registration fails (it is closed then).
      */
     public static Mono<NetlinkClient> open(IoEventLoopGroup group, NetlinkSocket socket, NetlinkClientOptions options) {
+        return open(group, socket, options, NetlinkListener.NONE);
+    }
+
+    /**
+     * As {@link #open(IoEventLoopGroup, NetlinkSocket, NetlinkClientOptions)}, telling {@code listener}
+     * of notifications (messages that answer none of this client's requests) and of lost messages.
+     */
+    public static Mono<NetlinkClient> open(IoEventLoopGroup group, NetlinkSocket socket, NetlinkClientOptions options,
+                                           NetlinkListener listener) {
         return Mono.create(sink -> {
             NetlinkChannel channel = new NetlinkChannel(socket);
             RequestCorrelator correlator = new RequestCorrelator(options.factory(), options.maxInFlight(),
-                    m -> LOG.log(System.Logger.Level.TRACE, "unsolicited netlink message {0}", m));
+                    socket.portId(), listener);
             channel.pipeline().addLast("decoder", new NetlinkMessageDecoder(options.factory()));
             channel.pipeline().addLast("encoder", NetlinkMessageEncoder.INSTANCE);
             channel.pipeline().addLast("correlator", correlator);

@@ -72,6 +72,11 @@ public final class NetlinkSocket {
         }
     }
 
+    /** Joins multicast group {@code group} (e.g. {@code RTNLGRP_LINK} = 1): its notifications arrive here. */
+    public void joinGroup(int group) throws ErrnoException {
+        LibC.setsockopt(fd, Netlink.SOL_NETLINK, Netlink.NETLINK_ADD_MEMBERSHIP, group);
+    }
+
     /** The file descriptor. */
     public int fd() {
         return fd;

@@ -18,7 +18,6 @@ import reactor.core.publisher.MonoSink;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Matches replies to requests by sequence number. Confined to the channel's event loop: every
@@ -32,16 +31,18 @@ final class RequestCorrelator extends ChannelDuplexHandler {
     private final IntObjectMap<Pending> pending = new IntObjectHashMap<>();
     private final MessageFactory factory;
     private final int maxPending;
-    private final Consumer<NetlinkMessage> unsolicited;
+    private final int portId;
+    private final NetlinkListener listener;
     private ChannelHandlerContext ctx;
     private int nextSequence = 1;
     private boolean flushScheduled;
     private final Runnable flushTask = this::flushNow;
 
-    RequestCorrelator(MessageFactory factory, int maxPending, Consumer<NetlinkMessage> unsolicited) {
+    RequestCorrelator(MessageFactory factory, int maxPending, int portId, NetlinkListener listener) {
         this.factory = factory;
         this.maxPending = maxPending;
-        this.unsolicited = unsolicited;
+        this.portId = portId;
+        this.listener = listener;
     }
 
     @Override
@@ -129,9 +130,10 @@ final class RequestCorrelator extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         NetlinkMessage m = (NetlinkMessage) msg;
-        Pending p = m.sequence() == 0 ? null : pending.get(m.sequence());
+        // Replies carry our port id; a notification carries the port and sequence of whoever caused it.
+        Pending p = m.sequence() == 0 || m.portId() != portId ? null : pending.get(m.sequence());
         if (p == null) {
-            unsolicited.accept(m);
+            listener.notification(m);
             return;
         }
         if (p.onMessage(m)) {
@@ -144,6 +146,7 @@ final class RequestCorrelator extends ChannelDuplexHandler {
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         // Replies may have been lost with the failed datagram: waiting for them would hang forever.
         failAll(c);
+        listener.lost(c);
     }
 
     @Override

@@ -1,0 +1,100 @@
+package dev.podnet.netlink.events;
+
+import dev.podnet.netlink.Netlink;
+import dev.podnet.netlink.channel.NetlinkSocket;
+import dev.podnet.netlink.route.LinkMessage;
+import dev.podnet.netlink.route.Rtm;
+import dev.podnet.testing.KernelTest;
+import dev.podnet.testing.Sandbox;
+import dev.podnet.testing.TestLoops;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@KernelTest
+class RouteEventSourceTest {
+    static final Duration T = Duration.ofSeconds(10);
+
+    static <E> E await(List<NetlinkEvent> seen, Class<E> type, java.util.function.Predicate<E> match) throws InterruptedException {
+        long deadline = System.nanoTime() + T.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (NetlinkEvent e : seen) {
+                if (type.isInstance(e) && match.test(type.cast(e))) {
+                    return type.cast(e);
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " matched in " + seen);
+    }
+
+    @Test
+    void linkChangesMadeByAnotherProcessArriveAsNotifications(Sandbox sandbox) throws Exception {
+        RouteEventSource source = RouteEventSource.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute),
+                EnumSet.of(RouteGroup.LINK), 1024).block(T);
+        List<NetlinkEvent> seen = new CopyOnWriteArrayList<>();
+        source.events().subscribe(seen::add);
+        try {
+            sandbox.ip("link", "add", "evbr0", "type", "bridge");
+            sandbox.ip("link", "del", "evbr0");
+            await(seen, NetlinkEvent.Notification.class, n -> n.message() instanceof LinkMessage l
+                    && l.type() == Rtm.RTM_NEWLINK && "evbr0".equals(l.name()));
+            await(seen, NetlinkEvent.Notification.class, n -> n.message() instanceof LinkMessage l
+                    && l.type() == Rtm.RTM_DELLINK && "evbr0".equals(l.name()));
+        } finally {
+            source.close().block(T);
+        }
+    }
+
+    @Test
+    void anOverflowingQueueBecomesAnOverrunAndAResyncNeverADeadStream(Sandbox sandbox) throws Exception {
+        // the smallest receive buffer allowed, and an event loop held still while 300 links appear
+        NetlinkSocket small = sandbox.inside(() -> NetlinkSocket.open(Netlink.NETLINK_ROUTE, 32 << 10, 32 << 10));
+        RouteEventSource source = RouteEventSource.open(TestLoops.GROUP, small, EnumSet.of(RouteGroup.LINK), 4096).block(T);
+        List<NetlinkEvent> seen = new CopyOnWriteArrayList<>();
+        source.events().subscribe(seen::add);
+        try {
+            CountDownLatch hold = new CountDownLatch(1);
+            TestLoops.GROUP.next().execute(() -> {
+                try {
+                    hold.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Path batch = Files.createTempFile("links", ".batch");
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < 300; i++) {
+                b.append("link add ov").append(i).append(" type bridge\n");
+            }
+            Files.writeString(batch, b);
+            sandbox.ip("-batch", batch.toString());
+            Files.delete(batch);
+            hold.countDown();
+
+            NetlinkEvent.Overrun overrun = await(seen, NetlinkEvent.Overrun.class, o -> true);
+            assertTrue(overrun.reason().contains("ENOBUFS"), overrun.reason());
+            NetlinkEvent.Resync resync = await(seen, NetlinkEvent.Resync.class, r -> r.group() == RouteGroup.LINK);
+            assertEquals(301, resync.snapshot().size(), "the resync is the whole table: lo and 300 bridges");
+            // and the stream lives on
+            sandbox.ip("link", "add", "after0", "type", "bridge");
+            NetlinkEvent.Notification after = await(seen, NetlinkEvent.Notification.class,
+                    n -> n.message() instanceof LinkMessage l && "after0".equals(l.name()));
+            assertInstanceOf(LinkMessage.class, after.message());
+        } finally {
+            source.close().block(T);
+        }
+    }
+
+}
