@@ -22,7 +22,7 @@ final class Args {
         Args a = new Args();
         for (int i = from; i < argv.length; i++) {
             String s = argv[i];
-            if (s.startsWith("--")) {
+            if (s.startsWith("-") && s.length() > 1) {
                 String name = s;
                 String value = null;
                 int eq = s.indexOf('=');

@@ -11,6 +11,8 @@ public final class Main {
             commands:
               churn   plug N pods into a bridge network inside a sandbox namespace, check they talk, unplug them
                       [--pods N] [--sandbox NAME] [--state-dir DIR] [--concurrency K] [--keep] [--json]
+              ip      podnet's own netlink reading of the kernel's tables, as iproute2 prints them
+                      link|addr|route|neigh show [--netns NAME] [-6] [--json]
               help    this text
             """;
 
@@ -29,6 +31,7 @@ public final class Main {
         try {
             return switch (argv[0]) {
                 case "churn" -> new ChurnCommand(Arrays.copyOfRange(argv, 1, argv.length), out, err).run();
+                case "ip" -> new IpCommand(Arrays.copyOfRange(argv, 1, argv.length), out).run(err);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;

@@ -1,0 +1,185 @@
+package dev.podnet.stress;
+
+import dev.podnet.testing.KernelTest;
+import dev.podnet.testing.Sandbox;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** {@code podnet ip ... --json} against {@code ip -j} on the same namespace: every field both print agrees. */
+@KernelTest
+class IpCommandTest {
+    static final List<String> LINK_KEYS = List.of("ifindex", "ifname", "flags", "mtu", "operstate", "link_type", "address",
+            "broadcast", "master", "group", "txqlen");
+    static final List<String> ADDR_KEYS = List.of("family", "local", "prefixlen", "broadcast", "scope", "label");
+    static final List<String> ROUTE_KEYS = List.of("dst", "gateway", "dev", "protocol", "scope", "type", "table", "prefsrc",
+            "metric", "flags");
+    static final List<String> NEIGH_KEYS = List.of("dst", "dev", "lladdr", "state");
+
+    Sandbox sandbox;
+
+    @BeforeEach
+    void populate(Sandbox sandbox) throws Exception {
+        this.sandbox = sandbox;
+        String pod = sandbox.newNamespace("peer");
+        StringBuilder b = new StringBuilder();
+        b.append("link add br0 type bridge\n");
+        b.append("link add v0 type veth peer name v1\n");
+        b.append("link set v0 master br0\n");
+        b.append("link add v2 type veth peer name eth0 netns ").append(pod).append('\n');
+        // this kernel has no vlan or ipvlan driver (no modules); macvlan, vxlan and tun are built in
+        b.append("link add link v1 name mv0 type macvlan mode bridge\n");
+        b.append("link add vx0 type vxlan id 42 dstport 4789 dev v1\n");
+        b.append("tuntap add tap0 mode tap\n");
+        for (String l : new String[]{"br0", "v0", "v1", "v2", "mv0"}) {
+            b.append("link set ").append(l).append(" up\n");
+        }
+        b.append("link set br0 alias hello-podnet\n");
+        b.append("link set v2 group 7 txqueuelen 500 mtu 1400\n");
+        b.append("addr add 198.18.0.1/16 brd + dev br0\n");
+        b.append("addr add 198.18.0.9/16 dev br0 label br0:x\n");
+        b.append("addr add fd00::1/64 dev br0 nodad\n");
+        for (int i = 0; i < 2000; i++) {
+            b.append("addr add 198.19.").append(i / 250).append('.').append(i % 250 + 1).append("/32 dev v1\n");
+        }
+        for (int i = 0; i < 2000; i++) {
+            b.append("route add 198.20.").append(i / 250).append('.').append(i % 250).append("/32 via 198.18.0.7")
+                    .append(i % 3 == 0 ? " metric " + i : "").append(i % 5 == 0 ? " proto static" : "").append('\n');
+        }
+        b.append("route add 198.21.0.0/24 dev br0 scope link\n");
+        b.append("route add blackhole 198.21.1.0/24\n");
+        b.append("route add unreachable 198.21.2.0/24\n");
+        b.append("route add 198.21.3.0/24 via 198.18.0.7 table 100\n");
+        b.append("route add fd00:1::/64 via fd00::7 dev br0\n");
+        b.append("neigh add 198.18.0.50 lladdr 02:00:00:00:00:50 dev br0 nud permanent\n");
+        b.append("neigh add fd00::50 lladdr 02:00:00:00:00:51 dev br0 nud permanent\n");
+        b.append("neigh add 198.18.0.51 lladdr 02:00:00:00:00:52 dev br0 nud stale\n");
+        Path batch = Files.createTempFile("ip", ".batch");
+        try {
+            Files.writeString(batch, b);
+            sandbox.ip("-batch", batch.toString());
+        } finally {
+            Files.delete(batch);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> podnet(String... args) {
+        MainTest.Result r = MainTest.run(args);
+        assertEquals(0, r.code(), r.err());
+        return (List<Map<String, Object>>) MiniJson.parse(r.out());
+    }
+
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> iproute2(String... args) throws Exception {
+        return (List<Map<String, Object>>) MiniJson.parse(sandbox.ip(args));
+    }
+
+    /** Compares the keys both print; podnet must print every one of them that iproute2 prints. */
+    static int compare(String what, Map<String, Object> ours, Map<String, Object> theirs, List<String> keys) {
+        int n = 0;
+        for (String k : keys) {
+            if (!theirs.containsKey(k)) {
+                continue;
+            }
+            if (!ours.containsKey(k)) {
+                fail(what + ": iproute2 prints " + k + "=" + theirs.get(k) + ", podnet does not: " + ours);
+            }
+            if (!Objects.equals(String.valueOf(ours.get(k)), String.valueOf(theirs.get(k)))) {
+                fail(what + ": " + k + " differs: podnet " + ours.get(k) + ", iproute2 " + theirs.get(k));
+            }
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    void linksAgreeWithIpDetailedJson() throws Exception {
+        List<Map<String, Object>> ours = podnet("ip", "link", "show", "--netns", sandbox.name(), "--json");
+        List<Map<String, Object>> theirs = iproute2("-d", "-j", "link", "show");
+        assertEquals(theirs.size(), ours.size());
+        Map<Object, Map<String, Object>> byIndex = new HashMap<>();
+        ours.forEach(o -> byIndex.put(o.get("ifindex"), o));
+        List<String> kinds = new ArrayList<>();
+        for (Map<String, Object> t : theirs) {
+            Map<String, Object> o = byIndex.get(t.get("ifindex"));
+            compare("link " + t.get("ifname"), o, t, LINK_KEYS);
+            if (t.get("linkinfo") instanceof Map<?, ?> li && li.containsKey("info_kind")) {
+                assertEquals(li.get("info_kind"), ((Map<?, ?>) o.get("linkinfo")).get("info_kind"), "info_kind of " + t.get("ifname"));
+                kinds.add(String.valueOf(li.get("info_kind")));
+            }
+        }
+        assertTrue(kinds.containsAll(List.of("bridge", "veth", "macvlan", "vxlan", "tun")), kinds.toString());
+    }
+
+    @Test
+    void addressesAgreeWithIpJson() throws Exception {
+        List<Map<String, Object>> ours = podnet("ip", "addr", "show", "--netns", sandbox.name(), "--json");
+        List<Map<String, Object>> theirs = iproute2("-j", "addr", "show");
+        assertEquals(theirs.size(), ours.size());
+        int compared = 0;
+        for (int i = 0; i < theirs.size(); i++) {
+            compare("link " + theirs.get(i).get("ifname"), ours.get(i), theirs.get(i), LINK_KEYS);
+            List<?> t = (List<?>) theirs.get(i).get("addr_info");
+            List<?> o = (List<?>) ours.get(i).get("addr_info");
+            assertEquals(t.size(), o.size(), "addresses of " + theirs.get(i).get("ifname"));
+            for (int j = 0; j < t.size(); j++) {
+                compare("address", cast(o.get(j)), cast(t.get(j)), ADDR_KEYS);
+                compared++;
+            }
+        }
+        assertTrue(compared >= 2003, "compared " + compared + " addresses");
+    }
+
+    @Test
+    void routesAgreeWithIpJson() throws Exception {
+        int compared = compareRoutes(podnet("ip", "route", "show", "--netns", sandbox.name(), "--json"), iproute2("-j", "route", "show"));
+        assertTrue(compared >= 2004, "compared " + compared + " routes");
+        compareRoutes(podnet("ip", "route", "show", "--netns", sandbox.name(), "-6", "--json"), iproute2("-6", "-j", "route", "show"));
+    }
+
+    private static int compareRoutes(List<Map<String, Object>> ours, List<Map<String, Object>> theirs) {
+        assertEquals(theirs.size(), ours.size(), "routes: podnet " + ours.size() + ", iproute2 " + theirs.size());
+        for (int i = 0; i < theirs.size(); i++) {
+            compare("route " + theirs.get(i).get("dst"), ours.get(i), theirs.get(i), ROUTE_KEYS);
+        }
+        return theirs.size();
+    }
+
+    @Test
+    void neighboursAgreeWithIpJson() throws Exception {
+        List<Map<String, Object>> ours = podnet("ip", "neigh", "show", "--netns", sandbox.name(), "--json");
+        List<Map<String, Object>> theirs = iproute2("-j", "neigh", "show");
+        assertEquals(theirs.size(), ours.size(), "podnet " + ours + "\niproute2 " + theirs);
+        for (int i = 0; i < theirs.size(); i++) {
+            compare("neigh " + theirs.get(i).get("dst"), ours.get(i), theirs.get(i), NEIGH_KEYS);
+        }
+        assertTrue(theirs.size() >= 3);
+    }
+
+    @Test
+    void badArgumentsAreOneLineAndExit2() {
+        assertEquals(2, MainTest.run("ip").code());
+        assertEquals(2, MainTest.run("ip", "frob", "show").code());
+        assertEquals(2, MainTest.run("ip", "link", "add").code());
+        MainTest.Result r = MainTest.run("ip", "link", "show", "--netns", "no-such-ns-" + System.nanoTime());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("ENOENT"), r.err());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Object o) {
+        return (Map<String, Object>) o;
+    }
+}
