@@ -36,6 +36,14 @@ public final class Addresses {
                 address.family(), address.prefixLength(), flags, Rta.RT_SCOPE_UNIVERSE, index, a.build());
     }
 
+    /**
+     * A dump of the addresses of link {@code index} only, filtered by the kernel (needs the socket's
+     * strict checking, which {@link dev.podnet.netlink.channel.NetlinkSocket} turns on).
+     */
+    public static AddressMessage dumpOf(int family, int index) {
+        return AddressMessage.request(Rtm.RTM_GETADDR, 0, family, 0, 0, 0, index, AttributeList.EMPTY);
+    }
+
     /** A dump of every address of one family ({@code AF_UNSPEC} for all). */
     public static AddressMessage dumpAll(int family) {
         return AddressMessage.request(Rtm.RTM_GETADDR, 0, family, 0, 0, 0, 0, AttributeList.EMPTY);

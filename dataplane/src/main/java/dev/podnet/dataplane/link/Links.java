@@ -144,6 +144,18 @@ public final class Links {
                 AttributeList.builder().string(Ifla.IFLA_IFNAME, name).build());
     }
 
+    /** A dump of the ports of bridge {@code masterIndex} only, filtered by the kernel. */
+    public static LinkMessage dumpPortsOf(int masterIndex) {
+        return LinkMessage.request(Rtm.RTM_GETLINK, 0, 0, 0, 0,
+                AttributeList.builder().u32(Ifla.IFLA_MASTER, masterIndex).build());
+    }
+
+    /** A dump of the links of one kind ("veth", "bridge"...), filtered by the kernel. */
+    public static LinkMessage dumpKind(String kind) {
+        return LinkMessage.request(Rtm.RTM_GETLINK, 0, 0, 0, 0, AttributeList.builder()
+                .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, kind)).build());
+    }
+
     /** A dump of every link. */
     public static LinkMessage dumpAll() {
         return LinkMessage.request(Rtm.RTM_GETLINK, 0, 0, 0, 0, AttributeList.EMPTY);

@@ -22,6 +22,12 @@ public final class Routes {
                 AttributeList.builder().address(Rta.RTA_GATEWAY, gateway).u32(Rta.RTA_OIF, index).build());
     }
 
+    /** A dump of one routing table's routes, filtered by the kernel. */
+    public static RouteMessage dumpTable(int family, int table) {
+        return RouteMessage.request(Rtm.RTM_GETROUTE, 0, family, 0, 0, 0, 0, 0, 0,
+                AttributeList.builder().u32(Rta.RTA_TABLE, table).build());
+    }
+
     /** A dump of the routes of one family. */
     public static RouteMessage dumpAll(int family) {
         return RouteMessage.request(Rtm.RTM_GETROUTE, 0, family, 0, 0, 0, 0, 0, 0, AttributeList.EMPTY);

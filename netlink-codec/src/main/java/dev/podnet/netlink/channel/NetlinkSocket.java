@@ -10,8 +10,9 @@ import dev.podnet.netlink.sys.LibC;
  * that opened it, for its whole life; open it from a thread that has {@code setns}'d into the
  * namespace wanted (see the dataplane's namespace executor).
  *
- * <p>Opening turns on {@code NETLINK_EXT_ACK} (the kernel explains errors) and
- * {@code NETLINK_CAP_ACK} (errors echo only the request header), and sizes the buffers: with
+ * <p>Opening turns on {@code NETLINK_EXT_ACK} (the kernel explains errors),
+ * {@code NETLINK_CAP_ACK} (errors echo only the request header) and {@code NETLINK_GET_STRICT_CHK}
+ * (GET requests are checked strictly and dumps can be filtered by the kernel), and sizes the buffers: with
  * {@code CAP_NET_ADMIN} the {@code *BUFFORCE} options lift the sysctl caps, so a batch of many
  * acknowledgements cannot overflow the receive queue.
  */
@@ -46,6 +47,8 @@ public final class NetlinkSocket {
         try {
             LibC.setsockopt(fd, Netlink.SOL_NETLINK, Netlink.NETLINK_EXT_ACK, 1);
             LibC.setsockopt(fd, Netlink.SOL_NETLINK, Netlink.NETLINK_CAP_ACK, 1);
+            // strict checking: malformed GET requests are refused, and dumps can be filtered in the kernel
+            LibC.setsockopt(fd, Netlink.SOL_NETLINK, Netlink.NETLINK_GET_STRICT_CHK, 1);
             bufferSize(fd, LibC.SO_RCVBUFFORCE, LibC.SO_RCVBUF, receiveBuffer);
             bufferSize(fd, LibC.SO_SNDBUFFORCE, LibC.SO_SNDBUF, sendBuffer);
             LibC.bindNetlink(fd, 0, 0);

@@ -183,6 +183,54 @@ class NetlinkClientTest {
         }
     }
 
+    /** Holds the client's event loop still until the returned latch is counted down. */
+    private static java.util.concurrent.CountDownLatch holdLoop(NetlinkClient client) {
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        client.channel().eventLoop().execute(() -> {
+            try {
+                hold.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return hold;
+    }
+
+    @Test
+    void requestsBeyondTheInFlightBoundFailFast(Sandbox sandbox) throws Exception {
+        NetlinkClient client = NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute),
+                NetlinkClientOptions.DEFAULTS.maxInFlight(2)).block(T);
+        try {
+            var hold = holdLoop(client);
+            var a = client.executeBatch(List.of(newBridge("q0"), newBridge("q1"))).toFuture();
+            var b = client.execute(newBridge("q2")).toFuture();
+            hold.countDown();
+            a.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            Throwable e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> b.get(10, java.util.concurrent.TimeUnit.SECONDS)).getCause();
+            assertInstanceOf(NetlinkBusyException.class, e);
+            assertTrue(e.getMessage().contains("2 requests already in flight") && e.getMessage().contains("bound 2"), e.getMessage());
+            assertEquals(0, client.inFlight().block(T));
+            client.execute(newBridge("q2")).block(T); // room again
+        } finally {
+            client.close().block(T);
+        }
+    }
+
+    @Test
+    void aRequestTheKernelDoesNotAnswerInTimeFailsWithATimeout(Sandbox sandbox) throws Exception {
+        NetlinkClient client = NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute),
+                NetlinkClientOptions.DEFAULTS.requestTimeout(Duration.ofMillis(200))).block(T);
+        try {
+            var hold = holdLoop(client);
+            NetlinkTimeoutException e = assertThrows(NetlinkTimeoutException.class, () -> client.execute(newBridge("slow0")).block(T));
+            assertTrue(e.getMessage().contains("RTM_NEWLINK slow0 (bridge): no reply within PT0.2S"), e.getMessage());
+            hold.countDown();
+        } finally {
+            client.close().block(T);
+        }
+    }
+
     @Test
     void closingFailsRequestsInFlightAndRefusesNewOnes(Sandbox sandbox) throws Exception {
         NetlinkClient client = open(sandbox);
