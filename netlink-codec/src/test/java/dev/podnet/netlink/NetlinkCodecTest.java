@@ -66,7 +66,7 @@ class NetlinkCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"link-dump", "addr-dump", "route-dump", "neigh-dump", "error-extack", "ack"})
+    @ValueSource(strings = {"link-dump", "addr-dump", "route-dump", "neigh-dump", "error-extack", "ack", "rich-link-dump", "rich-addr-dump", "rich-route-dump"})
     void reEncodesEveryRealMessageByteForByte(String vector) {
         byte[] original = Vectors.load(vector);
         assertArrayEquals(original, encode(decode(original)));

@@ -5,6 +5,8 @@ import dev.podnet.netlink.attr.AttributeList;
 import dev.podnet.netlink.route.Rta;
 import dev.podnet.netlink.route.RouteMessage;
 import dev.podnet.netlink.route.Rtm;
+import dev.podnet.netlink.route.NextHop;
+import dev.podnet.dataplane.ipam.Cidr;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -20,6 +22,41 @@ public final class Routes {
         return RouteMessage.request(Rtm.RTM_NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, family, 0,
                 Rta.RT_TABLE_MAIN, Rta.RTPROT_BOOT, Rta.RT_SCOPE_UNIVERSE, Rta.RTN_UNICAST, 0,
                 AttributeList.builder().address(Rta.RTA_GATEWAY, gateway).u32(Rta.RTA_OIF, index).build());
+    }
+
+    /**
+     * {@code <dst> via <gateway> dev <index>} in the main table, with a metric and the MTU and
+     * advertised-MSS metrics when they are positive.
+     */
+    public static RouteMessage via(Cidr dst, InetAddress gateway, int index, int metric, int mtu, int advmss) {
+        AttributeList.Builder a = AttributeList.builder().address(Rta.RTA_DST, dst.network().address())
+                .address(Rta.RTA_GATEWAY, gateway).u32(Rta.RTA_OIF, index);
+        if (metric > 0) {
+            a.u32(Rta.RTA_PRIORITY, metric);
+        }
+        if (mtu > 0 || advmss > 0) {
+            a.nested(Rta.RTA_METRICS, m -> {
+                if (mtu > 0) {
+                    m.u32(Rta.RTAX_MTU, mtu);
+                }
+                if (advmss > 0) {
+                    m.u32(Rta.RTAX_ADVMSS, advmss);
+                }
+            });
+        }
+        return RouteMessage.request(Rtm.RTM_NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, dst.family(),
+                dst.prefixLength(), Rta.RT_TABLE_MAIN, Rta.RTPROT_STATIC, Rta.RT_SCOPE_UNIVERSE, Rta.RTN_UNICAST, 0, a.build());
+    }
+
+    /** An equal-cost (weighted) multipath route to {@code dst} over {@code hops}. */
+    public static RouteMessage multipath(Cidr dst, java.util.List<NextHop> hops) {
+        if (hops.size() < 2) {
+            throw new IllegalArgumentException("a multipath route needs at least two next hops, got " + hops.size());
+        }
+        return RouteMessage.request(Rtm.RTM_NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, dst.family(),
+                dst.prefixLength(), Rta.RT_TABLE_MAIN, Rta.RTPROT_STATIC, Rta.RT_SCOPE_UNIVERSE, Rta.RTN_UNICAST, 0,
+                AttributeList.builder().address(Rta.RTA_DST, dst.network().address())
+                        .bytes(Rta.RTA_MULTIPATH, NextHop.encodeAll(hops)).build());
     }
 
     /** A dump of one routing table's routes, filtered by the kernel. */

@@ -55,6 +55,34 @@ public record AddressMessage(int type, int flags, int sequence, int portId, int 
         return local != null ? local : attributes.address(Ifa.IFA_ADDRESS);
     }
 
+    /** The address flags: {@code IFA_FLAGS} (32 bits) when present, else {@code ifa_flags}. */
+    public int allFlags() {
+        return attributes.u32(Ifa.IFA_FLAGS, addressFlags);
+    }
+
+    /** {@code IFA_LABEL}, or null. */
+    public String label() {
+        return attributes.string(Ifa.IFA_LABEL);
+    }
+
+    /** {@code IFA_BROADCAST}, or null. */
+    public InetAddress broadcast() {
+        return attributes.address(Ifa.IFA_BROADCAST);
+    }
+
+    /**
+     * {@code IFA_CACHEINFO}: preferred and valid lifetimes in seconds (0xffffffff: forever), or null.
+     */
+    public long[] lifetimes() {
+        byte[] b = attributes.bytes(Ifa.IFA_CACHEINFO);
+        if (b == null || b.length < 8) {
+            return null;
+        }
+        long preferred = (b[0] & 0xffL) | (b[1] & 0xffL) << 8 | (b[2] & 0xffL) << 16 | (b[3] & 0xffL) << 24;
+        long valid = (b[4] & 0xffL) | (b[5] & 0xffL) << 8 | (b[6] & 0xffL) << 16 | (b[7] & 0xffL) << 24;
+        return new long[]{preferred, valid};
+    }
+
     @Override
     public String toString() {
         return Rtm.name(type) + "[seq=" + sequence + ", index=" + index + ", " + address() + "/" + prefixLength

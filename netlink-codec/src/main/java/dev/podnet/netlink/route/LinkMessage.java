@@ -102,6 +102,64 @@ public record LinkMessage(int type, int flags, int sequence, int portId, int fam
         return attributes.string(Ifla.IFLA_IFALIAS);
     }
 
+    /** {@code IFLA_BROADCAST} as bytes, or null. */
+    public byte[] broadcastAddress() {
+        return attributes.bytes(Ifla.IFLA_BROADCAST);
+    }
+
+    /** {@code IFLA_OPERSTATE} ({@code IF_OPER_*}: 6 up, 2 down, 0 unknown...). */
+    public int operState() {
+        return attributes.u8(Ifla.IFLA_OPERSTATE, 0);
+    }
+
+    /** {@code IFLA_GROUP}, 0 for the default group. */
+    public int group() {
+        return attributes.u32(Ifla.IFLA_GROUP, 0);
+    }
+
+    /** {@code IFLA_TXQLEN}, or -1. */
+    public int txQueueLength() {
+        return attributes.u32(Ifla.IFLA_TXQLEN, -1);
+    }
+
+    /** {@code IFLA_LINK}: the lower device (a veth's peer), 0 when none. */
+    public int link() {
+        return attributes.u32(Ifla.IFLA_LINK, 0);
+    }
+
+    /** {@code IFLA_LINK_NETNSID}: the namespace id of {@link #link()} when it lives in another namespace, or -1. */
+    public int linkNetnsId() {
+        return attributes.u32(Ifla.IFLA_LINK_NETNSID, -1);
+    }
+
+    /** {@code IFLA_STATS64}, or null. */
+    public LinkStats64 stats() {
+        return LinkStats64.decode(attributes.bytes(Ifla.IFLA_STATS64));
+    }
+
+    /** {@code IFLA_LINKINFO → IFLA_INFO_DATA}: the kind's own attributes (see {@link LinkKinds}). */
+    public AttributeList kindData() {
+        return attributes.nested(Ifla.IFLA_LINKINFO).nested(Ifla.IFLA_INFO_DATA);
+    }
+
+    /** {@code IFLA_LINKINFO → IFLA_INFO_SLAVE_KIND} ("bridge" for a bridge port), or null. */
+    public String portKind() {
+        return attributes.nested(Ifla.IFLA_LINKINFO).string(Ifla.IFLA_INFO_SLAVE_KIND);
+    }
+
+    /**
+     * The bridge-port settings (hairpin, state, cost...) when this link is a bridge port: from
+     * {@code IFLA_INFO_SLAVE_DATA}, or {@code IFLA_PROTINFO} in an {@code AF_BRIDGE} dump; else null.
+     */
+    public LinkKinds.BridgePort.Info bridgePort() {
+        AttributeList slave = attributes.nested(Ifla.IFLA_LINKINFO).nested(Ifla.IFLA_INFO_SLAVE_DATA);
+        if ("bridge".equals(portKind()) && !slave.isEmpty()) {
+            return LinkKinds.BridgePort.Info.of(slave);
+        }
+        AttributeList prot = attributes.nested(Ifla.IFLA_PROTINFO);
+        return prot.isEmpty() ? null : LinkKinds.BridgePort.Info.of(prot);
+    }
+
     public boolean isUp() {
         return (deviceFlags & Ifla.IFF_UP) != 0;
     }

@@ -79,6 +79,32 @@ public record RouteMessage(int type, int flags, int sequence, int portId, int fa
         return attributes.u32(Rta.RTA_OIF, 0);
     }
 
+    /** {@code RTA_PRIORITY} (the metric), or -1. */
+    public long priority() {
+        return attributes.has(Rta.RTA_PRIORITY) ? attributes.u32(Rta.RTA_PRIORITY, 0) & 0xffffffffL : -1;
+    }
+
+    /** {@code RTA_PREFSRC}, or null. */
+    public InetAddress preferredSource() {
+        return attributes.address(Rta.RTA_PREFSRC);
+    }
+
+    /** {@code RTA_METRICS → RTAX_MTU}, or 0. */
+    public int mtu() {
+        return attributes.nested(Rta.RTA_METRICS).u32(Rta.RTAX_MTU, 0);
+    }
+
+    /** {@code RTA_METRICS → RTAX_ADVMSS}, or 0. */
+    public int advmss() {
+        return attributes.nested(Rta.RTA_METRICS).u32(Rta.RTAX_ADVMSS, 0);
+    }
+
+    /** {@code RTA_MULTIPATH}: the next hops of an ECMP route, empty for a single-path route. */
+    public java.util.List<NextHop> nextHops() {
+        byte[] b = attributes.bytes(Rta.RTA_MULTIPATH);
+        return b == null ? java.util.List.of() : NextHop.decodeAll(b);
+    }
+
     @Override
     public String toString() {
         return Rtm.name(type) + "[seq=" + sequence + ", dst=" + destination() + "/" + dstLength + ", gw=" + gateway()

@@ -13,6 +13,12 @@ public final class Rta {
     public static final int RTA_MULTIPATH = 9;
     public static final int RTA_TABLE = 15;
 
+    /** Inside {@code RTA_METRICS} ({@code RTAX_*}). */
+    public static final int RTAX_MTU = 2;
+    public static final int RTAX_WINDOW = 3;
+    public static final int RTAX_ADVMSS = 8;
+    public static final int RTAX_HOPLIMIT = 10;
+
     public static final int RT_TABLE_UNSPEC = 0;
     public static final int RT_TABLE_MAIN = 254;
     public static final int RT_TABLE_LOCAL = 255;
