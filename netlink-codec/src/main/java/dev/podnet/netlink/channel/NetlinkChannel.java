@@ -37,6 +37,9 @@ import java.net.SocketAddress;
  * passed on cut. {@code ENOBUFS} surfaces as a {@link NetlinkOverrunException} through
  * {@code exceptionCaught}.
  *
+ * <p>Reading follows {@code autoRead}: while it is off the channel stops listening, the socket's
+ * queue fills, and the kernel holds back the next parts of a dump (how streaming dumps push back).
+ *
  * <p>Outbound, the channel takes {@link ByteBuf}s, each one or more whole netlink messages. All
  * buffers flushed together leave in one {@code writev(2)}: one datagram, which the kernel processes
  * message by message, up to {@link #MAX_DATAGRAM} bytes each.
@@ -60,6 +63,7 @@ public final class NetlinkChannel extends AbstractChannel {
     private final ChannelOutboundBuffer.MessageProcessor gather = this::addToDatagram;
     private IoRegistration registration;
     private boolean writeBlocked;
+    private boolean readPaused;
     private int iovCount;
     private long iovBytes;
     private volatile long datagramsWritten;
@@ -167,7 +171,22 @@ public final class NetlinkChannel extends AbstractChannel {
 
     @Override
     protected void doBeginRead() {
-        // EPOLLIN stays armed for the channel's life: replies must always be drained.
+        // autoRead back on (a streaming dump's subscriber wants more): listen again
+        if (registration != null && readPaused) {
+            readPaused = false;
+            registration.submit(writeBlocked ? EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT) : EpollIoOps.EPOLLIN);
+        }
+    }
+
+    /**
+     * Stops listening for input while autoRead is off: the kernel then holds further dump parts back.
+     * The descriptor stays registered with EPOLLERR only (submitting NONE would remove it from epoll).
+     */
+    private void pauseReading() {
+        if (registration != null && !readPaused) {
+            readPaused = true;
+            registration.submit(writeBlocked ? EpollIoOps.EPOLLOUT : EpollIoOps.EPOLLERR);
+        }
     }
 
     @Override
@@ -198,7 +217,7 @@ public final class NetlinkChannel extends AbstractChannel {
             if (r == -Errno.EAGAIN) {
                 if (!writeBlocked && registration != null) {
                     writeBlocked = true;
-                    registration.submit(EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT));
+                    registration.submit(readPaused ? EpollIoOps.EPOLLOUT : EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT));
                 }
                 return;
             }
@@ -217,7 +236,7 @@ public final class NetlinkChannel extends AbstractChannel {
         }
         if (writeBlocked && registration != null) {
             writeBlocked = false;
-            registration.submit(EpollIoOps.EPOLLIN);
+            registration.submit(readPaused ? EpollIoOps.EPOLLERR : EpollIoOps.EPOLLIN);
         }
     }
 
@@ -245,6 +264,10 @@ public final class NetlinkChannel extends AbstractChannel {
         ChannelPipeline pipeline = pipeline();
         boolean readSome = false;
         for (int i = 0; i < READS_PER_EVENT && fd.isOpen(); i++) {
+            if (!config.isAutoRead()) {
+                pauseReading();
+                break;
+            }
             ByteBuf buf = alloc().directBuffer(READ_BUFFER);
             long n;
             try {

@@ -140,8 +140,10 @@ public final class NetlinkClient {
 
     /**
      * Dumps: sends {@code request} with {@code NLM_F_REQUEST | NLM_F_DUMP} and emits every object of
-     * the reply. An interrupted dump is restarted up to the configured number of times, then fails
-     * with {@link DumpInterruptedException}.
+     * the reply, as one consistent snapshot: the reply is collected first, and an interrupted dump
+     * ({@code NLM_F_DUMP_INTR}: the table changed meanwhile) is restarted up to the configured number
+     * of times, then fails with {@link DumpInterruptedException}. For dumps too big to hold, see
+     * {@link #dumpStream}.
      */
     public Flux<NetlinkMessage> dump(NetlinkMessage request) {
         Flux<NetlinkMessage> once = Flux.<NetlinkMessage>create(sink -> {
@@ -154,6 +156,20 @@ public final class NetlinkClient {
         // Collected first so that a restarted dump never emits an object twice.
         return once.retryWhen(Retry.max(options.dumpRetries()).filter(e -> e instanceof DumpInterruptedException)
                 .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+    }
+
+    /**
+     * Streams a dump as the kernel produces it, with backpressure down to the kernel: when the
+     * subscriber has no demand left this client's channel stops reading, and the kernel holds back
+     * the next parts until it asks for more. Meanwhile other replies on this client wait too, so
+     * stream big dumps on a client of their own. An interrupted dump ({@code NLM_F_DUMP_INTR}) ends
+     * in {@link DumpInterruptedException}: what was emitted cannot be taken back, so it is not retried.
+     */
+    public Flux<NetlinkMessage> dumpStream(NetlinkMessage request) {
+        return Flux.create(sink -> {
+            RequestCorrelator.Dump p = new RequestCorrelator.Dump(sink, options.factory().describe(request) + " dump", channel);
+            loop.execute(() -> correlator.submit(request, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP, p));
+        }, reactor.core.publisher.FluxSink.OverflowStrategy.BUFFER);
     }
 
     private <T> Mono<T> withTimeout(Mono<T> m, NetlinkMessage request) {

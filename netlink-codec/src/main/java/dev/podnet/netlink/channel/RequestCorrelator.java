@@ -267,15 +267,39 @@ final class RequestCorrelator extends ChannelDuplexHandler {
         }
     }
 
-    /** A dump: every {@code NLM_F_MULTI} part is emitted, {@code NLMSG_DONE} completes. */
+    /**
+     * A dump: every {@code NLM_F_MULTI} part is emitted, {@code NLMSG_DONE} completes. With
+     * {@code channel} given, the dump streams with backpressure: when the subscriber has no demand
+     * left the channel stops reading until it asks for more.
+     */
     static final class Dump extends Pending {
         private final FluxSink<NetlinkMessage> sink;
         private final String description;
+        private final io.netty.channel.Channel channel;
         boolean interrupted;
 
         Dump(FluxSink<NetlinkMessage> sink, String description) {
+            this(sink, description, null);
+        }
+
+        Dump(FluxSink<NetlinkMessage> sink, String description, io.netty.channel.Channel channel) {
             this.sink = sink;
             this.description = description;
+            this.channel = channel;
+            if (channel != null) {
+                sink.onRequest(n -> channel.eventLoop().execute(() -> {
+                    if (!channel.config().isAutoRead() && sink.requestedFromDownstream() > 0) {
+                        channel.config().setAutoRead(true);
+                    }
+                }));
+                sink.onDispose(() -> channel.eventLoop().execute(() -> channel.config().setAutoRead(true)));
+            }
+        }
+
+        private void done() {
+            if (channel != null && !channel.config().isAutoRead()) {
+                channel.config().setAutoRead(true);
+            }
         }
 
         @Override
@@ -285,6 +309,7 @@ final class RequestCorrelator extends ChannelDuplexHandler {
             }
             switch (m) {
                 case DoneMessage d -> {
+                    done();
                     if (d.error() < 0) {
                         String text = d.extAck().string(Netlink.NLMSGERR_ATTR_MSG);
                         sink.error(new NetlinkException(-d.error(), text, -1, description));
@@ -297,6 +322,7 @@ final class RequestCorrelator extends ChannelDuplexHandler {
                     return true;
                 }
                 case ErrorMessage e -> {
+                    done();
                     if (e.isAck()) {
                         sink.complete();
                     } else {
@@ -306,6 +332,9 @@ final class RequestCorrelator extends ChannelDuplexHandler {
                 }
                 default -> {
                     sink.next(m);
+                    if (channel != null && sink.requestedFromDownstream() == 0) {
+                        channel.config().setAutoRead(false);
+                    }
                     return false;
                 }
             }
@@ -313,6 +342,7 @@ final class RequestCorrelator extends ChannelDuplexHandler {
 
         @Override
         void fail(Throwable cause) {
+            done();
             sink.error(cause);
         }
     }

@@ -232,6 +232,52 @@ class NetlinkClientTest {
     }
 
     @Test
+    void aStreamedDumpPushesBackToTheKernelWhenTheSubscriberIsSlow(Sandbox sandbox) throws Exception {
+        sandbox.ip("link", "add", "big0", "type", "bridge");
+        java.nio.file.Path batch = java.nio.file.Files.createTempFile("addrs", ".batch");
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            b.append("addr add 198.18.").append(i / 250).append('.').append(i % 250 + 1).append("/32 dev big0\n");
+        }
+        java.nio.file.Files.writeString(batch, b);
+        sandbox.ip("-batch", batch.toString());
+        java.nio.file.Files.delete(batch);
+        NetlinkClient client = open(sandbox);
+        try {
+            java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.CountDownLatch complete = new java.util.concurrent.CountDownLatch(1);
+            reactor.core.publisher.BaseSubscriber<NetlinkMessage> slow = new reactor.core.publisher.BaseSubscriber<>() {
+                @Override
+                protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                    s.request(5);
+                }
+
+                @Override
+                protected void hookOnNext(NetlinkMessage m) {
+                    received.incrementAndGet();
+                }
+
+                @Override
+                protected void hookOnComplete() {
+                    complete.countDown();
+                }
+            };
+            client.dumpStream(dev.podnet.netlink.route.AddressMessage.request(Rtm.RTM_GETADDR, 0, 2, 0, 0, 0, 0,
+                    AttributeList.EMPTY)).subscribe(slow);
+            Thread.sleep(300);
+            assertEquals(5, received.get(), "only what was asked for");
+            assertTrue(!client.channel().config().isAutoRead(), "the channel stopped reading: the kernel holds the rest");
+            slow.request(Long.MAX_VALUE);
+            assertTrue(complete.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(3000, received.get());
+            assertTrue(client.channel().config().isAutoRead());
+            client.execute(newBridge("after1")).block(T); // the channel reads again
+        } finally {
+            client.close().block(T);
+        }
+    }
+
+    @Test
     void closingFailsRequestsInFlightAndRefusesNewOnes(Sandbox sandbox) throws Exception {
         NetlinkClient client = open(sandbox);
         client.close().block(T);
