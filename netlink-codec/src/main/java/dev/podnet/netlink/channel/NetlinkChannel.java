@@ -47,7 +47,7 @@ import java.net.SocketAddress;
 public final class NetlinkChannel extends AbstractChannel {
     /** Largest datagram written: well below the 4 MiB send buffer, big enough for hundreds of requests. */
     public static final int MAX_DATAGRAM = 256 << 10;
-    /** The read buffer: dump replies are at most 32 KiB per datagram on current kernels. */
+    /** The default read buffer: dump replies are at most 32 KiB per datagram on current kernels. */
     public static final int READ_BUFFER = 64 << 10;
     private static final int MAX_IOV = 1024;
     private static final int READS_PER_EVENT = 64;
@@ -68,10 +68,21 @@ public final class NetlinkChannel extends AbstractChannel {
     private long iovBytes;
     private volatile long datagramsWritten;
 
+    private final int readBuffer;
+
     public NetlinkChannel(NetlinkSocket socket) {
+        this(socket, READ_BUFFER);
+    }
+
+    /** @param readBuffer bytes read per datagram; a larger datagram is reported, not passed on cut */
+    public NetlinkChannel(NetlinkSocket socket, int readBuffer) {
         super(null);
+        if (readBuffer < 1024) {
+            throw new IllegalArgumentException("readBuffer must be at least 1024 bytes, got " + readBuffer);
+        }
         this.socket = socket;
         this.fd = new FileDescriptor(socket.fd());
+        this.readBuffer = readBuffer;
     }
 
     /** Datagrams written so far: with {@link #MAX_DATAGRAM}, shows how requests were coalesced. */
@@ -268,7 +279,7 @@ public final class NetlinkChannel extends AbstractChannel {
                 pauseReading();
                 break;
             }
-            ByteBuf buf = alloc().directBuffer(READ_BUFFER);
+            ByteBuf buf = alloc().directBuffer(readBuffer);
             long n;
             try {
                 n = LibC.recvfrom(socket.fd(), address(buf) + buf.writerIndex(), buf.writableBytes(), sender, senderLength);
@@ -298,7 +309,7 @@ public final class NetlinkChannel extends AbstractChannel {
             if (n > buf.writableBytes()) {
                 buf.release();
                 pipeline.fireExceptionCaught(new NetlinkDecodeException("datagram of " + n + " bytes truncated to "
-                        + READ_BUFFER + " (MSG_TRUNC): its messages are lost"));
+                        + readBuffer + " (MSG_TRUNC): its messages are lost"));
                 continue;
             }
             if (senderPort != 0) {

@@ -59,7 +59,7 @@ public final class NetlinkClient {
     public static Mono<NetlinkClient> open(IoEventLoopGroup group, NetlinkSocket socket, NetlinkClientOptions options,
                                            NetlinkListener listener) {
         return Mono.create(sink -> {
-            NetlinkChannel channel = new NetlinkChannel(socket);
+            NetlinkChannel channel = new NetlinkChannel(socket, options.readBuffer());
             RequestCorrelator correlator = new RequestCorrelator(options.factory(), options.maxInFlight(),
                     socket.portId(), listener);
             channel.pipeline().addLast("decoder", new NetlinkMessageDecoder(options.factory()));

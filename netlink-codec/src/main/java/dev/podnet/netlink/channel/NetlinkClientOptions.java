@@ -13,10 +13,12 @@ import java.util.Objects;
  * @param maxInFlight    requests awaiting replies on one channel before new ones are refused
  * @param requestTimeout how long a request or dump waits for the kernel
  * @param dumpRetries    how often an interrupted dump ({@code NLM_F_DUMP_INTR}) is restarted
+ * @param readBuffer     bytes read per datagram (a larger one is reported as lost, never cut)
  */
-public record NetlinkClientOptions(MessageFactory factory, int maxInFlight, Duration requestTimeout, int dumpRetries) {
+public record NetlinkClientOptions(MessageFactory factory, int maxInFlight, Duration requestTimeout, int dumpRetries,
+                                   int readBuffer) {
     public static final NetlinkClientOptions DEFAULTS =
-            new NetlinkClientOptions(RouteMessages.INSTANCE, 8192, Duration.ofSeconds(30), 5);
+            new NetlinkClientOptions(RouteMessages.INSTANCE, 8192, Duration.ofSeconds(30), 5, NetlinkChannel.READ_BUFFER);
 
     public NetlinkClientOptions {
         Objects.requireNonNull(factory, "factory");
@@ -30,17 +32,24 @@ public record NetlinkClientOptions(MessageFactory factory, int maxInFlight, Dura
         if (dumpRetries < 0) {
             throw new IllegalArgumentException("dumpRetries must not be negative, got " + dumpRetries);
         }
+        if (readBuffer < 1024) {
+            throw new IllegalArgumentException("readBuffer must be at least 1024 bytes, got " + readBuffer);
+        }
     }
 
     public NetlinkClientOptions maxInFlight(int n) {
-        return new NetlinkClientOptions(factory, n, requestTimeout, dumpRetries);
+        return new NetlinkClientOptions(factory, n, requestTimeout, dumpRetries, readBuffer);
     }
 
     public NetlinkClientOptions requestTimeout(Duration d) {
-        return new NetlinkClientOptions(factory, maxInFlight, d, dumpRetries);
+        return new NetlinkClientOptions(factory, maxInFlight, d, dumpRetries, readBuffer);
     }
 
     public NetlinkClientOptions dumpRetries(int n) {
-        return new NetlinkClientOptions(factory, maxInFlight, requestTimeout, n);
+        return new NetlinkClientOptions(factory, maxInFlight, requestTimeout, n, readBuffer);
+    }
+
+    public NetlinkClientOptions readBuffer(int bytes) {
+        return new NetlinkClientOptions(factory, maxInFlight, requestTimeout, dumpRetries, bytes);
     }
 }

@@ -278,6 +278,42 @@ class NetlinkClientTest {
     }
 
     @Test
+    void aDatagramLargerThanTheReadBufferIsReportedNeverCut(Sandbox sandbox) throws Exception {
+        for (int i = 0; i < 40; i++) {
+            sandbox.ip("link", "add", "tr" + i, "type", "bridge");
+        }
+        // the kernel packs a link dump into datagrams of several KiB; read 1 KiB at a time
+        NetlinkClient client = NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute),
+                NetlinkClientOptions.DEFAULTS.readBuffer(1024)).block(T);
+        try {
+            dev.podnet.netlink.NetlinkDecodeException e = assertThrows(dev.podnet.netlink.NetlinkDecodeException.class,
+                    () -> client.dump(getLinks()).collectList().block(T));
+            assertTrue(e.getMessage().contains("truncated to 1024 (MSG_TRUNC)"), e.getMessage());
+        } finally {
+            client.close().block(T);
+        }
+    }
+
+    @Test
+    void anInterruptedDumpIsItsOwnError() {
+        java.util.List<Throwable> errors = new ArrayList<>();
+        reactor.core.publisher.Flux<NetlinkMessage> f = reactor.core.publisher.Flux.create(sink -> {
+            RequestCorrelator.Dump dump = new RequestCorrelator.Dump(sink, "RTM_GETLINK dump");
+            LinkMessage part = new LinkMessage(Rtm.RTM_NEWLINK, Netlink.NLM_F_MULTI | Netlink.NLM_F_DUMP_INTR, 9, 1, 0, 1, 1, 0, 0,
+                    AttributeList.EMPTY);
+            dump.onMessage(part);
+            dump.onMessage(new dev.podnet.netlink.DoneMessage(Netlink.NLM_F_MULTI, 9, 1, 0, AttributeList.EMPTY, new byte[4]));
+        });
+        List<NetlinkMessage> got = f.onErrorResume(e -> {
+            errors.add(e);
+            return reactor.core.publisher.Flux.empty();
+        }).collectList().block(T);
+        assertEquals(1, got.size());
+        DumpInterruptedException e = assertInstanceOf(DumpInterruptedException.class, errors.get(0));
+        assertTrue(e.getMessage().contains("NLM_F_DUMP_INTR"), e.getMessage());
+    }
+
+    @Test
     void closingFailsRequestsInFlightAndRefusesNewOnes(Sandbox sandbox) throws Exception {
         NetlinkClient client = open(sandbox);
         client.close().block(T);
