@@ -8,7 +8,7 @@ import io.netty.buffer.ByteBuf;
  * failed part-way; extended-ack TLVs may follow it.
  */
 public record DoneMessage(int flags, int sequence, int portId, int error, AttributeList extAck, byte[] body)
-        implements NetlinkMessage {
+        implements BodyBytes {
 
     public static DoneMessage decode(int flags, int sequence, int portId, ByteBuf body) {
         int size = body.readableBytes();
@@ -31,13 +31,4 @@ public record DoneMessage(int flags, int sequence, int portId, int error, Attrib
         return Netlink.NLMSG_DONE;
     }
 
-    @Override
-    public int bodyLength() {
-        return body.length;
-    }
-
-    @Override
-    public void writeBody(ByteBuf out) {
-        out.writeBytes(body);
-    }
 }

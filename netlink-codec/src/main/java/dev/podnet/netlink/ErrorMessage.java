@@ -15,7 +15,7 @@ import io.netty.buffer.ByteBuf;
  * @param body             the body as received, so that the message re-encodes unchanged
  */
 public record ErrorMessage(int flags, int sequence, int portId, int error, int requestType,
-                           int requestSequence, AttributeList extAck, byte[] body) implements NetlinkMessage {
+                           int requestSequence, AttributeList extAck, byte[] body) implements BodyBytes {
 
     /** Decodes an {@code NLMSG_ERROR} body. */
     public static ErrorMessage decode(int flags, int sequence, int portId, ByteBuf body) {
@@ -75,15 +75,6 @@ public record ErrorMessage(int flags, int sequence, int portId, int error, int r
         return extAck.u32(Netlink.NLMSGERR_ATTR_OFFS, -1);
     }
 
-    @Override
-    public int bodyLength() {
-        return body.length;
-    }
-
-    @Override
-    public void writeBody(ByteBuf out) {
-        out.writeBytes(body);
-    }
 
     @Override
     public String toString() {

@@ -1,6 +1,5 @@
 package dev.podnet.netlink.route;
 
-import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
@@ -22,9 +21,7 @@ public record AddressMessage(int type, int flags, int sequence, int portId, int 
     }
 
     static AddressMessage decode(int type, int flags, int seq, int pid, ByteBuf body) {
-        if (body.readableBytes() < HEADER_LENGTH) {
-            throw new NetlinkDecodeException(Rtm.name(type) + " body of " + body.readableBytes() + " bytes, ifaddrmsg needs 8");
-        }
+        RouteMessages.requireFixedHeader(type, body, HEADER_LENGTH, "ifaddrmsg");
         int family = body.readUnsignedByte();
         int prefix = body.readUnsignedByte();
         int aflags = body.readUnsignedByte();

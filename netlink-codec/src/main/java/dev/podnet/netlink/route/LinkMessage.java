@@ -1,6 +1,5 @@
 package dev.podnet.netlink.route;
 
-import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
@@ -43,9 +42,7 @@ public record LinkMessage(int type, int flags, int sequence, int portId, int fam
     }
 
     static LinkMessage decode(int type, int flags, int seq, int pid, ByteBuf body) {
-        if (body.readableBytes() < HEADER_LENGTH) {
-            throw new NetlinkDecodeException(Rtm.name(type) + " body of " + body.readableBytes() + " bytes, ifinfomsg needs 16");
-        }
+        RouteMessages.requireFixedHeader(type, body, HEADER_LENGTH, "ifinfomsg");
         int family = body.readUnsignedByte();
         body.skipBytes(1);
         int devType = body.readUnsignedShortLE();

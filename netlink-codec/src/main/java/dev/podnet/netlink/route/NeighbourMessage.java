@@ -1,6 +1,5 @@
 package dev.podnet.netlink.route;
 
-import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
@@ -25,9 +24,7 @@ public record NeighbourMessage(int type, int flags, int sequence, int portId, in
     }
 
     static NeighbourMessage decode(int type, int flags, int seq, int pid, ByteBuf body) {
-        if (body.readableBytes() < HEADER_LENGTH) {
-            throw new NetlinkDecodeException(Rtm.name(type) + " body of " + body.readableBytes() + " bytes, ndmsg needs 12");
-        }
+        RouteMessages.requireFixedHeader(type, body, HEADER_LENGTH, "ndmsg");
         int family = body.readUnsignedByte();
         body.skipBytes(3);
         int index = body.readIntLE();

@@ -1,6 +1,5 @@
 package dev.podnet.netlink.route;
 
-import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
@@ -24,9 +23,7 @@ public record RouteMessage(int type, int flags, int sequence, int portId, int fa
     }
 
     static RouteMessage decode(int type, int flags, int seq, int pid, ByteBuf body) {
-        if (body.readableBytes() < HEADER_LENGTH) {
-            throw new NetlinkDecodeException(Rtm.name(type) + " body of " + body.readableBytes() + " bytes, rtmsg needs 12");
-        }
+        RouteMessages.requireFixedHeader(type, body, HEADER_LENGTH, "rtmsg");
         int family = body.readUnsignedByte();
         int dst = body.readUnsignedByte();
         int src = body.readUnsignedByte();

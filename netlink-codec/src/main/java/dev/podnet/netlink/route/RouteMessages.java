@@ -1,6 +1,7 @@
 package dev.podnet.netlink.route;
 
 import dev.podnet.netlink.MessageFactory;
+import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.NetlinkMessage;
 import io.netty.buffer.ByteBuf;
 
@@ -24,6 +25,14 @@ public final class RouteMessages implements MessageFactory {
                     NeighbourMessage.decode(type, flags, sequence, portId, body);
             default -> null;
         };
+    }
+
+    /** Fails unless {@code body} holds at least the {@code length}-byte fixed header ({@code struct}) of {@code type}. */
+    static void requireFixedHeader(int type, ByteBuf body, int length, String struct) {
+        if (body.readableBytes() < length) {
+            throw new NetlinkDecodeException(Rtm.name(type) + " body of " + body.readableBytes() + " bytes, " + struct
+                    + " needs " + length);
+        }
     }
 
     @Override
