@@ -107,6 +107,26 @@ class RichDumpTest {
     }
 
     @Test
+    void vlanInfoDecodes() {
+        // this kernel has no vlan driver to capture from: the layout is the kernel's (id u16, protocol be16)
+        dev.podnet.netlink.attr.AttributeList attrs = dev.podnet.netlink.attr.AttributeList.builder()
+                .string(Ifla.IFLA_IFNAME, "v1.10")
+                .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, "vlan")
+                        .nested(Ifla.IFLA_INFO_DATA, d -> d.u16(LinkKinds.Vlan.IFLA_VLAN_ID, 10)
+                                .u16(LinkKinds.Vlan.IFLA_VLAN_PROTOCOL, 0x0081)))
+                .build();
+        io.netty.buffer.ByteBuf b = Unpooled.buffer();
+        NetlinkCodec.encode(LinkMessage.request(Rtm.RTM_NEWLINK, 0, 9, 0, 0, attrs), 1, 0, b);
+        List<NetlinkMessage> out = new ArrayList<>();
+        NetlinkCodec.decode(b, RouteMessages.INSTANCE, out);
+        LinkMessage vlan = (LinkMessage) out.get(0);
+        assertEquals("vlan", vlan.kind());
+        LinkKinds.Vlan.Info info = LinkKinds.Vlan.Info.of(vlan.kindData());
+        assertEquals(10, info.id());
+        assertEquals(0x8100, info.protocol(), "802.1Q, from network byte order");
+    }
+
+    @Test
     void ipv6AddressesPrintAsIproute2PrintsThem() throws Exception {
         assertEquals("::1", IprouteNames.address(java.net.InetAddress.getByName("::1")));
         assertEquals("fd00::9", IprouteNames.address(java.net.InetAddress.getByName("fd00:0:0:0:0:0:0:9")));
