@@ -1,8 +1,8 @@
 package dev.podnet.api;
 
 import dev.podnet.dataplane.endpoint.AddContext;
-import dev.podnet.dataplane.endpoint.BridgeEndpointSteps;
-import dev.podnet.dataplane.endpoint.BridgeNetwork;
+import dev.podnet.dataplane.endpoint.EndpointSteps;
+import dev.podnet.dataplane.endpoint.AttachedNetwork;
 import dev.podnet.dataplane.endpoint.EndpointRecord;
 import dev.podnet.dataplane.endpoint.EndpointState;
 import dev.podnet.dataplane.endpoint.HostContext;
@@ -15,6 +15,7 @@ import dev.podnet.dataplane.link.Links;
 import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.netns.NetnsThread;
+import dev.podnet.dataplane.state.NetworkMode;
 import dev.podnet.dataplane.state.NetworkRecord;
 import dev.podnet.dataplane.state.StateStore;
 import dev.podnet.netlink.NetlinkException;
@@ -59,14 +60,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Dataplane {
     private final DataplaneOptions options;
+    private final NetNs hostNs;
     private final HostContext host;
     private final MultiThreadIoEventLoopGroup loops;
-    private final Map<String, BridgeNetwork> networks = new ConcurrentHashMap<>();
+    private final Map<String, AttachedNetwork> networks = new ConcurrentHashMap<>();
     private final ConcurrencyLimiter limiter;
     private final KeyedSequencer sequencer = new KeyedSequencer();
 
-    private Dataplane(DataplaneOptions options, HostContext host, MultiThreadIoEventLoopGroup loops) {
+    private Dataplane(DataplaneOptions options, NetNs hostNs, HostContext host, MultiThreadIoEventLoopGroup loops) {
         this.options = options;
+        this.hostNs = hostNs;
         this.host = host;
         this.loops = loops;
         this.limiter = new ConcurrencyLimiter(options.maxConcurrent());
@@ -94,7 +97,7 @@ public final class Dataplane {
                         .zipWith(netns.openRouteSocket(hostNs).flatMap(s -> NetlinkClient.open(loops, s)))
                         .flatMap(t -> {
                             HostContext host = new HostContext(t.getT2(), loops, netns, t.getT1(), state);
-                            Dataplane dp = new Dataplane(options, host, loops);
+                            Dataplane dp = new Dataplane(options, hostNs, host, loops);
                             return dp.restoreNetworks().thenReturn(dp);
                         })
                         .onErrorResume(e -> {
@@ -126,8 +129,9 @@ public final class Dataplane {
     }
 
     /**
-     * Creates a bridge network: the bridge (up, MTU, no IPv6 link-local as the network is IPv4)
-     * with the gateway address, and its IPAM. Creating a network that exists with the same
+     * Creates a network. Bridge mode: the bridge (up, MTU, no IPv6 link-local as the network is
+     * IPv4) with the gateway address, and its IPAM. Ptp mode: IPv4 forwarding on in the host
+     * namespace, and the IPAM. Creating a network that exists with the same
      * settings returns it; with other settings it fails.
      */
     public Mono<String> createNetwork(NetworkSpec spec) {
@@ -148,10 +152,21 @@ public final class Dataplane {
         });
     }
 
-    /** Finds or creates the network's bridge and gateway address, then opens its IPAM. */
-    private Mono<BridgeNetwork> attachNetwork(NetworkRecord record) {
+    /**
+     * Prepares the host side of a network, then opens its IPAM: for a bridge network, finds or
+     * creates the bridge and its gateway address; for a ptp network, turns IPv4 forwarding on in the
+     * host namespace (as CNI ptp does; the host namespace is a sandbox in every test and demo).
+     */
+    private Mono<AttachedNetwork> attachNetwork(NetworkRecord record) {
         Cidr subnet = Cidr.parse(record.subnet());
         InetAddress gateway = Cidr.parseAddress(record.gateway(), "gateway");
+        if (record.mode() == NetworkMode.PTP) {
+            return host.netns().inside(hostNs, () -> {
+                        java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_forward"), "1");
+                        return true;
+                    })
+                    .then(openIpam(record, 0, subnet, gateway));
+        }
         AtomicBoolean created = new AtomicBoolean();
         Mono<LinkMessage> bridge = host.rtnl().request(Links.newBridge(record.bridge(), record.mtu()))
                 .cast(LinkMessage.class)
@@ -168,16 +183,20 @@ public final class Dataplane {
                                 ? host.rtnl().execute(Links.deleteByName(record.bridge())).onErrorResume(x -> Mono.empty())
                                 .then(Mono.error(e))
                                 : Mono.error(e))
-                        .then(Mono.fromCallable(() -> {
-                            AddressRange range = new AddressRange(subnet,
-                                    record.rangeStart().isEmpty() ? null : Cidr.parseAddress(record.rangeStart(), "rangeStart"),
-                                    record.rangeEnd().isEmpty() ? null : Cidr.parseAddress(record.rangeEnd(), "rangeEnd"),
-                                    gateway, Set.of());
-                            BridgeNetwork n = new BridgeNetwork(record, br.index(), subnet, gateway,
-                                    new AddressAllocator(range, host.store().allocations(record.name())));
-                            networks.put(record.name(), n);
-                            return n;
-                        }).subscribeOn(host.state())));
+                        .then(openIpam(record, br.index(), subnet, gateway)));
+    }
+
+    private Mono<AttachedNetwork> openIpam(NetworkRecord record, int bridgeIndex, Cidr subnet, InetAddress gateway) {
+        return Mono.fromCallable(() -> {
+            AddressRange range = new AddressRange(subnet,
+                    record.rangeStart().isEmpty() ? null : Cidr.parseAddress(record.rangeStart(), "rangeStart"),
+                    record.rangeEnd().isEmpty() ? null : Cidr.parseAddress(record.rangeEnd(), "rangeEnd"),
+                    gateway, Set.of());
+            AttachedNetwork n = new AttachedNetwork(record, bridgeIndex, subnet, gateway,
+                    new AddressAllocator(range, host.store().allocations(record.name())));
+            networks.put(record.name(), n);
+            return n;
+        }).subscribeOn(host.state());
     }
 
     /**
@@ -190,7 +209,7 @@ public final class Dataplane {
     public Mono<Endpoint> add(EndpointSpec spec) {
         return Mono.defer(() -> {
             spec.validate();
-            BridgeNetwork network = networks.get(spec.network());
+            AttachedNetwork network = networks.get(spec.network());
             if (network == null) {
                 return Mono.error(new InvalidSpecException("network '" + spec.network() + "' does not exist"));
             }
@@ -203,7 +222,7 @@ public final class Dataplane {
         });
     }
 
-    private Mono<Endpoint> addNow(EndpointSpec spec, BridgeNetwork network, AtomicBoolean cancelled) {
+    private Mono<Endpoint> addNow(EndpointSpec spec, AttachedNetwork network, AtomicBoolean cancelled) {
         String key = EndpointRecord.key(spec.containerId(), spec.ifName());
         return Mono.fromCallable(() -> java.util.Optional.ofNullable(host.store().endpoints().get(key)))
                 .subscribeOn(host.state())
@@ -220,19 +239,19 @@ public final class Dataplane {
                         }
                         // an add or remove of this endpoint was cut short (a crash): clear its link first
                         leftovers = host.rtnl().execute(Links.deleteByName(r.hostIfName()))
-                                .onErrorResume(BridgeEndpointSteps::isNoDevice, e -> Mono.empty());
+                                .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty());
                     }
                     return leftovers.then(Mono.defer(() -> runAdd(spec, network, cancelled)));
                 });
     }
 
-    private Mono<Endpoint> runAdd(EndpointSpec spec, BridgeNetwork network, AtomicBoolean cancelled) {
+    private Mono<Endpoint> runAdd(EndpointSpec spec, AttachedNetwork network, AtomicBoolean cancelled) {
         String key = EndpointRecord.key(spec.containerId(), spec.ifName());
         int mtu = spec.mtu() != 0 ? spec.mtu() : network.mtu();
         MacAddress mac = spec.mac() != null ? spec.mac() : MacAddress.randomLocal();
         AddContext ctx = new AddContext(host, network, spec.containerId(), spec.ifName(), spec.netns(), mtu, mac,
                 spec.podName(), spec.podNamespace());
-        return StepRunner.run(BridgeEndpointSteps.STEPS, ctx, options.observer(), cancelled::get)
+        return StepRunner.run(EndpointSteps.forMode(network.mode()), ctx, options.observer(), cancelled::get)
                 .doFinally(s -> ctx.close())
                 .then(Mono.fromCallable(() -> Endpoint.of(ctx.record(EndpointState.READY))))
                 .onErrorMap(e -> !(e instanceof InvalidSpecException), e -> new EndpointOperationException("add", key, e));
@@ -268,9 +287,9 @@ public final class Dataplane {
                 .flatMap(record -> {
                     String hostIf = record.map(EndpointRecord::hostIfName).orElse(HostNames.hostIfName(containerId, ifName));
                     return host.rtnl().execute(Links.deleteByName(hostIf))
-                            .onErrorResume(BridgeEndpointSteps::isNoDevice, e -> Mono.empty())
+                            .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty())
                             .then(Mono.<Void>fromRunnable(() -> {
-                                for (BridgeNetwork n : networks.values()) {
+                                for (AttachedNetwork n : networks.values()) {
                                     if (record.isEmpty() || n.name().equals(record.get().network())) {
                                         n.allocator().release(containerId, ifName);
                                     }
@@ -305,13 +324,13 @@ public final class Dataplane {
 
     /** Addresses reserved in {@code network}'s IPAM (0 for an unknown network). */
     public int reservedAddresses(String network) {
-        BridgeNetwork n = networks.get(network);
+        AttachedNetwork n = networks.get(network);
         return n == null ? 0 : n.allocator().reservedCount();
     }
 
     /** The ifindex of {@code network}'s bridge in the host namespace. */
     public int bridgeIndex(String network) {
-        BridgeNetwork n = networks.get(network);
+        AttachedNetwork n = networks.get(network);
         if (n == null) {
             throw new InvalidSpecException("network '" + network + "' does not exist");
         }

@@ -3,40 +3,47 @@ package dev.podnet.api;
 import dev.podnet.dataplane.ipam.AddressRange;
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.Links;
+import dev.podnet.dataplane.state.NetworkMode;
 import dev.podnet.dataplane.state.NetworkRecord;
 
 import java.net.InetAddress;
 import java.util.Set;
 
 /**
- * A bridge network to create.
+ * A network to create.
  *
  * @param name       the network's name (letters, digits, '-', '_', '.')
- * @param bridge     the bridge interface's name
+ * @param mode       {@link NetworkMode#BRIDGE} or {@link NetworkMode#PTP}
+ * @param bridge     the bridge interface's name (bridge mode only)
  * @param subnet     the IPv4 subnet, e.g. {@code 198.18.0.0/16}
  * @param gateway    the bridge's address and the pods' default gateway; null for the subnet's first address
  * @param mtu        0 for the kernel's default (1500)
  * @param rangeStart first address handed out, or null
  * @param rangeEnd   last address handed out, or null
  */
-public record NetworkSpec(String name, String bridge, String subnet, String gateway, int mtu, String rangeStart,
-                          String rangeEnd) {
+public record NetworkSpec(String name, NetworkMode mode, String bridge, String subnet, String gateway, int mtu,
+                          String rangeStart, String rangeEnd) {
 
     /** A bridge network over {@code subnet}, gateway at its first address, default MTU. */
     public static NetworkSpec bridge(String name, String bridge, String subnet) {
-        return new NetworkSpec(name, bridge, subnet, null, 0, null, null);
+        return new NetworkSpec(name, NetworkMode.BRIDGE, bridge, subnet, null, 0, null, null);
+    }
+
+    /** A point-to-point network over {@code subnet} (CNI ptp), gateway at its first address. */
+    public static NetworkSpec ptp(String name, String subnet) {
+        return new NetworkSpec(name, NetworkMode.PTP, "", subnet, null, 0, null, null);
     }
 
     public NetworkSpec withGateway(String g) {
-        return new NetworkSpec(name, bridge, subnet, g, mtu, rangeStart, rangeEnd);
+        return new NetworkSpec(name, mode, bridge, subnet, g, mtu, rangeStart, rangeEnd);
     }
 
     public NetworkSpec withMtu(int m) {
-        return new NetworkSpec(name, bridge, subnet, gateway, m, rangeStart, rangeEnd);
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, m, rangeStart, rangeEnd);
     }
 
     public NetworkSpec withRange(String start, String end) {
-        return new NetworkSpec(name, bridge, subnet, gateway, mtu, start, end);
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, start, end);
     }
 
     /** Checks every field; the exception names the first one that is wrong. */
@@ -45,14 +52,21 @@ public record NetworkSpec(String name, String bridge, String subnet, String gate
             if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
                 throw new InvalidSpecException("network name '" + name + "' must be 1-63 letters, digits, '_', '.', '-'");
             }
-            Links.validateName("bridge", bridge);
+            if (mode == null) {
+                throw new InvalidSpecException("network " + name + ": mode must be given (bridge or ptp)");
+            }
+            if (mode == NetworkMode.BRIDGE) {
+                Links.validateName("bridge", bridge);
+            } else if (bridge != null && !bridge.isEmpty()) {
+                throw new InvalidSpecException("network " + name + ": a ptp network has no bridge, got bridge '" + bridge + "'");
+            }
             Links.validateMtu("network mtu", mtu);
             Cidr s = Cidr.parse(subnet);
             InetAddress gw = gateway == null ? AddressRangeDefaults.firstHost(s) : Cidr.parseAddress(gateway, "gateway");
             InetAddress start = rangeStart == null || rangeStart.isEmpty() ? null : Cidr.parseAddress(rangeStart, "rangeStart");
             InetAddress end = rangeEnd == null || rangeEnd.isEmpty() ? null : Cidr.parseAddress(rangeEnd, "rangeEnd");
             new AddressRange(s, start, end, gw, Set.of());
-            return new NetworkRecord(name, bridge, s.toString(), gw.getHostAddress(), mtu,
+            return new NetworkRecord(name, mode, mode == NetworkMode.BRIDGE ? bridge : "", s.toString(), gw.getHostAddress(), mtu,
                     start == null ? "" : start.getHostAddress(), end == null ? "" : end.getHostAddress());
         } catch (InvalidSpecException e) {
             throw e;

@@ -1,6 +1,6 @@
 package dev.podnet.api;
 
-import dev.podnet.dataplane.endpoint.BridgeEndpointSteps;
+import dev.podnet.dataplane.endpoint.EndpointSteps;
 import dev.podnet.dataplane.endpoint.EndpointState;
 import dev.podnet.dataplane.endpoint.HostNames;
 import dev.podnet.dataplane.netns.NetNs;
@@ -96,21 +96,65 @@ class DataplaneTest {
         }
     }
 
-    static List<String> steps() {
-        return BridgeEndpointSteps.STEPS.stream().map(s -> s.name()).toList();
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> steps() {
+        return java.util.stream.Stream.concat(
+                EndpointSteps.BRIDGE.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("pods", s.name())),
+                EndpointSteps.PTP.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("p2p", s.name())));
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}: fail after {1}")
     @MethodSource("steps")
-    void aFailureAfterAnyStepLeavesNothingBehind(String failAfter, Sandbox sandbox) throws Exception {
+    void aFailureAfterAnyStepLeavesNothingBehind(String network, String failAfter, Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, step -> step.equals(failAfter)
                 ? Mono.error(new IllegalStateException("injected after " + step)) : Mono.empty());
         try {
+            dp.createNetwork(NetworkSpec.ptp("p2p", "198.19.0.0/16")).block(T);
             EndpointOperationException e = assertThrows(EndpointOperationException.class,
-                    () -> dp.add(EndpointSpec.of("pods", "doomed", NetNs.named(pod))).block(T));
+                    () -> dp.add(EndpointSpec.of(network, "doomed", NetNs.named(pod))).block(T));
             assertTrue(e.getMessage().contains("injected after " + failAfter), e.getMessage());
             assertNothingLeft(sandbox, pod, dp);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void ptpGivesEachPodARoutedLinkThroughTheHost(Sandbox sandbox) throws Exception {
+        String pod1 = sandbox.newNamespace("p1");
+        String pod2 = sandbox.newNamespace("p2");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            dp.createNetwork(NetworkSpec.ptp("p2p", "198.19.0.0/16")).block(T);
+            Endpoint a = dp.add(EndpointSpec.of("p2p", "ptp00001", NetNs.named(pod1))).block(T);
+            Endpoint b = dp.add(EndpointSpec.of("p2p", "ptp00002", NetNs.named(pod2))).block(T);
+            assertEquals("198.19.0.2/16", a.address());
+            assertEquals("198.19.0.1", a.gateway());
+
+            String routes = Sandbox.ipIn(pod1, "route", "show");
+            assertTrue(routes.contains("default via 198.19.0.1 dev eth0"), routes);
+            assertTrue(routes.contains("198.19.0.0/16 via 198.19.0.1 dev eth0 src 198.19.0.2"), routes);
+            assertTrue(routes.contains("198.19.0.1 dev eth0 scope link src 198.19.0.2"), routes);
+            assertFalse(routes.contains("198.19.0.0/16 dev eth0"), "no on-link subnet route: " + routes);
+            assertTrue(Sandbox.ipIn(pod1, "-o", "addr", "show", "dev", "eth0").contains("inet 198.19.0.2/16"));
+
+            String hostAddr = sandbox.ip("-o", "addr", "show", "dev", a.hostIfName());
+            assertTrue(hostAddr.contains("inet 198.19.0.1/32"), hostAddr);
+            String hostRoutes = sandbox.ip("route", "show");
+            assertTrue(hostRoutes.contains("198.19.0.2 dev " + a.hostIfName() + " scope link"), hostRoutes);
+            assertTrue(hostRoutes.contains("198.19.0.3 dev " + b.hostIfName() + " scope link"), hostRoutes);
+            assertFalse(sandbox.ip("-o", "-d", "link", "show", "dev", a.hostIfName()).contains("master"));
+            assertEquals("1", sandbox.inside(() -> java.nio.file.Files.readString(
+                    java.nio.file.Path.of("/proc/sys/net/ipv4/ip_forward")).strip()), "forwarding on in the sandbox host");
+
+            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.19.0.1");
+            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.19.0.3");
+
+            dp.remove("ptp00001", "eth0").block(T);
+            dp.remove("ptp00002", "eth0").block(T);
+            assertNoHostLinks(sandbox);
+            assertFalse(sandbox.ip("route", "show").contains("198.19.0.2"), "the host route went with the link");
+            assertEquals(0, dp.reservedAddresses("p2p"));
         } finally {
             dp.close().block(T);
         }
@@ -269,7 +313,9 @@ class DataplaneTest {
         String podLinks = Sandbox.ipIn(pod, "-o", "link");
         assertFalse(podLinks.contains("eth0"), podLinks);
         assertEquals("", Sandbox.ipIn(pod, "-o", "-4", "addr", "show", "scope", "global"));
+        assertFalse(sandbox.ip("route", "show").contains("198.19.0.2"), "no host route left");
         assertEquals(0, dp.reservedAddresses("pods"));
+        assertEquals(0, dp.reservedAddresses("p2p"));
         assertEquals(0, dp.endpoints().count().block(T));
     }
 }

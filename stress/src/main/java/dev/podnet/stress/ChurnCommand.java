@@ -9,6 +9,7 @@ import dev.podnet.dataplane.endpoint.HostNames;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.netns.Namespaces;
 import dev.podnet.dataplane.netns.NetnsThread;
+import dev.podnet.dataplane.state.NetworkMode;
 import dev.podnet.dataplane.link.Links;
 import dev.podnet.netlink.route.LinkMessage;
 import dev.podnet.netlink.sys.LibC;
@@ -45,8 +46,6 @@ final class ChurnCommand {
     private static final Duration T = Duration.ofMinutes(5);
     private static final String NETWORK = "churn";
     private static final String BRIDGE = "pnbr0";
-    private static final String SUBNET = "198.18.0.0/16";
-    private static final String GATEWAY = "198.18.0.1";
 
     private final PrintStream out;
     private final PrintStream err;
@@ -57,6 +56,8 @@ final class ChurnCommand {
     private final int concurrency;
     private final boolean keep;
     private final boolean json;
+    private final NetworkMode shape;
+    private final String gateway;
     private final boolean tty = System.console() != null;
     private final List<String> created = new CopyOnWriteArrayList<>();
 
@@ -70,10 +71,13 @@ final class ChurnCommand {
         }
         pods = a.intValue(CMD, "--pods", 200, 1, 60000);
         concurrency = a.intValue(CMD, "--concurrency", 64, 1, 4096);
-        String shape = a.get("--shape", "bridge");
-        if (!shape.equals("bridge")) {
-            throw new UsageException(CMD + ": --shape " + shape + " is not supported yet (bridge only)");
-        }
+        String shapeName = a.get("--shape", "bridge");
+        shape = switch (shapeName) {
+            case "bridge" -> NetworkMode.BRIDGE;
+            case "ptp" -> NetworkMode.PTP;
+            default -> throw new UsageException(CMD + ": --shape must be bridge or ptp, got '" + shapeName + "'");
+        };
+        gateway = shape == NetworkMode.PTP ? "198.19.0.1" : "198.18.0.1";
         sandbox = a.get("--sandbox", DEFAULT_PREFIX + ProcessHandle.current().pid());
         try {
             NetNs.validateName(sandbox);
@@ -154,7 +158,9 @@ final class ChurnCommand {
         Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(NetNs.named(sandbox))
                 .maxConcurrent(concurrency).maxEndpoints(Math.max(1024, pods * 2))).block(T);
         try {
-            dp.createNetwork(NetworkSpec.bridge(NETWORK, BRIDGE, SUBNET).withGateway(GATEWAY)).block(T);
+            dp.createNetwork(shape == NetworkMode.PTP
+                    ? NetworkSpec.ptp(NETWORK, "198.19.0.0/16").withGateway(gateway)
+                    : NetworkSpec.bridge(NETWORK, BRIDGE, "198.18.0.0/16").withGateway(gateway)).block(T);
 
             Latencies addLat = new Latencies();
             AtomicInteger errors = new AtomicInteger();
@@ -197,6 +203,10 @@ final class ChurnCommand {
         }
     }
 
+    private String shapeName() {
+        return shape.name().toLowerCase(Locale.ROOT);
+    }
+
     static String containerId(int i) {
         return String.format(Locale.ROOT, "churn%08d", i);
     }
@@ -222,10 +232,12 @@ final class ChurnCommand {
      */
     private boolean verify(Dataplane dp, List<String> podNames, Endpoint[] endpoints, List<String> problems) {
         int bridge = dp.bridgeIndex(NETWORK);
+        // bridge: every host end is an up port of the bridge; ptp: every host end is up, with no master
         List<LinkMessage> ports = hostLinks(dp).stream().filter(l -> l.master() == bridge && l.isUp()).toList();
         boolean ok = true;
         if (ports.size() != pods) {
-            problems.add("expected " + pods + " bridge ports up, the kernel shows " + ports.size());
+            problems.add("expected " + pods + (shape == NetworkMode.PTP ? " host veths up" : " bridge ports up")
+                    + ", the kernel shows " + ports.size());
             ok = false;
         }
         int[] sample = Stream.of(0, 1, pods / 2, pods - 1).mapToInt(Integer::intValue).distinct().filter(i -> i < pods).toArray();
@@ -242,8 +254,8 @@ final class ChurnCommand {
                 problems.add("pod " + i + ": eth0 does not hold " + ep.address() + ": " + shown);
                 ok = false;
             }
-            if (!ping(podNames.get(i), GATEWAY)) {
-                problems.add("pod " + i + " (" + ip + ") cannot ping the gateway " + GATEWAY);
+            if (!ping(podNames.get(i), gateway)) {
+                problems.add("pod " + i + " (" + ip + ") cannot ping the gateway " + gateway);
                 ok = false;
             }
         }
@@ -293,7 +305,7 @@ final class ChurnCommand {
                         int leakedLinks, int leakedAddresses, List<String> problems) {
         double addRate = addS > 0 ? pods / addS : 0;
         double delRate = delS > 0 ? pods / delS : 0;
-        out.printf(Locale.ROOT, "podnet churn: %d pods, bridge shape, sandbox %s%n", pods, sandbox);
+        out.printf(Locale.ROOT, "podnet churn: %d pods, %s shape, sandbox %s%n", pods, shapeName(), sandbox);
         out.printf(Locale.ROOT, "  add     %8.3f s  %8.1f pods/s  p50 %7.2f ms  p99 %7.2f ms%n", addS, addRate,
                 add.percentileMillis(50), add.percentileMillis(99));
         if (!keep) {
@@ -311,10 +323,10 @@ final class ChurnCommand {
             out.println("  try: ip -n " + sandbox + " -br link; ip -n " + sandbox + "-p0 addr; ip netns del <name> to clean up");
         }
         if (json) {
-            out.printf(Locale.ROOT, "{\"pods\":%d,\"shape\":\"bridge\",\"add_s\":%.4f,\"add_per_s\":%.1f,\"add_p50_ms\":%.3f,"
+            out.printf(Locale.ROOT, "{\"pods\":%d,\"shape\":\"%s\",\"add_s\":%.4f,\"add_per_s\":%.1f,\"add_p50_ms\":%.3f,"
                             + "\"add_p99_ms\":%.3f,\"del_s\":%.4f,\"del_per_s\":%.1f,\"del_p50_ms\":%.3f,\"del_p99_ms\":%.3f,"
                             + "\"errors\":%d,\"verified\":%s,\"leaked_links\":%d,\"leaked_addresses\":%d,\"sandbox\":\"%s\"}%n",
-                    pods, addS, addRate, add.percentileMillis(50), add.percentileMillis(99), delS, delRate,
+                    pods, shapeName(), addS, addRate, add.percentileMillis(50), add.percentileMillis(99), delS, delRate,
                     del.percentileMillis(50), del.percentileMillis(99), errors, verified, leakedLinks, leakedAddresses, sandbox);
         }
     }

@@ -34,7 +34,7 @@ class MainTest {
     @Test
     void badArgumentsGetOneLineAndExitCode2() {
         for (String[] args : new String[][]{{"churn", "--pods", "many"}, {"churn", "--pods", "0"}, {"churn", "--frobnicate"},
-                {"churn", "--pods"}, {"churn", "--sandbox", "a/b"}, {"teleport"}, {}}) {
+                {"churn", "--pods"}, {"churn", "--sandbox", "a/b"}, {"churn", "--shape", "vm"}, {"teleport"}, {}}) {
             Result r = run(args);
             assertEquals(2, r.code(), String.join(" ", args));
             assertTrue(args.length == 0 || r.err().strip().lines().count() == 1, r.err());
@@ -58,6 +58,16 @@ class MainTest {
         Matcher m = Pattern.compile("\"add_per_s\":([0-9.]+)").matcher(json);
         assertTrue(m.find() && Double.parseDouble(m.group(1)) > 0, json);
         assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox), "the sandbox and its pods are gone");
+    }
+
+    @Test
+    void churnOfThePtpShape(Sandbox unused) throws Exception {
+        String sandbox = "pnt-ptp-" + ProcessHandle.current().pid();
+        Result r = run("churn", "--pods", "4", "--shape", "ptp", "--sandbox", sandbox, "--state-dir", state.toString(), "--json");
+        assertEquals(0, r.code(), r.out() + r.err());
+        String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(json.contains("\"shape\":\"ptp\"") && json.contains("\"verified\":true") && json.contains("\"leaked_links\":0"), json);
+        assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox));
     }
 
     @Test

@@ -14,7 +14,7 @@ import dev.podnet.netlink.sys.LibC;
  */
 public final class AddContext implements AutoCloseable {
     final HostContext host;
-    final BridgeNetwork network;
+    final AttachedNetwork network;
     final String containerId;
     final String ifName;
     final NetNs netns;
@@ -31,7 +31,7 @@ public final class AddContext implements AutoCloseable {
     int podIfIndex;
     int hostIfIndex;
 
-    public AddContext(HostContext host, BridgeNetwork network, String containerId, String ifName, NetNs netns, int mtu,
+    public AddContext(HostContext host, AttachedNetwork network, String containerId, String ifName, NetNs netns, int mtu,
                       MacAddress mac, String podName, String podNamespace) {
         this.host = host;
         this.network = network;

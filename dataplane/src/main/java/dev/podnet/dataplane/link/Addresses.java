@@ -37,6 +37,21 @@ public final class Addresses {
     }
 
     /**
+     * Adds {@code address} to link {@code index} without the prefix route the kernel would add for
+     * its subnet ({@code IFA_F_NOPREFIXROUTE}): the ptp shape routes the subnet via the gateway instead.
+     */
+    public static AddressMessage addWithoutPrefixRoute(int index, Cidr address) {
+        AttributeList a = AttributeList.builder()
+                .address(Ifa.IFA_LOCAL, address.address())
+                .address(Ifa.IFA_ADDRESS, address.address())
+                .u32(Ifa.IFA_FLAGS, Ifa.IFA_F_NOPREFIXROUTE | (address.isIpv4() ? 0 : Ifa.IFA_F_NODAD))
+                .build();
+        return AddressMessage.request(Rtm.RTM_NEWADDR, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
+                address.family(), address.prefixLength(), address.isIpv4() ? 0 : Ifa.IFA_F_NODAD, Rta.RT_SCOPE_UNIVERSE,
+                index, a);
+    }
+
+    /**
      * A dump of the addresses of link {@code index} only, filtered by the kernel (needs the socket's
      * strict checking, which {@link dev.podnet.netlink.channel.NetlinkSocket} turns on).
      */

@@ -24,6 +24,26 @@ public final class Routes {
                 AttributeList.builder().address(Rta.RTA_GATEWAY, gateway).u32(Rta.RTA_OIF, index).build());
     }
 
+    /** {@code <dst>/32 dev <index> scope link}: a host route straight out of one interface. */
+    public static RouteMessage hostRoute(InetAddress dst, int index, InetAddress source) {
+        int bits = dst.getAddress().length * 8;
+        AttributeList.Builder a = AttributeList.builder().address(Rta.RTA_DST, dst).u32(Rta.RTA_OIF, index);
+        if (source != null) {
+            a.address(Rta.RTA_PREFSRC, source);
+        }
+        return RouteMessage.request(Rtm.RTM_NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
+                dst instanceof Inet4Address ? Rtm.AF_INET : Rtm.AF_INET6, bits, Rta.RT_TABLE_MAIN, Rta.RTPROT_BOOT,
+                Rta.RT_SCOPE_LINK, Rta.RTN_UNICAST, 0, a.build());
+    }
+
+    /** {@code <subnet> via <gateway> dev <index> src <source>}. */
+    public static RouteMessage subnetVia(Cidr subnet, InetAddress gateway, int index, InetAddress source) {
+        return RouteMessage.request(Rtm.RTM_NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, subnet.family(),
+                subnet.prefixLength(), Rta.RT_TABLE_MAIN, Rta.RTPROT_BOOT, Rta.RT_SCOPE_UNIVERSE, Rta.RTN_UNICAST, 0,
+                AttributeList.builder().address(Rta.RTA_DST, subnet.network().address()).address(Rta.RTA_GATEWAY, gateway)
+                        .u32(Rta.RTA_OIF, index).address(Rta.RTA_PREFSRC, source).build());
+    }
+
     /**
      * {@code <dst> via <gateway> dev <index>} in the main table, with a metric and the MTU and
      * advertised-MSS metrics when they are positive.

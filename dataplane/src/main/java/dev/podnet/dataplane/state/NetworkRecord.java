@@ -4,27 +4,32 @@ package dev.podnet.dataplane.state;
  * A network as persisted: enough to re-create its bridge and re-open its IPAM.
  *
  * @param name       the network's name
- * @param bridge     the bridge's interface name
+ * @param mode       bridge or ptp
+ * @param bridge     the bridge's interface name (empty for ptp)
  * @param subnet     e.g. 198.18.0.0/16
  * @param gateway    the bridge's address, also the sandboxes' default gateway
  * @param mtu        0 for the default
  * @param rangeStart first address handed out, or empty for the default
  * @param rangeEnd   last address handed out, or empty for the default
  */
-public record NetworkRecord(String name, String bridge, String subnet, String gateway, int mtu, String rangeStart,
-                            String rangeEnd) {
-    private static final String VERSION = "1";
+public record NetworkRecord(String name, NetworkMode mode, String bridge, String subnet, String gateway, int mtu,
+                            String rangeStart, String rangeEnd) {
+    private static final String VERSION = "2";
 
     public String encode() {
-        return String.join("|", VERSION, name, bridge, subnet, gateway, Integer.toString(mtu),
+        return String.join("|", VERSION, name, mode.name(), bridge, subnet, gateway, Integer.toString(mtu),
                 rangeStart == null ? "" : rangeStart, rangeEnd == null ? "" : rangeEnd);
     }
 
     public static NetworkRecord decode(String text) {
         String[] f = text.split("\\|", -1);
-        if (f.length != 8 || !f[0].equals(VERSION)) {
+        if (f.length == 8 && f[0].equals("1")) {
+            // version 1 had no mode: every network was a bridge
+            return new NetworkRecord(f[1], NetworkMode.BRIDGE, f[2], f[3], f[4], Integer.parseInt(f[5]), f[6], f[7]);
+        }
+        if (f.length != 9 || !f[0].equals(VERSION)) {
             throw new IllegalStateException("network record is damaged or of an unknown version: '" + text + "'");
         }
-        return new NetworkRecord(f[1], f[2], f[3], f[4], Integer.parseInt(f[5]), f[6], f[7]);
+        return new NetworkRecord(f[1], NetworkMode.valueOf(f[2]), f[3], f[4], f[5], Integer.parseInt(f[6]), f[7], f[8]);
     }
 }

@@ -2,15 +2,16 @@ package dev.podnet.dataplane.endpoint;
 
 import dev.podnet.dataplane.ipam.AddressAllocator;
 import dev.podnet.dataplane.ipam.Cidr;
+import dev.podnet.dataplane.state.NetworkMode;
 import dev.podnet.dataplane.state.NetworkRecord;
 
 import java.net.InetAddress;
 
 /**
- * A bridge network as it runs: its record, the bridge's ifindex in the host namespace, and its
- * address allocator.
+ * A network as it runs: its record, the bridge's ifindex in the host namespace (0 for a ptp
+ * network, which has none), and its address allocator.
  */
-public record BridgeNetwork(NetworkRecord record, int bridgeIndex, Cidr subnet, InetAddress gateway,
+public record AttachedNetwork(NetworkRecord record, int bridgeIndex, Cidr subnet, InetAddress gateway,
                             AddressAllocator allocator) {
     public String name() {
         return record.name();
@@ -18,5 +19,9 @@ public record BridgeNetwork(NetworkRecord record, int bridgeIndex, Cidr subnet, 
 
     public int mtu() {
         return record.mtu();
+    }
+
+    public NetworkMode mode() {
+        return record.mode();
     }
 }

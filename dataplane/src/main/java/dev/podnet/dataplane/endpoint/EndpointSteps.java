@@ -1,12 +1,15 @@
 package dev.podnet.dataplane.endpoint;
 
+import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.Addresses;
 import dev.podnet.dataplane.link.Links;
 import dev.podnet.dataplane.link.Routes;
 import dev.podnet.dataplane.link.VethSpec;
 import dev.podnet.dataplane.netns.NetnsThread;
+import dev.podnet.dataplane.state.NetworkMode;
 import dev.podnet.netlink.NetlinkException;
 import dev.podnet.netlink.channel.NetlinkClient;
+import dev.podnet.netlink.channel.NetlinkSocket;
 import dev.podnet.netlink.route.Ifla;
 import dev.podnet.netlink.route.LinkMessage;
 import dev.podnet.netlink.sys.Errno;
@@ -15,7 +18,9 @@ import reactor.core.publisher.Mono;
 import java.util.List;
 
 /**
- * The bridge shape (libnetwork's bridge driver, CNI's bridge plugin) as steps:
+ * The endpoint shapes as step lists with undo.
+ *
+ * <p>Bridge (libnetwork's bridge driver, CNI bridge):
  * <ol>
  * <li>{@code reserve-address}: IPAM reserves the pod's address;</li>
  * <li>{@code record-creating}: the endpoint is recorded as CREATING;</li>
@@ -27,19 +32,36 @@ import java.util.List;
  *     and brings the interface up (IPv4 networks), adds the address and the default route;</li>
  * <li>{@code record-ready}: the record becomes READY.</li>
  * </ol>
+ * Point-to-point (CNI ptp): the same, except that the veth has no master, a {@code configure-host}
+ * step gives the host end the gateway as a /32 and a /32 route to the pod, and the pod gets its
+ * address without the subnet's prefix route, a scope-link route to the gateway, the subnet via the
+ * gateway, and the default route via the gateway (so all traffic goes through the host).
  * Undos: release the address, drop the record, close the namespace, delete the veth (which takes
- * the pod side's address and route with it).
+ * every address and route on both ends with it).
  */
-public final class BridgeEndpointSteps {
-    public static final List<Step<AddContext>> STEPS = List.of(
-            Step.of("reserve-address", BridgeEndpointSteps::reserve, BridgeEndpointSteps::release),
-            Step.of("record-creating", BridgeEndpointSteps::recordCreating, BridgeEndpointSteps::dropRecord),
-            Step.of("open-netns", BridgeEndpointSteps::openNetns, c -> Mono.fromRunnable(c::close)),
-            Step.of("create-veth", BridgeEndpointSteps::createVeth, BridgeEndpointSteps::deleteVeth),
-            Step.of("configure-pod", BridgeEndpointSteps::configurePod, c -> Mono.empty()),
-            Step.of("record-ready", BridgeEndpointSteps::recordReady, c -> Mono.empty()));
+public final class EndpointSteps {
+    private static final Step<AddContext> RESERVE = Step.of("reserve-address", EndpointSteps::reserve, EndpointSteps::release);
+    private static final Step<AddContext> RECORD_CREATING = Step.of("record-creating", EndpointSteps::recordCreating,
+            EndpointSteps::dropRecord);
+    private static final Step<AddContext> OPEN_NETNS = Step.of("open-netns", EndpointSteps::openNetns, c -> Mono.fromRunnable(c::close));
+    private static final Step<AddContext> CREATE_VETH = Step.of("create-veth", EndpointSteps::createVeth, EndpointSteps::deleteVeth);
+    private static final Step<AddContext> RECORD_READY = Step.of("record-ready", EndpointSteps::recordReady, c -> Mono.empty());
 
-    private BridgeEndpointSteps() {
+    /** The bridge shape. */
+    public static final List<Step<AddContext>> BRIDGE = List.of(RESERVE, RECORD_CREATING, OPEN_NETNS, CREATE_VETH,
+            Step.of("configure-pod", EndpointSteps::configureBridgePod, c -> Mono.empty()), RECORD_READY);
+
+    /** The point-to-point shape. */
+    public static final List<Step<AddContext>> PTP = List.of(RESERVE, RECORD_CREATING, OPEN_NETNS, CREATE_VETH,
+            Step.of("configure-host", EndpointSteps::configurePtpHost, c -> Mono.empty()),
+            Step.of("configure-pod", EndpointSteps::configurePtpPod, c -> Mono.empty()), RECORD_READY);
+
+    private EndpointSteps() {
+    }
+
+    /** The steps of {@code mode}'s shape. */
+    public static List<Step<AddContext>> forMode(NetworkMode mode) {
+        return mode == NetworkMode.PTP ? PTP : BRIDGE;
     }
 
     private static Mono<Void> reserve(AddContext c) {
@@ -73,7 +95,7 @@ public final class BridgeEndpointSteps {
         // The descriptor (for IFLA_NET_NS_FD) and the pod's own socket, opened on the namespace thread.
         return c.host.netns().inside(c.netns, () -> {
                     c.netnsFd = NetnsThread.openNamespace(c.netns);
-                    return dev.podnet.netlink.channel.NetlinkSocket.openRoute();
+                    return NetlinkSocket.openRoute();
                 })
                 .flatMap(socket -> NetlinkClient.open(c.host.loops(), socket))
                 .doOnNext(client -> c.pod = client)
@@ -96,11 +118,12 @@ public final class BridgeEndpointSteps {
                 // kernels before 6.1 do not echo a new link: ask the pod's namespace by name
                 .switchIfEmpty(Mono.defer(() -> c.pod.request(Links.getByName(c.ifName))
                         .map(m -> c.podIfIndex = ((LinkMessage) m).index())))
-                .then();
+                .then(Mono.defer(() -> c.hostIfIndex > 0 ? Mono.empty()
+                        : c.host.rtnl().request(Links.getByName(c.hostIfName)).doOnNext(m -> c.hostIfIndex = ((LinkMessage) m).index()).then()));
     }
 
     private static Mono<Void> deleteVeth(AddContext c) {
-        return c.host.rtnl().execute(Links.deleteByName(c.hostIfName)).onErrorResume(BridgeEndpointSteps::isNoDevice, e -> Mono.empty());
+        return c.host.rtnl().execute(Links.deleteByName(c.hostIfName)).onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty());
     }
 
     /** ENODEV: the link is already gone, which is what a delete wants. */
@@ -108,11 +131,30 @@ public final class BridgeEndpointSteps {
         return e instanceof NetlinkException n && n.errno() == Errno.ENODEV;
     }
 
-    private static Mono<Void> configurePod(AddContext c) {
+    private static Mono<Void> configureBridgePod(AddContext c) {
         return c.pod.executeBatch(List.of(
                 Links.noIpv6LinkLocal(c.podIfIndex),
                 Links.up(c.podIfIndex),
                 Addresses.add(c.podIfIndex, c.address),
+                Routes.defaultVia(c.network.gateway(), c.podIfIndex)));
+    }
+
+    /** Host end: the gateway as a /32, and a /32 route to the pod through this veth. */
+    private static Mono<Void> configurePtpHost(AddContext c) {
+        int bits = c.address.address().getAddress().length * 8;
+        return c.host.rtnl().executeBatch(List.of(
+                Addresses.add(c.hostIfIndex, new Cidr(c.network.gateway(), bits)),
+                Routes.hostRoute(c.address.address(), c.hostIfIndex, null)));
+    }
+
+    /** Pod end: address without the subnet route; gateway on-link; subnet and default via the gateway. */
+    private static Mono<Void> configurePtpPod(AddContext c) {
+        return c.pod.executeBatch(List.of(
+                Links.noIpv6LinkLocal(c.podIfIndex),
+                Links.up(c.podIfIndex),
+                Addresses.addWithoutPrefixRoute(c.podIfIndex, c.address),
+                Routes.hostRoute(c.network.gateway(), c.podIfIndex, c.address.address()),
+                Routes.subnetVia(c.network.subnet(), c.network.gateway(), c.podIfIndex, c.address.address()),
                 Routes.defaultVia(c.network.gateway(), c.podIfIndex)));
     }
 }
