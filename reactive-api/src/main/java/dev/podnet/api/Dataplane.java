@@ -12,7 +12,6 @@ import dev.podnet.dataplane.ipam.AddressRange;
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.Addresses;
 import dev.podnet.dataplane.link.Links;
-import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.netns.NetnsThread;
 import dev.podnet.dataplane.state.NetworkMode;
@@ -179,6 +178,11 @@ public final class Dataplane {
         return bridge.flatMap(br -> host.rtnl().executeBatch(List.of(Links.noIpv6LinkLocal(br.index()), Links.up(br.index())))
                         .then(host.rtnl().execute(Addresses.add(br.index(), new Cidr(gateway, subnet.prefixLength())))
                                 .onErrorResume(e -> e instanceof NetlinkException n && n.errno() == Errno.EEXIST, e -> Mono.empty()))
+                        .then(record.uplink().isEmpty() ? Mono.<Void>empty()
+                                : host.rtnl().execute(Links.setMaster(record.uplink(), br.index()))
+                                .onErrorMap(e -> e instanceof NetlinkException n && n.errno() == Errno.ENODEV,
+                                        e -> new InvalidSpecException("network " + record.name() + ": uplink " + record.uplink()
+                                                + " does not exist")))
                         .onErrorResume(e -> created.get()
                                 ? host.rtnl().execute(Links.deleteByName(record.bridge())).onErrorResume(x -> Mono.empty())
                                 .then(Mono.error(e))
@@ -248,8 +252,7 @@ public final class Dataplane {
     private Mono<Endpoint> runAdd(EndpointSpec spec, AttachedNetwork network, AtomicBoolean cancelled) {
         String key = EndpointRecord.key(spec.containerId(), spec.ifName());
         int mtu = spec.mtu() != 0 ? spec.mtu() : network.mtu();
-        MacAddress mac = spec.mac() != null ? spec.mac() : MacAddress.randomLocal();
-        AddContext ctx = new AddContext(host, network, spec.containerId(), spec.ifName(), spec.netns(), mtu, mac,
+        AddContext ctx = new AddContext(host, network, spec.containerId(), spec.ifName(), spec.netns(), mtu, spec.mac(),
                 spec.podName(), spec.podNamespace());
         return StepRunner.run(EndpointSteps.forMode(network.mode()), ctx, options.observer(), cancelled::get)
                 .doFinally(s -> ctx.close())

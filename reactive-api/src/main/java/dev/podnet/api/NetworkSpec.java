@@ -20,30 +20,45 @@ import java.util.Set;
  * @param mtu        0 for the kernel's default (1500)
  * @param rangeStart first address handed out, or null
  * @param rangeEnd   last address handed out, or null
+ * @param hairpin    bridge ports in hairpin mode (a pod can reach itself through a service address)
+ * @param macFromIp  pod MACs derived from their IPv4 address ({@code 0a:58:a.b.c.d}) instead of random
+ * @param uplink     an existing interface to enslave to the bridge (e.g. the node's NIC), or null
  */
 public record NetworkSpec(String name, NetworkMode mode, String bridge, String subnet, String gateway, int mtu,
-                          String rangeStart, String rangeEnd) {
+                          String rangeStart, String rangeEnd, boolean hairpin, boolean macFromIp, String uplink) {
 
     /** A bridge network over {@code subnet}, gateway at its first address, default MTU. */
     public static NetworkSpec bridge(String name, String bridge, String subnet) {
-        return new NetworkSpec(name, NetworkMode.BRIDGE, bridge, subnet, null, 0, null, null);
+        return new NetworkSpec(name, NetworkMode.BRIDGE, bridge, subnet, null, 0, null, null, false, false, null);
     }
 
     /** A point-to-point network over {@code subnet} (CNI ptp), gateway at its first address. */
     public static NetworkSpec ptp(String name, String subnet) {
-        return new NetworkSpec(name, NetworkMode.PTP, "", subnet, null, 0, null, null);
+        return new NetworkSpec(name, NetworkMode.PTP, "", subnet, null, 0, null, null, false, false, null);
     }
 
     public NetworkSpec withGateway(String g) {
-        return new NetworkSpec(name, mode, bridge, subnet, g, mtu, rangeStart, rangeEnd);
+        return new NetworkSpec(name, mode, bridge, subnet, g, mtu, rangeStart, rangeEnd, hairpin, macFromIp, uplink);
     }
 
     public NetworkSpec withMtu(int m) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, m, rangeStart, rangeEnd);
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, m, rangeStart, rangeEnd, hairpin, macFromIp, uplink);
     }
 
     public NetworkSpec withRange(String start, String end) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, start, end);
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, start, end, hairpin, macFromIp, uplink);
+    }
+
+    public NetworkSpec withHairpin(boolean on) {
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, on, macFromIp, uplink);
+    }
+
+    public NetworkSpec withMacFromIp(boolean on) {
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, hairpin, on, uplink);
+    }
+
+    public NetworkSpec withUplink(String ifName) {
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, hairpin, macFromIp, ifName);
     }
 
     /** Checks every field; the exception names the first one that is wrong. */
@@ -57,8 +72,13 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
             }
             if (mode == NetworkMode.BRIDGE) {
                 Links.validateName("bridge", bridge);
+                if (uplink != null && !uplink.isEmpty()) {
+                    Links.validateName("uplink", uplink);
+                }
             } else if (bridge != null && !bridge.isEmpty()) {
                 throw new InvalidSpecException("network " + name + ": a ptp network has no bridge, got bridge '" + bridge + "'");
+            } else if (hairpin || (uplink != null && !uplink.isEmpty())) {
+                throw new InvalidSpecException("network " + name + ": hairpin and uplink are bridge options, not ptp ones");
             }
             Links.validateMtu("network mtu", mtu);
             Cidr s = Cidr.parse(subnet);
@@ -67,7 +87,8 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
             InetAddress end = rangeEnd == null || rangeEnd.isEmpty() ? null : Cidr.parseAddress(rangeEnd, "rangeEnd");
             new AddressRange(s, start, end, gw, Set.of());
             return new NetworkRecord(name, mode, mode == NetworkMode.BRIDGE ? bridge : "", s.toString(), gw.getHostAddress(), mtu,
-                    start == null ? "" : start.getHostAddress(), end == null ? "" : end.getHostAddress());
+                    start == null ? "" : start.getHostAddress(), end == null ? "" : end.getHostAddress(), hairpin, macFromIp,
+                    uplink);
         } catch (InvalidSpecException e) {
             throw e;
         } catch (IllegalArgumentException e) {

@@ -161,6 +161,33 @@ class DataplaneTest {
     }
 
     @Test
+    void bridgeOptionsHairpinMacFromIpAndUplink(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        sandbox.ip("link", "add", "up0", "type", "veth", "peer", "name", "up1");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            dp.createNetwork(NetworkSpec.bridge("opts", "pnbr1", "198.18.64.0/24").withHairpin(true).withMacFromIp(true)
+                    .withUplink("up0")).block(T);
+            assertTrue(sandbox.ip("-o", "link", "show", "up0").contains("master pnbr1"), "uplink enslaved");
+            Endpoint ep = dp.add(EndpointSpec.of("opts", "hairy", NetNs.named(pod))).block(T);
+            assertEquals("198.18.64.2/24", ep.address());
+            assertEquals("0a:58:c6:12:40:02", ep.mac(), "0a:58 + 198.18.64.2");
+            assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "eth0").contains("0a:58:c6:12:40:02"));
+            String port = sandbox.ip("-o", "-d", "link", "show", ep.hostIfName());
+            assertTrue(port.contains("hairpin on"), port);
+
+            InvalidSpecException missing = assertThrows(InvalidSpecException.class, () -> dp.createNetwork(
+                    NetworkSpec.bridge("nouplink", "pnbr2", "198.18.65.0/24").withUplink("ghost0")).block(T));
+            assertTrue(missing.getMessage().contains("uplink ghost0 does not exist"), missing.getMessage());
+            assertFalse(sandbox.ip("-o", "link").contains("pnbr2"), "the bridge made for it was removed again");
+            assertThrows(InvalidSpecException.class, () -> dp.createNetwork(NetworkSpec.ptp("bad", "198.19.0.0/16").withHairpin(true)).block(T));
+            dp.remove("hairy", "eth0").block(T);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
     void aKernelErrorIsReportedWithErrnoAndRolledBack(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);

@@ -19,7 +19,7 @@ public final class AddContext implements AutoCloseable {
     final String ifName;
     final NetNs netns;
     final int mtu;
-    final MacAddress mac;
+    MacAddress mac;
     final String podName;
     final String podNamespace;
     final String hostIfName;
@@ -31,6 +31,7 @@ public final class AddContext implements AutoCloseable {
     int podIfIndex;
     int hostIfIndex;
 
+    /** @param mac the pod's MAC, or null to derive it (network option) or draw a random one once the address is known */
     public AddContext(HostContext host, AttachedNetwork network, String containerId, String ifName, NetNs netns, int mtu,
                       MacAddress mac, String podName, String podNamespace) {
         this.host = host;
@@ -49,7 +50,7 @@ public final class AddContext implements AutoCloseable {
     /** The record as it stands, in {@code state}. */
     public EndpointRecord record(EndpointState state) {
         return new EndpointRecord(containerId, ifName, network.name(), netns.path().toString(), hostIfName,
-                mac.toString(), address == null ? "" : address.toString(), network.gateway().getHostAddress(), state,
+                mac == null ? "" : mac.toString(), address == null ? "" : address.toString(), network.gateway().getHostAddress(), state,
                 startedMillis, podName, podNamespace);
     }
 

@@ -3,6 +3,7 @@ package dev.podnet.dataplane.endpoint;
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.Addresses;
 import dev.podnet.dataplane.link.Links;
+import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.link.Routes;
 import dev.podnet.dataplane.link.VethSpec;
 import dev.podnet.dataplane.netns.NetnsThread;
@@ -26,8 +27,8 @@ import java.util.List;
  * <li>{@code record-creating}: the endpoint is recorded as CREATING;</li>
  * <li>{@code open-netns}: the pod namespace is opened, and a netlink socket inside it;</li>
  * <li>{@code create-veth}: one datagram on the host socket creates the veth with its peer inside
- *     the pod as {@code ifName}, MAC, MTU, master bridge and up state set, and tags the host end
- *     with an alias naming the endpoint;</li>
+ *     the pod as {@code ifName}, MAC, MTU, master bridge and up state set, tags the host end
+ *     with an alias naming the endpoint, and (network option) puts the port in hairpin mode;</li>
  * <li>{@code configure-pod}: one datagram on the pod socket turns IPv6 link-local generation off
  *     and brings the interface up (IPv4 networks), adds the address and the default route;</li>
  * <li>{@code record-ready}: the record becomes READY.</li>
@@ -65,8 +66,12 @@ public final class EndpointSteps {
     }
 
     private static Mono<Void> reserve(AddContext c) {
-        return Mono.<Void>fromRunnable(() -> c.address = c.network.allocator().allocate(c.containerId, c.ifName))
-                .subscribeOn(c.host.state());
+        return Mono.<Void>fromRunnable(() -> {
+            c.address = c.network.allocator().allocate(c.containerId, c.ifName);
+            if (c.mac == null) {
+                c.mac = c.network.record().macFromIp() ? MacAddress.fromIpv4(c.address.address()) : MacAddress.randomLocal();
+            }
+        }).subscribeOn(c.host.state());
     }
 
     private static Mono<Void> release(AddContext c) {
@@ -104,8 +109,12 @@ public final class EndpointSteps {
 
     private static Mono<Void> createVeth(AddContext c) {
         VethSpec spec = new VethSpec(c.hostIfName, c.network.bridgeIndex(), c.mtu, 0, c.ifName, c.netnsFd, c.mac, true);
-        return c.host.rtnl().requestBatch(List.of(Links.newVethIntoNamespace(spec),
-                        Links.setAlias(c.hostIfName, HostNames.alias(c.containerId, c.ifName))))
+        List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(Links.newVethIntoNamespace(spec),
+                Links.setAlias(c.hostIfName, HostNames.alias(c.containerId, c.ifName))));
+        if (c.network.mode() == NetworkMode.BRIDGE && c.network.record().hairpin()) {
+            batch.add(Links.hairpinOn(c.hostIfName));
+        }
+        return c.host.rtnl().requestBatch(batch)
                 .flatMap(replies -> {
                     for (var m : replies) {
                         if (m instanceof LinkMessage host && c.hostIfName.equals(host.name())) {

@@ -81,6 +81,25 @@ public final class Links {
                 AttributeList.builder().string(Ifla.IFLA_IFNAME, name).string(Ifla.IFLA_IFALIAS, alias).build());
     }
 
+    /**
+     * Turns hairpin mode on for the bridge port named {@code name} ({@code IFLA_BRPORT_MODE}):
+     * frames may leave by the port they arrived on, so a pod reaches itself through a service
+     * address. An {@code RTM_NEWLINK} without create flags, as bridge-port data is only changed there.
+     */
+    public static LinkMessage hairpinOn(String name) {
+        return LinkMessage.request(Rtm.RTM_NEWLINK, 0, 0, 0, 0, AttributeList.builder()
+                .string(Ifla.IFLA_IFNAME, name)
+                .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_SLAVE_KIND, "bridge")
+                        .nested(Ifla.IFLA_INFO_SLAVE_DATA, d -> d.u8(4 /* IFLA_BRPORT_MODE */, 1)))
+                .build());
+    }
+
+    /** Enslaves the link named {@code name} to {@code masterIndex} (0 releases it) and brings it up. */
+    public static LinkMessage setMaster(String name, int masterIndex) {
+        return LinkMessage.request(Rtm.RTM_SETLINK, 0, 0, masterIndex > 0 ? Ifla.IFF_UP : 0, masterIndex > 0 ? Ifla.IFF_UP : 0,
+                AttributeList.builder().string(Ifla.IFLA_IFNAME, name).u32(Ifla.IFLA_MASTER, masterIndex).build());
+    }
+
     /** Brings link {@code index} up. */
     public static LinkMessage up(int index) {
         return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, Ifla.IFF_UP, Ifla.IFF_UP, AttributeList.EMPTY);

@@ -23,6 +23,18 @@ public record MacAddress(byte[] bytes) {
         return new MacAddress(b);
     }
 
+    /**
+     * The MAC CNI derives from an IPv4 address ({@code SetHWAddrByIP}): {@code 0a:58} followed by the
+     * address's four bytes. Locally administered, unicast, and the same for the same address every time.
+     */
+    public static MacAddress fromIpv4(java.net.InetAddress ipv4) {
+        byte[] a = ipv4.getAddress();
+        if (a.length != 4) {
+            throw new IllegalArgumentException("a MAC can be derived from an IPv4 address only, got " + ipv4.getHostAddress());
+        }
+        return new MacAddress(new byte[]{0x0a, 0x58, a[0], a[1], a[2], a[3]});
+    }
+
     /** Parses {@code aa:bb:cc:dd:ee:ff}; the error names the input. */
     public static MacAddress parse(String text) {
         String[] parts = text.split("[:-]");

@@ -11,25 +11,40 @@ package dev.podnet.dataplane.state;
  * @param mtu        0 for the default
  * @param rangeStart first address handed out, or empty for the default
  * @param rangeEnd   last address handed out, or empty for the default
+ * @param hairpin    bridge ports in hairpin mode
+ * @param macFromIp  pod MACs derived from their IPv4 address (0a:58:a.b.c.d) instead of random
+ * @param uplink     an interface enslaved to the bridge, or empty
  */
 public record NetworkRecord(String name, NetworkMode mode, String bridge, String subnet, String gateway, int mtu,
-                            String rangeStart, String rangeEnd) {
-    private static final String VERSION = "2";
+                            String rangeStart, String rangeEnd, boolean hairpin, boolean macFromIp, String uplink) {
+    private static final String VERSION = "3";
+
+    public NetworkRecord {
+        rangeStart = rangeStart == null ? "" : rangeStart;
+        rangeEnd = rangeEnd == null ? "" : rangeEnd;
+        uplink = uplink == null ? "" : uplink;
+    }
 
     public String encode() {
         return String.join("|", VERSION, name, mode.name(), bridge, subnet, gateway, Integer.toString(mtu),
-                rangeStart == null ? "" : rangeStart, rangeEnd == null ? "" : rangeEnd);
+                rangeStart, rangeEnd, Boolean.toString(hairpin), Boolean.toString(macFromIp), uplink);
     }
 
     public static NetworkRecord decode(String text) {
         String[] f = text.split("\\|", -1);
         if (f.length == 8 && f[0].equals("1")) {
             // version 1 had no mode: every network was a bridge
-            return new NetworkRecord(f[1], NetworkMode.BRIDGE, f[2], f[3], f[4], Integer.parseInt(f[5]), f[6], f[7]);
+            return new NetworkRecord(f[1], NetworkMode.BRIDGE, f[2], f[3], f[4], Integer.parseInt(f[5]), f[6], f[7],
+                    false, false, "");
         }
-        if (f.length != 9 || !f[0].equals(VERSION)) {
+        if (f.length == 9 && f[0].equals("2")) {
+            return new NetworkRecord(f[1], NetworkMode.valueOf(f[2]), f[3], f[4], f[5], Integer.parseInt(f[6]), f[7], f[8],
+                    false, false, "");
+        }
+        if (f.length != 12 || !f[0].equals(VERSION)) {
             throw new IllegalStateException("network record is damaged or of an unknown version: '" + text + "'");
         }
-        return new NetworkRecord(f[1], NetworkMode.valueOf(f[2]), f[3], f[4], f[5], Integer.parseInt(f[6]), f[7], f[8]);
+        return new NetworkRecord(f[1], NetworkMode.valueOf(f[2]), f[3], f[4], f[5], Integer.parseInt(f[6]), f[7], f[8],
+                Boolean.parseBoolean(f[9]), Boolean.parseBoolean(f[10]), f[11]);
     }
 }
