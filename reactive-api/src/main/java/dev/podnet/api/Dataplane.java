@@ -310,6 +310,58 @@ public final class Dataplane {
         return result.asMono();
     }
 
+    /**
+     * Deletes a network: its bridge (bridge mode) and its record. Refused with
+     * {@link NetworkInUseException} while it has endpoints, unless {@code force}, which removes them
+     * first. Deleting a network that does not exist succeeds.
+     */
+    public Mono<Void> deleteNetwork(String name, boolean force) {
+        return Mono.defer(() -> {
+            AttachedNetwork n = networks.get(name);
+            if (n == null) {
+                return Mono.empty();
+            }
+            return find(EndpointQuery.byNetwork(name)).collectList().flatMap(eps -> {
+                if (!eps.isEmpty() && !force) {
+                    return Mono.error(new NetworkInUseException(name, eps.size()));
+                }
+                Mono<Void> removeAll = Flux.fromIterable(eps)
+                        .flatMap(r -> remove(r.containerId(), r.ifName()), options.maxConcurrent()).then();
+                Mono<Void> uplink = n.record().uplink().isEmpty() ? Mono.empty()
+                        : host.rtnl().execute(Links.setMaster(n.record().uplink(), 0))
+                        .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty());
+                Mono<Void> bridge = n.mode() != NetworkMode.BRIDGE ? Mono.empty()
+                        : host.rtnl().execute(Links.deleteByName(n.record().bridge()))
+                        .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty());
+                return removeAll.then(uplink).then(bridge).then(Mono.<Void>fromRunnable(() -> {
+                    networks.remove(name);
+                    host.store().networks().remove(name);
+                }).subscribeOn(host.state()));
+            });
+        });
+    }
+
+    /** Every network, as recorded. */
+    public Flux<NetworkRecord> networks() {
+        return Flux.fromIterable(List.copyOf(networks.values())).map(AttachedNetwork::record)
+                .sort(java.util.Comparator.comparing(NetworkRecord::name));
+    }
+
+    /** One network, or empty. */
+    public Mono<NetworkRecord> network(String name) {
+        return Mono.justOrEmpty(networks.get(name)).map(AttachedNetwork::record);
+    }
+
+    /** The endpoints matching {@code query}. */
+    public Flux<EndpointRecord> find(EndpointQuery query) {
+        return endpoints().filter(query.predicate());
+    }
+
+    /** How many endpoints {@code network} has. */
+    public Mono<Long> countEndpoints(String network) {
+        return find(EndpointQuery.byNetwork(network)).count();
+    }
+
     /** The endpoint of ({@code containerId}, {@code ifName}) as recorded, or empty. */
     public Mono<EndpointRecord> get(String containerId, String ifName) {
         return Mono.fromCallable(() -> host.store().endpoints().get(EndpointRecord.key(containerId, ifName)))

@@ -188,6 +188,42 @@ class DataplaneTest {
     }
 
     @Test
+    void endpointsAreFoundByPodContainerNetnsAndNetworkAndANetworkInUseIsKept(Sandbox sandbox) throws Exception {
+        String p0 = sandbox.newNamespace("w0");
+        String p1 = sandbox.newNamespace("w1");
+        String p2 = sandbox.newNamespace("d0");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            dp.add(EndpointSpec.of("pods", "aaaaaaaa11", NetNs.named(p0)).withPod("web-0", "default")).block(T);
+            dp.add(EndpointSpec.of("pods", "bbbbbbbb22", NetNs.named(p1)).withPod("web-1", "default")).block(T);
+            dp.add(EndpointSpec.of("pods", "cccccccc33", NetNs.named(p2)).withPod("db-0", "data")).block(T);
+
+            assertEquals(2, dp.find(EndpointQuery.byPodPrefix("web-", "default")).count().block(T));
+            assertEquals(0, dp.find(EndpointQuery.byPodPrefix("web-", "data")).count().block(T));
+            assertEquals("cccccccc33", dp.find(EndpointQuery.byPod("db-0", "data")).blockFirst(T).containerId());
+            assertEquals("bbbbbbbb22", dp.find(EndpointQuery.byId("bbbbbbbb-eth0")).blockFirst(T).containerId());
+            assertEquals(1, dp.find(EndpointQuery.byContainer("aaaaaaaa11")).count().block(T));
+            assertEquals("aaaaaaaa11", dp.find(EndpointQuery.byNetns("/run/netns/" + p0)).blockFirst(T).containerId());
+            assertEquals(3, dp.countEndpoints("pods").block(T));
+            assertEquals(List.of("pods"), dp.networks().map(n -> n.name()).collectList().block(T));
+
+            NetworkInUseException inUse = assertThrows(NetworkInUseException.class, () -> dp.deleteNetwork("pods", false).block(T));
+            assertEquals(3, inUse.endpoints());
+            assertTrue(inUse.getMessage().contains("network pods still has 3 endpoints"), inUse.getMessage());
+            assertTrue(sandbox.ip("-o", "link").contains("pnbr0"), "refused: nothing touched");
+
+            dp.deleteNetwork("pods", true).block(T);
+            assertFalse(sandbox.ip("-o", "link").contains("pnbr0"), "the bridge is gone");
+            assertNoHostLinks(sandbox);
+            assertEquals(0, dp.endpoints().count().block(T));
+            assertEquals(0, dp.networks().count().block(T));
+            dp.deleteNetwork("pods", false).block(T); // absent: fine
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
     void aKernelErrorIsReportedWithErrnoAndRolledBack(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);
