@@ -383,6 +383,12 @@ public final class Dataplane {
         return n == null ? 0 : n.allocator().reservedCount();
     }
 
+    /** {@code network}'s IPAM reservations, owner ({@code containerId/ifName}) → address; empty for an unknown network. */
+    public Map<String, String> reservations(String network) {
+        AttachedNetwork n = networks.get(network);
+        return n == null ? Map.of() : n.allocator().reservations();
+    }
+
     /** The ifindex of {@code network}'s bridge in the host namespace. */
     public int bridgeIndex(String network) {
         AttachedNetwork n = networks.get(network);

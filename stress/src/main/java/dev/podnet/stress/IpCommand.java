@@ -1,5 +1,6 @@
 package dev.podnet.stress;
 
+import dev.podnet.api.Json;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.netns.NetnsThread;
 import dev.podnet.netlink.NetlinkMessage;

@@ -1,19 +1,35 @@
 package dev.podnet.stress;
 
 import java.io.PrintStream;
+import dev.podnet.dataplane.netns.NetNs;
+
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /** The {@code podnet} command line. */
 public final class Main {
     static final String USAGE = """
-            usage: podnet <command> [options]
+            usage: podnet [--state-dir DIR] [--host-netns NAME] <command> [options]
 
             commands:
               churn   plug N pods into a bridge network inside a sandbox namespace, check they talk, unplug them
                       [--pods N] [--shape bridge|ptp] [--sandbox NAME] [--state-dir DIR] [--concurrency K] [--keep] [--json]
               ip      podnet's own netlink reading of the kernel's tables, as iproute2 prints them
                       link|addr|route|neigh show [--netns NAME] [-6] [--json]
+              network create NAME [--mode bridge|ptp] [--bridge BR] --subnet CIDR [--gateway IP] [--mtu N]
+                             [--range-start IP] [--range-end IP] [--hairpin] [--mac-from-ip] [--uplink IF] [--json]
+              network delete NAME [--force] | network list [--json] | network show NAME [--json]
+              endpoint add --network N --container-id ID --netns NAME|PATH [--if eth0] [--mtu N] [--mac MAC]
+                           [--pod-name P] [--pod-namespace NS] [--json]   (--json prints the CNI 1.1 result)
+              endpoint del --container-id ID [--if eth0]
+              endpoint list [--network N] [--container-id ID] [--pod-name P | --pod-prefix P] [--pod-namespace NS]
+                            [--netns PATH] [--json]
+              endpoint show --container-id ID [--if eth0] [--json]
+              ipam show [--json]
               help    this text
+
+            --state-dir (default /var/lib/podnet) holds the state; --host-netns names the namespace that plays
+            host (default: this process's own).
             """;
 
     private Main() {
@@ -24,14 +40,38 @@ public final class Main {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
-        if (argv.length == 0) {
-            err.print(USAGE);
-            return 2;
-        }
         try {
+            Path stateDir = Path.of("/var/lib/podnet");
+            NetNs host = null;
+            int i = 0;
+            while (i < argv.length && argv[i].startsWith("--") && !argv[i].equals("--help")) {
+                String opt = argv[i];
+                if (i + 1 >= argv.length) {
+                    throw new UsageException(opt + " needs a value");
+                }
+                switch (opt) {
+                    case "--state-dir" -> stateDir = Path.of(argv[i + 1]);
+                    case "--host-netns" -> {
+                        try {
+                            host = NetNs.named(argv[i + 1]);
+                        } catch (IllegalArgumentException e) {
+                            throw new UsageException("--host-netns: " + e.getMessage());
+                        }
+                    }
+                    default -> throw new UsageException("unknown option " + opt + " (see podnet help)");
+                }
+                i += 2;
+            }
+            argv = Arrays.copyOfRange(argv, i, argv.length);
+            if (argv.length == 0) {
+                err.print(USAGE);
+                return 2;
+            }
+            String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
             return switch (argv[0]) {
                 case "churn" -> new ChurnCommand(Arrays.copyOfRange(argv, 1, argv.length), out, err).run();
-                case "ip" -> new IpCommand(Arrays.copyOfRange(argv, 1, argv.length), out).run(err);
+                case "ip" -> new IpCommand(rest, out).run(err);
+                case "network", "endpoint", "ipam" -> new ModelCommands(stateDir, host, out, err).run(argv[0], rest);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;

@@ -1,20 +1,20 @@
-package dev.podnet.stress;
+package dev.podnet.api;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Writes JSON from maps (key order kept), lists, strings, numbers, booleans and null. */
-final class Json {
+/** Writes JSON from maps (key order kept), lists, strings, numbers, booleans and null: for CNI results and the CLI. */
+public final class Json {
     private Json() {
     }
 
     /** An object whose keys keep the order they were put in. */
-    static Map<String, Object> object() {
+    public static Map<String, Object> object() {
         return new LinkedHashMap<>();
     }
 
-    static String write(Object value) {
+    public static String write(Object value) {
         StringBuilder b = new StringBuilder();
         write(value, b);
         return b.toString();

@@ -1,0 +1,244 @@
+package dev.podnet.stress;
+
+import dev.podnet.api.CniResult;
+import dev.podnet.api.Dataplane;
+import dev.podnet.api.DataplaneOptions;
+import dev.podnet.api.EndpointOperationException;
+import dev.podnet.api.EndpointQuery;
+import dev.podnet.api.EndpointSpec;
+import dev.podnet.api.InvalidSpecException;
+import dev.podnet.api.Json;
+import dev.podnet.api.NetworkInUseException;
+import dev.podnet.api.NetworkSpec;
+import dev.podnet.dataplane.endpoint.EndpointRecord;
+import dev.podnet.dataplane.link.MacAddress;
+import dev.podnet.dataplane.netns.NetNs;
+import dev.podnet.dataplane.state.NetworkMode;
+import dev.podnet.dataplane.state.NetworkRecord;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * {@code podnet network ...}, {@code podnet endpoint ...}, {@code podnet ipam ...}: the dataplane's
+ * model from the command line, on the state under {@code --state-dir}, with the host side in
+ * {@code --host-netns} (default: this process's namespace).
+ */
+final class ModelCommands {
+    private static final Duration T = Duration.ofMinutes(2);
+
+    private final Path stateDir;
+    private final NetNs hostNetns;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    ModelCommands(Path stateDir, NetNs hostNetns, PrintStream out, PrintStream err) {
+        this.stateDir = stateDir;
+        this.hostNetns = hostNetns;
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(String command, String[] argv) {
+        if (argv.length == 0) {
+            throw new UsageException(command + ": say what to do (see podnet help)");
+        }
+        String verb = argv[0];
+        String[] rest = java.util.Arrays.copyOfRange(argv, 1, argv.length);
+        String cmd = command + " " + verb;
+        Args a = switch (command + " " + verb) {
+            case "network create" -> Args.parse(cmd, rest, 0, Set.of("--mode", "--bridge", "--subnet", "--gateway", "--mtu",
+                    "--range-start", "--range-end", "--uplink"), Set.of("--hairpin", "--mac-from-ip", "--json"));
+            case "network delete" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--force"));
+            case "network list", "network show", "ipam show" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--json"));
+            case "endpoint add" -> Args.parse(cmd, rest, 0, Set.of("--network", "--container-id", "--netns", "--if", "--mtu",
+                    "--mac", "--pod-name", "--pod-namespace"), Set.of("--json"));
+            case "endpoint del" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"), Set.of());
+            case "endpoint list" -> Args.parse(cmd, rest, 0, Set.of("--network", "--container-id", "--pod-name", "--pod-prefix",
+                    "--pod-namespace", "--netns"), Set.of("--json"));
+            case "endpoint show" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"), Set.of("--json"));
+            default -> throw new UsageException("unknown command '" + cmd + "' (see podnet help)");
+        };
+        Dataplane dp;
+        try {
+            dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(hostNetns)).block(T);
+        } catch (RuntimeException e) {
+            err.println("podnet: cannot open the state in " + stateDir + ": " + e.getMessage());
+            return 1;
+        }
+        try {
+            return execute(cmd, a, dp);
+        } catch (InvalidSpecException | NetworkInUseException e) {
+            err.println("podnet: " + e.getMessage());
+            return 2;
+        } catch (EndpointOperationException e) {
+            err.println("podnet: " + e.getMessage());
+            return 1;
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    private int execute(String cmd, Args a, Dataplane dp) {
+        boolean json = a.has("--json");
+        switch (cmd) {
+            case "network create" -> {
+                String name = single(cmd, a);
+                String mode = a.get("--mode", "bridge");
+                NetworkSpec spec = switch (mode) {
+                    case "bridge" -> NetworkSpec.bridge(name, required(cmd, a, "--bridge"), required(cmd, a, "--subnet"));
+                    case "ptp" -> NetworkSpec.ptp(name, required(cmd, a, "--subnet"));
+                    default -> throw new UsageException(cmd + ": --mode must be bridge or ptp, got '" + mode + "'");
+                };
+                spec = spec.withGateway(a.get("--gateway", null)).withMtu(a.intValue(cmd, "--mtu", 0, 0, 65535))
+                        .withRange(a.get("--range-start", null), a.get("--range-end", null))
+                        .withHairpin(a.has("--hairpin")).withMacFromIp(a.has("--mac-from-ip")).withUplink(a.get("--uplink", null));
+                dp.createNetwork(spec).block(T);
+                NetworkRecord r = dp.network(name).block(T);
+                out.println(json ? Json.write(network(r, 0)) : "network " + name + " created: " + describe(r));
+            }
+            case "network delete" -> {
+                String name = single(cmd, a);
+                dp.deleteNetwork(name, a.has("--force")).block(T);
+                out.println("network " + name + " deleted");
+            }
+            case "network list" -> {
+                List<Map<String, Object>> rows = dp.networks().map(r -> network(r, dp.countEndpoints(r.name()).block(T)))
+                        .collectList().block(T);
+                if (json) {
+                    out.println(Json.write(rows));
+                } else {
+                    rows.forEach(r -> out.println(r.get("name") + "  " + r.get("mode") + "  " + r.get("subnet") + "  gateway "
+                            + r.get("gateway") + "  endpoints " + r.get("endpoints")));
+                }
+            }
+            case "network show" -> {
+                String name = single(cmd, a);
+                NetworkRecord r = dp.network(name).blockOptional(T)
+                        .orElseThrow(() -> new InvalidSpecException("network '" + name + "' does not exist"));
+                Map<String, Object> o = network(r, dp.countEndpoints(name).block(T));
+                out.println(json ? Json.write(o) : name + ": " + describe(r) + ", " + o.get("endpoints") + " endpoints");
+            }
+            case "endpoint add" -> {
+                String netns = required(cmd, a, "--netns");
+                EndpointSpec spec = new EndpointSpec(required(cmd, a, "--network"), required(cmd, a, "--container-id"),
+                        a.get("--if", "eth0"), netns.contains("/") ? NetNs.ofPath(Path.of(netns)) : NetNs.named(netns),
+                        a.intValue(cmd, "--mtu", 0, 0, 65535), a.has("--mac") ? mac(cmd, a.get("--mac", "")) : null,
+                        a.get("--pod-name", null), a.get("--pod-namespace", null));
+                dp.add(spec).block(T);
+                EndpointRecord r = dp.get(spec.containerId(), spec.ifName()).block(T);
+                out.println(json ? CniResult.json(r) : "endpoint " + r.id() + ": " + r.address() + " via " + r.gateway()
+                        + " on " + r.network() + ", host " + r.hostIfName() + ", mac " + r.mac());
+            }
+            case "endpoint del" -> {
+                dp.remove(required(cmd, a, "--container-id"), a.get("--if", "eth0")).block(T);
+                out.println("endpoint removed");
+            }
+            case "endpoint list" -> {
+                String prefix = a.get("--pod-prefix", null);
+                EndpointQuery q = new EndpointQuery(null, a.get("--container-id", null),
+                        prefix != null ? prefix : a.get("--pod-name", null), prefix != null, a.get("--pod-namespace", null),
+                        a.get("--netns", null), a.get("--network", null));
+                List<EndpointRecord> rows = dp.find(q).collectList().block(T);
+                if (json) {
+                    out.println(Json.write(rows.stream().map(ModelCommands::endpoint).toList()));
+                } else {
+                    rows.forEach(r -> out.println(r.id() + "  " + r.state() + "  " + r.network() + "  " + r.address() + "  "
+                            + r.hostIfName() + "  " + r.netns() + (r.podName().isEmpty() ? "" : "  " + r.podNamespace() + "/" + r.podName())));
+                }
+            }
+            case "endpoint show" -> {
+                String cid = required(cmd, a, "--container-id");
+                String ifName = a.get("--if", "eth0");
+                EndpointRecord r = dp.get(cid, ifName).blockOptional(T)
+                        .orElseThrow(() -> new InvalidSpecException("no endpoint " + cid + "/" + ifName));
+                out.println(json ? CniResult.json(r) : Json.write(endpoint(r)));
+            }
+            case "ipam show" -> {
+                // per network: address -> owner (container id / interface), from the IPAM store itself
+                Map<String, Object> all = Json.object();
+                for (NetworkRecord n : dp.networks().toIterable()) {
+                    Map<String, Object> byAddress = new TreeMap<>();
+                    dp.reservations(n.name()).forEach((owner, address) -> byAddress.put(address, owner));
+                    all.put(n.name(), byAddress);
+                }
+                if (json) {
+                    out.println(Json.write(all));
+                } else {
+                    all.forEach((net, m) -> ((Map<?, ?>) m).forEach((addr, owner) -> out.println(net + "  " + addr + "  " + owner)));
+                }
+            }
+            default -> throw new UsageException("unknown command '" + cmd + "'");
+        }
+        return 0;
+    }
+
+    private static Map<String, Object> network(NetworkRecord r, long endpoints) {
+        Map<String, Object> o = Json.object();
+        o.put("name", r.name());
+        o.put("mode", r.mode().name().toLowerCase(java.util.Locale.ROOT));
+        if (r.mode() == NetworkMode.BRIDGE) {
+            o.put("bridge", r.bridge());
+        }
+        o.put("subnet", r.subnet());
+        o.put("gateway", r.gateway());
+        o.put("mtu", r.mtu());
+        o.put("hairpin", r.hairpin());
+        o.put("mac_from_ip", r.macFromIp());
+        if (!r.uplink().isEmpty()) {
+            o.put("uplink", r.uplink());
+        }
+        o.put("endpoints", endpoints);
+        return o;
+    }
+
+    private static Map<String, Object> endpoint(EndpointRecord r) {
+        Map<String, Object> o = Json.object();
+        o.put("id", r.id());
+        o.put("container_id", r.containerId());
+        o.put("if_name", r.ifName());
+        o.put("network", r.network());
+        o.put("state", r.state().name());
+        o.put("netns", r.netns());
+        o.put("host_if_name", r.hostIfName());
+        o.put("mac", r.mac());
+        o.put("address", r.address());
+        o.put("gateway", r.gateway());
+        o.put("pod_name", r.podName());
+        o.put("pod_namespace", r.podNamespace());
+        return o;
+    }
+
+    private static String describe(NetworkRecord r) {
+        return r.mode().name().toLowerCase(java.util.Locale.ROOT) + (r.mode() == NetworkMode.BRIDGE ? " " + r.bridge() : "")
+                + ", " + r.subnet() + " gateway " + r.gateway();
+    }
+
+    private static String single(String cmd, Args a) {
+        if (a.positional().size() != 1) {
+            throw new UsageException(cmd + ": give exactly one network name");
+        }
+        return a.positional().get(0);
+    }
+
+    private static String required(String cmd, Args a, String option) {
+        String v = a.get(option, null);
+        if (v == null || v.isEmpty()) {
+            throw new UsageException(cmd + ": " + option + " is required");
+        }
+        return v;
+    }
+
+    private static MacAddress mac(String cmd, String text) {
+        try {
+            return MacAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(cmd + ": --mac: " + e.getMessage());
+        }
+    }
+}

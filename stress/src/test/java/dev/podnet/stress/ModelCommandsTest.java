@@ -1,0 +1,106 @@
+package dev.podnet.stress;
+
+import dev.podnet.testing.KernelTest;
+import dev.podnet.testing.Sandbox;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code podnet network|endpoint|ipam} against the kernel, with a sandbox as host. */
+@KernelTest
+class ModelCommandsTest {
+    @TempDir
+    Path state;
+
+    MainTest.Result podnet(Sandbox sandbox, String... args) {
+        String[] all = new String[args.length + 4];
+        all[0] = "--state-dir";
+        all[1] = state.toString();
+        all[2] = "--host-netns";
+        all[3] = sandbox.name();
+        System.arraycopy(args, 0, all, 4, args.length);
+        return MainTest.run(all);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void networksAndEndpointsFromTheCommandLine(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        MainTest.Result created = podnet(sandbox, "network", "create", "pods", "--bridge", "pnbr0", "--subnet", "198.18.0.0/16",
+                "--mtu", "1450", "--json");
+        assertEquals(0, created.code(), created.err());
+        Map<String, Object> net = (Map<String, Object>) MiniJson.parse(created.out());
+        assertEquals("bridge", net.get("mode"));
+        assertEquals("198.18.0.1", net.get("gateway"));
+
+        MainTest.Result added = podnet(sandbox, "endpoint", "add", "--network", "pods", "--container-id", "cafe0001",
+                "--netns", pod, "--pod-name", "web-0", "--pod-namespace", "default", "--json");
+        assertEquals(0, added.code(), added.err());
+        Map<String, Object> cni = (Map<String, Object>) MiniJson.parse(added.out());
+        assertEquals("1.1.0", cni.get("cniVersion"));
+        List<Map<String, Object>> ifs = (List<Map<String, Object>>) cni.get("interfaces");
+        assertEquals("eth0", ifs.get(1).get("name"));
+        assertEquals("/run/netns/" + pod, ifs.get(1).get("sandbox"));
+        Map<String, Object> ip = ((List<Map<String, Object>>) cni.get("ips")).get(0);
+        assertEquals("198.18.0.2/16", ip.get("address"));
+        assertEquals("198.18.0.1", ip.get("gateway"));
+        assertEquals(1L, ip.get("interface"));
+        assertEquals("0.0.0.0/0", ((List<Map<String, Object>>) cni.get("routes")).get(0).get("dst"));
+        assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "eth0").contains("mtu 1450"));
+
+        List<Object> found = (List<Object>) MiniJson.parse(podnet(sandbox, "endpoint", "list", "--pod-prefix", "web-",
+                "--pod-namespace", "default", "--json").out());
+        assertEquals(1, found.size());
+        Map<String, Object> ipam = (Map<String, Object>) MiniJson.parse(podnet(sandbox, "ipam", "show", "--json").out());
+        assertEquals(Map.of("198.18.0.2", "cafe0001/eth0"), ipam.get("pods"));
+
+        MainTest.Result inUse = podnet(sandbox, "network", "delete", "pods");
+        assertEquals(2, inUse.code());
+        assertEquals(1, inUse.err().strip().lines().count(), inUse.err());
+        assertTrue(inUse.err().contains("still has 1 endpoint"), inUse.err());
+
+        assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "cafe0001").code());
+        assertEquals(0, podnet(sandbox, "network", "delete", "pods").code());
+        assertFalse(sandbox.ip("-o", "link").contains("pnbr0"));
+        assertEquals("[]", podnet(sandbox, "network", "list", "--json").out().strip());
+    }
+
+    @Test
+    void badInputGetsOneLineAndExitCode2AndTouchesNothing(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        assertEquals(0, podnet(sandbox, "network", "create", "pods", "--bridge", "pnbr0", "--subnet", "198.18.0.0/16").code());
+        String before = sandbox.ip("-o", "link");
+        String[][] cases = {
+                {"network", "create", "x", "--bridge", "pnbr9", "--subnet", "198.18.0.0/33"},
+                {"network", "create", "x", "--bridge", "pnbr9", "--subnet", "198.18.0.0/24", "--gateway", "198.19.0.1"},
+                {"network", "create", "x", "--bridge", "a-very-long-bridge-name", "--subnet", "198.18.0.0/24"},
+                {"network", "create", "x", "--mode", "ptp", "--subnet", "198.19.0.0/16", "--hairpin"},
+                {"network", "create", "x", "--mode", "mesh", "--subnet", "198.19.0.0/16"},
+                {"network", "create", "x", "--subnet", "198.19.0.0/16"},
+                {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod, "--if", "much-too-long-if0"},
+                {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod, "--if", "a/b"},
+                {"endpoint", "add", "--network", "nope", "--container-id", "c1", "--netns", pod},
+                {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", "no-such-netns-here"},
+                {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod, "--mtu", "40"},
+                {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod, "--mac", "zz:00"},
+                {"endpoint", "add", "--network", "pods", "--container-id", "bad id", "--netns", pod},
+                {"endpoint", "show", "--container-id", "ghost"},
+                {"network", "frobnicate"},
+        };
+        for (String[] c : cases) {
+            MainTest.Result r = podnet(sandbox, c);
+            assertEquals(2, r.code(), String.join(" ", c) + " -> " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().startsWith("podnet: "), r.err());
+        }
+        assertEquals(before, sandbox.ip("-o", "link"));
+        assertEquals("{\"pods\":{}}", podnet(sandbox, "ipam", "show", "--json").out().strip());
+    }
+}
