@@ -12,6 +12,7 @@ import dev.podnet.dataplane.ipam.AddressRange;
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.Addresses;
 import dev.podnet.dataplane.link.Links;
+import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.netns.NetnsThread;
 import dev.podnet.dataplane.state.NetworkMode;
@@ -360,6 +361,100 @@ public final class Dataplane {
     /** How many endpoints {@code network} has. */
     public Mono<Long> countEndpoints(String network) {
         return find(EndpointQuery.byNetwork(network)).count();
+    }
+
+    /**
+     * Checks an endpoint against the kernel: its host link exists, is up, carries its tag and (bridge
+     * mode) is a port of the bridge; inside the sandbox the interface exists with the recorded MAC,
+     * is up, holds the recorded address, and has its default route via the gateway. Reads only.
+     */
+    public Mono<EndpointCheck> check(String containerId, String ifName) {
+        return Mono.defer(() -> {
+            EndpointSpec.validateKey(containerId, ifName);
+            String key = EndpointRecord.key(containerId, ifName);
+            return get(containerId, ifName)
+                    .switchIfEmpty(Mono.error(new InvalidSpecException("no endpoint " + key)))
+                    .flatMap(r -> {
+                        List<String> diffs = new java.util.concurrent.CopyOnWriteArrayList<>();
+                        if (r.state() != EndpointState.READY) {
+                            diffs.add("the record is " + r.state() + ", not READY");
+                        }
+                        return checkHost(r, diffs).then(Mono.defer(() -> checkSandbox(r, diffs)))
+                                .then(Mono.fromSupplier(() -> new EndpointCheck(key, diffs)));
+                    });
+        });
+    }
+
+    private Mono<Void> checkHost(EndpointRecord r, List<String> diffs) {
+        AttachedNetwork n = networks.get(r.network());
+        return host.rtnl().request(Links.getByName(r.hostIfName())).cast(LinkMessage.class)
+                .doOnNext(l -> {
+                    if (!l.isUp()) {
+                        diffs.add("host link " + r.hostIfName() + " is down");
+                    }
+                    String tag = HostNames.alias(r.containerId(), r.ifName());
+                    if (!tag.equals(l.alias())) {
+                        diffs.add("host link " + r.hostIfName() + " is tagged '" + l.alias() + "', not '" + tag + "'");
+                    }
+                    if (n != null && n.mode() == NetworkMode.BRIDGE && l.master() != n.bridgeIndex()) {
+                        diffs.add("host link " + r.hostIfName() + " is not a port of bridge " + n.record().bridge());
+                    }
+                })
+                .onErrorResume(EndpointSteps::isNoDevice, e -> {
+                    diffs.add("host link " + r.hostIfName() + " is missing");
+                    return Mono.empty();
+                })
+                .then(Mono.fromRunnable(() -> {
+                    if (n == null) {
+                        diffs.add("network " + r.network() + " does not exist");
+                    }
+                }));
+    }
+
+    private Mono<Void> checkSandbox(EndpointRecord r, List<String> diffs) {
+        NetNs ns = NetNs.ofPath(Path.of(r.netns()));
+        if (!java.nio.file.Files.exists(ns.path())) {
+            diffs.add("netns " + r.netns() + " is missing");
+            return Mono.empty();
+        }
+        String where = r.ifName() + " in " + r.netns();
+        return Mono.usingWhen(host.netns().openRouteSocket(ns).flatMap(s -> NetlinkClient.open(loops, s)),
+                pod -> pod.request(Links.getByName(r.ifName())).cast(LinkMessage.class)
+                        .flatMap(l -> {
+                            byte[] hw = l.hardwareAddress();
+                            String mac = hw == null || hw.length != 6 ? "" : new MacAddress(hw).toString();
+                            if (!mac.equalsIgnoreCase(r.mac())) {
+                                diffs.add(where + " has MAC " + mac + ", the record says " + r.mac());
+                            }
+                            if (!l.isUp()) {
+                                diffs.add(where + " is down");
+                            }
+                            Cidr want = Cidr.parse(r.address());
+                            Mono<Void> addr = pod.dump(Addresses.dumpOf(want.family(), l.index())).cast(dev.podnet.netlink.route.AddressMessage.class)
+                                    .filter(a -> a.address().equals(want.address()) && a.prefixLength() == want.prefixLength())
+                                    .hasElements()
+                                    .doOnNext(has -> {
+                                        if (!has) {
+                                            diffs.add(where + " lacks " + r.address());
+                                        }
+                                    }).then();
+                            InetAddress gw = Cidr.parseAddress(r.gateway(), "gateway");
+                            Mono<Void> route = pod.dump(dev.podnet.dataplane.link.Routes.dumpTable(want.family(), 254))
+                                    .cast(dev.podnet.netlink.route.RouteMessage.class)
+                                    .filter(rt -> rt.dstLength() == 0 && gw.equals(rt.gateway()) && rt.outputInterface() == l.index())
+                                    .hasElements()
+                                    .doOnNext(has -> {
+                                        if (!has) {
+                                            diffs.add(where + " has no default route via " + r.gateway());
+                                        }
+                                    }).then();
+                            return addr.then(route);
+                        })
+                        .onErrorResume(EndpointSteps::isNoDevice, e -> {
+                            diffs.add(where + " is missing");
+                            return Mono.empty();
+                        }),
+                NetlinkClient::close);
     }
 
     /** The endpoint of ({@code containerId}, {@code ifName}) as recorded, or empty. */

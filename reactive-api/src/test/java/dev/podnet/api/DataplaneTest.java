@@ -224,6 +224,34 @@ class DataplaneTest {
     }
 
     @Test
+    void checkNamesEveryDifferenceBetweenRecordAndKernel(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            Endpoint ep = dp.add(EndpointSpec.of("pods", "checked", NetNs.named(pod))).block(T);
+            EndpointCheck ok = dp.check("checked", "eth0").block(T);
+            assertTrue(ok.consistent(), ok.differences().toString());
+
+            Sandbox.ipIn(pod, "addr", "flush", "dev", "eth0");
+            sandbox.ip("link", "set", ep.hostIfName(), "nomaster");
+            EndpointCheck bad = dp.check("checked", "eth0").block(T);
+            assertFalse(bad.consistent());
+            assertTrue(bad.differences().contains("host link " + ep.hostIfName() + " is not a port of bridge pnbr0"), bad.toString());
+            assertTrue(bad.differences().contains("eth0 in /run/netns/" + pod + " lacks 198.18.0.2/16"), bad.toString());
+            assertTrue(bad.differences().contains("eth0 in /run/netns/" + pod + " has no default route via 198.18.0.1"), bad.toString());
+
+            sandbox.ip("link", "del", ep.hostIfName());
+            EndpointCheck gone = dp.check("checked", "eth0").block(T);
+            assertTrue(gone.differences().contains("host link " + ep.hostIfName() + " is missing"), gone.toString());
+            assertTrue(gone.differences().contains("eth0 in /run/netns/" + pod + " is missing"), gone.toString());
+            assertThrows(InvalidSpecException.class, () -> dp.check("never", "eth0").block(T));
+            dp.remove("checked", "eth0").block(T);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
     void aKernelErrorIsReportedWithErrnoAndRolledBack(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);

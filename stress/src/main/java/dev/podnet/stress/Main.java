@@ -25,6 +25,7 @@ public final class Main {
               endpoint list [--network N] [--container-id ID] [--pod-name P | --pod-prefix P] [--pod-namespace NS]
                             [--netns PATH] [--json]
               endpoint show --container-id ID [--if eth0] [--json]
+              endpoint check --container-id ID [--if eth0] [--json]   (exit 1 when the kernel differs)
               ipam show [--json]
               help    this text
 

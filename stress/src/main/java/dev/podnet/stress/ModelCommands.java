@@ -3,6 +3,7 @@ package dev.podnet.stress;
 import dev.podnet.api.CniResult;
 import dev.podnet.api.Dataplane;
 import dev.podnet.api.DataplaneOptions;
+import dev.podnet.api.EndpointCheck;
 import dev.podnet.api.EndpointOperationException;
 import dev.podnet.api.EndpointQuery;
 import dev.podnet.api.EndpointSpec;
@@ -61,7 +62,7 @@ final class ModelCommands {
             case "endpoint del" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"), Set.of());
             case "endpoint list" -> Args.parse(cmd, rest, 0, Set.of("--network", "--container-id", "--pod-name", "--pod-prefix",
                     "--pod-namespace", "--netns"), Set.of("--json"));
-            case "endpoint show" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"), Set.of("--json"));
+            case "endpoint show", "endpoint check" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"), Set.of("--json"));
             default -> throw new UsageException("unknown command '" + cmd + "' (see podnet help)");
         };
         Dataplane dp;
@@ -158,6 +159,21 @@ final class ModelCommands {
                 EndpointRecord r = dp.get(cid, ifName).blockOptional(T)
                         .orElseThrow(() -> new InvalidSpecException("no endpoint " + cid + "/" + ifName));
                 out.println(json ? CniResult.json(r) : Json.write(endpoint(r)));
+            }
+            case "endpoint check" -> {
+                EndpointCheck c = dp.check(required(cmd, a, "--container-id"), a.get("--if", "eth0")).block(T);
+                if (json) {
+                    Map<String, Object> o = Json.object();
+                    o.put("endpoint", c.endpoint());
+                    o.put("consistent", c.consistent());
+                    o.put("differences", c.differences());
+                    out.println(Json.write(o));
+                } else if (c.consistent()) {
+                    out.println("endpoint " + c.endpoint() + ": the kernel matches the record");
+                } else {
+                    c.differences().forEach(d -> out.println("endpoint " + c.endpoint() + ": " + d));
+                }
+                return c.consistent() ? 0 : 1;
             }
             case "ipam show" -> {
                 // per network: address -> owner (container id / interface), from the IPAM store itself

@@ -61,6 +61,14 @@ class ModelCommandsTest {
         Map<String, Object> ipam = (Map<String, Object>) MiniJson.parse(podnet(sandbox, "ipam", "show", "--json").out());
         assertEquals(Map.of("198.18.0.2", "cafe0001/eth0"), ipam.get("pods"));
 
+        MainTest.Result check = podnet(sandbox, "endpoint", "check", "--container-id", "cafe0001");
+        assertEquals(0, check.code(), check.out() + check.err());
+        assertTrue(check.out().contains("the kernel matches the record"), check.out());
+        Sandbox.ipIn(pod, "link", "set", "eth0", "down");
+        MainTest.Result differs = podnet(sandbox, "endpoint", "check", "--container-id", "cafe0001");
+        assertEquals(1, differs.code());
+        assertTrue(differs.out().contains("eth0 in /run/netns/" + pod + " is down"), differs.out());
+
         MainTest.Result inUse = podnet(sandbox, "network", "delete", "pods");
         assertEquals(2, inUse.code());
         assertEquals(1, inUse.err().strip().lines().count(), inUse.err());
