@@ -254,10 +254,12 @@ public final class Dataplane {
         String key = EndpointRecord.key(spec.containerId(), spec.ifName());
         int mtu = spec.mtu() != 0 ? spec.mtu() : network.mtu();
         AddContext ctx = new AddContext(host, network, spec.containerId(), spec.ifName(), spec.netns(), mtu, spec.mac(),
-                spec.podName(), spec.podNamespace());
+                spec.podName(), spec.podNamespace(), spec.address());
         return StepRunner.run(EndpointSteps.forMode(network.mode()), ctx, options.observer(), cancelled::get)
                 .doFinally(s -> ctx.close())
                 .then(Mono.fromCallable(() -> Endpoint.of(ctx.record(EndpointState.READY))))
+                .onErrorMap(e -> e instanceof dev.podnet.dataplane.ipam.AddressUnavailableException,
+                        e -> new InvalidSpecException("endpoint " + key + ": " + e.getMessage()))
                 .onErrorMap(e -> !(e instanceof InvalidSpecException), e -> new EndpointOperationException("add", key, e));
     }
 

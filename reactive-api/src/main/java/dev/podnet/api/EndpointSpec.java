@@ -4,6 +4,7 @@ import dev.podnet.dataplane.link.Links;
 import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;
 
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -19,29 +20,35 @@ import java.util.Objects;
  * @param mac          the sandbox interface's MAC, or null for a random locally administered one
  * @param podName      Kubernetes pod name, or null
  * @param podNamespace Kubernetes namespace, or null
+ * @param address      a static address request (CNI's "ips" capability), or null to let IPAM choose
  */
 public record EndpointSpec(String network, String containerId, String ifName, NetNs netns, int mtu, MacAddress mac,
-                           String podName, String podNamespace) {
+                           String podName, String podNamespace, InetAddress address) {
 
     /** {@code containerId}'s {@code eth0} in {@code netns}, on {@code network}. */
     public static EndpointSpec of(String network, String containerId, NetNs netns) {
-        return new EndpointSpec(network, containerId, "eth0", netns, 0, null, null, null);
+        return new EndpointSpec(network, containerId, "eth0", netns, 0, null, null, null, null);
     }
 
     public EndpointSpec withIfName(String name) {
-        return new EndpointSpec(network, containerId, name, netns, mtu, mac, podName, podNamespace);
+        return new EndpointSpec(network, containerId, name, netns, mtu, mac, podName, podNamespace, address);
     }
 
     public EndpointSpec withMtu(int m) {
-        return new EndpointSpec(network, containerId, ifName, netns, m, mac, podName, podNamespace);
+        return new EndpointSpec(network, containerId, ifName, netns, m, mac, podName, podNamespace, address);
     }
 
     public EndpointSpec withMac(MacAddress m) {
-        return new EndpointSpec(network, containerId, ifName, netns, mtu, m, podName, podNamespace);
+        return new EndpointSpec(network, containerId, ifName, netns, mtu, m, podName, podNamespace, address);
     }
 
     public EndpointSpec withPod(String name, String namespace) {
-        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, name, namespace);
+        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, name, namespace, address);
+    }
+
+    /** Asks IPAM for exactly this address (it must lie in one of the network's ranges and be free). */
+    public EndpointSpec withAddress(InetAddress a) {
+        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, a);
     }
 
     /** Checks every field before anything touches the kernel; the exception names the field. */

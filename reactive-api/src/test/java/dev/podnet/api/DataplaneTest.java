@@ -252,6 +252,30 @@ class DataplaneTest {
     }
 
     @Test
+    void aStaticAddressRequestIsHonouredOrRefusedWithNothingLeft(Sandbox sandbox) throws Exception {
+        String p1 = sandbox.newNamespace("p1");
+        String p2 = sandbox.newNamespace("p2");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            Endpoint a = dp.add(EndpointSpec.of("pods", "static1", NetNs.named(p1))
+                    .withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.18.7.7", "ip"))).block(T);
+            assertEquals("198.18.7.7/16", a.address());
+            assertTrue(Sandbox.ipIn(p1, "-o", "addr", "show", "dev", "eth0").contains("inet 198.18.7.7/16"));
+            InvalidSpecException taken = assertThrows(InvalidSpecException.class, () -> dp.add(EndpointSpec.of("pods", "static2",
+                    NetNs.named(p2)).withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.18.7.7", "ip"))).block(T));
+            assertTrue(taken.getMessage().contains("198.18.7.7 is already reserved by static1/eth0"), taken.getMessage());
+            InvalidSpecException outside = assertThrows(InvalidSpecException.class, () -> dp.add(EndpointSpec.of("pods", "static2",
+                    NetNs.named(p2)).withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.19.0.9", "ip"))).block(T));
+            assertTrue(outside.getMessage().contains("not in any range"), outside.getMessage());
+            assertFalse(Sandbox.ipIn(p2, "-o", "link").contains("eth0"), "refused: nothing made");
+            assertEquals(1, dp.reservedAddresses("pods"));
+            dp.remove("static1", "eth0").block(T);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
     void aKernelErrorIsReportedWithErrnoAndRolledBack(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);

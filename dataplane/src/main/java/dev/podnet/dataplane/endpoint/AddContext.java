@@ -22,6 +22,7 @@ public final class AddContext implements AutoCloseable {
     MacAddress mac;
     final String podName;
     final String podNamespace;
+    final java.net.InetAddress requestedAddress;
     final String hostIfName;
     final long startedMillis;
 
@@ -31,9 +32,12 @@ public final class AddContext implements AutoCloseable {
     int podIfIndex;
     int hostIfIndex;
 
-    /** @param mac the pod's MAC, or null to derive it (network option) or draw a random one once the address is known */
+    /**
+     * @param mac              the pod's MAC, or null to derive it (network option) or draw a random one once the address is known
+     * @param requestedAddress a static address request, or null
+     */
     public AddContext(HostContext host, AttachedNetwork network, String containerId, String ifName, NetNs netns, int mtu,
-                      MacAddress mac, String podName, String podNamespace) {
+                      MacAddress mac, String podName, String podNamespace, java.net.InetAddress requestedAddress) {
         this.host = host;
         this.network = network;
         this.containerId = containerId;
@@ -43,6 +47,7 @@ public final class AddContext implements AutoCloseable {
         this.mac = mac;
         this.podName = podName;
         this.podNamespace = podNamespace;
+        this.requestedAddress = requestedAddress;
         this.hostIfName = HostNames.hostIfName(containerId, ifName);
         this.startedMillis = System.currentTimeMillis();
     }

@@ -67,7 +67,9 @@ public final class EndpointSteps {
 
     private static Mono<Void> reserve(AddContext c) {
         return Mono.<Void>fromRunnable(() -> {
-            c.address = c.network.allocator().allocate(c.containerId, c.ifName);
+            c.address = c.requestedAddress != null
+                    ? c.network.allocator().allocateStatic(c.containerId, c.ifName, c.requestedAddress)
+                    : c.network.allocator().allocate(c.containerId, c.ifName);
             if (c.mac == null) {
                 c.mac = c.network.record().macFromIp() ? MacAddress.fromIpv4(c.address.address()) : MacAddress.randomLocal();
             }

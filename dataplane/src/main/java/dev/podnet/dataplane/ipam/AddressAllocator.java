@@ -2,29 +2,58 @@ package dev.podnet.dataplane.ipam;
 
 import java.net.InetAddress;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
- * Hands out addresses from one {@link AddressRange} with CNI host-local semantics: one address
- * per (container id, interface), the same one again for a repeated request, round-robin from the
- * last address reserved, release by container id and interface. Thread-safe; no two callers ever
- * get the same address.
+ * Hands out IPv4 addresses from a set of {@link AddressRange}s with CNI host-local semantics: one
+ * address per (container id, interface), the same one again for a repeated request; round-robin
+ * starting after the last address reserved in the set, moving through the ranges in order and
+ * wrapping around; static requests for a given address; release by container id and interface, or
+ * by container id. Thread-safe; no two callers ever get the same address.
  */
 public final class AddressAllocator {
-    private final AddressRange range;
+    private final List<AddressRange> ranges;
+    private final String setId;
     private final AllocationStore store;
     private final Map<String, String> byOwner = new HashMap<>();
 
-    /** Opens the allocator over {@code store}, indexing the reservations it already holds for this range. */
+    /** Opens the allocator for one range over {@code store}. */
     public AddressAllocator(AddressRange range, AllocationStore store) {
-        this.range = Objects.requireNonNull(range, "range");
+        this(List.of(range), store);
+    }
+
+    /**
+     * Opens the allocator for a range set over {@code store}, indexing the reservations it already
+     * holds inside these ranges.
+     */
+    public AddressAllocator(List<AddressRange> ranges, AllocationStore store) {
+        if (ranges.isEmpty()) {
+            throw new IllegalArgumentException("an allocator needs at least one range");
+        }
+        for (int i = 0; i < ranges.size(); i++) {
+            for (int j = i + 1; j < ranges.size(); j++) {
+                if (overlap(ranges.get(i), ranges.get(j))) {
+                    throw new IllegalArgumentException("ranges " + ranges.get(i) + " and " + ranges.get(j) + " overlap");
+                }
+            }
+        }
+        this.ranges = List.copyOf(ranges);
+        this.setId = ranges.size() == 1 ? ranges.get(0).id()
+                : ranges.stream().map(AddressRange::id).collect(Collectors.joining(","));
         this.store = Objects.requireNonNull(store, "store");
         store.forEach((address, owner) -> {
-            if (range.subnet().contains(Cidr.parseAddress(address, "stored reservation"))) {
+            if (rangeOf(AddressRange.toLong(Cidr.parseAddress(address, "stored reservation"))) != null) {
                 byOwner.put(owner, address);
             }
         });
+    }
+
+    private static boolean overlap(AddressRange a, AddressRange b) {
+        return AddressRange.toLong(a.start()) <= AddressRange.toLong(b.end())
+                && AddressRange.toLong(b.start()) <= AddressRange.toLong(a.end());
     }
 
     /** The owner key of an allocation. */
@@ -32,56 +61,131 @@ public final class AddressAllocator {
         return containerId + "/" + ifName;
     }
 
+    /** The first range (the network's main one). */
     public AddressRange range() {
-        return range;
+        return ranges.get(0);
+    }
+
+    public List<AddressRange> ranges() {
+        return ranges;
+    }
+
+    private AddressRange rangeOf(long a) {
+        for (AddressRange r : ranges) {
+            if (a >= AddressRange.toLong(r.start()) && a <= AddressRange.toLong(r.end())) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private Cidr withPrefix(String address) {
+        InetAddress a = Cidr.parseAddress(address, "stored reservation");
+        AddressRange r = rangeOf(AddressRange.toLong(a));
+        return new Cidr(a, (r != null ? r : ranges.get(0)).subnet().prefixLength());
+    }
+
+    private String describe() {
+        return ranges.stream().map(AddressRange::toString).collect(Collectors.joining(", "));
     }
 
     /**
      * Reserves an address for ({@code containerId}, {@code ifName}), or returns the one it already has.
      *
-     * @return the address with the subnet's prefix length
-     * @throws IpamExhaustedException when the range has no free address, naming the range
+     * @return the address with its subnet's prefix length
+     * @throws IpamExhaustedException when no range has a free address, naming the ranges
      */
     public synchronized Cidr allocate(String containerId, String ifName) {
         String owner = owner(containerId, ifName);
         String existing = byOwner.get(owner);
         if (existing != null) {
-            return new Cidr(Cidr.parseAddress(existing, "stored reservation"), range.subnet().prefixLength());
+            return withPrefix(existing);
         }
-        long start = AddressRange.toLong(range.start());
-        long end = AddressRange.toLong(range.end());
-        long size = end - start + 1;
-        String last = store.lastReserved(range.id());
-        long from = start;
+        // the position after the last reservation, as (range index, address)
+        int startRange = 0;
+        long from = AddressRange.toLong(ranges.get(0).start());
+        String last = store.lastReserved(setId);
         if (last != null) {
             long l = AddressRange.toLong(Cidr.parseAddress(last, "stored round-robin position"));
-            if (l >= start && l <= end) {
-                from = l == end ? start : l + 1;
+            for (int i = 0; i < ranges.size(); i++) {
+                AddressRange r = ranges.get(i);
+                if (l >= AddressRange.toLong(r.start()) && l <= AddressRange.toLong(r.end())) {
+                    if (l < AddressRange.toLong(r.end())) {
+                        startRange = i;
+                        from = l + 1;
+                    } else {
+                        startRange = (i + 1) % ranges.size();
+                        from = AddressRange.toLong(ranges.get(startRange).start());
+                    }
+                }
             }
         }
-        for (long i = 0; i < size; i++) {
-            long candidate = start + ((from - start + i) % size);
-            if (!range.assignable(candidate)) {
-                continue;
+        // every range once, starting in startRange at `from`, then back to startRange's beginning
+        for (int step = 0; step <= ranges.size(); step++) {
+            int ri = (startRange + step) % ranges.size();
+            AddressRange r = ranges.get(ri);
+            long lo = step == 0 ? from : AddressRange.toLong(r.start());
+            long hi = step == ranges.size() ? from - 1 : AddressRange.toLong(r.end());
+            for (long candidate = lo; candidate <= hi; candidate++) {
+                if (!r.assignable(candidate)) {
+                    continue;
+                }
+                String text = AddressRange.fromLong(candidate).getHostAddress();
+                if (store.owner(text) != null) {
+                    continue;
+                }
+                return reserve(owner, text, r);
             }
-            InetAddress a = AddressRange.fromLong(candidate);
-            String text = a.getHostAddress();
-            if (store.owner(text) != null) {
-                continue;
-            }
-            store.reserve(text, owner);
-            store.lastReserved(range.id(), text);
-            byOwner.put(owner, text);
-            return new Cidr(a, range.subnet().prefixLength());
         }
-        throw new IpamExhaustedException("no free address in range " + range + ": all "
+        throw new IpamExhaustedException("no free address in range " + describe() + ": all "
                 + byOwner.size() + " assignable addresses are reserved");
+    }
+
+    /**
+     * Reserves the address {@code requested} for ({@code containerId}, {@code ifName}) (a static
+     * request), or confirms it when that owner already holds it.
+     *
+     * @throws AddressUnavailableException when the address is outside every range, is the network,
+     *                                  broadcast, gateway or a reserved address, is held by someone
+     *                                  else, or the owner already holds another address
+     */
+    public synchronized Cidr allocateStatic(String containerId, String ifName, InetAddress requested) {
+        String owner = owner(containerId, ifName);
+        String text = requested.getHostAddress();
+        String existing = byOwner.get(owner);
+        if (existing != null) {
+            if (existing.equals(text)) {
+                return withPrefix(existing);
+            }
+            throw new AddressUnavailableException(owner + " already holds " + existing + ", not the requested " + text);
+        }
+        long a = requested.getAddress().length == 4 ? AddressRange.toLong(requested) : -1;
+        AddressRange r = a < 0 ? null : rangeOf(a);
+        if (r == null) {
+            throw new AddressUnavailableException("requested address " + text + " is not in any range: " + describe());
+        }
+        if (!r.assignable(a)) {
+            throw new AddressUnavailableException("requested address " + text + " is the network, broadcast, gateway or a "
+                    + "reserved address of " + r);
+        }
+        String holder = store.owner(text);
+        if (holder != null) {
+            throw new AddressUnavailableException("requested address " + text + " is already reserved by " + holder);
+        }
+        return reserve(owner, text, r);
+    }
+
+    private Cidr reserve(String owner, String text, AddressRange r) {
+        store.reserve(text, owner);
+        store.lastReserved(setId, text);
+        byOwner.put(owner, text);
+        return new Cidr(Cidr.parseAddress(text, "address"), r.subnet().prefixLength());
     }
 
     /** The address held by ({@code containerId}, {@code ifName}), or null. */
     public synchronized Cidr lookup(String containerId, String ifName) {
         String a = byOwner.get(owner(containerId, ifName));
-        return a == null ? null : new Cidr(Cidr.parseAddress(a, "stored reservation"), range.subnet().prefixLength());
+        return a == null ? null : withPrefix(a);
     }
 
     /** Frees the address held by ({@code containerId}, {@code ifName}); returns it, or null if there was none. */
@@ -109,7 +213,7 @@ public final class AddressAllocator {
         return n;
     }
 
-    /** How many addresses are reserved in this range. */
+    /** How many addresses are reserved in these ranges. */
     public synchronized int reservedCount() {
         return byOwner.size();
     }

@@ -113,6 +113,44 @@ class AddressAllocatorTest {
     }
 
     @Test
+    void severalRangesAreUsedInOrderRoundRobinAcrossThem() {
+        AddressRange a = new AddressRange(Cidr.parse("198.18.0.0/24"), ip("198.18.0.10"), ip("198.18.0.11"), ip("198.18.0.1"), Set.of());
+        AddressRange b = new AddressRange(Cidr.parse("198.18.1.0/24"), ip("198.18.1.20"), ip("198.18.1.21"), ip("198.18.1.1"), Set.of());
+        AllocationStore store = AllocationStore.inMemory();
+        AddressAllocator alloc = new AddressAllocator(List.of(a, b), store);
+        assertEquals("198.18.0.10/24", alloc.allocate("c1", "eth0").toString());
+        assertEquals("198.18.0.11/24", alloc.allocate("c2", "eth0").toString());
+        assertEquals("198.18.1.20/24", alloc.allocate("c3", "eth0").toString(), "on to the next range");
+        alloc.release("c1", "eth0");
+        assertEquals("198.18.1.21/24", alloc.allocate("c4", "eth0").toString(), "round-robin: after the last, not the freed");
+        assertEquals("198.18.0.10/24", alloc.allocate("c5", "eth0").toString(), "then wrap to the first range");
+        IpamExhaustedException e = assertThrows(IpamExhaustedException.class, () -> alloc.allocate("c6", "eth0"));
+        assertTrue(e.getMessage().contains("198.18.0.0/24 (198.18.0.10 - 198.18.0.11), 198.18.1.0/24 (198.18.1.20 - 198.18.1.21)"),
+                e.getMessage());
+        AddressAllocator reopened = new AddressAllocator(List.of(a, b), store);
+        assertEquals(4, reopened.reservedCount());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new AddressAllocator(List.of(a,
+                new AddressRange(Cidr.parse("198.18.0.0/24"), ip("198.18.0.11"), ip("198.18.0.30"), null, Set.of())), store))
+                .getMessage().contains("overlap"));
+    }
+
+    @Test
+    void staticRequestsGetTheirAddressOrAClearNo() {
+        AddressAllocator a = allocator("198.18.0.0/24", "198.18.0.1", AllocationStore.inMemory());
+        assertEquals("198.18.0.77/24", a.allocateStatic("c1", "eth0", ip("198.18.0.77")).toString());
+        assertEquals("198.18.0.77/24", a.allocateStatic("c1", "eth0", ip("198.18.0.77")).toString(), "again: the same");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> a.allocateStatic("c2", "eth0", ip("198.18.0.77")))
+                .getMessage().contains("198.18.0.77 is already reserved by c1/eth0"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> a.allocateStatic("c2", "eth0", ip("198.19.0.5")))
+                .getMessage().contains("198.19.0.5 is not in any range"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> a.allocateStatic("c2", "eth0", ip("198.18.0.1")))
+                .getMessage().contains("network, broadcast, gateway"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> a.allocateStatic("c1", "eth0", ip("198.18.0.78")))
+                .getMessage().contains("c1/eth0 already holds 198.18.0.77"));
+        assertEquals("198.18.0.78/24", a.allocate("c3", "eth0").toString(), "round-robin continues after the static one");
+    }
+
+    @Test
     void badRangesSayWhatIsWrong() {
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> new AddressRange(Cidr.parse("198.18.0.5/24"), null, null, null, Set.of())).getMessage()
