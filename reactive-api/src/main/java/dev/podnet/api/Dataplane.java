@@ -218,6 +218,9 @@ public final class Dataplane {
             if (network == null) {
                 return Mono.error(new InvalidSpecException("network '" + spec.network() + "' does not exist"));
             }
+            if (spec.vm() && network.mode() != NetworkMode.BRIDGE) {
+                return Mono.error(new InvalidSpecException("a VM endpoint needs a bridge network; " + spec.network() + " is ptp"));
+            }
             String key = EndpointRecord.key(spec.containerId(), spec.ifName());
             AtomicBoolean cancelled = new AtomicBoolean();
             Mono<Endpoint> work = sequencer.run(key, () -> limiter.acquire()
@@ -254,8 +257,8 @@ public final class Dataplane {
         String key = EndpointRecord.key(spec.containerId(), spec.ifName());
         int mtu = spec.mtu() != 0 ? spec.mtu() : network.mtu();
         AddContext ctx = new AddContext(host, network, spec.containerId(), spec.ifName(), spec.netns(), mtu, spec.mac(),
-                spec.podName(), spec.podNamespace(), spec.address());
-        return StepRunner.run(EndpointSteps.forMode(network.mode()), ctx, options.observer(), cancelled::get)
+                spec.podName(), spec.podNamespace(), spec.address(), spec.vm());
+        return StepRunner.run(EndpointSteps.forShape(network.mode(), spec.vm()), ctx, options.observer(), cancelled::get)
                 .doFinally(s -> ctx.close())
                 .then(Mono.fromCallable(() -> Endpoint.of(ctx.record(EndpointState.READY))))
                 .onErrorMap(e -> e instanceof dev.podnet.dataplane.ipam.AddressUnavailableException,
@@ -294,6 +297,7 @@ public final class Dataplane {
                     String hostIf = record.map(EndpointRecord::hostIfName).orElse(HostNames.hostIfName(containerId, ifName));
                     return host.rtnl().execute(Links.deleteByName(hostIf))
                             .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty())
+                            .then(record.filter(r -> !r.vmTap().isEmpty()).map(this::removeVmDevices).orElse(Mono.empty()))
                             .then(Mono.<Void>fromRunnable(() -> {
                                 for (AttachedNetwork n : networks.values()) {
                                     if (record.isEmpty() || n.name().equals(record.get().network())) {
@@ -304,6 +308,19 @@ public final class Dataplane {
                             }).subscribeOn(host.state()));
                 })
                 .onErrorMap(e -> new EndpointOperationException("remove", key, e));
+    }
+
+    /** A VM endpoint's tap and sandbox bridge stay in the sandbox when the veth goes: delete them too. */
+    private Mono<Void> removeVmDevices(EndpointRecord r) {
+        NetNs ns = NetNs.ofPath(Path.of(r.netns()));
+        if (!java.nio.file.Files.exists(ns.path())) {
+            return Mono.empty(); // the sandbox is gone, and its devices with it
+        }
+        return Mono.usingWhen(host.netns().openRouteSocket(ns).flatMap(s -> NetlinkClient.open(loops, s)),
+                pod -> Flux.just(r.vmTap(), AddContext.vmBridgeName(r.ifName()))
+                        .concatMap(n -> pod.execute(Links.deleteByName(n)).onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty()))
+                        .then(),
+                NetlinkClient::close);
     }
 
     /** Runs {@code work} to its end whatever the subscriber does; the returned Mono only observes it. */

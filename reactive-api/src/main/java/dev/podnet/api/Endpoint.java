@@ -14,11 +14,13 @@ import dev.podnet.dataplane.endpoint.EndpointRecord;
  * @param mac         the sandbox interface's MAC
  * @param address     its address with prefix, e.g. {@code 198.18.0.2/16}
  * @param gateway     its default gateway
+ * @param tap         for a VM endpoint, the tap inside the sandbox the VM attaches to (it takes {@code mac},
+ *                    {@code address} and the default route via {@code gateway}); null otherwise
  */
 public record Endpoint(String id, String containerId, String ifName, String network, String netns, String hostIfName,
-                       String mac, String address, String gateway) {
+                       String mac, String address, String gateway, String tap) {
     static Endpoint of(EndpointRecord r) {
         return new Endpoint(r.id(), r.containerId(), r.ifName(), r.network(), r.netns(), r.hostIfName(), r.mac(),
-                r.address(), r.gateway());
+                r.address(), r.gateway(), r.vmTap().isEmpty() ? null : r.vmTap());
     }
 }

@@ -21,34 +21,41 @@ import java.util.Objects;
  * @param podName      Kubernetes pod name, or null
  * @param podNamespace Kubernetes namespace, or null
  * @param address      a static address request (CNI's "ips" capability), or null to let IPAM choose
+ * @param vm           a VM endpoint (Virtlet): a tap and a bridge in the sandbox, the interface's address
+ *                     and routes handed to the VM (bridge networks)
  */
 public record EndpointSpec(String network, String containerId, String ifName, NetNs netns, int mtu, MacAddress mac,
-                           String podName, String podNamespace, InetAddress address) {
+                           String podName, String podNamespace, InetAddress address, boolean vm) {
 
     /** {@code containerId}'s {@code eth0} in {@code netns}, on {@code network}. */
     public static EndpointSpec of(String network, String containerId, NetNs netns) {
-        return new EndpointSpec(network, containerId, "eth0", netns, 0, null, null, null, null);
+        return new EndpointSpec(network, containerId, "eth0", netns, 0, null, null, null, null, false);
     }
 
     public EndpointSpec withIfName(String name) {
-        return new EndpointSpec(network, containerId, name, netns, mtu, mac, podName, podNamespace, address);
+        return new EndpointSpec(network, containerId, name, netns, mtu, mac, podName, podNamespace, address, vm);
     }
 
     public EndpointSpec withMtu(int m) {
-        return new EndpointSpec(network, containerId, ifName, netns, m, mac, podName, podNamespace, address);
+        return new EndpointSpec(network, containerId, ifName, netns, m, mac, podName, podNamespace, address, vm);
     }
 
     public EndpointSpec withMac(MacAddress m) {
-        return new EndpointSpec(network, containerId, ifName, netns, mtu, m, podName, podNamespace, address);
+        return new EndpointSpec(network, containerId, ifName, netns, mtu, m, podName, podNamespace, address, vm);
     }
 
     public EndpointSpec withPod(String name, String namespace) {
-        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, name, namespace, address);
+        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, name, namespace, address, vm);
+    }
+
+    /** Makes this a VM endpoint (Virtlet shape). */
+    public EndpointSpec withVm(boolean on) {
+        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, on);
     }
 
     /** Asks IPAM for exactly this address (it must lie in one of the network's ranges and be free). */
     public EndpointSpec withAddress(InetAddress a) {
-        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, a);
+        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, a, vm);
     }
 
     /** Checks every field before anything touches the kernel; the exception names the field. */

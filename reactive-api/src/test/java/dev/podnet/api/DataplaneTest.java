@@ -97,21 +97,23 @@ class DataplaneTest {
     }
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> steps() {
-        return java.util.stream.Stream.concat(
-                EndpointSteps.BRIDGE.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("pods", s.name())),
-                EndpointSteps.PTP.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("p2p", s.name())));
+        return java.util.stream.Stream.of(
+                EndpointSteps.BRIDGE.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("pods", false, s.name())),
+                EndpointSteps.PTP.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("p2p", false, s.name())),
+                EndpointSteps.VM.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("pods", true, s.name())))
+                .flatMap(x -> x);
     }
 
-    @ParameterizedTest(name = "{0}: fail after {1}")
+    @ParameterizedTest(name = "{0} vm={1}: fail after {2}")
     @MethodSource("steps")
-    void aFailureAfterAnyStepLeavesNothingBehind(String network, String failAfter, Sandbox sandbox) throws Exception {
+    void aFailureAfterAnyStepLeavesNothingBehind(String network, boolean vm, String failAfter, Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, step -> step.equals(failAfter)
                 ? Mono.error(new IllegalStateException("injected after " + step)) : Mono.empty());
         try {
             dp.createNetwork(NetworkSpec.ptp("p2p", "198.19.0.0/16")).block(T);
             EndpointOperationException e = assertThrows(EndpointOperationException.class,
-                    () -> dp.add(EndpointSpec.of(network, "doomed", NetNs.named(pod))).block(T));
+                    () -> dp.add(EndpointSpec.of(network, "doomed", NetNs.named(pod)).withVm(vm)).block(T));
             assertTrue(e.getMessage().contains("injected after " + failAfter), e.getMessage());
             assertNothingLeft(sandbox, pod, dp);
         } finally {
@@ -276,6 +278,37 @@ class DataplaneTest {
     }
 
     @Test
+    void aVmEndpointHandsItsInterfaceToATapThroughASandboxBridge(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("vm");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            Endpoint ep = dp.add(EndpointSpec.of("pods", "virtlet1", NetNs.named(pod)).withVm(true)).block(T);
+            assertEquals("tapeth0", ep.tap());
+            assertEquals("198.18.0.2/16", ep.address());
+            String tap = Sandbox.ipIn(pod, "-o", "-d", "link", "show", "tapeth0");
+            assertTrue(tap.contains("tun") && tap.contains("master breth0"), tap);
+            String eth0 = Sandbox.ipIn(pod, "-o", "-d", "link", "show", "eth0");
+            assertTrue(eth0.contains("master breth0"), eth0);
+            assertFalse(eth0.contains(ep.mac()), "the VM takes eth0's MAC; eth0 gets another: " + eth0);
+            assertEquals("", Sandbox.ipIn(pod, "-o", "-4", "addr", "show", "dev", "eth0"), "the address went to the VM");
+            assertFalse(Sandbox.ipIn(pod, "route", "show").contains("default"), "and so did the default route");
+            assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "breth0").contains("UP"));
+            InvalidSpecException ptp = assertThrows(InvalidSpecException.class, () -> {
+                dp.createNetwork(NetworkSpec.ptp("p2p", "198.19.0.0/16")).block(T);
+                dp.add(EndpointSpec.of("p2p", "virtlet2", NetNs.named(pod)).withIfName("eth1").withVm(true)).block(T);
+            });
+            assertTrue(ptp.getMessage().contains("needs a bridge network"), ptp.getMessage());
+
+            dp.remove("virtlet1", "eth0").block(T);
+            String left = Sandbox.ipIn(pod, "-o", "link");
+            assertFalse(left.contains("tapeth0") || left.contains("breth0") || left.contains("eth0"), left);
+            assertNoHostLinks(sandbox);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
     void aKernelErrorIsReportedWithErrnoAndRolledBack(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);
@@ -427,6 +460,7 @@ class DataplaneTest {
         assertNoHostLinks(sandbox);
         String podLinks = Sandbox.ipIn(pod, "-o", "link");
         assertFalse(podLinks.contains("eth0"), podLinks);
+        assertFalse(podLinks.contains("tapeth0") || podLinks.contains("breth0"), podLinks);
         assertEquals("", Sandbox.ipIn(pod, "-o", "-4", "addr", "show", "scope", "global"));
         assertFalse(sandbox.ip("route", "show").contains("198.19.0.2"), "no host route left");
         assertEquals(0, dp.reservedAddresses("pods"));

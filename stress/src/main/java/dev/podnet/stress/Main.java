@@ -20,7 +20,7 @@ public final class Main {
                              [--range-start IP] [--range-end IP] [--hairpin] [--mac-from-ip] [--uplink IF] [--json]
               network delete NAME [--force] | network list [--json] | network show NAME [--json]
               endpoint add --network N --container-id ID --netns NAME|PATH [--if eth0] [--mtu N] [--mac MAC]
-                           [--pod-name P] [--pod-namespace NS] [--ip IP] [--json]   (--json prints the CNI 1.1 result)
+                           [--pod-name P] [--pod-namespace NS] [--ip IP] [--vm] [--json]   (--json prints the CNI 1.1 result)
               endpoint del --container-id ID [--if eth0]
               endpoint list [--network N] [--container-id ID] [--pod-name P | --pod-prefix P] [--pod-namespace NS]
                             [--netns PATH] [--json]

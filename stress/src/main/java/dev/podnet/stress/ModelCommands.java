@@ -58,7 +58,7 @@ final class ModelCommands {
             case "network delete" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--force"));
             case "network list", "network show", "ipam show" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--json"));
             case "endpoint add" -> Args.parse(cmd, rest, 0, Set.of("--network", "--container-id", "--netns", "--if", "--mtu",
-                    "--mac", "--pod-name", "--pod-namespace", "--ip"), Set.of("--json"));
+                    "--mac", "--pod-name", "--pod-namespace", "--ip"), Set.of("--json", "--vm"));
             case "endpoint del" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"), Set.of());
             case "endpoint list" -> Args.parse(cmd, rest, 0, Set.of("--network", "--container-id", "--pod-name", "--pod-prefix",
                     "--pod-namespace", "--netns"), Set.of("--json"));
@@ -131,11 +131,12 @@ final class ModelCommands {
                         a.get("--if", "eth0"), netns.contains("/") ? NetNs.ofPath(Path.of(netns)) : NetNs.named(netns),
                         a.intValue(cmd, "--mtu", 0, 0, 65535), a.has("--mac") ? mac(cmd, a.get("--mac", "")) : null,
                         a.get("--pod-name", null), a.get("--pod-namespace", null),
-                        a.has("--ip") ? staticAddress(cmd, a.get("--ip", "")) : null);
+                        a.has("--ip") ? staticAddress(cmd, a.get("--ip", "")) : null, a.has("--vm"));
                 dp.add(spec).block(T);
                 EndpointRecord r = dp.get(spec.containerId(), spec.ifName()).block(T);
                 out.println(json ? CniResult.json(r) : "endpoint " + r.id() + ": " + r.address() + " via " + r.gateway()
-                        + " on " + r.network() + ", host " + r.hostIfName() + ", mac " + r.mac());
+                        + " on " + r.network() + ", host " + r.hostIfName() + ", mac " + r.mac()
+                        + (r.vmTap().isEmpty() ? "" : ", for the VM on tap " + r.vmTap()));
             }
             case "endpoint del" -> {
                 dp.remove(required(cmd, a, "--container-id"), a.get("--if", "eth0")).block(T);

@@ -23,6 +23,7 @@ public final class AddContext implements AutoCloseable {
     final String podName;
     final String podNamespace;
     final java.net.InetAddress requestedAddress;
+    final boolean vm;
     final String hostIfName;
     final long startedMillis;
 
@@ -35,9 +36,11 @@ public final class AddContext implements AutoCloseable {
     /**
      * @param mac              the pod's MAC, or null to derive it (network option) or draw a random one once the address is known
      * @param requestedAddress a static address request, or null
+     * @param vm               a VM endpoint (Virtlet): a tap and a bridge in the sandbox, the interface's config handed to the VM
      */
     public AddContext(HostContext host, AttachedNetwork network, String containerId, String ifName, NetNs netns, int mtu,
-                      MacAddress mac, String podName, String podNamespace, java.net.InetAddress requestedAddress) {
+                      MacAddress mac, String podName, String podNamespace, java.net.InetAddress requestedAddress,
+                      boolean vm) {
         this.host = host;
         this.network = network;
         this.containerId = containerId;
@@ -48,6 +51,7 @@ public final class AddContext implements AutoCloseable {
         this.podName = podName;
         this.podNamespace = podNamespace;
         this.requestedAddress = requestedAddress;
+        this.vm = vm;
         this.hostIfName = HostNames.hostIfName(containerId, ifName);
         this.startedMillis = System.currentTimeMillis();
     }
@@ -56,7 +60,19 @@ public final class AddContext implements AutoCloseable {
     public EndpointRecord record(EndpointState state) {
         return new EndpointRecord(containerId, ifName, network.name(), netns.path().toString(), hostIfName,
                 mac == null ? "" : mac.toString(), address == null ? "" : address.toString(), network.gateway().getHostAddress(), state,
-                startedMillis, podName, podNamespace);
+                startedMillis, podName, podNamespace, vm ? vmTapName(ifName) : "");
+    }
+
+    /** The tap a VM endpoint's VM attaches to: {@code tap<ifName>}, cut to fit IFNAMSIZ. */
+    public static String vmTapName(String ifName) {
+        String n = "tap" + ifName;
+        return n.length() > 15 ? n.substring(0, 15) : n;
+    }
+
+    /** The bridge inside the sandbox that joins a VM endpoint's tap and interface. */
+    public static String vmBridgeName(String ifName) {
+        String n = "br" + ifName;
+        return n.length() > 15 ? n.substring(0, 15) : n;
     }
 
     public Cidr address() {

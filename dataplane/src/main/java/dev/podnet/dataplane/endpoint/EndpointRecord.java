@@ -17,11 +17,12 @@ import java.util.Objects;
  * @param createdMillis when the add started (epoch milliseconds)
  * @param podName       Kubernetes pod name, or empty
  * @param podNamespace  Kubernetes namespace, or empty
+ * @param vmTap         for a VM endpoint, the tap inside the sandbox that the VM attaches to; else empty
  */
 public record EndpointRecord(String containerId, String ifName, String network, String netns, String hostIfName,
                              String mac, String address, String gateway, EndpointState state, long createdMillis,
-                             String podName, String podNamespace) {
-    private static final String VERSION = "1";
+                             String podName, String podNamespace, String vmTap) {
+    private static final String VERSION = "2";
 
     public EndpointRecord {
         Objects.requireNonNull(containerId, "containerId");
@@ -29,6 +30,7 @@ public record EndpointRecord(String containerId, String ifName, String network, 
         Objects.requireNonNull(state, "state");
         podName = podName == null ? "" : podName;
         podNamespace = podNamespace == null ? "" : podNamespace;
+        vmTap = vmTap == null ? "" : vmTap;
     }
 
     /** The store key: container id and interface. */
@@ -47,13 +49,13 @@ public record EndpointRecord(String containerId, String ifName, String network, 
 
     public EndpointRecord withState(EndpointState s) {
         return new EndpointRecord(containerId, ifName, network, netns, hostIfName, mac, address, gateway, s,
-                createdMillis, podName, podNamespace);
+                createdMillis, podName, podNamespace, vmTap);
     }
 
     /** A tab-separated line, versioned. Fields are validated upstream to hold no tab or newline. */
     public String encode() {
         return String.join("\t", VERSION, containerId, ifName, n(network), n(netns), n(hostIfName), n(mac), n(address),
-                n(gateway), state.name(), Long.toString(createdMillis), podName, podNamespace);
+                n(gateway), state.name(), Long.toString(createdMillis), podName, podNamespace, vmTap);
     }
 
     private static String n(String s) {
@@ -63,10 +65,11 @@ public record EndpointRecord(String containerId, String ifName, String network, 
     /** Parses {@link #encode()}'s form; the error says which record is damaged. */
     public static EndpointRecord decode(String text) {
         String[] f = text.split("\t", -1);
-        if (f.length != 13 || !f[0].equals(VERSION)) {
+        boolean v1 = f.length == 13 && f[0].equals("1");
+        if (!v1 && (f.length != 14 || !f[0].equals(VERSION))) {
             throw new IllegalStateException("endpoint record is damaged or of an unknown version: '" + text + "'");
         }
         return new EndpointRecord(f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], EndpointState.valueOf(f[9]),
-                Long.parseLong(f[10]), f[11], f[12]);
+                Long.parseLong(f[10]), f[11], f[12], v1 ? "" : f[13]);
     }
 }

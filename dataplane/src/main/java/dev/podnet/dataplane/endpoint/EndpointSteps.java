@@ -60,9 +60,57 @@ public final class EndpointSteps {
     private EndpointSteps() {
     }
 
-    /** The steps of {@code mode}'s shape. */
-    public static List<Step<AddContext>> forMode(NetworkMode mode) {
+    /**
+     * The VM shape (Virtlet), on a bridge network: the bridge shape, then {@code vm-tap} (a
+     * persistent tap inside the sandbox, made on the namespace thread) and {@code vm-bridge} (a
+     * bridge inside the sandbox joining the tap and the interface; the interface's address and
+     * default route are stripped, to be claimed by the VM, which also takes the interface's MAC
+     * while the interface gets a new one).
+     */
+    public static final List<Step<AddContext>> VM = List.of(RESERVE, RECORD_CREATING, OPEN_NETNS, CREATE_VETH,
+            Step.of("configure-pod", EndpointSteps::configureBridgePod, c -> Mono.empty()),
+            Step.of("vm-tap", EndpointSteps::createTap, c -> deleteInPod(c, AddContext.vmTapName(c.ifName))),
+            Step.of("vm-bridge", EndpointSteps::joinTap, c -> deleteInPod(c, AddContext.vmBridgeName(c.ifName))),
+            RECORD_READY);
+
+    /** The steps of {@code mode}'s shape, or of the VM shape. */
+    public static List<Step<AddContext>> forShape(NetworkMode mode, boolean vm) {
+        if (vm) {
+            return VM;
+        }
         return mode == NetworkMode.PTP ? PTP : BRIDGE;
+    }
+
+    private static Mono<Void> createTap(AddContext c) {
+        String tap = AddContext.vmTapName(c.ifName);
+        return c.host.netns().inside(c.netns, () -> {
+            dev.podnet.dataplane.link.TapDevices.createPersistentTap(tap);
+            return tap;
+        }).then();
+    }
+
+    private static Mono<Void> joinTap(AddContext c) {
+        String tap = AddContext.vmTapName(c.ifName);
+        return c.pod.request(Links.newBridge(AddContext.vmBridgeName(c.ifName), c.mtu)).cast(LinkMessage.class)
+                .zipWith(c.pod.request(Links.getByName(tap)).cast(LinkMessage.class))
+                .flatMap(t -> {
+                    int br = t.getT1().index();
+                    int tapIndex = t.getT2().index();
+                    return c.pod.executeBatch(List.of(
+                            Links.noIpv6LinkLocal(br),
+                            Links.up(br),
+                            Routes.deleteDefaultVia(c.network.gateway(), c.podIfIndex),
+                            Addresses.delete(c.podIfIndex, c.address),
+                            Links.setMac(c.podIfIndex, MacAddress.randomLocal()),
+                            Links.setMaster(c.podIfIndex, br),
+                            Links.noIpv6LinkLocal(tapIndex),
+                            Links.setMaster(tapIndex, br)));
+                });
+    }
+
+    private static Mono<Void> deleteInPod(AddContext c, String name) {
+        return c.pod == null ? Mono.empty()
+                : c.pod.execute(Links.deleteByName(name)).onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty());
     }
 
     private static Mono<Void> reserve(AddContext c) {

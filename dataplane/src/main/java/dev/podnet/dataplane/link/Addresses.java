@@ -36,6 +36,12 @@ public final class Addresses {
                 address.family(), address.prefixLength(), flags, Rta.RT_SCOPE_UNIVERSE, index, a.build());
     }
 
+    /** Removes {@code address} from link {@code index}. */
+    public static AddressMessage delete(int index, Cidr address) {
+        return AddressMessage.request(Rtm.RTM_DELADDR, 0, address.family(), address.prefixLength(), 0, Rta.RT_SCOPE_UNIVERSE,
+                index, AttributeList.builder().address(Ifa.IFA_LOCAL, address.address()).address(Ifa.IFA_ADDRESS, address.address()).build());
+    }
+
     /**
      * Adds {@code address} to link {@code index} without the prefix route the kernel would add for
      * its subnet ({@code IFA_F_NOPREFIXROUTE}): the ptp shape routes the subnet via the gateway instead.

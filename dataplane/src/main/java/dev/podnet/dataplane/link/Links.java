@@ -100,6 +100,18 @@ public final class Links {
                 AttributeList.builder().string(Ifla.IFLA_IFNAME, name).u32(Ifla.IFLA_MASTER, masterIndex).build());
     }
 
+    /** Sets link {@code index}'s MAC. */
+    public static LinkMessage setMac(int index, MacAddress mac) {
+        return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, 0, 0,
+                AttributeList.builder().bytes(Ifla.IFLA_ADDRESS, mac.bytes()).build());
+    }
+
+    /** Enslaves link {@code index} to {@code masterIndex} and brings it up. */
+    public static LinkMessage setMaster(int index, int masterIndex) {
+        return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, Ifla.IFF_UP, Ifla.IFF_UP,
+                AttributeList.builder().u32(Ifla.IFLA_MASTER, masterIndex).build());
+    }
+
     /** Brings link {@code index} up. */
     public static LinkMessage up(int index) {
         return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, Ifla.IFF_UP, Ifla.IFF_UP, AttributeList.EMPTY);

@@ -24,6 +24,13 @@ public final class Routes {
                 AttributeList.builder().address(Rta.RTA_GATEWAY, gateway).u32(Rta.RTA_OIF, index).build());
     }
 
+    /** Removes the default route via {@code gateway} on {@code index}. */
+    public static RouteMessage deleteDefaultVia(InetAddress gateway, int index) {
+        int family = gateway instanceof Inet4Address ? Rtm.AF_INET : Rtm.AF_INET6;
+        return RouteMessage.request(Rtm.RTM_DELROUTE, 0, family, 0, Rta.RT_TABLE_MAIN, 0, 0, 0, 0,
+                AttributeList.builder().address(Rta.RTA_GATEWAY, gateway).u32(Rta.RTA_OIF, index).build());
+    }
+
     /** {@code <dst>/32 dev <index> scope link}: a host route straight out of one interface. */
     public static RouteMessage hostRoute(InetAddress dst, int index, InetAddress source) {
         int bits = dst.getAddress().length * 8;
