@@ -57,6 +57,7 @@ final class ChurnCommand {
     private final boolean keep;
     private final boolean json;
     private final NetworkMode shape;
+    private final boolean vm;
     private final String gateway;
     private final boolean tty = System.console() != null;
     private final List<String> created = new CopyOnWriteArrayList<>();
@@ -73,10 +74,11 @@ final class ChurnCommand {
         concurrency = a.intValue(CMD, "--concurrency", 64, 1, 4096);
         String shapeName = a.get("--shape", "bridge");
         shape = switch (shapeName) {
-            case "bridge" -> NetworkMode.BRIDGE;
+            case "bridge", "vm" -> NetworkMode.BRIDGE;
             case "ptp" -> NetworkMode.PTP;
-            default -> throw new UsageException(CMD + ": --shape must be bridge or ptp, got '" + shapeName + "'");
+            default -> throw new UsageException(CMD + ": --shape must be bridge, ptp or vm, got '" + shapeName + "'");
         };
+        vm = shapeName.equals("vm");
         gateway = shape == NetworkMode.PTP ? "198.19.0.1" : "198.18.0.1";
         sandbox = a.get("--sandbox", DEFAULT_PREFIX + ProcessHandle.current().pid());
         try {
@@ -169,7 +171,7 @@ final class ChurnCommand {
             long addStart = System.nanoTime();
             Flux.range(0, pods)
                     .flatMap(i -> timed(dp.add(EndpointSpec.of(NETWORK, containerId(i), NetNs.named(podNames.get(i)))
-                                    .withPod("pod-" + i, "churn")), addLat)
+                                    .withPod("pod-" + i, "churn").withVm(vm)), addLat)
                             .doOnNext(ep -> endpoints[i] = ep)
                             .onErrorResume(e -> failed(e, errors, firstErrors)), concurrency)
                     .doOnNext(x -> tick("adding", addLat.count()))
@@ -204,7 +206,7 @@ final class ChurnCommand {
     }
 
     private String shapeName() {
-        return shape.name().toLowerCase(Locale.ROOT);
+        return vm ? "vm" : shape.name().toLowerCase(Locale.ROOT);
     }
 
     static String containerId(int i) {
@@ -249,6 +251,16 @@ final class ChurnCommand {
                 continue;
             }
             String ip = ep.address().split("/")[0];
+            if (vm) {
+                // no VM runs here: check the structure the VM would attach to instead of pinging
+                String tap = exec("ip", "-n", podNames.get(i), "-o", "-d", "link", "show", "dev", ep.tap());
+                String eth0 = exec("ip", "-n", podNames.get(i), "-o", "-4", "addr", "show", "dev", "eth0");
+                if (tap == null || !tap.contains("master br") || eth0 == null || !eth0.isBlank()) {
+                    problems.add("pod " + i + ": tap " + ep.tap() + " is not on the sandbox bridge, or eth0 kept its address");
+                    ok = false;
+                }
+                continue;
+            }
             String shown = exec("ip", "-n", podNames.get(i), "-o", "-4", "addr", "show", "dev", "eth0");
             if (shown == null || !shown.contains("inet " + ep.address())) {
                 problems.add("pod " + i + ": eth0 does not hold " + ep.address() + ": " + shown);
@@ -259,7 +271,7 @@ final class ChurnCommand {
                 ok = false;
             }
         }
-        if (pods > 1) {
+        if (pods > 1 && !vm) {
             int[][] pairs = {{0, pods - 1}, {1, pods / 2}};
             for (int[] p : pairs) {
                 if (p[0] == p[1] || endpoints[p[0]] == null || endpoints[p[1]] == null) {

@@ -13,7 +13,7 @@ public final class Main {
 
             commands:
               churn   plug N pods into a bridge network inside a sandbox namespace, check they talk, unplug them
-                      [--pods N] [--shape bridge|ptp] [--sandbox NAME] [--state-dir DIR] [--concurrency K] [--keep] [--json]
+                      [--pods N] [--shape bridge|ptp|vm] [--sandbox NAME] [--state-dir DIR] [--concurrency K] [--keep] [--json]
               ip      podnet's own netlink reading of the kernel's tables, as iproute2 prints them
                       link|addr|route|neigh show [--netns NAME] [-6] [--json]
               network create NAME [--mode bridge|ptp] [--bridge BR] --subnet CIDR [--gateway IP] [--mtu N]

@@ -34,7 +34,7 @@ class MainTest {
     @Test
     void badArgumentsGetOneLineAndExitCode2() {
         for (String[] args : new String[][]{{"churn", "--pods", "many"}, {"churn", "--pods", "0"}, {"churn", "--frobnicate"},
-                {"churn", "--pods"}, {"churn", "--sandbox", "a/b"}, {"churn", "--shape", "vm"}, {"teleport"}, {}}) {
+                {"churn", "--pods"}, {"churn", "--sandbox", "a/b"}, {"churn", "--shape", "mesh"}, {"teleport"}, {}}) {
             Result r = run(args);
             assertEquals(2, r.code(), String.join(" ", args));
             assertTrue(args.length == 0 || r.err().strip().lines().count() == 1, r.err());
@@ -67,6 +67,16 @@ class MainTest {
         assertEquals(0, r.code(), r.out() + r.err());
         String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(json.contains("\"shape\":\"ptp\"") && json.contains("\"verified\":true") && json.contains("\"leaked_links\":0"), json);
+        assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox));
+    }
+
+    @Test
+    void churnOfTheVmShape(Sandbox unused) throws Exception {
+        String sandbox = "pnt-vm-" + ProcessHandle.current().pid();
+        Result r = run("churn", "--pods", "3", "--shape", "vm", "--sandbox", sandbox, "--state-dir", state.toString(), "--json");
+        assertEquals(0, r.code(), r.out() + r.err());
+        String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(json.contains("\"shape\":\"vm\"") && json.contains("\"verified\":true") && json.contains("\"leaked_links\":0"), json);
         assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox));
     }
 
