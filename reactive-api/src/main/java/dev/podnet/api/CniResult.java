@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * An endpoint as a CNI 1.1 result: what a runtime expects on a CNI plugin's stdout after ADD.
  * Interfaces: the host end of the veth, then the sandbox interface (with its MAC and sandbox path);
- * one IP on the sandbox interface with its gateway; the default route via the gateway; no DNS.
+ * one IP per family on the sandbox interface with its gateway; a default route per family; no DNS.
  */
 public final class CniResult {
     /** The CNI specification version this result follows. */
@@ -25,20 +25,36 @@ public final class CniResult {
         sandbox.put("name", r.ifName());
         sandbox.put("mac", r.mac());
         sandbox.put("sandbox", r.netns());
-        Map<String, Object> ip = Json.object();
-        ip.put("address", r.address());
-        ip.put("gateway", r.gateway());
-        ip.put("interface", 1);
-        Map<String, Object> route = Json.object();
-        route.put("dst", r.gateway().contains(":") ? "::/0" : "0.0.0.0/0");
-        route.put("gw", r.gateway());
+        java.util.List<Object> ips = new java.util.ArrayList<>();
+        java.util.List<Object> routes = new java.util.ArrayList<>();
+        ips.add(ip(r.address(), r.gateway()));
+        routes.add(route("0.0.0.0/0", r.gateway()));
+        if (!r.address6().isEmpty()) {
+            ips.add(ip(r.address6(), r.gateway6()));
+            routes.add(route("::/0", r.gateway6()));
+        }
         Map<String, Object> result = Json.object();
         result.put("cniVersion", CNI_VERSION);
         result.put("interfaces", List.of(host, sandbox));
-        result.put("ips", List.of(ip));
-        result.put("routes", List.of(route));
+        result.put("ips", ips);
+        result.put("routes", routes);
         result.put("dns", Json.object());
         return result;
+    }
+
+    private static Map<String, Object> ip(String address, String gateway) {
+        Map<String, Object> ip = Json.object();
+        ip.put("address", address);
+        ip.put("gateway", gateway);
+        ip.put("interface", 1);
+        return ip;
+    }
+
+    private static Map<String, Object> route(String dst, String gw) {
+        Map<String, Object> route = Json.object();
+        route.put("dst", dst);
+        route.put("gw", gw);
+        return route;
     }
 
     /** {@link #of} written as JSON. */

@@ -179,6 +179,7 @@ public final class Dataplane {
         return bridge.flatMap(br -> host.rtnl().executeBatch(List.of(Links.noIpv6LinkLocal(br.index()), Links.up(br.index())))
                         .then(host.rtnl().execute(Addresses.add(br.index(), new Cidr(gateway, subnet.prefixLength())))
                                 .onErrorResume(e -> e instanceof NetlinkException n && n.errno() == Errno.EEXIST, e -> Mono.empty()))
+                        .then(record.ipv6() ? addGateway6(record, br.index()) : Mono.<Void>empty())
                         .then(record.uplink().isEmpty() ? Mono.<Void>empty()
                                 : host.rtnl().execute(Links.setMaster(record.uplink(), br.index()))
                                 .onErrorMap(e -> e instanceof NetlinkException n && n.errno() == Errno.ENODEV,
@@ -191,14 +192,26 @@ public final class Dataplane {
                         .then(openIpam(record, br.index(), subnet, gateway)));
     }
 
+    /** The IPv6 gateway on a dual-stack bridge, without duplicate-address detection. */
+    private Mono<Void> addGateway6(NetworkRecord record, int bridgeIndex) {
+        Cidr s6 = Cidr.parse(record.subnet6());
+        Cidr gw6 = new Cidr(Cidr.parseAddress(record.gateway6(), "gateway6"), s6.prefixLength());
+        return host.rtnl().execute(Addresses.add(bridgeIndex, gw6))
+                .onErrorResume(e -> e instanceof NetlinkException n && n.errno() == Errno.EEXIST, e -> Mono.empty());
+    }
+
     private Mono<AttachedNetwork> openIpam(NetworkRecord record, int bridgeIndex, Cidr subnet, InetAddress gateway) {
         return Mono.fromCallable(() -> {
             AddressRange range = new AddressRange(subnet,
                     record.rangeStart().isEmpty() ? null : Cidr.parseAddress(record.rangeStart(), "rangeStart"),
                     record.rangeEnd().isEmpty() ? null : Cidr.parseAddress(record.rangeEnd(), "rangeEnd"),
                     gateway, Set.of());
+            Cidr subnet6 = record.ipv6() ? Cidr.parse(record.subnet6()) : null;
+            InetAddress gateway6 = record.ipv6() ? Cidr.parseAddress(record.gateway6(), "gateway6") : null;
+            AddressAllocator allocator6 = record.ipv6()
+                    ? new AddressAllocator(AddressRange.of(subnet6, gateway6), host.store().allocations(record.name())) : null;
             AttachedNetwork n = new AttachedNetwork(record, bridgeIndex, subnet, gateway,
-                    new AddressAllocator(range, host.store().allocations(record.name())));
+                    new AddressAllocator(range, host.store().allocations(record.name())), subnet6, gateway6, allocator6);
             networks.put(record.name(), n);
             return n;
         }).subscribeOn(host.state());
@@ -302,6 +315,9 @@ public final class Dataplane {
                                 for (AttachedNetwork n : networks.values()) {
                                     if (record.isEmpty() || n.name().equals(record.get().network())) {
                                         n.allocator().release(containerId, ifName);
+                                        if (n.allocator6() != null) {
+                                            n.allocator6().release(containerId, ifName);
+                                        }
                                     }
                                 }
                                 host.store().endpoints().remove(key);
@@ -491,10 +507,10 @@ public final class Dataplane {
                 .map(EndpointRecord::decode);
     }
 
-    /** Addresses reserved in {@code network}'s IPAM (0 for an unknown network). */
+    /** Addresses reserved in {@code network}'s IPAM, both families (0 for an unknown network). */
     public int reservedAddresses(String network) {
         AttachedNetwork n = networks.get(network);
-        return n == null ? 0 : n.allocator().reservedCount();
+        return n == null ? 0 : n.allocator().reservedCount() + (n.allocator6() == null ? 0 : n.allocator6().reservedCount());
     }
 
     /** {@code network}'s IPAM reservations, owner ({@code containerId/ifName}) → address; empty for an unknown network. */

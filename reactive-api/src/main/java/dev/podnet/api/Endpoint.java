@@ -16,11 +16,14 @@ import dev.podnet.dataplane.endpoint.EndpointRecord;
  * @param gateway     its default gateway
  * @param tap         for a VM endpoint, the tap inside the sandbox the VM attaches to (it takes {@code mac},
  *                    {@code address} and the default route via {@code gateway}); null otherwise
+ * @param address6    its IPv6 address with prefix on a dual-stack network, else null
+ * @param gateway6    its IPv6 default gateway, else null
  */
 public record Endpoint(String id, String containerId, String ifName, String network, String netns, String hostIfName,
-                       String mac, String address, String gateway, String tap) {
+                       String mac, String address, String gateway, String tap, String address6, String gateway6) {
     static Endpoint of(EndpointRecord r) {
         return new Endpoint(r.id(), r.containerId(), r.ifName(), r.network(), r.netns(), r.hostIfName(), r.mac(),
-                r.address(), r.gateway(), r.vmTap().isEmpty() ? null : r.vmTap());
+                r.address(), r.gateway(), r.vmTap().isEmpty() ? null : r.vmTap(),
+                r.address6().isEmpty() ? null : r.address6(), r.gateway6().isEmpty() ? null : r.gateway6());
     }
 }

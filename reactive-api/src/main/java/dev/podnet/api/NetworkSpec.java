@@ -23,42 +23,56 @@ import java.util.Set;
  * @param hairpin    bridge ports in hairpin mode (a pod can reach itself through a service address)
  * @param macFromIp  pod MACs derived from their IPv4 address ({@code 0a:58:a.b.c.d}) instead of random
  * @param uplink     an existing interface to enslave to the bridge (e.g. the node's NIC), or null
+ * @param subnet6    an IPv6 subnet to make the network dual stack (bridge mode), or null
+ * @param gateway6   its gateway; null for the subnet's first address
  */
 public record NetworkSpec(String name, NetworkMode mode, String bridge, String subnet, String gateway, int mtu,
-                          String rangeStart, String rangeEnd, boolean hairpin, boolean macFromIp, String uplink) {
+                          String rangeStart, String rangeEnd, boolean hairpin, boolean macFromIp, String uplink,
+                          String subnet6, String gateway6) {
 
     /** A bridge network over {@code subnet}, gateway at its first address, default MTU. */
     public static NetworkSpec bridge(String name, String bridge, String subnet) {
-        return new NetworkSpec(name, NetworkMode.BRIDGE, bridge, subnet, null, 0, null, null, false, false, null);
+        return new NetworkSpec(name, NetworkMode.BRIDGE, bridge, subnet, null, 0, null, null, false, false, null, null, null);
     }
 
     /** A point-to-point network over {@code subnet} (CNI ptp), gateway at its first address. */
     public static NetworkSpec ptp(String name, String subnet) {
-        return new NetworkSpec(name, NetworkMode.PTP, "", subnet, null, 0, null, null, false, false, null);
+        return new NetworkSpec(name, NetworkMode.PTP, "", subnet, null, 0, null, null, false, false, null, null, null);
     }
 
     public NetworkSpec withGateway(String g) {
-        return new NetworkSpec(name, mode, bridge, subnet, g, mtu, rangeStart, rangeEnd, hairpin, macFromIp, uplink);
+        return new NetworkSpec(name, mode, bridge, subnet, g, mtu, rangeStart, rangeEnd, hairpin, macFromIp, uplink, subnet6, gateway6);
     }
 
     public NetworkSpec withMtu(int m) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, m, rangeStart, rangeEnd, hairpin, macFromIp, uplink);
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, m, rangeStart, rangeEnd, hairpin, macFromIp, uplink, subnet6, gateway6);
     }
 
     public NetworkSpec withRange(String start, String end) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, start, end, hairpin, macFromIp, uplink);
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, start, end, hairpin, macFromIp, uplink, subnet6, gateway6);
     }
 
     public NetworkSpec withHairpin(boolean on) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, on, macFromIp, uplink);
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, on, macFromIp, uplink, subnet6, gateway6);
     }
 
     public NetworkSpec withMacFromIp(boolean on) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, hairpin, on, uplink);
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, hairpin, on, uplink, subnet6, gateway6);
+    }
+
+    /** Makes the network dual stack with {@code ipv6Subnet} (e.g. {@code fd00:18::/64}), gateway at its first address. */
+    public NetworkSpec withIpv6(String ipv6Subnet) {
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, hairpin, macFromIp, uplink,
+                ipv6Subnet, gateway6);
+    }
+
+    public NetworkSpec withIpv6Gateway(String g) {
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, hairpin, macFromIp, uplink,
+                subnet6, g);
     }
 
     public NetworkSpec withUplink(String ifName) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, hairpin, macFromIp, ifName);
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, hairpin, macFromIp, ifName, subnet6, gateway6);
     }
 
     /** Checks every field; the exception names the first one that is wrong. */
@@ -86,9 +100,27 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
             InetAddress start = rangeStart == null || rangeStart.isEmpty() ? null : Cidr.parseAddress(rangeStart, "rangeStart");
             InetAddress end = rangeEnd == null || rangeEnd.isEmpty() ? null : Cidr.parseAddress(rangeEnd, "rangeEnd");
             new AddressRange(s, start, end, gw, Set.of());
+            if (!s.isIpv4()) {
+                throw new InvalidSpecException("network " + name + ": subnet " + s + " must be IPv4; give IPv6 with withIpv6 / --subnet6");
+            }
+            String v6 = "";
+            String gw6 = "";
+            if (subnet6 != null && !subnet6.isEmpty()) {
+                if (mode != NetworkMode.BRIDGE) {
+                    throw new InvalidSpecException("network " + name + ": IPv6 is supported on bridge networks so far, not ptp");
+                }
+                Cidr s6 = Cidr.parse(subnet6);
+                if (s6.isIpv4()) {
+                    throw new InvalidSpecException("network " + name + ": subnet6 " + s6 + " is not IPv6");
+                }
+                InetAddress g6 = gateway6 == null ? AddressRangeDefaults.firstHost(s6) : Cidr.parseAddress(gateway6, "gateway6");
+                new AddressRange(s6, null, null, g6, Set.of());
+                v6 = s6.toString();
+                gw6 = g6.getHostAddress();
+            }
             return new NetworkRecord(name, mode, mode == NetworkMode.BRIDGE ? bridge : "", s.toString(), gw.getHostAddress(), mtu,
                     start == null ? "" : start.getHostAddress(), end == null ? "" : end.getHostAddress(), hairpin, macFromIp,
-                    uplink);
+                    uplink, v6, gw6);
         } catch (InvalidSpecException e) {
             throw e;
         } catch (IllegalArgumentException e) {

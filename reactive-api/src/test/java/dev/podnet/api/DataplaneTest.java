@@ -309,6 +309,40 @@ class DataplaneTest {
     }
 
     @Test
+    void dualStackPodsTalkIpv6WithoutLinkLocalAddresses(Sandbox sandbox) throws Exception {
+        String p1 = sandbox.newNamespace("d1");
+        String p2 = sandbox.newNamespace("d2");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            dp.createNetwork(NetworkSpec.bridge("dual", "pnbr6", "198.18.96.0/24").withIpv6("fd00:18::/64")).block(T);
+            assertTrue(sandbox.ip("-o", "-6", "addr", "show", "dev", "pnbr6").contains("inet6 fd00:18::1/64"));
+            Endpoint a = dp.add(EndpointSpec.of("dual", "dual0001", NetNs.named(p1))).block(T);
+            Endpoint b = dp.add(EndpointSpec.of("dual", "dual0002", NetNs.named(p2))).block(T);
+            assertEquals("198.18.96.2/24", a.address());
+            assertEquals("fd00:18::2/64", a.address6());
+            assertEquals("fd00:18::1", dev.podnet.netlink.route.IprouteNames.address(
+                    dev.podnet.dataplane.ipam.Cidr.parseAddress(a.gateway6(), "gw")));
+            String v6 = Sandbox.ipIn(p1, "-o", "-6", "addr", "show", "dev", "eth0");
+            assertTrue(v6.contains("inet6 fd00:18::2/64"), v6);
+            assertFalse(v6.contains("fe80"), "no link-local address: " + v6);
+            assertTrue(Sandbox.ipIn(p1, "-6", "route", "show").contains("default via fd00:18::1 dev eth0"));
+            Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", "fd00:18::1");
+            Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", b.address6().split("/")[0]);
+            Sandbox.run("ip", "netns", "exec", p1, "ping", "-c1", "-W2", "198.18.96.3");
+            String cni = CniResult.json(dp.get("dual0001", "eth0").block(T));
+            assertTrue(cni.contains("\"address\":\"fd00:18::2/64\"") && cni.contains("\"dst\":\"::/0\""), cni);
+            assertEquals(4, dp.reservedAddresses("dual"));
+            dp.remove("dual0001", "eth0").block(T);
+            dp.remove("dual0002", "eth0").block(T);
+            assertEquals(0, dp.reservedAddresses("dual"));
+            assertThrows(InvalidSpecException.class, () -> dp.createNetwork(NetworkSpec.ptp("p6", "198.19.0.0/16").withIpv6("fd00:19::/64")).block(T));
+            assertThrows(InvalidSpecException.class, () -> dp.createNetwork(NetworkSpec.bridge("x6", "pnbr7", "198.18.97.0/24").withIpv6("198.18.98.0/24")).block(T));
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
     void aKernelErrorIsReportedWithErrnoAndRolledBack(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);

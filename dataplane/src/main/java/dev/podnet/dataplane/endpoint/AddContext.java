@@ -28,6 +28,7 @@ public final class AddContext implements AutoCloseable {
     final long startedMillis;
 
     Cidr address;
+    Cidr address6;
     int netnsFd = -1;
     NetlinkClient pod;
     int podIfIndex;
@@ -60,7 +61,8 @@ public final class AddContext implements AutoCloseable {
     public EndpointRecord record(EndpointState state) {
         return new EndpointRecord(containerId, ifName, network.name(), netns.path().toString(), hostIfName,
                 mac == null ? "" : mac.toString(), address == null ? "" : address.toString(), network.gateway().getHostAddress(), state,
-                startedMillis, podName, podNamespace, vm ? vmTapName(ifName) : "");
+                startedMillis, podName, podNamespace, vm ? vmTapName(ifName) : "",
+                address6 == null ? "" : address6.toString(), network.gateway6() == null ? "" : network.gateway6().getHostAddress());
     }
 
     /** The tap a VM endpoint's VM attaches to: {@code tap<ifName>}, cut to fit IFNAMSIZ. */

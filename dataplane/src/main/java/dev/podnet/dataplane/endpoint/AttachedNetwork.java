@@ -9,10 +9,10 @@ import java.net.InetAddress;
 
 /**
  * A network as it runs: its record, the bridge's ifindex in the host namespace (0 for a ptp
- * network, which has none), and its address allocator.
+ * network, which has none), and its address allocators (the IPv6 ones null on an IPv4 network).
  */
 public record AttachedNetwork(NetworkRecord record, int bridgeIndex, Cidr subnet, InetAddress gateway,
-                            AddressAllocator allocator) {
+                              AddressAllocator allocator, Cidr subnet6, InetAddress gateway6, AddressAllocator allocator6) {
     public String name() {
         return record.name();
     }

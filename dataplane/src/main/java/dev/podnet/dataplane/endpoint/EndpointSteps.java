@@ -96,15 +96,21 @@ public final class EndpointSteps {
                 .flatMap(t -> {
                     int br = t.getT1().index();
                     int tapIndex = t.getT2().index();
-                    return c.pod.executeBatch(List.of(
+                    List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(
                             Links.noIpv6LinkLocal(br),
                             Links.up(br),
                             Routes.deleteDefaultVia(c.network.gateway(), c.podIfIndex),
-                            Addresses.delete(c.podIfIndex, c.address),
+                            Addresses.delete(c.podIfIndex, c.address)));
+                    if (c.address6 != null) {
+                        batch.add(Routes.deleteDefaultVia(c.network.gateway6(), c.podIfIndex));
+                        batch.add(Addresses.delete(c.podIfIndex, c.address6));
+                    }
+                    batch.addAll(List.of(
                             Links.setMac(c.podIfIndex, MacAddress.randomLocal()),
                             Links.setMaster(c.podIfIndex, br),
                             Links.noIpv6LinkLocal(tapIndex),
                             Links.setMaster(tapIndex, br)));
+                    return c.pod.executeBatch(batch);
                 });
     }
 
@@ -118,6 +124,14 @@ public final class EndpointSteps {
             c.address = c.requestedAddress != null
                     ? c.network.allocator().allocateStatic(c.containerId, c.ifName, c.requestedAddress)
                     : c.network.allocator().allocate(c.containerId, c.ifName);
+            if (c.network.allocator6() != null) {
+                try {
+                    c.address6 = c.network.allocator6().allocate(c.containerId, c.ifName);
+                } catch (RuntimeException e) {
+                    c.network.allocator().release(c.containerId, c.ifName);
+                    throw e;
+                }
+            }
             if (c.mac == null) {
                 c.mac = c.network.record().macFromIp() ? MacAddress.fromIpv4(c.address.address()) : MacAddress.randomLocal();
             }
@@ -125,8 +139,12 @@ public final class EndpointSteps {
     }
 
     private static Mono<Void> release(AddContext c) {
-        return Mono.<Void>fromRunnable(() -> c.network.allocator().release(c.containerId, c.ifName))
-                .subscribeOn(c.host.state());
+        return Mono.<Void>fromRunnable(() -> {
+            c.network.allocator().release(c.containerId, c.ifName);
+            if (c.network.allocator6() != null) {
+                c.network.allocator6().release(c.containerId, c.ifName);
+            }
+        }).subscribeOn(c.host.state());
     }
 
     private static Mono<Void> recordCreating(AddContext c) {
@@ -190,12 +208,23 @@ public final class EndpointSteps {
         return e instanceof NetlinkException n && n.errno() == Errno.ENODEV;
     }
 
+    /**
+     * Link-local generation stays off on dual-stack networks too: the pod's IPv6 address goes in
+     * without duplicate-address detection and the default route points at the bridge's global
+     * gateway address, so neighbour discovery runs on global addresses and the bridge is spared every
+     * new pod's DAD, MLD and router solicitations.
+     */
     private static Mono<Void> configureBridgePod(AddContext c) {
-        return c.pod.executeBatch(List.of(
+        List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(
                 Links.noIpv6LinkLocal(c.podIfIndex),
                 Links.up(c.podIfIndex),
                 Addresses.add(c.podIfIndex, c.address),
                 Routes.defaultVia(c.network.gateway(), c.podIfIndex)));
+        if (c.address6 != null) {
+            batch.add(Addresses.add(c.podIfIndex, c.address6));
+            batch.add(Routes.defaultVia(c.network.gateway6(), c.podIfIndex));
+        }
+        return c.pod.executeBatch(batch);
     }
 
     /** Host end: the gateway as a /32, and a /32 route to the pod through this veth. */

@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * Hands out IPv4 addresses from a set of {@link AddressRange}s with CNI host-local semantics: one
+ * Hands out addresses (IPv4 or IPv6) from a set of {@link AddressRange}s of one family with CNI host-local semantics: one
  * address per (container id, interface), the same one again for a repeated request; round-robin
  * starting after the last address reserved in the set, moving through the ranges in order and
  * wrapping around; static requests for a given address; release by container id and interface, or
@@ -33,6 +33,9 @@ public final class AddressAllocator {
         if (ranges.isEmpty()) {
             throw new IllegalArgumentException("an allocator needs at least one range");
         }
+        if (ranges.stream().map(AddressRange::bits).distinct().count() > 1) {
+            throw new IllegalArgumentException("the ranges of one allocator must be of one family: " + ranges);
+        }
         for (int i = 0; i < ranges.size(); i++) {
             for (int j = i + 1; j < ranges.size(); j++) {
                 if (overlap(ranges.get(i), ranges.get(j))) {
@@ -45,15 +48,15 @@ public final class AddressAllocator {
                 : ranges.stream().map(AddressRange::id).collect(Collectors.joining(","));
         this.store = Objects.requireNonNull(store, "store");
         store.forEach((address, owner) -> {
-            if (rangeOf(AddressRange.toLong(Cidr.parseAddress(address, "stored reservation"))) != null) {
+            InetAddress a = Cidr.parseAddress(address, "stored reservation");
+            if (a.getAddress().length * 8 == ranges.get(0).bits() && rangeOf(AddressRange.toBig(a)) != null) {
                 byOwner.put(owner, address);
             }
         });
     }
 
     private static boolean overlap(AddressRange a, AddressRange b) {
-        return AddressRange.toLong(a.start()) <= AddressRange.toLong(b.end())
-                && AddressRange.toLong(b.start()) <= AddressRange.toLong(a.end());
+        return a.first().compareTo(b.last()) <= 0 && b.first().compareTo(a.last()) <= 0;
     }
 
     /** The owner key of an allocation. */
@@ -70,9 +73,9 @@ public final class AddressAllocator {
         return ranges;
     }
 
-    private AddressRange rangeOf(long a) {
+    private AddressRange rangeOf(java.math.BigInteger a) {
         for (AddressRange r : ranges) {
-            if (a >= AddressRange.toLong(r.start()) && a <= AddressRange.toLong(r.end())) {
+            if (r.contains(a)) {
                 return r;
             }
         }
@@ -81,7 +84,7 @@ public final class AddressAllocator {
 
     private Cidr withPrefix(String address) {
         InetAddress a = Cidr.parseAddress(address, "stored reservation");
-        AddressRange r = rangeOf(AddressRange.toLong(a));
+        AddressRange r = rangeOf(AddressRange.toBig(a));
         return new Cidr(a, (r != null ? r : ranges.get(0)).subnet().prefixLength());
     }
 
@@ -103,34 +106,36 @@ public final class AddressAllocator {
         }
         // the position after the last reservation, as (range index, address)
         int startRange = 0;
-        long from = AddressRange.toLong(ranges.get(0).start());
+        java.math.BigInteger from = ranges.get(0).first();
         String last = store.lastReserved(setId);
         if (last != null) {
-            long l = AddressRange.toLong(Cidr.parseAddress(last, "stored round-robin position"));
+            java.math.BigInteger l = AddressRange.toBig(Cidr.parseAddress(last, "stored round-robin position"));
             for (int i = 0; i < ranges.size(); i++) {
                 AddressRange r = ranges.get(i);
-                if (l >= AddressRange.toLong(r.start()) && l <= AddressRange.toLong(r.end())) {
-                    if (l < AddressRange.toLong(r.end())) {
+                if (r.contains(l)) {
+                    if (l.compareTo(r.last()) < 0) {
                         startRange = i;
-                        from = l + 1;
+                        from = l.add(java.math.BigInteger.ONE);
                     } else {
                         startRange = (i + 1) % ranges.size();
-                        from = AddressRange.toLong(ranges.get(startRange).start());
+                        from = ranges.get(startRange).first();
                     }
                 }
             }
         }
-        // every range once, starting in startRange at `from`, then back to startRange's beginning
+        // every range once, starting in startRange at `from`, then back to startRange's beginning;
+        // a candidate is either free, reserved (at most reservedCount of them) or excluded, so the
+        // walk ends quickly even in an IPv6 /64
         for (int step = 0; step <= ranges.size(); step++) {
             int ri = (startRange + step) % ranges.size();
             AddressRange r = ranges.get(ri);
-            long lo = step == 0 ? from : AddressRange.toLong(r.start());
-            long hi = step == ranges.size() ? from - 1 : AddressRange.toLong(r.end());
-            for (long candidate = lo; candidate <= hi; candidate++) {
+            java.math.BigInteger lo = step == 0 ? from : r.first();
+            java.math.BigInteger hi = step == ranges.size() ? from.subtract(java.math.BigInteger.ONE) : r.last();
+            for (java.math.BigInteger candidate = lo; candidate.compareTo(hi) <= 0; candidate = candidate.add(java.math.BigInteger.ONE)) {
                 if (!r.assignable(candidate)) {
                     continue;
                 }
-                String text = AddressRange.fromLong(candidate).getHostAddress();
+                String text = AddressRange.fromBig(candidate, r.bits()).getHostAddress();
                 if (store.owner(text) != null) {
                     continue;
                 }
@@ -159,8 +164,8 @@ public final class AddressAllocator {
             }
             throw new AddressUnavailableException(owner + " already holds " + existing + ", not the requested " + text);
         }
-        long a = requested.getAddress().length == 4 ? AddressRange.toLong(requested) : -1;
-        AddressRange r = a < 0 ? null : rangeOf(a);
+        java.math.BigInteger a = AddressRange.toBig(requested);
+        AddressRange r = requested.getAddress().length * 8 != ranges.get(0).bits() ? null : rangeOf(a);
         if (r == null) {
             throw new AddressUnavailableException("requested address " + text + " is not in any range: " + describe());
         }

@@ -1,14 +1,14 @@
 package dev.podnet.dataplane.ipam;
 
-import java.net.Inet4Address;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * One IPv4 range of a network, with CNI host-local's rules: addresses between {@code start} and
- * {@code end} inside {@code subnet}, never the network address, the broadcast address, the
- * gateway or a reserved address.
+ * One range of a network (IPv4 or IPv6), with CNI host-local's rules: addresses between
+ * {@code start} and {@code end} inside {@code subnet}, never the network address, the last address
+ * of the subnet (IPv4's broadcast), the gateway or a reserved address.
  *
  * @param subnet   the subnet (host bits zero)
  * @param start    first address handed out (default: network + 1)
@@ -19,26 +19,25 @@ import java.util.Set;
 public record AddressRange(Cidr subnet, InetAddress start, InetAddress end, InetAddress gateway, Set<InetAddress> reserved) {
     public AddressRange {
         Objects.requireNonNull(subnet, "subnet");
-        if (!subnet.isIpv4()) {
-            throw new IllegalArgumentException("subnet " + subnet + ": only IPv4 ranges are supported so far");
-        }
         if (!subnet.network().equals(subnet)) {
             throw new IllegalArgumentException("subnet " + subnet + " has host bits set; did you mean " + subnet.network() + "?");
         }
-        if (subnet.prefixLength() > 30) {
-            throw new IllegalArgumentException("subnet " + subnet + " is too small: a /30 or larger is needed for a gateway and a pod");
+        int bits = subnet.address().getAddress().length * 8;
+        if (subnet.prefixLength() > bits - 2) {
+            throw new IllegalArgumentException("subnet " + subnet + " is too small: a /" + (bits - 2)
+                    + " or larger is needed for a gateway and a pod");
         }
-        long net = toLong(subnet.address());
-        long bcast = toLong(subnet.broadcast());
-        start = start != null ? start : fromLong(net + 1);
-        end = end != null ? end : fromLong(bcast - 1);
+        BigInteger net = toBig(subnet.address());
+        BigInteger last = toBig(subnet.broadcast());
+        start = start != null ? start : fromBig(net.add(BigInteger.ONE), bits);
+        end = end != null ? end : fromBig(last.subtract(BigInteger.ONE), bits);
         for (var e : new Object[][]{{"rangeStart", start}, {"rangeEnd", end}}) {
             InetAddress a = (InetAddress) e[1];
-            if (!(a instanceof Inet4Address) || !subnet.contains(a)) {
+            if (a.getAddress().length * 8 != bits || !subnet.contains(a)) {
                 throw new IllegalArgumentException(e[0] + " " + a.getHostAddress() + " is outside subnet " + subnet);
             }
         }
-        if (toLong(start) > toLong(end)) {
+        if (toBig(start).compareTo(toBig(end)) > 0) {
             throw new IllegalArgumentException("rangeStart " + start.getHostAddress() + " is after rangeEnd " + end.getHostAddress());
         }
         if (gateway != null && !subnet.contains(gateway)) {
@@ -58,18 +57,38 @@ public record AddressRange(Cidr subnet, InetAddress start, InetAddress end, Inet
     }
 
     /** True when {@code a} may be handed out. */
-    boolean assignable(long a) {
-        return a != toLong(subnet.address()) && a != toLong(subnet.broadcast())
-                && (gateway == null || a != toLong(gateway)) && !reserved.contains(fromLong(a));
+    boolean assignable(BigInteger a) {
+        return !a.equals(toBig(subnet.address())) && !a.equals(toBig(subnet.broadcast()))
+                && (gateway == null || !a.equals(toBig(gateway))) && !reserved.contains(fromBig(a, bits()));
     }
 
-    static long toLong(InetAddress a) {
-        byte[] b = a.getAddress();
-        return ((b[0] & 0xffL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL);
+    /** Address width in bits: 32 or 128. */
+    int bits() {
+        return subnet.address().getAddress().length * 8;
     }
 
-    static InetAddress fromLong(long v) {
-        return Cidr.byAddress(new byte[]{(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+    BigInteger first() {
+        return toBig(start);
+    }
+
+    BigInteger last() {
+        return toBig(end);
+    }
+
+    boolean contains(BigInteger a) {
+        return a.compareTo(first()) >= 0 && a.compareTo(last()) <= 0;
+    }
+
+    static BigInteger toBig(InetAddress a) {
+        return new BigInteger(1, a.getAddress());
+    }
+
+    static InetAddress fromBig(BigInteger v, int bits) {
+        byte[] raw = v.toByteArray();
+        byte[] b = new byte[bits / 8];
+        int n = Math.min(raw.length, b.length);
+        System.arraycopy(raw, raw.length - n, b, b.length - n, n);
+        return Cidr.byAddress(b);
     }
 
     @Override

@@ -132,8 +132,9 @@ public record Cidr(InetAddress address, int prefixLength) {
         return out;
     }
 
+    /** {@code a.b.c.d/n}, or IPv6 as iproute2 writes it ({@code fd00:18::2/64}). */
     @Override
     public String toString() {
-        return address.getHostAddress() + "/" + prefixLength;
+        return dev.podnet.netlink.route.IprouteNames.address(address) + "/" + prefixLength;
     }
 }

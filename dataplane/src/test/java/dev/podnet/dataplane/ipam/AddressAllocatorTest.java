@@ -151,6 +151,24 @@ class AddressAllocatorTest {
     }
 
     @Test
+    void ipv6RangesWorkTheSameWay() {
+        AddressAllocator a = allocator("fd00:18::/64", "fd00:18::1", AllocationStore.inMemory());
+        assertEquals("fd00:18::2/64", a.allocate("c1", "eth0").toString());
+        assertEquals("fd00:18::3/64", a.allocate("c2", "eth0").toString());
+        assertEquals("fd00:18::3/64", a.allocate("c2", "eth0").toString(), "the same again");
+        assertEquals("fd00:18::99/64", a.allocateStatic("c3", "eth0", ip("fd00:18::99")).toString());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> a.allocateStatic("c4", "eth0", ip("198.18.0.9")))
+                .getMessage().contains("not in any range"));
+        AddressRange small = new AddressRange(Cidr.parse("fd00:19::/120"), ip("fd00:19::10"), ip("fd00:19::11"), null, Set.of());
+        AddressAllocator b = new AddressAllocator(small, AllocationStore.inMemory());
+        b.allocate("x", "eth0");
+        b.allocate("y", "eth0");
+        assertThrows(IpamExhaustedException.class, () -> b.allocate("z", "eth0"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new AddressAllocator(List.of(
+                AddressRange.of(Cidr.parse("198.18.0.0/24"), null), small), AllocationStore.inMemory())).getMessage().contains("one family"));
+    }
+
+    @Test
     void badRangesSayWhatIsWrong() {
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> new AddressRange(Cidr.parse("198.18.0.5/24"), null, null, null, Set.of())).getMessage()

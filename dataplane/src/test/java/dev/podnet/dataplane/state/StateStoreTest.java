@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StateStoreTest {
     @TempDir
@@ -21,11 +22,11 @@ class StateStoreTest {
     @Test
     void everythingWrittenIsThereAfterReopening() throws Exception {
         EndpointRecord r = new EndpointRecord("c0ffee", "eth0", "pods", "/run/netns/p", "pn0123456789ab", "02:00:00:00:00:01",
-                "198.18.0.2/16", "198.18.0.1", EndpointState.READY, 1234L, "web-0", "default", "");
+                "198.18.0.2/16", "198.18.0.1", EndpointState.READY, 1234L, "web-0", "default", "", "fd00:18::2/64", "fd00:18::1");
         AddressRange range = AddressRange.of(Cidr.parse("198.18.0.0/16"), Cidr.parseAddress("198.18.0.1", "gw"));
         try (StateStore s = StateStore.open(dir.resolve("state"), 1024)) {
             s.endpoints().put(r.key(), r.encode());
-            s.networks().put("pods", new NetworkRecord("pods", NetworkMode.BRIDGE, "pnbr0", "198.18.0.0/16", "198.18.0.1", 1500, "", "", false, false, "").encode());
+            s.networks().put("pods", new NetworkRecord("pods", NetworkMode.BRIDGE, "pnbr0", "198.18.0.0/16", "198.18.0.1", 1500, "", "", false, false, "", "", "").encode());
             new AddressAllocator(range, s.allocations("pods")).allocate("c0ffee", "eth0");
         }
         try (StateStore s = StateStore.open(dir.resolve("state"), 1024)) {
@@ -44,18 +45,22 @@ class StateStoreTest {
         NetworkRecord r = NetworkRecord.decode("1|pods|pnbr0|198.18.0.0/16|198.18.0.1|1500||");
         assertEquals(NetworkMode.BRIDGE, r.mode());
         assertEquals("pnbr0", r.bridge());
-        NetworkRecord ptp = new NetworkRecord("p", NetworkMode.PTP, "", "198.19.0.0/16", "198.19.0.1", 0, "", "", false, true, "");
+        NetworkRecord ptp = new NetworkRecord("p", NetworkMode.PTP, "", "198.19.0.0/16", "198.19.0.1", 0, "", "", false, true, "", "", "");
         assertEquals(ptp, NetworkRecord.decode(ptp.encode()));
         NetworkRecord v2 = NetworkRecord.decode("2|q|BRIDGE|br1|198.18.0.0/16|198.18.0.1|0||");
         assertEquals("br1", v2.bridge());
-        NetworkRecord hp = new NetworkRecord("h", NetworkMode.BRIDGE, "br2", "198.18.0.0/16", "198.18.0.1", 0, "", "", true, false, "up0");
+        NetworkRecord hp = new NetworkRecord("h", NetworkMode.BRIDGE, "br2", "198.18.0.0/16", "198.18.0.1", 0, "", "", true, false, "up0", "", "");
         assertEquals(hp, NetworkRecord.decode(hp.encode()));
+        NetworkRecord ds = new NetworkRecord("d", NetworkMode.BRIDGE, "br3", "198.18.0.0/16", "198.18.0.1", 0, "", "", false, false, "",
+                "fd00:18::/64", "fd00:18::1");
+        assertEquals(ds, NetworkRecord.decode(ds.encode()));
+        assertTrue(ds.ipv6());
     }
 
     @Test
     void recordsSurviveEncoding() {
         EndpointRecord r = new EndpointRecord("abcdef0123456789", "eth1", "n", "/proc/1/ns/net", "pnx", "02:00:00:00:00:02",
-                "198.18.0.9/16", "198.18.0.1", EndpointState.CREATING, 5L, null, null, "tapeth1");
+                "198.18.0.9/16", "198.18.0.1", EndpointState.CREATING, 5L, null, null, "tapeth1", null, null);
         assertEquals(r, EndpointRecord.decode(r.encode()));
         EndpointRecord v1 = EndpointRecord.decode("1\tc\teth0\tn\t/p\tpnx\t02:00:00:00:00:03\t198.18.0.3/16\t198.18.0.1\tREADY\t7\t\t");
         assertEquals("", v1.vmTap());
