@@ -58,6 +58,7 @@ final class ChurnCommand {
     private final boolean json;
     private final NetworkMode shape;
     private final boolean vm;
+    private final boolean ipv6;
     private final String gateway;
     private final boolean tty = System.console() != null;
     private final List<String> created = new CopyOnWriteArrayList<>();
@@ -66,7 +67,7 @@ final class ChurnCommand {
         this.out = out;
         this.err = err;
         Args a = Args.parse(CMD, argv, 0, Set.of("--pods", "--sandbox", "--state-dir", "--concurrency", "--shape"),
-                Set.of("--keep", "--json"));
+                Set.of("--keep", "--json", "--ipv6"));
         if (!a.positional().isEmpty()) {
             throw new UsageException(CMD + ": unexpected argument '" + a.positional().get(0) + "'");
         }
@@ -79,6 +80,10 @@ final class ChurnCommand {
             default -> throw new UsageException(CMD + ": --shape must be bridge, ptp or vm, got '" + shapeName + "'");
         };
         vm = shapeName.equals("vm");
+        ipv6 = a.has("--ipv6");
+        if (ipv6 && shape == NetworkMode.PTP) {
+            throw new UsageException(CMD + ": --ipv6 works with the bridge and vm shapes so far, not ptp");
+        }
         gateway = shape == NetworkMode.PTP ? "198.19.0.1" : "198.18.0.1";
         sandbox = a.get("--sandbox", DEFAULT_PREFIX + ProcessHandle.current().pid());
         try {
@@ -162,7 +167,8 @@ final class ChurnCommand {
         try {
             dp.createNetwork(shape == NetworkMode.PTP
                     ? NetworkSpec.ptp(NETWORK, "198.19.0.0/16").withGateway(gateway)
-                    : NetworkSpec.bridge(NETWORK, BRIDGE, "198.18.0.0/16").withGateway(gateway)).block(T);
+                    : NetworkSpec.bridge(NETWORK, BRIDGE, "198.18.0.0/16").withGateway(gateway)
+                    .withIpv6(ipv6 ? "fd00:18::/64" : null)).block(T);
 
             Latencies addLat = new Latencies();
             AtomicInteger errors = new AtomicInteger();
@@ -270,6 +276,10 @@ final class ChurnCommand {
                 problems.add("pod " + i + " (" + ip + ") cannot ping the gateway " + gateway);
                 ok = false;
             }
+            if (ipv6 && !ping(podNames.get(i), "fd00:18::1")) {
+                problems.add("pod " + i + " (" + ep.address6() + ") cannot ping the IPv6 gateway fd00:18::1");
+                ok = false;
+            }
         }
         if (pods > 1 && !vm) {
             int[][] pairs = {{0, pods - 1}, {1, pods / 2}};
@@ -277,10 +287,15 @@ final class ChurnCommand {
                 if (p[0] == p[1] || endpoints[p[0]] == null || endpoints[p[1]] == null) {
                     continue;
                 }
-                String target = endpoints[p[1]].address().split("/")[0];
-                if (!ping(podNames.get(p[0]), target)) {
-                    problems.add("pod " + p[0] + " cannot ping pod " + p[1] + " (" + target + ")");
-                    ok = false;
+                List<String> targets = new ArrayList<>(List.of(endpoints[p[1]].address().split("/")[0]));
+                if (ipv6) {
+                    targets.add(endpoints[p[1]].address6().split("/")[0]);
+                }
+                for (String target : targets) {
+                    if (!ping(podNames.get(p[0]), target)) {
+                        problems.add("pod " + p[0] + " cannot ping pod " + p[1] + " (" + target + ")");
+                        ok = false;
+                    }
                 }
             }
         }
@@ -317,7 +332,8 @@ final class ChurnCommand {
                         int leakedLinks, int leakedAddresses, List<String> problems) {
         double addRate = addS > 0 ? pods / addS : 0;
         double delRate = delS > 0 ? pods / delS : 0;
-        out.printf(Locale.ROOT, "podnet churn: %d pods, %s shape, sandbox %s%n", pods, shapeName(), sandbox);
+        out.printf(Locale.ROOT, "podnet churn: %d pods, %s shape%s, sandbox %s%n", pods, shapeName(), ipv6 ? ", dual stack" : "",
+                sandbox);
         out.printf(Locale.ROOT, "  add     %8.3f s  %8.1f pods/s  p50 %7.2f ms  p99 %7.2f ms%n", addS, addRate,
                 add.percentileMillis(50), add.percentileMillis(99));
         if (!keep) {

@@ -13,11 +13,12 @@ public final class Main {
 
             commands:
               churn   plug N pods into a bridge network inside a sandbox namespace, check they talk, unplug them
-                      [--pods N] [--shape bridge|ptp|vm] [--sandbox NAME] [--state-dir DIR] [--concurrency K] [--keep] [--json]
+                      [--pods N] [--shape bridge|ptp|vm] [--ipv6] [--sandbox NAME] [--state-dir DIR] [--concurrency K] [--keep] [--json]
               ip      podnet's own netlink reading of the kernel's tables, as iproute2 prints them
                       link|addr|route|neigh show [--netns NAME] [-6] [--json]
               network create NAME [--mode bridge|ptp] [--bridge BR] --subnet CIDR [--gateway IP] [--mtu N]
-                             [--range-start IP] [--range-end IP] [--hairpin] [--mac-from-ip] [--uplink IF] [--json]
+                             [--range-start IP] [--range-end IP] [--hairpin] [--mac-from-ip] [--uplink IF]
+                             [--subnet6 CIDR6] [--gateway6 IP6] [--json]
               network delete NAME [--force] | network list [--json] | network show NAME [--json]
               endpoint add --network N --container-id ID --netns NAME|PATH [--if eth0] [--mtu N] [--mac MAC]
                            [--pod-name P] [--pod-namespace NS] [--ip IP] [--vm] [--json]   (--json prints the CNI 1.1 result)

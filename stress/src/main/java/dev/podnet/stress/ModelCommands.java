@@ -54,7 +54,7 @@ final class ModelCommands {
         String cmd = command + " " + verb;
         Args a = switch (command + " " + verb) {
             case "network create" -> Args.parse(cmd, rest, 0, Set.of("--mode", "--bridge", "--subnet", "--gateway", "--mtu",
-                    "--range-start", "--range-end", "--uplink"), Set.of("--hairpin", "--mac-from-ip", "--json"));
+                    "--range-start", "--range-end", "--uplink", "--subnet6", "--gateway6"), Set.of("--hairpin", "--mac-from-ip", "--json"));
             case "network delete" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--force"));
             case "network list", "network show", "ipam show" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--json"));
             case "endpoint add" -> Args.parse(cmd, rest, 0, Set.of("--network", "--container-id", "--netns", "--if", "--mtu",
@@ -98,7 +98,8 @@ final class ModelCommands {
                 };
                 spec = spec.withGateway(a.get("--gateway", null)).withMtu(a.intValue(cmd, "--mtu", 0, 0, 65535))
                         .withRange(a.get("--range-start", null), a.get("--range-end", null))
-                        .withHairpin(a.has("--hairpin")).withMacFromIp(a.has("--mac-from-ip")).withUplink(a.get("--uplink", null));
+                        .withHairpin(a.has("--hairpin")).withMacFromIp(a.has("--mac-from-ip")).withUplink(a.get("--uplink", null))
+                        .withIpv6(a.get("--subnet6", null)).withIpv6Gateway(a.get("--gateway6", null));
                 dp.createNetwork(spec).block(T);
                 NetworkRecord r = dp.network(name).block(T);
                 out.println(json ? Json.write(network(r, 0)) : "network " + name + " created: " + describe(r));
@@ -211,6 +212,10 @@ final class ModelCommands {
         if (!r.uplink().isEmpty()) {
             o.put("uplink", r.uplink());
         }
+        if (r.ipv6()) {
+            o.put("subnet6", r.subnet6());
+            o.put("gateway6", r.gateway6());
+        }
         o.put("endpoints", endpoints);
         return o;
     }
@@ -227,6 +232,10 @@ final class ModelCommands {
         o.put("mac", r.mac());
         o.put("address", r.address());
         o.put("gateway", r.gateway());
+        if (!r.address6().isEmpty()) {
+            o.put("address6", r.address6());
+            o.put("gateway6", r.gateway6());
+        }
         o.put("pod_name", r.podName());
         o.put("pod_namespace", r.podNamespace());
         return o;

@@ -81,6 +81,17 @@ class MainTest {
     }
 
     @Test
+    void churnDualStack(Sandbox unused) throws Exception {
+        String sandbox = "pnt-v6-" + ProcessHandle.current().pid();
+        Result r = run("churn", "--pods", "4", "--ipv6", "--sandbox", sandbox, "--state-dir", state.toString(), "--json");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("dual stack"), r.out());
+        String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(json.contains("\"verified\":true") && json.contains("\"leaked_addresses\":0"), json);
+        assertEquals(2, run("churn", "--ipv6", "--shape", "ptp").code());
+    }
+
+    @Test
     void keepLeavesTheSandboxForInspection(Sandbox unused) throws Exception {
         String sandbox = "pnt-keep-" + ProcessHandle.current().pid();
         try {
