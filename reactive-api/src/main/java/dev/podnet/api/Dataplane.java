@@ -208,7 +208,7 @@ public final class Dataplane {
                     gateway, Set.of());
             Cidr subnet6 = record.ipv6() ? Cidr.parse(record.subnet6()) : null;
             InetAddress gateway6 = record.ipv6() ? Cidr.parseAddress(record.gateway6(), "gateway6") : null;
-            AddressAllocator allocator6 = record.ipv6()
+            AddressAllocator allocator6 = record.ipv6() && !record.ipv6FromMac()
                     ? new AddressAllocator(AddressRange.of(subnet6, gateway6), host.store().allocations(record.name())) : null;
             AttachedNetwork n = new AttachedNetwork(record, bridgeIndex, subnet, gateway,
                     new AddressAllocator(range, host.store().allocations(record.name())), subnet6, gateway6, allocator6);

@@ -343,6 +343,30 @@ class DataplaneTest {
     }
 
     @Test
+    void ipv6AddressesCanBeDerivedFromTheMac(Sandbox sandbox) throws Exception {
+        String p1 = sandbox.newNamespace("m1");
+        String p2 = sandbox.newNamespace("m2");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            dp.createNetwork(NetworkSpec.bridge("macv6", "pnbr8", "198.18.99.0/24").withIpv6FromMac("fd00:77::/64")).block(T);
+            Endpoint a = dp.add(EndpointSpec.of("macv6", "macv6001", NetNs.named(p1))
+                    .withMac(dev.podnet.dataplane.link.MacAddress.parse("02:42:c6:12:63:02"))).block(T);
+            Endpoint b = dp.add(EndpointSpec.of("macv6", "macv6002", NetNs.named(p2))).block(T);
+            assertEquals("fd00:77::242:c612:6302/64", a.address6(), "prefix + the MAC in the last 48 bits");
+            assertTrue(Sandbox.ipIn(p1, "-o", "-6", "addr", "show", "dev", "eth0").contains("inet6 fd00:77::242:c612:6302/64"));
+            Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", b.address6().split("/")[0]);
+            assertEquals(2, dp.reservedAddresses("macv6"), "only the IPv4 addresses come from IPAM");
+            InvalidSpecException tooLong = assertThrows(InvalidSpecException.class, () -> dp.createNetwork(
+                    NetworkSpec.bridge("macv6b", "pnbr9", "198.18.98.0/24").withIpv6FromMac("fd00:78::/96")).block(T));
+            assertTrue(tooLong.getMessage().contains("at least 48 host bits are needed"), tooLong.getMessage());
+            dp.remove("macv6001", "eth0").block(T);
+            dp.remove("macv6002", "eth0").block(T);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
     void aKernelErrorIsReportedWithErrnoAndRolledBack(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);

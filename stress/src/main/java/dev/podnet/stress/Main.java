@@ -18,7 +18,7 @@ public final class Main {
                       link|addr|route|neigh show [--netns NAME] [-6] [--json]
               network create NAME [--mode bridge|ptp] [--bridge BR] --subnet CIDR [--gateway IP] [--mtu N]
                              [--range-start IP] [--range-end IP] [--hairpin] [--mac-from-ip] [--uplink IF]
-                             [--subnet6 CIDR6] [--gateway6 IP6] [--json]
+                             [--subnet6 CIDR6 [--ipv6-from-mac]] [--gateway6 IP6] [--json]
               network delete NAME [--force] | network list [--json] | network show NAME [--json]
               endpoint add --network N --container-id ID --netns NAME|PATH [--if eth0] [--mtu N] [--mac MAC]
                            [--pod-name P] [--pod-namespace NS] [--ip IP] [--vm] [--json]   (--json prints the CNI 1.1 result)

@@ -54,7 +54,8 @@ final class ModelCommands {
         String cmd = command + " " + verb;
         Args a = switch (command + " " + verb) {
             case "network create" -> Args.parse(cmd, rest, 0, Set.of("--mode", "--bridge", "--subnet", "--gateway", "--mtu",
-                    "--range-start", "--range-end", "--uplink", "--subnet6", "--gateway6"), Set.of("--hairpin", "--mac-from-ip", "--json"));
+                    "--range-start", "--range-end", "--uplink", "--subnet6", "--gateway6"), Set.of("--hairpin", "--mac-from-ip",
+                    "--ipv6-from-mac", "--json"));
             case "network delete" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--force"));
             case "network list", "network show", "ipam show" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--json"));
             case "endpoint add" -> Args.parse(cmd, rest, 0, Set.of("--network", "--container-id", "--netns", "--if", "--mtu",
@@ -100,6 +101,9 @@ final class ModelCommands {
                         .withRange(a.get("--range-start", null), a.get("--range-end", null))
                         .withHairpin(a.has("--hairpin")).withMacFromIp(a.has("--mac-from-ip")).withUplink(a.get("--uplink", null))
                         .withIpv6(a.get("--subnet6", null)).withIpv6Gateway(a.get("--gateway6", null));
+                if (a.has("--ipv6-from-mac")) {
+                    spec = spec.withIpv6FromMac(required(cmd, a, "--subnet6"));
+                }
                 dp.createNetwork(spec).block(T);
                 NetworkRecord r = dp.network(name).block(T);
                 out.println(json ? Json.write(network(r, 0)) : "network " + name + " created: " + describe(r));

@@ -135,6 +135,9 @@ public final class EndpointSteps {
             if (c.mac == null) {
                 c.mac = c.network.record().macFromIp() ? MacAddress.fromIpv4(c.address.address()) : MacAddress.randomLocal();
             }
+            if (c.network.record().ipv6FromMac()) {
+                c.address6 = c.mac.ipv6In(c.network.subnet6());
+            }
         }).subscribeOn(c.host.state());
     }
 

@@ -35,6 +35,26 @@ public record MacAddress(byte[] bytes) {
         return new MacAddress(new byte[]{0x0a, 0x58, a[0], a[1], a[2], a[3]});
     }
 
+    /**
+     * The IPv6 address libnetwork derives from a MAC: {@code subnet6}'s prefix with this MAC in the last
+     * 48 bits, with {@code subnet6}'s prefix length.
+     *
+     * @throws IllegalArgumentException when the prefix is longer than /80 (fewer than 48 host bits)
+     */
+    public dev.podnet.dataplane.ipam.Cidr ipv6In(dev.podnet.dataplane.ipam.Cidr subnet6) {
+        byte[] a = subnet6.network().address().getAddress();
+        if (a.length != 16 || subnet6.prefixLength() > 80) {
+            throw new IllegalArgumentException("cannot derive an IPv6 address from a MAC in " + subnet6
+                    + ": an IPv6 prefix of /80 or shorter is needed");
+        }
+        System.arraycopy(bytes, 0, a, 10, 6);
+        try {
+            return new dev.podnet.dataplane.ipam.Cidr(java.net.InetAddress.getByAddress(a), subnet6.prefixLength());
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** Parses {@code aa:bb:cc:dd:ee:ff}; the error names the input. */
     public static MacAddress parse(String text) {
         String[] parts = text.split("[:-]");

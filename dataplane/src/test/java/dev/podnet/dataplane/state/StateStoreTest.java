@@ -26,7 +26,7 @@ class StateStoreTest {
         AddressRange range = AddressRange.of(Cidr.parse("198.18.0.0/16"), Cidr.parseAddress("198.18.0.1", "gw"));
         try (StateStore s = StateStore.open(dir.resolve("state"), 1024)) {
             s.endpoints().put(r.key(), r.encode());
-            s.networks().put("pods", new NetworkRecord("pods", NetworkMode.BRIDGE, "pnbr0", "198.18.0.0/16", "198.18.0.1", 1500, "", "", false, false, "", "", "").encode());
+            s.networks().put("pods", new NetworkRecord("pods", NetworkMode.BRIDGE, "pnbr0", "198.18.0.0/16", "198.18.0.1", 1500, "", "", false, false, "", "", "", false).encode());
             new AddressAllocator(range, s.allocations("pods")).allocate("c0ffee", "eth0");
         }
         try (StateStore s = StateStore.open(dir.resolve("state"), 1024)) {
@@ -45,14 +45,14 @@ class StateStoreTest {
         NetworkRecord r = NetworkRecord.decode("1|pods|pnbr0|198.18.0.0/16|198.18.0.1|1500||");
         assertEquals(NetworkMode.BRIDGE, r.mode());
         assertEquals("pnbr0", r.bridge());
-        NetworkRecord ptp = new NetworkRecord("p", NetworkMode.PTP, "", "198.19.0.0/16", "198.19.0.1", 0, "", "", false, true, "", "", "");
+        NetworkRecord ptp = new NetworkRecord("p", NetworkMode.PTP, "", "198.19.0.0/16", "198.19.0.1", 0, "", "", false, true, "", "", "", false);
         assertEquals(ptp, NetworkRecord.decode(ptp.encode()));
         NetworkRecord v2 = NetworkRecord.decode("2|q|BRIDGE|br1|198.18.0.0/16|198.18.0.1|0||");
         assertEquals("br1", v2.bridge());
-        NetworkRecord hp = new NetworkRecord("h", NetworkMode.BRIDGE, "br2", "198.18.0.0/16", "198.18.0.1", 0, "", "", true, false, "up0", "", "");
+        NetworkRecord hp = new NetworkRecord("h", NetworkMode.BRIDGE, "br2", "198.18.0.0/16", "198.18.0.1", 0, "", "", true, false, "up0", "", "", false);
         assertEquals(hp, NetworkRecord.decode(hp.encode()));
         NetworkRecord ds = new NetworkRecord("d", NetworkMode.BRIDGE, "br3", "198.18.0.0/16", "198.18.0.1", 0, "", "", false, false, "",
-                "fd00:18::/64", "fd00:18::1");
+                "fd00:18::/64", "fd00:18::1", true);
         assertEquals(ds, NetworkRecord.decode(ds.encode()));
         assertTrue(ds.ipv6());
     }
