@@ -492,6 +492,50 @@ public final class Dataplane {
                 NetlinkClient::close);
     }
 
+    /**
+     * Attaches an endpoint to a sandbox ({@code sandboxKey}: the runtime's sandbox id), as Azure's
+     * network manager does; the kernel is not touched. Attaching again to the same key succeeds;
+     * to another key fails while attached.
+     */
+    public Mono<EndpointRecord> attach(String containerId, String ifName, String sandboxKey) {
+        return Mono.defer(() -> {
+            EndpointSpec.validateKey(containerId, ifName);
+            if (sandboxKey == null || sandboxKey.isBlank() || sandboxKey.contains("\t") || sandboxKey.contains("\n")) {
+                throw new InvalidSpecException("sandbox key '" + sandboxKey + "' must be a non-empty single line");
+            }
+            return updateRecord(containerId, ifName, r -> {
+                if (!r.sandboxKey().isEmpty() && !r.sandboxKey().equals(sandboxKey)) {
+                    throw new InvalidSpecException("endpoint " + r.key() + " is attached to sandbox " + r.sandboxKey()
+                            + "; detach it first");
+                }
+                return r.withSandboxKey(sandboxKey);
+            });
+        });
+    }
+
+    /** Detaches an endpoint from its sandbox; detaching a detached endpoint succeeds. */
+    public Mono<EndpointRecord> detach(String containerId, String ifName) {
+        return Mono.defer(() -> {
+            EndpointSpec.validateKey(containerId, ifName);
+            return updateRecord(containerId, ifName, r -> r.withSandboxKey(""));
+        });
+    }
+
+    private Mono<EndpointRecord> updateRecord(String containerId, String ifName,
+                                              java.util.function.UnaryOperator<EndpointRecord> change) {
+        String key = EndpointRecord.key(containerId, ifName);
+        Mono<EndpointRecord> work = sequencer.run(key, () -> Mono.fromCallable(() -> {
+            String stored = host.store().endpoints().get(key);
+            if (stored == null) {
+                throw new InvalidSpecException("no endpoint " + key);
+            }
+            EndpointRecord updated = change.apply(EndpointRecord.decode(stored));
+            host.store().endpoints().put(key, updated.encode());
+            return updated;
+        }).subscribeOn(host.state()));
+        return detached(work);
+    }
+
     /** The endpoint of ({@code containerId}, {@code ifName}) as recorded, or empty. */
     public Mono<EndpointRecord> get(String containerId, String ifName) {
         return Mono.fromCallable(() -> host.store().endpoints().get(EndpointRecord.key(containerId, ifName)))

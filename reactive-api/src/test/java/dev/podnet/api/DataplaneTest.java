@@ -367,6 +367,27 @@ class DataplaneTest {
     }
 
     @Test
+    void endpointsAttachToOneSandboxAtATime(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            dp.add(EndpointSpec.of("pods", "attach01", NetNs.named(pod))).block(T);
+            assertEquals("sandbox-a", dp.attach("attach01", "eth0", "sandbox-a").block(T).sandboxKey());
+            dp.attach("attach01", "eth0", "sandbox-a").block(T); // again: fine
+            InvalidSpecException busy = assertThrows(InvalidSpecException.class, () -> dp.attach("attach01", "eth0", "sandbox-b").block(T));
+            assertTrue(busy.getMessage().contains("is attached to sandbox sandbox-a"), busy.getMessage());
+            assertEquals("", dp.detach("attach01", "eth0").block(T).sandboxKey());
+            assertEquals("sandbox-b", dp.attach("attach01", "eth0", "sandbox-b").block(T).sandboxKey());
+            assertEquals("sandbox-b", dp.get("attach01", "eth0").block(T).sandboxKey(), "persisted");
+            assertThrows(InvalidSpecException.class, () -> dp.attach("nobody", "eth0", "x").block(T));
+            assertThrows(InvalidSpecException.class, () -> dp.attach("attach01", "eth0", " ").block(T));
+            dp.remove("attach01", "eth0").block(T);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
     void aKernelErrorIsReportedWithErrnoAndRolledBack(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);

@@ -27,6 +27,7 @@ public final class Main {
                             [--netns PATH] [--json]
               endpoint show --container-id ID [--if eth0] [--json]
               endpoint check --container-id ID [--if eth0] [--json]   (exit 1 when the kernel differs)
+              endpoint attach --container-id ID [--if eth0] --sandbox-key KEY | endpoint detach --container-id ID [--if eth0]
               ipam show [--json]
               help    this text
 

@@ -63,7 +63,9 @@ final class ModelCommands {
             case "endpoint del" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"), Set.of());
             case "endpoint list" -> Args.parse(cmd, rest, 0, Set.of("--network", "--container-id", "--pod-name", "--pod-prefix",
                     "--pod-namespace", "--netns"), Set.of("--json"));
-            case "endpoint show", "endpoint check" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"), Set.of("--json"));
+            case "endpoint show", "endpoint check", "endpoint detach" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"),
+                    Set.of("--json"));
+            case "endpoint attach" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if", "--sandbox-key"), Set.of("--json"));
             default -> throw new UsageException("unknown command '" + cmd + "' (see podnet help)");
         };
         Dataplane dp;
@@ -167,6 +169,15 @@ final class ModelCommands {
                         .orElseThrow(() -> new InvalidSpecException("no endpoint " + cid + "/" + ifName));
                 out.println(json ? CniResult.json(r) : Json.write(endpoint(r)));
             }
+            case "endpoint attach" -> {
+                EndpointRecord r = dp.attach(required(cmd, a, "--container-id"), a.get("--if", "eth0"),
+                        required(cmd, a, "--sandbox-key")).block(T);
+                out.println(json ? Json.write(endpoint(r)) : "endpoint " + r.id() + " attached to " + r.sandboxKey());
+            }
+            case "endpoint detach" -> {
+                EndpointRecord r = dp.detach(required(cmd, a, "--container-id"), a.get("--if", "eth0")).block(T);
+                out.println(json ? Json.write(endpoint(r)) : "endpoint " + r.id() + " detached");
+            }
             case "endpoint check" -> {
                 EndpointCheck c = dp.check(required(cmd, a, "--container-id"), a.get("--if", "eth0")).block(T);
                 if (json) {
@@ -239,6 +250,9 @@ final class ModelCommands {
         if (!r.address6().isEmpty()) {
             o.put("address6", r.address6());
             o.put("gateway6", r.gateway6());
+        }
+        if (!r.sandboxKey().isEmpty()) {
+            o.put("sandbox_key", r.sandboxKey());
         }
         o.put("pod_name", r.podName());
         o.put("pod_namespace", r.podNamespace());

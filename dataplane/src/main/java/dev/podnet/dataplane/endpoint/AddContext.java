@@ -62,7 +62,7 @@ public final class AddContext implements AutoCloseable {
         return new EndpointRecord(containerId, ifName, network.name(), netns.path().toString(), hostIfName,
                 mac == null ? "" : mac.toString(), address == null ? "" : address.toString(), network.gateway().getHostAddress(), state,
                 startedMillis, podName, podNamespace, vm ? vmTapName(ifName) : "",
-                address6 == null ? "" : address6.toString(), network.gateway6() == null ? "" : network.gateway6().getHostAddress());
+                address6 == null ? "" : address6.toString(), network.gateway6() == null ? "" : network.gateway6().getHostAddress(), "");
     }
 
     /** The tap a VM endpoint's VM attaches to: {@code tap<ifName>}, cut to fit IFNAMSIZ. */

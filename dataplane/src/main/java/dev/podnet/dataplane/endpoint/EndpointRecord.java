@@ -20,11 +20,13 @@ import java.util.Objects;
  * @param vmTap         for a VM endpoint, the tap inside the sandbox that the VM attaches to; else empty
  * @param address6      the sandbox's IPv6 address with prefix on a dual-stack network, else empty
  * @param gateway6      its IPv6 default gateway, else empty
+ * @param sandboxKey    the sandbox the endpoint is attached to (Azure's AttachEndpoint), else empty
  */
 public record EndpointRecord(String containerId, String ifName, String network, String netns, String hostIfName,
                              String mac, String address, String gateway, EndpointState state, long createdMillis,
-                             String podName, String podNamespace, String vmTap, String address6, String gateway6) {
-    private static final String VERSION = "3";
+                             String podName, String podNamespace, String vmTap, String address6, String gateway6,
+                             String sandboxKey) {
+    private static final String VERSION = "4";
 
     public EndpointRecord {
         Objects.requireNonNull(containerId, "containerId");
@@ -35,6 +37,7 @@ public record EndpointRecord(String containerId, String ifName, String network, 
         vmTap = vmTap == null ? "" : vmTap;
         address6 = address6 == null ? "" : address6;
         gateway6 = gateway6 == null ? "" : gateway6;
+        sandboxKey = sandboxKey == null ? "" : sandboxKey;
     }
 
     /** The store key: container id and interface. */
@@ -53,13 +56,20 @@ public record EndpointRecord(String containerId, String ifName, String network, 
 
     public EndpointRecord withState(EndpointState s) {
         return new EndpointRecord(containerId, ifName, network, netns, hostIfName, mac, address, gateway, s,
-                createdMillis, podName, podNamespace, vmTap, address6, gateway6);
+                createdMillis, podName, podNamespace, vmTap, address6, gateway6, sandboxKey);
+    }
+
+    /** The same record attached to {@code key} (empty: detached). */
+    public EndpointRecord withSandboxKey(String key) {
+        return new EndpointRecord(containerId, ifName, network, netns, hostIfName, mac, address, gateway, state,
+                createdMillis, podName, podNamespace, vmTap, address6, gateway6, key);
     }
 
     /** A tab-separated line, versioned. Fields are validated upstream to hold no tab or newline. */
     public String encode() {
         return String.join("\t", VERSION, containerId, ifName, n(network), n(netns), n(hostIfName), n(mac), n(address),
-                n(gateway), state.name(), Long.toString(createdMillis), podName, podNamespace, vmTap, address6, gateway6);
+                n(gateway), state.name(), Long.toString(createdMillis), podName, podNamespace, vmTap, address6, gateway6,
+                sandboxKey);
     }
 
     private static String n(String s) {
@@ -71,10 +81,12 @@ public record EndpointRecord(String containerId, String ifName, String network, 
         String[] f = text.split("\t", -1);
         boolean v1 = f.length == 13 && f[0].equals("1");
         boolean v2 = f.length == 14 && f[0].equals("2");
-        if (!v1 && !v2 && (f.length != 16 || !f[0].equals(VERSION))) {
+        boolean v3 = f.length == 16 && f[0].equals("3");
+        if (!v1 && !v2 && !v3 && (f.length != 17 || !f[0].equals(VERSION))) {
             throw new IllegalStateException("endpoint record is damaged or of an unknown version: '" + text + "'");
         }
         return new EndpointRecord(f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], EndpointState.valueOf(f[9]),
-                Long.parseLong(f[10]), f[11], f[12], v1 ? "" : f[13], v1 || v2 ? "" : f[14], v1 || v2 ? "" : f[15]);
+                Long.parseLong(f[10]), f[11], f[12], v1 ? "" : f[13], v1 || v2 ? "" : f[14], v1 || v2 ? "" : f[15],
+                v1 || v2 || v3 ? "" : f[16]);
     }
 }

@@ -22,7 +22,7 @@ class StateStoreTest {
     @Test
     void everythingWrittenIsThereAfterReopening() throws Exception {
         EndpointRecord r = new EndpointRecord("c0ffee", "eth0", "pods", "/run/netns/p", "pn0123456789ab", "02:00:00:00:00:01",
-                "198.18.0.2/16", "198.18.0.1", EndpointState.READY, 1234L, "web-0", "default", "", "fd00:18::2/64", "fd00:18::1");
+                "198.18.0.2/16", "198.18.0.1", EndpointState.READY, 1234L, "web-0", "default", "", "fd00:18::2/64", "fd00:18::1", "sb-1");
         AddressRange range = AddressRange.of(Cidr.parse("198.18.0.0/16"), Cidr.parseAddress("198.18.0.1", "gw"));
         try (StateStore s = StateStore.open(dir.resolve("state"), 1024)) {
             s.endpoints().put(r.key(), r.encode());
@@ -60,7 +60,7 @@ class StateStoreTest {
     @Test
     void recordsSurviveEncoding() {
         EndpointRecord r = new EndpointRecord("abcdef0123456789", "eth1", "n", "/proc/1/ns/net", "pnx", "02:00:00:00:00:02",
-                "198.18.0.9/16", "198.18.0.1", EndpointState.CREATING, 5L, null, null, "tapeth1", null, null);
+                "198.18.0.9/16", "198.18.0.1", EndpointState.CREATING, 5L, null, null, "tapeth1", null, null, null);
         assertEquals(r, EndpointRecord.decode(r.encode()));
         EndpointRecord v1 = EndpointRecord.decode("1\tc\teth0\tn\t/p\tpnx\t02:00:00:00:00:03\t198.18.0.3/16\t198.18.0.1\tREADY\t7\t\t");
         assertEquals("", v1.vmTap());
