@@ -493,6 +493,114 @@ public final class Dataplane {
     }
 
     /**
+     * Updates a live endpoint: sets the MTU on both ends of its veth and adds routes inside its
+     * sandbox, as steps with undo: if a route cannot be added, the MTU goes back to what it was and
+     * the routes already added are removed.
+     */
+    public Mono<EndpointRecord> update(String containerId, String ifName, EndpointUpdate change) {
+        return Mono.defer(() -> {
+            EndpointSpec.validateKey(containerId, ifName);
+            try {
+                Links.validateMtu("mtu", change.mtu());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSpecException(e.getMessage());
+            }
+            String key = EndpointRecord.key(containerId, ifName);
+            Mono<EndpointRecord> work = sequencer.run(key, () -> limiter.acquire()
+                    .then(Mono.defer(() -> updateNow(key, change)))
+                    .doFinally(s -> limiter.release()));
+            return detached(work);
+        });
+    }
+
+    /** What an update's steps share: the pod's socket, both links' indexes and MTUs, the routes added. */
+    private static final class UpdateContext {
+        NetlinkClient pod;
+        int hostIndex;
+        int podIndex;
+        int hostMtu;
+        int podMtu;
+        final List<dev.podnet.netlink.NetlinkMessage> added = new ArrayList<>();
+    }
+
+    private Mono<EndpointRecord> updateNow(String key, EndpointUpdate change) {
+        return Mono.fromCallable(() -> java.util.Optional.ofNullable(host.store().endpoints().get(key)))
+                .subscribeOn(host.state())
+                .flatMap(stored -> {
+                    if (stored.isEmpty()) {
+                        return Mono.error(new InvalidSpecException("no endpoint " + key));
+                    }
+                    EndpointRecord r = EndpointRecord.decode(stored.get());
+                    for (EndpointUpdate.Route route : change.addRoutes()) {
+                        if (route.dst().isIpv4() != (route.gateway() instanceof java.net.Inet4Address)) {
+                            return Mono.error(new InvalidSpecException("route " + route.dst() + " and gateway "
+                                    + route.gateway().getHostAddress() + " are of different families"));
+                        }
+                    }
+                    UpdateContext u = new UpdateContext();
+                    List<dev.podnet.dataplane.endpoint.Step<UpdateContext>> steps = List.of(
+                            dev.podnet.dataplane.endpoint.Step.of("read-links", c -> readLinks(r, c), c -> Mono.empty()),
+                            dev.podnet.dataplane.endpoint.Step.of("set-mtu", c -> setMtu(c, change.mtu(), change.mtu()),
+                                    c -> setMtu(c, c.hostMtu, c.podMtu)),
+                            dev.podnet.dataplane.endpoint.Step.of("add-routes", c -> addRoutes(c, change), this::removeAddedRoutes));
+                    return StepRunner.run(steps, u, StepObserver.NONE, () -> false)
+                            .doFinally(s -> {
+                                if (u.pod != null) {
+                                    u.pod.close().subscribe(null, e -> { });
+                                }
+                            })
+                            .thenReturn(r)
+                            .onErrorMap(e -> !(e instanceof InvalidSpecException), e -> new EndpointOperationException("update", key, e));
+                });
+    }
+
+    private Mono<Void> readLinks(EndpointRecord r, UpdateContext c) {
+        return host.rtnl().request(Links.getByName(r.hostIfName())).cast(LinkMessage.class)
+                .doOnNext(l -> {
+                    c.hostIndex = l.index();
+                    c.hostMtu = l.mtu();
+                })
+                .then(host.netns().openRouteSocket(NetNs.ofPath(Path.of(r.netns()))).flatMap(s -> NetlinkClient.open(loops, s)))
+                .doOnNext(p -> c.pod = p)
+                .flatMap(p -> p.request(Links.getByName(r.ifName()))).cast(LinkMessage.class)
+                .doOnNext(l -> {
+                    c.podIndex = l.index();
+                    c.podMtu = l.mtu();
+                })
+                .then();
+    }
+
+    private Mono<Void> setMtu(UpdateContext c, int hostMtu, int podMtu) {
+        if (hostMtu <= 0) {
+            return Mono.empty();
+        }
+        return host.rtnl().execute(Links.setMtu(c.hostIndex, hostMtu)).then(c.pod.execute(Links.setMtu(c.podIndex, podMtu)));
+    }
+
+    /** Adds the routes one by one; if one fails, the ones added are removed before the error goes on (a step is all or nothing). */
+    private Mono<Void> addRoutes(UpdateContext c, EndpointUpdate change) {
+        return Flux.fromIterable(change.addRoutes())
+                .concatMap(route -> {
+                    dev.podnet.netlink.route.RouteMessage add = dev.podnet.dataplane.link.Routes.via(route.dst(), route.gateway(),
+                            c.podIndex, 0, 0, 0);
+                    return c.pod.execute(add).doOnSuccess(v -> c.added.add(add));
+                })
+                .then()
+                .onErrorResume(e -> removeAddedRoutes(c).then(Mono.error(e)));
+    }
+
+    private Mono<Void> removeAddedRoutes(UpdateContext c) {
+        return Flux.fromIterable(c.added)
+                .concatMap(m -> {
+                    dev.podnet.netlink.route.RouteMessage r = (dev.podnet.netlink.route.RouteMessage) m;
+                    return c.pod.execute(dev.podnet.netlink.route.RouteMessage.request(dev.podnet.netlink.route.Rtm.RTM_DELROUTE, 0,
+                                    r.family(), r.dstLength(), r.table(), 0, 0, 0, 0, r.attributes()))
+                            .onErrorResume(e -> Mono.empty());
+                })
+                .then();
+    }
+
+    /**
      * Attaches an endpoint to a sandbox ({@code sandboxKey}: the runtime's sandbox id), as Azure's
      * network manager does; the kernel is not touched. Attaching again to the same key succeeds;
      * to another key fails while attached.

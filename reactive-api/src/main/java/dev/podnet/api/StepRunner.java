@@ -12,7 +12,8 @@ import java.util.function.BooleanSupplier;
 /**
  * Runs a step list with rollback: each completed step's undo is remembered; a failure, or a
  * cancellation noticed between steps, runs the undos in reverse. A step is never cut in the
- * middle, so its undo always knows what it has to reverse.
+ * middle, so its undo always knows what it has to reverse; a step that fails is not undone here,
+ * so a step made of several kernel requests must clean up after itself before failing.
  */
 final class StepRunner {
     private StepRunner() {

@@ -388,6 +388,35 @@ class DataplaneTest {
     }
 
     @Test
+    void anUpdateChangesMtuAndRoutesOrUndoesItself(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            Endpoint ep = dp.add(EndpointSpec.of("pods", "update01", NetNs.named(pod))).block(T);
+            dp.update("update01", "eth0", EndpointUpdate.mtu(1400).withRoute("198.20.0.0/24", "198.18.0.1")).block(T);
+            assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "eth0").contains("mtu 1400"));
+            assertTrue(sandbox.ip("-o", "link", "show", ep.hostIfName()).contains("mtu 1400"));
+            assertTrue(Sandbox.ipIn(pod, "route", "show").contains("198.20.0.0/24 via 198.18.0.1 dev eth0"));
+
+            // the second route's gateway is unreachable: everything this update did is undone
+            EndpointOperationException e = assertThrows(EndpointOperationException.class, () -> dp.update("update01", "eth0",
+                    EndpointUpdate.mtu(1300).withRoute("198.21.0.0/24", "198.18.0.1").withRoute("198.22.0.0/24", "198.30.0.1")).block(T));
+            NetlinkException cause = assertInstanceOf(NetlinkException.class, e.getCause());
+            assertEquals("ENETUNREACH", cause.errnoName());
+            assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "eth0").contains("mtu 1400"), "MTU restored");
+            assertTrue(sandbox.ip("-o", "link", "show", ep.hostIfName()).contains("mtu 1400"), "host MTU restored");
+            String routes = Sandbox.ipIn(pod, "route", "show");
+            assertFalse(routes.contains("198.21.0.0"), "the route added before the failure was removed: " + routes);
+            assertTrue(routes.contains("198.20.0.0/24"), "the earlier update stays");
+            assertThrows(InvalidSpecException.class, () -> dp.update("update01", "eth0", EndpointUpdate.mtu(40)).block(T));
+            assertThrows(InvalidSpecException.class, () -> dp.update("ghost", "eth0", EndpointUpdate.mtu(1400)).block(T));
+            dp.remove("update01", "eth0").block(T);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
     void aKernelErrorIsReportedWithErrnoAndRolledBack(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);

@@ -111,7 +111,10 @@ public final class EndpointSteps {
                             Links.noIpv6LinkLocal(tapIndex),
                             Links.setMaster(tapIndex, br)));
                     return c.pod.executeBatch(batch);
-                });
+                })
+                // the sandbox bridge may exist by now: a failed step leaves nothing
+                .onErrorResume(e -> isExists(e) ? Mono.error(e)
+                        : deleteInPod(c, AddContext.vmBridgeName(c.ifName)).then(Mono.error(e)));
     }
 
     private static Mono<Void> deleteInPod(AddContext c, String name) {
@@ -199,7 +202,14 @@ public final class EndpointSteps {
                 .switchIfEmpty(Mono.defer(() -> c.pod.request(Links.getByName(c.ifName))
                         .map(m -> c.podIfIndex = ((LinkMessage) m).index())))
                 .then(Mono.defer(() -> c.hostIfIndex > 0 ? Mono.empty()
-                        : c.host.rtnl().request(Links.getByName(c.hostIfName)).doOnNext(m -> c.hostIfIndex = ((LinkMessage) m).index()).then()));
+                        : c.host.rtnl().request(Links.getByName(c.hostIfName)).doOnNext(m -> c.hostIfIndex = ((LinkMessage) m).index()).then()))
+                // the batch may have made the veth and then failed (alias, hairpin): a failed step leaves nothing
+                .onErrorResume(e -> isExists(e) ? Mono.error(e) : deleteVeth(c).then(Mono.error(e)));
+    }
+
+    /** EEXIST: the name was taken by something else, which must not be deleted. */
+    private static boolean isExists(Throwable e) {
+        return e instanceof NetlinkException n && n.errno() == Errno.EEXIST;
     }
 
     private static Mono<Void> deleteVeth(AddContext c) {

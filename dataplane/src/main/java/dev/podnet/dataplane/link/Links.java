@@ -100,6 +100,11 @@ public final class Links {
                 AttributeList.builder().string(Ifla.IFLA_IFNAME, name).u32(Ifla.IFLA_MASTER, masterIndex).build());
     }
 
+    /** Sets link {@code index}'s MTU. */
+    public static LinkMessage setMtu(int index, int mtu) {
+        return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, 0, 0, AttributeList.builder().u32(Ifla.IFLA_MTU, mtu).build());
+    }
+
     /** Sets link {@code index}'s MAC. */
     public static LinkMessage setMac(int index, MacAddress mac) {
         return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, 0, 0,
