@@ -12,7 +12,6 @@ import dev.podnet.dataplane.ipam.AddressRange;
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.Addresses;
 import dev.podnet.dataplane.link.Links;
-import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.netns.NetnsThread;
 import dev.podnet.dataplane.state.NetworkMode;
@@ -409,87 +408,8 @@ public final class Dataplane {
             String key = EndpointRecord.key(containerId, ifName);
             return get(containerId, ifName)
                     .switchIfEmpty(Mono.error(new InvalidSpecException("no endpoint " + key)))
-                    .flatMap(r -> {
-                        List<String> diffs = new java.util.concurrent.CopyOnWriteArrayList<>();
-                        if (r.state() != EndpointState.READY) {
-                            diffs.add("the record is " + r.state() + ", not READY");
-                        }
-                        return checkHost(r, diffs).then(Mono.defer(() -> checkSandbox(r, diffs)))
-                                .then(Mono.fromSupplier(() -> new EndpointCheck(key, diffs)));
-                    });
+                    .flatMap(r -> new EndpointChecker(host, loops, networks.get(r.network())).check(r));
         });
-    }
-
-    private Mono<Void> checkHost(EndpointRecord r, List<String> diffs) {
-        AttachedNetwork n = networks.get(r.network());
-        return host.rtnl().request(Links.getByName(r.hostIfName())).cast(LinkMessage.class)
-                .doOnNext(l -> {
-                    if (!l.isUp()) {
-                        diffs.add("host link " + r.hostIfName() + " is down");
-                    }
-                    String tag = HostNames.alias(r.containerId(), r.ifName());
-                    if (!tag.equals(l.alias())) {
-                        diffs.add("host link " + r.hostIfName() + " is tagged '" + l.alias() + "', not '" + tag + "'");
-                    }
-                    if (n != null && n.mode() == NetworkMode.BRIDGE && l.master() != n.bridgeIndex()) {
-                        diffs.add("host link " + r.hostIfName() + " is not a port of bridge " + n.record().bridge());
-                    }
-                })
-                .onErrorResume(EndpointSteps::isNoDevice, e -> {
-                    diffs.add("host link " + r.hostIfName() + " is missing");
-                    return Mono.empty();
-                })
-                .then(Mono.fromRunnable(() -> {
-                    if (n == null) {
-                        diffs.add("network " + r.network() + " does not exist");
-                    }
-                }));
-    }
-
-    private Mono<Void> checkSandbox(EndpointRecord r, List<String> diffs) {
-        NetNs ns = NetNs.ofPath(Path.of(r.netns()));
-        if (!java.nio.file.Files.exists(ns.path())) {
-            diffs.add("netns " + r.netns() + " is missing");
-            return Mono.empty();
-        }
-        String where = r.ifName() + " in " + r.netns();
-        return Mono.usingWhen(host.netns().openRouteSocket(ns).flatMap(s -> NetlinkClient.open(loops, s)),
-                pod -> pod.request(Links.getByName(r.ifName())).cast(LinkMessage.class)
-                        .flatMap(l -> {
-                            byte[] hw = l.hardwareAddress();
-                            String mac = hw == null || hw.length != 6 ? "" : new MacAddress(hw).toString();
-                            if (!mac.equalsIgnoreCase(r.mac())) {
-                                diffs.add(where + " has MAC " + mac + ", the record says " + r.mac());
-                            }
-                            if (!l.isUp()) {
-                                diffs.add(where + " is down");
-                            }
-                            Cidr want = Cidr.parse(r.address());
-                            Mono<Void> addr = pod.dump(Addresses.dumpOf(want.family(), l.index())).cast(dev.podnet.netlink.route.AddressMessage.class)
-                                    .filter(a -> a.address().equals(want.address()) && a.prefixLength() == want.prefixLength())
-                                    .hasElements()
-                                    .doOnNext(has -> {
-                                        if (!has) {
-                                            diffs.add(where + " lacks " + r.address());
-                                        }
-                                    }).then();
-                            InetAddress gw = Cidr.parseAddress(r.gateway(), "gateway");
-                            Mono<Void> route = pod.dump(dev.podnet.dataplane.link.Routes.dumpTable(want.family(), 254))
-                                    .cast(dev.podnet.netlink.route.RouteMessage.class)
-                                    .filter(rt -> rt.dstLength() == 0 && gw.equals(rt.gateway()) && rt.outputInterface() == l.index())
-                                    .hasElements()
-                                    .doOnNext(has -> {
-                                        if (!has) {
-                                            diffs.add(where + " has no default route via " + r.gateway());
-                                        }
-                                    }).then();
-                            return addr.then(route);
-                        })
-                        .onErrorResume(EndpointSteps::isNoDevice, e -> {
-                            diffs.add(where + " is missing");
-                            return Mono.empty();
-                        }),
-                NetlinkClient::close);
     }
 
     /**
@@ -507,97 +427,10 @@ public final class Dataplane {
             }
             String key = EndpointRecord.key(containerId, ifName);
             Mono<EndpointRecord> work = sequencer.run(key, () -> limiter.acquire()
-                    .then(Mono.defer(() -> updateNow(key, change)))
-                    .doFinally(s -> limiter.release()));
+                    .then(Mono.defer(() -> new EndpointUpdater(host, loops).update(key, change)))
+                    .doFinally(sig -> limiter.release()));
             return detached(work);
         });
-    }
-
-    /** What an update's steps share: the pod's socket, both links' indexes and MTUs, the routes added. */
-    private static final class UpdateContext {
-        NetlinkClient pod;
-        int hostIndex;
-        int podIndex;
-        int hostMtu;
-        int podMtu;
-        final List<dev.podnet.netlink.NetlinkMessage> added = new ArrayList<>();
-    }
-
-    private Mono<EndpointRecord> updateNow(String key, EndpointUpdate change) {
-        return Mono.fromCallable(() -> java.util.Optional.ofNullable(host.store().endpoints().get(key)))
-                .subscribeOn(host.state())
-                .flatMap(stored -> {
-                    if (stored.isEmpty()) {
-                        return Mono.error(new InvalidSpecException("no endpoint " + key));
-                    }
-                    EndpointRecord r = EndpointRecord.decode(stored.get());
-                    for (EndpointUpdate.Route route : change.addRoutes()) {
-                        if (route.dst().isIpv4() != (route.gateway() instanceof java.net.Inet4Address)) {
-                            return Mono.error(new InvalidSpecException("route " + route.dst() + " and gateway "
-                                    + route.gateway().getHostAddress() + " are of different families"));
-                        }
-                    }
-                    UpdateContext u = new UpdateContext();
-                    List<dev.podnet.dataplane.endpoint.Step<UpdateContext>> steps = List.of(
-                            dev.podnet.dataplane.endpoint.Step.of("read-links", c -> readLinks(r, c), c -> Mono.empty()),
-                            dev.podnet.dataplane.endpoint.Step.of("set-mtu", c -> setMtu(c, change.mtu(), change.mtu()),
-                                    c -> setMtu(c, c.hostMtu, c.podMtu)),
-                            dev.podnet.dataplane.endpoint.Step.of("add-routes", c -> addRoutes(c, change), this::removeAddedRoutes));
-                    return StepRunner.run(steps, u, StepObserver.NONE, () -> false)
-                            .doFinally(s -> {
-                                if (u.pod != null) {
-                                    u.pod.close().subscribe(null, e -> { });
-                                }
-                            })
-                            .thenReturn(r)
-                            .onErrorMap(e -> !(e instanceof InvalidSpecException), e -> new EndpointOperationException("update", key, e));
-                });
-    }
-
-    private Mono<Void> readLinks(EndpointRecord r, UpdateContext c) {
-        return host.rtnl().request(Links.getByName(r.hostIfName())).cast(LinkMessage.class)
-                .doOnNext(l -> {
-                    c.hostIndex = l.index();
-                    c.hostMtu = l.mtu();
-                })
-                .then(host.netns().openRouteSocket(NetNs.ofPath(Path.of(r.netns()))).flatMap(s -> NetlinkClient.open(loops, s)))
-                .doOnNext(p -> c.pod = p)
-                .flatMap(p -> p.request(Links.getByName(r.ifName()))).cast(LinkMessage.class)
-                .doOnNext(l -> {
-                    c.podIndex = l.index();
-                    c.podMtu = l.mtu();
-                })
-                .then();
-    }
-
-    private Mono<Void> setMtu(UpdateContext c, int hostMtu, int podMtu) {
-        if (hostMtu <= 0) {
-            return Mono.empty();
-        }
-        return host.rtnl().execute(Links.setMtu(c.hostIndex, hostMtu)).then(c.pod.execute(Links.setMtu(c.podIndex, podMtu)));
-    }
-
-    /** Adds the routes one by one; if one fails, the ones added are removed before the error goes on (a step is all or nothing). */
-    private Mono<Void> addRoutes(UpdateContext c, EndpointUpdate change) {
-        return Flux.fromIterable(change.addRoutes())
-                .concatMap(route -> {
-                    dev.podnet.netlink.route.RouteMessage add = dev.podnet.dataplane.link.Routes.via(route.dst(), route.gateway(),
-                            c.podIndex, 0, 0, 0);
-                    return c.pod.execute(add).doOnSuccess(v -> c.added.add(add));
-                })
-                .then()
-                .onErrorResume(e -> removeAddedRoutes(c).then(Mono.error(e)));
-    }
-
-    private Mono<Void> removeAddedRoutes(UpdateContext c) {
-        return Flux.fromIterable(c.added)
-                .concatMap(m -> {
-                    dev.podnet.netlink.route.RouteMessage r = (dev.podnet.netlink.route.RouteMessage) m;
-                    return c.pod.execute(dev.podnet.netlink.route.RouteMessage.request(dev.podnet.netlink.route.Rtm.RTM_DELROUTE, 0,
-                                    r.family(), r.dstLength(), r.table(), 0, 0, 0, 0, r.attributes()))
-                            .onErrorResume(e -> Mono.empty());
-                })
-                .then();
     }
 
     /**
