@@ -17,19 +17,30 @@ import java.util.function.BiConsumer;
  * (networks, endpoints, IPAM reservations and round-robin positions).
  *
  * <p>Every write goes straight to the mapped files, so a process that is killed leaves it in the
- * page cache, where the next process finds it. Chronicle Map promises no more than that; crash
- * recovery and reconciliation with the kernel build on it.
+ * page cache, where the next process finds it. Chronicle Map promises no more than that, and a
+ * killed writer can leave its in-file segment locks held: so one process owns the directory at a
+ * time (an OS lock on {@code lock}, holding the pid, dropped by the kernel when the owner dies), a
+ * {@code clean} marker is written on close and removed on open, and a directory opened without it
+ * was stopped uncleanly: its maps are opened with Chronicle's exclusive
+ * {@code recoverPersistedTo} (which rebuilds segment headers and clears stale locks) before use.
  */
 public final class StateStore implements AutoCloseable {
     private final Path dir;
+    private final StateDirectoryLock lock;
+    private final boolean recovered;
     private final ChronicleMap<String, String> networks;
     private final ChronicleMap<String, String> endpoints;
     private final ChronicleMap<String, String> reservations;
     private final ChronicleMap<String, String> positions;
     private final List<ChronicleMap<String, String>> all = new ArrayList<>();
 
-    private StateStore(Path dir, int maxEndpoints) throws IOException {
+    private StateStore(Path dir, int maxEndpoints, StateDirectoryLock lock) throws IOException {
         this.dir = dir;
+        this.lock = lock;
+        Path clean = dir.resolve("clean");
+        boolean existed = Files.exists(dir.resolve("endpoints.dat"));
+        this.recovered = existed && !Files.exists(clean);
+        Files.deleteIfExists(clean);
         try {
             networks = open("networks", "pod-network-name", "bridge|pnbr0|198.18.0.0/16|198.18.0.1|1500|0|0", 1024);
             endpoints = open("endpoints", "0123456789abcdef0123456789abcdef01234567/eth0",
@@ -55,17 +66,25 @@ public final class StateStore implements AutoCloseable {
         }
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        return new StateStore(dir, maxEndpoints);
+        StateDirectoryLock lock = StateDirectoryLock.acquire(dir);
+        try {
+            return new StateStore(dir, maxEndpoints, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
     }
 
     private ChronicleMap<String, String> open(String name, String avgKey, String avgValue, int entries) throws IOException {
         Path file = dir.resolve(name + ".dat");
-        ChronicleMap<String, String> map = ChronicleMap.of(String.class, String.class)
+        var builder = ChronicleMap.of(String.class, String.class)
                 .name(name)
                 .averageKey(avgKey)
                 .averageValue(avgValue)
-                .entries(entries)
-                .createPersistedTo(file.toFile());
+                .entries(entries);
+        ChronicleMap<String, String> map = recovered && Files.exists(file)
+                ? builder.recoverPersistedTo(file.toFile(), true)
+                : builder.createPersistedTo(file.toFile());
         all.add(map);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         return map;
@@ -73,6 +92,11 @@ public final class StateStore implements AutoCloseable {
 
     public Path directory() {
         return dir;
+    }
+
+    /** True when the last owner did not close the store (a crash, kill -9, power loss) and the maps were recovered. */
+    public boolean recovered() {
+        return recovered;
     }
 
     /** network name → encoded {@code NetworkRecord}. */
@@ -140,6 +164,7 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
+    /** Closes the maps, marks the directory cleanly closed, and releases ownership. */
     @Override
     public void close() {
         RuntimeException first = null;
@@ -149,6 +174,21 @@ public final class StateStore implements AutoCloseable {
             } catch (RuntimeException e) {
                 if (first == null) {
                     first = e;
+                }
+            }
+        }
+        try {
+            if (first == null) {
+                Files.createFile(dir.resolve("clean"));
+            }
+        } catch (IOException e) {
+            first = new IllegalStateException("could not mark " + dir + " cleanly closed: " + e.getMessage(), e);
+        } finally {
+            try {
+                lock.close();
+            } catch (IOException e) {
+                if (first == null) {
+                    first = new IllegalStateException("could not release " + dir + "/lock: " + e.getMessage(), e);
                 }
             }
         }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StateStoreTest {
@@ -38,6 +39,45 @@ class StateStoreTest {
         }
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("state"))));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("state/endpoints.dat"))));
+    }
+
+    @Test
+    void oneOwnerAtATimeAndTheLockHoldsTheOwnersPid() throws Exception {
+        Path state = dir.resolve("owned");
+        try (StateStore first = StateStore.open(state, 64)) {
+            StateInUseException e = org.junit.jupiter.api.Assertions.assertThrows(StateInUseException.class,
+                    () -> StateStore.open(state, 64));
+            assertTrue(e.getMessage().contains("in use by pid " + ProcessHandle.current().pid()), e.getMessage());
+            assertEquals(Long.toString(ProcessHandle.current().pid()), Files.readString(state.resolve("lock")).trim());
+            assertEquals("busy", tryLockFromAnotherProcess(state.resolve("lock")), "another process cannot take it either");
+        }
+        assertEquals("free", tryLockFromAnotherProcess(state.resolve("lock")), "closing released it");
+        try (StateStore again = StateStore.open(state, 64)) {
+            assertFalse(again.recovered(), "a clean close is recognised");
+        }
+    }
+
+    /** Asks util-linux flock(1), another process, whether it could take the same lock right now. */
+    private static String tryLockFromAnotherProcess(Path lockFile) throws Exception {
+        Process p = new ProcessBuilder("flock", "--nonblock", lockFile.toString(), "true").redirectErrorStream(true).start();
+        return p.waitFor() == 0 ? "free" : "busy";
+    }
+
+    @Test
+    void anUncleanStopIsDetectedAndTheMapsRecoveredWithTheirData() throws Exception {
+        Path state = dir.resolve("crashy");
+        try (StateStore s = StateStore.open(state, 64)) {
+            s.endpoints().put("c/eth0", "kept");
+        }
+        // a killed owner never writes the clean marker
+        Files.delete(state.resolve("clean"));
+        try (StateStore s = StateStore.open(state, 64)) {
+            assertTrue(s.recovered(), "an unclean stop is detected");
+            assertEquals("kept", s.endpoints().get("c/eth0"), "and the data survives recovery");
+        }
+        try (StateStore s = StateStore.open(state, 64)) {
+            assertFalse(s.recovered());
+        }
     }
 
     @Test

@@ -72,6 +72,11 @@ public final class LibC {
     private static final MethodHandle UMOUNT2 = bind("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle GETTID = bind("gettid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETEUID = bind("geteuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle FLOCK = bind("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    public static final int LOCK_EX = 2;
+    public static final int LOCK_NB = 4;
+    public static final int LOCK_UN = 8;
+    public static final int O_RDWR = 2;
     private static final MethodHandle IOCTL = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
             Linker.Option.firstVariadicArg(2));
 
@@ -336,6 +341,30 @@ public final class LibC {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /**
+     * {@code flock(2)}: a lock on the open file description, kept when other descriptors of the
+     * file are closed, dropped when the owner dies.
+     *
+     * @return true when taken, false when another holder has it ({@code EWOULDBLOCK} with {@code LOCK_NB})
+     */
+    public static boolean flock(int fd, int operation) throws ErrnoException {
+        MemorySegment cap = CAPTURE.get();
+        int r;
+        try {
+            r = (int) FLOCK.invokeExact(cap, fd, operation);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            int errno = errno(cap);
+            if (errno == Errno.EAGAIN) {
+                return false;
+            }
+            throw new ErrnoException("flock", "fd " + fd, errno);
+        }
+        return true;
     }
 
     /** The effective user id of this process. */
