@@ -97,7 +97,7 @@ public final class Dataplane {
                         .flatMap(t -> {
                             HostContext host = new HostContext(t.getT2(), loops, netns, t.getT1(), state);
                             Dataplane dp = new Dataplane(options, hostNs, host, loops);
-                            return dp.restoreNetworks().thenReturn(dp);
+                            return dp.afterReboot().then(dp.restoreNetworks()).thenReturn(dp);
                         })
                         .onErrorResume(e -> {
                             closeAll(opened, e);
@@ -120,8 +120,30 @@ public final class Dataplane {
         }
     }
 
+    /**
+     * After a reboot the kernel holds none of the recorded links, addresses or routes: endpoint
+     * records and IPAM reservations are dropped; networks are kept and re-created on open (their
+     * bridges are gone too), or dropped as well with {@code clearOnReboot}.
+     */
+    private Mono<Void> afterReboot() {
+        return Mono.fromRunnable(() -> {
+            if (host.store().rebooted()) {
+                host.store().dropEndpointsAndReservations();
+                if (options.clearOnReboot()) {
+                    host.store().networks().clear();
+                }
+            }
+        }).subscribeOn(host.state()).then();
+    }
+
+    /** True when this dataplane's state was written during an earlier boot (see {@link #open}). */
+    public boolean openedAfterReboot() {
+        return host.store().rebooted();
+    }
+
     private Mono<Void> restoreNetworks() {
-        return Flux.fromIterable(List.copyOf(host.store().networks().values()))
+        // read the records when subscribed: after afterReboot() may have changed them
+        return Flux.defer(() -> Flux.fromIterable(List.copyOf(host.store().networks().values())))
                 .map(NetworkRecord::decode)
                 .concatMap(this::attachNetwork)
                 .then();

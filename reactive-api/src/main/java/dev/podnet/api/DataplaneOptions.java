@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param eventLoops     epoll event-loop threads driving the netlink channels
  * @param maxEndpoints   sizing of the state maps
  * @param observer       fault-injection hook ({@link StepObserver#NONE} in production)
+ * @param clearOnReboot  after a reboot, forget the networks too instead of re-creating them
  */
 public record DataplaneOptions(NetNs hostNetns, Path stateDir, int maxConcurrent, int eventLoops, int maxEndpoints,
-                               StepObserver observer) {
+                               StepObserver observer, boolean clearOnReboot) {
     public DataplaneOptions {
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(observer, "observer");
@@ -34,26 +35,30 @@ public record DataplaneOptions(NetNs hostNetns, Path stateDir, int maxConcurrent
 
     /** State under {@code stateDir}, the process's own namespace as host, 64 operations in flight. */
     public static DataplaneOptions of(Path stateDir) {
-        return new DataplaneOptions(null, stateDir, 64, 1, 65536, StepObserver.NONE);
+        return new DataplaneOptions(null, stateDir, 64, 1, 65536, StepObserver.NONE, false);
     }
 
     public DataplaneOptions hostNetns(NetNs ns) {
-        return new DataplaneOptions(ns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer);
+        return new DataplaneOptions(ns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, clearOnReboot);
     }
 
     public DataplaneOptions maxConcurrent(int n) {
-        return new DataplaneOptions(hostNetns, stateDir, n, eventLoops, maxEndpoints, observer);
+        return new DataplaneOptions(hostNetns, stateDir, n, eventLoops, maxEndpoints, observer, clearOnReboot);
     }
 
     public DataplaneOptions eventLoops(int n) {
-        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, n, maxEndpoints, observer);
+        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, n, maxEndpoints, observer, clearOnReboot);
     }
 
     public DataplaneOptions maxEndpoints(int n) {
-        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, n, observer);
+        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, n, observer, clearOnReboot);
+    }
+
+    public DataplaneOptions clearOnReboot(boolean on) {
+        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, on);
     }
 
     public DataplaneOptions observer(StepObserver o) {
-        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, o);
+        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, o, clearOnReboot);
     }
 }

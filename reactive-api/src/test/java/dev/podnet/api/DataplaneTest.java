@@ -417,6 +417,39 @@ class DataplaneTest {
     }
 
     @Test
+    void afterARebootEndpointsAndReservationsAreDroppedAndNetworksRecreated(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        Endpoint ep = dp.add(EndpointSpec.of("pods", "beforeboot", NetNs.named(pod))).block(T);
+        dp.close().block(T);
+        // what a reboot does to the kernel, in the sandbox: the links are gone; and the boot id changes
+        sandbox.ip("link", "del", ep.hostIfName());
+        sandbox.ip("link", "del", "pnbr0");
+        java.nio.file.Files.writeString(state.resolve("boot-id"), "an-earlier-boot\n");
+
+        Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
+        try {
+            assertTrue(again.openedAfterReboot());
+            assertEquals(0, again.endpoints().count().block(T), "endpoint records dropped");
+            assertEquals(0, again.reservedAddresses("pods"), "reservations dropped");
+            assertTrue(sandbox.ip("-o", "addr", "show", "dev", "pnbr0").contains("198.18.0.1/16"), "network re-created");
+            Endpoint fresh = again.add(EndpointSpec.of("pods", "afterboot", NetNs.named(pod))).block(T);
+            assertEquals("198.18.0.2/16", fresh.address(), "the address is free again");
+            again.remove("afterboot", "eth0").block(T);
+        } finally {
+            again.close().block(T);
+        }
+        java.nio.file.Files.writeString(state.resolve("boot-id"), "another-boot\n");
+        Dataplane cleared = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)
+                .clearOnReboot(true)).block(T);
+        try {
+            assertEquals(0, cleared.networks().count().block(T), "clearOnReboot forgets the networks too");
+        } finally {
+            cleared.close().block(T);
+        }
+    }
+
+    @Test
     void aKernelErrorIsReportedWithErrnoAndRolledBack(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);

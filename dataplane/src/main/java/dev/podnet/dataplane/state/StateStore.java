@@ -28,6 +28,7 @@ public final class StateStore implements AutoCloseable {
     private final Path dir;
     private final StateDirectoryLock lock;
     private final boolean recovered;
+    private final boolean rebooted;
     private final ChronicleMap<String, String> networks;
     private final ChronicleMap<String, String> endpoints;
     private final ChronicleMap<String, String> reservations;
@@ -41,6 +42,12 @@ public final class StateStore implements AutoCloseable {
         boolean existed = Files.exists(dir.resolve("endpoints.dat"));
         this.recovered = existed && !Files.exists(clean);
         Files.deleteIfExists(clean);
+        // the kernel's boot id: a different one means the node rebooted since the state was written
+        Path bootFile = dir.resolve("boot-id");
+        String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+        this.rebooted = Files.exists(bootFile) && !Files.readString(bootFile).trim().equals(boot);
+        Files.writeString(bootFile, boot + "\n");
+        Files.setPosixFilePermissions(bootFile, PosixFilePermissions.fromString("rw-------"));
         try {
             networks = open("networks", "pod-network-name", "bridge|pnbr0|198.18.0.0/16|198.18.0.1|1500|0|0", 1024);
             endpoints = open("endpoints", "0123456789abcdef0123456789abcdef01234567/eth0",
@@ -92,6 +99,21 @@ public final class StateStore implements AutoCloseable {
 
     public Path directory() {
         return dir;
+    }
+
+    /**
+     * True when the state was written during an earlier boot: the kernel objects it describes (links,
+     * addresses, routes) are gone.
+     */
+    public boolean rebooted() {
+        return rebooted;
+    }
+
+    /** Forgets every endpoint and IPAM reservation (after a reboot: the kernel has none of them any more). */
+    public void dropEndpointsAndReservations() {
+        endpoints.clear();
+        reservations.clear();
+        positions.clear();
     }
 
     /** True when the last owner did not close the store (a crash, kill -9, power loss) and the maps were recovered. */
