@@ -435,6 +435,16 @@ public final class Dataplane {
     }
 
     /**
+     * Reconciles the records and the IPAM with the kernel (see {@link Reconciler}): rolls back
+     * operations cut short, releases endpoints whose links vanished, deletes orphan tagged links,
+     * releases reservations without a record. With {@code dryRun} nothing changes. Endpoints with
+     * an operation in flight are left alone.
+     */
+    public Mono<ReconcileReport> reconcile(boolean dryRun) {
+        return detached(Mono.defer(() -> new Reconciler(host, networks, sequencer::isActive).run(dryRun)));
+    }
+
+    /**
      * Updates a live endpoint: sets the MTU on both ends of its veth and adds routes inside its
      * sandbox, as steps with undo: if a route cannot be added, the MTU goes back to what it was and
      * the routes already added are removed.

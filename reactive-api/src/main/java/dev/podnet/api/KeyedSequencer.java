@@ -25,6 +25,11 @@ final class KeyedSequencer {
         });
     }
 
+    /** True while an operation on {@code key} is running or queued. */
+    boolean isActive(String key) {
+        return tails.containsKey(key);
+    }
+
     /** Keys with an operation running or queued. */
     int activeKeys() {
         return tails.size();

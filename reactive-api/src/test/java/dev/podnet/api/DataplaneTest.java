@@ -450,6 +450,53 @@ class DataplaneTest {
     }
 
     @Test
+    void reconcileRollsBackLeftoversReleasesVanishedAndDeletesOrphans(Sandbox sandbox) throws Exception {
+        String pA = sandbox.newNamespace("a");
+        String pB = sandbox.newNamespace("b");
+        String pC = sandbox.newNamespace("c");
+        // B's add "dies" after create-veth, in a first process
+        Dataplane first = open(sandbox, step -> step.equals("create-veth") ? Mono.never() : Mono.empty());
+        first.add(EndpointSpec.of("pods", "keeper", NetNs.named(pA))).subscribe(null, abandoned -> { });
+        first.add(EndpointSpec.of("pods", "leftover", NetNs.named(pB))).subscribe(null, abandoned -> { });
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!sandbox.ip("-o", "link").contains(HostNames.hostIfName("leftover", "eth0")) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        first.close().block(T);
+        Dataplane dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
+        try {
+            // keeper's add also "died": redo it properly; then C is added and its link vanishes
+            dp.remove("keeper", "eth0").block(T);
+            dp.add(EndpointSpec.of("pods", "keeper", NetNs.named(pA))).block(T);
+            Endpoint c = dp.add(EndpointSpec.of("pods", "vanished", NetNs.named(pC))).block(T);
+            sandbox.ip("link", "del", c.hostIfName());
+            // and an orphan: a link tagged by podnet with no record
+            sandbox.ip("link", "add", "pnorphan0", "type", "veth", "peer", "name", "pnorphan1");
+            sandbox.ip("link", "set", "pnorphan0", "alias", "podnet:ghost/eth0");
+
+            ReconcileReport dry = dp.reconcile(true).block(T);
+            assertTrue(dry.dryRun());
+            assertEquals(3, dry.actions().size(), dry.actions().toString());
+            assertTrue(dry.actions().stream().anyMatch(a -> a.startsWith("rolled back leftover/eth0 (CREATING): deleted link ")), dry.toString());
+            assertTrue(dry.actions().stream().anyMatch(a -> a.startsWith("released vanished/eth0: its host link")), dry.toString());
+            assertTrue(dry.actions().contains("deleted orphan link pnorphan0 (tagged podnet:ghost/eth0, no record)"), dry.toString());
+            assertTrue(sandbox.ip("-o", "link").contains("pnorphan0"), "a dry run changes nothing");
+            assertEquals(3, dp.endpoints().count().block(T));
+
+            ReconcileReport done = dp.reconcile(false).block(T);
+            assertEquals(dry.actions().stream().sorted().toList(), done.actions().stream().sorted().toList());
+            String links = sandbox.ip("-o", "link");
+            assertFalse(links.contains("pnorphan0") || links.contains(HostNames.hostIfName("leftover", "eth0")), links);
+            assertEquals(List.of("keeper"), dp.endpoints().map(r -> r.containerId()).collectList().block(T));
+            assertEquals(1, dp.reservedAddresses("pods"), "only keeper's address is still reserved");
+            assertTrue(dp.reconcile(false).block(T).clean(), "a second run finds nothing");
+            dp.remove("keeper", "eth0").block(T);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
     void aKernelErrorIsReportedWithErrnoAndRolledBack(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);
@@ -548,7 +595,7 @@ class DataplaneTest {
         String pod = sandbox.newNamespace("p");
         // the first process "dies" right after the veth exists: no rollback ever runs
         Dataplane first = open(sandbox, step -> step.equals("create-veth") ? Mono.never() : Mono.empty());
-        first.add(EndpointSpec.of("pods", "crashy", NetNs.named(pod))).subscribe();
+        first.add(EndpointSpec.of("pods", "crashy", NetNs.named(pod))).subscribe(null, abandoned -> { });
         String hostIf = HostNames.hostIfName("crashy", "eth0");
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!sandbox.ip("-o", "link").contains(hostIf) && System.nanoTime() < deadline) {

@@ -29,6 +29,8 @@ public final class Main {
               endpoint check --container-id ID [--if eth0] [--json]   (exit 1 when the kernel differs)
               endpoint attach --container-id ID [--if eth0] --sandbox-key KEY | endpoint detach --container-id ID [--if eth0]
               ipam show [--json]
+              reconcile [--dry-run] [--json]   roll back cut-short operations, release vanished endpoints,
+                                               delete orphan tagged links, release unowned reservations
               help    this text
 
             --state-dir (default /var/lib/podnet) holds the state; --host-netns names the namespace that plays
@@ -75,6 +77,8 @@ public final class Main {
                 case "churn" -> new ChurnCommand(Arrays.copyOfRange(argv, 1, argv.length), out, err).run();
                 case "ip" -> new IpCommand(rest, out).run(err);
                 case "network", "endpoint", "ipam" -> new ModelCommands(stateDir, host, out, err).run(argv[0], rest);
+                case "reconcile" -> new ModelCommands(stateDir, host, out, err).run("reconcile",
+                        java.util.stream.Stream.concat(java.util.stream.Stream.of("run"), Arrays.stream(rest)).toArray(String[]::new));
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;

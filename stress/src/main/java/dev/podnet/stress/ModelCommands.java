@@ -58,6 +58,7 @@ final class ModelCommands {
                     "--ipv6-from-mac", "--json"));
             case "network delete" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--force"));
             case "network list", "network show", "ipam show" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--json"));
+            case "reconcile run" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--dry-run", "--json"));
             case "endpoint add" -> Args.parse(cmd, rest, 0, Set.of("--network", "--container-id", "--netns", "--if", "--mtu",
                     "--mac", "--pod-name", "--pod-namespace", "--ip"), Set.of("--json", "--vm"));
             case "endpoint del" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"), Set.of());
@@ -168,6 +169,20 @@ final class ModelCommands {
                 EndpointRecord r = dp.get(cid, ifName).blockOptional(T)
                         .orElseThrow(() -> new InvalidSpecException("no endpoint " + cid + "/" + ifName));
                 out.println(json ? CniResult.json(r) : Json.write(endpoint(r)));
+            }
+            case "reconcile run" -> {
+                dev.podnet.api.ReconcileReport r = dp.reconcile(a.has("--dry-run")).block(T);
+                if (json) {
+                    Map<String, Object> o = Json.object();
+                    o.put("dry_run", r.dryRun());
+                    o.put("endpoints_checked", r.endpointsChecked());
+                    o.put("actions", r.actions());
+                    out.println(Json.write(o));
+                } else {
+                    out.println("reconcile" + (r.dryRun() ? " (dry run)" : "") + ": " + r.endpointsChecked() + " endpoints checked, "
+                            + (r.clean() ? "nothing to do" : r.actions().size() + " action" + (r.actions().size() == 1 ? "" : "s")));
+                    r.actions().forEach(x -> out.println("  " + x));
+                }
             }
             case "endpoint attach" -> {
                 EndpointRecord r = dp.attach(required(cmd, a, "--container-id"), a.get("--if", "eth0"),

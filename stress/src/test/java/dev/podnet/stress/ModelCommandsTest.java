@@ -61,6 +61,9 @@ class ModelCommandsTest {
         Map<String, Object> ipam = (Map<String, Object>) MiniJson.parse(podnet(sandbox, "ipam", "show", "--json").out());
         assertEquals(Map.of("198.18.0.2", "cafe0001/eth0"), ipam.get("pods"));
 
+        MainTest.Result rec = podnet(sandbox, "reconcile", "--dry-run");
+        assertEquals(0, rec.code(), rec.err());
+        assertTrue(rec.out().contains("1 endpoints checked, nothing to do"), rec.out());
         MainTest.Result check = podnet(sandbox, "endpoint", "check", "--container-id", "cafe0001");
         assertEquals(0, check.code(), check.out() + check.err());
         assertTrue(check.out().contains("the kernel matches the record"), check.out());

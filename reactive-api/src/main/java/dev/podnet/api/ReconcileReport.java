@@ -1,0 +1,17 @@
+package dev.podnet.api;
+
+import java.util.List;
+
+/**
+ * What {@link Dataplane#reconcile} found and did (or, in a dry run, would do): one sentence per
+ * action, e.g. {@code "rolled back c1/eth0 (CREATING): deleted link pn1a2b3c4d5e6f, released 198.18.0.4"}.
+ */
+public record ReconcileReport(boolean dryRun, int endpointsChecked, List<String> actions) {
+    public ReconcileReport {
+        actions = List.copyOf(actions);
+    }
+
+    public boolean clean() {
+        return actions.isEmpty();
+    }
+}
