@@ -50,8 +50,4 @@ final class ConcurrencyLimiter {
             next.success();
         }
     }
-
-    synchronized int inUse() {
-        return inUse;
-    }
 }

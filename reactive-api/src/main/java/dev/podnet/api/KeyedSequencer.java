@@ -30,8 +30,4 @@ final class KeyedSequencer {
         return tails.containsKey(key);
     }
 
-    /** Keys with an operation running or queued. */
-    int activeKeys() {
-        return tails.size();
-    }
 }

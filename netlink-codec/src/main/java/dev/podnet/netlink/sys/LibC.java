@@ -70,7 +70,6 @@ public final class LibC {
     private static final MethodHandle MOUNT = bind("mount",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle UMOUNT2 = bind("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle GETTID = bind("gettid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETEUID = bind("geteuid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle FLOCK = bind("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     public static final int LOCK_EX = 2;
@@ -331,15 +330,6 @@ public final class LibC {
             if (r < 0) {
                 throw new ErrnoException("umount2", target, errno(cap));
             }
-        }
-    }
-
-    /** The kernel thread id of the calling thread. */
-    public static int gettid() {
-        try {
-            return (int) GETTID.invokeExact(CAPTURE.get());
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
     }
 
