@@ -31,8 +31,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The netlink messages of one bridge-shape pod add: the veth create and alias on the host socket,
- * address-generation off, up, address and default route on the pod socket (six messages).
+ * The netlink messages of one bridge-shape pod add: the veth create, the host end's
+ * address-generation off, its alias and up on the host socket; address-generation off, up,
+ * address and default route on the pod socket (seven messages).
  * Measures building + encoding them, and decoding the bytes back.
  */
 @State(Scope.Thread)
@@ -68,14 +69,15 @@ public class PodMessagesCodecBenchmark {
     private List<NetlinkMessage> messages(int podIndex) {
         return List.of(
                 Links.newVethIntoNamespace(new VethSpec("pn0123456789ab", 3, 0, 0, "eth0", 42, mac, true)),
-                Links.setAlias("pn0123456789ab", "podnet:0123456789abcdef/eth0"),
+                Links.noIpv6LinkLocal("pn0123456789ab"),
+                Links.setAlias("pn0123456789ab", "podnet:0123456789abcdef/eth0", true),
                 Links.noIpv6LinkLocal(podIndex),
                 Links.up(podIndex),
                 Addresses.add(podIndex, address),
                 Routes.defaultVia(gateway, podIndex));
     }
 
-    /** Build the six requests and encode them into one datagram buffer. */
+    /** Build the seven requests and encode them into one datagram buffer. */
     @Benchmark
     public int buildAndEncodePodMessages() {
         out.clear();
@@ -86,7 +88,7 @@ public class PodMessagesCodecBenchmark {
         return out.readableBytes();
     }
 
-    /** Decode the six messages' bytes back into messages. */
+    /** Decode the seven messages' bytes back into messages. */
     @Benchmark
     public void decodePodMessages(Blackhole bh) {
         List<NetlinkMessage> decoded = new ArrayList<>(8);

@@ -175,8 +175,8 @@ public final class Dataplane {
 
     /**
      * Prepares the host side of a network, then opens its IPAM: for a bridge network, finds or
-     * creates the bridge and its gateway address; for a ptp network, turns IPv4 forwarding on in the
-     * host namespace (as CNI ptp does; the host namespace is a sandbox in every test and demo).
+     * creates the bridge and its gateway address; for a ptp network, turns IPv4 (and, dual stack,
+     * IPv6) forwarding on in the host namespace (as CNI ptp does; the host namespace is a sandbox in every test and demo).
      */
     private Mono<AttachedNetwork> attachNetwork(NetworkRecord record) {
         Cidr subnet = Cidr.parse(record.subnet());
@@ -184,6 +184,9 @@ public final class Dataplane {
         if (record.mode() == NetworkMode.PTP) {
             return host.netns().inside(hostNs, () -> {
                         java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_forward"), "1");
+                        if (record.ipv6()) {
+                            java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/sys/net/ipv6/conf/all/forwarding"), "1");
+                        }
                         return true;
                     })
                     .then(openIpam(record, 0, subnet, gateway));
@@ -213,29 +216,46 @@ public final class Dataplane {
                         .then(openIpam(record, br.index(), subnet, gateway)));
     }
 
-    /** The IPv6 gateway on a dual-stack bridge, without duplicate-address detection. */
+    /**
+     * The IPv6 gateway on a dual-stack bridge, and its link-local address (which the kernel needs
+     * to forward IPv6 to the pods), both without duplicate-address detection.
+     */
     private Mono<Void> addGateway6(NetworkRecord record, int bridgeIndex) {
         Cidr s6 = Cidr.parse(record.subnet6());
         Cidr gw6 = new Cidr(Cidr.parseAddress(record.gateway6(), "gateway6"), s6.prefixLength());
-        return host.rtnl().execute(Addresses.add(bridgeIndex, gw6))
-                .onErrorResume(e -> e instanceof NetlinkException n && n.errno() == Errno.EEXIST, e -> Mono.empty());
+        return Flux.just(gw6, EndpointSteps.HOST_LINK_LOCAL)
+                .concatMap(a -> host.rtnl().execute(Addresses.add(bridgeIndex, a))
+                        .onErrorResume(e -> e instanceof NetlinkException n && n.errno() == Errno.EEXIST, e -> Mono.empty()))
+                .then();
     }
 
     private Mono<AttachedNetwork> openIpam(NetworkRecord record, int bridgeIndex, Cidr subnet, InetAddress gateway) {
         return Mono.fromCallable(() -> {
-            AddressRange range = new AddressRange(subnet,
-                    record.rangeStart().isEmpty() ? null : Cidr.parseAddress(record.rangeStart(), "rangeStart"),
-                    record.rangeEnd().isEmpty() ? null : Cidr.parseAddress(record.rangeEnd(), "rangeEnd"),
-                    gateway, Set.of());
+            Set<InetAddress> reserved = new java.util.HashSet<>();
+            record.reserved().forEach(a -> reserved.add(Cidr.parseAddress(a, "reserved address")));
             Cidr subnet6 = record.ipv6() ? Cidr.parse(record.subnet6()) : null;
             InetAddress gateway6 = record.ipv6() ? Cidr.parseAddress(record.gateway6(), "gateway6") : null;
             AddressAllocator allocator6 = record.ipv6() && !record.ipv6FromMac()
-                    ? new AddressAllocator(AddressRange.of(subnet6, gateway6), host.store().allocations(record.name())) : null;
+                    ? new AddressAllocator(ranges(subnet6, gateway6, record.ranges6(), reserved), host.store().allocations(record.name()))
+                    : null;
             AttachedNetwork n = new AttachedNetwork(record, bridgeIndex, subnet, gateway,
-                    new AddressAllocator(range, host.store().allocations(record.name())), subnet6, gateway6, allocator6);
+                    new AddressAllocator(ranges(subnet, gateway, record.ranges(), reserved), host.store().allocations(record.name())),
+                    subnet6, gateway6, allocator6);
             networks.put(record.name(), n);
             return n;
         }).subscribeOn(host.state());
+    }
+
+    private static List<AddressRange> ranges(Cidr subnet, InetAddress gateway, List<String> entries, Set<InetAddress> reserved) {
+        if (entries.isEmpty()) {
+            return List.of(new AddressRange(subnet, null, null, gateway, reserved));
+        }
+        return entries.stream().map(e -> {
+            String a = NetworkRecord.rangeStart(e);
+            String b = NetworkRecord.rangeEnd(e);
+            return new AddressRange(subnet, a == null ? null : Cidr.parseAddress(a, "rangeStart"),
+                    b == null ? null : Cidr.parseAddress(b, "rangeEnd"), gateway, reserved);
+        }).toList();
     }
 
     /**
@@ -350,14 +370,13 @@ public final class Dataplane {
     /** A VM endpoint's tap and sandbox bridge stay in the sandbox when the veth goes: delete them too. */
     private Mono<Void> removeVmDevices(EndpointRecord r) {
         NetNs ns = NetNs.ofPath(Path.of(r.netns()));
-        if (!java.nio.file.Files.exists(ns.path())) {
-            return Mono.empty(); // the sandbox is gone, and its devices with it
-        }
         return Mono.usingWhen(host.netns().openRouteSocket(ns).flatMap(s -> NetlinkClient.open(loops, s)),
-                pod -> Flux.just(r.vmTap(), AddContext.vmBridgeName(r.ifName()))
-                        .concatMap(n -> pod.execute(Links.deleteByName(n)).onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty()))
-                        .then(),
-                NetlinkClient::close);
+                        pod -> Flux.just(r.vmTap(), AddContext.vmBridgeName(r.ifName()))
+                                .concatMap(n -> pod.execute(Links.deleteByName(n)).onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty()))
+                                .then(),
+                        NetlinkClient::close)
+                // the sandbox is gone, and its devices with it
+                .onErrorResume(e -> e instanceof dev.podnet.dataplane.netns.NetnsException, e -> Mono.empty());
     }
 
     /** Runs {@code work} to its end whatever the subscriber does; the returned Mono only observes it. */

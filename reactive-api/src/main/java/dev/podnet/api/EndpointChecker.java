@@ -12,13 +12,20 @@ import dev.podnet.dataplane.link.Links;
 import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.state.NetworkMode;
+import dev.podnet.dataplane.link.Routes;
 import dev.podnet.netlink.channel.NetlinkClient;
+import dev.podnet.netlink.route.AddressMessage;
+import dev.podnet.netlink.route.IprouteNames;
 import dev.podnet.netlink.route.LinkMessage;
+import dev.podnet.netlink.route.RouteMessage;
+import dev.podnet.netlink.route.Rta;
+import dev.podnet.netlink.route.Rtm;
 import io.netty.channel.IoEventLoopGroup;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Compares one endpoint's record with the kernel and names every difference. Reads only. */
@@ -71,47 +78,108 @@ final class EndpointChecker {
 
     private Mono<Void> checkSandbox(EndpointRecord r, List<String> diffs) {
         NetNs ns = NetNs.ofPath(Path.of(r.netns()));
-        if (!java.nio.file.Files.exists(ns.path())) {
-            diffs.add("netns " + r.netns() + " is missing");
-            return Mono.empty();
-        }
         String where = r.ifName() + " in " + r.netns();
         return Mono.usingWhen(host.netns().openRouteSocket(ns).flatMap(s -> NetlinkClient.open(loops, s)),
                 pod -> pod.request(Links.getByName(r.ifName())).cast(LinkMessage.class)
                         .flatMap(l -> {
                             byte[] hw = l.hardwareAddress();
                             String mac = hw == null || hw.length != 6 ? "" : new MacAddress(hw).toString();
-                            if (!mac.equalsIgnoreCase(r.mac())) {
+                            if (r.vmTap().isEmpty() && !mac.equalsIgnoreCase(r.mac())) {
                                 diffs.add(where + " has MAC " + mac + ", the record says " + r.mac());
                             }
                             if (!l.isUp()) {
                                 diffs.add(where + " is down");
                             }
-                            Cidr want = Cidr.parse(r.address());
-                            Mono<Void> addr = pod.dump(Addresses.dumpOf(want.family(), l.index())).cast(dev.podnet.netlink.route.AddressMessage.class)
-                                    .filter(a -> a.address().equals(want.address()) && a.prefixLength() == want.prefixLength())
-                                    .hasElements()
-                                    .doOnNext(has -> {
-                                        if (!has) {
-                                            diffs.add(where + " lacks " + r.address());
-                                        }
-                                    }).then();
-                            InetAddress gw = Cidr.parseAddress(r.gateway(), "gateway");
-                            Mono<Void> route = pod.dump(dev.podnet.dataplane.link.Routes.dumpTable(want.family(), 254))
-                                    .cast(dev.podnet.netlink.route.RouteMessage.class)
-                                    .filter(rt -> rt.dstLength() == 0 && gw.equals(rt.gateway()) && rt.outputInterface() == l.index())
-                                    .hasElements()
-                                    .doOnNext(has -> {
-                                        if (!has) {
-                                            diffs.add(where + " has no default route via " + r.gateway());
-                                        }
-                                    }).then();
-                            return addr.then(route);
+                            if (r.mtu() > 0 && l.mtu() != r.mtu()) {
+                                diffs.add(where + " has MTU " + l.mtu() + ", the record says " + r.mtu());
+                            }
+                            if (!r.vmTap().isEmpty()) {
+                                return checkVm(pod, r, l, diffs);
+                            }
+                            return checkAddress(pod, where, l.index(), r.address(), diffs)
+                                    .then(checkAddress(pod, where, l.index(), r.address6(), diffs))
+                                    .then(checkRoutes(pod, where, l.index(), r, diffs));
                         })
                         .onErrorResume(EndpointSteps::isNoDevice, e -> {
                             diffs.add(where + " is missing");
                             return Mono.empty();
                         }),
-                NetlinkClient::close);
+                NetlinkClient::close)
+                // the sandbox's namespace cannot be entered: it is gone
+                .onErrorResume(e -> e instanceof dev.podnet.dataplane.netns.NetnsException, e -> {
+                    diffs.add("netns " + r.netns() + " is missing");
+                    return Mono.empty();
+                });
+    }
+
+    private static Mono<Void> checkAddress(NetlinkClient pod, String where, int index, String address, List<String> diffs) {
+        if (address.isEmpty()) {
+            return Mono.empty();
+        }
+        Cidr want = Cidr.parse(address);
+        return pod.dump(Addresses.dumpOf(want.family(), index)).cast(AddressMessage.class)
+                .filter(a -> a.address().equals(want.address()) && a.prefixLength() == want.prefixLength())
+                .hasElements()
+                .doOnNext(has -> {
+                    if (!has) {
+                        diffs.add(where + " lacks " + address);
+                    }
+                }).then();
+    }
+
+    /** The default route per family, and every extra route the record lists, in the main table. */
+    private static Mono<Void> checkRoutes(NetlinkClient pod, String where, int index, EndpointRecord r, List<String> diffs) {
+        List<String[]> wanted = new ArrayList<>(); // {dst, gateway}
+        wanted.add(new String[]{"0.0.0.0/0", r.gateway()});
+        if (!r.address6().isEmpty()) {
+            wanted.add(new String[]{"::/0", r.gateway6()});
+        }
+        for (String extra : r.routes()) {
+            String[] p = extra.split(" via ", 2);
+            wanted.add(new String[]{p[0], p[1]});
+        }
+        return Flux.just(Rtm.AF_INET, Rtm.AF_INET6)
+                .concatMap(family -> pod.dump(Routes.dumpTable(family, Rta.RT_TABLE_MAIN)).cast(RouteMessage.class))
+                .filter(rt -> rt.outputInterface() == index && rt.gateway() != null)
+                .map(rt -> (rt.dstLength() == 0 ? (rt.family() == Rtm.AF_INET ? "0.0.0.0/0" : "::/0")
+                        : new Cidr(rt.destination(), rt.dstLength()).toString()) + " via " + IprouteNames.address(rt.gateway()))
+                .collect(java.util.stream.Collectors.toSet())
+                .doOnNext(present -> {
+                    for (String[] w : wanted) {
+                        String route = w[0] + " via " + IprouteNames.address(Cidr.parseAddress(w[1], "gateway"));
+                        if (!present.contains(route)) {
+                            diffs.add(where + (w[0].endsWith("/0") ? " has no default route via " + w[1] : " lacks route " + route));
+                        }
+                    }
+                }).then();
+    }
+
+    /** A VM endpoint: the tap and the interface are ports of the sandbox bridge, which is up. */
+    private static Mono<Void> checkVm(NetlinkClient pod, EndpointRecord r, LinkMessage eth, List<String> diffs) {
+        String bridgeName = dev.podnet.dataplane.endpoint.AddContext.vmBridgeName(r.ifName());
+        return pod.request(Links.getByName(bridgeName)).cast(LinkMessage.class)
+                .flatMap(br -> {
+                    if (!br.isUp()) {
+                        diffs.add("sandbox bridge " + bridgeName + " in " + r.netns() + " is down");
+                    }
+                    if (eth.master() != br.index()) {
+                        diffs.add(r.ifName() + " in " + r.netns() + " is not a port of " + bridgeName);
+                    }
+                    return pod.request(Links.getByName(r.vmTap())).cast(LinkMessage.class)
+                            .doOnNext(tap -> {
+                                if (tap.master() != br.index()) {
+                                    diffs.add("tap " + r.vmTap() + " in " + r.netns() + " is not a port of " + bridgeName);
+                                }
+                            })
+                            .onErrorResume(EndpointSteps::isNoDevice, e -> {
+                                diffs.add("tap " + r.vmTap() + " in " + r.netns() + " is missing");
+                                return Mono.empty();
+                            });
+                })
+                .onErrorResume(EndpointSteps::isNoDevice, e -> {
+                    diffs.add("sandbox bridge " + bridgeName + " in " + r.netns() + " is missing");
+                    return Mono.empty();
+                })
+                .then();
     }
 }

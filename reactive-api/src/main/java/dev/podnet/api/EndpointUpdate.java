@@ -12,6 +12,10 @@ import java.util.List;
 public record EndpointUpdate(int mtu, List<Route> addRoutes) {
     /** {@code dst via gateway} on the sandbox interface. */
     public record Route(Cidr dst, InetAddress gateway) {
+        /** As the record keeps it: {@code dst via gateway}. */
+        public String text() {
+            return dst + " via " + dev.podnet.netlink.route.IprouteNames.address(gateway);
+        }
     }
 
     public EndpointUpdate {

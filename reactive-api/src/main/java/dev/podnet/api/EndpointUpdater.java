@@ -1,5 +1,6 @@
 package dev.podnet.api;
 
+import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.endpoint.EndpointRecord;
 import dev.podnet.dataplane.endpoint.HostContext;
 import dev.podnet.dataplane.endpoint.Step;
@@ -53,7 +54,7 @@ final class EndpointUpdater {
                     for (EndpointUpdate.Route route : change.addRoutes()) {
                         if (route.dst().isIpv4() != (route.gateway() instanceof java.net.Inet4Address)) {
                             return Mono.error(new InvalidSpecException("route " + route.dst() + " and gateway "
-                                    + route.gateway().getHostAddress() + " are of different families"));
+                                    + Cidr.text(route.gateway()) + " are of different families"));
                         }
                     }
                     UpdateContext u = new UpdateContext();
@@ -62,13 +63,21 @@ final class EndpointUpdater {
                             Step.of("set-mtu", c -> setMtu(c, change.mtu(), change.mtu()),
                                     c -> setMtu(c, c.hostMtu, c.podMtu)),
                             Step.of("add-routes", c -> addRoutes(c, change), this::removeAddedRoutes));
+                    List<String> routes = new ArrayList<>(r.routes());
+                    change.addRoutes().forEach(route -> routes.add(route.text()));
+                    EndpointRecord updated = r.withMtuAndRoutes(change.mtu() > 0 ? change.mtu() : r.mtu(), routes);
                     return StepRunner.run(steps, u, StepObserver.NONE, () -> false)
                             .doFinally(s -> {
                                 if (u.pod != null) {
                                     u.pod.close().subscribe(null, e -> { });
                                 }
                             })
-                            .thenReturn(r)
+                            // the kernel has it all: the record follows (a crash before this leaves a
+                            // record that check reports as differing from the kernel, never the reverse)
+                            .then(Mono.fromCallable(() -> {
+                                host.store().endpoints().put(key, updated.encode());
+                                return updated;
+                            }).subscribeOn(host.state()))
                             .onErrorMap(e -> !(e instanceof InvalidSpecException), e -> new EndpointOperationException("update", key, e));
                 });
     }

@@ -1,5 +1,6 @@
 package dev.podnet.api;
 
+import dev.podnet.dataplane.ipam.AddressAllocator;
 import dev.podnet.dataplane.ipam.AddressRange;
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.Links;
@@ -7,65 +8,107 @@ import dev.podnet.dataplane.state.NetworkMode;
 import dev.podnet.dataplane.state.NetworkRecord;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * A network to create.
  *
- * @param name       the network's name (letters, digits, '-', '_', '.')
- * @param mode       {@link NetworkMode#BRIDGE} or {@link NetworkMode#PTP}
- * @param bridge     the bridge interface's name (bridge mode only)
- * @param subnet     the IPv4 subnet, e.g. {@code 198.18.0.0/16}
- * @param gateway    the bridge's address and the pods' default gateway; null for the subnet's first address
- * @param mtu        0 for the kernel's default (1500)
- * @param rangeStart first address handed out, or null
- * @param rangeEnd   last address handed out, or null
- * @param hairpin    bridge ports in hairpin mode (a pod can reach itself through a service address)
- * @param macFromIp  pod MACs derived from their IPv4 address ({@code 0a:58:a.b.c.d}) instead of random
- * @param uplink     an existing interface to enslave to the bridge (e.g. the node's NIC), or null
- * @param subnet6    an IPv6 subnet to make the network dual stack (bridge mode), or null
- * @param gateway6   its gateway; null for the subnet's first address
+ * @param name        the network's name (letters, digits, '-', '_', '.')
+ * @param mode        {@link NetworkMode#BRIDGE} or {@link NetworkMode#PTP}
+ * @param bridge      the bridge interface's name (bridge mode only)
+ * @param subnet      the IPv4 subnet, e.g. {@code 198.18.0.0/16}
+ * @param gateway     the bridge's address and the pods' default gateway; null for the subnet's first address
+ * @param mtu         0 for the kernel's default (1500)
+ * @param ranges      IPv4 ranges handed out, each {@code start-end} inside the subnet (either side may be
+ *                    left empty for the subnet's first or last assignable address); empty for the whole subnet
+ * @param reserved    addresses (either family) never handed out
+ * @param hairpin     bridge ports in hairpin mode (a pod can reach itself through a service address)
+ * @param macFromIp   pod MACs derived from their IPv4 address ({@code 0a:58:a.b.c.d}) instead of random
+ * @param uplink      an existing interface to enslave to the bridge (e.g. the node's NIC), or null
+ * @param subnet6     an IPv6 subnet to make the network dual stack, or null
+ * @param gateway6    its gateway; null for the subnet's first address
+ * @param ranges6     IPv6 ranges, as {@code ranges}
  * @param ipv6FromMac pods' IPv6 addresses derived from their MAC (prefix + MAC in the last 48 bits)
- *                   instead of IPAM; the IPv6 prefix must leave at least 48 host bits
+ *                    instead of IPAM; the IPv6 prefix must leave at least 48 host bits
  */
 public record NetworkSpec(String name, NetworkMode mode, String bridge, String subnet, String gateway, int mtu,
-                          String rangeStart, String rangeEnd, boolean hairpin, boolean macFromIp, String uplink,
-                          String subnet6, String gateway6, boolean ipv6FromMac) {
+                          List<String> ranges, List<String> reserved, boolean hairpin, boolean macFromIp, String uplink,
+                          String subnet6, String gateway6, List<String> ranges6, boolean ipv6FromMac) {
+
+    public NetworkSpec {
+        ranges = List.copyOf(ranges == null ? List.of() : ranges);
+        reserved = List.copyOf(reserved == null ? List.of() : reserved);
+        ranges6 = List.copyOf(ranges6 == null ? List.of() : ranges6);
+    }
 
     /** A bridge network over {@code subnet}, gateway at its first address, default MTU. */
     public static NetworkSpec bridge(String name, String bridge, String subnet) {
-        return new NetworkSpec(name, NetworkMode.BRIDGE, bridge, subnet, null, 0, null, null, false, false, null, null, null, false);
+        return new NetworkSpec(name, NetworkMode.BRIDGE, bridge, subnet, null, 0, null, null, false, false, null, null, null,
+                null, false);
     }
 
     /** A point-to-point network over {@code subnet} (CNI ptp), gateway at its first address. */
     public static NetworkSpec ptp(String name, String subnet) {
-        return new NetworkSpec(name, NetworkMode.PTP, "", subnet, null, 0, null, null, false, false, null, null, null, false);
+        return new NetworkSpec(name, NetworkMode.PTP, "", subnet, null, 0, null, null, false, false, null, null, null, null, false);
     }
 
     public NetworkSpec withGateway(String g) {
-        return new NetworkSpec(name, mode, bridge, subnet, g, mtu, rangeStart, rangeEnd, hairpin, macFromIp, uplink, subnet6, gateway6, ipv6FromMac);
+        return new NetworkSpec(name, mode, bridge, subnet, g, mtu, ranges, reserved, hairpin, macFromIp, uplink, subnet6,
+                gateway6, ranges6, ipv6FromMac);
     }
 
     public NetworkSpec withMtu(int m) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, m, rangeStart, rangeEnd, hairpin, macFromIp, uplink, subnet6, gateway6, ipv6FromMac);
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, m, ranges, reserved, hairpin, macFromIp, uplink, subnet6,
+                gateway6, ranges6, ipv6FromMac);
     }
 
+    /**
+     * Adds an IPv4 range from {@code start} to {@code end} (null: the subnet's first or last
+     * assignable address); both null adds nothing. Addresses are handed out round-robin across
+     * the ranges, in the order they were added.
+     */
     public NetworkSpec withRange(String start, String end) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, start, end, hairpin, macFromIp, uplink, subnet6, gateway6, ipv6FromMac);
+        if (blank(start) && blank(end)) {
+            return this;
+        }
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, plus(ranges, range(start, end)), reserved, hairpin,
+                macFromIp, uplink, subnet6, gateway6, ranges6, ipv6FromMac);
+    }
+
+    /** Adds an IPv6 range, as {@link #withRange}. */
+    public NetworkSpec withRange6(String start, String end) {
+        if (blank(start) && blank(end)) {
+            return this;
+        }
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink, subnet6,
+                gateway6, plus(ranges6, range(start, end)), ipv6FromMac);
+    }
+
+    /** Addresses (either family) that are never handed out, beyond the network, broadcast and gateways. */
+    public NetworkSpec withReserved(String... addresses) {
+        List<String> all = new ArrayList<>(reserved);
+        all.addAll(List.of(addresses));
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, all, hairpin, macFromIp, uplink, subnet6,
+                gateway6, ranges6, ipv6FromMac);
     }
 
     public NetworkSpec withHairpin(boolean on) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, on, macFromIp, uplink, subnet6, gateway6, ipv6FromMac);
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, on, macFromIp, uplink, subnet6,
+                gateway6, ranges6, ipv6FromMac);
     }
 
     public NetworkSpec withMacFromIp(boolean on) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, hairpin, on, uplink, subnet6, gateway6, ipv6FromMac);
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, on, uplink, subnet6,
+                gateway6, ranges6, ipv6FromMac);
     }
 
     /** Makes the network dual stack with {@code ipv6Subnet} (e.g. {@code fd00:18::/64}), gateway at its first address. */
     public NetworkSpec withIpv6(String ipv6Subnet) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, hairpin, macFromIp, uplink,
-                ipv6Subnet, gateway6, ipv6FromMac);
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink,
+                ipv6Subnet, gateway6, ranges6, ipv6FromMac);
     }
 
     /**
@@ -73,17 +116,32 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
      * (at most a /80) followed by the MAC, as libnetwork's bridge driver does without an IPv6 range.
      */
     public NetworkSpec withIpv6FromMac(String ipv6Prefix) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, hairpin, macFromIp, uplink,
-                ipv6Prefix, gateway6, true);
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink,
+                ipv6Prefix, gateway6, ranges6, true);
     }
 
     public NetworkSpec withIpv6Gateway(String g) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, hairpin, macFromIp, uplink,
-                subnet6, g, ipv6FromMac);
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink,
+                subnet6, g, ranges6, ipv6FromMac);
     }
 
     public NetworkSpec withUplink(String ifName) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, rangeStart, rangeEnd, hairpin, macFromIp, ifName, subnet6, gateway6, ipv6FromMac);
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, ifName, subnet6,
+                gateway6, ranges6, ipv6FromMac);
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isEmpty();
+    }
+
+    private static String range(String start, String end) {
+        return (start == null ? "" : start) + "-" + (end == null ? "" : end);
+    }
+
+    private static List<String> plus(List<String> list, String item) {
+        List<String> all = new ArrayList<>(list);
+        all.add(item);
+        return all;
     }
 
     /** Checks every field; the exception names the first one that is wrong. */
@@ -107,19 +165,19 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
             }
             Links.validateMtu("network mtu", mtu);
             Cidr s = Cidr.parse(subnet);
-            InetAddress gw = gateway == null ? AddressRangeDefaults.firstHost(s) : Cidr.parseAddress(gateway, "gateway");
-            InetAddress start = rangeStart == null || rangeStart.isEmpty() ? null : Cidr.parseAddress(rangeStart, "rangeStart");
-            InetAddress end = rangeEnd == null || rangeEnd.isEmpty() ? null : Cidr.parseAddress(rangeEnd, "rangeEnd");
-            new AddressRange(s, start, end, gw, Set.of());
             if (!s.isIpv4()) {
                 throw new InvalidSpecException("network " + name + ": subnet " + s + " must be IPv4; give IPv6 with withIpv6 / --subnet6");
             }
+            InetAddress gw = gateway == null ? AddressRangeDefaults.firstHost(s) : Cidr.parseAddress(gateway, "gateway");
+            Set<InetAddress> res = new LinkedHashSet<>();
+            for (String r : reserved) {
+                res.add(Cidr.parseAddress(r, "reserved address"));
+            }
+            List<String> v4 = normalise(ranges(s, gw, ranges, res));
             String v6 = "";
             String gw6 = "";
+            List<String> r6 = List.of();
             if (subnet6 != null && !subnet6.isEmpty()) {
-                if (mode != NetworkMode.BRIDGE) {
-                    throw new InvalidSpecException("network " + name + ": IPv6 is supported on bridge networks so far, not ptp");
-                }
                 Cidr s6 = Cidr.parse(subnet6);
                 if (s6.isIpv4()) {
                     throw new InvalidSpecException("network " + name + ": subnet6 " + s6 + " is not IPv6");
@@ -128,19 +186,69 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
                     throw new InvalidSpecException("network " + name + ": cannot derive IPv6 addresses from MACs in " + s6
                             + ": at least 48 host bits are needed (a /80 or shorter prefix)");
                 }
+                if (ipv6FromMac && !ranges6.isEmpty()) {
+                    throw new InvalidSpecException("network " + name + ": IPv6 ranges and IPv6 addresses from MACs exclude each other");
+                }
                 InetAddress g6 = gateway6 == null ? AddressRangeDefaults.firstHost(s6) : Cidr.parseAddress(gateway6, "gateway6");
-                new AddressRange(s6, null, null, g6, Set.of());
+                r6 = normalise(ranges(s6, g6, ranges6, res));
+                for (InetAddress a : res) {
+                    if (!s.contains(a) && !s6.contains(a)) {
+                        throw new InvalidSpecException("network " + name + ": reserved address " + Cidr.text(a)
+                                + " is outside subnets " + s + " and " + s6);
+                    }
+                }
                 v6 = s6.toString();
-                gw6 = g6.getHostAddress();
+                gw6 = Cidr.text(g6);
+            } else if (!ranges6.isEmpty()) {
+                throw new InvalidSpecException("network " + name + ": IPv6 ranges need an IPv6 subnet (withIpv6 / --subnet6)");
+            } else {
+                for (InetAddress a : res) {
+                    if (!s.contains(a)) {
+                        throw new InvalidSpecException("network " + name + ": reserved address " + Cidr.text(a)
+                                + " is outside subnet " + s);
+                    }
+                }
             }
-            return new NetworkRecord(name, mode, mode == NetworkMode.BRIDGE ? bridge : "", s.toString(), gw.getHostAddress(), mtu,
-                    start == null ? "" : start.getHostAddress(), end == null ? "" : end.getHostAddress(), hairpin, macFromIp,
-                    uplink, v6, gw6, ipv6FromMac && !v6.isEmpty());
+            return new NetworkRecord(name, mode, mode == NetworkMode.BRIDGE ? bridge : "", s.toString(), Cidr.text(gw), mtu,
+                    v4, res.stream().map(Cidr::text).toList(), hairpin, macFromIp, uplink, v6, gw6, r6,
+                    ipv6FromMac && !v6.isEmpty());
         } catch (InvalidSpecException e) {
             throw e;
         } catch (IllegalArgumentException e) {
             throw new InvalidSpecException("network " + name + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Parses and checks {@code entries} ({@code start-end}) against {@code subnet}: each inside it,
+     * start not after end, no two overlapping (the allocator checks that), in the subnet's family.
+     */
+    private static List<AddressRange> ranges(Cidr subnet, InetAddress gw, List<String> entries, Set<InetAddress> reserved) {
+        if (entries.isEmpty()) {
+            return List.of(new AddressRange(subnet, null, null, gw, reserved));
+        }
+        List<AddressRange> out = new ArrayList<>();
+        for (String e : entries) {
+            int dash = e.indexOf('-');
+            if (dash < 0) {
+                throw new IllegalArgumentException("range '" + e + "' must be start-end");
+            }
+            String a = NetworkRecord.rangeStart(e);
+            String b = NetworkRecord.rangeEnd(e);
+            out.add(new AddressRange(subnet, a == null ? null : Cidr.parseAddress(a, "rangeStart"),
+                    b == null ? null : Cidr.parseAddress(b, "rangeEnd"), gw, reserved));
+        }
+        AddressAllocator.checkDisjoint(out);
+        return out;
+    }
+
+    /** The ranges as stored: both ends written out, so a record reads the same whatever the spelling. */
+    private static List<String> normalise(List<AddressRange> ranges) {
+        if (ranges.size() == 1 && ranges.get(0).start().equals(ranges.get(0).defaultStart())
+                && ranges.get(0).end().equals(ranges.get(0).defaultEnd())) {
+            return List.of();
+        }
+        return ranges.stream().map(r -> Cidr.text(r.start()) + "-" + Cidr.text(r.end())).toList();
     }
 
     /** Default gateway: the subnet's first host address. */

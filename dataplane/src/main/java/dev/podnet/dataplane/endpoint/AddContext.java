@@ -60,9 +60,10 @@ public final class AddContext implements AutoCloseable {
     /** The record as it stands, in {@code state}. */
     public EndpointRecord record(EndpointState state) {
         return new EndpointRecord(containerId, ifName, network.name(), netns.path().toString(), hostIfName,
-                mac == null ? "" : mac.toString(), address == null ? "" : address.toString(), network.gateway().getHostAddress(), state,
+                mac == null ? "" : mac.toString(), address == null ? "" : address.toString(), Cidr.text(network.gateway()), state,
                 startedMillis, podName, podNamespace, vm ? vmTapName(ifName) : "",
-                address6 == null ? "" : address6.toString(), network.gateway6() == null ? "" : network.gateway6().getHostAddress(), "");
+                address6 == null ? "" : address6.toString(), network.gateway6() == null ? "" : Cidr.text(network.gateway6()), "",
+                mtu, java.util.List.of());
     }
 
     /** The tap a VM endpoint's VM attaches to: {@code tap<ifName>}, cut to fit IFNAMSIZ. */

@@ -27,8 +27,9 @@ import java.util.List;
  * <li>{@code record-creating}: the endpoint is recorded as CREATING;</li>
  * <li>{@code open-netns}: the pod namespace is opened, and a netlink socket inside it;</li>
  * <li>{@code create-veth}: one datagram on the host socket creates the veth with its peer inside
- *     the pod as {@code ifName}, MAC, MTU, master bridge and up state set, tags the host end
- *     with an alias naming the endpoint, and (network option) puts the port in hairpin mode;</li>
+ *     the pod as {@code ifName}, MAC, MTU and master bridge set, turns IPv6 link-local generation
+ *     off on the host end, tags it with an alias naming the endpoint and brings it up, and
+ *     (network option) puts the port in hairpin mode;</li>
  * <li>{@code configure-pod}: one datagram on the pod socket turns IPv6 link-local generation off
  *     and brings the interface up (IPv4 networks), adds the address and the default route;</li>
  * <li>{@code record-ready}: the record becomes READY.</li>
@@ -183,8 +184,12 @@ public final class EndpointSteps {
 
     private static Mono<Void> createVeth(AddContext c) {
         VethSpec spec = new VethSpec(c.hostIfName, c.network.bridgeIndex(), c.mtu, 0, c.ifName, c.netnsFd, c.mac, true);
+        // the host end, like the pod's, comes up without an IPv6 link-local address: no DAD, MLD or
+        // router solicitation from it (flooded to every port of a bridge), and on ptp the host
+        // answers the pod's neighbour discovery from its global gateway address
         List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(Links.newVethIntoNamespace(spec),
-                Links.setAlias(c.hostIfName, HostNames.alias(c.containerId, c.ifName))));
+                Links.noIpv6LinkLocal(c.hostIfName),
+                Links.setAlias(c.hostIfName, HostNames.alias(c.containerId, c.ifName), true)));
         if (c.network.mode() == NetworkMode.BRIDGE && c.network.record().hairpin()) {
             batch.add(Links.hairpinOn(c.hostIfName));
         }
@@ -240,22 +245,49 @@ public final class EndpointSteps {
         return c.pod.executeBatch(batch);
     }
 
-    /** Host end: the gateway as a /32, and a /32 route to the pod through this veth. */
+    /**
+     * The link-local address of a dual-stack network's host side (bridge, or ptp host end), added
+     * without DAD. The kernel sends a neighbour solicitation for a forwarded packet only from a
+     * link-local source, so without one the host could not forward IPv6 to its pods; generated
+     * ones would first wait out DAD.
+     */
+    public static final Cidr HOST_LINK_LOCAL = Cidr.parse("fe80::1/64");
+
+    /**
+     * Host end: the gateway as a /32 (/128), and a /32 (/128) route to the pod through this veth,
+     * per family; dual stack also gives it {@link #HOST_LINK_LOCAL}.
+     */
     private static Mono<Void> configurePtpHost(AddContext c) {
-        int bits = c.address.address().getAddress().length * 8;
-        return c.host.rtnl().executeBatch(List.of(
-                Addresses.add(c.hostIfIndex, new Cidr(c.network.gateway(), bits)),
+        List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(
+                Addresses.add(c.hostIfIndex, new Cidr(c.network.gateway(), 32)),
                 Routes.hostRoute(c.address.address(), c.hostIfIndex, null)));
+        if (c.address6 != null) {
+            batch.add(Addresses.add(c.hostIfIndex, new Cidr(c.network.gateway6(), 128)));
+            batch.add(Addresses.add(c.hostIfIndex, HOST_LINK_LOCAL));
+            batch.add(Routes.hostRoute(c.address6.address(), c.hostIfIndex, null));
+        }
+        return c.host.rtnl().executeBatch(batch);
     }
 
-    /** Pod end: address without the subnet route; gateway on-link; subnet and default via the gateway. */
+    /**
+     * Pod end, per family: the address without the subnet route; the gateway on-link; the subnet
+     * and the default route via the gateway. IPv6 needs no link-local address for this: neighbour
+     * discovery between the two ends runs on their global addresses.
+     */
     private static Mono<Void> configurePtpPod(AddContext c) {
-        return c.pod.executeBatch(List.of(
+        List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(
                 Links.noIpv6LinkLocal(c.podIfIndex),
                 Links.up(c.podIfIndex),
                 Addresses.addWithoutPrefixRoute(c.podIfIndex, c.address),
                 Routes.hostRoute(c.network.gateway(), c.podIfIndex, c.address.address()),
                 Routes.subnetVia(c.network.subnet(), c.network.gateway(), c.podIfIndex, c.address.address()),
                 Routes.defaultVia(c.network.gateway(), c.podIfIndex)));
+        if (c.address6 != null) {
+            batch.add(Addresses.addWithoutPrefixRoute(c.podIfIndex, c.address6));
+            batch.add(Routes.hostRoute(c.network.gateway6(), c.podIfIndex, c.address6.address()));
+            batch.add(Routes.subnetVia(c.network.subnet6(), c.network.gateway6(), c.podIfIndex, c.address6.address()));
+            batch.add(Routes.defaultVia(c.network.gateway6(), c.podIfIndex));
+        }
+        return c.pod.executeBatch(batch);
     }
 }

@@ -33,16 +33,7 @@ public final class AddressAllocator {
         if (ranges.isEmpty()) {
             throw new IllegalArgumentException("an allocator needs at least one range");
         }
-        if (ranges.stream().map(AddressRange::bits).distinct().count() > 1) {
-            throw new IllegalArgumentException("the ranges of one allocator must be of one family: " + ranges);
-        }
-        for (int i = 0; i < ranges.size(); i++) {
-            for (int j = i + 1; j < ranges.size(); j++) {
-                if (overlap(ranges.get(i), ranges.get(j))) {
-                    throw new IllegalArgumentException("ranges " + ranges.get(i) + " and " + ranges.get(j) + " overlap");
-                }
-            }
-        }
+        checkDisjoint(ranges);
         this.ranges = List.copyOf(ranges);
         this.setId = ranges.size() == 1 ? ranges.get(0).id()
                 : ranges.stream().map(AddressRange::id).collect(Collectors.joining(","));
@@ -53,6 +44,20 @@ public final class AddressAllocator {
                 byOwner.put(owner, address);
             }
         });
+    }
+
+    /** Throws {@link IllegalArgumentException} unless {@code ranges} are of one family and pairwise disjoint. */
+    public static void checkDisjoint(List<AddressRange> ranges) {
+        if (ranges.stream().map(AddressRange::bits).distinct().count() > 1) {
+            throw new IllegalArgumentException("the ranges of one allocator must be of one family: " + ranges);
+        }
+        for (int i = 0; i < ranges.size(); i++) {
+            for (int j = i + 1; j < ranges.size(); j++) {
+                if (overlap(ranges.get(i), ranges.get(j))) {
+                    throw new IllegalArgumentException("ranges " + ranges.get(i) + " and " + ranges.get(j) + " overlap");
+                }
+            }
+        }
     }
 
     private static boolean overlap(AddressRange a, AddressRange b) {
@@ -135,7 +140,7 @@ public final class AddressAllocator {
                 if (!r.assignable(candidate)) {
                     continue;
                 }
-                String text = AddressRange.fromBig(candidate, r.bits()).getHostAddress();
+                String text = Cidr.text(AddressRange.fromBig(candidate, r.bits()));
                 if (store.owner(text) != null) {
                     continue;
                 }
@@ -156,7 +161,7 @@ public final class AddressAllocator {
      */
     public synchronized Cidr allocateStatic(String containerId, String ifName, InetAddress requested) {
         String owner = owner(containerId, ifName);
-        String text = requested.getHostAddress();
+        String text = Cidr.text(requested);
         String existing = byOwner.get(owner);
         if (existing != null) {
             if (existing.equals(text)) {

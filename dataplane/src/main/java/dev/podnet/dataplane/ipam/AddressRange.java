@@ -34,14 +34,14 @@ public record AddressRange(Cidr subnet, InetAddress start, InetAddress end, Inet
         for (var e : new Object[][]{{"rangeStart", start}, {"rangeEnd", end}}) {
             InetAddress a = (InetAddress) e[1];
             if (a.getAddress().length * 8 != bits || !subnet.contains(a)) {
-                throw new IllegalArgumentException(e[0] + " " + a.getHostAddress() + " is outside subnet " + subnet);
+                throw new IllegalArgumentException(e[0] + " " + Cidr.text(a) + " is outside subnet " + subnet);
             }
         }
         if (toBig(start).compareTo(toBig(end)) > 0) {
-            throw new IllegalArgumentException("rangeStart " + start.getHostAddress() + " is after rangeEnd " + end.getHostAddress());
+            throw new IllegalArgumentException("rangeStart " + Cidr.text(start) + " is after rangeEnd " + Cidr.text(end));
         }
         if (gateway != null && !subnet.contains(gateway)) {
-            throw new IllegalArgumentException("gateway " + gateway.getHostAddress() + " is outside subnet " + subnet);
+            throw new IllegalArgumentException("gateway " + Cidr.text(gateway) + " is outside subnet " + subnet);
         }
         reserved = Set.copyOf(reserved == null ? Set.of() : reserved);
     }
@@ -51,9 +51,19 @@ public record AddressRange(Cidr subnet, InetAddress start, InetAddress end, Inet
         return new AddressRange(subnet, null, null, gateway, Set.of());
     }
 
+    /** The first address a range of this subnet hands out by default: network + 1. */
+    public InetAddress defaultStart() {
+        return fromBig(toBig(subnet.address()).add(BigInteger.ONE), bits());
+    }
+
+    /** The last address a range of this subnet hands out by default: the last one but one. */
+    public InetAddress defaultEnd() {
+        return fromBig(toBig(subnet.broadcast()).subtract(BigInteger.ONE), bits());
+    }
+
     /** A stable identifier for the range, used to keep its round-robin position. */
     public String id() {
-        return subnet + "|" + start.getHostAddress() + "-" + end.getHostAddress();
+        return subnet + "|" + Cidr.text(start) + "-" + Cidr.text(end);
     }
 
     /** True when {@code a} may be handed out. */
@@ -93,6 +103,6 @@ public record AddressRange(Cidr subnet, InetAddress start, InetAddress end, Inet
 
     @Override
     public String toString() {
-        return subnet + " (" + start.getHostAddress() + " - " + end.getHostAddress() + ")";
+        return subnet + " (" + Cidr.text(start) + " - " + Cidr.text(end) + ")";
     }
 }

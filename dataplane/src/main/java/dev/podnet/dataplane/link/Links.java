@@ -72,12 +72,25 @@ public final class Links {
         return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, 0, 0, a.build());
     }
 
+    /** {@link #noIpv6LinkLocal(int)} for the link named {@code name}. */
+    public static LinkMessage noIpv6LinkLocal(String name) {
+        AttributeList.Builder a = AttributeList.builder().string(Ifla.IFLA_IFNAME, name);
+        noLinkLocal(a);
+        return LinkMessage.request(Rtm.RTM_SETLINK, 0, 0, 0, 0, a.build());
+    }
+
     /**
      * Sets the alias ({@code IFLA_IFALIAS}) of the link named {@code name}. The kernel ignores an
      * alias in a creating message, so this follows the create, in the same datagram.
      */
     public static LinkMessage setAlias(String name, String alias) {
-        return LinkMessage.request(Rtm.RTM_SETLINK, 0, 0, 0, 0,
+        return setAlias(name, alias, false);
+    }
+
+    /** {@link #setAlias(String, String)}, bringing the link up in the same message when {@code up}. */
+    public static LinkMessage setAlias(String name, String alias, boolean up) {
+        int flags = up ? Ifla.IFF_UP : 0;
+        return LinkMessage.request(Rtm.RTM_SETLINK, 0, 0, flags, flags,
                 AttributeList.builder().string(Ifla.IFLA_IFNAME, name).string(Ifla.IFLA_IFALIAS, alias).build());
     }
 
@@ -129,9 +142,10 @@ public final class Links {
     }
 
     /**
-     * A veth pair in one message: the host end here, enslaved to {@code masterIndex} and up; the
-     * peer created directly inside the namespace behind {@code peerNetnsFd}, named, with its MAC
-     * and MTU, and up unless {@code peerNoIpv6LinkLocal} (then {@link #noIpv6LinkLocal} and {@link #up} follow, in the pod).
+     * A veth pair in one message: the host end here, enslaved to {@code masterIndex}; the peer
+     * created directly inside the namespace behind {@code peerNetnsFd}, named, with its MAC and
+     * MTU. Both ends up, unless {@code noIpv6LinkLocal} (then {@link #noIpv6LinkLocal} and an up
+     * follow on each end: the host end's in the same datagram, the peer's in the pod).
      * Sent with {@code NLM_F_ECHO}: the echo of the host end carries the peer's ifindex in
      * {@code IFLA_LINK}, so no lookup is needed in the pod.
      */
@@ -149,7 +163,7 @@ public final class Links {
         a.nested(Ifla.IFLA_LINKINFO, li -> li
                 .string(Ifla.IFLA_INFO_KIND, "veth")
                 .nested(Ifla.IFLA_INFO_DATA, data -> data.nestedWithHeader(Ifla.VETH_INFO_PEER,
-                        peerHeader(s.peerNoIpv6LinkLocal()), peer -> {
+                        peerHeader(s.noIpv6LinkLocal()), peer -> {
                             peer.string(Ifla.IFLA_IFNAME, s.peerName());
                             peer.u32(Ifla.IFLA_NET_NS_FD, s.peerNetnsFd());
                             if (s.peerMac() != null) {
@@ -159,8 +173,9 @@ public final class Links {
                                 peer.u32(Ifla.IFLA_MTU, s.mtu());
                             }
                         })));
+        int up = s.noIpv6LinkLocal() ? 0 : Ifla.IFF_UP;
         return LinkMessage.request(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL | Netlink.NLM_F_ECHO,
-                0, Ifla.IFF_UP, Ifla.IFF_UP, a.build());
+                0, up, up, a.build());
     }
 
     private static byte[] peerHeader(boolean stayDown) {

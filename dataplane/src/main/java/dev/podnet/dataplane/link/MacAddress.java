@@ -1,5 +1,7 @@
 package dev.podnet.dataplane.link;
 
+import dev.podnet.dataplane.ipam.Cidr;
+
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Random;
@@ -30,7 +32,7 @@ public record MacAddress(byte[] bytes) {
     public static MacAddress fromIpv4(java.net.InetAddress ipv4) {
         byte[] a = ipv4.getAddress();
         if (a.length != 4) {
-            throw new IllegalArgumentException("a MAC can be derived from an IPv4 address only, got " + ipv4.getHostAddress());
+            throw new IllegalArgumentException("a MAC can be derived from an IPv4 address only, got " + Cidr.text(ipv4));
         }
         return new MacAddress(new byte[]{0x0a, 0x58, a[0], a[1], a[2], a[3]});
     }

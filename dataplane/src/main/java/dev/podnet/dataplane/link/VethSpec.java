@@ -10,8 +10,9 @@ package dev.podnet.dataplane.link;
  * @param peerName           name of the end inside the other namespace
  * @param peerNetnsFd        an open descriptor of that namespace (IFLA_NET_NS_FD)
  * @param peerMac            the peer's MAC, or null for a kernel-chosen one
- * @param peerNoIpv6LinkLocal leave the peer down, for {@link Links#noIpv6LinkLocal} and {@link Links#up} to follow
+ * @param noIpv6LinkLocal     leave both ends down, for {@link Links#noIpv6LinkLocal} and {@link Links#up} to
+ *                           follow on each (the kernel refuses {@code IFLA_AF_SPEC} in a creating message)
  */
 public record VethSpec(String hostName, int masterIndex, int mtu, int group, String peerName,
-                       int peerNetnsFd, MacAddress peerMac, boolean peerNoIpv6LinkLocal) {
+                       int peerNetnsFd, MacAddress peerMac, boolean noIpv6LinkLocal) {
 }

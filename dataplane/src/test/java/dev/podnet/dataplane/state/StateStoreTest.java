@@ -23,11 +23,11 @@ class StateStoreTest {
     @Test
     void everythingWrittenIsThereAfterReopening() throws Exception {
         EndpointRecord r = new EndpointRecord("c0ffee", "eth0", "pods", "/run/netns/p", "pn0123456789ab", "02:00:00:00:00:01",
-                "198.18.0.2/16", "198.18.0.1", EndpointState.READY, 1234L, "web-0", "default", "", "fd00:18::2/64", "fd00:18::1", "sb-1");
+                "198.18.0.2/16", "198.18.0.1", EndpointState.READY, 1234L, "web-0", "default", "", "fd00:18::2/64", "fd00:18::1", "sb-1", 0, null);
         AddressRange range = AddressRange.of(Cidr.parse("198.18.0.0/16"), Cidr.parseAddress("198.18.0.1", "gw"));
         try (StateStore s = StateStore.open(dir.resolve("state"), 1024)) {
             s.endpoints().put(r.key(), r.encode());
-            s.networks().put("pods", new NetworkRecord("pods", NetworkMode.BRIDGE, "pnbr0", "198.18.0.0/16", "198.18.0.1", 1500, "", "", false, false, "", "", "", false).encode());
+            s.networks().put("pods", new NetworkRecord("pods", NetworkMode.BRIDGE, "pnbr0", "198.18.0.0/16", "198.18.0.1", 1500, null, null, false, false, "", "", "", null, false).encode());
             new AddressAllocator(range, s.allocations("pods")).allocate("c0ffee", "eth0");
         }
         try (StateStore s = StateStore.open(dir.resolve("state"), 1024)) {
@@ -81,29 +81,43 @@ class StateStoreTest {
     }
 
     @Test
-    void networkRecordsOfTheFirstVersionReadAsBridges() {
+    void networkRecordsOfEveryVersionRead() {
         NetworkRecord r = NetworkRecord.decode("1|pods|pnbr0|198.18.0.0/16|198.18.0.1|1500||");
         assertEquals(NetworkMode.BRIDGE, r.mode());
         assertEquals("pnbr0", r.bridge());
-        NetworkRecord ptp = new NetworkRecord("p", NetworkMode.PTP, "", "198.19.0.0/16", "198.19.0.1", 0, "", "", false, true, "", "", "", false);
-        assertEquals(ptp, NetworkRecord.decode(ptp.encode()));
-        NetworkRecord v2 = NetworkRecord.decode("2|q|BRIDGE|br1|198.18.0.0/16|198.18.0.1|0||");
+        assertEquals(java.util.List.of(), r.ranges());
+        NetworkRecord v2 = NetworkRecord.decode("2|q|BRIDGE|br1|198.18.0.0/16|198.18.0.1|0|198.18.0.10|198.18.0.20");
         assertEquals("br1", v2.bridge());
-        NetworkRecord hp = new NetworkRecord("h", NetworkMode.BRIDGE, "br2", "198.18.0.0/16", "198.18.0.1", 0, "", "", true, false, "up0", "", "", false);
-        assertEquals(hp, NetworkRecord.decode(hp.encode()));
-        NetworkRecord ds = new NetworkRecord("d", NetworkMode.BRIDGE, "br3", "198.18.0.0/16", "198.18.0.1", 0, "", "", false, false, "",
-                "fd00:18::/64", "fd00:18::1", true);
-        assertEquals(ds, NetworkRecord.decode(ds.encode()));
-        assertTrue(ds.ipv6());
+        assertEquals(java.util.List.of("198.18.0.10-198.18.0.20"), v2.ranges());
+        NetworkRecord v5 = NetworkRecord.decode("5|d|BRIDGE|br3|198.18.0.0/16|198.18.0.1|0|198.18.0.5||true|false||fd00:18::/64|fd00:18::1|true");
+        assertEquals(java.util.List.of("198.18.0.5-"), v5.ranges());
+        assertEquals("198.18.0.5", NetworkRecord.rangeStart(v5.ranges().get(0)));
+        assertEquals(null, NetworkRecord.rangeEnd(v5.ranges().get(0)));
+        assertTrue(v5.hairpin() && v5.ipv6() && v5.ipv6FromMac());
+    }
+
+    @Test
+    void networkRecordsSurviveEncoding() {
+        NetworkRecord ptp = new NetworkRecord("p", NetworkMode.PTP, "", "198.19.0.0/16", "198.19.0.1", 0, null, null, false, true,
+                "", "fd00:19::/64", "fd00:19::1", java.util.List.of("fd00:19::10-fd00:19::20", "fd00:19::100-"), false);
+        assertEquals(ptp, NetworkRecord.decode(ptp.encode()));
+        NetworkRecord many = new NetworkRecord("h", NetworkMode.BRIDGE, "br2", "198.18.0.0/16", "198.18.0.1", 9000,
+                java.util.List.of("198.18.0.10-198.18.0.20", "198.18.1.0-198.18.1.255"), java.util.List.of("198.18.0.11", "fd00::9"),
+                true, false, "up0", "", "", null, false);
+        assertEquals(many, NetworkRecord.decode(many.encode()));
     }
 
     @Test
     void recordsSurviveEncoding() {
         EndpointRecord r = new EndpointRecord("abcdef0123456789", "eth1", "n", "/proc/1/ns/net", "pnx", "02:00:00:00:00:02",
-                "198.18.0.9/16", "198.18.0.1", EndpointState.CREATING, 5L, null, null, "tapeth1", null, null, null);
+                "198.18.0.9/16", "198.18.0.1", EndpointState.CREATING, 5L, null, null, "tapeth1", null, null, null, 1400,
+                java.util.List.of("198.20.0.0/24 via 198.18.0.1", "fd00:20::/64 via fd00:18::1"));
         assertEquals(r, EndpointRecord.decode(r.encode()));
         EndpointRecord v1 = EndpointRecord.decode("1\tc\teth0\tn\t/p\tpnx\t02:00:00:00:00:03\t198.18.0.3/16\t198.18.0.1\tREADY\t7\t\t");
         assertEquals("", v1.vmTap());
         assertEquals("abcdef01-eth1", r.id());
+        EndpointRecord v4 = EndpointRecord.decode("4\tc\teth0\tn\t/p\tpnx\t02:00:00:00:00:03\t198.18.0.3/16\t198.18.0.1\tREADY\t7\t\t\t\t\t\tsb");
+        assertEquals("sb", v4.sandboxKey());
+        assertEquals(java.util.List.of(), v4.routes());
     }
 }

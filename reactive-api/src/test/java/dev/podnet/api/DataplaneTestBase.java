@@ -1,0 +1,57 @@
+package dev.podnet.api;
+
+import dev.podnet.dataplane.endpoint.EndpointSteps;
+import dev.podnet.dataplane.endpoint.EndpointState;
+import dev.podnet.dataplane.endpoint.HostNames;
+import dev.podnet.dataplane.netns.NetNs;
+import dev.podnet.netlink.NetlinkException;
+import dev.podnet.testing.KernelTest;
+import dev.podnet.testing.Sandbox;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.publisher.Mono;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the kernel tests of the {@link Dataplane} share: a state directory, a dataplane on the sandbox, leak checks. */
+abstract class DataplaneTestBase {
+    static final Duration T = Duration.ofSeconds(20);
+
+    @TempDir
+    Path state;
+
+    Dataplane open(Sandbox sandbox, StepObserver observer) {
+        Dataplane dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).observer(observer)
+                .maxEndpoints(1024)).block(T);
+        dp.createNetwork(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
+        return dp;
+    }
+
+    static void assertNoHostLinks(Sandbox sandbox) throws Exception {
+        String links = sandbox.ip("-o", "link");
+        assertFalse(java.util.regex.Pattern.compile("\\b" + HostNames.PREFIX + "[0-9a-f]{12}\\b").matcher(links).find(), links);
+    }
+
+    static void assertNothingLeft(Sandbox sandbox, String pod, Dataplane dp) throws Exception {
+        assertNoHostLinks(sandbox);
+        String podLinks = Sandbox.ipIn(pod, "-o", "link");
+        assertFalse(podLinks.contains("eth0"), podLinks);
+        assertFalse(podLinks.contains("tapeth0") || podLinks.contains("breth0"), podLinks);
+        assertEquals("", Sandbox.ipIn(pod, "-o", "-4", "addr", "show", "scope", "global"));
+        assertFalse(sandbox.ip("route", "show").contains("198.19.0.2"), "no host route left");
+        assertEquals(0, dp.reservedAddresses("pods"));
+        assertEquals(0, dp.reservedAddresses("p2p"));
+        assertEquals(0, dp.endpoints().count().block(T));
+    }
+}

@@ -1,0 +1,287 @@
+package dev.podnet.api;
+
+import dev.podnet.dataplane.endpoint.EndpointSteps;
+import dev.podnet.dataplane.endpoint.EndpointState;
+import dev.podnet.dataplane.endpoint.HostNames;
+import dev.podnet.dataplane.netns.NetNs;
+import dev.podnet.netlink.NetlinkException;
+import dev.podnet.testing.KernelTest;
+import dev.podnet.testing.Sandbox;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.publisher.Mono;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Adds and removes under failure, cancellation, bad input and concurrency: nothing is ever left half made. */
+@KernelTest
+class EndpointLifecycleTest extends DataplaneTestBase {
+    @Test
+    void addIsIdempotentAndRemoveOfAnUnknownEndpointSucceeds(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            Endpoint first = dp.add(EndpointSpec.of("pods", "idem", NetNs.named(pod))).block(T);
+            Endpoint again = dp.add(EndpointSpec.of("pods", "idem", NetNs.named(pod))).block(T);
+            assertEquals(first, again);
+            assertEquals(1, dp.reservedAddresses("pods"));
+            dp.remove("never-added", "eth0").block(T);
+            dp.remove("idem", "eth0").block(T);
+            dp.remove("idem", "eth0").block(T);
+            assertEquals(0, dp.reservedAddresses("pods"));
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> steps() {
+        return java.util.stream.Stream.of(
+                EndpointSteps.BRIDGE.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("pods", false, s.name())),
+                EndpointSteps.PTP.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("p2p", false, s.name())),
+                EndpointSteps.VM.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("pods", true, s.name())))
+                .flatMap(x -> x);
+    }
+
+    @ParameterizedTest(name = "{0} vm={1}: fail after {2}")
+    @MethodSource("steps")
+    void aFailureAfterAnyStepLeavesNothingBehind(String network, boolean vm, String failAfter, Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        Dataplane dp = open(sandbox, step -> step.equals(failAfter)
+                ? Mono.error(new IllegalStateException("injected after " + step)) : Mono.empty());
+        try {
+            dp.createNetwork(NetworkSpec.ptp("p2p", "198.19.0.0/16")).block(T);
+            EndpointOperationException e = assertThrows(EndpointOperationException.class,
+                    () -> dp.add(EndpointSpec.of(network, "doomed", NetNs.named(pod)).withVm(vm)).block(T));
+            assertTrue(e.getMessage().contains("injected after " + failAfter), e.getMessage());
+            assertNothingLeft(sandbox, pod, dp);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void aKernelErrorIsReportedWithErrnoAndRolledBack(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            // the host end's name is taken by something else: the veth cannot be created
+            sandbox.ip("link", "add", HostNames.hostIfName("clash", "eth0"), "type", "bridge");
+            EndpointOperationException e = assertThrows(EndpointOperationException.class,
+                    () -> dp.add(EndpointSpec.of("pods", "clash", NetNs.named(pod))).block(T));
+            NetlinkException cause = assertInstanceOf(NetlinkException.class, e.getCause());
+            assertEquals("EEXIST", cause.errnoName());
+            assertTrue(e.getMessage().contains("RTM_NEWLINK " + HostNames.hostIfName("clash", "eth0") + " (veth)"), e.getMessage());
+            assertEquals(0, dp.reservedAddresses("pods"));
+            assertEquals(0, dp.endpoints().count().block(T));
+            assertFalse(Sandbox.ipIn(pod, "-o", "link").contains("eth0"));
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void cancellingAnAddMidwayRollsItBack(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        java.util.concurrent.CountDownLatch reachedVeth = new java.util.concurrent.CountDownLatch(1);
+        // hold the add right after the veth exists, long enough to cancel it there
+        Dataplane dp = open(sandbox, step -> step.equals("create-veth")
+                ? Mono.delay(Duration.ofMillis(300)).doOnSubscribe(s -> reachedVeth.countDown()).then() : Mono.empty());
+        try {
+            var subscription = dp.add(EndpointSpec.of("pods", "cancelme", NetNs.named(pod))).subscribe();
+            assertTrue(reachedVeth.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(sandbox.ip("-o", "link").contains(HostNames.hostIfName("cancelme", "eth0")), "veth was made");
+            subscription.dispose();
+            // the rollback runs on after the cancel; a remove is ordered after it
+            dp.remove("cancelme", "eth0").block(T);
+            assertNothingLeft(sandbox, pod, dp);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void badInputIsRefusedBeforeTheKernelIsTouched(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            String before = sandbox.ip("-o", "link");
+            record Case(EndpointSpec spec, String says) {
+            }
+            List<Case> cases = List.of(
+                    new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod)).withIfName("much-too-long-name0"), "longer than 15 bytes"),
+                    new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod)).withIfName("a/b"), "contains '/'"),
+                    new Case(EndpointSpec.of("pods", "bad id!", NetNs.named(pod)), "containerId"),
+                    new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod)).withMtu(40), "outside 68..65535"),
+                    new Case(EndpointSpec.of("nope", "ok", NetNs.named(pod)), "network 'nope' does not exist"),
+                    new Case(EndpointSpec.of("pods", "ok", NetNs.named("no-such-netns-" + System.nanoTime())), "does not exist"),
+                    new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod))
+                            .withMac(dev.podnet.dataplane.link.MacAddress.parse("01:00:5e:00:00:01")), "multicast"));
+            for (Case c : cases) {
+                InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> dp.add(c.spec()).block(T), c.toString());
+                assertTrue(e.getMessage().contains(c.says()), e.getMessage());
+            }
+            assertEquals(before, sandbox.ip("-o", "link"));
+            assertEquals(0, dp.reservedAddresses("pods"));
+
+            // a container id and interface already plugged into another sandbox
+            String other = sandbox.newNamespace("o");
+            dp.add(EndpointSpec.of("pods", "twice", NetNs.named(pod))).block(T);
+            String withOne = sandbox.ip("-o", "link");
+            InvalidSpecException dup = assertThrows(InvalidSpecException.class,
+                    () -> dp.add(EndpointSpec.of("pods", "twice", NetNs.named(other))).block(T));
+            assertTrue(dup.getMessage().contains("endpoint twice/eth0 already exists in netns"), dup.getMessage());
+            assertEquals(withOne, sandbox.ip("-o", "link"));
+            assertEquals(1, dp.reservedAddresses("pods"));
+            dp.remove("twice", "eth0").block(T);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void badNetworksAreRefusedWithTheFieldNamedAndNothingMade(Sandbox sandbox) throws Exception {
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            String links = sandbox.ip("-o", "link");
+            String addrs = sandbox.ip("-o", "addr");
+            record Case(NetworkSpec spec, String says) {
+            }
+            List<Case> cases = List.of(
+                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/33"), "198.18.0.0/33"),
+                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0"), "198.18.0.0"),
+                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.7/24"), "has host bits set; did you mean 198.18.0.0/24"),
+                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/31"), "too small"),
+                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withGateway("198.19.0.1"),
+                            "gateway 198.19.0.1 is outside subnet 198.18.0.0/24"),
+                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withRange("198.18.0.9", "198.18.0.3"),
+                            "rangeStart 198.18.0.9 is after rangeEnd 198.18.0.3"),
+                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withRange("198.18.1.9", null),
+                            "rangeStart 198.18.1.9 is outside subnet 198.18.0.0/24"),
+                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withRange("198.18.0.10", "198.18.0.20")
+                            .withRange("198.18.0.20", "198.18.0.30"), "overlap"),
+                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withReserved("198.19.0.5"),
+                            "reserved address 198.19.0.5 is outside subnet 198.18.0.0/24"),
+                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withRange6("fd00::10", "fd00::20"),
+                            "IPv6 ranges need an IPv6 subnet"),
+                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withIpv6("198.18.1.0/24"), "is not IPv6"),
+                    new Case(NetworkSpec.bridge("x", "pnbr9", "fd00:18::/64"), "must be IPv4"),
+                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withIpv6FromMac("fd00:78::/96"),
+                            "at least 48 host bits are needed"),
+                    new Case(NetworkSpec.bridge("x", "much-too-long-bridge", "198.18.0.0/24"), "longer than 15 bytes"),
+                    new Case(NetworkSpec.bridge("x", "br/0", "198.18.0.0/24"), "contains '/'"),
+                    new Case(NetworkSpec.bridge("x y", "pnbr9", "198.18.0.0/24"), "network name 'x y'"),
+                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withMtu(70000), "outside 68..65535"),
+                    new Case(NetworkSpec.ptp("x", "198.18.0.0/24").withHairpin(true), "bridge options, not ptp ones"),
+                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withUplink("nosuchnic0"), "uplink nosuchnic0 does not exist"),
+                    new Case(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/24"), "already exists with other settings"));
+            for (Case c : cases) {
+                InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> dp.createNetwork(c.spec()).block(T), c.toString());
+                assertTrue(e.getMessage().contains(c.says()), c.says() + " not in: " + e.getMessage());
+                assertEquals(links, sandbox.ip("-o", "link"), "no link left by " + c);
+                assertEquals(addrs, sandbox.ip("-o", "addr"), "no address left by " + c);
+            }
+            assertEquals(List.of("pods"), dp.networks().map(dev.podnet.dataplane.state.NetworkRecord::name).collectList().block(T));
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void severalRangesAreHandedOutRoundRobinAndExhaustionNamesThem(Sandbox sandbox) throws Exception {
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        List<String> pods = new java.util.ArrayList<>();
+        try {
+            dp.createNetwork(NetworkSpec.bridge("ranged", "pnbr5", "198.18.50.0/24")
+                    .withRange("198.18.50.10", "198.18.50.11").withRange("198.18.50.200", "198.18.50.202")
+                    .withReserved("198.18.50.201", "fd00:50::3")
+                    .withIpv6("fd00:50::/64").withRange6("fd00:50::2", "fd00:50::4").withRange6("fd00:50::100", "fd00:50::101")).block(T);
+            List<String> v4 = new java.util.ArrayList<>();
+            List<String> v6 = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String pod = sandbox.newNamespace("r" + i);
+                pods.add(pod);
+                Endpoint ep = dp.add(EndpointSpec.of("ranged", "ranged0" + i, NetNs.named(pod))).block(T);
+                v4.add(ep.address());
+                v6.add(ep.address6());
+            }
+            assertEquals(List.of("198.18.50.10/24", "198.18.50.11/24", "198.18.50.200/24", "198.18.50.202/24"), v4,
+                    "the first range, then the second, skipping the reserved address");
+            assertEquals(List.of("fd00:50::2/64", "fd00:50::4/64", "fd00:50::100/64", "fd00:50::101/64"), v6,
+                    "IPv6 likewise, skipping the reserved fd00:50::3");
+            String before = sandbox.ip("-o", "link");
+            String fifth = sandbox.newNamespace("r9");
+            pods.add(fifth);
+            EndpointOperationException full = assertThrows(EndpointOperationException.class,
+                    () -> dp.add(EndpointSpec.of("ranged", "ranged09", NetNs.named(fifth))).block(T));
+            assertTrue(full.getMessage().contains("no free address in range 198.18.50.0/24 (198.18.50.10 - 198.18.50.11), "
+                    + "198.18.50.0/24 (198.18.50.200 - 198.18.50.202)"), full.getMessage());
+            assertEquals(before, sandbox.ip("-o", "link"));
+            assertEquals(8, dp.reservedAddresses("ranged"));
+
+            // a freed address comes back only after the round-robin has passed it
+            dp.remove("ranged01", "eth0").block(T);
+            Endpoint again = dp.add(EndpointSpec.of("ranged", "ranged09", NetNs.named(fifth))).block(T);
+            assertEquals("198.18.50.11/24", again.address());
+            assertEquals("fd00:50::4/64", again.address6());
+            Sandbox.run("ip", "netns", "exec", fifth, "ping", "-c1", "-W2", "198.18.50.202");
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void aStaticAddressRequestIsHonouredOrRefusedWithNothingLeft(Sandbox sandbox) throws Exception {
+        String p1 = sandbox.newNamespace("p1");
+        String p2 = sandbox.newNamespace("p2");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            Endpoint a = dp.add(EndpointSpec.of("pods", "static1", NetNs.named(p1))
+                    .withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.18.7.7", "ip"))).block(T);
+            assertEquals("198.18.7.7/16", a.address());
+            assertTrue(Sandbox.ipIn(p1, "-o", "addr", "show", "dev", "eth0").contains("inet 198.18.7.7/16"));
+            InvalidSpecException taken = assertThrows(InvalidSpecException.class, () -> dp.add(EndpointSpec.of("pods", "static2",
+                    NetNs.named(p2)).withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.18.7.7", "ip"))).block(T));
+            assertTrue(taken.getMessage().contains("198.18.7.7 is already reserved by static1/eth0"), taken.getMessage());
+            InvalidSpecException outside = assertThrows(InvalidSpecException.class, () -> dp.add(EndpointSpec.of("pods", "static2",
+                    NetNs.named(p2)).withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.19.0.9", "ip"))).block(T));
+            assertTrue(outside.getMessage().contains("not in any range"), outside.getMessage());
+            assertFalse(Sandbox.ipIn(p2, "-o", "link").contains("eth0"), "refused: nothing made");
+            assertEquals(1, dp.reservedAddresses("pods"));
+            dp.remove("static1", "eth0").block(T);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void manyConcurrentAddsGetDistinctAddresses(Sandbox sandbox) throws Exception {
+        int n = 24;
+        List<String> pods = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            pods.add(sandbox.newNamespace("c" + i));
+        }
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            List<Endpoint> eps = reactor.core.publisher.Flux.range(0, n)
+                    .flatMap(i -> dp.add(EndpointSpec.of("pods", "conc" + i, NetNs.named(pods.get(i)))), n)
+                    .collectList().block(T);
+            assertEquals(n, eps.stream().map(Endpoint::address).distinct().count());
+            Sandbox.run("ip", "netns", "exec", pods.get(0), "ping", "-c1", "-W2", eps.get(n - 1).address().split("/")[0]);
+            reactor.core.publisher.Flux.range(0, n).flatMap(i -> dp.remove("conc" + i, "eth0"), n).blockLast(T);
+            assertEquals(0, dp.reservedAddresses("pods"));
+        } finally {
+            dp.close().block(T);
+        }
+    }
+}

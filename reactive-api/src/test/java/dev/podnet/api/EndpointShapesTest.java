@@ -1,0 +1,280 @@
+package dev.podnet.api;
+
+import dev.podnet.dataplane.endpoint.EndpointSteps;
+import dev.podnet.dataplane.endpoint.EndpointState;
+import dev.podnet.dataplane.endpoint.HostNames;
+import dev.podnet.dataplane.netns.NetNs;
+import dev.podnet.netlink.NetlinkException;
+import dev.podnet.testing.KernelTest;
+import dev.podnet.testing.Sandbox;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.publisher.Mono;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The endpoint shapes against the kernel: bridge, ptp, VM, dual stack, read back and pinged. */
+@KernelTest
+class EndpointShapesTest extends DataplaneTestBase {
+    @Test
+    void addPlugsThePodInAndRemoveTakesEverythingAway(Sandbox sandbox) throws Exception {
+        String pod1 = sandbox.newNamespace("p1");
+        String pod2 = sandbox.newNamespace("p2");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            Endpoint a = dp.add(EndpointSpec.of("pods", "c0ffee01", NetNs.named(pod1)).withMtu(1400)).block(T);
+            Endpoint b = dp.add(EndpointSpec.of("pods", "c0ffee02", NetNs.named(pod2))).block(T);
+            assertEquals("198.18.0.2/16", a.address());
+            assertEquals("198.18.0.3/16", b.address());
+            assertEquals("198.18.0.1", a.gateway());
+
+            // the kernel, read back with iproute2
+            String eth0 = Sandbox.ipIn(pod1, "-o", "addr", "show", "dev", "eth0");
+            assertTrue(eth0.contains("inet 198.18.0.2/16 brd 198.18.255.255"), eth0);
+            String link = Sandbox.ipIn(pod1, "-o", "link", "show", "dev", "eth0");
+            assertTrue(link.contains("mtu 1400") && link.contains("state UP") && link.contains(a.mac()), link);
+            assertFalse(Sandbox.ipIn(pod1, "-o", "-6", "addr", "show", "dev", "eth0").contains("fe80"),
+                    "IPv4-only network: no IPv6 link-local on the pod side");
+            String route = Sandbox.ipIn(pod1, "route", "show", "default");
+            assertTrue(route.contains("default via 198.18.0.1 dev eth0"), route);
+            String host = sandbox.ip("-o", "-d", "link", "show", "dev", a.hostIfName());
+            assertTrue(host.contains("master pnbr0") && host.contains("state UP") && host.contains("veth"), host);
+            assertTrue(host.contains("alias podnet:c0ffee01/eth0"), host);
+
+            // traffic between namespaces we made
+            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.18.0.1");
+            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.18.0.3");
+
+            dp.remove("c0ffee01", "eth0").block(T);
+            dp.remove("c0ffee02", "eth0").block(T);
+            assertFalse(Sandbox.ipIn(pod1, "-o", "link").contains("eth0"));
+            assertNoHostLinks(sandbox);
+            assertEquals(0, dp.reservedAddresses("pods"));
+            assertEquals(0, dp.endpoints().count().block(T));
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void ptpGivesEachPodARoutedLinkThroughTheHost(Sandbox sandbox) throws Exception {
+        String pod1 = sandbox.newNamespace("p1");
+        String pod2 = sandbox.newNamespace("p2");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            dp.createNetwork(NetworkSpec.ptp("p2p", "198.19.0.0/16")).block(T);
+            Endpoint a = dp.add(EndpointSpec.of("p2p", "ptp00001", NetNs.named(pod1))).block(T);
+            Endpoint b = dp.add(EndpointSpec.of("p2p", "ptp00002", NetNs.named(pod2))).block(T);
+            assertEquals("198.19.0.2/16", a.address());
+            assertEquals("198.19.0.1", a.gateway());
+
+            String routes = Sandbox.ipIn(pod1, "route", "show");
+            assertTrue(routes.contains("default via 198.19.0.1 dev eth0"), routes);
+            assertTrue(routes.contains("198.19.0.0/16 via 198.19.0.1 dev eth0 src 198.19.0.2"), routes);
+            assertTrue(routes.contains("198.19.0.1 dev eth0 scope link src 198.19.0.2"), routes);
+            assertFalse(routes.contains("198.19.0.0/16 dev eth0"), "no on-link subnet route: " + routes);
+            assertTrue(Sandbox.ipIn(pod1, "-o", "addr", "show", "dev", "eth0").contains("inet 198.19.0.2/16"));
+
+            String hostAddr = sandbox.ip("-o", "addr", "show", "dev", a.hostIfName());
+            assertTrue(hostAddr.contains("inet 198.19.0.1/32"), hostAddr);
+            String hostRoutes = sandbox.ip("route", "show");
+            assertTrue(hostRoutes.contains("198.19.0.2 dev " + a.hostIfName() + " scope link"), hostRoutes);
+            assertTrue(hostRoutes.contains("198.19.0.3 dev " + b.hostIfName() + " scope link"), hostRoutes);
+            assertFalse(sandbox.ip("-o", "-d", "link", "show", "dev", a.hostIfName()).contains("master"));
+            assertEquals("1", sandbox.inside(() -> java.nio.file.Files.readString(
+                    java.nio.file.Path.of("/proc/sys/net/ipv4/ip_forward")).strip()), "forwarding on in the sandbox host");
+
+            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.19.0.1");
+            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.19.0.3");
+
+            dp.remove("ptp00001", "eth0").block(T);
+            dp.remove("ptp00002", "eth0").block(T);
+            assertNoHostLinks(sandbox);
+            assertFalse(sandbox.ip("route", "show").contains("198.19.0.2"), "the host route went with the link");
+            assertEquals(0, dp.reservedAddresses("p2p"));
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void ptpDualStackRoutesBothFamiliesThroughTheHost(Sandbox sandbox) throws Exception {
+        String pod1 = sandbox.newNamespace("q1");
+        String pod2 = sandbox.newNamespace("q2");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            dp.createNetwork(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
+            Endpoint a = dp.add(EndpointSpec.of("p2p6", "ptp6001", NetNs.named(pod1))).block(T);
+            Endpoint b = dp.add(EndpointSpec.of("p2p6", "ptp6002", NetNs.named(pod2))).block(T);
+            assertEquals("fd00:19::2/64", a.address6());
+            assertEquals("fd00:19::1", a.gateway6());
+
+            String routes6 = Sandbox.ipIn(pod1, "-6", "route", "show");
+            assertTrue(routes6.contains("default via fd00:19::1 dev eth0"), routes6);
+            assertTrue(routes6.contains("fd00:19::/64 via fd00:19::1 dev eth0"), routes6);
+            assertTrue(routes6.contains("fd00:19::1 dev eth0"), routes6);
+            assertFalse(routes6.contains("fd00:19::/64 dev eth0"), "no on-link subnet route: " + routes6);
+            String addr6 = Sandbox.ipIn(pod1, "-o", "-6", "addr", "show", "dev", "eth0");
+            assertTrue(addr6.contains("inet6 fd00:19::2/64"), addr6);
+            assertFalse(addr6.contains("fe80"), "no link-local address: " + addr6);
+            String hostAddr6 = sandbox.ip("-o", "-6", "addr", "show", "dev", a.hostIfName());
+            assertTrue(hostAddr6.contains("inet6 fd00:19::1/128"), hostAddr6);
+            assertTrue(hostAddr6.contains("inet6 fe80::1/64"), "a link-local address to forward with: " + hostAddr6);
+            assertTrue(sandbox.ip("-6", "route", "show").contains("fd00:19::3 dev " + b.hostIfName()));
+            assertEquals("1", sandbox.inside(() -> java.nio.file.Files.readString(
+                    java.nio.file.Path.of("/proc/sys/net/ipv6/conf/all/forwarding")).strip()), "IPv6 forwarding on in the sandbox host");
+
+            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-6", "-c1", "-W2", "fd00:19::1");
+            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-6", "-c1", "-W2", "fd00:19::3");
+            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.19.0.3");
+            EndpointCheck check = dp.check("ptp6001", "eth0").block(T);
+            assertTrue(check.consistent(), check.toString());
+
+            dp.remove("ptp6001", "eth0").block(T);
+            dp.remove("ptp6002", "eth0").block(T);
+            assertNoHostLinks(sandbox);
+            assertFalse(sandbox.ip("-6", "route", "show").contains("fd00:19::2"), "the host route went with the link");
+            assertEquals(0, dp.reservedAddresses("p2p6"));
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void bridgeOptionsHairpinMacFromIpAndUplink(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        sandbox.ip("link", "add", "up0", "type", "veth", "peer", "name", "up1");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            dp.createNetwork(NetworkSpec.bridge("opts", "pnbr1", "198.18.64.0/24").withHairpin(true).withMacFromIp(true)
+                    .withUplink("up0")).block(T);
+            assertTrue(sandbox.ip("-o", "link", "show", "up0").contains("master pnbr1"), "uplink enslaved");
+            Endpoint ep = dp.add(EndpointSpec.of("opts", "hairy", NetNs.named(pod))).block(T);
+            assertEquals("198.18.64.2/24", ep.address());
+            assertEquals("0a:58:c6:12:40:02", ep.mac(), "0a:58 + 198.18.64.2");
+            assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "eth0").contains("0a:58:c6:12:40:02"));
+            String port = sandbox.ip("-o", "-d", "link", "show", ep.hostIfName());
+            assertTrue(port.contains("hairpin on"), port);
+
+            InvalidSpecException missing = assertThrows(InvalidSpecException.class, () -> dp.createNetwork(
+                    NetworkSpec.bridge("nouplink", "pnbr2", "198.18.65.0/24").withUplink("ghost0")).block(T));
+            assertTrue(missing.getMessage().contains("uplink ghost0 does not exist"), missing.getMessage());
+            assertFalse(sandbox.ip("-o", "link").contains("pnbr2"), "the bridge made for it was removed again");
+            assertThrows(InvalidSpecException.class, () -> dp.createNetwork(NetworkSpec.ptp("bad", "198.19.0.0/16").withHairpin(true)).block(T));
+            dp.remove("hairy", "eth0").block(T);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void aVmEndpointHandsItsInterfaceToATapThroughASandboxBridge(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("vm");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            Endpoint ep = dp.add(EndpointSpec.of("pods", "virtlet1", NetNs.named(pod)).withVm(true)).block(T);
+            assertEquals("tapeth0", ep.tap());
+            assertEquals("198.18.0.2/16", ep.address());
+            String tap = Sandbox.ipIn(pod, "-o", "-d", "link", "show", "tapeth0");
+            assertTrue(tap.contains("tun") && tap.contains("master breth0"), tap);
+            String eth0 = Sandbox.ipIn(pod, "-o", "-d", "link", "show", "eth0");
+            assertTrue(eth0.contains("master breth0"), eth0);
+            assertFalse(eth0.contains(ep.mac()), "the VM takes eth0's MAC; eth0 gets another: " + eth0);
+            assertEquals("", Sandbox.ipIn(pod, "-o", "-4", "addr", "show", "dev", "eth0"), "the address went to the VM");
+            assertFalse(Sandbox.ipIn(pod, "route", "show").contains("default"), "and so did the default route");
+            assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "breth0").contains("UP"));
+            EndpointCheck vmOk = dp.check("virtlet1", "eth0").block(T);
+            assertTrue(vmOk.consistent(), vmOk.toString());
+            Sandbox.ipIn(pod, "link", "set", "tapeth0", "nomaster");
+            EndpointCheck vmBad = dp.check("virtlet1", "eth0").block(T);
+            assertEquals(List.of("tap tapeth0 in /run/netns/" + pod + " is not a port of breth0"), vmBad.differences());
+            InvalidSpecException ptp = assertThrows(InvalidSpecException.class, () -> {
+                dp.createNetwork(NetworkSpec.ptp("p2p", "198.19.0.0/16")).block(T);
+                dp.add(EndpointSpec.of("p2p", "virtlet2", NetNs.named(pod)).withIfName("eth1").withVm(true)).block(T);
+            });
+            assertTrue(ptp.getMessage().contains("needs a bridge network"), ptp.getMessage());
+
+            dp.remove("virtlet1", "eth0").block(T);
+            String left = Sandbox.ipIn(pod, "-o", "link");
+            assertFalse(left.contains("tapeth0") || left.contains("breth0") || left.contains("eth0"), left);
+            assertNoHostLinks(sandbox);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void dualStackPodsTalkIpv6WithoutLinkLocalAddresses(Sandbox sandbox) throws Exception {
+        String p1 = sandbox.newNamespace("d1");
+        String p2 = sandbox.newNamespace("d2");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            dp.createNetwork(NetworkSpec.bridge("dual", "pnbr6", "198.18.96.0/24").withIpv6("fd00:18::/64")).block(T);
+            String bridge6 = sandbox.ip("-o", "-6", "addr", "show", "dev", "pnbr6");
+            assertTrue(bridge6.contains("inet6 fd00:18::1/64") && bridge6.contains("inet6 fe80::1/64"), bridge6);
+            Endpoint a = dp.add(EndpointSpec.of("dual", "dual0001", NetNs.named(p1))).block(T);
+            Endpoint b = dp.add(EndpointSpec.of("dual", "dual0002", NetNs.named(p2))).block(T);
+            assertEquals("198.18.96.2/24", a.address());
+            assertEquals("fd00:18::2/64", a.address6());
+            assertEquals("fd00:18::1", dev.podnet.netlink.route.IprouteNames.address(
+                    dev.podnet.dataplane.ipam.Cidr.parseAddress(a.gateway6(), "gw")));
+            String v6 = Sandbox.ipIn(p1, "-o", "-6", "addr", "show", "dev", "eth0");
+            assertTrue(v6.contains("inet6 fd00:18::2/64"), v6);
+            assertFalse(v6.contains("fe80"), "no link-local address: " + v6);
+            assertTrue(Sandbox.ipIn(p1, "-6", "route", "show").contains("default via fd00:18::1 dev eth0"));
+            Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", "fd00:18::1");
+            Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", b.address6().split("/")[0]);
+            Sandbox.run("ip", "netns", "exec", p1, "ping", "-c1", "-W2", "198.18.96.3");
+            String cni = CniResult.json(dp.get("dual0001", "eth0").block(T));
+            assertTrue(cni.contains("\"address\":\"fd00:18::2/64\"") && cni.contains("\"dst\":\"::/0\""), cni);
+            EndpointCheck dualOk = dp.check("dual0001", "eth0").block(T);
+            assertTrue(dualOk.consistent(), dualOk.toString());
+            Sandbox.ipIn(p1, "-6", "addr", "del", "fd00:18::2/64", "dev", "eth0");
+            EndpointCheck noV6 = dp.check("dual0001", "eth0").block(T);
+            assertTrue(noV6.differences().contains("eth0 in /run/netns/" + p1 + " lacks fd00:18::2/64"), noV6.toString());
+            assertEquals(1, noV6.differences().size(), "IPv6 keeps the default route when the address goes: " + noV6);
+            assertEquals(4, dp.reservedAddresses("dual"));
+            dp.remove("dual0001", "eth0").block(T);
+            dp.remove("dual0002", "eth0").block(T);
+            assertEquals(0, dp.reservedAddresses("dual"));
+            assertThrows(InvalidSpecException.class, () -> dp.createNetwork(NetworkSpec.bridge("x6", "pnbr7", "198.18.97.0/24").withIpv6("198.18.98.0/24")).block(T));
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    @Test
+    void ipv6AddressesCanBeDerivedFromTheMac(Sandbox sandbox) throws Exception {
+        String p1 = sandbox.newNamespace("m1");
+        String p2 = sandbox.newNamespace("m2");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            dp.createNetwork(NetworkSpec.bridge("macv6", "pnbr8", "198.18.99.0/24").withIpv6FromMac("fd00:77::/64")).block(T);
+            Endpoint a = dp.add(EndpointSpec.of("macv6", "macv6001", NetNs.named(p1))
+                    .withMac(dev.podnet.dataplane.link.MacAddress.parse("02:42:c6:12:63:02"))).block(T);
+            Endpoint b = dp.add(EndpointSpec.of("macv6", "macv6002", NetNs.named(p2))).block(T);
+            assertEquals("fd00:77::242:c612:6302/64", a.address6(), "prefix + the MAC in the last 48 bits");
+            assertTrue(Sandbox.ipIn(p1, "-o", "-6", "addr", "show", "dev", "eth0").contains("inet6 fd00:77::242:c612:6302/64"));
+            Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", b.address6().split("/")[0]);
+            assertEquals(2, dp.reservedAddresses("macv6"), "only the IPv4 addresses come from IPAM");
+            InvalidSpecException tooLong = assertThrows(InvalidSpecException.class, () -> dp.createNetwork(
+                    NetworkSpec.bridge("macv6b", "pnbr9", "198.18.98.0/24").withIpv6FromMac("fd00:78::/96")).block(T));
+            assertTrue(tooLong.getMessage().contains("at least 48 host bits are needed"), tooLong.getMessage());
+            dp.remove("macv6001", "eth0").block(T);
+            dp.remove("macv6002", "eth0").block(T);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+}
