@@ -24,6 +24,9 @@ public final class CniResult {
         Map<String, Object> sandbox = Json.object();
         sandbox.put("name", r.ifName());
         sandbox.put("mac", r.mac());
+        if (r.mtu() > 0) {
+            sandbox.put("mtu", r.mtu());
+        }
         sandbox.put("sandbox", r.netns());
         java.util.List<Object> ips = new java.util.ArrayList<>();
         java.util.List<Object> routes = new java.util.ArrayList<>();
@@ -32,6 +35,10 @@ public final class CniResult {
         if (!r.address6().isEmpty()) {
             ips.add(ip(r.address6(), r.gateway6()));
             routes.add(route("::/0", r.gateway6()));
+        }
+        for (String extra : r.routes()) {
+            String[] p = extra.split(" via ", 2);
+            routes.add(route(p[0], p[1]));
         }
         Map<String, Object> result = Json.object();
         result.put("cniVersion", CNI_VERSION);

@@ -549,10 +549,21 @@ public final class Dataplane {
         return n == null ? 0 : n.allocator().reservedCount() + (n.allocator6() == null ? 0 : n.allocator6().reservedCount());
     }
 
-    /** {@code network}'s IPAM reservations, owner ({@code containerId/ifName}) → address; empty for an unknown network. */
+    /**
+     * {@code network}'s IPAM reservations of both families, address → owner ({@code containerId/ifName});
+     * empty for an unknown network.
+     */
     public Map<String, String> reservations(String network) {
         AttachedNetwork n = networks.get(network);
-        return n == null ? Map.of() : n.allocator().reservations();
+        if (n == null) {
+            return Map.of();
+        }
+        Map<String, String> byAddress = new java.util.TreeMap<>();
+        n.allocator().reservations().forEach((owner, address) -> byAddress.put(address, owner));
+        if (n.allocator6() != null) {
+            n.allocator6().reservations().forEach((owner, address) -> byAddress.put(address, owner));
+        }
+        return byAddress;
     }
 
     /** The ifindex of {@code network}'s bridge in the host namespace. */

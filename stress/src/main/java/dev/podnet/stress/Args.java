@@ -8,7 +8,7 @@ import java.util.Set;
 
 /** A small, strict parser for {@code --name value} and {@code --flag} options. */
 final class Args {
-    private final Map<String, String> values = new HashMap<>();
+    private final Map<String, List<String>> values = new HashMap<>();
     private final List<String> positional = new ArrayList<>();
 
     private Args() {
@@ -37,9 +37,9 @@ final class Args {
                         }
                         value = argv[++i];
                     }
-                    a.values.put(name, value);
+                    a.values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
                 } else if (flags.contains(name) && value == null) {
-                    a.values.put(name, "true");
+                    a.values.put(name, List.of("true"));
                 } else {
                     throw new UsageException(command + ": unknown option " + s);
                 }
@@ -50,8 +50,23 @@ final class Args {
         return a;
     }
 
+    /** The option's value (the last one when it was given more than once), or {@code dflt}. */
     String get(String name, String dflt) {
-        return values.getOrDefault(name, dflt);
+        List<String> v = values.get(name);
+        return v == null ? dflt : v.get(v.size() - 1);
+    }
+
+    /** Every value the option was given, in order, comma-separated lists split. */
+    List<String> all(String name) {
+        List<String> out = new ArrayList<>();
+        for (String v : values.getOrDefault(name, List.of())) {
+            for (String part : v.split(",")) {
+                if (!part.isBlank()) {
+                    out.add(part.strip());
+                }
+            }
+        }
+        return out;
     }
 
     boolean has(String name) {
@@ -59,7 +74,7 @@ final class Args {
     }
 
     int intValue(String command, String name, int dflt, int min, int max) {
-        String v = values.get(name);
+        String v = get(name, null);
         if (v == null) {
             return dflt;
         }

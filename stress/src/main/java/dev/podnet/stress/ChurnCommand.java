@@ -46,6 +46,8 @@ final class ChurnCommand {
     private static final Duration T = Duration.ofMinutes(5);
     private static final String NETWORK = "churn";
     private static final String BRIDGE = "pnbr0";
+    private static final String SUBNET6 = "fd00:18::/64";
+    private static final String GATEWAY6 = "fd00:18::1";
 
     private final PrintStream out;
     private final PrintStream err;
@@ -81,9 +83,6 @@ final class ChurnCommand {
         };
         vm = shapeName.equals("vm");
         ipv6 = a.has("--ipv6");
-        if (ipv6 && shape == NetworkMode.PTP) {
-            throw new UsageException(CMD + ": --ipv6 works with the bridge and vm shapes so far, not ptp");
-        }
         gateway = shape == NetworkMode.PTP ? "198.19.0.1" : "198.18.0.1";
         sandbox = a.get("--sandbox", DEFAULT_PREFIX + ProcessHandle.current().pid());
         try {
@@ -166,9 +165,9 @@ final class ChurnCommand {
                 .maxConcurrent(concurrency).maxEndpoints(Math.max(1024, pods * 2))).block(T);
         try {
             dp.createNetwork(shape == NetworkMode.PTP
-                    ? NetworkSpec.ptp(NETWORK, "198.19.0.0/16").withGateway(gateway)
+                    ? NetworkSpec.ptp(NETWORK, "198.19.0.0/16").withGateway(gateway).withIpv6(ipv6 ? SUBNET6 : null)
                     : NetworkSpec.bridge(NETWORK, BRIDGE, "198.18.0.0/16").withGateway(gateway)
-                    .withIpv6(ipv6 ? "fd00:18::/64" : null)).block(T);
+                    .withIpv6(ipv6 ? SUBNET6 : null)).block(T);
 
             Latencies addLat = new Latencies();
             AtomicInteger errors = new AtomicInteger();
@@ -276,8 +275,8 @@ final class ChurnCommand {
                 problems.add("pod " + i + " (" + ip + ") cannot ping the gateway " + gateway);
                 ok = false;
             }
-            if (ipv6 && !ping(podNames.get(i), "fd00:18::1")) {
-                problems.add("pod " + i + " (" + ep.address6() + ") cannot ping the IPv6 gateway fd00:18::1");
+            if (ipv6 && !ping(podNames.get(i), GATEWAY6)) {
+                problems.add("pod " + i + " (" + ep.address6() + ") cannot ping the IPv6 gateway " + GATEWAY6);
                 ok = false;
             }
         }
@@ -351,10 +350,10 @@ final class ChurnCommand {
             out.println("  try: ip -n " + sandbox + " -br link; ip -n " + sandbox + "-p0 addr; ip netns del <name> to clean up");
         }
         if (json) {
-            out.printf(Locale.ROOT, "{\"pods\":%d,\"shape\":\"%s\",\"add_s\":%.4f,\"add_per_s\":%.1f,\"add_p50_ms\":%.3f,"
+            out.printf(Locale.ROOT, "{\"pods\":%d,\"shape\":\"%s\",\"ipv6\":%s,\"add_s\":%.4f,\"add_per_s\":%.1f,\"add_p50_ms\":%.3f,"
                             + "\"add_p99_ms\":%.3f,\"del_s\":%.4f,\"del_per_s\":%.1f,\"del_p50_ms\":%.3f,\"del_p99_ms\":%.3f,"
                             + "\"errors\":%d,\"verified\":%s,\"leaked_links\":%d,\"leaked_addresses\":%d,\"sandbox\":\"%s\"}%n",
-                    pods, shapeName(), addS, addRate, add.percentileMillis(50), add.percentileMillis(99), delS, delRate,
+                    pods, shapeName(), ipv6, addS, addRate, add.percentileMillis(50), add.percentileMillis(99), delS, delRate,
                     del.percentileMillis(50), del.percentileMillis(99), errors, verified, leakedLinks, leakedAddresses, sandbox);
         }
     }

@@ -17,8 +17,9 @@ public final class Main {
               ip      podnet's own netlink reading of the kernel's tables, as iproute2 prints them
                       link|addr|route|neigh show [--netns NAME] [-6] [--json]
               network create NAME [--mode bridge|ptp] [--bridge BR] --subnet CIDR [--gateway IP] [--mtu N]
-                             [--range-start IP] [--range-end IP] [--hairpin] [--mac-from-ip] [--uplink IF]
-                             [--subnet6 CIDR6 [--ipv6-from-mac]] [--gateway6 IP6] [--json]
+                             [--range START-END]... [--reserved IP]... [--hairpin] [--mac-from-ip] [--uplink IF]
+                             [--subnet6 CIDR6 [--ipv6-from-mac]] [--gateway6 IP6] [--range6 START-END]... [--json]
+                             (repeatable options also take comma-separated lists)
               network delete NAME [--force] | network list [--json] | network show NAME [--json]
               endpoint add --network N --container-id ID --netns NAME|PATH [--if eth0] [--mtu N] [--mac MAC]
                            [--pod-name P] [--pod-namespace NS] [--ip IP] [--vm] [--json]   (--json prints the CNI 1.1 result)
@@ -27,6 +28,7 @@ public final class Main {
                             [--netns PATH] [--json]
               endpoint show --container-id ID [--if eth0] [--json]
               endpoint check --container-id ID [--if eth0] [--json]   (exit 1 when the kernel differs)
+              endpoint update --container-id ID [--if eth0] [--mtu N] [--route DST=GATEWAY]... [--json]
               endpoint attach --container-id ID [--if eth0] --sandbox-key KEY | endpoint detach --container-id ID [--if eth0]
               ipam show [--json]
               reconcile [--dry-run] [--json]   roll back cut-short operations, release vanished endpoints,

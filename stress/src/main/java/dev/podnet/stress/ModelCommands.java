@@ -7,6 +7,7 @@ import dev.podnet.api.EndpointCheck;
 import dev.podnet.api.EndpointOperationException;
 import dev.podnet.api.EndpointQuery;
 import dev.podnet.api.EndpointSpec;
+import dev.podnet.api.EndpointUpdate;
 import dev.podnet.api.InvalidSpecException;
 import dev.podnet.api.Json;
 import dev.podnet.api.NetworkInUseException;
@@ -54,8 +55,8 @@ final class ModelCommands {
         String cmd = command + " " + verb;
         Args a = switch (command + " " + verb) {
             case "network create" -> Args.parse(cmd, rest, 0, Set.of("--mode", "--bridge", "--subnet", "--gateway", "--mtu",
-                    "--range-start", "--range-end", "--uplink", "--subnet6", "--gateway6"), Set.of("--hairpin", "--mac-from-ip",
-                    "--ipv6-from-mac", "--json"));
+                    "--range-start", "--range-end", "--range", "--range6", "--reserved", "--uplink", "--subnet6", "--gateway6"),
+                    Set.of("--hairpin", "--mac-from-ip", "--ipv6-from-mac", "--json"));
             case "network delete" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--force"));
             case "network list", "network show", "ipam show" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--json"));
             case "reconcile run" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--dry-run", "--json"));
@@ -66,6 +67,7 @@ final class ModelCommands {
                     "--pod-namespace", "--netns"), Set.of("--json"));
             case "endpoint show", "endpoint check", "endpoint detach" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"),
                     Set.of("--json"));
+            case "endpoint update" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if", "--mtu", "--route"), Set.of("--json"));
             case "endpoint attach" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if", "--sandbox-key"), Set.of("--json"));
             default -> throw new UsageException("unknown command '" + cmd + "' (see podnet help)");
         };
@@ -102,10 +104,17 @@ final class ModelCommands {
                 };
                 spec = spec.withGateway(a.get("--gateway", null)).withMtu(a.intValue(cmd, "--mtu", 0, 0, 65535))
                         .withRange(a.get("--range-start", null), a.get("--range-end", null))
+                        .withReserved(a.all("--reserved").toArray(String[]::new))
                         .withHairpin(a.has("--hairpin")).withMacFromIp(a.has("--mac-from-ip")).withUplink(a.get("--uplink", null))
                         .withIpv6(a.get("--subnet6", null)).withIpv6Gateway(a.get("--gateway6", null));
                 if (a.has("--ipv6-from-mac")) {
                     spec = spec.withIpv6FromMac(required(cmd, a, "--subnet6"));
+                }
+                for (String r : a.all("--range")) {
+                    spec = spec.withRange(rangeStart(cmd, r), rangeEnd(r));
+                }
+                for (String r : a.all("--range6")) {
+                    spec = spec.withRange6(rangeStart(cmd, r), rangeEnd(r));
                 }
                 dp.createNetwork(spec).block(T);
                 NetworkRecord r = dp.network(name).block(T);
@@ -184,6 +193,22 @@ final class ModelCommands {
                     r.actions().forEach(x -> out.println("  " + x));
                 }
             }
+            case "endpoint update" -> {
+                EndpointUpdate change = new EndpointUpdate(a.intValue(cmd, "--mtu", 0, 0, 65535), List.of());
+                for (String route : a.all("--route")) {
+                    String[] p = route.split("=", 2);
+                    if (p.length != 2) {
+                        throw new UsageException(cmd + ": --route must be DST=GATEWAY (e.g. 198.20.0.0/24=198.18.0.1), got '" + route + "'");
+                    }
+                    change = change.withRoute(p[0], p[1]);
+                }
+                if (change.mtu() == 0 && change.addRoutes().isEmpty()) {
+                    throw new UsageException(cmd + ": say what to change: --mtu N and/or --route DST=GATEWAY");
+                }
+                EndpointRecord r = dp.update(required(cmd, a, "--container-id"), a.get("--if", "eth0"), change).block(T);
+                out.println(json ? Json.write(endpoint(r)) : "endpoint " + r.id() + " updated: mtu " + (r.mtu() == 0 ? "default" : r.mtu())
+                        + (r.routes().isEmpty() ? "" : ", routes " + String.join("; ", r.routes())));
+            }
             case "endpoint attach" -> {
                 EndpointRecord r = dp.attach(required(cmd, a, "--container-id"), a.get("--if", "eth0"),
                         required(cmd, a, "--sandbox-key")).block(T);
@@ -213,7 +238,7 @@ final class ModelCommands {
                 Map<String, Object> all = Json.object();
                 for (NetworkRecord n : dp.networks().toIterable()) {
                     Map<String, Object> byAddress = new TreeMap<>();
-                    dp.reservations(n.name()).forEach((owner, address) -> byAddress.put(address, owner));
+                    byAddress.putAll(dp.reservations(n.name()));
                     all.put(n.name(), byAddress);
                 }
                 if (json) {
@@ -225,6 +250,20 @@ final class ModelCommands {
             default -> throw new UsageException("unknown command '" + cmd + "'");
         }
         return 0;
+    }
+
+    /** {@code START-END}'s start (empty: null), checking the form. */
+    private static String rangeStart(String cmd, String range) {
+        int dash = range.indexOf('-');
+        if (dash < 0 || range.indexOf('-', dash + 1) >= 0) {
+            throw new UsageException(cmd + ": a range must be START-END (e.g. 198.18.0.10-198.18.0.99), got '" + range + "'");
+        }
+        return dash == 0 ? null : range.substring(0, dash);
+    }
+
+    private static String rangeEnd(String range) {
+        String end = range.substring(range.indexOf('-') + 1);
+        return end.isEmpty() ? null : end;
     }
 
     private static Map<String, Object> network(NetworkRecord r, long endpoints) {
@@ -242,9 +281,15 @@ final class ModelCommands {
         if (!r.uplink().isEmpty()) {
             o.put("uplink", r.uplink());
         }
+        o.put("ranges", r.ranges());
+        if (!r.reserved().isEmpty()) {
+            o.put("reserved", r.reserved());
+        }
         if (r.ipv6()) {
             o.put("subnet6", r.subnet6());
             o.put("gateway6", r.gateway6());
+            o.put("ranges6", r.ranges6());
+            o.put("ipv6_from_mac", r.ipv6FromMac());
         }
         o.put("endpoints", endpoints);
         return o;
@@ -269,6 +314,11 @@ final class ModelCommands {
         if (!r.sandboxKey().isEmpty()) {
             o.put("sandbox_key", r.sandboxKey());
         }
+        if (!r.vmTap().isEmpty()) {
+            o.put("vm_tap", r.vmTap());
+        }
+        o.put("mtu", r.mtu());
+        o.put("routes", r.routes());
         o.put("pod_name", r.podName());
         o.put("pod_namespace", r.podNamespace());
         return o;
@@ -276,7 +326,11 @@ final class ModelCommands {
 
     private static String describe(NetworkRecord r) {
         return r.mode().name().toLowerCase(java.util.Locale.ROOT) + (r.mode() == NetworkMode.BRIDGE ? " " + r.bridge() : "")
-                + ", " + r.subnet() + " gateway " + r.gateway();
+                + ", " + r.subnet() + " gateway " + r.gateway()
+                + (r.ranges().isEmpty() ? "" : " ranges " + String.join(" ", r.ranges()))
+                + (r.ipv6() ? ", " + r.subnet6() + " gateway " + r.gateway6()
+                + (r.ranges6().isEmpty() ? "" : " ranges " + String.join(" ", r.ranges6())) : "")
+                + (r.reserved().isEmpty() ? "" : ", reserved " + String.join(" ", r.reserved()));
     }
 
     private static String single(String cmd, Args a) {

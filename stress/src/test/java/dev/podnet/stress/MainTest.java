@@ -49,7 +49,7 @@ class MainTest {
         assertEquals(0, r.code(), r.out() + r.err());
         String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(json.startsWith("{") && json.endsWith("}"), json);
-        for (String key : new String[]{"pods", "shape", "add_s", "add_per_s", "add_p50_ms", "add_p99_ms", "del_s", "del_per_s",
+        for (String key : new String[]{"pods", "shape", "ipv6", "add_s", "add_per_s", "add_p50_ms", "add_p99_ms", "del_s", "del_per_s",
                 "del_p50_ms", "del_p99_ms", "errors", "verified", "leaked_links", "leaked_addresses", "sandbox"}) {
             assertTrue(json.contains("\"" + key + "\":"), key + " in " + json);
         }

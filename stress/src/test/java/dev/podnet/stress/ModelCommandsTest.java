@@ -84,6 +84,50 @@ class ModelCommandsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void rangesDualStackPtpAndUpdatesFromTheCommandLine(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        MainTest.Result created = podnet(sandbox, "network", "create", "p2p", "--mode", "ptp", "--subnet", "198.19.0.0/24",
+                "--range", "198.19.0.10-198.19.0.11", "--range", "198.19.0.50-", "--reserved", "198.19.0.10",
+                "--subnet6", "fd00:19::/64", "--range6", "fd00:19::a-fd00:19::f", "--json");
+        assertEquals(0, created.code(), created.err());
+        Map<String, Object> net = (Map<String, Object>) MiniJson.parse(created.out());
+        assertEquals(List.of("198.19.0.10-198.19.0.11", "198.19.0.50-198.19.0.254"), net.get("ranges"));
+        assertEquals(List.of("fd00:19::a-fd00:19::f"), net.get("ranges6"));
+        assertEquals(List.of("198.19.0.10"), net.get("reserved"));
+
+        MainTest.Result added = podnet(sandbox, "endpoint", "add", "--network", "p2p", "--container-id", "cafe0002",
+                "--netns", pod, "--json");
+        assertEquals(0, added.code(), added.err());
+        List<Map<String, Object>> ips = (List<Map<String, Object>>) ((Map<String, Object>) MiniJson.parse(added.out())).get("ips");
+        assertEquals("198.19.0.11/24", ips.get(0).get("address"), "the first range, past the reserved address");
+        assertEquals("fd00:19::a/64", ips.get(1).get("address"));
+
+        MainTest.Result updated = podnet(sandbox, "endpoint", "update", "--container-id", "cafe0002", "--mtu", "1400",
+                "--route", "198.20.0.0/24=198.19.0.1,fd00:20::/64=fd00:19::1", "--json");
+        assertEquals(0, updated.code(), updated.err());
+        Map<String, Object> ep = (Map<String, Object>) MiniJson.parse(updated.out());
+        assertEquals(1400L, ep.get("mtu"));
+        assertEquals(List.of("198.20.0.0/24 via 198.19.0.1", "fd00:20::/64 via fd00:19::1"), ep.get("routes"));
+        assertTrue(Sandbox.ipIn(pod, "-6", "route").contains("fd00:20::/64 via fd00:19::1 dev eth0"));
+        Map<String, Object> cni = (Map<String, Object>) MiniJson.parse(podnet(sandbox, "endpoint", "show", "--container-id",
+                "cafe0002", "--json").out());
+        assertEquals(4, ((List<Object>) cni.get("routes")).size(), "default routes of both families and the two added");
+        MainTest.Result check = podnet(sandbox, "endpoint", "check", "--container-id", "cafe0002");
+        assertEquals(0, check.code(), check.out() + check.err());
+
+        MainTest.Result noChange = podnet(sandbox, "endpoint", "update", "--container-id", "cafe0002");
+        assertEquals(2, noChange.code());
+        assertTrue(noChange.err().contains("say what to change"), noChange.err());
+        MainTest.Result badRoute = podnet(sandbox, "endpoint", "update", "--container-id", "cafe0002", "--route", "198.20.0.0/24");
+        assertEquals(2, badRoute.code());
+        assertTrue(badRoute.err().contains("--route must be DST=GATEWAY"), badRoute.err());
+        Map<String, Object> ipam = (Map<String, Object>) MiniJson.parse(podnet(sandbox, "ipam", "show", "--json").out());
+        assertEquals(Map.of("198.19.0.11", "cafe0002/eth0", "fd00:19::a", "cafe0002/eth0"), ipam.get("p2p"));
+        assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "cafe0002").code());
+    }
+
+    @Test
     void badInputGetsOneLineAndExitCode2AndTouchesNothing(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         assertEquals(0, podnet(sandbox, "network", "create", "pods", "--bridge", "pnbr0", "--subnet", "198.18.0.0/16").code());
@@ -95,6 +139,9 @@ class ModelCommandsTest {
                 {"network", "create", "x", "--mode", "ptp", "--subnet", "198.19.0.0/16", "--hairpin"},
                 {"network", "create", "x", "--mode", "mesh", "--subnet", "198.19.0.0/16"},
                 {"network", "create", "x", "--subnet", "198.19.0.0/16"},
+                {"network", "create", "x", "--bridge", "pnbr9", "--subnet", "198.18.0.0/24", "--range", "198.18.0.9"},
+                {"network", "create", "x", "--bridge", "pnbr9", "--subnet", "198.18.0.0/24", "--range", "198.18.0.9-198.18.0.2"},
+                {"network", "create", "x", "--bridge", "pnbr9", "--subnet", "198.18.0.0/24", "--reserved", "198.99.0.1"},
                 {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod, "--if", "much-too-long-if0"},
                 {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod, "--if", "a/b"},
                 {"endpoint", "add", "--network", "nope", "--container-id", "c1", "--netns", pod},
