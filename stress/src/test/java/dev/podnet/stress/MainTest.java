@@ -88,7 +88,11 @@ class MainTest {
         assertTrue(r.out().contains("dual stack"), r.out());
         String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(json.contains("\"verified\":true") && json.contains("\"leaked_addresses\":0"), json);
-        assertEquals(2, run("churn", "--ipv6", "--shape", "ptp").code());
+        Result ptp = run("churn", "--pods", "4", "--ipv6", "--shape", "ptp", "--sandbox", sandbox + "p", "--state-dir",
+                state.resolve("ptp").toString(), "--json");
+        assertEquals(0, ptp.code(), ptp.out() + ptp.err());
+        String ptpJson = ptp.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(ptpJson.contains("\"shape\":\"ptp\",\"ipv6\":true") && ptpJson.contains("\"verified\":true"), ptpJson);
     }
 
     @Test
