@@ -70,7 +70,7 @@ public class PodMessagesCodecBenchmark {
         return List.of(
                 Links.newVethIntoNamespace(new VethSpec("pn0123456789ab", 3, 0, 0, "eth0", 42, mac, true)),
                 Links.noIpv6LinkLocal("pn0123456789ab"),
-                Links.setAlias("pn0123456789ab", "podnet:0123456789abcdef/eth0", true),
+                Links.setAlias("pn0123456789ab", "podnet:pods:0123456789abcdef/eth0", true),
                 Links.noIpv6LinkLocal(podIndex),
                 Links.up(podIndex),
                 Addresses.add(podIndex, address),

@@ -65,6 +65,7 @@ public final class Dataplane {
     private final Map<String, AttachedNetwork> networks = new ConcurrentHashMap<>();
     private final ConcurrencyLimiter limiter;
     private final KeyedSequencer sequencer = new KeyedSequencer();
+    private volatile ReconcileReport openReport;
 
     private Dataplane(DataplaneOptions options, NetNs hostNs, HostContext host, MultiThreadIoEventLoopGroup loops) {
         this.options = options;
@@ -90,14 +91,19 @@ public final class Dataplane {
                 Scheduler state = Schedulers.newSingle("podnet-state", true);
                 opened.add(state::dispose);
                 NetNs hostNs = options.hostNetns() != null ? options.hostNetns() : NetNs.ofPath(Path.of("/proc/self/ns/net"));
-                return Mono.fromCallable(() -> StateStore.open(options.stateDir(), options.maxEndpoints()))
+                return Mono.fromCallable(() -> options.isStateless() ? StateStore.inMemory(options.maxEndpoints())
+                                : StateStore.open(options.stateDir(), options.maxEndpoints()))
                         .subscribeOn(Schedulers.boundedElastic())
                         .doOnNext(opened::add)
                         .zipWith(netns.openRouteSocket(hostNs).flatMap(s -> NetlinkClient.open(loops, s)))
                         .flatMap(t -> {
                             HostContext host = new HostContext(t.getT2(), loops, netns, t.getT1(), state);
                             Dataplane dp = new Dataplane(options, hostNs, host, loops);
-                            return dp.afterReboot().then(dp.restoreNetworks()).thenReturn(dp);
+                            return dp.afterReboot().then(dp.restoreNetworks())
+                                    // deferred: reconcile() starts its work when called
+                                    .then(Mono.defer(() -> options.reconcileOnOpen()
+                                            ? dp.reconcile(false).doOnNext(r -> dp.openReport = r).then() : Mono.empty()))
+                                    .thenReturn(dp);
                         })
                         .onErrorResume(e -> {
                             closeAll(opened, e);
@@ -136,6 +142,19 @@ public final class Dataplane {
         }).subscribeOn(host.state()).then();
     }
 
+    /**
+     * What the reconciliation on open found and did (see {@link #reconcile}); null when it was
+     * turned off ({@link DataplaneOptions#reconcileOnOpen}).
+     */
+    public ReconcileReport openReport() {
+        return openReport;
+    }
+
+    /** Why the state's map files were started afresh on open (damaged files moved aside), or null. */
+    public String stateDamaged() {
+        return host.store().damaged();
+    }
+
     /** True when this dataplane's state was written during an earlier boot (see {@link #open}). */
     public boolean openedAfterReboot() {
         return host.store().rebooted();
@@ -166,9 +185,11 @@ public final class Dataplane {
                 return Mono.error(new InvalidSpecException("network " + record.name() + " already exists with other settings: "
                         + existing));
             }
+            // then adopt what the kernel holds for it (stateless mode, or a store lost with the network's record)
             return attachNetwork(record)
                     .then(Mono.fromRunnable(() -> host.store().networks().put(record.name(), record.encode()))
                             .subscribeOn(host.state()))
+                    .then(Mono.defer(() -> options.reconcileOnOpen() ? reconcile(false).then() : Mono.empty()))
                     .thenReturn(record.name());
         });
     }
@@ -320,6 +341,10 @@ public final class Dataplane {
                 .onErrorMap(e -> !(e instanceof InvalidSpecException), e -> new EndpointOperationException("add", key, e));
     }
 
+    /** The stages of a remove, as a {@link StepObserver} hears of them: the record marked DELETING, the link deleted. */
+    public static final String REMOVE_MARK = "mark-deleting";
+    public static final String REMOVE_DELETE_LINK = "delete-link";
+
     /**
      * Unplugs a sandbox: deletes its veth (both ends, with the pod side's address and routes),
      * releases its address and forgets it. Removing an endpoint that does not exist succeeds.
@@ -349,9 +374,11 @@ public final class Dataplane {
                 .subscribeOn(host.state())
                 .flatMap(record -> {
                     String hostIf = record.map(EndpointRecord::hostIfName).orElse(HostNames.hostIfName(containerId, ifName));
-                    return host.rtnl().execute(Links.deleteByName(hostIf))
+                    return options.observer().afterStep(REMOVE_MARK)
+                            .then(host.rtnl().execute(Links.deleteByName(hostIf)))
                             .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty())
                             .then(record.filter(r -> !r.vmTap().isEmpty()).map(this::removeVmDevices).orElse(Mono.empty()))
+                            .then(options.observer().afterStep(REMOVE_DELETE_LINK))
                             .then(Mono.<Void>fromRunnable(() -> {
                                 for (AttachedNetwork n : networks.values()) {
                                     if (record.isEmpty() || n.name().equals(record.get().network())) {
@@ -460,7 +487,7 @@ public final class Dataplane {
      * an operation in flight are left alone.
      */
     public Mono<ReconcileReport> reconcile(boolean dryRun) {
-        return detached(Mono.defer(() -> new Reconciler(host, networks, sequencer::isActive).run(dryRun)));
+        return detached(Mono.defer(() -> new Reconciler(host, networks, sequencer::isActive, options.netnsDirs()).run(dryRun)));
     }
 
     /**

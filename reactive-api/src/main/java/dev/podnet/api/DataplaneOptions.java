@@ -3,25 +3,35 @@ package dev.podnet.api;
 import dev.podnet.dataplane.netns.NetNs;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * How to open a {@link Dataplane}.
  *
- * @param hostNetns      the namespace that plays "host" (bridges and host veth ends live there);
- *                       null for the process's own. Tests and demos always give a sandbox here.
- * @param stateDir       where the persisted state lives
- * @param maxConcurrent  endpoint operations in flight at once; more wait their turn
- * @param eventLoops     epoll event-loop threads driving the netlink channels
- * @param maxEndpoints   sizing of the state maps
- * @param observer       fault-injection hook ({@link StepObserver#NONE} in production)
- * @param clearOnReboot  after a reboot, forget the networks too instead of re-creating them
+ * @param hostNetns       the namespace that plays "host" (bridges and host veth ends live there);
+ *                        null for the process's own. Tests and demos always give a sandbox here.
+ * @param stateDir        where the persisted state lives; null for stateless mode (nothing on disk:
+ *                        networks are declared again after each start, endpoints and reservations
+ *                        are rebuilt from the kernel's tags)
+ * @param maxConcurrent   endpoint operations in flight at once; more wait their turn
+ * @param eventLoops      epoll event-loop threads driving the netlink channels
+ * @param maxEndpoints    sizing of the state maps
+ * @param observer        fault-injection hook ({@link StepObserver#NONE} in production)
+ * @param clearOnReboot   after a reboot, forget the networks too instead of re-creating them
+ * @param reconcileOnOpen reconcile records, IPAM and kernel when opening (and when a network is
+ *                        created); off only to inspect a state as a crash left it
+ * @param netnsDirs       where pod namespaces are pinned, searched when an endpoint is rebuilt from
+ *                        its kernel tag (its record lost) to find its namespace's path
  */
 public record DataplaneOptions(NetNs hostNetns, Path stateDir, int maxConcurrent, int eventLoops, int maxEndpoints,
-                               StepObserver observer, boolean clearOnReboot) {
+                               StepObserver observer, boolean clearOnReboot, boolean reconcileOnOpen, List<Path> netnsDirs) {
+    /** Where runtimes pin pod namespaces: {@code ip netns} and CNI runtimes, and Docker. */
+    public static final List<Path> DEFAULT_NETNS_DIRS = List.of(Path.of("/run/netns"), Path.of("/var/run/docker/netns"));
+
     public DataplaneOptions {
-        Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(observer, "observer");
+        netnsDirs = List.copyOf(netnsDirs);
         if (maxConcurrent < 1) {
             throw new InvalidSpecException("maxConcurrent must be at least 1, got " + maxConcurrent);
         }
@@ -35,30 +45,61 @@ public record DataplaneOptions(NetNs hostNetns, Path stateDir, int maxConcurrent
 
     /** State under {@code stateDir}, the process's own namespace as host, 64 operations in flight. */
     public static DataplaneOptions of(Path stateDir) {
-        return new DataplaneOptions(null, stateDir, 64, 1, 65536, StepObserver.NONE, false);
+        return new DataplaneOptions(null, Objects.requireNonNull(stateDir, "stateDir"), 64, 1, 65536, StepObserver.NONE,
+                false, true, DEFAULT_NETNS_DIRS);
+    }
+
+    /**
+     * No state on disk: the kernel's tags are the only record. Networks must be created again after
+     * each start (as a CNI runtime passes its network configuration on every call); creating one
+     * adopts the endpoints the kernel holds for it.
+     */
+    public static DataplaneOptions stateless() {
+        return new DataplaneOptions(null, null, 64, 1, 65536, StepObserver.NONE, false, true, DEFAULT_NETNS_DIRS);
+    }
+
+    /** True without a state directory. */
+    public boolean isStateless() {
+        return stateDir == null;
     }
 
     public DataplaneOptions hostNetns(NetNs ns) {
-        return new DataplaneOptions(ns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, clearOnReboot);
+        return new DataplaneOptions(ns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, clearOnReboot,
+                reconcileOnOpen, netnsDirs);
     }
 
     public DataplaneOptions maxConcurrent(int n) {
-        return new DataplaneOptions(hostNetns, stateDir, n, eventLoops, maxEndpoints, observer, clearOnReboot);
+        return new DataplaneOptions(hostNetns, stateDir, n, eventLoops, maxEndpoints, observer, clearOnReboot,
+                reconcileOnOpen, netnsDirs);
     }
 
     public DataplaneOptions eventLoops(int n) {
-        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, n, maxEndpoints, observer, clearOnReboot);
+        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, n, maxEndpoints, observer, clearOnReboot,
+                reconcileOnOpen, netnsDirs);
     }
 
     public DataplaneOptions maxEndpoints(int n) {
-        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, n, observer, clearOnReboot);
+        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, n, observer, clearOnReboot,
+                reconcileOnOpen, netnsDirs);
     }
 
     public DataplaneOptions clearOnReboot(boolean on) {
-        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, on);
+        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, on,
+                reconcileOnOpen, netnsDirs);
     }
 
     public DataplaneOptions observer(StepObserver o) {
-        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, o, clearOnReboot);
+        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, o, clearOnReboot,
+                reconcileOnOpen, netnsDirs);
+    }
+
+    public DataplaneOptions reconcileOnOpen(boolean on) {
+        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, clearOnReboot,
+                on, netnsDirs);
+    }
+
+    public DataplaneOptions netnsDirs(List<Path> dirs) {
+        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, clearOnReboot,
+                reconcileOnOpen, dirs);
     }
 }

@@ -57,7 +57,7 @@ final class EndpointChecker {
                     if (!l.isUp()) {
                         diffs.add("host link " + r.hostIfName() + " is down");
                     }
-                    String tag = HostNames.alias(r.containerId(), r.ifName());
+                    String tag = HostNames.alias(r.network(), r.containerId(), r.ifName());
                     if (!tag.equals(l.alias())) {
                         diffs.add("host link " + r.hostIfName() + " is tagged '" + l.alias() + "', not '" + tag + "'");
                     }

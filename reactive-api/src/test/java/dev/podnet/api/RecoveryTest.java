@@ -1,5 +1,6 @@
 package dev.podnet.api;
 
+import dev.podnet.dataplane.endpoint.EndpointRecord;
 import dev.podnet.dataplane.endpoint.EndpointSteps;
 import dev.podnet.dataplane.endpoint.EndpointState;
 import dev.podnet.dataplane.endpoint.HostNames;
@@ -64,11 +65,16 @@ class RecoveryTest extends DataplaneTestBase {
 
         Dataplane second = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
         try {
+            // reconciliation on open rolled the cut-short add back
+            assertTrue(second.openReport().actions().stream().anyMatch(a -> a.startsWith("rolled back crashy/eth0 (CREATING): deleted link "
+                    + hostIf + ", released 198.18.0.2/16")), second.openReport().toString());
+            assertFalse(sandbox.ip("-o", "link").contains(hostIf));
+            assertEquals(0, second.reservedAddresses("pods"));
             Endpoint ep = second.add(EndpointSpec.of("pods", "crashy", NetNs.named(pod))).block(T);
             assertEquals(EndpointState.READY, second.get("crashy", "eth0").block(T).state());
-            assertEquals(1, second.reservedAddresses("pods"), "the reservation of the first attempt is reused, not doubled");
+            assertEquals(1, second.reservedAddresses("pods"));
             Sandbox.run("ip", "netns", "exec", pod, "ping", "-c1", "-W2", "198.18.0.1");
-            assertEquals("198.18.0.2/16", ep.address());
+            assertEquals("198.18.0.3/16", ep.address(), "round-robin goes on past the released address");
             second.remove("crashy", "eth0").block(T);
             assertNothingLeft(sandbox, pod, second);
         } finally {
@@ -123,8 +129,11 @@ class RecoveryTest extends DataplaneTestBase {
             Thread.sleep(20);
         }
         first.close().block(T);
-        Dataplane dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
+        // opened without reconciliation, to see what reconcile makes of the leftovers
+        Dataplane dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)
+                .reconcileOnOpen(false)).block(T);
         try {
+            assertEquals(null, dp.openReport());
             // keeper's add also "died": redo it properly; then C is added and its link vanishes
             dp.remove("keeper", "eth0").block(T);
             dp.add(EndpointSpec.of("pods", "keeper", NetNs.named(pA))).block(T);
@@ -132,14 +141,20 @@ class RecoveryTest extends DataplaneTestBase {
             sandbox.ip("link", "del", c.hostIfName());
             // and an orphan: a link tagged by podnet with no record
             sandbox.ip("link", "add", "pnorphan0", "type", "veth", "peer", "name", "pnorphan1");
-            sandbox.ip("link", "set", "pnorphan0", "alias", "podnet:ghost/eth0");
+            sandbox.ip("link", "set", "pnorphan0", "alias", "podnet:pods:ghost/eth0");
+            // and one of a network not attached here: left alone
+            sandbox.ip("link", "add", "pnelse0", "type", "veth", "peer", "name", "pnelse1");
+            sandbox.ip("link", "set", "pnelse0", "alias", "podnet:elsewhere:ghost/eth1");
 
             ReconcileReport dry = dp.reconcile(true).block(T);
             assertTrue(dry.dryRun());
             assertEquals(3, dry.actions().size(), dry.actions().toString());
             assertTrue(dry.actions().stream().anyMatch(a -> a.startsWith("rolled back leftover/eth0 (CREATING): deleted link ")), dry.toString());
             assertTrue(dry.actions().stream().anyMatch(a -> a.startsWith("released vanished/eth0: its host link")), dry.toString());
-            assertTrue(dry.actions().contains("deleted orphan link pnorphan0 (tagged podnet:ghost/eth0, no record)"), dry.toString());
+            assertTrue(dry.actions().stream().anyMatch(a -> a.startsWith("deleted orphan link pnorphan0 (tagged podnet:pods:ghost/eth0, "
+                    + "no record): its sandbox namespace is not pinned under")), dry.toString());
+            assertEquals(List.of("left link pnelse0 (tagged podnet:elsewhere:ghost/eth1, no record) alone: its network elsewhere "
+                    + "is not attached here"), dry.notes());
             assertTrue(sandbox.ip("-o", "link").contains("pnorphan0"), "a dry run changes nothing");
             assertEquals(3, dp.endpoints().count().block(T));
 
@@ -147,10 +162,171 @@ class RecoveryTest extends DataplaneTestBase {
             assertEquals(dry.actions().stream().sorted().toList(), done.actions().stream().sorted().toList());
             String links = sandbox.ip("-o", "link");
             assertFalse(links.contains("pnorphan0") || links.contains(HostNames.hostIfName("leftover", "eth0")), links);
+            assertTrue(links.contains("pnelse0"), links);
             assertEquals(List.of("keeper"), dp.endpoints().map(r -> r.containerId()).collectList().block(T));
             assertEquals(1, dp.reservedAddresses("pods"), "only keeper's address is still reserved");
             assertTrue(dp.reconcile(false).block(T).clean(), "a second run finds nothing");
             dp.remove("keeper", "eth0").block(T);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    /** A record without what cannot be rebuilt from the kernel (when it was made, its sandbox key). */
+    private static EndpointRecord comparable(EndpointRecord r) {
+        return new EndpointRecord(r.containerId(), r.ifName(), r.network(), r.netns(), r.hostIfName(), r.mac(), r.address(),
+                r.gateway(), r.state(), 0, r.podName(), r.podNamespace(), r.vmTap(), r.address6(), r.gateway6(), "", r.mtu(),
+                r.routes());
+    }
+
+    /** Three endpoints of every kind: bridge with pod name, MTU and an extra route; ptp dual stack; VM. */
+    private java.util.Map<String, EndpointRecord> populate(Sandbox sandbox, Dataplane dp) throws Exception {
+        dp.createNetwork(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
+        dp.add(EndpointSpec.of("pods", "kept0001", NetNs.named(sandbox.newNamespace("k1"))).withPod("web-0", "shop")
+                .withMtu(1400)).block(T);
+        dp.update("kept0001", "eth0", EndpointUpdate.mtu(0).withRoute("198.20.0.0/24", "198.18.0.1")).block(T);
+        dp.add(EndpointSpec.of("p2p6", "kept0002", NetNs.named(sandbox.newNamespace("k2")))).block(T);
+        dp.add(EndpointSpec.of("pods", "kept0003", NetNs.named(sandbox.newNamespace("k3"))).withVm(true)).block(T);
+        java.util.Map<String, EndpointRecord> before = new java.util.TreeMap<>();
+        for (EndpointRecord r : dp.endpoints().toIterable()) {
+            before.put(r.key(), comparable(r));
+        }
+        assertEquals(3, before.size());
+        return before;
+    }
+
+    private static void assertRebuilt(java.util.Map<String, EndpointRecord> before, Dataplane dp) {
+        java.util.Map<String, EndpointRecord> after = new java.util.TreeMap<>();
+        for (EndpointRecord r : dp.endpoints().toIterable()) {
+            after.put(r.key(), comparable(r));
+        }
+        assertEquals(before, after, "every record rebuilt from the kernel, field for field");
+        for (EndpointRecord r : after.values()) {
+            EndpointCheck c = dp.check(r.containerId(), r.ifName()).block(T);
+            assertTrue(c.consistent(), c.toString());
+        }
+        assertEquals(java.util.Map.of("198.18.0.2", "kept0001/eth0", "198.18.0.3", "kept0003/eth0"), dp.reservations("pods"));
+        assertEquals(java.util.Map.of("198.19.0.2", "kept0002/eth0", "fd00:19::2", "kept0002/eth0"), dp.reservations("p2p6"));
+    }
+
+    @Test
+    void aLostMapIsRebuiltFromTheKernelTagsOnOpen(Sandbox sandbox) throws Exception {
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        java.util.Map<String, EndpointRecord> before;
+        try {
+            before = populate(sandbox, dp);
+        } finally {
+            dp.close().block(T);
+        }
+        for (String f : List.of("endpoints.dat", "ipam-reservations.dat", "ipam-positions.dat")) {
+            java.nio.file.Files.delete(state.resolve(f));
+        }
+        Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
+        try {
+            assertEquals(3, again.openReport().actions().stream().filter(a -> a.startsWith("adopted link ")).count(),
+                    again.openReport().toString());
+            assertRebuilt(before, again);
+            // the rebuilt IPAM hands out no address twice
+            Endpoint next = again.add(EndpointSpec.of("pods", "fresh001", NetNs.named(sandbox.newNamespace("f")))).block(T);
+            assertEquals("198.18.0.4/16", next.address());
+            for (String k : List.of("kept0001", "kept0002", "kept0003", "fresh001")) {
+                again.remove(k, "eth0").block(T);
+            }
+            assertNoHostLinks(sandbox);
+        } finally {
+            again.close().block(T);
+        }
+    }
+
+    @Test
+    void aTruncatedMapIsMovedAsideAndRebuilt(Sandbox sandbox) throws Exception {
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        java.util.Map<String, EndpointRecord> before;
+        try {
+            before = populate(sandbox, dp);
+        } finally {
+            dp.close().block(T);
+        }
+        try (var ch = java.nio.channels.FileChannel.open(state.resolve("endpoints.dat"), java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(100);
+        }
+        Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
+        try {
+            assertTrue(again.stateDamaged() != null && again.stateDamaged().contains("moved to " + state.resolve("damaged-")),
+                    String.valueOf(again.stateDamaged()));
+            assertRebuilt(before, again);
+            for (String k : List.of("kept0001", "kept0002", "kept0003")) {
+                again.remove(k, "eth0").block(T);
+            }
+        } finally {
+            again.close().block(T);
+        }
+    }
+
+    @Test
+    void aDeletedStateDirectoryComesBackWhenTheNetworksAreDeclaredAgain(Sandbox sandbox) throws Exception {
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        java.util.Map<String, EndpointRecord> before;
+        try {
+            before = populate(sandbox, dp);
+        } finally {
+            dp.close().block(T);
+        }
+        try (var files = java.nio.file.Files.walk(state)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
+        try {
+            assertEquals(0, again.endpoints().count().block(T));
+            assertEquals(3, again.openReport().notes().size(), "the links are left alone while their networks are unknown: "
+                    + again.openReport());
+            again.createNetwork(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
+            again.createNetwork(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
+            assertRebuilt(before, again);
+            for (String k : List.of("kept0001", "kept0002", "kept0003")) {
+                again.remove(k, "eth0").block(T);
+            }
+        } finally {
+            again.close().block(T);
+        }
+    }
+
+    @Test
+    void statelessModeDerivesEverythingFromTheKernel(Sandbox sandbox) throws Exception {
+        DataplaneOptions opts = DataplaneOptions.stateless().hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024);
+        Dataplane dp = Dataplane.open(opts).block(T);
+        java.util.Map<String, EndpointRecord> before;
+        try {
+            dp.createNetwork(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
+            before = populate(sandbox, dp);
+        } finally {
+            dp.close().block(T);
+        }
+        Dataplane again = Dataplane.open(opts).block(T);
+        try {
+            assertEquals(0, again.networks().count().block(T), "nothing on disk: networks are declared on every start");
+            again.createNetwork(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
+            again.createNetwork(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
+            assertRebuilt(before, again);
+            for (String k : List.of("kept0001", "kept0002", "kept0003")) {
+                again.remove(k, "eth0").block(T);
+            }
+            assertNoHostLinks(sandbox);
+        } finally {
+            again.close().block(T);
+        }
+    }
+
+    @Test
+    void aStaleLockFileOfADeadOwnerDoesNotBlock(Sandbox sandbox) throws Exception {
+        java.nio.file.Files.createDirectories(state);
+        java.nio.file.Files.writeString(state.resolve("lock"), "999999999\n");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            assertEquals(ProcessHandle.current().pid() + "", java.nio.file.Files.readString(state.resolve("lock")).strip());
+            dev.podnet.dataplane.state.StateInUseException busy = assertThrows(dev.podnet.dataplane.state.StateInUseException.class,
+                    () -> dev.podnet.dataplane.state.StateStore.open(state, 1024));
+            assertTrue(busy.getMessage().contains("is in use by pid " + ProcessHandle.current().pid()), busy.getMessage());
         } finally {
             dp.close().block(T);
         }

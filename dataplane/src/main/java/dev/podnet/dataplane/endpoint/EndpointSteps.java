@@ -58,6 +58,18 @@ public final class EndpointSteps {
             Step.of("configure-host", EndpointSteps::configurePtpHost, c -> Mono.empty()),
             Step.of("configure-pod", EndpointSteps::configurePtpPod, c -> Mono.empty()), RECORD_READY);
 
+    /**
+     * The alias of a sandbox interface that keeps the pod's Kubernetes namespace and name,
+     * {@code podnet-pod:<namespace>/<name>}, so that a record rebuilt from the kernel has them.
+     */
+    public static final String POD_TAG = "podnet-pod:";
+
+    /**
+     * The alias of a VM endpoint's sandbox bridge, {@code podnet-vm:<address>|<address6>|<mac>}: what
+     * the VM was handed (and the sandbox interface no longer holds), for a record rebuilt from the kernel.
+     */
+    public static final String VM_TAG = "podnet-vm:";
+
     private EndpointSteps() {
     }
 
@@ -107,6 +119,8 @@ public final class EndpointSteps {
                         batch.add(Addresses.delete(c.podIfIndex, c.address6));
                     }
                     batch.addAll(List.of(
+                            Links.setAlias(AddContext.vmBridgeName(c.ifName), VM_TAG + c.address + "|"
+                                    + (c.address6 == null ? "" : c.address6) + "|" + c.mac),
                             Links.setMac(c.podIfIndex, MacAddress.randomLocal()),
                             Links.setMaster(c.podIfIndex, br),
                             Links.noIpv6LinkLocal(tapIndex),
@@ -189,7 +203,7 @@ public final class EndpointSteps {
         // answers the pod's neighbour discovery from its global gateway address
         List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(Links.newVethIntoNamespace(spec),
                 Links.noIpv6LinkLocal(c.hostIfName),
-                Links.setAlias(c.hostIfName, HostNames.alias(c.containerId, c.ifName), true)));
+                Links.setAlias(c.hostIfName, HostNames.alias(c.network.name(), c.containerId, c.ifName), true)));
         if (c.network.mode() == NetworkMode.BRIDGE && c.network.record().hairpin()) {
             batch.add(Links.hairpinOn(c.hostIfName));
         }
@@ -242,6 +256,7 @@ public final class EndpointSteps {
             batch.add(Addresses.add(c.podIfIndex, c.address6));
             batch.add(Routes.defaultVia(c.network.gateway6(), c.podIfIndex));
         }
+        podTag(c, batch);
         return c.pod.executeBatch(batch);
     }
 
@@ -288,6 +303,14 @@ public final class EndpointSteps {
             batch.add(Routes.subnetVia(c.network.subnet6(), c.network.gateway6(), c.podIfIndex, c.address6.address()));
             batch.add(Routes.defaultVia(c.network.gateway6(), c.podIfIndex));
         }
+        podTag(c, batch);
         return c.pod.executeBatch(batch);
+    }
+
+    /** With a pod name: tags the sandbox interface with it ({@link #POD_TAG}). */
+    private static void podTag(AddContext c, List<dev.podnet.netlink.NetlinkMessage> batch) {
+        if (c.podName != null && !c.podName.isEmpty()) {
+            batch.add(Links.setAlias(c.ifName, POD_TAG + (c.podNamespace == null ? "" : c.podNamespace) + "/" + c.podName));
+        }
     }
 }

@@ -29,8 +29,44 @@ public final class HostNames {
         }
     }
 
-    /** The alias that tags a host link with its endpoint: {@code podnet:<container id>/<interface>}. */
-    public static String alias(String containerId, String ifName) {
-        return "podnet:" + EndpointRecord.key(containerId, ifName);
+    /** The start of every alias podnet tags a host link with. */
+    public static final String TAG = "podnet:";
+
+    /**
+     * The alias that tags a host link with its endpoint: {@code podnet:<network>:<container id>/<interface>}
+     * (no part can hold a ':'; at most 15 + 255 + 63 + 9 bytes, inside IFALIASZ).
+     */
+    public static String alias(String network, String containerId, String ifName) {
+        return TAG + network + ":" + EndpointRecord.key(containerId, ifName);
+    }
+
+    /**
+     * What a tag says.
+     *
+     * @param network the network, or null for an older tag that did not name it
+     */
+    public record Tag(String network, String containerId, String ifName) {
+        public String key() {
+            return EndpointRecord.key(containerId, ifName);
+        }
+    }
+
+    /** Reads a link's alias: the tag, or null when the alias is not one of podnet's (or is null). */
+    public static Tag parse(String alias) {
+        if (alias == null || !alias.startsWith(TAG)) {
+            return null;
+        }
+        String rest = alias.substring(TAG.length());
+        String network = null;
+        int colon = rest.indexOf(':');
+        if (colon >= 0) {
+            network = rest.substring(0, colon);
+            rest = rest.substring(colon + 1);
+        }
+        int slash = rest.lastIndexOf('/');
+        if (slash <= 0 || slash == rest.length() - 1 || (network != null && network.isEmpty())) {
+            return null;
+        }
+        return new Tag(network, rest.substring(0, slash), rest.substring(slash + 1));
     }
 }

@@ -198,6 +198,11 @@ public final class AddressAllocator {
         return a == null ? null : withPrefix(a);
     }
 
+    /** The owner ({@code containerId/ifName}) of {@code address} in this store, or null. */
+    public synchronized String ownerOf(InetAddress address) {
+        return store.owner(Cidr.text(address));
+    }
+
     /** Frees the address held by ({@code containerId}, {@code ifName}); returns it, or null if there was none. */
     public synchronized String release(String containerId, String ifName) {
         String owner = owner(containerId, ifName);

@@ -13,31 +13,47 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
- * podnet's persisted state: off-heap, file-backed Chronicle Maps under one directory
- * (networks, endpoints, IPAM reservations and round-robin positions).
+ * podnet's state: the networks in a small file rewritten durably on every change (they are
+ * configuration, rarely changed), and the hot state in off-heap, file-backed Chronicle Maps under
+ * the same directory (endpoints, IPAM reservations and round-robin positions).
  *
- * <p>Every write goes straight to the mapped files, so a process that is killed leaves it in the
- * page cache, where the next process finds it. Chronicle Map promises no more than that, and a
+ * <p>Every map write goes straight to the mapped files, so a process that is killed leaves it in
+ * the page cache, where the next process finds it. Chronicle Map promises no more than that, and a
  * killed writer can leave its in-file segment locks held: so one process owns the directory at a
  * time (an OS lock on {@code lock}, holding the pid, dropped by the kernel when the owner dies), a
  * {@code clean} marker is written on close and removed on open, and a directory opened without it
  * was stopped uncleanly: its maps are opened with Chronicle's exclusive
  * {@code recoverPersistedTo} (which rebuilds segment headers and clears stale locks) before use.
+ * Map files that cannot be opened at all (truncated, overwritten) are moved aside into
+ * {@code damaged-<time>/} and started afresh: {@link #damaged()} says so, and the endpoints and
+ * reservations are then rebuilt from the kernel's tags by reconciliation.
+ *
+ * <p>{@link #inMemory} makes a store with no files at all (stateless mode).
  */
 public final class StateStore implements AutoCloseable {
+    private static final String[] MAP_FILES = {"endpoints.dat", "ipam-reservations.dat", "ipam-positions.dat"};
+
     private final Path dir;
     private final StateDirectoryLock lock;
     private final boolean recovered;
     private final boolean rebooted;
-    private final ChronicleMap<String, String> networks;
-    private final ChronicleMap<String, String> endpoints;
-    private final ChronicleMap<String, String> reservations;
-    private final ChronicleMap<String, String> positions;
+    private String damaged;
+    private final Map<String, String> networks;
+    private ChronicleMap<String, String> endpoints;
+    private ChronicleMap<String, String> reservations;
+    private ChronicleMap<String, String> positions;
     private final List<ChronicleMap<String, String>> all = new ArrayList<>();
 
     private StateStore(Path dir, int maxEndpoints, StateDirectoryLock lock) throws IOException {
         this.dir = dir;
         this.lock = lock;
+        if (dir == null) {
+            recovered = false;
+            rebooted = false;
+            networks = new DurableMap(null);
+            openMaps(maxEndpoints);
+            return;
+        }
         Path clean = dir.resolve("clean");
         boolean existed = Files.exists(dir.resolve("endpoints.dat"));
         this.recovered = existed && !Files.exists(clean);
@@ -48,19 +64,38 @@ public final class StateStore implements AutoCloseable {
         this.rebooted = Files.exists(bootFile) && !Files.readString(bootFile).trim().equals(boot);
         Files.writeString(bootFile, boot + "\n");
         Files.setPosixFilePermissions(bootFile, PosixFilePermissions.fromString("rw-------"));
+        networks = new DurableMap(dir.resolve("networks.conf"));
         try {
-            networks = open("networks", "pod-network-name", "bridge|pnbr0|198.18.0.0/16|198.18.0.1|1500|0|0", 1024);
-            endpoints = open("endpoints", "0123456789abcdef0123456789abcdef01234567/eth0",
-                    "1\t0123456789abcdef0123456789abcdef01234567\teth0\tpod-network\t/run/netns/pod-123456\tpn0123456789ab"
-                            + "\teth0\t02:00:00:00:00:01\t198.18.12.34/16\t198.18.0.1\tREADY\t1700000000000\tpod-name\tnamespace",
-                    maxEndpoints);
-            reservations = open("ipam-reservations", "198.18.123.234", "0123456789abcdef0123456789abcdef01234567/eth0",
-                    maxEndpoints);
-            positions = open("ipam-positions", "198.18.0.0/16|198.18.0.2-198.18.255.254", "198.18.123.234", 1024);
+            openMaps(maxEndpoints);
         } catch (IOException | RuntimeException e) {
             closeQuietly(e);
-            throw e;
+            all.clear();
+            quarantine(e);
+            openMaps(maxEndpoints);
         }
+    }
+
+    private void openMaps(int maxEndpoints) throws IOException {
+        endpoints = open("endpoints", "0123456789abcdef0123456789abcdef01234567/eth0",
+                "1\t0123456789abcdef0123456789abcdef01234567\teth0\tpod-network\t/run/netns/pod-123456\tpn0123456789ab"
+                        + "\teth0\t02:00:00:00:00:01\t198.18.12.34/16\t198.18.0.1\tREADY\t1700000000000\tpod-name\tnamespace",
+                maxEndpoints);
+        reservations = open("ipam-reservations", "198.18.123.234", "0123456789abcdef0123456789abcdef01234567/eth0",
+                maxEndpoints);
+        positions = open("ipam-positions", "198.18.0.0/16|198.18.0.2-198.18.255.254", "198.18.123.234", 1024);
+    }
+
+    /** Moves the map files that could not be opened into {@code damaged-<time>/}, for a person to look at. */
+    private void quarantine(Exception cause) throws IOException {
+        Path aside = dir.resolve("damaged-" + System.currentTimeMillis());
+        Files.createDirectories(aside);
+        for (String f : MAP_FILES) {
+            Path file = dir.resolve(f);
+            if (Files.exists(file)) {
+                Files.move(file, aside.resolve(f));
+            }
+        }
+        damaged = "the state maps could not be opened (" + cause + "); moved to " + aside + " and started afresh";
     }
 
     /**
@@ -82,13 +117,23 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
+    /** A store with no files: everything in memory, gone with the process (stateless mode). */
+    public static StateStore inMemory(int maxEndpoints) throws IOException {
+        return new StateStore(null, maxEndpoints, null);
+    }
+
     private ChronicleMap<String, String> open(String name, String avgKey, String avgValue, int entries) throws IOException {
-        Path file = dir.resolve(name + ".dat");
         var builder = ChronicleMap.of(String.class, String.class)
                 .name(name)
                 .averageKey(avgKey)
                 .averageValue(avgValue)
                 .entries(entries);
+        if (dir == null) {
+            ChronicleMap<String, String> map = builder.create();
+            all.add(map);
+            return map;
+        }
+        Path file = dir.resolve(name + ".dat");
         ChronicleMap<String, String> map = recovered && Files.exists(file)
                 ? builder.recoverPersistedTo(file.toFile(), true)
                 : builder.createPersistedTo(file.toFile());
@@ -97,8 +142,14 @@ public final class StateStore implements AutoCloseable {
         return map;
     }
 
+    /** The state directory, or null for a store in memory. */
     public Path directory() {
         return dir;
+    }
+
+    /** Why the map files were started afresh on open (see the class comment), or null when they opened. */
+    public String damaged() {
+        return damaged;
     }
 
     /**
@@ -121,7 +172,7 @@ public final class StateStore implements AutoCloseable {
         return recovered;
     }
 
-    /** network name → encoded {@code NetworkRecord}. */
+    /** network name → encoded {@code NetworkRecord}; every change is on disk when the call returns. */
     public Map<String, String> networks() {
         return networks;
     }
@@ -198,6 +249,12 @@ public final class StateStore implements AutoCloseable {
                     first = e;
                 }
             }
+        }
+        if (dir == null) {
+            if (first != null) {
+                throw first;
+            }
+            return;
         }
         try {
             if (first == null) {

@@ -48,6 +48,12 @@ class VethIntoNamespaceTest {
             assertTrue(podSide.startsWith(peer + ":"), "IFLA_LINK of the echo is the peer's index in the pod: " + podSide);
             assertTrue(Sandbox.ipIn(pod, "route").contains("default via 198.18.9.1 dev eth0"));
 
+            // the host end names the pod's namespace by an id; RTM_GETNSID on the namespace's descriptor gives the same id
+            LinkMessage hostEnd = (LinkMessage) host.request(Links.getByName("hostend0")).block(T);
+            var nsid = (dev.podnet.netlink.route.NsidMessage) host.request(dev.podnet.netlink.route.NsidMessage.getByFd(podFd)).block(T);
+            assertTrue(nsid.nsid() >= 0, nsid.toString());
+            assertEquals(nsid.nsid(), hostEnd.linkNetnsId());
+
             host.execute(Links.deleteByName("hostend0")).block(T);
             assertEquals(1, Sandbox.ipIn(pod, "-o", "link").lines().count(), "deleting the host end took the pod end");
         } finally {

@@ -23,6 +23,7 @@ public final class RouteMessages implements MessageFactory {
                     RouteMessage.decode(type, flags, sequence, portId, body);
             case Rtm.RTM_NEWNEIGH, Rtm.RTM_DELNEIGH, Rtm.RTM_GETNEIGH ->
                     NeighbourMessage.decode(type, flags, sequence, portId, body);
+            case Rtm.RTM_NEWNSID, Rtm.RTM_DELNSID, Rtm.RTM_GETNSID -> NsidMessage.decode(type, flags, sequence, portId, body);
             default -> null;
         };
     }

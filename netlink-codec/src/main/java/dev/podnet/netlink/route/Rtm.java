@@ -15,6 +15,9 @@ public final class Rtm {
     public static final int RTM_NEWNEIGH = 28;
     public static final int RTM_DELNEIGH = 29;
     public static final int RTM_GETNEIGH = 30;
+    public static final int RTM_NEWNSID = 88;
+    public static final int RTM_DELNSID = 89;
+    public static final int RTM_GETNSID = 90;
 
     public static final int AF_UNSPEC = 0;
     public static final int AF_INET = 2;
@@ -40,6 +43,9 @@ public final class Rtm {
             case RTM_NEWNEIGH -> "RTM_NEWNEIGH";
             case RTM_DELNEIGH -> "RTM_DELNEIGH";
             case RTM_GETNEIGH -> "RTM_GETNEIGH";
+            case RTM_NEWNSID -> "RTM_NEWNSID";
+            case RTM_DELNSID -> "RTM_DELNSID";
+            case RTM_GETNSID -> "RTM_GETNSID";
             case 1 -> "NLMSG_NOOP";
             case 2 -> "NLMSG_ERROR";
             case 3 -> "NLMSG_DONE";
