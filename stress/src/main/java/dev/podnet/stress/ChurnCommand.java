@@ -62,18 +62,33 @@ final class ChurnCommand {
     private final boolean vm;
     private final boolean ipv6;
     private final String gateway;
+    private final boolean crashTest;
+    private final int cycles;
+    private final int maxKillMs;
+    private final long seed;
     private final boolean tty = System.console() != null;
     private final List<String> created = new CopyOnWriteArrayList<>();
 
     ChurnCommand(String[] argv, PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
-        Args a = Args.parse(CMD, argv, 0, Set.of("--pods", "--sandbox", "--state-dir", "--concurrency", "--shape"),
-                Set.of("--keep", "--json", "--ipv6"));
+        Args a = Args.parse(CMD, argv, 0, Set.of("--pods", "--sandbox", "--state-dir", "--concurrency", "--shape", "--cycles",
+                "--max-kill-ms", "--seed"), Set.of("--keep", "--json", "--ipv6", "--crash-test"));
         if (!a.positional().isEmpty()) {
             throw new UsageException(CMD + ": unexpected argument '" + a.positional().get(0) + "'");
         }
-        pods = a.intValue(CMD, "--pods", 200, 1, 60000);
+        crashTest = a.has("--crash-test");
+        pods = a.intValue(CMD, "--pods", crashTest ? 40 : 200, 1, 60000);
+        cycles = a.intValue(CMD, "--cycles", 20, 1, 100000);
+        maxKillMs = a.intValue(CMD, "--max-kill-ms", 3000, 0, 600000);
+        try {
+            seed = Long.parseLong(a.get("--seed", Long.toString(System.nanoTime())));
+        } catch (NumberFormatException e) {
+            throw new UsageException(CMD + ": --seed must be a whole number");
+        }
+        if (!crashTest && (a.has("--cycles") || a.has("--max-kill-ms") || a.has("--seed"))) {
+            throw new UsageException(CMD + ": --cycles, --max-kill-ms and --seed go with --crash-test");
+        }
         concurrency = a.intValue(CMD, "--concurrency", 64, 1, 4096);
         String shapeName = a.get("--shape", "bridge");
         shape = switch (shapeName) {
@@ -83,6 +98,9 @@ final class ChurnCommand {
         };
         vm = shapeName.equals("vm");
         ipv6 = a.has("--ipv6");
+        if (crashTest && (vm || ipv6 || a.has("--keep"))) {
+            throw new UsageException(CMD + ": --crash-test runs the bridge or ptp shape, IPv4, without --keep");
+        }
         gateway = shape == NetworkMode.PTP ? "198.19.0.1" : "198.18.0.1";
         sandbox = a.get("--sandbox", DEFAULT_PREFIX + ProcessHandle.current().pid());
         try {
@@ -137,6 +155,7 @@ final class ChurnCommand {
                 }
                 if (ownStateDir) {
                     deleteTree(stateDir);
+                    deleteTree(stateDir.resolveSibling(stateDir.getFileName() + "-crash"));
                 }
             }
             try {
@@ -160,6 +179,13 @@ final class ChurnCommand {
         }
         double nsSeconds = (System.nanoTime() - t0) / 1e9;
         progress("created " + pods + " pod namespaces in " + fmt(nsSeconds) + " s");
+        if (crashTest) {
+            if (!json) {
+                out.println("podnet churn --crash-test: sandbox " + sandbox + ", state " + stateDir + ", seed " + seed);
+            }
+            return new CrashHarness(out, sandbox, podNames, stateDir, stateDir.resolveSibling(stateDir.getFileName() + "-crash"),
+                    shapeName(), cycles, maxKillMs, json, seed).run();
+        }
 
         Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(NetNs.named(sandbox))
                 .maxConcurrent(concurrency).maxEndpoints(Math.max(1024, pods * 2))).block(T);

@@ -73,7 +73,9 @@ final class ModelCommands {
         };
         Dataplane dp;
         try {
-            dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(hostNetns)).block(T);
+            // every command but reconcile itself reconciles on open (so that a dry run sees the leftovers)
+            dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(hostNetns).reconcileOnOpen(!command.equals("reconcile")))
+                    .block(T);
         } catch (RuntimeException e) {
             err.println("podnet: cannot open the state in " + stateDir + ": " + e.getMessage());
             return 1;
@@ -186,11 +188,13 @@ final class ModelCommands {
                     o.put("dry_run", r.dryRun());
                     o.put("endpoints_checked", r.endpointsChecked());
                     o.put("actions", r.actions());
+                    o.put("notes", r.notes());
                     out.println(Json.write(o));
                 } else {
                     out.println("reconcile" + (r.dryRun() ? " (dry run)" : "") + ": " + r.endpointsChecked() + " endpoints checked, "
                             + (r.clean() ? "nothing to do" : r.actions().size() + " action" + (r.actions().size() == 1 ? "" : "s")));
                     r.actions().forEach(x -> out.println("  " + x));
+                    r.notes().forEach(x -> out.println("  (" + x + ")"));
                 }
             }
             case "endpoint update" -> {

@@ -96,6 +96,22 @@ class MainTest {
     }
 
     @Test
+    void aBoundedRandomCrashRunLeaksAndLosesNothing(Sandbox unused) throws Exception {
+        String sandbox = "pnt-crash-" + ProcessHandle.current().pid();
+        Result r = run("churn", "--crash-test", "--cycles", "4", "--pods", "8", "--max-kill-ms", "2500", "--seed", "7",
+                "--sandbox", sandbox, "--state-dir", state.resolve("crash").toString(), "--json");
+        assertEquals(0, r.code(), r.out() + r.err());
+        String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        for (String zero : new String[]{"leaked_links", "leaked_addresses", "lost_endpoints", "duplicate_ips", "unreachable", "not_ready"}) {
+            assertTrue(json.contains("\"" + zero + "\":0,"), zero + " in " + json);
+        }
+        assertTrue(json.contains("\"cycles\":4") && json.contains("\"recovery_p99_ms\":"), json);
+        assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox));
+        assertEquals(2, run("churn", "--cycles", "3").code(), "--cycles without --crash-test");
+        assertEquals(2, run("churn", "--crash-test", "--shape", "vm").code());
+    }
+
+    @Test
     void keepLeavesTheSandboxForInspection(Sandbox unused) throws Exception {
         String sandbox = "pnt-keep-" + ProcessHandle.current().pid();
         try {

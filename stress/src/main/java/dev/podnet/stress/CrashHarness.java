@@ -1,0 +1,205 @@
+package dev.podnet.stress;
+
+import dev.podnet.api.Dataplane;
+import dev.podnet.api.DataplaneOptions;
+import dev.podnet.api.ReconcileReport;
+import dev.podnet.dataplane.endpoint.EndpointRecord;
+import dev.podnet.dataplane.endpoint.EndpointState;
+import dev.podnet.dataplane.netns.NetNs;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code podnet churn --crash-test}: churn in a child JVM ({@link CrashWorker}), {@code kill -9} at
+ * an instant drawn uniformly from the child's whole life (JVM start, state open and recovery,
+ * network attach, steady churn: inside Chronicle Map writes and between netlink messages alike),
+ * then recover in this process (open = recover the maps + reconcile with the kernel, timed), check
+ * the invariants against an independent kernel read ({@link CrashInvariants}), and go again.
+ */
+final class CrashHarness {
+    private static final Duration T = Duration.ofMinutes(2);
+
+    private final PrintStream out;
+    private final String sandbox;
+    private final List<String> pods;
+    private final Path stateDir;
+    private final Path workDir;
+    private final String shape;
+    private final int cycles;
+    private final int maxKillMs;
+    private final boolean json;
+    private final long seed;
+
+    CrashHarness(PrintStream out, String sandbox, List<String> pods, Path stateDir, Path workDir, String shape, int cycles,
+                 int maxKillMs, boolean json, long seed) {
+        this.out = out;
+        this.sandbox = sandbox;
+        this.pods = pods;
+        this.stateDir = stateDir;
+        this.workDir = workDir;
+        this.shape = shape;
+        this.cycles = cycles;
+        this.maxKillMs = maxKillMs;
+        this.json = json;
+        this.seed = seed;
+    }
+
+    /** The command line of a worker child: this JVM's binary, flags and class path. */
+    static List<String> workerCommand(Path stateDir, String sandbox, List<String> workerArgs) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-javaagent")) {
+                cmd.add(a);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "--state-dir", stateDir.toString(), "--host-netns", sandbox, "crash-worker"));
+        cmd.addAll(workerArgs);
+        return cmd;
+    }
+
+    int run() throws Exception {
+        Files.createDirectories(workDir);
+        Path log = workDir.resolve("worker.log");
+        Random random = new Random(seed);
+        String gateway = shape.equals("ptp") ? "198.19.0.1" : "198.18.0.1";
+        Latencies recovery = new Latencies();
+        int leakedLinks = 0;
+        int leakedAddresses = 0;
+        int lost = 0;
+        int duplicates = 0;
+        int unreachable = 0;
+        int notReady = 0;
+        int reconcileActions = 0;
+        List<String> problems = new ArrayList<>();
+        for (int cycle = 1; cycle <= cycles; cycle++) {
+            int killAfter = random.nextInt(maxKillMs + 1);
+            Path childOut = workDir.resolve("worker.out");
+            Process child = new ProcessBuilder(workerCommand(stateDir, sandbox, List.of("--pods", CrashWorker.podsArg(pods),
+                    "--shape", shape, "--log", log.toString(), "--seed", Long.toString(random.nextLong()))))
+                    .redirectErrorStream(true).redirectOutput(childOut.toFile()).start();
+            boolean exited = child.waitFor(killAfter, TimeUnit.MILLISECONDS);
+            if (exited) {
+                problems.add("cycle " + cycle + ": the worker exited by itself (" + child.exitValue() + "): "
+                        + tail(childOut));
+            }
+            child.destroyForcibly(); // SIGKILL
+            child.waitFor();
+
+            long t0 = System.nanoTime();
+            Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(NetNs.named(sandbox))
+                    .maxEndpoints(Math.max(1024, pods.size() * 4))).block(T);
+            long recoveredNanos = System.nanoTime() - t0;
+            recovery.record(recoveredNanos);
+            try {
+                dp.createNetwork(CrashWorker.network(shape)).block(T); // absent when killed before the first create
+                ReconcileReport report = dp.openReport();
+                reconcileActions += report.actions().size();
+                CrashInvariants.Findings f = CrashInvariants.check(dp, sandbox, pods, gateway, CrashInvariants.lastEvents(log));
+                leakedLinks += f.leakedLinks();
+                leakedAddresses += f.leakedAddresses();
+                lost += f.lostEndpoints();
+                duplicates += f.duplicateIps();
+                unreachable += f.unreachable();
+                notReady += f.notReady();
+                for (String d : f.details()) {
+                    problems.add("cycle " + cycle + " (killed after " + killAfter + " ms): " + d);
+                }
+                if (!json) {
+                    out.printf(Locale.ROOT, "  cycle %3d: killed after %4d ms, recovered in %6.1f ms, %2d reconcile actions, %s%n",
+                            cycle, killAfter, recoveredNanos / 1e6, report.actions().size(), f.clean() ? "ok" : "PROBLEMS");
+                }
+                settle(dp, log);
+            } finally {
+                dp.close().block(T);
+            }
+        }
+        int ops = countOps(log);
+        // leave nothing: remove every endpoint, then the network
+        Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(NetNs.named(sandbox))
+                .maxEndpoints(Math.max(1024, pods.size() * 4))).block(T);
+        try {
+            for (EndpointRecord r : dp.endpoints().collectList().block(T)) {
+                dp.remove(r.containerId(), r.ifName()).block(T);
+            }
+            dp.deleteNetwork(CrashWorker.NETWORK, true).block(T);
+        } finally {
+            dp.close().block(T);
+        }
+        out.printf(Locale.ROOT, "podnet churn --crash-test: %d cycles over %d pods (%s shape), %d operations completed by the "
+                        + "killed workers%n", cycles, pods.size(), shape, ops);
+        out.printf(Locale.ROOT, "  leaked links %d, leaked addresses %d, lost endpoints %d, duplicate IPs %d, unreachable %d, "
+                + "not ready %d%n", leakedLinks, leakedAddresses, lost, duplicates, unreachable, notReady);
+        out.printf(Locale.ROOT, "  recovery (open + reconcile) p50 %.1f ms, p99 %.1f ms; %d reconcile actions%n",
+                recovery.percentileMillis(50), recovery.percentileMillis(99), reconcileActions);
+        for (String p : problems.subList(0, Math.min(problems.size(), 20))) {
+            out.println("  ! " + p);
+        }
+        if (json) {
+            out.printf(Locale.ROOT, "{\"cycles\":%d,\"pods\":%d,\"shape\":\"%s\",\"ops_completed\":%d,\"leaked_links\":%d,"
+                            + "\"leaked_addresses\":%d,\"lost_endpoints\":%d,\"duplicate_ips\":%d,\"unreachable\":%d,\"not_ready\":%d,"
+                            + "\"recovery_p50_ms\":%.3f,\"recovery_p99_ms\":%.3f,\"reconcile_actions\":%d,\"sandbox\":\"%s\"}%n",
+                    cycles, pods.size(), shape, ops, leakedLinks, leakedAddresses, lost, duplicates, unreachable, notReady,
+                    recovery.percentileMillis(50), recovery.percentileMillis(99), reconcileActions, sandbox);
+        }
+        boolean clean = leakedLinks + leakedAddresses + lost + duplicates + unreachable + notReady == 0
+                && problems.stream().noneMatch(p -> p.contains("exited by itself"));
+        return clean ? 0 : 1;
+    }
+
+    /** After a check, the log records what recovery settled: present endpoints as added, the rest as removed. */
+    private void settle(Dataplane dp, Path log) throws IOException {
+        Set<String> ready = new HashSet<>();
+        for (EndpointRecord r : dp.endpoints().toIterable()) {
+            if (r.state() == EndpointState.READY) {
+                ready.add(r.key());
+            }
+        }
+        StringBuilder b = new StringBuilder("# settled\n");
+        for (int i = 0; i < pods.size(); i++) {
+            String key = ChurnCommand.containerId(i) + "/eth0";
+            b.append(ready.contains(key) ? "A= " : "R= ").append(key).append('\n');
+        }
+        Files.writeString(log, b, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static int countOps(Path log) throws IOException {
+        // the workers' completions only: an A= or R= that follows its start within one worker's life
+        int n = 0;
+        Set<String> started = new HashSet<>();
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            if (line.equals("# settled")) {
+                started.clear();
+            } else if (line.startsWith("A+ ") || line.startsWith("R+ ")) {
+                started.add(line.substring(3));
+            } else if ((line.startsWith("A= ") || line.startsWith("R= ")) && started.remove(line.substring(3))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static String tail(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        } catch (IOException e) {
+            return "(no output)";
+        }
+    }
+}
