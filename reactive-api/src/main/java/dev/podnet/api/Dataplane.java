@@ -213,7 +213,9 @@ public final class Dataplane {
                     .then(openIpam(record, 0, subnet, gateway));
         }
         AtomicBoolean created = new AtomicBoolean();
-        Mono<LinkMessage> bridge = host.rtnl().request(Links.newBridge(record.bridge(), record.mtu()))
+        // a fixed MAC, derived from the network's name: see Links.newBridge
+        Mono<LinkMessage> bridge = host.rtnl().request(Links.newBridge(record.bridge(), record.mtu(),
+                        dev.podnet.dataplane.link.MacAddress.derived("podnet-bridge:" + record.name())))
                 .cast(LinkMessage.class)
                 .doOnNext(l -> created.set(true))
                 .onErrorResume(e -> e instanceof NetlinkException n && n.errno() == Errno.EEXIST,

@@ -56,8 +56,14 @@ class EndpointShapesTest extends DataplaneTestBase {
             Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.18.0.1");
             Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.18.0.3");
 
+            // the bridge keeps the MAC it was made with, whatever ports come and go (else the pods'
+            // neighbour entries for the gateway would go stale)
+            String mac = dev.podnet.dataplane.link.MacAddress.derived("podnet-bridge:pods").toString();
+            assertTrue(sandbox.ip("-o", "link", "show", "pnbr0").contains("link/ether " + mac), sandbox.ip("-o", "link", "show", "pnbr0"));
             dp.remove("c0ffee01", "eth0").block(T);
+            assertTrue(sandbox.ip("-o", "link", "show", "pnbr0").contains("link/ether " + mac));
             dp.remove("c0ffee02", "eth0").block(T);
+            assertTrue(sandbox.ip("-o", "link", "show", "pnbr0").contains("link/ether " + mac));
             assertFalse(Sandbox.ipIn(pod1, "-o", "link").contains("eth0"));
             assertNoHostLinks(sandbox);
             assertEquals(0, dp.reservedAddresses("pods"));

@@ -157,7 +157,10 @@ final class CrashInvariants {
                     details.add("READY " + key + " does not hold " + r.address());
                 } else if (!Sandbox.ping(pods.get(i), gateway)) {
                     unreachable++;
-                    details.add("READY " + key + " cannot ping " + gateway);
+                    details.add("READY " + key + " cannot ping " + gateway + "; check: "
+                            + dp.check(r.containerId(), r.ifName()).block(java.time.Duration.ofSeconds(30)).differences()
+                            + "; " + Sandbox.ip(pods.get(i), "-o", "-d", "link", "show", r.ifName()).strip()
+                            + "; host: " + Sandbox.ip(sandbox, "-o", "-d", "link", "show", r.hostIfName()).strip());
                 }
             }
         }

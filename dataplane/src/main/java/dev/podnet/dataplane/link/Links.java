@@ -51,9 +51,24 @@ public final class Links {
      * @param mtu 0 for the kernel's default
      */
     public static LinkMessage newBridge(String name, int mtu) {
+        return newBridge(name, mtu, null);
+    }
+
+    /**
+     * {@link #newBridge(String, int)} with a MAC set at creation. A bridge whose MAC was never set
+     * takes the lowest MAC of its ports, and so changes it as ports come and go: every neighbour
+     * cache entry for the bridge's address then points at a MAC it no longer has, and pods lose
+     * their gateway until the entries expire. A set MAC ({@code NET_ADDR_SET}) stays.
+     *
+     * @param mac the bridge's MAC, or null to leave it to the kernel
+     */
+    public static LinkMessage newBridge(String name, int mtu, MacAddress mac) {
         AttributeList.Builder a = AttributeList.builder().string(Ifla.IFLA_IFNAME, name);
         if (mtu > 0) {
             a.u32(Ifla.IFLA_MTU, mtu);
+        }
+        if (mac != null) {
+            a.bytes(Ifla.IFLA_ADDRESS, mac.bytes());
         }
         a.nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, "bridge"));
         return LinkMessage.request(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL | Netlink.NLM_F_ECHO,

@@ -29,6 +29,21 @@ public record MacAddress(byte[] bytes) {
      * The MAC CNI derives from an IPv4 address ({@code SetHWAddrByIP}): {@code 0a:58} followed by the
      * address's four bytes. Locally administered, unicast, and the same for the same address every time.
      */
+    /**
+     * A locally administered unicast MAC derived from {@code seed} (SHA-256): the same seed always
+     * gives the same MAC.
+     */
+    public static MacAddress derived(String seed) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            byte[] b = java.util.Arrays.copyOf(d, 6);
+            b[0] = (byte) ((b[0] & 0xfc) | 0x02);
+            return new MacAddress(b);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError("SHA-256 is always present", e);
+        }
+    }
+
     public static MacAddress fromIpv4(java.net.InetAddress ipv4) {
         byte[] a = ipv4.getAddress();
         if (a.length != 4) {
