@@ -62,12 +62,19 @@ public final class Dataplane {
     private final NetNs hostNs;
     private final HostContext host;
     private final MultiThreadIoEventLoopGroup loops;
+    private final MultiThreadIoEventLoopGroup deleteLoop;
+    private final NetlinkClient deleteClient;
+    private final dev.podnet.dataplane.link.GroupDeleter deleter;
     private final Map<String, AttachedNetwork> networks = new ConcurrentHashMap<>();
     private final ConcurrencyLimiter limiter;
     private final KeyedSequencer sequencer = new KeyedSequencer();
     private volatile ReconcileReport openReport;
 
-    private Dataplane(DataplaneOptions options, NetNs hostNs, HostContext host, MultiThreadIoEventLoopGroup loops) {
+    private Dataplane(DataplaneOptions options, NetNs hostNs, HostContext host, MultiThreadIoEventLoopGroup loops,
+                      MultiThreadIoEventLoopGroup deleteLoop, NetlinkClient deleteClient) {
+        this.deleteLoop = deleteLoop;
+        this.deleteClient = deleteClient;
+        this.deleter = new dev.podnet.dataplane.link.GroupDeleter(deleteClient);
         this.options = options;
         this.hostNs = hostNs;
         this.host = host;
@@ -88,6 +95,10 @@ public final class Dataplane {
                 MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(options.eventLoops(),
                         new DefaultThreadFactory("podnet-epoll", true), EpollIoHandler.newFactory());
                 opened.add(() -> loops.shutdownGracefully(0, 1, TimeUnit.SECONDS));
+                // deletes hold their loop for the kernel's grace period: a loop and a socket of their own
+                MultiThreadIoEventLoopGroup deleteLoop = new MultiThreadIoEventLoopGroup(1,
+                        new DefaultThreadFactory("podnet-delete", true), EpollIoHandler.newFactory());
+                opened.add(() -> deleteLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS));
                 Scheduler state = Schedulers.newSingle("podnet-state", true);
                 opened.add(state::dispose);
                 NetNs hostNs = options.hostNetns() != null ? options.hostNetns() : NetNs.ofPath(Path.of("/proc/self/ns/net"));
@@ -96,9 +107,11 @@ public final class Dataplane {
                         .subscribeOn(Schedulers.boundedElastic())
                         .doOnNext(opened::add)
                         .zipWith(netns.openRouteSocket(hostNs).flatMap(s -> NetlinkClient.open(loops, s)))
-                        .flatMap(t -> {
+                        .zipWith(netns.openRouteSocket(hostNs).flatMap(s -> NetlinkClient.open(deleteLoop, s)))
+                        .flatMap(tt -> {
+                            var t = tt.getT1();
                             HostContext host = new HostContext(t.getT2(), loops, netns, t.getT1(), state);
-                            Dataplane dp = new Dataplane(options, hostNs, host, loops);
+                            Dataplane dp = new Dataplane(options, hostNs, host, loops, deleteLoop, tt.getT2());
                             return dp.afterReboot().then(dp.restoreNetworks())
                                     // deferred: reconcile() starts its work when called
                                     .then(Mono.defer(() -> options.reconcileOnOpen()
@@ -350,6 +363,8 @@ public final class Dataplane {
     /**
      * Unplugs a sandbox: deletes its veth (both ends, with the pod side's address and routes),
      * releases its address and forgets it. Removing an endpoint that does not exist succeeds.
+     * Removes that run at the same time have their veths deleted together, in one kernel request
+     * ({@link dev.podnet.dataplane.link.GroupDeleter}); each keeps its own result.
      */
     public Mono<Void> remove(String containerId, String ifName) {
         return Mono.defer(() -> {
@@ -377,8 +392,7 @@ public final class Dataplane {
                 .flatMap(record -> {
                     String hostIf = record.map(EndpointRecord::hostIfName).orElse(HostNames.hostIfName(containerId, ifName));
                     return options.observer().afterStep(REMOVE_MARK)
-                            .then(host.rtnl().execute(Links.deleteByName(hostIf)))
-                            .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty())
+                            .then(deleter.delete(hostIf))
                             .then(record.filter(r -> !r.vmTap().isEmpty()).map(this::removeVmDevices).orElse(Mono.empty()))
                             .then(options.observer().afterStep(REMOVE_DELETE_LINK))
                             .then(Mono.<Void>fromRunnable(() -> {
@@ -612,6 +626,7 @@ public final class Dataplane {
     /** Closes the channels, the state and the threads. Operations still running fail. */
     public Mono<Void> close() {
         return host.rtnl().close().onErrorResume(e -> Mono.empty())
+                .then(deleteClient.close().onErrorResume(e -> Mono.empty()))
                 .then(Mono.fromRunnable(() -> {
                     host.store().close();
                     try {
@@ -621,6 +636,8 @@ public final class Dataplane {
                     }
                     host.state().dispose();
                 }).subscribeOn(Schedulers.boundedElastic()))
+                .then(Mono.create(sink -> deleteLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                        .addListener(f -> sink.success())))
                 .then(Mono.create(sink -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS)
                         .addListener(f -> sink.success())));
     }

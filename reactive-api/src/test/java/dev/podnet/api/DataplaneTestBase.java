@@ -54,4 +54,9 @@ abstract class DataplaneTestBase {
         assertEquals(0, dp.reservedAddresses("p2p"));
         assertEquals(0, dp.endpoints().count().block(T));
     }
+
+    /** The sandbox's link names, sorted (states change on their own: a bridge without ports loses its carrier). */
+    static List<String> linkNames(Sandbox sandbox) throws Exception {
+        return sandbox.ip("-o", "link").lines().map(l -> l.split(": ")[1].split("@")[0]).sorted().toList();
+    }
 }

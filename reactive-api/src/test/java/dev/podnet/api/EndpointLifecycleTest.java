@@ -115,7 +115,7 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            String before = sandbox.ip("-o", "link");
+            List<String> before = linkNames(sandbox);
             record Case(EndpointSpec spec, String says) {
             }
             List<Case> cases = List.of(
@@ -131,17 +131,17 @@ class EndpointLifecycleTest extends DataplaneTestBase {
                 InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> dp.add(c.spec()).block(T), c.toString());
                 assertTrue(e.getMessage().contains(c.says()), e.getMessage());
             }
-            assertEquals(before, sandbox.ip("-o", "link"));
+            assertEquals(before, linkNames(sandbox));
             assertEquals(0, dp.reservedAddresses("pods"));
 
             // a container id and interface already plugged into another sandbox
             String other = sandbox.newNamespace("o");
             dp.add(EndpointSpec.of("pods", "twice", NetNs.named(pod))).block(T);
-            String withOne = sandbox.ip("-o", "link");
+            List<String> withOne = linkNames(sandbox);
             InvalidSpecException dup = assertThrows(InvalidSpecException.class,
                     () -> dp.add(EndpointSpec.of("pods", "twice", NetNs.named(other))).block(T));
             assertTrue(dup.getMessage().contains("endpoint twice/eth0 already exists in netns"), dup.getMessage());
-            assertEquals(withOne, sandbox.ip("-o", "link"));
+            assertEquals(withOne, linkNames(sandbox));
             assertEquals(1, dp.reservedAddresses("pods"));
             dp.remove("twice", "eth0").block(T);
         } finally {
@@ -153,7 +153,7 @@ class EndpointLifecycleTest extends DataplaneTestBase {
     void badNetworksAreRefusedWithTheFieldNamedAndNothingMade(Sandbox sandbox) throws Exception {
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            String links = sandbox.ip("-o", "link");
+            List<String> links = linkNames(sandbox);
             String addrs = sandbox.ip("-o", "addr");
             record Case(NetworkSpec spec, String says) {
             }
@@ -188,7 +188,7 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             for (Case c : cases) {
                 InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> dp.createNetwork(c.spec()).block(T), c.toString());
                 assertTrue(e.getMessage().contains(c.says()), c.says() + " not in: " + e.getMessage());
-                assertEquals(links, sandbox.ip("-o", "link"), "no link left by " + c);
+                assertEquals(links, linkNames(sandbox), "no link left by " + c);
                 assertEquals(addrs, sandbox.ip("-o", "addr"), "no address left by " + c);
             }
             assertEquals(List.of("pods"), dp.networks().map(dev.podnet.dataplane.state.NetworkRecord::name).collectList().block(T));
@@ -219,14 +219,14 @@ class EndpointLifecycleTest extends DataplaneTestBase {
                     "the first range, then the second, skipping the reserved address");
             assertEquals(List.of("fd00:50::2/64", "fd00:50::4/64", "fd00:50::100/64", "fd00:50::101/64"), v6,
                     "IPv6 likewise, skipping the reserved fd00:50::3");
-            String before = sandbox.ip("-o", "link");
+            List<String> before = linkNames(sandbox);
             String fifth = sandbox.newNamespace("r9");
             pods.add(fifth);
             EndpointOperationException full = assertThrows(EndpointOperationException.class,
                     () -> dp.add(EndpointSpec.of("ranged", "ranged09", NetNs.named(fifth))).block(T));
             assertTrue(full.getMessage().contains("no free address in range 198.18.50.0/24 (198.18.50.10 - 198.18.50.11), "
                     + "198.18.50.0/24 (198.18.50.200 - 198.18.50.202)"), full.getMessage());
-            assertEquals(before, sandbox.ip("-o", "link"));
+            assertEquals(before, linkNames(sandbox));
             assertEquals(8, dp.reservedAddresses("ranged"));
 
             // a freed address comes back only after the round-robin has passed it

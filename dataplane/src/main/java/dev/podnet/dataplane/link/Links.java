@@ -204,6 +204,20 @@ public final class Links {
                 AttributeList.builder().string(Ifla.IFLA_IFNAME, name).build());
     }
 
+    /** Puts the link named {@code name} into link group {@code group} ({@code IFLA_GROUP}). */
+    public static LinkMessage setGroup(String name, int group) {
+        return LinkMessage.request(Rtm.RTM_SETLINK, 0, 0, 0, 0,
+                AttributeList.builder().string(Ifla.IFLA_IFNAME, name).u32(Ifla.IFLA_GROUP, group).build());
+    }
+
+    /**
+     * Deletes every link of group {@code group} in one request: the kernel unregisters them together,
+     * paying its RCU grace periods once for all of them instead of once per link.
+     */
+    public static LinkMessage deleteGroup(int group) {
+        return LinkMessage.request(Rtm.RTM_DELLINK, 0, 0, 0, 0, AttributeList.builder().u32(Ifla.IFLA_GROUP, group).build());
+    }
+
     /** Looks a link up by name: the kernel answers with that one link, or ENODEV. */
     public static LinkMessage getByName(String name) {
         return LinkMessage.request(Rtm.RTM_GETLINK, 0, 0, 0, 0,
