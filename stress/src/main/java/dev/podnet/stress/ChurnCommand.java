@@ -66,6 +66,10 @@ final class ChurnCommand {
     private final int cycles;
     private final int maxKillMs;
     private final long seed;
+    private final int rate;
+    private final int durationS;
+    private final int live;
+    private final String outPrefix;
     private final boolean tty = System.console() != null;
     private final List<String> created = new CopyOnWriteArrayList<>();
 
@@ -73,12 +77,23 @@ final class ChurnCommand {
         this.out = out;
         this.err = err;
         Args a = Args.parse(CMD, argv, 0, Set.of("--pods", "--sandbox", "--state-dir", "--concurrency", "--shape", "--cycles",
-                "--max-kill-ms", "--seed"), Set.of("--keep", "--json", "--ipv6", "--crash-test"));
+                "--max-kill-ms", "--seed", "--rate", "--duration", "--live", "--out"), Set.of("--keep", "--json", "--ipv6", "--crash-test"));
         if (!a.positional().isEmpty()) {
             throw new UsageException(CMD + ": unexpected argument '" + a.positional().get(0) + "'");
         }
         crashTest = a.has("--crash-test");
-        pods = a.intValue(CMD, "--pods", crashTest ? 40 : 200, 1, 60000);
+        rate = a.intValue(CMD, "--rate", 0, 1, 100000);
+        durationS = a.intValue(CMD, "--duration", 60, 1, 86400);
+        live = a.intValue(CMD, "--live", 500, 0, 50000);
+        outPrefix = a.get("--out", Path.of(System.getProperty("java.io.tmpdir"), "podnet-steady-"
+                + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toString());
+        if (rate == 0 && (a.has("--duration") || a.has("--live") || a.has("--out"))) {
+            throw new UsageException(CMD + ": --duration, --live and --out go with --rate");
+        }
+        if (rate > 0 && (crashTest || a.has("--pods") || a.has("--keep"))) {
+            throw new UsageException(CMD + ": --rate (steady churn) takes --live, not --pods; and no --crash-test or --keep");
+        }
+        pods = rate > 0 ? SteadyChurn.poolSize(rate, live) : a.intValue(CMD, "--pods", crashTest ? 40 : 200, 1, 60000);
         cycles = a.intValue(CMD, "--cycles", 20, 1, 100000);
         maxKillMs = a.intValue(CMD, "--max-kill-ms", 3000, 0, 600000);
         try {
@@ -98,6 +113,9 @@ final class ChurnCommand {
         };
         vm = shapeName.equals("vm");
         ipv6 = a.has("--ipv6");
+        if (rate > 0 && (vm || ipv6)) {
+            throw new UsageException(CMD + ": --rate (steady churn) runs the bridge or ptp shape, IPv4");
+        }
         if (crashTest && (vm || ipv6 || a.has("--keep"))) {
             throw new UsageException(CMD + ": --crash-test runs the bridge or ptp shape, IPv4, without --keep");
         }
@@ -179,6 +197,10 @@ final class ChurnCommand {
         }
         double nsSeconds = (System.nanoTime() - t0) / 1e9;
         progress("created " + pods + " pod namespaces in " + fmt(nsSeconds) + " s");
+        if (rate > 0) {
+            return new SteadyChurn(out, sandbox, podNames, stateDir, shapeName(), rate, durationS, live, concurrency, json,
+                    Path.of(outPrefix)).run();
+        }
         if (crashTest) {
             if (!json) {
                 out.println("podnet churn --crash-test: sandbox " + sandbox + ", state " + stateDir + ", seed " + seed);

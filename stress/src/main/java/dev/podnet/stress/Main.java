@@ -16,6 +16,8 @@ public final class Main {
                       [--pods N] [--shape bridge|ptp|vm] [--ipv6] [--sandbox NAME] [--state-dir DIR] [--concurrency K] [--keep] [--json]
                       --crash-test [--cycles N] [--max-kill-ms MS] [--seed S]: churn in a child JVM, kill -9 it at a random
                       instant, recover, check nothing leaked or was lost; repeat (default 20 cycles over 40 pods)
+                      --rate R [--duration S] [--live N] [--out PREFIX]: steady churn, N pods live (default 500) while R are
+                      added and R removed per second for S s (default 60); latency series in PREFIX.csv, plot in PREFIX.html
               ip      podnet's own netlink reading of the kernel's tables, as iproute2 prints them
                       link|addr|route|neigh show [--netns NAME] [-6] [--json]
               network create NAME [--mode bridge|ptp] [--bridge BR] --subnet CIDR [--gateway IP] [--mtu N]

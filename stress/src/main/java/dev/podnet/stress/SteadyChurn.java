@@ -1,0 +1,274 @@
+package dev.podnet.stress;
+
+import dev.podnet.api.Dataplane;
+import dev.podnet.api.DataplaneOptions;
+import dev.podnet.api.EndpointSpec;
+import dev.podnet.api.NetworkSpec;
+import dev.podnet.dataplane.endpoint.EndpointRecord;
+import dev.podnet.dataplane.netns.NetNs;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code podnet churn --rate R --duration S [--live N]}: keeps N pods plugged in while plugging in
+ * R new ones and unplugging the R oldest every second, open loop (an operation starts on its
+ * schedule whether or not earlier ones have finished, so queueing shows in the latencies). Latencies
+ * go into HdrHistograms, per second and overall; the per-second series is written as CSV, with a
+ * self-contained HTML page plotting it next to it.
+ */
+final class SteadyChurn {
+    private static final Duration T = Duration.ofMinutes(5);
+    private static final long MAX_NANOS = Duration.ofMinutes(2).toNanos();
+
+    private final PrintStream out;
+    private final String sandbox;
+    private final List<String> pool;
+    private final Path stateDir;
+    private final String shape;
+    private final int rate;
+    private final int durationS;
+    private final int live;
+    private final int concurrency;
+    private final boolean json;
+    private final Path outPrefix;
+
+    private final Deque<Integer> free = new ArrayDeque<>();
+    private final Deque<long[]> plugged = new ArrayDeque<>(); // {container number, pool index}
+    private final Recorder addRec = new Recorder(MAX_NANOS, 3);
+    private final Recorder rmRec = new Recorder(MAX_NANOS, 3);
+    private final Histogram addAll = new Histogram(MAX_NANOS, 3);
+    private final Histogram rmAll = new Histogram(MAX_NANOS, 3);
+    private final AtomicInteger errors = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong nextId = new AtomicLong();
+    private final List<String> firstErrors = new ArrayList<>();
+
+    SteadyChurn(PrintStream out, String sandbox, List<String> pool, Path stateDir, String shape, int rate, int durationS, int live,
+                int concurrency, boolean json, Path outPrefix) {
+        this.out = out;
+        this.sandbox = sandbox;
+        this.pool = pool;
+        this.stateDir = stateDir;
+        this.shape = shape;
+        this.rate = rate;
+        this.durationS = durationS;
+        this.live = live;
+        this.concurrency = concurrency;
+        this.json = json;
+        this.outPrefix = outPrefix;
+    }
+
+    /** Pod namespaces a run needs: the live set plus three seconds of adds in flight. */
+    static int poolSize(int rate, int live) {
+        return live + 3 * rate + 8;
+    }
+
+    int run() throws IOException {
+        for (int i = 0; i < pool.size(); i++) {
+            free.add(i);
+        }
+        Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(NetNs.named(sandbox)).maxConcurrent(concurrency)
+                .maxEndpoints(Math.max(1024, pool.size() * 2))).block(T);
+        try {
+            dp.createNetwork(shape.equals("ptp") ? NetworkSpec.ptp("steady", "198.19.0.0/16")
+                    : NetworkSpec.bridge("steady", "pnbr0", "198.18.0.0/16")).block(T);
+            // warm up: the live set
+            long w0 = System.nanoTime();
+            Flux.range(0, live).flatMap(i -> {
+                int ns = takeFree();
+                long id = nextId.getAndIncrement();
+                return dp.add(EndpointSpec.of("steady", cid(id), NetNs.named(pool.get(ns))))
+                        .doOnSuccess(ep -> {
+                            synchronized (plugged) {
+                                plugged.add(new long[]{id, ns});
+                            }
+                        });
+            }, concurrency).blockLast(T);
+            double warmS = (System.nanoTime() - w0) / 1e9;
+
+            List<String> series = new ArrayList<>();
+            series.add("second,adds,removes,add_p50_ms,add_p99_ms,add_max_ms,del_p50_ms,del_p99_ms,del_max_ms,live,errors");
+            addRec.reset();
+            rmRec.reset();
+            long start = System.nanoTime();
+            long period = 1_000_000_000L / rate;
+            AtomicInteger second = new AtomicInteger();
+            Disposable sampler = Flux.interval(Duration.ofSeconds(1), Duration.ofSeconds(1), Schedulers.single())
+                    .subscribe(t -> series.add(sample(second.incrementAndGet())));
+            Flux.interval(Duration.ZERO, Duration.ofNanos(period), Schedulers.parallel())
+                    .take((long) rate * durationS)
+                    .doOnNext(t -> {
+                        startAdd(dp);
+                        startRemove(dp);
+                    })
+                    .blockLast(T);
+            long deadline = System.nanoTime() + T.toNanos();
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                sleep(5);
+            }
+            double steadyS = (System.nanoTime() - start) / 1e9;
+            sampler.dispose();
+            series.add(sample(second.incrementAndGet()));
+
+            // unplug the rest, and look for leftovers
+            List<EndpointRecord> left = dp.endpoints().collectList().block(T);
+            Flux.fromIterable(left).flatMap(r -> dp.remove(r.containerId(), r.ifName()), concurrency).blockLast(T);
+            int leakedAddresses = dp.reservedAddresses("steady") + dp.endpoints().count().block(T).intValue();
+            long leakedLinks = dp.hostNetlink().dump(dev.podnet.dataplane.link.Links.dumpAll())
+                    .cast(dev.podnet.netlink.route.LinkMessage.class)
+                    .filter(l -> l.name().startsWith(dev.podnet.dataplane.endpoint.HostNames.PREFIX) && l.name().length() == 14)
+                    .count().block(T);
+            dp.deleteNetwork("steady", true).block(T);
+
+            Path csv = Path.of(outPrefix + ".csv");
+            Path html = Path.of(outPrefix + ".html");
+            Files.writeString(csv, String.join("\n", series) + "\n", StandardCharsets.UTF_8);
+            Files.writeString(html, SteadyPlot.html(title(), series), StandardCharsets.UTF_8);
+            report(warmS, steadyS, leakedLinks, leakedAddresses, csv, html);
+            return errors.get() == 0 && leakedLinks == 0 && leakedAddresses == 0 ? 0 : 1;
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    private String title() {
+        return String.format(Locale.ROOT, "podnet steady churn: %d adds/s + %d removes/s, %d live, %d s, %s shape", rate, rate,
+                live, durationS, shape);
+    }
+
+    private static String cid(long id) {
+        return String.format(Locale.ROOT, "steady%010d", id);
+    }
+
+    private int takeFree() {
+        synchronized (free) {
+            Integer i = free.poll();
+            return i == null ? -1 : i;
+        }
+    }
+
+    private void giveBack(int ns) {
+        synchronized (free) {
+            free.add(ns);
+        }
+    }
+
+    private void startAdd(Dataplane dp) {
+        int ns = takeFree();
+        if (ns < 0) {
+            failed("no free pod namespace: adds are more than 3 s behind");
+            return;
+        }
+        long id = nextId.getAndIncrement();
+        long t0 = System.nanoTime();
+        inFlight.incrementAndGet();
+        dp.add(EndpointSpec.of("steady", cid(id), NetNs.named(pool.get(ns)))).subscribe(ep -> {
+            long d = System.nanoTime() - t0;
+            addRec.recordValue(Math.min(d, MAX_NANOS));
+            synchronized (plugged) {
+                plugged.add(new long[]{id, ns});
+            }
+            inFlight.decrementAndGet();
+        }, e -> {
+            failed(e.getMessage());
+            giveBack(ns);
+            inFlight.decrementAndGet();
+        });
+    }
+
+    private void startRemove(Dataplane dp) {
+        long[] oldest;
+        synchronized (plugged) {
+            oldest = plugged.poll();
+        }
+        if (oldest == null) {
+            return; // the adds are behind: nothing old enough to remove yet
+        }
+        long t0 = System.nanoTime();
+        inFlight.incrementAndGet();
+        dp.remove(cid(oldest[0]), "eth0").subscribe(null, e -> {
+            failed(e.getMessage());
+            inFlight.decrementAndGet();
+        }, () -> {
+            rmRec.recordValue(Math.min(System.nanoTime() - t0, MAX_NANOS));
+            giveBack((int) oldest[1]);
+            inFlight.decrementAndGet();
+        });
+    }
+
+    private void failed(String message) {
+        errors.incrementAndGet();
+        synchronized (firstErrors) {
+            if (firstErrors.size() < 5) {
+                firstErrors.add(message);
+            }
+        }
+    }
+
+    private String sample(int second) {
+        Histogram a = addRec.getIntervalHistogram();
+        Histogram r = rmRec.getIntervalHistogram();
+        synchronized (addAll) {
+            addAll.add(a);
+            rmAll.add(r);
+        }
+        int liveNow;
+        synchronized (plugged) {
+            liveNow = plugged.size();
+        }
+        return String.format(Locale.ROOT, "%d,%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d", second, a.getTotalCount(), r.getTotalCount(),
+                ms(a, 50), ms(a, 99), a.getMaxValue() / 1e6, ms(r, 50), ms(r, 99), r.getMaxValue() / 1e6, liveNow, errors.get());
+    }
+
+    private static double ms(Histogram h, double p) {
+        return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(p) / 1e6;
+    }
+
+    private void report(double warmS, double steadyS, long leakedLinks, int leakedAddresses, Path csv, Path html) {
+        long adds = addAll.getTotalCount();
+        long rms = rmAll.getTotalCount();
+        out.println(title());
+        out.printf(Locale.ROOT, "  warm-up: %d pods in %.2f s%n", live, warmS);
+        out.printf(Locale.ROOT, "  add     %6d done  %7.1f /s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms%n", adds,
+                adds / steadyS, ms(addAll, 50), ms(addAll, 99), ms(addAll, 99.9), addAll.getMaxValue() / 1e6);
+        out.printf(Locale.ROOT, "  remove  %6d done  %7.1f /s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms%n", rms,
+                rms / steadyS, ms(rmAll, 50), ms(rmAll, 99), ms(rmAll, 99.9), rmAll.getMaxValue() / 1e6);
+        out.printf(Locale.ROOT, "  errors %d, leaked links %d, leaked addresses %d%n", errors.get(), leakedLinks, leakedAddresses);
+        firstErrors.forEach(e -> out.println("  ! " + e));
+        out.println("  series: " + csv + "  plot: " + html);
+        if (json) {
+            out.printf(Locale.ROOT, "{\"mode\":\"steady\",\"shape\":\"%s\",\"rate\":%d,\"duration_s\":%d,\"live\":%d,\"adds\":%d,"
+                            + "\"removes\":%d,\"add_per_s\":%.1f,\"del_per_s\":%.1f,\"add_p50_ms\":%.3f,\"add_p99_ms\":%.3f,"
+                            + "\"add_max_ms\":%.3f,\"del_p50_ms\":%.3f,\"del_p99_ms\":%.3f,\"del_max_ms\":%.3f,\"errors\":%d,"
+                            + "\"leaked_links\":%d,\"leaked_addresses\":%d,\"series\":\"%s\",\"plot\":\"%s\"}%n",
+                    shape, rate, durationS, live, adds, rms, adds / steadyS, rms / steadyS, ms(addAll, 50), ms(addAll, 99),
+                    addAll.getMaxValue() / 1e6, ms(rmAll, 50), ms(rmAll, 99), rmAll.getMaxValue() / 1e6, errors.get(), leakedLinks,
+                    leakedAddresses, csv, html);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
