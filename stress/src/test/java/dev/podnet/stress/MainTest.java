@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -109,6 +110,25 @@ class MainTest {
         assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox));
         assertEquals(2, run("churn", "--cycles", "3").code(), "--cycles without --crash-test");
         assertEquals(2, run("churn", "--crash-test", "--shape", "vm").code());
+    }
+
+    @Test
+    void steadyChurnKeepsTheLiveSetAndWritesItsSeriesAndPlot(Sandbox unused) throws Exception {
+        String sandbox = "pnt-steady-" + ProcessHandle.current().pid();
+        Path prefix = state.resolve("steady");
+        Result r = run("churn", "--rate", "20", "--duration", "3", "--live", "10", "--sandbox", sandbox, "--state-dir",
+                state.resolve("st").toString(), "--out", prefix.toString(), "--json");
+        assertEquals(0, r.code(), r.out() + r.err());
+        String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(json.contains("\"mode\":\"steady\"") && json.contains("\"adds\":60,") && json.contains("\"removes\":60,")
+                && json.contains("\"errors\":0,") && json.contains("\"leaked_links\":0,"), json);
+        List<String> csv = java.nio.file.Files.readAllLines(Path.of(prefix + ".csv"));
+        assertTrue(csv.get(0).startsWith("second,adds,removes,add_p50_ms") && csv.size() >= 4, csv.toString());
+        String html = java.nio.file.Files.readString(Path.of(prefix + ".html"));
+        assertTrue(html.contains("<svg") && html.contains("add p99"), html);
+        assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox));
+        assertEquals(2, run("churn", "--duration", "3").code(), "--duration without --rate");
+        assertEquals(2, run("churn", "--rate", "10", "--pods", "3").code());
     }
 
     @Test
