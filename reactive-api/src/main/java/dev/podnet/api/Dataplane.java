@@ -99,7 +99,8 @@ public final class Dataplane {
                 MultiThreadIoEventLoopGroup deleteLoop = new MultiThreadIoEventLoopGroup(1,
                         new DefaultThreadFactory("podnet-delete", true), EpollIoHandler.newFactory());
                 opened.add(() -> deleteLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS));
-                Scheduler state = Schedulers.newSingle("podnet-state", true);
+                // the state work runs inline (see HostContext): a hop per step cost more than the work
+                Scheduler state = Schedulers.immediate();
                 opened.add(state::dispose);
                 NetNs hostNs = options.hostNetns() != null ? options.hostNetns() : NetNs.ofPath(Path.of("/proc/self/ns/net"));
                 return Mono.fromCallable(() -> options.isStateless() ? StateStore.inMemory(options.maxEndpoints())

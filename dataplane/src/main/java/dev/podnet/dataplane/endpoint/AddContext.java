@@ -3,13 +3,14 @@ package dev.podnet.dataplane.endpoint;
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;
-import dev.podnet.netlink.channel.NetlinkClient;
+import dev.podnet.netlink.channel.SyncNetlink;
 import dev.podnet.netlink.sys.ErrnoException;
 import dev.podnet.netlink.sys.LibC;
+import reactor.core.publisher.Mono;
 
 /**
  * The state of one endpoint add as its steps run: the validated request, and what each step
- * leaves for the later ones (the address, the open namespace, the pod's socket, the peer's index).
+ * leaves for the later ones (the address, the namespace's descriptor, the peer's index).
  * Confined to one add; steps run one after the other, so plain fields suffice.
  */
 public final class AddContext implements AutoCloseable {
@@ -30,7 +31,6 @@ public final class AddContext implements AutoCloseable {
     Cidr address;
     Cidr address6;
     int netnsFd = -1;
-    NetlinkClient pod;
     int podIfIndex;
     int hostIfIndex;
 
@@ -98,7 +98,26 @@ public final class AddContext implements AutoCloseable {
         return mac;
     }
 
-    /** Releases what the add held open (the namespace descriptor, the pod's socket), success or not. */
+    /** Work done with a netlink socket made inside the pod's namespace, on the namespace thread. */
+    @FunctionalInterface
+    public interface PodWork<T> {
+        T run(SyncNetlink pod) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} on the namespace thread, inside the pod's namespace, with a fresh
+     * synchronous rtnetlink socket made there and closed after: no event-loop channel to register
+     * for a socket that lives a few hundred microseconds.
+     */
+    <T> Mono<T> inPod(PodWork<T> work) {
+        return host.netns().inside(netns, () -> {
+            try (SyncNetlink pod = SyncNetlink.openRoute()) {
+                return work.run(pod);
+            }
+        });
+    }
+
+    /** Releases what the add held open (the namespace descriptor), success or not. */
     @Override
     public void close() {
         if (netnsFd >= 0) {
@@ -108,10 +127,6 @@ public final class AddContext implements AutoCloseable {
                 // the descriptor is gone either way
             }
             netnsFd = -1;
-        }
-        if (pod != null) {
-            pod.close().subscribe(null, e -> { });
-            pod = null;
         }
     }
 }

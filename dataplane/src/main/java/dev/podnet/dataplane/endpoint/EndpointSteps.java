@@ -104,37 +104,54 @@ public final class EndpointSteps {
 
     private static Mono<Void> joinTap(AddContext c) {
         String tap = AddContext.vmTapName(c.ifName);
-        return c.pod.request(Links.newBridge(AddContext.vmBridgeName(c.ifName), c.mtu)).cast(LinkMessage.class)
-                .zipWith(c.pod.request(Links.getByName(tap)).cast(LinkMessage.class))
-                .flatMap(t -> {
-                    int br = t.getT1().index();
-                    int tapIndex = t.getT2().index();
-                    List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(
-                            Links.noIpv6LinkLocal(br),
-                            Links.up(br),
-                            Routes.deleteDefaultVia(c.network.gateway(), c.podIfIndex),
-                            Addresses.delete(c.podIfIndex, c.address)));
-                    if (c.address6 != null) {
-                        batch.add(Routes.deleteDefaultVia(c.network.gateway6(), c.podIfIndex));
-                        batch.add(Addresses.delete(c.podIfIndex, c.address6));
-                    }
-                    batch.addAll(List.of(
-                            Links.setAlias(AddContext.vmBridgeName(c.ifName), VM_TAG + c.address + "|"
-                                    + (c.address6 == null ? "" : c.address6) + "|" + c.mac),
-                            Links.setMac(c.podIfIndex, MacAddress.randomLocal()),
-                            Links.setMaster(c.podIfIndex, br),
-                            Links.noIpv6LinkLocal(tapIndex),
-                            Links.setMaster(tapIndex, br)));
-                    return c.pod.executeBatch(batch);
-                })
-                // the sandbox bridge may exist by now: a failed step leaves nothing
-                .onErrorResume(e -> isExists(e) ? Mono.error(e)
-                        : deleteInPod(c, AddContext.vmBridgeName(c.ifName)).then(Mono.error(e)));
+        String bridgeName = AddContext.vmBridgeName(c.ifName);
+        return c.inPod(pod -> {
+            int br = ((LinkMessage) pod.request(Links.newBridge(bridgeName, c.mtu))).index();
+            try {
+                int tapIndex = ((LinkMessage) pod.request(Links.getByName(tap))).index();
+                List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(
+                        Links.noIpv6LinkLocal(br),
+                        Links.up(br),
+                        Routes.deleteDefaultVia(c.network.gateway(), c.podIfIndex),
+                        Addresses.delete(c.podIfIndex, c.address)));
+                if (c.address6 != null) {
+                    batch.add(Routes.deleteDefaultVia(c.network.gateway6(), c.podIfIndex));
+                    batch.add(Addresses.delete(c.podIfIndex, c.address6));
+                }
+                batch.addAll(List.of(
+                        Links.setAlias(bridgeName, VM_TAG + c.address + "|" + (c.address6 == null ? "" : c.address6) + "|" + c.mac),
+                        Links.setMac(c.podIfIndex, MacAddress.randomLocal()),
+                        Links.setMaster(c.podIfIndex, br),
+                        Links.noIpv6LinkLocal(tapIndex),
+                        Links.setMaster(tapIndex, br)));
+                pod.executeBatch(batch);
+            } catch (RuntimeException e) {
+                // the sandbox bridge exists by now: a failed step leaves nothing
+                try {
+                    pod.execute(Links.deleteByName(bridgeName));
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+            return true;
+        }).then();
     }
 
     private static Mono<Void> deleteInPod(AddContext c, String name) {
-        return c.pod == null ? Mono.empty()
-                : c.pod.execute(Links.deleteByName(name)).onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty());
+        if (c.netnsFd < 0) {
+            return Mono.empty(); // the namespace was never opened: nothing was made in it
+        }
+        return c.inPod(pod -> {
+            try {
+                pod.execute(Links.deleteByName(name));
+            } catch (NetlinkException e) {
+                if (e.errno() != Errno.ENODEV) {
+                    throw e;
+                }
+            }
+            return true;
+        }).then();
     }
 
     private static Mono<Void> reserve(AddContext c) {
@@ -185,14 +202,14 @@ public final class EndpointSteps {
                 .subscribeOn(c.host.state());
     }
 
+    /**
+     * The pod namespace's descriptor, for {@code IFLA_NET_NS_FD}: an {@code open(2)} of its path on
+     * the calling thread. The pod is configured later through a socket made inside it.
+     */
     private static Mono<Void> openNetns(AddContext c) {
-        // The descriptor (for IFLA_NET_NS_FD) and the pod's own socket, opened on the namespace thread.
-        return c.host.netns().inside(c.netns, () -> {
-                    c.netnsFd = NetnsThread.openNamespace(c.netns);
-                    return NetlinkSocket.openRoute();
-                })
-                .flatMap(socket -> NetlinkClient.open(c.host.loops(), socket))
-                .doOnNext(client -> c.pod = client)
+        return Mono.fromCallable(() -> c.netnsFd = NetnsThread.openNamespace(c.netns))
+                .onErrorMap(dev.podnet.netlink.sys.ErrnoException.class,
+                        e -> new dev.podnet.dataplane.netns.NetnsException("netns " + c.netns + ": " + e.getMessage(), e))
                 .then();
     }
 
@@ -218,8 +235,8 @@ public final class EndpointSteps {
                     return Mono.justOrEmpty(c.podIfIndex > 0 ? c.podIfIndex : null);
                 })
                 // kernels before 6.1 do not echo a new link: ask the pod's namespace by name
-                .switchIfEmpty(Mono.defer(() -> c.pod.request(Links.getByName(c.ifName))
-                        .map(m -> c.podIfIndex = ((LinkMessage) m).index())))
+                .switchIfEmpty(Mono.defer(() -> c.inPod(pod -> c.podIfIndex = ((LinkMessage) pod.request(Links.getByName(c.ifName)))
+                        .index())))
                 .then(Mono.defer(() -> c.hostIfIndex > 0 ? Mono.empty()
                         : c.host.rtnl().request(Links.getByName(c.hostIfName)).doOnNext(m -> c.hostIfIndex = ((LinkMessage) m).index()).then()))
                 // the batch may have made the veth and then failed (alias, hairpin): a failed step leaves nothing
@@ -257,7 +274,10 @@ public final class EndpointSteps {
             batch.add(Routes.defaultVia(c.network.gateway6(), c.podIfIndex));
         }
         podTag(c, batch);
-        return c.pod.executeBatch(batch);
+        return c.inPod(pod -> {
+            pod.executeBatch(batch);
+            return true;
+        }).then();
     }
 
     /**
@@ -304,7 +324,10 @@ public final class EndpointSteps {
             batch.add(Routes.defaultVia(c.network.gateway6(), c.podIfIndex));
         }
         podTag(c, batch);
-        return c.pod.executeBatch(batch);
+        return c.inPod(pod -> {
+            pod.executeBatch(batch);
+            return true;
+        }).then();
     }
 
     /** With a pod name: tags the sandbox interface with it ({@link #POD_TAG}). */

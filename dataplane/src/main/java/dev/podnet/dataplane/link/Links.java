@@ -175,6 +175,7 @@ public final class Links {
         if (s.group() != 0) {
             a.u32(Ifla.IFLA_GROUP, s.group());
         }
+        singleQueue(a);
         a.nested(Ifla.IFLA_LINKINFO, li -> li
                 .string(Ifla.IFLA_INFO_KIND, "veth")
                 .nested(Ifla.IFLA_INFO_DATA, data -> data.nestedWithHeader(Ifla.VETH_INFO_PEER,
@@ -187,10 +188,22 @@ public final class Links {
                             if (s.mtu() > 0) {
                                 peer.u32(Ifla.IFLA_MTU, s.mtu());
                             }
+                            singleQueue(peer);
                         })));
         int up = s.noIpv6LinkLocal() ? 0 : Ifla.IFF_UP;
         return LinkMessage.request(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL | Netlink.NLM_F_ECHO,
                 0, up, up, a.build());
+    }
+
+    /**
+     * One TX and one RX queue, asked for at creation. Left to itself, veth allocates a queue per
+     * CPU and then cuts the real TX count down to one on the registered device, which makes the
+     * kernel wait out an expedited RCU grace period inside the create (under the RTNL lock, so
+     * every other link operation waits too).
+     */
+    private static void singleQueue(AttributeList.Builder a) {
+        a.u32(Ifla.IFLA_NUM_TX_QUEUES, 1);
+        a.u32(Ifla.IFLA_NUM_RX_QUEUES, 1);
     }
 
     private static byte[] peerHeader(boolean stayDown) {

@@ -1,0 +1,188 @@
+package dev.podnet.netlink.channel;
+
+import dev.podnet.netlink.ErrorMessage;
+import dev.podnet.netlink.MessageFactory;
+import dev.podnet.netlink.Netlink;
+import dev.podnet.netlink.NetlinkCodec;
+import dev.podnet.netlink.NetlinkException;
+import dev.podnet.netlink.NetlinkMessage;
+import dev.podnet.netlink.sys.Errno;
+import dev.podnet.netlink.sys.ErrnoException;
+import dev.podnet.netlink.sys.LibC;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A netlink socket used synchronously by the calling thread, for a short batch of requests to
+ * rtnetlink, which does its work inside the send: by the time the datagram is sent, every answer
+ * is queued, so the replies are read straight away, with no event loop, no channel to register
+ * and no thread to wake. For a socket that lives a few hundred microseconds (one inside a pod's
+ * namespace, to configure it) this costs a fraction of an asynchronous channel's set-up; for
+ * everything long-lived, and for dumps, use {@link NetlinkClient}.
+ *
+ * <p>Errors are those of {@link NetlinkClient}: {@link NetlinkException} with the errno, the
+ * kernel's extended-ack text and the failing request. Not thread-safe: one thread at a time.
+ */
+public final class SyncNetlink implements AutoCloseable {
+    private static final int READ_BUFFER = 64 << 10;
+    private static final long TIMEOUT_NANOS = 10_000_000_000L;
+
+    private final NetlinkSocket socket;
+    private final MessageFactory factory;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment buffer = arena.allocate(READ_BUFFER, 8);
+    private final MemorySegment sockaddr = arena.allocate(12, 4);
+    private final MemorySegment addrLen = arena.allocate(4, 4);
+    private int sequence;
+
+    private SyncNetlink(NetlinkSocket socket, MessageFactory factory) {
+        this.socket = socket;
+        this.factory = factory;
+    }
+
+    /** Takes over {@code socket} (closed with this). */
+    public static SyncNetlink of(NetlinkSocket socket, MessageFactory factory) {
+        return new SyncNetlink(socket, factory);
+    }
+
+    /**
+     * Opens a small rtnetlink socket in the calling thread's network namespace (64 KiB buffers:
+     * enough for a batch's acknowledgements, not meant for dumps).
+     */
+    public static SyncNetlink openRoute() throws ErrnoException {
+        return new SyncNetlink(NetlinkSocket.open(Netlink.NETLINK_ROUTE, 64 << 10, 64 << 10),
+                dev.podnet.netlink.route.RouteMessages.INSTANCE);
+    }
+
+    /** As {@link #requestBatch}, without the replies. */
+    public void executeBatch(List<? extends NetlinkMessage> requests) {
+        requestBatch(requests);
+    }
+
+    /** One request, acknowledged. */
+    public void execute(NetlinkMessage request) {
+        requestBatch(List.of(request));
+    }
+
+    /** One request; its reply (an echo, or the object of a GET), or null when the kernel only acknowledged it. */
+    public NetlinkMessage request(NetlinkMessage request) {
+        List<NetlinkMessage> replies = requestBatch(List.of(request));
+        return replies.isEmpty() ? null : replies.get(0);
+    }
+
+    /**
+     * Sends {@code requests} in one datagram, each with {@code NLM_F_REQUEST | NLM_F_ACK}, and reads
+     * every answer. The kernel applies every request even after a failed one. Returns the replies
+     * sent before the acknowledgements, in request order; throws the first error (in request order),
+     * later ones attached as suppressed.
+     */
+    public List<NetlinkMessage> requestBatch(List<? extends NetlinkMessage> requests) {
+        int first = sequence + 1;
+        ByteBuf out = Unpooled.buffer(256 * requests.size());
+        byte[] datagram;
+        try {
+            for (NetlinkMessage m : requests) {
+                NetlinkCodec.encode(m, ++sequence, socket.portId(), Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, out);
+            }
+            datagram = new byte[out.readableBytes()];
+            out.readBytes(datagram);
+        } finally {
+            out.release();
+        }
+        try {
+            LibC.sendToNetlinkPort(socket.fd(), datagram, 0);
+        } catch (ErrnoException e) {
+            throw new NetlinkException(e.errno(), null, -1, "sending " + requests.size() + " requests: " + e.getMessage());
+        }
+        NetlinkException[] errors = new NetlinkException[requests.size()];
+        List<NetlinkMessage>[] replies = newReplyLists(requests.size());
+        int answered = 0;
+        long deadline = System.nanoTime() + TIMEOUT_NANOS;
+        List<NetlinkMessage> decoded = new ArrayList<>();
+        while (answered < requests.size()) {
+            long n = LibC.recvfrom(socket.fd(), buffer.address(), READ_BUFFER, sockaddr, addrLen);
+            if (n == -Errno.EAGAIN || n == -Errno.EINTR) {
+                if (System.nanoTime() > deadline) {
+                    throw new NetlinkTimeoutException("no answer from the kernel to " + (requests.size() - answered) + " of "
+                            + requests.size() + " requests within 10 s");
+                }
+                LockSupport.parkNanos(20_000);
+                continue;
+            }
+            if (n < 0) {
+                throw new NetlinkException((int) -n, null, -1, "receiving the answers to " + requests.size() + " requests");
+            }
+            if (n > READ_BUFFER) {
+                throw new NetlinkException(Errno.EMSGSIZE, null, -1, "an answer of " + n + " bytes is larger than "
+                        + READ_BUFFER + " (MSG_TRUNC)");
+            }
+            if (sockaddr.get(java.lang.foreign.ValueLayout.JAVA_INT, 4) != 0) {
+                continue; // not from the kernel
+            }
+            decoded.clear();
+            NetlinkCodec.decode(Unpooled.wrappedBuffer(buffer.asSlice(0, n).asByteBuffer()), factory, decoded);
+            for (NetlinkMessage m : decoded) {
+                int index = m.sequence() - first;
+                if (index < 0 || index >= requests.size() || m.portId() != socket.portId()) {
+                    continue; // an answer to an earlier batch that timed out, or a notification
+                }
+                if (m instanceof ErrorMessage e) {
+                    if (!e.isAck()) {
+                        errors[index] = NetlinkException.of(e, factory.describe(requests.get(index)));
+                    }
+                    answered++;
+                } else {
+                    replies[index].add(m);
+                }
+            }
+        }
+        NetlinkException failure = null;
+        for (NetlinkException e : errors) {
+            if (e != null) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        List<NetlinkMessage> all = new ArrayList<>();
+        for (List<NetlinkMessage> r : replies) {
+            all.addAll(r);
+        }
+        return all;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<NetlinkMessage>[] newReplyLists(int n) {
+        List<NetlinkMessage>[] lists = new List[n];
+        for (int i = 0; i < n; i++) {
+            lists[i] = new ArrayList<>(1);
+        }
+        return lists;
+    }
+
+    public NetlinkSocket socket() {
+        return socket;
+    }
+
+    @Override
+    public void close() {
+        try {
+            LibC.close(socket.fd());
+        } catch (ErrnoException ignored) {
+            // the descriptor is gone either way
+        } finally {
+            arena.close();
+        }
+    }
+}
