@@ -70,6 +70,7 @@ final class ChurnCommand {
     private final int durationS;
     private final int live;
     private final String outPrefix;
+    private final int warmup;
     private final boolean tty = System.console() != null;
     private final List<String> created = new CopyOnWriteArrayList<>();
 
@@ -77,11 +78,12 @@ final class ChurnCommand {
         this.out = out;
         this.err = err;
         Args a = Args.parse(CMD, argv, 0, Set.of("--pods", "--sandbox", "--state-dir", "--concurrency", "--shape", "--cycles",
-                "--max-kill-ms", "--seed", "--rate", "--duration", "--live", "--out"), Set.of("--keep", "--json", "--ipv6", "--crash-test"));
+                "--max-kill-ms", "--seed", "--rate", "--duration", "--live", "--out", "--warmup"), Set.of("--keep", "--json", "--ipv6", "--crash-test"));
         if (!a.positional().isEmpty()) {
             throw new UsageException(CMD + ": unexpected argument '" + a.positional().get(0) + "'");
         }
         crashTest = a.has("--crash-test");
+        warmup = a.intValue(CMD, "--warmup", 200, 0, 100000);
         rate = a.intValue(CMD, "--rate", 0, 1, 100000);
         durationS = a.intValue(CMD, "--duration", 60, 1, 86400);
         live = a.intValue(CMD, "--live", 500, 0, 50000);
@@ -216,6 +218,15 @@ final class ChurnCommand {
                     ? NetworkSpec.ptp(NETWORK, "198.19.0.0/16").withGateway(gateway).withIpv6(ipv6 ? SUBNET6 : null)
                     : NetworkSpec.bridge(NETWORK, BRIDGE, "198.18.0.0/16").withGateway(gateway)
                     .withIpv6(ipv6 ? SUBNET6 : null)).block(T);
+
+            // untimed: a long-lived agent runs compiled code; a fresh JVM first interprets and compiles
+            int warm = Math.min(warmup, pods);
+            if (warm > 0) {
+                long w0 = System.nanoTime();
+                Flux.range(0, warm).flatMap(i -> dp.add(EndpointSpec.of(NETWORK, "warm" + containerId(i), NetNs.named(podNames.get(i))))
+                        .then(dp.remove("warm" + containerId(i), "eth0")), concurrency).blockLast(T);
+                progress("warm-up: " + warm + " pods added and removed in " + fmt((System.nanoTime() - w0) / 1e9) + " s (untimed)");
+            }
 
             Latencies addLat = new Latencies();
             AtomicInteger errors = new AtomicInteger();

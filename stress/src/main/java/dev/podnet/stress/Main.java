@@ -14,6 +14,7 @@ public final class Main {
             commands:
               churn   plug N pods into a bridge network inside a sandbox namespace, check they talk, unplug them
                       [--pods N] [--shape bridge|ptp|vm] [--ipv6] [--sandbox NAME] [--state-dir DIR] [--concurrency K] [--keep] [--json]
+                      [--warmup W] (W pods added and removed untimed first, so the timed run runs compiled code; default 200)
                       --crash-test [--cycles N] [--max-kill-ms MS] [--seed S]: churn in a child JVM, kill -9 it at a random
                       instant, recover, check nothing leaked or was lost; repeat (default 20 cycles over 40 pods)
                       --rate R [--duration S] [--live N] [--out PREFIX]: steady churn, N pods live (default 500) while R are
