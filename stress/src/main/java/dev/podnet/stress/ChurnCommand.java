@@ -71,6 +71,7 @@ final class ChurnCommand {
     private final int live;
     private final String outPrefix;
     private final int warmup;
+    private final int warmupS;
     private final boolean tty = System.console() != null;
     private final List<String> created = new CopyOnWriteArrayList<>();
 
@@ -78,19 +79,20 @@ final class ChurnCommand {
         this.out = out;
         this.err = err;
         Args a = Args.parse(CMD, argv, 0, Set.of("--pods", "--sandbox", "--state-dir", "--concurrency", "--shape", "--cycles",
-                "--max-kill-ms", "--seed", "--rate", "--duration", "--live", "--out", "--warmup"), Set.of("--keep", "--json", "--ipv6", "--crash-test"));
+                "--max-kill-ms", "--seed", "--rate", "--duration", "--live", "--out", "--warmup", "--warmup-s"), Set.of("--keep", "--json", "--ipv6", "--crash-test"));
         if (!a.positional().isEmpty()) {
             throw new UsageException(CMD + ": unexpected argument '" + a.positional().get(0) + "'");
         }
         crashTest = a.has("--crash-test");
         warmup = a.intValue(CMD, "--warmup", 200, 0, 100000);
+        warmupS = a.intValue(CMD, "--warmup-s", 20, 0, 3600);
         rate = a.intValue(CMD, "--rate", 0, 1, 100000);
         durationS = a.intValue(CMD, "--duration", 60, 1, 86400);
         live = a.intValue(CMD, "--live", 500, 0, 50000);
         outPrefix = a.get("--out", Path.of(System.getProperty("java.io.tmpdir"), "podnet-steady-"
                 + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toString());
-        if (rate == 0 && (a.has("--duration") || a.has("--live") || a.has("--out"))) {
-            throw new UsageException(CMD + ": --duration, --live and --out go with --rate");
+        if (rate == 0 && (a.has("--duration") || a.has("--live") || a.has("--out") || a.has("--warmup-s"))) {
+            throw new UsageException(CMD + ": --duration, --live, --warmup-s and --out go with --rate");
         }
         if (rate > 0 && (crashTest || a.has("--pods") || a.has("--keep"))) {
             throw new UsageException(CMD + ": --rate (steady churn) takes --live, not --pods; and no --crash-test or --keep");
@@ -200,7 +202,7 @@ final class ChurnCommand {
         double nsSeconds = (System.nanoTime() - t0) / 1e9;
         progress("created " + pods + " pod namespaces in " + fmt(nsSeconds) + " s");
         if (rate > 0) {
-            return new SteadyChurn(out, sandbox, podNames, stateDir, shapeName(), rate, durationS, live, concurrency, json,
+            return new SteadyChurn(out, sandbox, podNames, stateDir, shapeName(), rate, durationS, live, warmupS, concurrency, json,
                     Path.of(outPrefix)).run();
         }
         if (crashTest) {

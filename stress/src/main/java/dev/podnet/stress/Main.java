@@ -17,8 +17,9 @@ public final class Main {
                       [--warmup W] (W pods added and removed untimed first, so the timed run runs compiled code; default 200)
                       --crash-test [--cycles N] [--max-kill-ms MS] [--seed S]: churn in a child JVM, kill -9 it at a random
                       instant, recover, check nothing leaked or was lost; repeat (default 20 cycles over 40 pods)
-                      --rate R [--duration S] [--live N] [--out PREFIX]: steady churn, N pods live (default 500) while R are
-                      added and R removed per second for S s (default 60); latency series in PREFIX.csv, plot in PREFIX.html
+                      --rate R [--duration S] [--live N] [--warmup-s W] [--out PREFIX]: steady churn, N pods live (default 500)
+                      while R are added and R removed per second, W s of warm-up (default 20) then S s measured (default 60);
+                      latency series in PREFIX.csv, plot in PREFIX.html
               ip      podnet's own netlink reading of the kernel's tables, as iproute2 prints them
                       link|addr|route|neigh show [--netns NAME] [-6] [--json]
               network create NAME [--mode bridge|ptp] [--bridge BR] --subnet CIDR [--gateway IP] [--mtu N]

@@ -45,6 +45,7 @@ final class SteadyChurn {
     private final int rate;
     private final int durationS;
     private final int live;
+    private final int warmupS;
     private final int concurrency;
     private final boolean json;
     private final Path outPrefix;
@@ -61,7 +62,8 @@ final class SteadyChurn {
     private final List<String> firstErrors = new ArrayList<>();
 
     SteadyChurn(PrintStream out, String sandbox, List<String> pool, Path stateDir, String shape, int rate, int durationS, int live,
-                int concurrency, boolean json, Path outPrefix) {
+                int warmupS, int concurrency, boolean json, Path outPrefix) {
+        this.warmupS = warmupS;
         this.out = out;
         this.sandbox = sandbox;
         this.pool = pool;
@@ -104,7 +106,7 @@ final class SteadyChurn {
             double warmS = (System.nanoTime() - w0) / 1e9;
 
             List<String> series = new ArrayList<>();
-            series.add("second,adds,removes,add_p50_ms,add_p99_ms,add_max_ms,del_p50_ms,del_p99_ms,del_max_ms,live,errors");
+            series.add("second,adds,removes,add_p50_ms,add_p99_ms,add_max_ms,del_p50_ms,del_p99_ms,del_max_ms,live,errors,measured");
             addRec.reset();
             rmRec.reset();
             long start = System.nanoTime();
@@ -113,7 +115,7 @@ final class SteadyChurn {
             Disposable sampler = Flux.interval(Duration.ofSeconds(1), Duration.ofSeconds(1), Schedulers.single())
                     .subscribe(t -> series.add(sample(second.incrementAndGet())));
             Flux.interval(Duration.ZERO, Duration.ofNanos(period), Schedulers.parallel())
-                    .take((long) rate * durationS)
+                    .take((long) rate * (warmupS + durationS))
                     .doOnNext(t -> {
                         startAdd(dp);
                         startRemove(dp);
@@ -123,7 +125,7 @@ final class SteadyChurn {
             while (inFlight.get() > 0 && System.nanoTime() < deadline) {
                 sleep(5);
             }
-            double steadyS = (System.nanoTime() - start) / 1e9;
+            double steadyS = (System.nanoTime() - start) / 1e9 - warmupS;
             sampler.dispose();
             series.add(sample(second.incrementAndGet()));
 
@@ -149,8 +151,8 @@ final class SteadyChurn {
     }
 
     private String title() {
-        return String.format(Locale.ROOT, "podnet steady churn: %d adds/s + %d removes/s, %d live, %d s, %s shape", rate, rate,
-                live, durationS, shape);
+        return String.format(Locale.ROOT, "podnet steady churn: %d adds/s + %d removes/s, %d live, %d s measured after %d s of "
+                + "warm-up, %s shape", rate, rate, live, durationS, warmupS, shape);
     }
 
     private static String cid(long id) {
@@ -222,19 +224,24 @@ final class SteadyChurn {
         }
     }
 
+    /** One row of the series; the seconds after the warm-up also go into the overall histograms. */
     private String sample(int second) {
         Histogram a = addRec.getIntervalHistogram();
         Histogram r = rmRec.getIntervalHistogram();
-        synchronized (addAll) {
-            addAll.add(a);
-            rmAll.add(r);
+        boolean measured = second > warmupS;
+        if (measured) {
+            synchronized (addAll) {
+                addAll.add(a);
+                rmAll.add(r);
+            }
         }
         int liveNow;
         synchronized (plugged) {
             liveNow = plugged.size();
         }
-        return String.format(Locale.ROOT, "%d,%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d", second, a.getTotalCount(), r.getTotalCount(),
-                ms(a, 50), ms(a, 99), a.getMaxValue() / 1e6, ms(r, 50), ms(r, 99), r.getMaxValue() / 1e6, liveNow, errors.get());
+        return String.format(Locale.ROOT, "%d,%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d", second, a.getTotalCount(), r.getTotalCount(),
+                ms(a, 50), ms(a, 99), a.getMaxValue() / 1e6, ms(r, 50), ms(r, 99), r.getMaxValue() / 1e6, liveNow, errors.get(),
+                measured ? 1 : 0);
     }
 
     private static double ms(Histogram h, double p) {
@@ -254,11 +261,11 @@ final class SteadyChurn {
         firstErrors.forEach(e -> out.println("  ! " + e));
         out.println("  series: " + csv + "  plot: " + html);
         if (json) {
-            out.printf(Locale.ROOT, "{\"mode\":\"steady\",\"shape\":\"%s\",\"rate\":%d,\"duration_s\":%d,\"live\":%d,\"adds\":%d,"
+            out.printf(Locale.ROOT, "{\"mode\":\"steady\",\"shape\":\"%s\",\"rate\":%d,\"duration_s\":%d,\"warmup_s\":%d,\"live\":%d,\"adds\":%d,"
                             + "\"removes\":%d,\"add_per_s\":%.1f,\"del_per_s\":%.1f,\"add_p50_ms\":%.3f,\"add_p99_ms\":%.3f,"
                             + "\"add_max_ms\":%.3f,\"del_p50_ms\":%.3f,\"del_p99_ms\":%.3f,\"del_max_ms\":%.3f,\"errors\":%d,"
                             + "\"leaked_links\":%d,\"leaked_addresses\":%d,\"series\":\"%s\",\"plot\":\"%s\"}%n",
-                    shape, rate, durationS, live, adds, rms, adds / steadyS, rms / steadyS, ms(addAll, 50), ms(addAll, 99),
+                    shape, rate, durationS, warmupS, live, adds, rms, adds / steadyS, rms / steadyS, ms(addAll, 50), ms(addAll, 99),
                     addAll.getMaxValue() / 1e6, ms(rmAll, 50), ms(rmAll, 99), rmAll.getMaxValue() / 1e6, errors.get(), leakedLinks,
                     leakedAddresses, csv, html);
         }

@@ -34,7 +34,9 @@ final class SteadyPlot {
         b.append("<h3>operations completed per second, and live pods</h3>");
         b.append(chart(rows, new int[]{1, 2, 9}, new String[]{"adds", "removes", "live"},
                 new String[]{"#2ca02c", "#d62728", "#7f7f7f"}));
-        b.append("<p class=\"l\">").append(rows.size()).append(" samples; data: the CSV of the same name.</p></body></html>\n");
+        long warm = rows.stream().filter(r -> r.length > 11 && r[11] == 0).count();
+        b.append("<p class=\"l\">").append(rows.size()).append(" samples, the first ").append(warm)
+                .append(" of them the warm-up (not in the overall figures); data: the CSV of the same name.</p></body></html>\n");
         return b.toString();
     }
 

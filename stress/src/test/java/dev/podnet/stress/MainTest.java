@@ -116,7 +116,7 @@ class MainTest {
     void steadyChurnKeepsTheLiveSetAndWritesItsSeriesAndPlot(Sandbox unused) throws Exception {
         String sandbox = "pnt-steady-" + ProcessHandle.current().pid();
         Path prefix = state.resolve("steady");
-        Result r = run("churn", "--rate", "20", "--duration", "3", "--live", "10", "--sandbox", sandbox, "--state-dir",
+        Result r = run("churn", "--rate", "20", "--duration", "3", "--warmup-s", "0", "--live", "10", "--sandbox", sandbox, "--state-dir",
                 state.resolve("st").toString(), "--out", prefix.toString(), "--json");
         assertEquals(0, r.code(), r.out() + r.err());
         String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
