@@ -195,6 +195,25 @@ class RecoveryTest extends DataplaneTestBase {
         return before;
     }
 
+    private java.util.Map<String, EndpointRecord> populateAndClose(Sandbox sandbox) throws Exception {
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            return populate(sandbox, dp);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    private Dataplane reopen(Sandbox sandbox) {
+        return Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
+    }
+
+    private static void removeKept(Dataplane dp) {
+        for (String k : List.of("kept0001", "kept0002", "kept0003")) {
+            dp.remove(k, "eth0").block(T);
+        }
+    }
+
     private static void assertRebuilt(java.util.Map<String, EndpointRecord> before, Dataplane dp) {
         java.util.Map<String, EndpointRecord> after = new java.util.TreeMap<>();
         for (EndpointRecord r : dp.endpoints().toIterable()) {
@@ -211,17 +230,11 @@ class RecoveryTest extends DataplaneTestBase {
 
     @Test
     void aLostMapIsRebuiltFromTheKernelTagsOnOpen(Sandbox sandbox) throws Exception {
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        java.util.Map<String, EndpointRecord> before;
-        try {
-            before = populate(sandbox, dp);
-        } finally {
-            dp.close().block(T);
-        }
+        java.util.Map<String, EndpointRecord> before = populateAndClose(sandbox);
         for (String f : List.of("endpoints.dat", "ipam-reservations.dat", "ipam-positions.dat")) {
             java.nio.file.Files.delete(state.resolve(f));
         }
-        Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
+        Dataplane again = reopen(sandbox);
         try {
             assertEquals(3, again.openReport().actions().stream().filter(a -> a.startsWith("adopted link ")).count(),
                     again.openReport().toString());
@@ -240,24 +253,16 @@ class RecoveryTest extends DataplaneTestBase {
 
     @Test
     void aTruncatedMapIsMovedAsideAndRebuilt(Sandbox sandbox) throws Exception {
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        java.util.Map<String, EndpointRecord> before;
-        try {
-            before = populate(sandbox, dp);
-        } finally {
-            dp.close().block(T);
-        }
+        java.util.Map<String, EndpointRecord> before = populateAndClose(sandbox);
         try (var ch = java.nio.channels.FileChannel.open(state.resolve("endpoints.dat"), java.nio.file.StandardOpenOption.WRITE)) {
             ch.truncate(100);
         }
-        Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
+        Dataplane again = reopen(sandbox);
         try {
             assertTrue(again.stateDamaged() != null && again.stateDamaged().contains("moved to " + state.resolve("damaged-")),
                     String.valueOf(again.stateDamaged()));
             assertRebuilt(before, again);
-            for (String k : List.of("kept0001", "kept0002", "kept0003")) {
-                again.remove(k, "eth0").block(T);
-            }
+            removeKept(again);
         } finally {
             again.close().block(T);
         }
@@ -265,17 +270,11 @@ class RecoveryTest extends DataplaneTestBase {
 
     @Test
     void aDeletedStateDirectoryComesBackWhenTheNetworksAreDeclaredAgain(Sandbox sandbox) throws Exception {
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        java.util.Map<String, EndpointRecord> before;
-        try {
-            before = populate(sandbox, dp);
-        } finally {
-            dp.close().block(T);
-        }
+        java.util.Map<String, EndpointRecord> before = populateAndClose(sandbox);
         try (var files = java.nio.file.Files.walk(state)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
-        Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
+        Dataplane again = reopen(sandbox);
         try {
             assertEquals(0, again.endpoints().count().block(T));
             assertEquals(3, again.openReport().notes().size(), "the links are left alone while their networks are unknown: "
@@ -283,9 +282,7 @@ class RecoveryTest extends DataplaneTestBase {
             again.createNetwork(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
             again.createNetwork(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
             assertRebuilt(before, again);
-            for (String k : List.of("kept0001", "kept0002", "kept0003")) {
-                again.remove(k, "eth0").block(T);
-            }
+            removeKept(again);
         } finally {
             again.close().block(T);
         }
@@ -308,9 +305,7 @@ class RecoveryTest extends DataplaneTestBase {
             again.createNetwork(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
             again.createNetwork(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
             assertRebuilt(before, again);
-            for (String k : List.of("kept0001", "kept0002", "kept0003")) {
-                again.remove(k, "eth0").block(T);
-            }
+            removeKept(again);
             assertNoHostLinks(sandbox);
         } finally {
             again.close().block(T);

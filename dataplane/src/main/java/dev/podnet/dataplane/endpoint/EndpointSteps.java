@@ -273,11 +273,7 @@ public final class EndpointSteps {
             batch.add(Addresses.add(c.podIfIndex, c.address6));
             batch.add(Routes.defaultVia(c.network.gateway6(), c.podIfIndex));
         }
-        podTag(c, batch);
-        return c.inPod(pod -> {
-            pod.executeBatch(batch);
-            return true;
-        }).then();
+        return sendToPod(c, batch);
     }
 
     /**
@@ -323,17 +319,20 @@ public final class EndpointSteps {
             batch.add(Routes.subnetVia(c.network.subnet6(), c.network.gateway6(), c.podIfIndex, c.address6.address()));
             batch.add(Routes.defaultVia(c.network.gateway6(), c.podIfIndex));
         }
-        podTag(c, batch);
+        return sendToPod(c, batch);
+    }
+
+    /**
+     * Sends a pod's configuration in one datagram from inside its namespace, with, when the pod has a
+     * name, the tag that keeps it on the sandbox interface ({@link #POD_TAG}).
+     */
+    private static Mono<Void> sendToPod(AddContext c, List<dev.podnet.netlink.NetlinkMessage> batch) {
+        if (c.podName != null && !c.podName.isEmpty()) {
+            batch.add(Links.setAlias(c.ifName, POD_TAG + (c.podNamespace == null ? "" : c.podNamespace) + "/" + c.podName));
+        }
         return c.inPod(pod -> {
             pod.executeBatch(batch);
             return true;
         }).then();
-    }
-
-    /** With a pod name: tags the sandbox interface with it ({@link #POD_TAG}). */
-    private static void podTag(AddContext c, List<dev.podnet.netlink.NetlinkMessage> batch) {
-        if (c.podName != null && !c.podName.isEmpty()) {
-            batch.add(Links.setAlias(c.ifName, POD_TAG + (c.podNamespace == null ? "" : c.podNamespace) + "/" + c.podName));
-        }
     }
 }
