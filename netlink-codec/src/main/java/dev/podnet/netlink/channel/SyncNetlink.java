@@ -33,12 +33,18 @@ public final class SyncNetlink implements AutoCloseable {
     private static final int READ_BUFFER = 64 << 10;
     private static final long TIMEOUT_NANOS = 10_000_000_000L;
 
+    /**
+     * Native memory for receiving, one set per thread that uses this class and kept for the thread's
+     * life: sockets come and go by the hundred per second, and freeing a shared arena on each close
+     * would make every thread of the JVM take part in a handshake.
+     */
+    private static final ThreadLocal<MemorySegment[]> NATIVE = ThreadLocal.withInitial(() -> {
+        Arena arena = Arena.ofAuto();
+        return new MemorySegment[]{arena.allocate(READ_BUFFER, 8), arena.allocate(12, 4), arena.allocate(4, 4)};
+    });
+
     private final NetlinkSocket socket;
     private final MessageFactory factory;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment buffer = arena.allocate(READ_BUFFER, 8);
-    private final MemorySegment sockaddr = arena.allocate(12, 4);
-    private final MemorySegment addrLen = arena.allocate(4, 4);
     private int sequence;
 
     private SyncNetlink(NetlinkSocket socket, MessageFactory factory) {
@@ -100,6 +106,10 @@ public final class SyncNetlink implements AutoCloseable {
         } catch (ErrnoException e) {
             throw new NetlinkException(e.errno(), null, -1, "sending " + requests.size() + " requests: " + e.getMessage());
         }
+        MemorySegment[] nativeMemory = NATIVE.get();
+        MemorySegment buffer = nativeMemory[0];
+        MemorySegment sockaddr = nativeMemory[1];
+        MemorySegment addrLen = nativeMemory[2];
         NetlinkException[] errors = new NetlinkException[requests.size()];
         List<NetlinkMessage>[] replies = newReplyLists(requests.size());
         int answered = 0;
@@ -181,8 +191,6 @@ public final class SyncNetlink implements AutoCloseable {
             LibC.close(socket.fd());
         } catch (ErrnoException ignored) {
             // the descriptor is gone either way
-        } finally {
-            arena.close();
         }
     }
 }
