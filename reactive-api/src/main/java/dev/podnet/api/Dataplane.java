@@ -153,7 +153,7 @@ public final class Dataplane {
                     host.store().networks().clear();
                 }
             }
-        }).subscribeOn(host.state()).then();
+        }).subscribeOn(Schedulers.boundedElastic()).then();
     }
 
     /**
@@ -201,8 +201,9 @@ public final class Dataplane {
             }
             // then adopt what the kernel holds for it (stateless mode, or a store lost with the network's record)
             return attachNetwork(record)
+                    // networks.conf is rewritten with fsync: blocking I/O, kept off the event loop
                     .then(Mono.fromRunnable(() -> host.store().networks().put(record.name(), record.encode()))
-                            .subscribeOn(host.state()))
+                            .subscribeOn(Schedulers.boundedElastic()))
                     .then(Mono.defer(() -> options.reconcileOnOpen() ? reconcile(false).then() : Mono.empty()))
                     .thenReturn(record.name());
         });
@@ -273,26 +274,14 @@ public final class Dataplane {
             Cidr subnet6 = record.ipv6() ? Cidr.parse(record.subnet6()) : null;
             InetAddress gateway6 = record.ipv6() ? Cidr.parseAddress(record.gateway6(), "gateway6") : null;
             AddressAllocator allocator6 = record.ipv6() && !record.ipv6FromMac()
-                    ? new AddressAllocator(ranges(subnet6, gateway6, record.ranges6(), reserved), host.store().allocations(record.name()))
+                    ? new AddressAllocator(AddressRange.of(subnet6, gateway6, record.ranges6(), reserved), host.store().allocations(record.name()))
                     : null;
             AttachedNetwork n = new AttachedNetwork(record, bridgeIndex, subnet, gateway,
-                    new AddressAllocator(ranges(subnet, gateway, record.ranges(), reserved), host.store().allocations(record.name())),
+                    new AddressAllocator(AddressRange.of(subnet, gateway, record.ranges(), reserved), host.store().allocations(record.name())),
                     subnet6, gateway6, allocator6);
             networks.put(record.name(), n);
             return n;
         }).subscribeOn(host.state());
-    }
-
-    private static List<AddressRange> ranges(Cidr subnet, InetAddress gateway, List<String> entries, Set<InetAddress> reserved) {
-        if (entries.isEmpty()) {
-            return List.of(new AddressRange(subnet, null, null, gateway, reserved));
-        }
-        return entries.stream().map(e -> {
-            String a = NetworkRecord.rangeStart(e);
-            String b = NetworkRecord.rangeEnd(e);
-            return new AddressRange(subnet, a == null ? null : Cidr.parseAddress(a, "rangeStart"),
-                    b == null ? null : Cidr.parseAddress(b, "rangeEnd"), gateway, reserved);
-        }).toList();
     }
 
     /**
@@ -455,8 +444,8 @@ public final class Dataplane {
                         .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty());
                 return removeAll.then(uplink).then(bridge).then(Mono.<Void>fromRunnable(() -> {
                     networks.remove(name);
-                    host.store().networks().remove(name);
-                }).subscribeOn(host.state()));
+                    host.store().networks().remove(name); // a durable rewrite: off the event loop
+                }).subscribeOn(Schedulers.boundedElastic()));
             });
         });
     }

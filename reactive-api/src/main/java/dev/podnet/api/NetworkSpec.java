@@ -219,25 +219,9 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
         }
     }
 
-    /**
-     * Parses and checks {@code entries} ({@code start-end}) against {@code subnet}: each inside it,
-     * start not after end, no two overlapping (the allocator checks that), in the subnet's family.
-     */
+    /** {@link AddressRange#of}, and no two ranges overlapping. */
     private static List<AddressRange> ranges(Cidr subnet, InetAddress gw, List<String> entries, Set<InetAddress> reserved) {
-        if (entries.isEmpty()) {
-            return List.of(new AddressRange(subnet, null, null, gw, reserved));
-        }
-        List<AddressRange> out = new ArrayList<>();
-        for (String e : entries) {
-            int dash = e.indexOf('-');
-            if (dash < 0) {
-                throw new IllegalArgumentException("range '" + e + "' must be start-end");
-            }
-            String a = NetworkRecord.rangeStart(e);
-            String b = NetworkRecord.rangeEnd(e);
-            out.add(new AddressRange(subnet, a == null ? null : Cidr.parseAddress(a, "rangeStart"),
-                    b == null ? null : Cidr.parseAddress(b, "rangeEnd"), gw, reserved));
-        }
+        List<AddressRange> out = AddressRange.of(subnet, gw, entries, reserved);
         AddressAllocator.checkDisjoint(out);
         return out;
     }

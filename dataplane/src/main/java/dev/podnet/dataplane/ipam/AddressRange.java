@@ -2,6 +2,8 @@ package dev.podnet.dataplane.ipam;
 
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -59,6 +61,30 @@ public record AddressRange(Cidr subnet, InetAddress start, InetAddress end, Inet
     /** The last address a range of this subnet hands out by default: the last one but one. */
     public InetAddress defaultEnd() {
         return fromBig(toBig(subnet.broadcast()).subtract(BigInteger.ONE), bits());
+    }
+
+    /**
+     * The ranges that {@code entries} describe in {@code subnet}, each {@code start-end} (either side
+     * empty: the subnet's first or last assignable address); no entries: the whole subnet.
+     *
+     * @throws IllegalArgumentException naming the entry that is malformed or does not fit the subnet
+     */
+    public static List<AddressRange> of(Cidr subnet, InetAddress gateway, List<String> entries, Set<InetAddress> reserved) {
+        if (entries.isEmpty()) {
+            return List.of(new AddressRange(subnet, null, null, gateway, reserved));
+        }
+        List<AddressRange> out = new ArrayList<>(entries.size());
+        for (String e : entries) {
+            int dash = e.indexOf('-');
+            if (dash < 0) {
+                throw new IllegalArgumentException("range '" + e + "' must be start-end");
+            }
+            String a = e.substring(0, dash);
+            String b = e.substring(dash + 1);
+            out.add(new AddressRange(subnet, a.isEmpty() ? null : Cidr.parseAddress(a, "rangeStart"),
+                    b.isEmpty() ? null : Cidr.parseAddress(b, "rangeEnd"), gateway, reserved));
+        }
+        return List.copyOf(out);
     }
 
     /** A stable identifier for the range, used to keep its round-robin position. */

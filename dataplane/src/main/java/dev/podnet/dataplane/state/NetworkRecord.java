@@ -43,18 +43,6 @@ public record NetworkRecord(String name, NetworkMode mode, String bridge, String
         return !subnet6.isEmpty();
     }
 
-    /** A range entry's start ({@code start-end}), or null for the subnet's first assignable address. */
-    public static String rangeStart(String range) {
-        String s = range.substring(0, range.indexOf('-'));
-        return s.isEmpty() ? null : s;
-    }
-
-    /** A range entry's end, or null for the subnet's last assignable address. */
-    public static String rangeEnd(String range) {
-        String e = range.substring(range.indexOf('-') + 1);
-        return e.isEmpty() ? null : e;
-    }
-
     public String encode() {
         return String.join("|", VERSION, name, mode.name(), bridge, subnet, gateway, Integer.toString(mtu),
                 String.join(",", ranges), String.join(",", reserved), Boolean.toString(hairpin), Boolean.toString(macFromIp),

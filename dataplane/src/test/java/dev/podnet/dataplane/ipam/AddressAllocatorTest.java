@@ -183,4 +183,20 @@ class AddressAllocatorTest {
                 () -> new AddressRange(Cidr.parse("198.18.0.0/31"), null, null, null, Set.of())).getMessage()
                 .contains("too small"));
     }
+
+    @Test
+    void rangeEntriesAreParsedWithOpenEndsAndBadOnesNamed() {
+        Cidr subnet = Cidr.parse("198.18.0.0/24");
+        InetAddress gw = Cidr.parseAddress("198.18.0.1", "gw");
+        List<AddressRange> r = AddressRange.of(subnet, gw, List.of("198.18.0.10-198.18.0.20", "198.18.0.200-"), Set.of());
+        assertEquals("198.18.0.0/24 (198.18.0.10 - 198.18.0.20)", r.get(0).toString());
+        assertEquals("198.18.0.0/24 (198.18.0.200 - 198.18.0.254)", r.get(1).toString());
+        assertEquals("198.18.0.0/24 (198.18.0.1 - 198.18.0.254)", AddressRange.of(subnet, gw, List.of(), Set.of()).get(0).toString());
+        IllegalArgumentException noDash = assertThrows(IllegalArgumentException.class,
+                () -> AddressRange.of(subnet, gw, List.of("198.18.0.10"), Set.of()));
+        assertEquals("range '198.18.0.10' must be start-end", noDash.getMessage());
+        IllegalArgumentException outside = assertThrows(IllegalArgumentException.class,
+                () -> AddressRange.of(subnet, gw, List.of("-198.18.1.9"), Set.of()));
+        assertTrue(outside.getMessage().contains("rangeEnd 198.18.1.9 is outside subnet 198.18.0.0/24"), outside.getMessage());
+    }
 }
