@@ -50,7 +50,9 @@ class EndpointShapesTest extends DataplaneTestBase {
             assertTrue(route.contains("default via 198.18.0.1 dev eth0"), route);
             String host = sandbox.ip("-o", "-d", "link", "show", "dev", a.hostIfName());
             assertTrue(host.contains("master pnbr0") && host.contains("state UP") && host.contains("veth"), host);
-            assertTrue(host.contains("alias podnet:pods:c0ffee01/eth0"), host);
+            assertTrue(host.contains("alias podnet:pods:c0ffee01/eth0") && host.contains("addrgenmode none"), host);
+            assertFalse(sandbox.ip("-o", "-6", "addr", "show", "dev", a.hostIfName()).contains("fe80"),
+                    "no IPv6 link-local on the host end either (it came up before link-local generation was turned off)");
 
             // traffic between namespaces we made
             Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.18.0.1");

@@ -105,12 +105,13 @@ public final class AddContext implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work} on the namespace thread, inside the pod's namespace, with a fresh
-     * synchronous rtnetlink socket made there and closed after: no event-loop channel to register
-     * for a socket that lives a few hundred microseconds.
+     * Runs {@code work} inside the pod's namespace, with a fresh synchronous rtnetlink socket made
+     * there and closed after (no event-loop channel to register for a socket that lives a few
+     * hundred microseconds), on the event loop of the host channel: one thread then makes all the
+     * rtnetlink calls of every add, instead of two taking turns at the kernel's RTNL lock.
      */
     <T> Mono<T> inPod(PodWork<T> work) {
-        return host.netns().inside(netns, () -> {
+        return host.netns().insideOn(host.rtnl().eventLoop(), netns, () -> {
             try (SyncNetlink pod = SyncNetlink.openRoute()) {
                 return work.run(pod);
             }

@@ -27,8 +27,8 @@ import java.util.List;
  * <li>{@code record-creating}: the endpoint is recorded as CREATING;</li>
  * <li>{@code open-netns}: the pod namespace is opened, and a netlink socket inside it;</li>
  * <li>{@code create-veth}: one datagram on the host socket creates the veth with its peer inside
- *     the pod as {@code ifName}, MAC, MTU and master bridge set, turns IPv6 link-local generation
- *     off on the host end, tags it with an alias naming the endpoint and brings it up, and
+ *     the pod as {@code ifName}, MAC, MTU and master bridge set and the host end up, turns IPv6
+ *     link-local generation off on the host end and tags it with an alias naming the endpoint, and
  *     (network option) puts the port in hairpin mode;</li>
  * <li>{@code configure-pod}: one datagram on the pod socket turns IPv6 link-local generation off
  *     and brings the interface up (IPv4 networks), adds the address and the default route;</li>
@@ -215,12 +215,13 @@ public final class EndpointSteps {
 
     private static Mono<Void> createVeth(AddContext c) {
         VethSpec spec = new VethSpec(c.hostIfName, c.network.bridgeIndex(), c.mtu, 0, c.ifName, c.netnsFd, c.mac, true);
-        // the host end, like the pod's, comes up without an IPv6 link-local address: no DAD, MLD or
+        // the host end, like the pod's, goes without an IPv6 link-local address: no DAD, MLD or
         // router solicitation from it (flooded to every port of a bridge), and on ptp the host
-        // answers the pod's neighbour discovery from its global gateway address
+        // answers the pod's neighbour discovery from its global gateway address. It comes up in the
+        // create, without a carrier until the pod's end is up, so link-local generation turned off
+        // in the next message (with the tag) is in time
         List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(Links.newVethIntoNamespace(spec),
-                Links.noIpv6LinkLocal(c.hostIfName),
-                Links.setAlias(c.hostIfName, HostNames.alias(c.network.name(), c.containerId, c.ifName), true)));
+                Links.setAliasWithoutLinkLocal(c.hostIfName, HostNames.alias(c.network.name(), c.containerId, c.ifName))));
         if (c.network.mode() == NetworkMode.BRIDGE && c.network.record().hairpin()) {
             batch.add(Links.hairpinOn(c.hostIfName));
         }
@@ -265,7 +266,7 @@ public final class EndpointSteps {
      */
     private static Mono<Void> configureBridgePod(AddContext c) {
         List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(
-                Links.noIpv6LinkLocal(c.podIfIndex),
+                podLinkLocalOff(c),
                 Links.up(c.podIfIndex),
                 Addresses.add(c.podIfIndex, c.address),
                 Routes.defaultVia(c.network.gateway(), c.podIfIndex)));
@@ -307,7 +308,7 @@ public final class EndpointSteps {
      */
     private static Mono<Void> configurePtpPod(AddContext c) {
         List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(
-                Links.noIpv6LinkLocal(c.podIfIndex),
+                podLinkLocalOff(c),
                 Links.up(c.podIfIndex),
                 Addresses.addWithoutPrefixRoute(c.podIfIndex, c.address),
                 Routes.hostRoute(c.network.gateway(), c.podIfIndex, c.address.address()),
@@ -323,13 +324,17 @@ public final class EndpointSteps {
     }
 
     /**
-     * Sends a pod's configuration in one datagram from inside its namespace, with, when the pod has a
-     * name, the tag that keeps it on the sandbox interface ({@link #POD_TAG}).
+     * The pod interface's first message: IPv6 link-local generation off (before it comes up), with,
+     * when the pod has a name, the tag that keeps it on the interface ({@link #POD_TAG}).
      */
+    private static dev.podnet.netlink.NetlinkMessage podLinkLocalOff(AddContext c) {
+        return c.podName != null && !c.podName.isEmpty()
+                ? Links.noIpv6LinkLocal(c.podIfIndex, POD_TAG + (c.podNamespace == null ? "" : c.podNamespace) + "/" + c.podName)
+                : Links.noIpv6LinkLocal(c.podIfIndex);
+    }
+
+    /** Sends a pod's configuration in one datagram from inside its namespace. */
     private static Mono<Void> sendToPod(AddContext c, List<dev.podnet.netlink.NetlinkMessage> batch) {
-        if (c.podName != null && !c.podName.isEmpty()) {
-            batch.add(Links.setAlias(c.ifName, POD_TAG + (c.podNamespace == null ? "" : c.podNamespace) + "/" + c.podName));
-        }
         return c.inPod(pod -> {
             pod.executeBatch(batch);
             return true;

@@ -87,6 +87,13 @@ public final class Links {
         return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, 0, 0, a.build());
     }
 
+    /** {@link #noIpv6LinkLocal(int)}, setting the link's alias in the same message. */
+    public static LinkMessage noIpv6LinkLocal(int index, String alias) {
+        AttributeList.Builder a = AttributeList.builder().string(Ifla.IFLA_IFALIAS, alias);
+        noLinkLocal(a);
+        return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, 0, 0, a.build());
+    }
+
     /** {@link #noIpv6LinkLocal(int)} for the link named {@code name}. */
     public static LinkMessage noIpv6LinkLocal(String name) {
         AttributeList.Builder a = AttributeList.builder().string(Ifla.IFLA_IFNAME, name);
@@ -107,6 +114,17 @@ public final class Links {
         int flags = up ? Ifla.IFF_UP : 0;
         return LinkMessage.request(Rtm.RTM_SETLINK, 0, 0, flags, flags,
                 AttributeList.builder().string(Ifla.IFLA_IFNAME, name).string(Ifla.IFLA_IFALIAS, alias).build());
+    }
+
+    /**
+     * Sets the alias of the link named {@code name} and turns its IPv6 link-local generation off,
+     * in one message: what follows the create of a host veth end (which came up in the create
+     * without a carrier, so IPv6 has configured nothing on it yet).
+     */
+    public static LinkMessage setAliasWithoutLinkLocal(String name, String alias) {
+        AttributeList.Builder a = AttributeList.builder().string(Ifla.IFLA_IFNAME, name).string(Ifla.IFLA_IFALIAS, alias);
+        noLinkLocal(a);
+        return LinkMessage.request(Rtm.RTM_SETLINK, 0, 0, 0, 0, a.build());
     }
 
     /**
@@ -157,10 +175,13 @@ public final class Links {
     }
 
     /**
-     * A veth pair in one message: the host end here, enslaved to {@code masterIndex}; the peer
-     * created directly inside the namespace behind {@code peerNetnsFd}, named, with its MAC and
-     * MTU. Both ends up, unless {@code noIpv6LinkLocal} (then {@link #noIpv6LinkLocal} and an up
-     * follow on each end: the host end's in the same datagram, the peer's in the pod).
+     * A veth pair in one message: the host end here, enslaved to {@code masterIndex} and up; the
+     * peer created directly inside the namespace behind {@code peerNetnsFd}, named, with its MAC and
+     * MTU, and up unless {@code noIpv6LinkLocal}. With {@code noIpv6LinkLocal} the host end is still
+     * up at once: a veth has no carrier while its peer is down, and IPv6 configures nothing on a
+     * link without one, so a {@link #noIpv6LinkLocal} (or {@link #setAliasWithoutLinkLocal}) for the
+     * host end sent in the same datagram, and one for the peer before it comes up in the pod, still
+     * come in time.
      * Sent with {@code NLM_F_ECHO}: the echo of the host end carries the peer's ifindex in
      * {@code IFLA_LINK}, so no lookup is needed in the pod.
      */
@@ -190,9 +211,8 @@ public final class Links {
                             }
                             singleQueue(peer);
                         })));
-        int up = s.noIpv6LinkLocal() ? 0 : Ifla.IFF_UP;
         return LinkMessage.request(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL | Netlink.NLM_F_ECHO,
-                0, up, up, a.build());
+                0, Ifla.IFF_UP, Ifla.IFF_UP, a.build());
     }
 
     /**

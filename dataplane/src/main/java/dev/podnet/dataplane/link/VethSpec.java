@@ -10,8 +10,9 @@ package dev.podnet.dataplane.link;
  * @param peerName           name of the end inside the other namespace
  * @param peerNetnsFd        an open descriptor of that namespace (IFLA_NET_NS_FD)
  * @param peerMac            the peer's MAC, or null for a kernel-chosen one
- * @param noIpv6LinkLocal     leave both ends down, for {@link Links#noIpv6LinkLocal} and {@link Links#up} to
- *                           follow on each (the kernel refuses {@code IFLA_AF_SPEC} in a creating message)
+ * @param noIpv6LinkLocal    leave the peer down, for {@link Links#noIpv6LinkLocal} and {@link Links#up} to follow
+ *                           in its namespace (the kernel refuses {@code IFLA_AF_SPEC} in a creating message);
+ *                           the host end comes up in the create either way (see {@link Links#newVethIntoNamespace})
  */
 public record VethSpec(String hostName, int masterIndex, int mtu, int group, String peerName,
                        int peerNetnsFd, MacAddress peerMac, boolean noIpv6LinkLocal) {

@@ -3,6 +3,7 @@ package dev.podnet.dataplane.netns;
 import dev.podnet.netlink.channel.NetlinkSocket;
 import dev.podnet.netlink.sys.ErrnoException;
 import dev.podnet.netlink.sys.LibC;
+import io.netty.util.concurrent.EventExecutor;
 import reactor.core.publisher.Mono;
 
 import java.util.concurrent.Callable;
@@ -20,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
  */
 public final class NetnsThread implements AutoCloseable {
     private final int homeFd;
+    private final java.util.Set<EventExecutor> stranded = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile ExecutorService executor;
 
     private NetnsThread(int homeFd) {
@@ -42,24 +44,68 @@ public final class NetnsThread implements AutoCloseable {
 
     /** Runs {@code action} on the thread while it is inside {@code netns}. */
     public <T> Mono<T> inside(NetNs netns, Callable<T> action) {
-        return submit(() -> {
-            int fd;
-            try {
-                fd = openNamespace(netns);
-            } catch (ErrnoException e) {
-                throw new NetnsException("netns " + netns + ": " + e.getMessage(), e);
-            }
-            try {
-                LibC.setns(fd, LibC.CLONE_NEWNET);
-            } finally {
-                LibC.close(fd);
-            }
-            try {
-                return action.call();
-            } finally {
-                goHome();
+        return submit(() -> insideHere(netns, action, this::retire));
+    }
+
+    /**
+     * Runs {@code action} on {@code loop}'s thread while that thread is inside {@code netns}, then
+     * brings it home; at once when called on that thread, else as a task of the loop. For work that
+     * should share a thread with other netlink I/O: the dataplane configures pods on the event loop
+     * of its host channel, so that one thread makes all the rtnetlink calls of an add (two threads
+     * would take turns at the kernel's RTNL lock, the waiting one spinning on it, which measured at
+     * half of its time). Such a loop must create no socket outside this work (a socket keeps the
+     * namespace its thread was in). A loop that cannot get home is marked stranded, and every later
+     * call for it fails.
+     */
+    public <T> Mono<T> insideOn(EventExecutor loop, NetNs netns, Callable<T> action) {
+        return Mono.create(sink -> {
+            Runnable work = () -> {
+                if (stranded.contains(loop)) {
+                    sink.error(new NetnsException("the event loop " + loop + " could not return to the home network namespace "
+                            + "earlier: it no longer enters namespaces", null));
+                    return;
+                }
+                try {
+                    sink.success(insideHere(netns, action, () -> stranded.add(loop)));
+                } catch (Throwable t) {
+                    sink.error(t);
+                }
+            };
+            if (loop.inEventLoop()) {
+                work.run();
+            } else {
+                try {
+                    loop.execute(work);
+                } catch (RejectedExecutionException e) {
+                    sink.error(new NetnsException("the event loop is shut down", e));
+                }
             }
         });
+    }
+
+    /** Enters {@code netns} on the calling thread, runs {@code action}, returns home. */
+    private <T> T insideHere(NetNs netns, Callable<T> action, Runnable onStranded) throws Exception {
+        int fd;
+        try {
+            fd = openNamespace(netns);
+        } catch (ErrnoException e) {
+            throw new NetnsException("netns " + netns + ": " + e.getMessage(), e);
+        }
+        try {
+            LibC.setns(fd, LibC.CLONE_NEWNET);
+        } finally {
+            LibC.close(fd);
+        }
+        try {
+            return action.call();
+        } finally {
+            try {
+                LibC.setns(homeFd, LibC.CLONE_NEWNET);
+            } catch (ErrnoException e) {
+                onStranded.run();
+                throw new IllegalStateException("could not return to the home network namespace: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** Opens an rtnetlink socket that lives in {@code netns}. */
@@ -92,12 +138,16 @@ public final class NetnsThread implements AutoCloseable {
         try {
             LibC.setns(homeFd, LibC.CLONE_NEWNET);
         } catch (ErrnoException e) {
-            // This thread is stranded in a foreign namespace: retire it, never run work on it again.
-            ExecutorService stranded = executor;
-            executor = newExecutor();
-            stranded.shutdown();
+            retire();
             throw new IllegalStateException("could not return to the home network namespace: " + e.getMessage(), e);
         }
+    }
+
+    /** This thread is stranded in a foreign namespace: a fresh one takes over, this one runs no more work. */
+    private void retire() {
+        ExecutorService old = executor;
+        executor = newExecutor();
+        old.shutdown();
     }
 
     private <T> Mono<T> submit(Callable<T> task) {

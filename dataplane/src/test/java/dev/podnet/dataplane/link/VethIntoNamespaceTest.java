@@ -41,7 +41,8 @@ class VethIntoNamespaceTest {
                     Routes.defaultVia(Cidr.parseAddress("198.18.9.1", "gw"), peer))).block(T);
 
             String hostSide = sandbox.ip("-o", "-d", "link", "show", "hostend0");
-            assertTrue(hostSide.contains("master br9") && hostSide.contains("mtu 1450") && hostSide.contains("group 7"), hostSide);
+            assertTrue(hostSide.contains("master br9") && hostSide.contains("mtu 1450") && hostSide.contains("group 7")
+                    && hostSide.contains("state UP"), "the host end came up in the create: " + hostSide);
             String podSide = Sandbox.ipIn(pod, "-o", "-d", "link", "show", "eth0");
             assertTrue(podSide.contains("02:aa:bb:cc:dd:ee") && podSide.contains("mtu 1450")
                     && podSide.contains("addrgenmode none") && podSide.contains("UP"), podSide);

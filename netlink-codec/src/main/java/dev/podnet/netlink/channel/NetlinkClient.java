@@ -39,6 +39,11 @@ public final class NetlinkClient {
         this.loop = channel.eventLoop();
     }
 
+    /** The event loop this client's channel runs on. */
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
     /** Opens a client on {@code socket} with default options; the client owns the socket from then on. */
     public static Mono<NetlinkClient> open(IoEventLoopGroup group, NetlinkSocket socket) {
         return open(group, socket, NetlinkClientOptions.DEFAULTS);
