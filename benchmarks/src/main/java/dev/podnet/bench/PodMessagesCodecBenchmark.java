@@ -31,9 +31,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The netlink messages of one bridge-shape pod add: the veth create, the host end's
- * address-generation off, its alias and up on the host socket; address-generation off, up,
- * address and default route on the pod socket (seven messages).
+ * The netlink messages of one bridge-shape pod add: the veth create and the host end's alias with
+ * address-generation off on the host socket; address-generation off, up, address and default
+ * route on the pod socket; the host end's up on the host socket (seven messages).
  * Measures building + encoding them, and decoding the bytes back.
  */
 @State(Scope.Thread)
@@ -68,13 +68,13 @@ public class PodMessagesCodecBenchmark {
 
     private List<NetlinkMessage> messages(int podIndex) {
         return List.of(
-                Links.newVethIntoNamespace(new VethSpec("pn0123456789ab", 3, 0, 0, "eth0", 42, mac, true)),
-                Links.noIpv6LinkLocal("pn0123456789ab"),
-                Links.setAlias("pn0123456789ab", "podnet:pods:0123456789abcdef/eth0", true),
+                Links.newVethIntoNamespace(new VethSpec("pn0123456789ab", 3, 0, 0, "eth0", 42, mac, true, false)),
+                Links.setAliasWithoutLinkLocal("pn0123456789ab", "podnet:pods:0123456789abcdef/eth0"),
                 Links.noIpv6LinkLocal(podIndex),
                 Links.up(podIndex),
                 Addresses.add(podIndex, address),
-                Routes.defaultVia(gateway, podIndex));
+                Routes.defaultVia(gateway, podIndex),
+                Links.up(podIndex + 1000));
     }
 
     /** Build the seven requests and encode them into one datagram buffer. */

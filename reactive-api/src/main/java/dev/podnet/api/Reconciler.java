@@ -374,9 +374,11 @@ final class Reconciler {
                 host.store().endpoints().put(r.key(), r.encode());
             }
             actions.add("adopted " + what + ": " + r.address() + (r.address6().isEmpty() ? "" : " and " + r.address6())
-                    + " in " + r.netns());
+                    + " in " + r.netns() + (link.isUp() ? "" : "; its host end brought up"));
             return true;
-        }).subscribeOn(host.state()).flatMap(adopted -> adopted ? Mono.<Void>empty() : deleteLink(link, dryRun));
+        }).subscribeOn(host.state()).flatMap(adopted -> !adopted ? deleteLink(link, dryRun)
+                // an add cut between configure-pod and port-up: the pod is whole, its bridge port still down
+                : link.isUp() || dryRun ? Mono.<Void>empty() : host.rtnl().execute(Links.up(link.index())));
     }
 
     /** Who other than {@code key} holds {@code address} in {@code allocator}, or null. */

@@ -234,10 +234,15 @@ class RecoveryTest extends DataplaneTestBase {
         for (String f : List.of("endpoints.dat", "ipam-reservations.dat", "ipam-positions.dat")) {
             java.nio.file.Files.delete(state.resolve(f));
         }
+        // as an add cut between configure-pod and port-up leaves it: the pod whole, its bridge port down
+        String port = dev.podnet.dataplane.endpoint.HostNames.hostIfName("kept0001", "eth0");
+        sandbox.ip("link", "set", port, "down");
         Dataplane again = reopen(sandbox);
         try {
             assertEquals(3, again.openReport().actions().stream().filter(a -> a.startsWith("adopted link ")).count(),
                     again.openReport().toString());
+            assertEquals(1, again.openReport().actions().stream().filter(a -> a.contains(port) && a.endsWith("host end brought up"))
+                    .count(), again.openReport().toString());
             assertRebuilt(before, again);
             // the rebuilt IPAM hands out no address twice
             Endpoint next = again.add(EndpointSpec.of("pods", "fresh001", NetNs.named(sandbox.newNamespace("f")))).block(T);

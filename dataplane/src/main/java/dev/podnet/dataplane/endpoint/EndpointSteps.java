@@ -27,14 +27,17 @@ import java.util.List;
  * <li>{@code record-creating}: the endpoint is recorded as CREATING;</li>
  * <li>{@code open-netns}: the pod namespace is opened, and a netlink socket inside it;</li>
  * <li>{@code create-veth}: one datagram on the host socket creates the veth with its peer inside
- *     the pod as {@code ifName}, MAC, MTU and master bridge set and the host end up, turns IPv6
- *     link-local generation off on the host end and tags it with an alias naming the endpoint, and
+ *     the pod as {@code ifName}, MAC, MTU and master bridge set, turns IPv6 link-local generation
+ *     off on the host end and tags it with an alias naming the endpoint, and
  *     (network option) puts the port in hairpin mode;</li>
  * <li>{@code configure-pod}: one datagram on the pod socket turns IPv6 link-local generation off
  *     and brings the interface up (IPv4 networks), adds the address and the default route;</li>
+ * <li>{@code port-up}: the host end comes up, now that its peer is (the bridge enables the port
+ *     once, instead of three times: see {@link Links#newVethIntoNamespace});</li>
  * <li>{@code record-ready}: the record becomes READY.</li>
  * </ol>
- * Point-to-point (CNI ptp): the same, except that the veth has no master, a {@code configure-host}
+ * Point-to-point (CNI ptp): the same, except that the veth has no master and its host end comes up
+ * in the create (no {@code port-up}), a {@code configure-host}
  * step gives the host end the gateway as a /32 and a /32 route to the pod, and the pod gets its
  * address without the subnet's prefix route, a scope-link route to the gateway, the subnet via the
  * gateway, and the default route via the gateway (so all traffic goes through the host).
@@ -48,10 +51,11 @@ public final class EndpointSteps {
     private static final Step<AddContext> OPEN_NETNS = Step.of("open-netns", EndpointSteps::openNetns, c -> Mono.fromRunnable(c::close));
     private static final Step<AddContext> CREATE_VETH = Step.of("create-veth", EndpointSteps::createVeth, EndpointSteps::deleteVeth);
     private static final Step<AddContext> RECORD_READY = Step.of("record-ready", EndpointSteps::recordReady, c -> Mono.empty());
+    private static final Step<AddContext> PORT_UP = Step.of("port-up", EndpointSteps::portUp, c -> Mono.empty());
 
     /** The bridge shape. */
     public static final List<Step<AddContext>> BRIDGE = List.of(RESERVE, RECORD_CREATING, OPEN_NETNS, CREATE_VETH,
-            Step.of("configure-pod", EndpointSteps::configureBridgePod, c -> Mono.empty()), RECORD_READY);
+            Step.of("configure-pod", EndpointSteps::configureBridgePod, c -> Mono.empty()), PORT_UP, RECORD_READY);
 
     /** The point-to-point shape. */
     public static final List<Step<AddContext>> PTP = List.of(RESERVE, RECORD_CREATING, OPEN_NETNS, CREATE_VETH,
@@ -81,7 +85,7 @@ public final class EndpointSteps {
      * while the interface gets a new one).
      */
     public static final List<Step<AddContext>> VM = List.of(RESERVE, RECORD_CREATING, OPEN_NETNS, CREATE_VETH,
-            Step.of("configure-pod", EndpointSteps::configureBridgePod, c -> Mono.empty()),
+            Step.of("configure-pod", EndpointSteps::configureBridgePod, c -> Mono.empty()), PORT_UP,
             Step.of("vm-tap", EndpointSteps::createTap, c -> deleteInPod(c, AddContext.vmTapName(c.ifName))),
             Step.of("vm-bridge", EndpointSteps::joinTap, c -> deleteInPod(c, AddContext.vmBridgeName(c.ifName))),
             RECORD_READY);
@@ -214,7 +218,9 @@ public final class EndpointSteps {
     }
 
     private static Mono<Void> createVeth(AddContext c) {
-        VethSpec spec = new VethSpec(c.hostIfName, c.network.bridgeIndex(), c.mtu, 0, c.ifName, c.netnsFd, c.mac, true);
+        // a bridge port comes up once its peer is up (port-up), ptp's host end at once (configure-host needs it up)
+        boolean bridgePort = c.network.mode() == NetworkMode.BRIDGE;
+        VethSpec spec = new VethSpec(c.hostIfName, c.network.bridgeIndex(), c.mtu, 0, c.ifName, c.netnsFd, c.mac, true, !bridgePort);
         // the host end, like the pod's, goes without an IPv6 link-local address: no DAD, MLD or
         // router solicitation from it (flooded to every port of a bridge), and on ptp the host
         // answers the pod's neighbour discovery from its global gateway address. It comes up in the
@@ -242,6 +248,15 @@ public final class EndpointSteps {
                         : c.host.rtnl().request(Links.getByName(c.hostIfName)).doOnNext(m -> c.hostIfIndex = ((LinkMessage) m).index()).then()))
                 // the batch may have made the veth and then failed (alias, hairpin): a failed step leaves nothing
                 .onErrorResume(e -> isExists(e) ? Mono.error(e) : deleteVeth(c).then(Mono.error(e)));
+    }
+
+    /**
+     * Brings the bridge port up, after the pod's end: the bridge then enables the port once, as it
+     * comes up with its carrier (see {@link Links#newVethIntoNamespace}). Concurrent adds' ups
+     * share datagrams on the host channel.
+     */
+    private static Mono<Void> portUp(AddContext c) {
+        return c.host.rtnl().execute(Links.up(c.hostIfIndex));
     }
 
     /** EEXIST: the name was taken by something else, which must not be deleted. */

@@ -118,8 +118,8 @@ public final class Links {
 
     /**
      * Sets the alias of the link named {@code name} and turns its IPv6 link-local generation off,
-     * in one message: what follows the create of a host veth end (which came up in the create
-     * without a carrier, so IPv6 has configured nothing on it yet).
+     * in one message: what follows the create of a host veth end (made down, or up but without a
+     * carrier: either way IPv6 has configured nothing on it yet).
      */
     public static LinkMessage setAliasWithoutLinkLocal(String name, String alias) {
         AttributeList.Builder a = AttributeList.builder().string(Ifla.IFLA_IFNAME, name).string(Ifla.IFLA_IFALIAS, alias);
@@ -175,13 +175,17 @@ public final class Links {
     }
 
     /**
-     * A veth pair in one message: the host end here, enslaved to {@code masterIndex} and up; the
-     * peer created directly inside the namespace behind {@code peerNetnsFd}, named, with its MAC and
-     * MTU, and up unless {@code noIpv6LinkLocal}. With {@code noIpv6LinkLocal} the host end is still
-     * up at once: a veth has no carrier while its peer is down, and IPv6 configures nothing on a
-     * link without one, so a {@link #noIpv6LinkLocal} (or {@link #setAliasWithoutLinkLocal}) for the
-     * host end sent in the same datagram, and one for the peer before it comes up in the pod, still
-     * come in time.
+     * A veth pair in one message: the host end here, enslaved to {@code masterIndex}, up when
+     * {@code hostUp}; the peer created directly inside the namespace behind {@code peerNetnsFd},
+     * named, with its MAC and MTU, and up unless {@code noIpv6LinkLocal}. A host end made up has no
+     * carrier while its peer is down, and IPv6 configures nothing on a link without one, so a
+     * {@link #noIpv6LinkLocal} (or {@link #setAliasWithoutLinkLocal}) for it sent in the same
+     * datagram is still in time.
+     *
+     * <p>A bridge port is better made down and brought up once its peer is up: a port that comes
+     * up in its create looks operational to the bridge (the kernel settles the real state later),
+     * so the bridge enables it, disables it when the missing carrier is noticed, and enables it
+     * again when the peer comes up; and each of those runs over every port of the bridge.
      * Sent with {@code NLM_F_ECHO}: the echo of the host end carries the peer's ifindex in
      * {@code IFLA_LINK}, so no lookup is needed in the pod.
      */
@@ -211,8 +215,9 @@ public final class Links {
                             }
                             singleQueue(peer);
                         })));
+        int up = s.hostUp() ? Ifla.IFF_UP : 0;
         return LinkMessage.request(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL | Netlink.NLM_F_ECHO,
-                0, Ifla.IFF_UP, Ifla.IFF_UP, a.build());
+                0, up, up, a.build());
     }
 
     /**

@@ -12,8 +12,8 @@ package dev.podnet.dataplane.link;
  * @param peerMac            the peer's MAC, or null for a kernel-chosen one
  * @param noIpv6LinkLocal    leave the peer down, for {@link Links#noIpv6LinkLocal} and {@link Links#up} to follow
  *                           in its namespace (the kernel refuses {@code IFLA_AF_SPEC} in a creating message);
- *                           the host end comes up in the create either way (see {@link Links#newVethIntoNamespace})
+ * @param hostUp             bring the host end up in the create (see {@link Links#newVethIntoNamespace})
  */
 public record VethSpec(String hostName, int masterIndex, int mtu, int group, String peerName,
-                       int peerNetnsFd, MacAddress peerMac, boolean noIpv6LinkLocal) {
+                       int peerNetnsFd, MacAddress peerMac, boolean noIpv6LinkLocal, boolean hostUp) {
 }

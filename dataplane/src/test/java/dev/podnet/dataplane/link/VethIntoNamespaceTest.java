@@ -33,7 +33,7 @@ class VethIntoNamespaceTest {
             host.executeBatch(List.of(Links.noIpv6LinkLocal(br.index()), Links.up(br.index()))).block(T);
             MacAddress mac = MacAddress.parse("02:aa:bb:cc:dd:ee");
             LinkMessage echo = (LinkMessage) host.request(Links.newVethIntoNamespace(
-                    new VethSpec("hostend0", br.index(), 1450, 7, "eth0", podFd, mac, true))).block(T);
+                    new VethSpec("hostend0", br.index(), 1450, 7, "eth0", podFd, mac, true, true))).block(T);
             assertEquals("hostend0", echo.name());
             int peer = echo.attributes().u32(Ifla.IFLA_LINK, 0);
             inPod.executeBatch(List.of(Links.noIpv6LinkLocal(peer), Links.up(peer),
