@@ -228,9 +228,9 @@ public final class Dataplane {
                     .then(openIpam(record, 0, subnet, gateway));
         }
         AtomicBoolean created = new AtomicBoolean();
-        // a fixed MAC, derived from the network's name: see Links.newBridge
+        // a fixed MAC, derived from the network's name, and no multicast snooping: see Links.newBridge
         Mono<LinkMessage> bridge = host.rtnl().request(Links.newBridge(record.bridge(), record.mtu(),
-                        dev.podnet.dataplane.link.MacAddress.derived("podnet-bridge:" + record.name())))
+                        dev.podnet.dataplane.link.MacAddress.derived("podnet-bridge:" + record.name()), false))
                 .cast(LinkMessage.class)
                 .doOnNext(l -> created.set(true))
                 .onErrorResume(e -> e instanceof NetlinkException n && n.errno() == Errno.EEXIST,

@@ -62,6 +62,7 @@ class EndpointShapesTest extends DataplaneTestBase {
             // neighbour entries for the gateway would go stale)
             String mac = dev.podnet.dataplane.link.MacAddress.derived("podnet-bridge:pods").toString();
             assertTrue(sandbox.ip("-o", "link", "show", "pnbr0").contains("link/ether " + mac), sandbox.ip("-o", "link", "show", "pnbr0"));
+            assertTrue(sandbox.ip("-o", "-d", "link", "show", "pnbr0").contains("mcast_snooping 0"), "made without multicast snooping");
             dp.remove("c0ffee01", "eth0").block(T);
             assertTrue(sandbox.ip("-o", "link", "show", "pnbr0").contains("link/ether " + mac));
             dp.remove("c0ffee02", "eth0").block(T);

@@ -33,6 +33,9 @@ public final class Ifla {
     public static final int IFLA_INFO_SLAVE_KIND = 4;
     public static final int IFLA_INFO_SLAVE_DATA = 5;
 
+    /** Inside {@code IFLA_INFO_DATA} of a bridge: multicast snooping on (1) or off (0), u8. */
+    public static final int IFLA_BR_MCAST_SNOOPING = 23;
+
     /** Inside {@code IFLA_INFO_DATA} of a veth. */
     public static final int VETH_INFO_PEER = 1;
 
