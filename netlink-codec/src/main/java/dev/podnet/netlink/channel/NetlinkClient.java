@@ -107,7 +107,7 @@ public final class NetlinkClient {
      */
     public Mono<NetlinkMessage> request(NetlinkMessage request) {
         Mono<NetlinkMessage> m = Mono.create(sink -> {
-            RequestCorrelator.Single p = new RequestCorrelator.Single(sink, options.factory().describe(request));
+            RequestCorrelator.Single p = new RequestCorrelator.Single(sink, request, options.factory());
             loop.execute(() -> correlator.submit(request, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, p));
         });
         return withTimeout(m, request);
@@ -133,11 +133,7 @@ public final class NetlinkClient {
         }
         List<? extends NetlinkMessage> copy = List.copyOf(requests);
         Mono<List<NetlinkMessage>> m = Mono.create(sink -> {
-            String[] descriptions = new String[copy.size()];
-            for (int i = 0; i < descriptions.length; i++) {
-                descriptions[i] = options.factory().describe(copy.get(i));
-            }
-            RequestCorrelator.Batch batch = new RequestCorrelator.Batch(sink, descriptions);
+            RequestCorrelator.Batch batch = new RequestCorrelator.Batch(sink, copy, options.factory());
             loop.execute(() -> correlator.submitBatch(copy, batch));
         });
         return withTimeout(m, copy.get(0));

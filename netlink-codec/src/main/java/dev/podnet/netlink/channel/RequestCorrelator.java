@@ -179,12 +179,15 @@ final class RequestCorrelator extends ChannelDuplexHandler {
     /** One request answered by an ack (with {@code NLM_F_ECHO} or a GET, a reply before it). */
     static final class Single extends Pending {
         private final MonoSink<NetlinkMessage> sink;
-        private final String description;
+        private final NetlinkMessage request;
+        private final MessageFactory factory;
         private NetlinkMessage reply;
 
-        Single(MonoSink<NetlinkMessage> sink, String description) {
+        /** The request is described (for the error) only if it fails. */
+        Single(MonoSink<NetlinkMessage> sink, NetlinkMessage request, MessageFactory factory) {
             this.sink = sink;
-            this.description = description;
+            this.request = request;
+            this.factory = factory;
         }
 
         @Override
@@ -197,7 +200,7 @@ final class RequestCorrelator extends ChannelDuplexHandler {
                         sink.success(reply);
                     }
                 } else {
-                    sink.error(NetlinkException.of(e, description));
+                    sink.error(NetlinkException.of(e, factory.describe(request)));
                 }
                 return true;
             }
@@ -217,17 +220,20 @@ final class RequestCorrelator extends ChannelDuplexHandler {
     static final class Batch extends Pending {
         private final MonoSink<List<NetlinkMessage>> sink;
         private final List<NetlinkMessage> replies = new ArrayList<>();
-        private final String[] descriptions;
+        private final List<? extends NetlinkMessage> requests;
+        private final MessageFactory factory;
         final int[] sequenceNumbers;
         private int remaining;
         private NetlinkException firstError;
         private boolean failed;
 
-        Batch(MonoSink<List<NetlinkMessage>> sink, String[] descriptions) {
+        /** Requests are described (for the errors) only if they fail. */
+        Batch(MonoSink<List<NetlinkMessage>> sink, List<? extends NetlinkMessage> requests, MessageFactory factory) {
             this.sink = sink;
-            this.descriptions = descriptions;
-            this.sequenceNumbers = new int[descriptions.length];
-            this.remaining = descriptions.length;
+            this.requests = requests;
+            this.factory = factory;
+            this.sequenceNumbers = new int[requests.size()];
+            this.remaining = requests.size();
         }
 
         @Override
@@ -241,7 +247,7 @@ final class RequestCorrelator extends ChannelDuplexHandler {
                 while (i < sequenceNumbers.length && sequenceNumbers[i] != e.sequence()) {
                     i++;
                 }
-                NetlinkException ex = NetlinkException.of(e, i < descriptions.length ? descriptions[i] : "request");
+                NetlinkException ex = NetlinkException.of(e, i < requests.size() ? factory.describe(requests.get(i)) : "request");
                 if (firstError == null) {
                     firstError = ex;
                 } else {
