@@ -9,6 +9,8 @@ import dev.podnet.dataplane.link.VethSpec;
 import dev.podnet.dataplane.netns.NetnsThread;
 import dev.podnet.dataplane.state.NetworkMode;
 import dev.podnet.netlink.NetlinkException;
+import dev.podnet.netlink.NetlinkMessage;
+import dev.podnet.netlink.RequestWriter;
 import dev.podnet.netlink.channel.NetlinkClient;
 import dev.podnet.netlink.channel.NetlinkSocket;
 import dev.podnet.netlink.route.Ifla;
@@ -17,6 +19,7 @@ import dev.podnet.netlink.sys.Errno;
 import reactor.core.publisher.Mono;
 
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * The endpoint shapes as step lists with undo.
@@ -226,12 +229,21 @@ public final class EndpointSteps {
         // answers the pod's neighbour discovery from its global gateway address. It comes up in the
         // create, without a carrier until the pod's end is up, so link-local generation turned off
         // in the next message (with the tag) is in time
-        List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(Links.newVethIntoNamespace(spec),
-                Links.setAliasWithoutLinkLocal(c.hostIfName, HostNames.alias(c.network.name(), c.containerId, c.ifName))));
-        if (c.network.mode() == NetworkMode.BRIDGE && c.network.record().hairpin()) {
-            batch.add(Links.hairpinOn(c.hostIfName));
+        String alias = HostNames.alias(c.network.name(), c.containerId, c.ifName);
+        boolean hairpin = c.network.mode() == NetworkMode.BRIDGE && c.network.record().hairpin();
+        // written straight into the datagram; as objects only to describe one that fails
+        RequestWriter w = hostWriter();
+        Links.writeVethIntoNamespace(w, spec);
+        Links.writeSetAliasWithoutLinkLocal(w, c.hostIfName, alias);
+        if (hairpin) {
+            w.message(Links.hairpinOn(c.hostIfName));
         }
-        return c.host.rtnl().requestBatch(batch)
+        IntFunction<NetlinkMessage> asObject = i -> switch (i) {
+            case 0 -> Links.newVethIntoNamespace(spec);
+            case 1 -> Links.setAliasWithoutLinkLocal(c.hostIfName, alias);
+            default -> Links.hairpinOn(c.hostIfName);
+        };
+        return c.host.rtnl().requestEncoded(w.buffer(), w.count(), asObject)
                 .flatMap(replies -> {
                     for (var m : replies) {
                         if (m instanceof LinkMessage host && c.hostIfName.equals(host.name())) {
@@ -256,8 +268,20 @@ public final class EndpointSteps {
      * share datagrams on the host channel.
      */
     private static Mono<Void> portUp(AddContext c) {
-        return c.host.rtnl().execute(Links.up(c.hostIfIndex));
+        RequestWriter w = Links.writeUp(hostWriter(), c.hostIfIndex);
+        return c.host.rtnl().requestEncoded(w.buffer(), 1, i -> Links.up(c.hostIfIndex)).then();
     }
+
+    /** Host requests are written into a pooled direct buffer, which the channel takes over and frees once sent. */
+    private static RequestWriter hostWriter() {
+        return WRITER.get().reset(io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(512));
+    }
+
+    /** One writer per thread, reused: a writer only holds its place in the buffer it writes. */
+    private static final ThreadLocal<RequestWriter> WRITER = ThreadLocal.withInitial(RequestWriter::new);
+
+    /** Pod requests go through a heap buffer per thread, reused: the pod socket copies them out when it sends. */
+    private static final ThreadLocal<io.netty.buffer.ByteBuf> POD_BUFFER = ThreadLocal.withInitial(() -> io.netty.buffer.Unpooled.buffer(1024));
 
     /** EEXIST: the name was taken by something else, which must not be deleted. */
     private static boolean isExists(Throwable e) {
@@ -280,7 +304,25 @@ public final class EndpointSteps {
      * new pod's DAD, MLD and router solicitations.
      */
     private static Mono<Void> configureBridgePod(AddContext c) {
-        List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(
+        return c.inPod(pod -> {
+            io.netty.buffer.ByteBuf buf = POD_BUFFER.get().clear();
+            RequestWriter w = WRITER.get().reset(buf);
+            Links.writeNoIpv6LinkLocal(w, c.podIfIndex, podTag(c));
+            Links.writeUp(w, c.podIfIndex);
+            Addresses.writeAdd(w, c.podIfIndex, c.address);
+            Routes.writeDefaultVia(w, c.network.gateway(), c.podIfIndex);
+            if (c.address6 != null) {
+                Addresses.writeAdd(w, c.podIfIndex, c.address6);
+                Routes.writeDefaultVia(w, c.network.gateway6(), c.podIfIndex);
+            }
+            pod.requestEncoded(buf, w.count(), i -> bridgePodRequests(c).get(i));
+            return true;
+        }).then();
+    }
+
+    /** What {@link #configureBridgePod} writes, as objects (to describe a request that failed). */
+    private static List<NetlinkMessage> bridgePodRequests(AddContext c) {
+        List<NetlinkMessage> batch = new java.util.ArrayList<>(List.of(
                 podLinkLocalOff(c),
                 Links.up(c.podIfIndex),
                 Addresses.add(c.podIfIndex, c.address),
@@ -289,7 +331,7 @@ public final class EndpointSteps {
             batch.add(Addresses.add(c.podIfIndex, c.address6));
             batch.add(Routes.defaultVia(c.network.gateway6(), c.podIfIndex));
         }
-        return sendToPod(c, batch);
+        return batch;
     }
 
     /**
@@ -342,10 +384,15 @@ public final class EndpointSteps {
      * The pod interface's first message: IPv6 link-local generation off (before it comes up), with,
      * when the pod has a name, the tag that keeps it on the interface ({@link #POD_TAG}).
      */
-    private static dev.podnet.netlink.NetlinkMessage podLinkLocalOff(AddContext c) {
+    private static NetlinkMessage podLinkLocalOff(AddContext c) {
+        String tag = podTag(c);
+        return tag != null ? Links.noIpv6LinkLocal(c.podIfIndex, tag) : Links.noIpv6LinkLocal(c.podIfIndex);
+    }
+
+    /** {@link #POD_TAG} with the pod's namespace and name, or null for a pod without a name. */
+    private static String podTag(AddContext c) {
         return c.podName != null && !c.podName.isEmpty()
-                ? Links.noIpv6LinkLocal(c.podIfIndex, POD_TAG + (c.podNamespace == null ? "" : c.podNamespace) + "/" + c.podName)
-                : Links.noIpv6LinkLocal(c.podIfIndex);
+                ? POD_TAG + (c.podNamespace == null ? "" : c.podNamespace) + "/" + c.podName : null;
     }
 
     /** Sends a pod's configuration in one datagram from inside its namespace. */

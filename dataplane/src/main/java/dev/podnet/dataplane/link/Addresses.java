@@ -2,6 +2,7 @@ package dev.podnet.dataplane.link;
 
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.netlink.Netlink;
+import dev.podnet.netlink.RequestWriter;
 import dev.podnet.netlink.attr.AttributeList;
 import dev.podnet.netlink.route.AddressMessage;
 import dev.podnet.netlink.route.Ifa;
@@ -34,6 +35,27 @@ public final class Addresses {
         }
         return AddressMessage.request(Rtm.RTM_NEWADDR, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
                 address.family(), address.prefixLength(), flags, Rta.RT_SCOPE_UNIVERSE, index, a.build());
+    }
+
+    /** {@link #add}, written by {@code w} (same bytes). */
+    public static RequestWriter writeAdd(RequestWriter w, int index, Cidr address) {
+        int prefix = address.prefixLength();
+        if (!(address.address() instanceof Inet4Address)) {
+            return w.begin(Rtm.RTM_NEWADDR, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL)
+                    .ifaddrmsg(Rtm.AF_INET6, prefix, Ifa.IFA_F_NODAD, Rta.RT_SCOPE_UNIVERSE, index)
+                    .address(Ifa.IFA_LOCAL, address.address())
+                    .address(Ifa.IFA_ADDRESS, address.address()).end();
+        }
+        byte[] b = address.address().getAddress();
+        int ip = (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+        w.begin(Rtm.RTM_NEWADDR, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL)
+                .ifaddrmsg(Rtm.AF_INET, prefix, 0, Rta.RT_SCOPE_UNIVERSE, index)
+                .ipv4(Ifa.IFA_LOCAL, ip)
+                .ipv4(Ifa.IFA_ADDRESS, ip);
+        if (prefix < 31) {
+            w.ipv4(Ifa.IFA_BROADCAST, ip | (int) (0xffffffffL >>> prefix));
+        }
+        return w.end();
     }
 
     /** Removes {@code address} from link {@code index}. */

@@ -1,6 +1,7 @@
 package dev.podnet.dataplane.link;
 
 import dev.podnet.netlink.Netlink;
+import dev.podnet.netlink.RequestWriter;
 import dev.podnet.netlink.attr.AttributeList;
 import dev.podnet.netlink.route.Ifla;
 import dev.podnet.netlink.route.LinkMessage;
@@ -229,6 +230,65 @@ public final class Links {
         int up = s.hostUp() ? Ifla.IFF_UP : 0;
         return LinkMessage.request(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL | Netlink.NLM_F_ECHO,
                 0, up, up, a.build());
+    }
+
+    // ---- the same requests, written straight into a datagram (the hot path of an add) ----------
+
+    /** {@link #newVethIntoNamespace}, written by {@code w} (same bytes). */
+    public static RequestWriter writeVethIntoNamespace(RequestWriter w, VethSpec s) {
+        int up = s.hostUp() ? Ifla.IFF_UP : 0;
+        w.begin(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL | Netlink.NLM_F_ECHO)
+                .ifinfomsg(Rtm.AF_UNSPEC, 0, up, up)
+                .string(Ifla.IFLA_IFNAME, s.hostName());
+        if (s.mtu() > 0) {
+            w.u32(Ifla.IFLA_MTU, s.mtu());
+        }
+        if (s.masterIndex() > 0) {
+            w.u32(Ifla.IFLA_MASTER, s.masterIndex());
+        }
+        if (s.group() != 0) {
+            w.u32(Ifla.IFLA_GROUP, s.group());
+        }
+        w.u32(Ifla.IFLA_NUM_TX_QUEUES, 1).u32(Ifla.IFLA_NUM_RX_QUEUES, 1);
+        int peerUp = s.noIpv6LinkLocal() ? 0 : Ifla.IFF_UP;
+        w.nest(Ifla.IFLA_LINKINFO).string(Ifla.IFLA_INFO_KIND, "veth")
+                .nest(Ifla.IFLA_INFO_DATA).nest(Ifla.VETH_INFO_PEER).ifinfomsg(Rtm.AF_UNSPEC, 0, peerUp, peerUp)
+                .string(Ifla.IFLA_IFNAME, s.peerName())
+                .u32(Ifla.IFLA_NET_NS_FD, s.peerNetnsFd());
+        if (s.peerMac() != null) {
+            w.bytes(Ifla.IFLA_ADDRESS, s.peerMac().bytes());
+        }
+        if (s.mtu() > 0) {
+            w.u32(Ifla.IFLA_MTU, s.mtu());
+        }
+        return w.u32(Ifla.IFLA_NUM_TX_QUEUES, 1).u32(Ifla.IFLA_NUM_RX_QUEUES, 1)
+                .endNest().endNest().endNest().end();
+    }
+
+    /** {@link #setAliasWithoutLinkLocal}, written by {@code w} (same bytes). */
+    public static RequestWriter writeSetAliasWithoutLinkLocal(RequestWriter w, String name, String alias) {
+        w.begin(Rtm.RTM_SETLINK, 0).ifinfomsg(Rtm.AF_UNSPEC, 0, 0, 0)
+                .string(Ifla.IFLA_IFNAME, name).string(Ifla.IFLA_IFALIAS, alias);
+        return writeNoLinkLocal(w).end();
+    }
+
+    /** {@link #noIpv6LinkLocal(int)}, or with an alias {@link #noIpv6LinkLocal(int, String)}, written by {@code w}. */
+    public static RequestWriter writeNoIpv6LinkLocal(RequestWriter w, int index, String aliasOrNull) {
+        w.begin(Rtm.RTM_SETLINK, 0).ifinfomsg(Rtm.AF_UNSPEC, index, 0, 0);
+        if (aliasOrNull != null) {
+            w.string(Ifla.IFLA_IFALIAS, aliasOrNull);
+        }
+        return writeNoLinkLocal(w).end();
+    }
+
+    /** {@link #up}, written by {@code w} (same bytes). */
+    public static RequestWriter writeUp(RequestWriter w, int index) {
+        return w.begin(Rtm.RTM_SETLINK, 0).ifinfomsg(Rtm.AF_UNSPEC, index, Ifla.IFF_UP, Ifla.IFF_UP).end();
+    }
+
+    private static RequestWriter writeNoLinkLocal(RequestWriter w) {
+        return w.nest(Ifla.IFLA_AF_SPEC).nest(Rtm.AF_INET6).u8(Ifla.IFLA_INET6_ADDR_GEN_MODE, Ifla.IN6_ADDR_GEN_MODE_NONE)
+                .endNest().endNest();
     }
 
     /**

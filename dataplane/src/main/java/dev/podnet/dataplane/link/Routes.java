@@ -1,6 +1,7 @@
 package dev.podnet.dataplane.link;
 
 import dev.podnet.netlink.Netlink;
+import dev.podnet.netlink.RequestWriter;
 import dev.podnet.netlink.attr.AttributeList;
 import dev.podnet.netlink.route.Rta;
 import dev.podnet.netlink.route.RouteMessage;
@@ -22,6 +23,14 @@ public final class Routes {
         return RouteMessage.request(Rtm.RTM_NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, family, 0,
                 Rta.RT_TABLE_MAIN, Rta.RTPROT_BOOT, Rta.RT_SCOPE_UNIVERSE, Rta.RTN_UNICAST, 0,
                 AttributeList.builder().address(Rta.RTA_GATEWAY, gateway).u32(Rta.RTA_OIF, index).build());
+    }
+
+    /** {@link #defaultVia}, written by {@code w} (same bytes). */
+    public static RequestWriter writeDefaultVia(RequestWriter w, InetAddress gateway, int index) {
+        int family = gateway instanceof Inet4Address ? Rtm.AF_INET : Rtm.AF_INET6;
+        return w.begin(Rtm.RTM_NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL)
+                .rtmsg(family, 0, Rta.RT_TABLE_MAIN, Rta.RTPROT_BOOT, Rta.RT_SCOPE_UNIVERSE, Rta.RTN_UNICAST, 0)
+                .address(Rta.RTA_GATEWAY, gateway).u32(Rta.RTA_OIF, index).end();
     }
 
     /** Removes the default route via {@code gateway} on {@code index}. */

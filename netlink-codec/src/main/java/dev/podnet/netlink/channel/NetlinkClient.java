@@ -2,6 +2,7 @@ package dev.podnet.netlink.channel;
 
 import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.NetlinkMessage;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
@@ -10,6 +11,7 @@ import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Requests and dumps over one {@link NetlinkChannel}, matched to their replies by sequence number.
@@ -133,10 +135,30 @@ public final class NetlinkClient {
         }
         List<? extends NetlinkMessage> copy = List.copyOf(requests);
         Mono<List<NetlinkMessage>> m = Mono.create(sink -> {
-            RequestCorrelator.Batch batch = new RequestCorrelator.Batch(sink, copy, options.factory());
+            RequestCorrelator.Batch batch = new RequestCorrelator.Batch(sink, copy.size(), copy::get, options.factory());
             loop.execute(() -> correlator.submitBatch(copy, batch));
         });
         return withTimeout(m, copy.get(0));
+    }
+
+    /**
+     * As {@link #requestBatch}, for {@code count} requests already written into {@code requests}
+     * (by a {@link dev.podnet.netlink.RequestWriter}): no message objects on the way out. The
+     * client takes ownership of the buffer. {@code requestAt} gives a request as an object, and is
+     * asked only to describe one that failed.
+     */
+    public Mono<List<NetlinkMessage>> requestEncoded(ByteBuf requests, int count, IntFunction<? extends NetlinkMessage> requestAt) {
+        if (count <= 0) {
+            requests.release();
+            return Mono.just(List.of());
+        }
+        Mono<List<NetlinkMessage>> m = Mono.create(sink -> {
+            RequestCorrelator.Batch batch = new RequestCorrelator.Batch(sink, count, requestAt, options.factory());
+            loop.execute(() -> correlator.submitEncoded(requests, count, requestAt, batch));
+        });
+        return m.timeout(options.requestTimeout(), Mono.error(() -> new NetlinkTimeoutException(
+                options.factory().describe(requestAt.apply(0)) + " and " + (count - 1) + " more: no reply within "
+                        + options.requestTimeout())));
     }
 
     /**

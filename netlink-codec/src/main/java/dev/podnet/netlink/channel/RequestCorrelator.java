@@ -6,6 +6,7 @@ import dev.podnet.netlink.MessageFactory;
 import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.NetlinkException;
 import dev.podnet.netlink.NetlinkMessage;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -67,6 +68,53 @@ final class RequestCorrelator extends ChannelDuplexHandler {
             for (int i = 0; i < requests.size(); i++) {
                 batch.sequenceNumbers[i] = write(requests.get(i), Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, batch);
             }
+        }
+    }
+
+    /**
+     * Writes the {@code count} requests already encoded in {@code requests} (sequence numbers and
+     * port ids 0) for one {@link Batch}: stamps each with a sequence number and
+     * {@code NLM_F_REQUEST | NLM_F_ACK}, and writes the buffer as it is (it shares the datagram
+     * with whatever else is flushed with it). Takes ownership of the buffer.
+     */
+    void submitEncoded(ByteBuf requests, int count, java.util.function.IntFunction<? extends NetlinkMessage> requestAt, Batch batch) {
+        if (!admit(requestAt.apply(0), count, batch)) {
+            requests.release();
+            return;
+        }
+        int at = requests.readerIndex();
+        for (int i = 0; i < count; i++) {
+            int length = requests.getIntLE(at);
+            int seq = allocateSequence();
+            pending.put(seq, batch);
+            batch.sequenceNumbers[i] = seq;
+            requests.setShortLE(at + 6, requests.getUnsignedShortLE(at + 6) | Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK);
+            requests.setIntLE(at + 8, seq);
+            at += Netlink.align(length);
+        }
+        if (at != requests.writerIndex()) {
+            for (int seq : batch.sequenceNumbers) {
+                pending.remove(seq);
+            }
+            requests.release();
+            batch.fail(new IllegalArgumentException("the buffer holds " + (requests.writerIndex() - requests.readerIndex())
+                    + " bytes, not the " + count + " messages said"));
+            return;
+        }
+        ctx.write(requests).addListener(f -> {
+            if (!f.isSuccess()) {
+                boolean waiting = false;
+                for (int seq : batch.sequenceNumbers) {
+                    waiting |= pending.remove(seq) != null;
+                }
+                if (waiting) {
+                    batch.fail(f.cause());
+                }
+            }
+        });
+        if (!flushScheduled) {
+            flushScheduled = true;
+            ctx.executor().execute(flushTask);
         }
     }
 
@@ -220,20 +268,24 @@ final class RequestCorrelator extends ChannelDuplexHandler {
     static final class Batch extends Pending {
         private final MonoSink<List<NetlinkMessage>> sink;
         private final List<NetlinkMessage> replies = new ArrayList<>();
-        private final List<? extends NetlinkMessage> requests;
+        private final java.util.function.IntFunction<? extends NetlinkMessage> requestAt;
         private final MessageFactory factory;
         final int[] sequenceNumbers;
         private int remaining;
         private NetlinkException firstError;
         private boolean failed;
 
-        /** Requests are described (for the errors) only if they fail. */
-        Batch(MonoSink<List<NetlinkMessage>> sink, List<? extends NetlinkMessage> requests, MessageFactory factory) {
+        /**
+         * @param requestAt the request at an index, as an object: asked for only when that request
+         *                  fails, to describe it in the error
+         */
+        Batch(MonoSink<List<NetlinkMessage>> sink, int count, java.util.function.IntFunction<? extends NetlinkMessage> requestAt,
+              MessageFactory factory) {
             this.sink = sink;
-            this.requests = requests;
+            this.requestAt = requestAt;
             this.factory = factory;
-            this.sequenceNumbers = new int[requests.size()];
-            this.remaining = requests.size();
+            this.sequenceNumbers = new int[count];
+            this.remaining = count;
         }
 
         @Override
@@ -247,7 +299,7 @@ final class RequestCorrelator extends ChannelDuplexHandler {
                 while (i < sequenceNumbers.length && sequenceNumbers[i] != e.sequence()) {
                     i++;
                 }
-                NetlinkException ex = NetlinkException.of(e, i < requests.size() ? factory.describe(requests.get(i)) : "request");
+                NetlinkException ex = NetlinkException.of(e, i < sequenceNumbers.length ? factory.describe(requestAt.apply(i)) : "request");
                 if (firstError == null) {
                     firstError = ex;
                 } else {

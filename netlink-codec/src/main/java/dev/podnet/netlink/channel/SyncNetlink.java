@@ -101,32 +101,64 @@ public final class SyncNetlink implements AutoCloseable {
         } finally {
             out.release();
         }
+        return exchange(datagram, first, requests.size(), requests::get);
+    }
+
+    /**
+     * As {@link #requestBatch}, for {@code count} requests already written into {@code requests}
+     * from its reader index (by a {@link dev.podnet.netlink.RequestWriter}, sequence numbers 0):
+     * each is stamped with its sequence number, this socket's port id and
+     * {@code NLM_F_REQUEST | NLM_F_ACK}. The buffer stays the caller's. {@code requestAt} gives a
+     * request as an object, and is asked only to describe one that failed.
+     */
+    public List<NetlinkMessage> requestEncoded(ByteBuf requests, int count, java.util.function.IntFunction<? extends NetlinkMessage> requestAt) {
+        int first = sequence + 1;
+        int at = requests.readerIndex();
+        for (int i = 0; i < count; i++) {
+            int length = requests.getIntLE(at);
+            requests.setShortLE(at + 6, requests.getUnsignedShortLE(at + 6) | Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK);
+            requests.setIntLE(at + 8, ++sequence);
+            requests.setIntLE(at + 12, socket.portId());
+            at += Netlink.align(length);
+        }
+        if (at != requests.writerIndex()) {
+            throw new IllegalArgumentException("the buffer holds " + requests.readableBytes() + " bytes, not the " + count
+                    + " messages said");
+        }
+        byte[] datagram = new byte[requests.readableBytes()];
+        requests.getBytes(requests.readerIndex(), datagram);
+        return exchange(datagram, first, count, requestAt);
+    }
+
+    /** Sends one datagram of {@code count} requests numbered from {@code first}, reads every answer. */
+    private List<NetlinkMessage> exchange(byte[] datagram, int first, int count,
+                                          java.util.function.IntFunction<? extends NetlinkMessage> requestAt) {
         try {
             LibC.sendToNetlinkPort(socket.fd(), datagram, 0);
         } catch (ErrnoException e) {
-            throw new NetlinkException(e.errno(), null, -1, "sending " + requests.size() + " requests: " + e.getMessage());
+            throw new NetlinkException(e.errno(), null, -1, "sending " + count + " requests: " + e.getMessage());
         }
         MemorySegment[] nativeMemory = NATIVE.get();
         MemorySegment buffer = nativeMemory[0];
         MemorySegment sockaddr = nativeMemory[1];
         MemorySegment addrLen = nativeMemory[2];
-        NetlinkException[] errors = new NetlinkException[requests.size()];
-        List<NetlinkMessage>[] replies = newReplyLists(requests.size());
+        NetlinkException[] errors = new NetlinkException[count];
+        List<NetlinkMessage>[] replies = newReplyLists(count);
         int answered = 0;
         long deadline = System.nanoTime() + TIMEOUT_NANOS;
         List<NetlinkMessage> decoded = new ArrayList<>();
-        while (answered < requests.size()) {
+        while (answered < count) {
             long n = LibC.recvfrom(socket.fd(), buffer.address(), READ_BUFFER, sockaddr, addrLen);
             if (n == -Errno.EAGAIN || n == -Errno.EINTR) {
                 if (System.nanoTime() > deadline) {
-                    throw new NetlinkTimeoutException("no answer from the kernel to " + (requests.size() - answered) + " of "
-                            + requests.size() + " requests within 10 s");
+                    throw new NetlinkTimeoutException("no answer from the kernel to " + (count - answered) + " of "
+                            + count + " requests within 10 s");
                 }
                 LockSupport.parkNanos(20_000);
                 continue;
             }
             if (n < 0) {
-                throw new NetlinkException((int) -n, null, -1, "receiving the answers to " + requests.size() + " requests");
+                throw new NetlinkException((int) -n, null, -1, "receiving the answers to " + count + " requests");
             }
             if (n > READ_BUFFER) {
                 throw new NetlinkException(Errno.EMSGSIZE, null, -1, "an answer of " + n + " bytes is larger than "
@@ -139,12 +171,12 @@ public final class SyncNetlink implements AutoCloseable {
             NetlinkCodec.decode(Unpooled.wrappedBuffer(buffer.asSlice(0, n).asByteBuffer()), factory, decoded);
             for (NetlinkMessage m : decoded) {
                 int index = m.sequence() - first;
-                if (index < 0 || index >= requests.size() || m.portId() != socket.portId()) {
+                if (index < 0 || index >= count || m.portId() != socket.portId()) {
                     continue; // an answer to an earlier batch that timed out, or a notification
                 }
                 if (m instanceof ErrorMessage e) {
                     if (!e.isAck()) {
-                        errors[index] = NetlinkException.of(e, factory.describe(requests.get(index)));
+                        errors[index] = NetlinkException.of(e, factory.describe(requestAt.apply(index)));
                     }
                     answered++;
                 } else {

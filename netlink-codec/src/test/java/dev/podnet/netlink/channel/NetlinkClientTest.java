@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @KernelTest
 class NetlinkClientTest {
-    private static final Duration T = Duration.ofSeconds(10);
+    static final Duration T = Duration.ofSeconds(10);
 
     static NetlinkClient open(Sandbox sandbox) throws Exception {
         NetlinkSocket socket = sandbox.inside(NetlinkSocket::openRoute);

@@ -54,4 +54,67 @@ class SyncNetlinkTest {
             assertEquals(List.of("sbr1", "lo", "sbr0"), replies.stream().map(m -> ((LinkMessage) m).name()).toList());
         }
     }
+    /** Bridges written by a {@link dev.podnet.netlink.RequestWriter}, as the add path writes its requests. */
+    static void writeBridge(dev.podnet.netlink.RequestWriter w, String name) {
+        w.begin(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL).ifinfomsg(Rtm.AF_UNSPEC, 0, 0, 0)
+                .string(Ifla.IFLA_IFNAME, name).nest(Ifla.IFLA_LINKINFO).string(Ifla.IFLA_INFO_KIND, "bridge").endNest().end();
+    }
+
+    @Test
+    void encodedBatchesAreAppliedAndAFailedOneIsNamed(Sandbox sandbox) throws Exception {
+        try (SyncNetlink nl = sandbox.inside(SyncNetlink::openRoute)) {
+            io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
+            dev.podnet.netlink.RequestWriter w = new dev.podnet.netlink.RequestWriter().reset(buf);
+            writeBridge(w, "ebr0");
+            writeBridge(w, "ebr1");
+            assertTrue(nl.requestEncoded(buf, w.count(), i -> NetlinkClientTest.newBridge("ebr" + i)).isEmpty());
+            String links = sandbox.ip("-o", "link");
+            assertTrue(links.contains("ebr0") && links.contains("ebr1"), links);
+
+            // the same again: both exist; the error names the request, rebuilt as an object only now
+            buf.clear();
+            w.reset(buf);
+            writeBridge(w, "ebr2");
+            writeBridge(w, "ebr1");
+            NetlinkException e = assertThrows(NetlinkException.class,
+                    () -> nl.requestEncoded(buf, 2, i -> NetlinkClientTest.newBridge(i == 0 ? "ebr2" : "ebr1")));
+            assertEquals("EEXIST", e.errnoName());
+            assertTrue(e.getMessage().startsWith("RTM_NEWLINK ebr1 (bridge) failed: EEXIST"), e.getMessage());
+            assertTrue(sandbox.ip("-o", "link").contains("ebr2"), "the other request was applied");
+
+            // a count that does not match the buffer is refused before anything is sent
+            buf.clear();
+            w.reset(buf);
+            writeBridge(w, "ebr3");
+            assertThrows(IllegalArgumentException.class, () -> nl.requestEncoded(buf, 2, i -> NetlinkClientTest.newBridge("ebr3")));
+            assertTrue(!sandbox.ip("-o", "link").contains("ebr3"));
+        }
+    }
+
+    @Test
+    void theAsynchronousClientSendsEncodedBatchesToo(Sandbox sandbox) throws Exception {
+        NetlinkClient client = NetlinkClientTest.open(sandbox);
+        try {
+            io.netty.buffer.ByteBuf buf = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(256);
+            dev.podnet.netlink.RequestWriter w = new dev.podnet.netlink.RequestWriter().reset(buf);
+            writeBridge(w, "abr0");
+            writeBridge(w, "abr1");
+            client.requestEncoded(buf, w.count(), i -> NetlinkClientTest.newBridge("abr" + i)).block(NetlinkClientTest.T);
+            assertEquals(0, buf.refCnt(), "the client freed the buffer once sent");
+            String links = sandbox.ip("-o", "link");
+            assertTrue(links.contains("abr0") && links.contains("abr1"), links);
+
+            io.netty.buffer.ByteBuf again = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(256);
+            w.reset(again);
+            writeBridge(w, "abr1");
+            writeBridge(w, "abr2");
+            NetlinkException e = assertThrows(NetlinkException.class, () -> client.requestEncoded(again, 2,
+                    i -> NetlinkClientTest.newBridge(i == 0 ? "abr1" : "abr2")).block(NetlinkClientTest.T));
+            assertTrue(e.getMessage().startsWith("RTM_NEWLINK abr1 (bridge) failed: EEXIST"), e.getMessage());
+            assertTrue(sandbox.ip("-o", "link").contains("abr2"));
+            assertEquals(0, client.inFlight().block(NetlinkClientTest.T), "no request left waiting");
+        } finally {
+            client.close().block(NetlinkClientTest.T);
+        }
+    }
 }
