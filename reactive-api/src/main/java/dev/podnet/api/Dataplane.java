@@ -400,16 +400,40 @@ public final class Dataplane {
                 .onErrorMap(e -> new EndpointOperationException("remove", key, e));
     }
 
-    /** A VM endpoint's tap and sandbox bridge stay in the sandbox when the veth goes: delete them too. */
+    /**
+     * A VM endpoint's tap and sandbox bridge stay in the sandbox when the veth goes: delete them too,
+     * together (one link group, one {@code RTM_DELLINK} by group: the kernel waits out its grace
+     * period once, not once per device), on the delete loop (a delete blocks its sender's thread
+     * for that grace period, which must not be the host channel's loop).
+     */
     private Mono<Void> removeVmDevices(EndpointRecord r) {
         NetNs ns = NetNs.ofPath(Path.of(r.netns()));
-        return Mono.usingWhen(host.netns().openRouteSocket(ns).flatMap(s -> NetlinkClient.open(loops, s)),
-                        pod -> Flux.just(r.vmTap(), AddContext.vmBridgeName(r.ifName()))
-                                .concatMap(n -> pod.execute(Links.deleteByName(n)).onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty()))
-                                .then(),
+        int group = VM_GROUP_BASE + (vmGroups.getAndIncrement() & ((1 << 28) - 1));
+        return Mono.usingWhen(host.netns().openRouteSocket(ns).flatMap(s -> NetlinkClient.open(deleteLoop, s)),
+                        pod -> pod.executeBatch(List.of(Links.setGroup(r.vmTap(), group),
+                                        Links.setGroup(AddContext.vmBridgeName(r.ifName()), group), Links.deleteGroup(group)))
+                                // a device already gone (ENODEV) is what the delete wants
+                                .onErrorResume(Dataplane::onlyNoDevice, e -> Mono.empty()),
                         NetlinkClient::close)
                 // the sandbox is gone, and its devices with it
                 .onErrorResume(e -> e instanceof dev.podnet.dataplane.netns.NetnsException, e -> Mono.empty());
+    }
+
+    /** Link groups for deleting a VM's devices, apart from those of host-side deletes ({@code GroupDeleter}). */
+    private static final int VM_GROUP_BASE = 0x60000000;
+    private final java.util.concurrent.atomic.AtomicInteger vmGroups = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A batch failure whose errors (the first and the suppressed) are all ENODEV. */
+    private static boolean onlyNoDevice(Throwable e) {
+        if (!EndpointSteps.isNoDevice(e)) {
+            return false;
+        }
+        for (Throwable s : e.getSuppressed()) {
+            if (!EndpointSteps.isNoDevice(s)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Runs {@code work} to its end whatever the subscriber does; the returned Mono only observes it. */
