@@ -278,6 +278,46 @@ final class ChurnCommand {
         return vm ? "vm" : shape.name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * Waits until the machine is quiet, as every peer trial does before it starts (shared/peers'
+     * {@code wait_quiet}): two half-second windows in a row with the CPUs at least 85% idle, or
+     * 30 s. The kernel finishes deleting the warm-up's links in its workers, for a while after the
+     * removes have returned; the timed adds should not pay for that.
+     */
+    private static void waitQuiet() throws InterruptedException {
+        int quiet = 0;
+        long[] before = cpuTimes();
+        for (int i = 0; i < 60 && quiet < 2 && before != null; i++) {
+            Thread.sleep(500);
+            long[] now = cpuTimes();
+            if (now == null) {
+                return;
+            }
+            long busy = now[0] - before[0];
+            long idle = now[1] - before[1];
+            quiet = busy + idle > 0 && idle * 100 / (busy + idle) >= 85 ? quiet + 1 : 0;
+            before = now;
+        }
+    }
+
+    /** {busy, idle} jiffies of all CPUs from /proc/stat, or null where there is none. */
+    private static long[] cpuTimes() {
+        try {
+            String[] f = java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long user = Long.parseLong(f[1]);
+            long nice = Long.parseLong(f[2]);
+            long system = Long.parseLong(f[3]);
+            long idle = Long.parseLong(f[4]);
+            long iowait = Long.parseLong(f[5]);
+            long irq = Long.parseLong(f[6]);
+            long softirq = Long.parseLong(f[7]);
+            long steal = f.length > 8 ? Long.parseLong(f[8]) : 0;
+            return new long[]{user + nice + system + irq + softirq + steal, idle + iowait};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Milliseconds the JIT compilers have spent so far (-1 where the JVM does not say). */
     private static long jitMillis() {
         var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
@@ -287,7 +327,7 @@ final class ChurnCommand {
     /**
      * Adds and removes {@code warm} pods shaped like the timed ones, in rounds, until a round leaves
      * the JIT compilers nearly idle (under a tenth of the round's time) or {@link #MAX_WARMUP_ROUNDS}
-     * have run; then lets the kernel finish what the removes left to its workers.
+     * have run; then waits for a quiet machine ({@link #waitQuiet}).
      */
     private void warmUp(Dataplane dp, List<String> podNames, int warm) throws InterruptedException {
         long w0 = System.nanoTime();
@@ -304,7 +344,7 @@ final class ChurnCommand {
             long roundMs = Math.max(1, (System.nanoTime() - r0) / 1_000_000);
             jitShare = j0 < 0 ? 0 : (jitMillis() - j0) * 100 / roundMs;
         } while (jitShare >= 10 && rounds < MAX_WARMUP_ROUNDS);
-        Thread.sleep(300);
+        waitQuiet();
         warmupRounds = rounds;
         progress("warm-up: " + rounds + " round(s) of " + warm + " pods added and removed in "
                 + fmt((System.nanoTime() - w0) / 1e9) + " s (untimed; JIT at " + jitShare + "% of the last round)");

@@ -51,20 +51,23 @@ class MainTest {
         String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(json.startsWith("{") && json.endsWith("}"), json);
         for (String key : new String[]{"pods", "shape", "ipv6", "add_s", "add_per_s", "add_p50_ms", "add_p99_ms", "del_s", "del_per_s",
-                "del_p50_ms", "del_p99_ms", "errors", "verified", "leaked_links", "leaked_addresses", "sandbox"}) {
+                "del_p50_ms", "del_p99_ms", "errors", "verified", "leaked_links", "leaked_addresses", "warmup_rounds",
+                "jit_ms_during_add", "sandbox"}) {
             assertTrue(json.contains("\"" + key + "\":"), key + " in " + json);
         }
         assertTrue(json.contains("\"pods\":6") && json.contains("\"errors\":0") && json.contains("\"verified\":true")
                 && json.contains("\"leaked_links\":0") && json.contains("\"leaked_addresses\":0"), json);
         Matcher m = Pattern.compile("\"add_per_s\":([0-9.]+)").matcher(json);
         assertTrue(m.find() && Double.parseDouble(m.group(1)) > 0, json);
+        Matcher w = Pattern.compile("\"warmup_rounds\":([0-9]+)").matcher(json);
+        assertTrue(w.find() && Integer.parseInt(w.group(1)) >= 1, "the untimed warm-up ran: " + json);
         assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox), "the sandbox and its pods are gone");
     }
 
     @Test
     void churnOfThePtpShape(Sandbox unused) throws Exception {
         String sandbox = "pnt-ptp-" + ProcessHandle.current().pid();
-        Result r = run("churn", "--pods", "4", "--shape", "ptp", "--sandbox", sandbox, "--state-dir", state.toString(), "--json");
+        Result r = run("churn", "--pods", "4", "--warmup", "0", "--shape", "ptp", "--sandbox", sandbox, "--state-dir", state.toString(), "--json");
         assertEquals(0, r.code(), r.out() + r.err());
         String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(json.contains("\"shape\":\"ptp\"") && json.contains("\"verified\":true") && json.contains("\"leaked_links\":0"), json);
@@ -74,7 +77,7 @@ class MainTest {
     @Test
     void churnOfTheVmShape(Sandbox unused) throws Exception {
         String sandbox = "pnt-vm-" + ProcessHandle.current().pid();
-        Result r = run("churn", "--pods", "3", "--shape", "vm", "--sandbox", sandbox, "--state-dir", state.toString(), "--json");
+        Result r = run("churn", "--pods", "3", "--warmup", "0", "--shape", "vm", "--sandbox", sandbox, "--state-dir", state.toString(), "--json");
         assertEquals(0, r.code(), r.out() + r.err());
         String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(json.contains("\"shape\":\"vm\"") && json.contains("\"verified\":true") && json.contains("\"leaked_links\":0"), json);
@@ -84,12 +87,12 @@ class MainTest {
     @Test
     void churnDualStack(Sandbox unused) throws Exception {
         String sandbox = "pnt-v6-" + ProcessHandle.current().pid();
-        Result r = run("churn", "--pods", "4", "--ipv6", "--sandbox", sandbox, "--state-dir", state.toString(), "--json");
+        Result r = run("churn", "--pods", "4", "--warmup", "0", "--ipv6", "--sandbox", sandbox, "--state-dir", state.toString(), "--json");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("dual stack"), r.out());
         String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(json.contains("\"verified\":true") && json.contains("\"leaked_addresses\":0"), json);
-        Result ptp = run("churn", "--pods", "4", "--ipv6", "--shape", "ptp", "--sandbox", sandbox + "p", "--state-dir",
+        Result ptp = run("churn", "--pods", "4", "--warmup", "0", "--ipv6", "--shape", "ptp", "--sandbox", sandbox + "p", "--state-dir",
                 state.resolve("ptp").toString(), "--json");
         assertEquals(0, ptp.code(), ptp.out() + ptp.err());
         String ptpJson = ptp.out().strip().lines().reduce((a, b) -> b).orElseThrow();
