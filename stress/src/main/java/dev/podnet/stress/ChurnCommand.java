@@ -237,13 +237,7 @@ final class ChurnCommand {
             List<String> firstErrors = new CopyOnWriteArrayList<>();
             Endpoint[] endpoints = new Endpoint[pods];
             long addStart = System.nanoTime();
-            Flux.range(0, pods)
-                    .flatMap(i -> timed(dp.add(EndpointSpec.of(NETWORK, containerId(i), NetNs.named(podNames.get(i)))
-                                    .withPod("pod-" + i, "churn").withVm(vm)), addLat)
-                            .doOnNext(ep -> endpoints[i] = ep)
-                            .onErrorResume(e -> failed(e, errors, firstErrors)), concurrency)
-                    .doOnNext(x -> tick("adding", addLat.count()))
-                    .blockLast(T);
+            addAll(dp, podNames, "", pods, addLat, errors, firstErrors, endpoints, true);
             double addSeconds = (System.nanoTime() - addStart) / 1e9;
             jitDuringAddMs = jitMillis() - jit0;
             progressDone();
@@ -256,11 +250,7 @@ final class ChurnCommand {
             int leakedAddresses = 0;
             if (!keep) {
                 long delStart = System.nanoTime();
-                Flux.range(0, pods)
-                        .flatMap(i -> timed(dp.remove(containerId(i), "eth0"), delLat)
-                                .onErrorResume(e -> failed(e, errors, firstErrors)), concurrency)
-                        .doOnNext(x -> tick("removing", delLat.count()))
-                        .blockLast(T);
+                removeAll(dp, "", pods, delLat, errors, firstErrors, true);
                 delSeconds = (System.nanoTime() - delStart) / 1e9;
                 progressDone();
                 leakedLinks = hostLinks(dp).size();
@@ -325,29 +315,69 @@ final class ChurnCommand {
     }
 
     /**
-     * Adds and removes {@code warm} pods shaped like the timed ones, in rounds, until a round leaves
-     * the JIT compilers nearly idle (under a tenth of the round's time) or {@link #MAX_WARMUP_ROUNDS}
+     * Adds and removes {@code warm} pods shaped like the timed ones, with the timed phase's code, in
+     * rounds, until two rounds in a row leave the JIT compilers nearly idle (under a tenth of the
+     * round's time) or {@link #MAX_WARMUP_ROUNDS}
      * have run; then waits for a quiet machine ({@link #waitQuiet}).
      */
     private void warmUp(Dataplane dp, List<String> podNames, int warm) throws InterruptedException {
         long w0 = System.nanoTime();
         int rounds = 0;
+        int quietRounds = 0;
         long jitShare;
         do {
             long r0 = System.nanoTime();
             long j0 = jitMillis();
-            int round = rounds++;
-            Flux.range(0, warm).flatMap(i -> dp.add(EndpointSpec.of(NETWORK, "warm" + round + containerId(i),
-                                    NetNs.named(podNames.get(i))).withPod("warm-" + i, "churn").withVm(vm))
-                            .then(dp.remove("warm" + round + containerId(i), "eth0")), concurrency)
-                    .blockLast(T);
+            String prefix = "warm" + rounds++;
+            AtomicInteger errors = new AtomicInteger();
+            List<String> firstErrors = new CopyOnWriteArrayList<>();
+            addAll(dp, podNames, prefix, warm, new Latencies(), errors, firstErrors, new Endpoint[warm], false);
+            removeAll(dp, prefix, warm, new Latencies(), errors, firstErrors, false);
+            if (errors.get() > 0) {
+                throw new IllegalStateException("warm-up: " + errors.get() + " operations failed, the first: " + firstErrors.get(0));
+            }
             long roundMs = Math.max(1, (System.nanoTime() - r0) / 1_000_000);
             jitShare = j0 < 0 ? 0 : (jitMillis() - j0) * 100 / roundMs;
-        } while (jitShare >= 10 && rounds < MAX_WARMUP_ROUNDS);
+            quietRounds = jitShare < 10 ? quietRounds + 1 : 0;
+        } while (quietRounds < 2 && rounds < MAX_WARMUP_ROUNDS);
         waitQuiet();
         warmupRounds = rounds;
         progress("warm-up: " + rounds + " round(s) of " + warm + " pods added and removed in "
                 + fmt((System.nanoTime() - w0) / 1e9) + " s (untimed; JIT at " + jitShare + "% of the last round)");
+    }
+
+    /**
+     * Adds pods 0..count-1 ({@code prefix + containerId(i)}, {@code concurrency} in flight), each
+     * timed into {@code lat}: the code of the timed phase, which the warm-up runs too, so that it is
+     * compiled before the timed run.
+     */
+    private void addAll(Dataplane dp, List<String> podNames, String prefix, int count, Latencies lat, AtomicInteger errors,
+                        List<String> firstErrors, Endpoint[] endpoints, boolean ticks) {
+        Flux.range(0, count)
+                .flatMap(i -> timed(dp.add(EndpointSpec.of(NETWORK, prefix + containerId(i), NetNs.named(podNames.get(i)))
+                                .withPod((prefix.isEmpty() ? "pod-" : prefix + "-") + i, "churn").withVm(vm)), lat)
+                        .doOnNext(ep -> endpoints[i] = ep)
+                        .onErrorResume(e -> failed(e, errors, firstErrors)), concurrency)
+                .doOnNext(x -> {
+                    if (ticks) {
+                        tick("adding", lat.count());
+                    }
+                })
+                .blockLast(T);
+    }
+
+    /** Removes what {@link #addAll} added, the same way. */
+    private void removeAll(Dataplane dp, String prefix, int count, Latencies lat, AtomicInteger errors, List<String> firstErrors,
+                           boolean ticks) {
+        Flux.range(0, count)
+                .flatMap(i -> timed(dp.remove(prefix + containerId(i), "eth0"), lat)
+                        .onErrorResume(e -> failed(e, errors, firstErrors)), concurrency)
+                .doOnNext(x -> {
+                    if (ticks) {
+                        tick("removing", lat.count());
+                    }
+                })
+                .blockLast(T);
     }
 
     static String containerId(int i) {
