@@ -226,9 +226,9 @@ public final class EndpointSteps {
         VethSpec spec = new VethSpec(c.hostIfName, c.network.bridgeIndex(), c.mtu, 0, c.ifName, c.netnsFd, c.mac, true, !bridgePort);
         // the host end, like the pod's, goes without an IPv6 link-local address: no DAD, MLD or
         // router solicitation from it (flooded to every port of a bridge), and on ptp the host
-        // answers the pod's neighbour discovery from its global gateway address. It comes up in the
-        // create, without a carrier until the pod's end is up, so link-local generation turned off
-        // in the next message (with the tag) is in time
+        // answers the pod's neighbour discovery from its global gateway address. It is down (a bridge
+        // port, until port-up) or up without a carrier until the pod's end is up (ptp), so
+        // link-local generation turned off in the next message (with the tag) is in time
         String alias = HostNames.alias(c.network.name(), c.containerId, c.ifName);
         boolean hairpin = c.network.mode() == NetworkMode.BRIDGE && c.network.record().hairpin();
         // written straight into the datagram; as objects only to describe one that fails

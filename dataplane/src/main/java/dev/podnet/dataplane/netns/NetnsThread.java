@@ -99,12 +99,7 @@ public final class NetnsThread implements AutoCloseable {
         try {
             return action.call();
         } finally {
-            try {
-                LibC.setns(homeFd, LibC.CLONE_NEWNET);
-            } catch (ErrnoException e) {
-                onStranded.run();
-                throw new IllegalStateException("could not return to the home network namespace: " + e.getMessage(), e);
-            }
+            goHome(onStranded);
         }
     }
 
@@ -123,7 +118,7 @@ public final class NetnsThread implements AutoCloseable {
             try {
                 LibC.mount("/proc/thread-self/ns/net", target, "none", LibC.MS_BIND);
             } finally {
-                goHome();
+                goHome(this::retire);
             }
             return null;
         });
@@ -134,11 +129,12 @@ public final class NetnsThread implements AutoCloseable {
         return LibC.open(netns.path().toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
     }
 
-    private void goHome() {
+    /** Brings the calling thread back home; if it cannot, {@code onStranded} takes it out of service. */
+    private void goHome(Runnable onStranded) {
         try {
             LibC.setns(homeFd, LibC.CLONE_NEWNET);
         } catch (ErrnoException e) {
-            retire();
+            onStranded.run();
             throw new IllegalStateException("could not return to the home network namespace: " + e.getMessage(), e);
         }
     }
