@@ -199,6 +199,27 @@ public final class RequestWriter {
         return this;
     }
 
+    /**
+     * The one request {@code write} writes, decoded into an object by {@code factory}: so that a
+     * request has one definition, serving both its written form and its object form (for the
+     * general API, and for describing a written request that failed).
+     */
+    public static NetlinkMessage asObject(MessageFactory factory, java.util.function.Consumer<RequestWriter> write) {
+        ByteBuf buf = io.netty.buffer.Unpooled.buffer(256);
+        try {
+            RequestWriter w = new RequestWriter().reset(buf);
+            write.accept(w);
+            if (w.count() != 1) {
+                throw new IllegalArgumentException("wrote " + w.count() + " requests, not one");
+            }
+            java.util.List<NetlinkMessage> out = new java.util.ArrayList<>(1);
+            NetlinkCodec.decode(buf, factory, out);
+            return out.get(0);
+        } finally {
+            buf.release();
+        }
+    }
+
     /** Appends a request built as an object (sequence and port id 0, as the others). */
     public RequestWriter message(NetlinkMessage request) {
         if (message >= 0) {

@@ -22,22 +22,10 @@ public final class Addresses {
      * duplicate-address detection: a sandbox's address is unique by construction.
      */
     public static AddressMessage add(int index, Cidr address) {
-        AttributeList.Builder a = AttributeList.builder()
-                .address(Ifa.IFA_LOCAL, address.address())
-                .address(Ifa.IFA_ADDRESS, address.address());
-        int flags = 0;
-        if (address.address() instanceof Inet4Address) {
-            if (address.prefixLength() < 31) {
-                a.address(Ifa.IFA_BROADCAST, address.broadcast());
-            }
-        } else {
-            flags = Ifa.IFA_F_NODAD;
-        }
-        return AddressMessage.request(Rtm.RTM_NEWADDR, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                address.family(), address.prefixLength(), flags, Rta.RT_SCOPE_UNIVERSE, index, a.build());
+        return (AddressMessage) RequestWriter.asObject(dev.podnet.netlink.route.RouteMessages.INSTANCE, w -> writeAdd(w, index, address));
     }
 
-    /** {@link #add}, written by {@code w} (same bytes). */
+    /** {@link #add}, written by {@code w} (the object form is this, decoded). */
     public static RequestWriter writeAdd(RequestWriter w, int index, Cidr address) {
         int prefix = address.prefixLength();
         if (!(address.address() instanceof Inet4Address)) {

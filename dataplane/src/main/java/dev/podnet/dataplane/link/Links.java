@@ -94,16 +94,12 @@ public final class Links {
      * before {@code IFLA_AF_SPEC}.
      */
     public static LinkMessage noIpv6LinkLocal(int index) {
-        AttributeList.Builder a = AttributeList.builder();
-        noLinkLocal(a);
-        return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, 0, 0, a.build());
+        return written(w -> writeNoIpv6LinkLocal(w, index, null));
     }
 
     /** {@link #noIpv6LinkLocal(int)}, setting the link's alias in the same message. */
     public static LinkMessage noIpv6LinkLocal(int index, String alias) {
-        AttributeList.Builder a = AttributeList.builder().string(Ifla.IFLA_IFALIAS, alias);
-        noLinkLocal(a);
-        return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, 0, 0, a.build());
+        return written(w -> writeNoIpv6LinkLocal(w, index, alias));
     }
 
     /** {@link #noIpv6LinkLocal(int)} for the link named {@code name}. */
@@ -134,9 +130,7 @@ public final class Links {
      * carrier: either way IPv6 has configured nothing on it yet).
      */
     public static LinkMessage setAliasWithoutLinkLocal(String name, String alias) {
-        AttributeList.Builder a = AttributeList.builder().string(Ifla.IFLA_IFNAME, name).string(Ifla.IFLA_IFALIAS, alias);
-        noLinkLocal(a);
-        return LinkMessage.request(Rtm.RTM_SETLINK, 0, 0, 0, 0, a.build());
+        return written(w -> writeSetAliasWithoutLinkLocal(w, name, alias));
     }
 
     /**
@@ -177,7 +171,7 @@ public final class Links {
 
     /** Brings link {@code index} up. */
     public static LinkMessage up(int index) {
-        return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, Ifla.IFF_UP, Ifla.IFF_UP, AttributeList.EMPTY);
+        return written(w -> writeUp(w, index));
     }
 
     /** {@code IFLA_AF_SPEC → AF_INET6 → IFLA_INET6_ADDR_GEN_MODE = none}: no link-local address, no DAD/MLD/RS. */
@@ -202,39 +196,17 @@ public final class Links {
      * {@code IFLA_LINK}, so no lookup is needed in the pod.
      */
     public static LinkMessage newVethIntoNamespace(VethSpec s) {
-        AttributeList.Builder a = AttributeList.builder().string(Ifla.IFLA_IFNAME, s.hostName());
-        if (s.mtu() > 0) {
-            a.u32(Ifla.IFLA_MTU, s.mtu());
-        }
-        if (s.masterIndex() > 0) {
-            a.u32(Ifla.IFLA_MASTER, s.masterIndex());
-        }
-        if (s.group() != 0) {
-            a.u32(Ifla.IFLA_GROUP, s.group());
-        }
-        singleQueue(a);
-        a.nested(Ifla.IFLA_LINKINFO, li -> li
-                .string(Ifla.IFLA_INFO_KIND, "veth")
-                .nested(Ifla.IFLA_INFO_DATA, data -> data.nestedWithHeader(Ifla.VETH_INFO_PEER,
-                        peerHeader(s.noIpv6LinkLocal()), peer -> {
-                            peer.string(Ifla.IFLA_IFNAME, s.peerName());
-                            peer.u32(Ifla.IFLA_NET_NS_FD, s.peerNetnsFd());
-                            if (s.peerMac() != null) {
-                                peer.bytes(Ifla.IFLA_ADDRESS, s.peerMac().bytes());
-                            }
-                            if (s.mtu() > 0) {
-                                peer.u32(Ifla.IFLA_MTU, s.mtu());
-                            }
-                            singleQueue(peer);
-                        })));
-        int up = s.hostUp() ? Ifla.IFF_UP : 0;
-        return LinkMessage.request(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL | Netlink.NLM_F_ECHO,
-                0, up, up, a.build());
+        return written(w -> writeVethIntoNamespace(w, s));
     }
 
-    // ---- the same requests, written straight into a datagram (the hot path of an add) ----------
+    // ---- requests written straight into a datagram (the hot path of an add); their object forms
+    // above are these, decoded, so that each has one definition ------------------------------------
 
-    /** {@link #newVethIntoNamespace}, written by {@code w} (same bytes). */
+    private static LinkMessage written(java.util.function.Consumer<RequestWriter> write) {
+        return (LinkMessage) RequestWriter.asObject(dev.podnet.netlink.route.RouteMessages.INSTANCE, write);
+    }
+
+    /** {@link #newVethIntoNamespace}, written by {@code w}  */
     public static RequestWriter writeVethIntoNamespace(RequestWriter w, VethSpec s) {
         int up = s.hostUp() ? Ifla.IFF_UP : 0;
         w.begin(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL | Netlink.NLM_F_ECHO)
@@ -249,7 +221,7 @@ public final class Links {
         if (s.group() != 0) {
             w.u32(Ifla.IFLA_GROUP, s.group());
         }
-        w.u32(Ifla.IFLA_NUM_TX_QUEUES, 1).u32(Ifla.IFLA_NUM_RX_QUEUES, 1);
+        singleQueue(w);
         int peerUp = s.noIpv6LinkLocal() ? 0 : Ifla.IFF_UP;
         w.nest(Ifla.IFLA_LINKINFO).string(Ifla.IFLA_INFO_KIND, "veth")
                 .nest(Ifla.IFLA_INFO_DATA).nest(Ifla.VETH_INFO_PEER).ifinfomsg(Rtm.AF_UNSPEC, 0, peerUp, peerUp)
@@ -261,11 +233,10 @@ public final class Links {
         if (s.mtu() > 0) {
             w.u32(Ifla.IFLA_MTU, s.mtu());
         }
-        return w.u32(Ifla.IFLA_NUM_TX_QUEUES, 1).u32(Ifla.IFLA_NUM_RX_QUEUES, 1)
-                .endNest().endNest().endNest().end();
+        return singleQueue(w).endNest().endNest().endNest().end();
     }
 
-    /** {@link #setAliasWithoutLinkLocal}, written by {@code w} (same bytes). */
+    /** {@link #setAliasWithoutLinkLocal}, written by {@code w}  */
     public static RequestWriter writeSetAliasWithoutLinkLocal(RequestWriter w, String name, String alias) {
         w.begin(Rtm.RTM_SETLINK, 0).ifinfomsg(Rtm.AF_UNSPEC, 0, 0, 0)
                 .string(Ifla.IFLA_IFNAME, name).string(Ifla.IFLA_IFALIAS, alias);
@@ -281,7 +252,7 @@ public final class Links {
         return writeNoLinkLocal(w).end();
     }
 
-    /** {@link #up}, written by {@code w} (same bytes). */
+    /** {@link #up}, written by {@code w}  */
     public static RequestWriter writeUp(RequestWriter w, int index) {
         return w.begin(Rtm.RTM_SETLINK, 0).ifinfomsg(Rtm.AF_UNSPEC, index, Ifla.IFF_UP, Ifla.IFF_UP).end();
     }
@@ -297,14 +268,8 @@ public final class Links {
      * kernel wait out an expedited RCU grace period inside the create (under the RTNL lock, so
      * every other link operation waits too).
      */
-    private static void singleQueue(AttributeList.Builder a) {
-        a.u32(Ifla.IFLA_NUM_TX_QUEUES, 1);
-        a.u32(Ifla.IFLA_NUM_RX_QUEUES, 1);
-    }
-
-    private static byte[] peerHeader(boolean stayDown) {
-        int flags = stayDown ? 0 : Ifla.IFF_UP;
-        return LinkMessage.ifinfomsg(Rtm.AF_UNSPEC, 0, flags, flags);
+    private static RequestWriter singleQueue(RequestWriter w) {
+        return w.u32(Ifla.IFLA_NUM_TX_QUEUES, 1).u32(Ifla.IFLA_NUM_RX_QUEUES, 1);
     }
 
     /** Deletes a link by name (deleting either end of a veth deletes both). */

@@ -19,13 +19,10 @@ public final class Routes {
 
     /** {@code default via <gateway> dev <index>} in the main table. */
     public static RouteMessage defaultVia(InetAddress gateway, int index) {
-        int family = gateway instanceof Inet4Address ? Rtm.AF_INET : Rtm.AF_INET6;
-        return RouteMessage.request(Rtm.RTM_NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, family, 0,
-                Rta.RT_TABLE_MAIN, Rta.RTPROT_BOOT, Rta.RT_SCOPE_UNIVERSE, Rta.RTN_UNICAST, 0,
-                AttributeList.builder().address(Rta.RTA_GATEWAY, gateway).u32(Rta.RTA_OIF, index).build());
+        return (RouteMessage) RequestWriter.asObject(dev.podnet.netlink.route.RouteMessages.INSTANCE, w -> writeDefaultVia(w, gateway, index));
     }
 
-    /** {@link #defaultVia}, written by {@code w} (same bytes). */
+    /** {@link #defaultVia}, written by {@code w} (the object form is this, decoded). */
     public static RequestWriter writeDefaultVia(RequestWriter w, InetAddress gateway, int index) {
         int family = gateway instanceof Inet4Address ? Rtm.AF_INET : Rtm.AF_INET6;
         return w.begin(Rtm.RTM_NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL)
