@@ -112,7 +112,7 @@ public final class NetlinkClient {
             RequestCorrelator.Single p = new RequestCorrelator.Single(sink, request, options.factory());
             loop.execute(() -> correlator.submit(request, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, p));
         });
-        return withTimeout(m, request);
+        return withTimeout(m, () -> options.factory().describe(request));
     }
 
     /**
@@ -138,7 +138,7 @@ public final class NetlinkClient {
             RequestCorrelator.Batch batch = new RequestCorrelator.Batch(sink, copy.size(), copy::get, options.factory());
             loop.execute(() -> correlator.submitBatch(copy, batch));
         });
-        return withTimeout(m, copy.get(0));
+        return withTimeout(m, () -> options.factory().describe(copy.get(0)));
     }
 
     /**
@@ -156,9 +156,7 @@ public final class NetlinkClient {
             RequestCorrelator.Batch batch = new RequestCorrelator.Batch(sink, count, requestAt, options.factory());
             loop.execute(() -> correlator.submitEncoded(requests, count, requestAt, batch));
         });
-        return m.timeout(options.requestTimeout(), Mono.error(() -> new NetlinkTimeoutException(
-                options.factory().describe(requestAt.apply(0)) + " and " + (count - 1) + " more: no reply within "
-                        + options.requestTimeout())));
+        return withTimeout(m, () -> options.factory().describe(requestAt.apply(0)) + (count > 1 ? " and " + (count - 1) + " more" : ""));
     }
 
     /**
@@ -195,9 +193,10 @@ public final class NetlinkClient {
         }, reactor.core.publisher.FluxSink.OverflowStrategy.BUFFER);
     }
 
-    private <T> Mono<T> withTimeout(Mono<T> m, NetlinkMessage request) {
+    /** Fails {@code m} with a {@link NetlinkTimeoutException} naming {@code what} (described only then) if no reply comes in time. */
+    private <T> Mono<T> withTimeout(Mono<T> m, java.util.function.Supplier<String> what) {
         return m.timeout(options.requestTimeout(), Mono.error(() -> new NetlinkTimeoutException(
-                options.factory().describe(request) + ": no reply within " + options.requestTimeout())));
+                what.get() + ": no reply within " + options.requestTimeout())));
     }
 
     /** Requests awaiting replies (a snapshot; for tests and metrics). */
