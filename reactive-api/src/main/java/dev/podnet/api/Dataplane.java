@@ -15,6 +15,7 @@ import dev.podnet.dataplane.link.Links;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.netns.NetnsThread;
 import dev.podnet.dataplane.state.NetworkMode;
+import dev.podnet.dataplane.state.HostNamespace;
 import dev.podnet.dataplane.state.NetworkRecord;
 import dev.podnet.dataplane.state.StateStore;
 import dev.podnet.netlink.NetlinkException;
@@ -60,6 +61,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Dataplane {
     private final DataplaneOptions options;
     private final NetNs hostNs;
+    private final HostNamespace hostId;
+    private final List<String> readOnlyNotes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final HostContext host;
     private final MultiThreadIoEventLoopGroup loops;
     private final MultiThreadIoEventLoopGroup deleteLoop;
@@ -70,8 +73,9 @@ public final class Dataplane {
     private final KeyedSequencer sequencer = new KeyedSequencer();
     private volatile ReconcileReport openReport;
 
-    private Dataplane(DataplaneOptions options, NetNs hostNs, HostContext host, MultiThreadIoEventLoopGroup loops,
-                      MultiThreadIoEventLoopGroup deleteLoop, NetlinkClient deleteClient) {
+    private Dataplane(DataplaneOptions options, NetNs hostNs, HostNamespace hostId, HostContext host,
+                      MultiThreadIoEventLoopGroup loops, MultiThreadIoEventLoopGroup deleteLoop, NetlinkClient deleteClient) {
+        this.hostId = hostId;
         this.deleteLoop = deleteLoop;
         this.deleteClient = deleteClient;
         this.deleter = new dev.podnet.dataplane.link.GroupDeleter(deleteClient);
@@ -103,8 +107,10 @@ public final class Dataplane {
                 Scheduler state = Schedulers.immediate();
                 opened.add(state::dispose);
                 NetNs hostNs = options.hostNetns() != null ? options.hostNetns() : NetNs.ofPath(Path.of("/proc/self/ns/net"));
+                HostNamespace hostId = HostNamespace.of(hostNs);
                 return Mono.fromCallable(() -> options.isStateless() ? StateStore.inMemory(options.maxEndpoints())
-                                : StateStore.open(options.stateDir(), options.maxEndpoints()))
+                                : StateStore.open(options.stateDir(), options.maxEndpoints(),
+                                new StateStore.Access(hostId, options.lockWait(), options.readOnly())))
                         .subscribeOn(Schedulers.boundedElastic())
                         .doOnNext(opened::add)
                         .zipWith(netns.openRouteSocket(hostNs).flatMap(s -> NetlinkClient.open(loops, s)))
@@ -112,10 +118,10 @@ public final class Dataplane {
                         .flatMap(tt -> {
                             var t = tt.getT1();
                             HostContext host = new HostContext(t.getT2(), loops, netns, t.getT1(), state);
-                            Dataplane dp = new Dataplane(options, hostNs, host, loops, deleteLoop, tt.getT2());
+                            Dataplane dp = new Dataplane(options, hostNs, hostId, host, loops, deleteLoop, tt.getT2());
                             return dp.afterReboot().then(dp.restoreNetworks())
                                     // deferred: reconcile() starts its work when called
-                                    .then(Mono.defer(() -> options.reconcileOnOpen()
+                                    .then(Mono.defer(() -> options.reconcileOnOpen() && !options.readOnly()
                                             ? dp.reconcile(false).doOnNext(r -> dp.openReport = r).then() : Mono.empty()))
                                     .thenReturn(dp);
                         })
@@ -147,7 +153,10 @@ public final class Dataplane {
      */
     private Mono<Void> afterReboot() {
         return Mono.fromRunnable(() -> {
-            if (host.store().rebooted()) {
+            if (host.store().rebooted() && options.readOnly()) {
+                readOnlyNotes.add("the state was written before a reboot: its endpoints and reservations would be dropped"
+                        + (options.clearOnReboot() ? ", and its networks" : ", its networks re-created"));
+            } else if (host.store().rebooted()) {
                 host.store().dropEndpointsAndReservations();
                 if (options.clearOnReboot()) {
                     host.store().networks().clear();
@@ -190,6 +199,7 @@ public final class Dataplane {
      */
     public Mono<String> createNetwork(NetworkSpec spec) {
         return Mono.defer(() -> {
+            requireWritable("create a network");
             NetworkRecord record = spec.validate();
             String existing = host.store().networks().get(record.name());
             if (existing != null) {
@@ -217,6 +227,18 @@ public final class Dataplane {
     private Mono<AttachedNetwork> attachNetwork(NetworkRecord record) {
         Cidr subnet = Cidr.parse(record.subnet());
         InetAddress gateway = Cidr.parseAddress(record.gateway(), "gateway");
+        if (options.readOnly()) {
+            // inspect what is there; a missing bridge is noted, not made
+            if (record.mode() == NetworkMode.PTP) {
+                return openIpam(record, 0, subnet, gateway);
+            }
+            return host.rtnl().request(Links.getByName(record.bridge())).cast(LinkMessage.class).map(LinkMessage::index)
+                    .onErrorResume(EndpointSteps::isNoDevice, e -> {
+                        readOnlyNotes.add("network " + record.name() + ": bridge " + record.bridge() + " is missing (it would be re-created)");
+                        return Mono.just(0);
+                    })
+                    .flatMap(index -> openIpam(record, index, subnet, gateway));
+        }
         if (record.mode() == NetworkMode.PTP) {
             return host.netns().inside(hostNs, () -> {
                         java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_forward"), "1");
@@ -293,6 +315,7 @@ public final class Dataplane {
      */
     public Mono<Endpoint> add(EndpointSpec spec) {
         return Mono.defer(() -> {
+            requireWritable("add an endpoint");
             spec.validate();
             AttachedNetwork network = networks.get(spec.network());
             if (network == null) {
@@ -358,6 +381,7 @@ public final class Dataplane {
      */
     public Mono<Void> remove(String containerId, String ifName) {
         return Mono.defer(() -> {
+            requireWritable("remove an endpoint");
             EndpointSpec.validateKey(containerId, ifName);
             String key = EndpointRecord.key(containerId, ifName);
             Mono<Void> work = sequencer.run(key, () -> limiter.acquire()
@@ -450,6 +474,7 @@ public final class Dataplane {
      */
     public Mono<Void> deleteNetwork(String name, boolean force) {
         return Mono.defer(() -> {
+            requireWritable("delete a network");
             AttachedNetwork n = networks.get(name);
             if (n == null) {
                 return Mono.empty();
@@ -517,7 +542,21 @@ public final class Dataplane {
      * an operation in flight are left alone.
      */
     public Mono<ReconcileReport> reconcile(boolean dryRun) {
-        return detached(Mono.defer(() -> new Reconciler(host, networks, sequencer::isActive, options.netnsDirs()).run(dryRun)));
+        return detached(Mono.defer(() -> {
+            if (!dryRun) {
+                requireWritable("reconcile (only a dry run)");
+            }
+            return new Reconciler(host, networks, sequencer::isActive, options.netnsDirs()).run(dryRun)
+                    .map(r -> readOnlyNotes.isEmpty() ? r : new ReconcileReport(r.dryRun(), r.endpointsChecked(),
+                            java.util.stream.Stream.concat(readOnlyNotes.stream(), r.actions().stream()).toList(), r.notes()));
+        }));
+    }
+
+    /** Fails a changing operation on a dataplane opened read-only ({@link DataplaneOptions#readOnly}). */
+    private void requireWritable(String what) {
+        if (options.readOnly()) {
+            throw new IllegalStateException("cannot " + what + ": the dataplane was opened read-only (a dry run)");
+        }
     }
 
     /**
@@ -527,6 +566,7 @@ public final class Dataplane {
      */
     public Mono<EndpointRecord> update(String containerId, String ifName, EndpointUpdate change) {
         return Mono.defer(() -> {
+            requireWritable("update an endpoint");
             EndpointSpec.validateKey(containerId, ifName);
             try {
                 Links.validateMtu("mtu", change.mtu());
@@ -548,6 +588,7 @@ public final class Dataplane {
      */
     public Mono<EndpointRecord> attach(String containerId, String ifName, String sandboxKey) {
         return Mono.defer(() -> {
+            requireWritable("attach an endpoint");
             EndpointSpec.validateKey(containerId, ifName);
             if (sandboxKey == null || sandboxKey.isBlank() || sandboxKey.contains("\t") || sandboxKey.contains("\n")) {
                 throw new InvalidSpecException("sandbox key '" + sandboxKey + "' must be a non-empty single line");
@@ -565,6 +606,7 @@ public final class Dataplane {
     /** Detaches an endpoint from its sandbox; detaching a detached endpoint succeeds. */
     public Mono<EndpointRecord> detach(String containerId, String ifName) {
         return Mono.defer(() -> {
+            requireWritable("detach an endpoint");
             EndpointSpec.validateKey(containerId, ifName);
             return updateRecord(containerId, ifName, r -> r.withSandboxKey(""));
         });

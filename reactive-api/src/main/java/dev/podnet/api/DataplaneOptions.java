@@ -23,14 +23,25 @@ import java.util.Objects;
  *                        created); off only to inspect a state as a crash left it
  * @param netnsDirs       where pod namespaces are pinned, searched when an endpoint is rebuilt from
  *                        its kernel tag (its record lost) to find its namespace's path
+ * @param lockWait        how long to wait for another process to release the state directory
+ * @param readOnly        inspect only (a dry run): nothing is created, changed or written, in the
+ *                        kernel or the state directory; every changing operation fails
  */
 public record DataplaneOptions(NetNs hostNetns, Path stateDir, int maxConcurrent, int eventLoops, int maxEndpoints,
-                               StepObserver observer, boolean clearOnReboot, boolean reconcileOnOpen, List<Path> netnsDirs) {
+                               StepObserver observer, boolean clearOnReboot, boolean reconcileOnOpen, List<Path> netnsDirs,
+                               java.time.Duration lockWait, boolean readOnly) {
+    /** Default {@link #lockWait}: as long as host-local's file lock would make a CNI call wait. */
+    public static final java.time.Duration DEFAULT_LOCK_WAIT = java.time.Duration.ofSeconds(30);
+
     /** Where runtimes pin pod namespaces: {@code ip netns} and CNI runtimes, and Docker. */
     public static final List<Path> DEFAULT_NETNS_DIRS = List.of(Path.of("/run/netns"), Path.of("/var/run/docker/netns"));
 
     public DataplaneOptions {
         Objects.requireNonNull(observer, "observer");
+        Objects.requireNonNull(lockWait, "lockWait");
+        if (lockWait.isNegative()) {
+            throw new InvalidSpecException("lockWait must not be negative, got " + lockWait);
+        }
         netnsDirs = List.copyOf(netnsDirs);
         if (maxConcurrent < 1) {
             throw new InvalidSpecException("maxConcurrent must be at least 1, got " + maxConcurrent);
@@ -46,7 +57,8 @@ public record DataplaneOptions(NetNs hostNetns, Path stateDir, int maxConcurrent
     /** State under {@code stateDir}, the process's own namespace as host, 64 operations in flight. */
     public static DataplaneOptions of(Path stateDir) {
         return new DataplaneOptions(null, Objects.requireNonNull(stateDir, "stateDir"), 64, 1, 65536, StepObserver.NONE,
-                false, true, DEFAULT_NETNS_DIRS);
+                false, true, DEFAULT_NETNS_DIRS,
+                DEFAULT_LOCK_WAIT, false);
     }
 
     /**
@@ -55,7 +67,8 @@ public record DataplaneOptions(NetNs hostNetns, Path stateDir, int maxConcurrent
      * adopts the endpoints the kernel holds for it.
      */
     public static DataplaneOptions stateless() {
-        return new DataplaneOptions(null, null, 64, 1, 65536, StepObserver.NONE, false, true, DEFAULT_NETNS_DIRS);
+        return new DataplaneOptions(null, null, 64, 1, 65536, StepObserver.NONE, false, true, DEFAULT_NETNS_DIRS,
+                DEFAULT_LOCK_WAIT, false);
     }
 
     /** True without a state directory. */
@@ -65,41 +78,53 @@ public record DataplaneOptions(NetNs hostNetns, Path stateDir, int maxConcurrent
 
     public DataplaneOptions hostNetns(NetNs ns) {
         return new DataplaneOptions(ns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, clearOnReboot,
-                reconcileOnOpen, netnsDirs);
+                reconcileOnOpen, netnsDirs, lockWait, readOnly);
     }
 
     public DataplaneOptions maxConcurrent(int n) {
         return new DataplaneOptions(hostNetns, stateDir, n, eventLoops, maxEndpoints, observer, clearOnReboot,
-                reconcileOnOpen, netnsDirs);
+                reconcileOnOpen, netnsDirs, lockWait, readOnly);
     }
 
     public DataplaneOptions eventLoops(int n) {
         return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, n, maxEndpoints, observer, clearOnReboot,
-                reconcileOnOpen, netnsDirs);
+                reconcileOnOpen, netnsDirs, lockWait, readOnly);
     }
 
     public DataplaneOptions maxEndpoints(int n) {
         return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, n, observer, clearOnReboot,
-                reconcileOnOpen, netnsDirs);
+                reconcileOnOpen, netnsDirs, lockWait, readOnly);
     }
 
     public DataplaneOptions clearOnReboot(boolean on) {
         return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, on,
-                reconcileOnOpen, netnsDirs);
+                reconcileOnOpen, netnsDirs, lockWait, readOnly);
     }
 
     public DataplaneOptions observer(StepObserver o) {
         return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, o, clearOnReboot,
-                reconcileOnOpen, netnsDirs);
+                reconcileOnOpen, netnsDirs, lockWait, readOnly);
     }
 
     public DataplaneOptions reconcileOnOpen(boolean on) {
         return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, clearOnReboot,
-                on, netnsDirs);
+                on, netnsDirs, lockWait, readOnly);
     }
 
     public DataplaneOptions netnsDirs(List<Path> dirs) {
         return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, clearOnReboot,
-                reconcileOnOpen, dirs);
+                reconcileOnOpen, dirs, lockWait, readOnly);
+    }
+
+    /** How long to wait for another process to release the state directory (0: fail at once). */
+    public DataplaneOptions lockWait(java.time.Duration wait) {
+        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, clearOnReboot,
+                reconcileOnOpen, netnsDirs, wait, readOnly);
+    }
+
+    /** Inspect only: see {@link #readOnly}. */
+    public DataplaneOptions readOnly(boolean on) {
+        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, clearOnReboot,
+                reconcileOnOpen, netnsDirs, lockWait, on);
     }
 }

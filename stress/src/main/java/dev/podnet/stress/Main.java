@@ -9,7 +9,7 @@ import java.util.Arrays;
 /** The {@code podnet} command line. */
 public final class Main {
     static final String USAGE = """
-            usage: podnet [--state-dir DIR] [--host-netns NAME] <command> [options]
+            usage: podnet [--state-dir DIR] [--host-netns NAME] [--wait SECONDS] <command> [options]
 
             commands:
               churn   plug N pods into a bridge network inside a sandbox namespace, check they talk, unplug them
@@ -42,7 +42,9 @@ public final class Main {
               help    this text
 
             --state-dir (default /var/lib/podnet) holds the state; --host-netns names the namespace that plays
-            host (default: this process's own).
+            host (default: this process's own); a state directory belongs to the host namespace it was first used
+            with and is refused from any other. --wait (default 30) is how long to wait for another podnet process
+            that owns the state directory.
             """;
 
     private Main() {
@@ -56,6 +58,7 @@ public final class Main {
         try {
             Path stateDir = Path.of("/var/lib/podnet");
             NetNs host = null;
+            java.time.Duration wait = dev.podnet.api.DataplaneOptions.DEFAULT_LOCK_WAIT;
             int i = 0;
             while (i < argv.length && argv[i].startsWith("--") && !argv[i].equals("--help")) {
                 String opt = argv[i];
@@ -69,6 +72,17 @@ public final class Main {
                             host = NetNs.named(argv[i + 1]);
                         } catch (IllegalArgumentException e) {
                             throw new UsageException("--host-netns: " + e.getMessage());
+                        }
+                    }
+                    case "--wait" -> {
+                        try {
+                            double seconds = Double.parseDouble(argv[i + 1]);
+                            if (!(seconds >= 0 && seconds <= 86400)) {
+                                throw new NumberFormatException();
+                            }
+                            wait = java.time.Duration.ofMillis(Math.round(seconds * 1000));
+                        } catch (NumberFormatException e) {
+                            throw new UsageException("--wait must be seconds from 0 to 86400, got '" + argv[i + 1] + "'");
                         }
                     }
                     default -> throw new UsageException("unknown option " + opt + " (see podnet help)");
@@ -92,8 +106,8 @@ public final class Main {
                         yield 1;
                     }
                 }
-                case "network", "endpoint", "ipam" -> new ModelCommands(stateDir, host, out, err).run(argv[0], rest);
-                case "reconcile" -> new ModelCommands(stateDir, host, out, err).run("reconcile",
+                case "network", "endpoint", "ipam" -> new ModelCommands(stateDir, host, wait, out, err).run(argv[0], rest);
+                case "reconcile" -> new ModelCommands(stateDir, host, wait, out, err).run("reconcile",
                         java.util.stream.Stream.concat(java.util.stream.Stream.of("run"), Arrays.stream(rest)).toArray(String[]::new));
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);

@@ -36,11 +36,13 @@ final class ModelCommands {
 
     private final Path stateDir;
     private final NetNs hostNetns;
+    private final Duration lockWait;
     private final PrintStream out;
     private final PrintStream err;
 
-    ModelCommands(Path stateDir, NetNs hostNetns, PrintStream out, PrintStream err) {
+    ModelCommands(Path stateDir, NetNs hostNetns, Duration lockWait, PrintStream out, PrintStream err) {
         this.stateDir = stateDir;
+        this.lockWait = lockWait;
         this.hostNetns = hostNetns;
         this.out = out;
         this.err = err;
@@ -73,9 +75,11 @@ final class ModelCommands {
         };
         Dataplane dp;
         try {
-            // every command but reconcile itself reconciles on open (so that a dry run sees the leftovers)
-            dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(hostNetns).reconcileOnOpen(!command.equals("reconcile")))
-                    .block(T);
+            // every command but reconcile itself reconciles on open (so that a dry run sees the leftovers);
+            // a dry run opens read-only: it creates, changes and writes nothing
+            dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(hostNetns).lockWait(lockWait)
+                            .reconcileOnOpen(!command.equals("reconcile")).readOnly(a.has("--dry-run")))
+                    .block(T.plus(lockWait));
         } catch (RuntimeException e) {
             err.println("podnet: cannot open the state in " + stateDir + ": " + e.getMessage());
             return 1;

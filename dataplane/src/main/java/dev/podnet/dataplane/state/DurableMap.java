@@ -25,11 +25,21 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 final class DurableMap extends AbstractMap<String, String> {
     private final Path file;
+    private final boolean readOnly;
     private final ConcurrentSkipListMap<String, String> map = new ConcurrentSkipListMap<>();
 
     /** @param file the file (read if it exists), or null for a map in memory only */
     DurableMap(Path file) throws IOException {
+        this(file, false);
+    }
+
+    /**
+     * @param file     the file (read if it exists), or null for a map in memory only
+     * @param readOnly the file is read and never written: changes would fail
+     */
+    DurableMap(Path file, boolean readOnly) throws IOException {
         this.file = file;
+        this.readOnly = readOnly;
         if (file != null && Files.exists(file)) {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 int tab = line.indexOf('\t');
@@ -101,6 +111,9 @@ final class DurableMap extends AbstractMap<String, String> {
     private void write() {
         if (file == null) {
             return;
+        }
+        if (readOnly) {
+            throw new IllegalStateException(file + " was opened read-only");
         }
         StringBuilder text = new StringBuilder();
         for (Map.Entry<String, String> e : map.entrySet()) {

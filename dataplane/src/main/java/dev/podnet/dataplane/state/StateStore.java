@@ -34,6 +34,8 @@ public final class StateStore implements AutoCloseable {
     private static final String[] MAP_FILES = {"endpoints.dat", "ipam-reservations.dat", "ipam-positions.dat"};
 
     private final Path dir;
+    private final Path mapDir;
+    private final boolean readOnly;
     private final StateDirectoryLock lock;
     private final boolean recovered;
     private final boolean rebooted;
@@ -44,12 +46,14 @@ public final class StateStore implements AutoCloseable {
     private ChronicleMap<String, String> positions;
     private final List<ChronicleMap<String, String>> all = new ArrayList<>();
 
-    private StateStore(Path dir, int maxEndpoints, StateDirectoryLock lock) throws IOException {
+    private StateStore(Path dir, int maxEndpoints, StateDirectoryLock lock, Access access) throws IOException {
         this.dir = dir;
         this.lock = lock;
+        this.readOnly = access.readOnly();
         if (dir == null) {
             recovered = false;
             rebooted = false;
+            mapDir = null;
             networks = new DurableMap(null);
             openMaps(maxEndpoints);
             return;
@@ -57,11 +61,26 @@ public final class StateStore implements AutoCloseable {
         Path clean = dir.resolve("clean");
         boolean existed = Files.exists(dir.resolve("endpoints.dat"));
         this.recovered = existed && !Files.exists(clean);
-        Files.deleteIfExists(clean);
         // the kernel's boot id: a different one means the node rebooted since the state was written
         Path bootFile = dir.resolve("boot-id");
         String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
         this.rebooted = Files.exists(bootFile) && !Files.readString(bootFile).trim().equals(boot);
+        // before anything is written or re-created: is this the host namespace the state belongs to?
+        checkHost(access.host());
+        if (readOnly) {
+            // read a private copy of the maps: opening (and, after a crash, recovering) a map writes to its file
+            mapDir = Files.createTempDirectory("podnet-readonly-");
+            for (String f : MAP_FILES) {
+                if (Files.exists(dir.resolve(f))) {
+                    Files.copy(dir.resolve(f), mapDir.resolve(f));
+                }
+            }
+            networks = new DurableMap(dir.resolve("networks.conf"), true);
+            openMaps(maxEndpoints);
+            return;
+        }
+        mapDir = dir;
+        Files.deleteIfExists(clean);
         Files.writeString(bootFile, boot + "\n");
         Files.setPosixFilePermissions(bootFile, PosixFilePermissions.fromString("rw-------"));
         networks = new DurableMap(dir.resolve("networks.conf"));
@@ -73,6 +92,35 @@ public final class StateStore implements AutoCloseable {
             quarantine(e);
             openMaps(maxEndpoints);
         }
+    }
+
+    /**
+     * Refuses a host namespace other than the one recorded in {@code host-netns} (recording it on
+     * first use): see {@link HostNamespace}. After a reboot the name decides, as inodes change.
+     */
+    private void checkHost(HostNamespace now) throws IOException {
+        if (now == null) {
+            return;
+        }
+        Path file = dir.resolve("host-netns");
+        if (Files.exists(file)) {
+            HostNamespace recorded = HostNamespace.read(file);
+            boolean same = recorded.sameAs(now) || (rebooted && recorded.sameAfterReboot(now));
+            if (!same) {
+                throw new StateHostMismatchException("state directory " + dir + " belongs to host " + recorded.describe()
+                        + ", but was opened with host " + now.describe() + "; nothing was changed"
+                        + (recorded.name() != null ? " (open it with --host-netns " + recorded.name() + ")" : ""));
+            }
+            if (recorded.equals(now) || readOnly) {
+                return;
+            }
+        } else if (readOnly) {
+            return;
+        }
+        Path tmp = dir.resolve("host-netns.tmp");
+        Files.writeString(tmp, now.encode());
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     private void openMaps(int maxEndpoints) throws IOException {
@@ -103,14 +151,44 @@ public final class StateStore implements AutoCloseable {
      * endpoints. The directory is made 0700, as it records the node's wiring.
      */
     public static StateStore open(Path dir, int maxEndpoints) throws IOException {
+        return open(dir, maxEndpoints, new Access(null, java.time.Duration.ZERO, false));
+    }
+
+    /**
+     * How a state directory is opened.
+     *
+     * @param host     the host namespace that opens it, checked against (and on first use recorded
+     *                 as) the one the directory belongs to; null not to check (the store's own tests)
+     * @param lockWait how long to wait for another owner to release the directory
+     * @param readOnly to inspect it (a dry run): a shared lock, nothing written, no file changed
+     */
+    public record Access(HostNamespace host, java.time.Duration lockWait, boolean readOnly) {
+        public Access {
+            java.util.Objects.requireNonNull(lockWait, "lockWait");
+        }
+    }
+
+    /**
+     * Opens the state under {@code dir} as {@code access} says, with room for about
+     * {@code maxEndpoints} endpoints. Fails with {@link StateHostMismatchException} before anything
+     * is written when the directory belongs to another host namespace, and with
+     * {@link StateInUseException} when another process still owns it after {@code access.lockWait()}.
+     */
+    public static StateStore open(Path dir, int maxEndpoints, Access access) throws IOException {
         if (maxEndpoints < 16) {
             throw new IllegalArgumentException("maxEndpoints must be at least 16, got " + maxEndpoints);
         }
-        Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        StateDirectoryLock lock = StateDirectoryLock.acquire(dir);
+        if (access.readOnly()) {
+            if (!Files.isDirectory(dir)) {
+                throw new java.nio.file.NoSuchFileException(dir + " (no state directory to read)");
+            }
+        } else {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        }
+        StateDirectoryLock lock = StateDirectoryLock.acquire(dir, access.lockWait(), access.readOnly());
         try {
-            return new StateStore(dir, maxEndpoints, lock);
+            return new StateStore(dir, maxEndpoints, lock, access);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -119,7 +197,12 @@ public final class StateStore implements AutoCloseable {
 
     /** A store with no files: everything in memory, gone with the process (stateless mode). */
     public static StateStore inMemory(int maxEndpoints) throws IOException {
-        return new StateStore(null, maxEndpoints, null);
+        return new StateStore(null, maxEndpoints, null, new Access(null, java.time.Duration.ZERO, false));
+    }
+
+    /** True when opened read-only: every change fails. */
+    public boolean readOnly() {
+        return readOnly;
     }
 
     private ChronicleMap<String, String> open(String name, String avgKey, String avgValue, int entries) throws IOException {
@@ -133,7 +216,7 @@ public final class StateStore implements AutoCloseable {
             all.add(map);
             return map;
         }
-        Path file = dir.resolve(name + ".dat");
+        Path file = mapDir.resolve(name + ".dat");
         ChronicleMap<String, String> map = recovered && Files.exists(file)
                 ? builder.recoverPersistedTo(file.toFile(), true)
                 : builder.createPersistedTo(file.toFile());
@@ -227,6 +310,18 @@ public final class StateStore implements AutoCloseable {
         return reservations;
     }
 
+    /** Removes the private copy of the maps a read-only store read. */
+    private void deleteCopy() {
+        try (var files = Files.list(mapDir)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(mapDir);
+        } catch (IOException e) {
+            // a temporary copy left behind costs disk space only
+        }
+    }
+
     private void closeQuietly(Exception cause) {
         for (ChronicleMap<String, String> m : all) {
             try {
@@ -256,8 +351,11 @@ public final class StateStore implements AutoCloseable {
             }
             return;
         }
+        if (readOnly) {
+            deleteCopy();
+        }
         try {
-            if (first == null) {
+            if (first == null && !readOnly) {
                 Files.createFile(dir.resolve("clean"));
             }
         } catch (IOException e) {
