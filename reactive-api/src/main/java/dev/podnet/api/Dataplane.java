@@ -203,12 +203,14 @@ public final class Dataplane {
             NetworkRecord record = spec.validate();
             String existing = host.store().networks().get(record.name());
             if (existing != null) {
-                if (NetworkRecord.decode(existing).equals(record)) {
+                NetworkRecord old = NetworkRecord.decode(existing);
+                if (old.equals(record)) {
                     return Mono.just(record.name());
                 }
                 return Mono.error(new InvalidSpecException("network " + record.name() + " already exists with other settings: "
-                        + existing));
+                        + NetworkChecks.differences(old, record)));
             }
+            NetworkChecks.requireNoOverlap(record, networks.values().stream().map(AttachedNetwork::record).toList());
             // then adopt what the kernel holds for it (stateless mode, or a store lost with the network's record)
             return attachNetwork(record)
                     // networks.conf is rewritten with fsync: blocking I/O, kept off the event loop
@@ -251,7 +253,7 @@ public final class Dataplane {
         }
         AtomicBoolean created = new AtomicBoolean();
         // a fixed MAC, derived from the network's name, and no multicast snooping: see Links.newBridge
-        Mono<LinkMessage> bridge = host.rtnl().request(Links.newBridge(record.bridge(), record.mtu(),
+        Mono<LinkMessage> bridge = checkUplink(record).then(host.rtnl().request(Links.newBridge(record.bridge(), record.mtu(),
                         dev.podnet.dataplane.link.MacAddress.derived("podnet-bridge:" + record.name()), false))
                 .cast(LinkMessage.class)
                 .doOnNext(l -> created.set(true))
@@ -259,7 +261,7 @@ public final class Dataplane {
                         e -> host.rtnl().request(Links.getByName(record.bridge())).cast(LinkMessage.class)
                                 .flatMap(l -> "bridge".equals(l.kind()) ? Mono.just(l) : Mono.error(new InvalidSpecException(
                                         "network " + record.name() + ": interface " + record.bridge() + " exists and is a "
-                                                + l.kind() + ", not a bridge"))));
+                                                + l.kind() + ", not a bridge")))));
         return bridge.flatMap(br -> host.rtnl().executeBatch(List.of(Links.noIpv6LinkLocal(br.index()), Links.up(br.index())))
                         .then(host.rtnl().execute(Addresses.add(br.index(), new Cidr(gateway, subnet.prefixLength())))
                                 .onErrorResume(e -> e instanceof NetlinkException n && n.errno() == Errno.EEXIST, e -> Mono.empty()))
@@ -274,6 +276,32 @@ public final class Dataplane {
                                 .then(Mono.error(e))
                                 : Mono.error(e))
                         .then(openIpam(record, br.index(), subnet, gateway)));
+    }
+
+    /**
+     * Refuses an uplink that holds addresses (other than IPv6 link-local ones) before anything is made:
+     * enslaved to the bridge it would lose them, and the node its connectivity through them, silently.
+     * An uplink already a port of the network's bridge (a restart) passes.
+     */
+    private Mono<Void> checkUplink(NetworkRecord record) {
+        if (record.uplink().isEmpty()) {
+            return Mono.empty();
+        }
+        return host.rtnl().request(Links.getByName(record.uplink())).cast(LinkMessage.class)
+                .onErrorMap(EndpointSteps::isNoDevice, e -> new InvalidSpecException("network " + record.name() + ": uplink "
+                        + record.uplink() + " does not exist"))
+                .flatMap(up -> host.rtnl().request(Links.getByName(record.bridge())).cast(LinkMessage.class)
+                        .map(br -> br.index() == up.master()).onErrorResume(EndpointSteps::isNoDevice, e -> Mono.just(false))
+                        .flatMap(alreadyPort -> alreadyPort ? Mono.<Void>empty()
+                                : host.rtnl().dump(Addresses.dumpOf(dev.podnet.netlink.route.Rtm.AF_UNSPEC, up.index()))
+                                .cast(dev.podnet.netlink.route.AddressMessage.class)
+                                .filter(a -> a.index() == up.index() && !a.address().isLinkLocalAddress())
+                                .map(a -> Cidr.text(a.address()) + "/" + a.prefixLength())
+                                .collectList()
+                                .flatMap(held -> held.isEmpty() ? Mono.<Void>empty() : Mono.error(new InvalidSpecException(
+                                        "network " + record.name() + ": uplink " + record.uplink() + " holds " + String.join(", ", held)
+                                                + "; enslaved to bridge " + record.bridge() + " it would lose them: move them to the "
+                                                + "bridge first, or use an uplink without addresses")))));
     }
 
     /**
@@ -324,6 +352,7 @@ public final class Dataplane {
             if (spec.vm() && network.mode() != NetworkMode.BRIDGE) {
                 return Mono.error(new InvalidSpecException("a VM endpoint needs a bridge network; " + spec.network() + " is ptp"));
             }
+            NetworkChecks.requireNotHost(spec.netns(), hostId);
             String key = EndpointRecord.key(spec.containerId(), spec.ifName());
             AtomicBoolean cancelled = new AtomicBoolean();
             Mono<Endpoint> work = sequencer.run(key, () -> limiter.acquire()
@@ -364,7 +393,8 @@ public final class Dataplane {
         return StepRunner.run(EndpointSteps.forShape(network.mode(), spec.vm()), ctx, options.observer(), cancelled::get)
                 .doFinally(s -> ctx.close())
                 .then(Mono.fromCallable(() -> Endpoint.of(ctx.record(EndpointState.READY))))
-                .onErrorMap(e -> e instanceof dev.podnet.dataplane.ipam.AddressUnavailableException,
+                .onErrorMap(e -> e instanceof dev.podnet.dataplane.ipam.AddressUnavailableException
+                                || e instanceof dev.podnet.dataplane.endpoint.NameTakenException,
                         e -> new InvalidSpecException("endpoint " + key + ": " + e.getMessage()))
                 .onErrorMap(e -> !(e instanceof InvalidSpecException), e -> new EndpointOperationException("add", key, e));
     }
@@ -380,18 +410,26 @@ public final class Dataplane {
      * ({@link dev.podnet.dataplane.link.GroupDeleter}); each keeps its own result.
      */
     public Mono<Void> remove(String containerId, String ifName) {
+        return remove(containerId, ifName, false);
+    }
+
+    /**
+     * {@link #remove(String, String)}; an endpoint still attached to a sandbox ({@link #attach}) is
+     * refused with {@link InvalidSpecException} unless {@code force} (libnetwork's rule: detach first).
+     */
+    public Mono<Void> remove(String containerId, String ifName, boolean force) {
         return Mono.defer(() -> {
             requireWritable("remove an endpoint");
             EndpointSpec.validateKey(containerId, ifName);
             String key = EndpointRecord.key(containerId, ifName);
             Mono<Void> work = sequencer.run(key, () -> limiter.acquire()
-                    .then(Mono.defer(() -> removeNow(containerId, ifName)))
+                    .then(Mono.defer(() -> removeNow(containerId, ifName, force)))
                     .doFinally(s -> limiter.release()));
             return detached(work);
         });
     }
 
-    private Mono<Void> removeNow(String containerId, String ifName) {
+    private Mono<Void> removeNow(String containerId, String ifName, boolean force) {
         String key = EndpointRecord.key(containerId, ifName);
         return Mono.fromCallable(() -> {
                     String stored = host.store().endpoints().get(key);
@@ -399,6 +437,10 @@ public final class Dataplane {
                         return java.util.Optional.<EndpointRecord>empty();
                     }
                     EndpointRecord r = EndpointRecord.decode(stored).withState(EndpointState.DELETING);
+                    if (!force && !r.sandboxKey().isEmpty()) {
+                        throw new InvalidSpecException("endpoint " + key + " is attached to sandbox " + r.sandboxKey()
+                                + "; detach it first, or remove it with force");
+                    }
                     host.store().endpoints().put(key, r.encode());
                     return java.util.Optional.of(r);
                 })
@@ -421,7 +463,7 @@ public final class Dataplane {
                                 host.store().endpoints().remove(key);
                             }).subscribeOn(host.state()));
                 })
-                .onErrorMap(e -> new EndpointOperationException("remove", key, e));
+                .onErrorMap(e -> !(e instanceof InvalidSpecException), e -> new EndpointOperationException("remove", key, e));
     }
 
     /**
@@ -484,7 +526,7 @@ public final class Dataplane {
                     return Mono.error(new NetworkInUseException(name, eps.size()));
                 }
                 Mono<Void> removeAll = Flux.fromIterable(eps)
-                        .flatMap(r -> remove(r.containerId(), r.ifName()), options.maxConcurrent()).then();
+                        .flatMap(r -> remove(r.containerId(), r.ifName(), true), options.maxConcurrent()).then();
                 Mono<Void> uplink = n.record().uplink().isEmpty() ? Mono.empty()
                         : host.rtnl().execute(Links.setMaster(n.record().uplink(), 0))
                         .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty());
@@ -625,6 +667,29 @@ public final class Dataplane {
             return updated;
         }).subscribeOn(host.state()));
         return detached(work);
+    }
+
+    /**
+     * The endpoint that {@code containerId} (a whole container id, or an unambiguous prefix of one, as
+     * container runtimes accept) and {@code ifName} name; empty when none matches. A prefix that
+     * matches several endpoints fails with {@link InvalidSpecException} listing them.
+     */
+    public Mono<EndpointRecord> resolve(String containerId, String ifName) {
+        return get(containerId, ifName).switchIfEmpty(Mono.defer(() -> {
+            if (containerId == null || containerId.isEmpty()) {
+                return Mono.empty();
+            }
+            return endpoints().filter(r -> r.ifName().equals(ifName) && r.containerId().startsWith(containerId))
+                    .collectList()
+                    .flatMap(found -> {
+                        if (found.size() <= 1) {
+                            return Mono.justOrEmpty(found.isEmpty() ? null : found.get(0));
+                        }
+                        return Mono.error(new InvalidSpecException("container id '" + containerId + "' is ambiguous: it names "
+                                + found.stream().map(EndpointRecord::id).sorted().collect(java.util.stream.Collectors.joining(", "))
+                                + "; give more of it"));
+                    });
+        }));
     }
 
     /** The endpoint of ({@code containerId}, {@code ifName}) as recorded, or empty. */

@@ -5,7 +5,7 @@ import dev.podnet.dataplane.endpoint.EndpointRecord;
 /**
  * A sandbox plugged into a network.
  *
- * @param id          {@code containerId[:8]-ifName}
+ * @param id          {@code containerId/ifName}, unique (see {@link Dataplane#resolve})
  * @param containerId the sandbox's container id
  * @param ifName      its interface inside the sandbox
  * @param network     the network

@@ -122,7 +122,7 @@ class EndpointLifecycleTest extends DataplaneTestBase {
                     new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod)).withIfName("much-too-long-name0"), "longer than 15 bytes"),
                     new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod)).withIfName("a/b"), "contains '/'"),
                     new Case(EndpointSpec.of("pods", "bad id!", NetNs.named(pod)), "containerId"),
-                    new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod)).withMtu(40), "outside 68..65535"),
+                    new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod)).withMtu(40), "outside 1280..65535"),
                     new Case(EndpointSpec.of("nope", "ok", NetNs.named(pod)), "network 'nope' does not exist"),
                     new Case(EndpointSpec.of("pods", "ok", NetNs.named("no-such-netns-" + System.nanoTime())), "does not exist"),
                     new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod))
@@ -181,7 +181,7 @@ class EndpointLifecycleTest extends DataplaneTestBase {
                     new Case(NetworkSpec.bridge("x", "much-too-long-bridge", "198.18.0.0/24"), "longer than 15 bytes"),
                     new Case(NetworkSpec.bridge("x", "br/0", "198.18.0.0/24"), "contains '/'"),
                     new Case(NetworkSpec.bridge("x y", "pnbr9", "198.18.0.0/24"), "network name 'x y'"),
-                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withMtu(70000), "outside 68..65535"),
+                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withMtu(70000), "outside 1280..65535"),
                     new Case(NetworkSpec.ptp("x", "198.18.0.0/24").withHairpin(true), "bridge options, not ptp ones"),
                     new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withUplink("nosuchnic0"), "uplink nosuchnic0 does not exist"),
                     new Case(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/24"), "already exists with other settings"));

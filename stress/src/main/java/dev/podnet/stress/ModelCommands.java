@@ -64,7 +64,7 @@ final class ModelCommands {
             case "reconcile run" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--dry-run", "--json"));
             case "endpoint add" -> Args.parse(cmd, rest, 0, Set.of("--network", "--container-id", "--netns", "--if", "--mtu",
                     "--mac", "--pod-name", "--pod-namespace", "--ip"), Set.of("--json", "--vm"));
-            case "endpoint del" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"), Set.of());
+            case "endpoint del" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"), Set.of("--force"));
             case "endpoint list" -> Args.parse(cmd, rest, 0, Set.of("--network", "--container-id", "--pod-name", "--pod-prefix",
                     "--pod-namespace", "--netns"), Set.of("--json"));
             case "endpoint show", "endpoint check", "endpoint detach" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"),
@@ -128,6 +128,9 @@ final class ModelCommands {
             }
             case "network delete" -> {
                 String name = single(cmd, a);
+                if (dp.network(name).blockOptional(T).isEmpty()) {
+                    throw new InvalidSpecException("network '" + name + "' does not exist: nothing deleted");
+                }
                 dp.deleteNetwork(name, a.has("--force")).block(T);
                 out.println("network " + name + " deleted");
             }
@@ -162,8 +165,14 @@ final class ModelCommands {
                         + (r.vmTap().isEmpty() ? "" : ", for the VM on tap " + r.vmTap()));
             }
             case "endpoint del" -> {
-                dp.remove(required(cmd, a, "--container-id"), a.get("--if", "eth0")).block(T);
-                out.println("endpoint removed");
+                String ifName = a.get("--if", "eth0");
+                EndpointRecord r = dp.resolve(required(cmd, a, "--container-id"), ifName).block(T);
+                if (r == null) {
+                    out.println("no endpoint " + a.get("--container-id", "") + "/" + ifName + ": nothing to remove");
+                } else {
+                    dp.remove(r.containerId(), ifName, a.has("--force")).block(T);
+                    out.println("endpoint " + r.id() + " removed");
+                }
             }
             case "endpoint list" -> {
                 String prefix = a.get("--pod-prefix", null);
@@ -179,10 +188,9 @@ final class ModelCommands {
                 }
             }
             case "endpoint show" -> {
-                String cid = required(cmd, a, "--container-id");
-                String ifName = a.get("--if", "eth0");
-                EndpointRecord r = dp.get(cid, ifName).blockOptional(T)
-                        .orElseThrow(() -> new InvalidSpecException("no endpoint " + cid + "/" + ifName));
+                EndpointRecord r = dp.get(containerId(cmd, a, dp), a.get("--if", "eth0")).blockOptional(T)
+                        .orElseThrow(() -> new InvalidSpecException("no endpoint " + a.get("--container-id", "") + "/"
+                                + a.get("--if", "eth0")));
                 out.println(json ? CniResult.json(r) : Json.write(endpoint(r)));
             }
             case "reconcile run" -> {
@@ -213,21 +221,21 @@ final class ModelCommands {
                 if (change.mtu() == 0 && change.addRoutes().isEmpty()) {
                     throw new UsageException(cmd + ": say what to change: --mtu N and/or --route DST=GATEWAY");
                 }
-                EndpointRecord r = dp.update(required(cmd, a, "--container-id"), a.get("--if", "eth0"), change).block(T);
+                EndpointRecord r = dp.update(containerId(cmd, a, dp), a.get("--if", "eth0"), change).block(T);
                 out.println(json ? Json.write(endpoint(r)) : "endpoint " + r.id() + " updated: mtu " + (r.mtu() == 0 ? "default" : r.mtu())
                         + (r.routes().isEmpty() ? "" : ", routes " + String.join("; ", r.routes())));
             }
             case "endpoint attach" -> {
-                EndpointRecord r = dp.attach(required(cmd, a, "--container-id"), a.get("--if", "eth0"),
+                EndpointRecord r = dp.attach(containerId(cmd, a, dp), a.get("--if", "eth0"),
                         required(cmd, a, "--sandbox-key")).block(T);
                 out.println(json ? Json.write(endpoint(r)) : "endpoint " + r.id() + " attached to " + r.sandboxKey());
             }
             case "endpoint detach" -> {
-                EndpointRecord r = dp.detach(required(cmd, a, "--container-id"), a.get("--if", "eth0")).block(T);
+                EndpointRecord r = dp.detach(containerId(cmd, a, dp), a.get("--if", "eth0")).block(T);
                 out.println(json ? Json.write(endpoint(r)) : "endpoint " + r.id() + " detached");
             }
             case "endpoint check" -> {
-                EndpointCheck c = dp.check(required(cmd, a, "--container-id"), a.get("--if", "eth0")).block(T);
+                EndpointCheck c = dp.check(containerId(cmd, a, dp), a.get("--if", "eth0")).block(T);
                 if (json) {
                     Map<String, Object> o = Json.object();
                     o.put("endpoint", c.endpoint());
@@ -346,6 +354,13 @@ final class ModelCommands {
             throw new UsageException(cmd + ": give exactly one network name");
         }
         return a.positional().get(0);
+    }
+
+    /** The container id that {@code --container-id} (whole, or an unambiguous prefix) and {@code --if} name. */
+    private static String containerId(String cmd, Args a, Dataplane dp) {
+        String given = required(cmd, a, "--container-id");
+        EndpointRecord r = dp.resolve(given, a.get("--if", "eth0")).block(T);
+        return r == null ? given : r.containerId();
     }
 
     private static String required(String cmd, Args a, String option) {

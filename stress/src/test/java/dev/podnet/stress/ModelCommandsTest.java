@@ -158,8 +158,95 @@ class ModelCommandsTest {
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertTrue(r.err().startsWith("podnet: "), r.err());
         }
+        // each named plainly
+        String[][] named = {
+                {"subnet 198.18.0.0/25 overlaps network pods's subnet 198.18.0.0/16",
+                        "network", "create", "x", "--bridge", "pnbr9", "--subnet", "198.18.0.0/25"},
+                {"is the host namespace itself", "endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", sandbox.name()},
+                {"mtu 100 is outside 1280..65535", "endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod, "--mtu", "100"},
+                {"network mtu 100 is outside 1280..65535", "network", "create", "y", "--bridge", "pnbr9", "--subnet", "198.20.0.0/24",
+                        "--mtu", "100"},
+                {"already exists with other settings: mtu 0 (asked: 1400), hairpin false (asked: true)",
+                        "network", "create", "pods", "--bridge", "pnbr0", "--subnet", "198.18.0.0/16", "--mtu", "1400", "--hairpin"},
+                {"network 'nope' does not exist: nothing deleted", "network", "delete", "nope"},
+        };
+        for (String[] c : named) {
+            MainTest.Result r = podnet(sandbox, java.util.Arrays.copyOfRange(c, 1, c.length));
+            assertEquals(2, r.code(), String.join(" ", c) + " -> " + r.err());
+            assertTrue(r.err().contains(c[0]), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
         assertEquals(before, linkNames(sandbox));
         assertEquals("{\"pods\":{}}", podnet(sandbox, "ipam", "show", "--json").out().strip());
+
+        // a second container's eth0 in a namespace that has one: which interface exists where, and nothing made
+        assertEquals(0, podnet(sandbox, "endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod).code());
+        List<String> withOne = linkNames(sandbox);
+        MainTest.Result second = podnet(sandbox, "endpoint", "add", "--network", "pods", "--container-id", "c2", "--netns", pod);
+        assertEquals(2, second.code(), second.err());
+        assertTrue(second.err().contains("netns /run/netns/" + pod + " already has an interface eth0"), second.err());
+        assertEquals(withOne, linkNames(sandbox));
+        assertEquals("{\"pods\":{\"198.18.0.2\":\"c1/eth0\"}}", podnet(sandbox, "ipam", "show", "--json").out().strip());
+        assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "c1").code());
+    }
+
+    @Test
+    void anUplinkHoldingAddressesIsRefusedBeforeTheBridgeIsMade(Sandbox sandbox) throws Exception {
+        // a veth stands for the node's NIC: one end with an address and a route, the other bare
+        sandbox.ip("link", "add", "pnnic0", "type", "veth", "peer", "name", "pnnic1");
+        sandbox.ip("addr", "add", "198.18.50.2/24", "dev", "pnnic0");
+        sandbox.ip("link", "set", "pnnic0", "up");
+        String routesBefore = sandbox.ip("route");
+        MainTest.Result refused = podnet(sandbox, "network", "create", "pods", "--bridge", "pnbr0", "--subnet", "198.18.0.0/24",
+                "--uplink", "pnnic0");
+        assertEquals(2, refused.code(), refused.err());
+        assertTrue(refused.err().contains("uplink pnnic0 holds 198.18.50.2/24; enslaved to bridge pnbr0 it would lose them"),
+                refused.err());
+        assertFalse(sandbox.ip("-br", "link").contains("pnbr0"), "no bridge made");
+        assertTrue(sandbox.ip("addr", "show", "pnnic0").contains("198.18.50.2/24"));
+        assertFalse(sandbox.ip("link", "show", "pnnic0").contains("master"));
+        assertEquals(routesBefore, sandbox.ip("route"));
+        assertEquals("[]", podnet(sandbox, "network", "list", "--json").out().strip());
+
+        MainTest.Result bare = podnet(sandbox, "network", "create", "pods", "--bridge", "pnbr0", "--subnet", "198.18.0.0/24",
+                "--uplink", "pnnic1");
+        assertEquals(0, bare.code(), bare.err());
+        assertTrue(sandbox.ip("link", "show", "pnnic1").contains("master pnbr0"));
+        assertEquals(0, podnet(sandbox, "network", "delete", "pods").code());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void endpointIdsAreUniqueAndPrefixesMustBeUnambiguous(Sandbox sandbox) throws Exception {
+        assertEquals(0, podnet(sandbox, "network", "create", "pods", "--bridge", "pnbr0", "--subnet", "198.18.0.0/24").code());
+        for (String id : new String[]{"churn00000000", "churn00000001", "web1"}) {
+            assertEquals(0, podnet(sandbox, "endpoint", "add", "--network", "pods", "--container-id", id,
+                    "--netns", sandbox.newNamespace(id)).code());
+        }
+        List<Map<String, Object>> all = (List<Map<String, Object>>) MiniJson.parse(podnet(sandbox, "endpoint", "list", "--json").out());
+        assertEquals(List.of("churn00000000/eth0", "churn00000001/eth0", "web1/eth0"),
+                all.stream().map(e -> (String) e.get("id")).sorted().toList());
+        MainTest.Result ambiguous = podnet(sandbox, "endpoint", "show", "--container-id", "churn0000000");
+        assertEquals(2, ambiguous.code());
+        assertTrue(ambiguous.err().contains("container id 'churn0000000' is ambiguous: it names churn00000000/eth0, churn00000001/eth0"),
+                ambiguous.err());
+        Map<String, Object> web = (Map<String, Object>) MiniJson.parse(podnet(sandbox, "endpoint", "show", "--container-id", "we").out());
+        assertEquals("web1", web.get("container_id"), "an unambiguous prefix names its endpoint");
+        assertEquals(2, podnet(sandbox, "endpoint", "del", "--container-id", "churn").code(), "never removes several at once");
+        assertEquals(3, ((List<Object>) MiniJson.parse(podnet(sandbox, "endpoint", "list", "--json").out())).size());
+
+        // detach before delete (libnetwork's rule), or force
+        assertEquals(0, podnet(sandbox, "endpoint", "attach", "--container-id", "web1", "--sandbox-key", "sb-1").code());
+        MainTest.Result attached = podnet(sandbox, "endpoint", "del", "--container-id", "web1");
+        assertEquals(2, attached.code());
+        assertTrue(attached.err().contains("endpoint web1/eth0 is attached to sandbox sb-1; detach it first"), attached.err());
+        assertTrue(Sandbox.ipIn(sandbox.name() + "-web1", "-br", "link").contains("eth0"), "still plugged in");
+        assertEquals(0, podnet(sandbox, "endpoint", "detach", "--container-id", "web1").code());
+        assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "web1").code());
+        assertEquals(0, podnet(sandbox, "endpoint", "attach", "--container-id", "churn00000000", "--sandbox-key", "sb-2").code());
+        assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "churn00000000", "--force").code());
+        assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "churn00000001").code());
+        assertEquals("[]", podnet(sandbox, "endpoint", "list", "--json").out().strip());
     }
 
     /** The sandbox's link names (their states change on their own: a bridge without ports loses its carrier). */

@@ -54,9 +54,13 @@ public record EndpointRecord(String containerId, String ifName, String network, 
         return containerId + "/" + ifName;
     }
 
-    /** The short endpoint id, as Azure's network manager forms it: {@code containerId[:8]-ifName}. */
+    /**
+     * The endpoint's id: {@code containerId/ifName}, unique by construction ('/' appears in neither
+     * part). A cut-down form such as Azure's {@code containerId[:8]-ifName} collides for container ids
+     * that share a prefix; lookups accept any unambiguous prefix of the id instead.
+     */
     public String id() {
-        return (containerId.length() > 8 ? containerId.substring(0, 8) : containerId) + "-" + ifName;
+        return key();
     }
 
     public EndpointRecord withState(EndpointState s) {

@@ -259,7 +259,17 @@ public final class EndpointSteps {
                 .then(Mono.defer(() -> c.hostIfIndex > 0 ? Mono.empty()
                         : c.host.rtnl().request(Links.getByName(c.hostIfName)).doOnNext(m -> c.hostIfIndex = ((LinkMessage) m).index()).then()))
                 // the batch may have made the veth and then failed (alias, hairpin): a failed step leaves nothing
-                .onErrorResume(e -> isExists(e) ? Mono.error(e) : deleteVeth(c).then(Mono.error(e)));
+                .onErrorResume(e -> isExists(e) ? nameTaken(c, e) : deleteVeth(c).then(Mono.error(e)));
+    }
+
+    /** Which of the veth's two names was taken (EEXIST), said plainly: nothing was made. */
+    private static Mono<Void> nameTaken(AddContext c, Throwable cause) {
+        return c.host.rtnl().request(Links.getByName(c.hostIfName)).map(l -> true)
+                .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.just(false))
+                .flatMap(hostHasIt -> Mono.error(new NameTakenException(hostHasIt
+                        ? "host interface " + c.hostIfName + " already exists in the host namespace"
+                        : "netns " + c.netns.path() + " already has an interface " + c.ifName
+                        + " (another endpoint's, or the runtime's own): choose another interface name", cause)));
     }
 
     /**

@@ -38,12 +38,21 @@ public final class Links {
         }
     }
 
-    /** Checks an MTU against the Ethernet limits the kernel enforces (68 .. 65535). */
+    /**
+     * Checks an MTU (0: the kernel's default) before anything is made. The lower bound is IPv6's
+     * minimum, 1280, for IPv4-only networks too: podnet turns IPv6 link-local generation off on every
+     * interface it makes ({@code IFLA_AF_SPEC}), and below 1280 the kernel has no IPv6 state on the
+     * device to set, failing deep inside an add with {@code EAFNOSUPPORT}.
+     */
     public static void validateMtu(String field, int mtu) {
-        if (mtu != 0 && (mtu < 68 || mtu > 65535)) {
-            throw new IllegalArgumentException(field + " " + mtu + " is outside 68..65535");
+        if (mtu != 0 && (mtu < MIN_MTU || mtu > 65535)) {
+            throw new IllegalArgumentException(field + " " + mtu + " is outside " + MIN_MTU + "..65535 (podnet configures IPv6 "
+                    + "on every interface it makes, and IPv6 needs at least 1280)");
         }
     }
+
+    /** The smallest MTU podnet accepts: IPv6's minimum (see {@link #validateMtu}). */
+    public static final int MIN_MTU = 1280;
 
     /**
      * A new bridge, left down so that {@link #up} can turn IPv6 link-local generation off before
