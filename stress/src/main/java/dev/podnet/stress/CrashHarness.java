@@ -90,12 +90,23 @@ final class CrashHarness {
         int notReady = 0;
         int reconcileActions = 0;
         List<String> problems = new ArrayList<>();
+        int[] kills = new int[Phase.values().length];
+        long startupMs = 0; // how long the last worker took to open its state: where start-up kills land
         for (int cycle = 1; cycle <= cycles; cycle++) {
-            int killAfter = random.nextInt(maxKillMs + 1);
             Path childOut = workDir.resolve("worker.out");
+            long logOffset = Files.exists(log) ? Files.size(log) : 0;
+            // most kills come while the worker churns, timed from its first operation; a share lands
+            // on purpose in its start-up (JVM start, map opening, recovery), which churn kills never see
+            boolean inStartup = startupMs > 0 && random.nextInt(STARTUP_SHARE) == 0;
+            int killAfter = random.nextInt((inStartup ? (int) startupMs : maxKillMs) + 1);
+            long started = System.nanoTime();
             Process child = new ProcessBuilder(workerCommand(stateDir, sandbox, List.of("--pods", CrashWorker.podsArg(pods),
                     "--shape", shape, "--log", log.toString(), "--seed", Long.toString(random.nextLong()))))
                     .redirectErrorStream(true).redirectOutput(childOut.toFile()).start();
+            if (!inStartup) {
+                long churning = waitForFirstOperation(child, log, logOffset);
+                startupMs = (churning - started) / 1_000_000;
+            }
             boolean exited = child.waitFor(killAfter, TimeUnit.MILLISECONDS);
             if (exited) {
                 problems.add("cycle " + cycle + ": the worker exited by itself (" + child.exitValue() + "): "
@@ -103,6 +114,9 @@ final class CrashHarness {
             }
             child.destroyForcibly(); // SIGKILL
             child.waitFor();
+            List<String> childLines = newLines(log, logOffset);
+            Phase phase = Phase.of(childLines);
+            kills[phase.ordinal()]++;
 
             long t0 = System.nanoTime();
             Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(NetNs.named(sandbox))
@@ -125,11 +139,13 @@ final class CrashHarness {
                 unreachable += f.unreachable();
                 notReady += f.notReady();
                 for (String d : f.details()) {
-                    problems.add("cycle " + cycle + " (killed after " + killAfter + " ms): " + d);
+                    problems.add("cycle " + cycle + " (killed " + killAfter + " ms into its " + (inStartup ? "start-up" : "operations")
+                            + "): " + d);
                 }
                 if (!json) {
-                    out.printf(Locale.ROOT, "  cycle %3d: killed after %4d ms, recovered in %6.1f ms, %2d reconcile actions, %s%n",
-                            cycle, killAfter, recoveredNanos / 1e6, report.actions().size(), f.clean() ? "ok" : "PROBLEMS");
+                    out.printf(Locale.ROOT, "  cycle %3d: killed %4d ms into its %-10s (%3d ops done), recovered in %6.1f ms, "
+                                    + "%2d reconcile actions, %s%n", cycle, killAfter, inStartup ? "start-up" : "operations",
+                            opsCompleted(childLines), recoveredNanos / 1e6, report.actions().size(), f.clean() ? "ok" : "PROBLEMS");
                 }
                 settle(dp, log);
             } finally {
@@ -150,6 +166,12 @@ final class CrashHarness {
         }
         out.printf(Locale.ROOT, "podnet churn --crash-test: %d cycles over %d pods (%s shape), %d operations completed by the "
                         + "killed workers%n", cycles, pods.size(), shape, ops);
+        int midOperations = kills[Phase.OPERATIONS.ordinal()];
+        out.printf(Locale.ROOT, "  kills: %d in start-up or recovery, %d with the worker open but idle, %d in the middle of operations%n",
+                kills[Phase.STARTUP.ordinal()], kills[Phase.IDLE.ordinal()], midOperations);
+        if (midOperations * 2 < cycles) {
+            problems.add("only " + midOperations + " of " + cycles + " kills came in the middle of operations: the run tested too little");
+        }
         out.printf(Locale.ROOT, "  leaked links %d, leaked addresses %d, lost endpoints %d, duplicate IPs %d, unreachable %d, "
                 + "not ready %d%n", leakedLinks, leakedAddresses, lost, duplicates, unreachable, notReady);
         out.printf(Locale.ROOT, "  recovery (open + reconcile) p50 %.1f ms, p99 %.1f ms (cycles 2..%d); first, in a cold JVM, %.1f ms; "
@@ -161,13 +183,60 @@ final class CrashHarness {
             out.printf(Locale.ROOT, "{\"cycles\":%d,\"pods\":%d,\"shape\":\"%s\",\"ops_completed\":%d,\"leaked_links\":%d,"
                             + "\"leaked_addresses\":%d,\"lost_endpoints\":%d,\"duplicate_ips\":%d,\"unreachable\":%d,\"not_ready\":%d,"
                             + "\"recovery_p50_ms\":%.3f,\"recovery_p99_ms\":%.3f,\"recovery_cold_ms\":%.3f,\"reconcile_actions\":%d,"
-                            + "\"sandbox\":\"%s\"}%n",
+                            + "\"kills_in_startup\":%d,\"kills_idle\":%d,\"kills_in_operations\":%d,\"sandbox\":\"%s\"}%n",
                     cycles, pods.size(), shape, ops, leakedLinks, leakedAddresses, lost, duplicates, unreachable, notReady,
-                    recovery.percentileMillis(50), recovery.percentileMillis(99), coldMs, reconcileActions, sandbox);
+                    recovery.percentileMillis(50), recovery.percentileMillis(99), coldMs, reconcileActions,
+                    kills[Phase.STARTUP.ordinal()], kills[Phase.IDLE.ordinal()], midOperations, sandbox);
         }
         boolean clean = leakedLinks + leakedAddresses + lost + duplicates + unreachable + notReady == 0
-                && problems.stream().noneMatch(p -> p.contains("exited by itself"));
+                && problems.stream().noneMatch(p -> p.contains("exited by itself") || p.contains("tested too little"));
         return clean ? 0 : 1;
+    }
+
+    /** One kill in {@value} is drawn from the worker's start-up instead of its operations. */
+    static final int STARTUP_SHARE = 5;
+
+    /** Where a kill found the worker, from what it had logged by then. */
+    enum Phase {
+        /** before its state was open: JVM start, map opening, recovery and reconciliation */
+        STARTUP,
+        /** open, no operation started yet */
+        IDLE,
+        /** at least one operation started */
+        OPERATIONS;
+
+        static Phase of(List<String> lines) {
+            boolean open = lines.contains("O open");
+            boolean started = lines.stream().anyMatch(l -> l.startsWith("A+ ") || l.startsWith("R+ "));
+            return !open ? STARTUP : started ? OPERATIONS : IDLE;
+        }
+    }
+
+    /** Operations a worker completed before its kill, from its log lines. */
+    private static int opsCompleted(List<String> lines) {
+        return (int) lines.stream().filter(l -> l.startsWith("A= ") || l.startsWith("R= ")).count();
+    }
+
+    /** The lines a worker appended to the log past {@code offset}. */
+    private static List<String> newLines(Path log, long offset) throws IOException {
+        if (!Files.exists(log)) {
+            return List.of();
+        }
+        byte[] all = Files.readAllBytes(log);
+        int from = (int) Math.min(offset, all.length);
+        return new String(all, from, all.length - from, StandardCharsets.UTF_8).lines().toList();
+    }
+
+    /** Waits (at most a minute) until the worker logs its first operation; the instant it saw it. */
+    private static long waitForFirstOperation(Process child, Path log, long offset) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (System.nanoTime() < deadline && child.isAlive()) {
+            if (newLines(log, offset).stream().anyMatch(l -> l.startsWith("A+ ") || l.startsWith("R+ "))) {
+                return System.nanoTime();
+            }
+            Thread.sleep(2);
+        }
+        return System.nanoTime();
     }
 
     /** After a check, the log records what recovery settled: present endpoints as added, the rest as removed. */

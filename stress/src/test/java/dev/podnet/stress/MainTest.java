@@ -110,9 +110,19 @@ class MainTest {
             assertTrue(json.contains("\"" + zero + "\":0,"), zero + " in " + json);
         }
         assertTrue(json.contains("\"cycles\":4") && json.contains("\"recovery_p99_ms\":"), json);
+        // the kills came while the workers worked, and recovery had work to do
+        assertTrue(number(json, "ops_completed") > 0, json);
+        assertTrue(number(json, "kills_in_operations") >= 2, json);
+        assertTrue(number(json, "reconcile_actions") > 0, json);
         assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox));
         assertEquals(2, run("churn", "--cycles", "3").code(), "--cycles without --crash-test");
         assertEquals(2, run("churn", "--crash-test", "--shape", "vm").code());
+    }
+
+    private static long number(String json, String key) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + key + "\":(\\d+)").matcher(json);
+        assertTrue(m.find(), key + " in " + json);
+        return Long.parseLong(m.group(1));
     }
 
     @Test
