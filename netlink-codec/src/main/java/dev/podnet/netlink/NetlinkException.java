@@ -39,6 +39,11 @@ public class NetlinkException extends RuntimeException {
         return b.toString();
     }
 
+    /** True when {@code e} is a kernel error with {@code errno} (the one errno test the code needs). */
+    public static boolean hasErrno(Throwable e, int errno) {
+        return e instanceof NetlinkException n && n.errno() == errno;
+    }
+
     /** The positive errno. */
     public int errno() {
         return errno;

@@ -1,14 +1,18 @@
 package dev.podnet.api;
 
 import dev.podnet.dataplane.endpoint.EndpointRecord;
+import dev.podnet.dataplane.state.NetworkRecord;
+import dev.podnet.dataplane.state.PodConfig;
 
 import java.util.List;
 import java.util.Map;
 
 /**
  * An endpoint as a CNI 1.1 result: what a runtime expects on a CNI plugin's stdout after ADD.
- * Interfaces: the host end of the veth, then the sandbox interface (with its MAC and sandbox path);
- * one IP per family on the sandbox interface with its gateway; a default route per family; no DNS.
+ * Interfaces: the host end of the veth (with its MAC), the sandbox interface (with its MAC and
+ * sandbox path), and for a VM endpoint its tap (in the sandbox: what the VM attaches to); one IP per
+ * family on the sandbox interface with its gateway; a default route per family when the network
+ * gives one, then the network's and the endpoint's further routes; the network's DNS.
  */
 public final class CniResult {
     /** The CNI specification version this result follows. */
@@ -18,9 +22,13 @@ public final class CniResult {
     }
 
     /** The result as a JSON object (key order as the specification lists them). */
-    public static Map<String, Object> of(EndpointRecord r) {
+    public static Map<String, Object> of(EndpointRecord r, NetworkRecord network) {
+        PodConfig pod = network == null ? PodConfig.DEFAULT : network.pod();
         Map<String, Object> host = Json.object();
         host.put("name", r.hostIfName());
+        if (!r.hostMac().isEmpty()) {
+            host.put("mac", r.hostMac());
+        }
         Map<String, Object> sandbox = Json.object();
         sandbox.put("name", r.ifName());
         sandbox.put("mac", r.mac());
@@ -30,11 +38,18 @@ public final class CniResult {
         sandbox.put("sandbox", r.netns());
         java.util.List<Object> ips = new java.util.ArrayList<>();
         java.util.List<Object> routes = new java.util.ArrayList<>();
-        ips.add(ip(r.address(), r.gateway()));
-        routes.add(route("0.0.0.0/0", r.gateway()));
+        int ipOn = r.vmTap().isEmpty() ? 1 : 2; // the sandbox interface, or the VM's tap
+        if (!r.address().isEmpty()) {
+            ips.add(ip(r.address(), r.gateway(), ipOn));
+            if (pod.defaultRoute()) {
+                routes.add(route("0.0.0.0/0", r.gateway()));
+            }
+        }
         if (!r.address6().isEmpty()) {
-            ips.add(ip(r.address6(), r.gateway6()));
-            routes.add(route("::/0", r.gateway6()));
+            ips.add(ip(r.address6(), r.gateway6(), ipOn));
+            if (pod.defaultRoute()) {
+                routes.add(route("::/0", r.gateway6()));
+            }
         }
         for (String extra : r.routes()) {
             String[] p = extra.split(" via ", 2);
@@ -42,18 +57,48 @@ public final class CniResult {
         }
         Map<String, Object> result = Json.object();
         result.put("cniVersion", CNI_VERSION);
-        result.put("interfaces", List.of(host, sandbox));
+        List<Object> interfaces = new java.util.ArrayList<>(List.of(host, sandbox));
+        if (!r.vmTap().isEmpty()) {
+            // the VM takes the endpoint's MAC and addresses through the tap (the sandbox interface got a new MAC)
+            Map<String, Object> tap = Json.object();
+            tap.put("name", r.vmTap());
+            tap.put("mac", r.mac());
+            if (r.mtu() > 0) {
+                tap.put("mtu", r.mtu());
+            }
+            tap.put("sandbox", r.netns());
+            interfaces.add(tap);
+        }
+        result.put("interfaces", interfaces);
         result.put("ips", ips);
         result.put("routes", routes);
-        result.put("dns", Json.object());
+        result.put("dns", dns(pod));
         return result;
     }
 
-    private static Map<String, Object> ip(String address, String gateway) {
+    /** CNI's {@code dns}: only the keys that have values. */
+    static Map<String, Object> dns(PodConfig pod) {
+        Map<String, Object> dns = Json.object();
+        if (!pod.nameservers().isEmpty()) {
+            dns.put("nameservers", pod.nameservers());
+        }
+        if (!pod.domain().isEmpty()) {
+            dns.put("domain", pod.domain());
+        }
+        if (!pod.search().isEmpty()) {
+            dns.put("search", pod.search());
+        }
+        if (!pod.options().isEmpty()) {
+            dns.put("options", pod.options());
+        }
+        return dns;
+    }
+
+    private static Map<String, Object> ip(String address, String gateway, int iface) {
         Map<String, Object> ip = Json.object();
         ip.put("address", address);
         ip.put("gateway", gateway);
-        ip.put("interface", 1);
+        ip.put("interface", iface);
         return ip;
     }
 
@@ -65,7 +110,7 @@ public final class CniResult {
     }
 
     /** {@link #of} written as JSON. */
-    public static String json(EndpointRecord r) {
-        return Json.write(of(r));
+    public static String json(EndpointRecord r, NetworkRecord network) {
+        return Json.write(of(r, network));
     }
 }

@@ -117,12 +117,14 @@ public final class Dataplane {
                         .zipWith(netns.openRouteSocket(hostNs).flatMap(s -> NetlinkClient.open(deleteLoop, s)))
                         .flatMap(tt -> {
                             var t = tt.getT1();
-                            HostContext host = new HostContext(t.getT2(), loops, netns, t.getT1(), state);
+                            HostContext host = new HostContext(t.getT2(), loops, netns, t.getT1(), state,
+                                    new dev.podnet.dataplane.dhcp.DhcpResponders());
                             Dataplane dp = new Dataplane(options, hostNs, hostId, host, loops, deleteLoop, tt.getT2());
                             return dp.afterReboot().then(dp.restoreNetworks())
                                     // deferred: reconcile() starts its work when called
                                     .then(Mono.defer(() -> options.reconcileOnOpen() && !options.readOnly()
                                             ? dp.reconcile(false).doOnNext(r -> dp.openReport = r).then() : Mono.empty()))
+                                    .then(Mono.defer(() -> options.readOnly() ? Mono.empty() : dp.syncDhcp()))
                                     .thenReturn(dp);
                         })
                         .onErrorResume(e -> {
@@ -227,8 +229,8 @@ public final class Dataplane {
      * IPv6) forwarding on in the host namespace (as CNI ptp does; the host namespace is a sandbox in every test and demo).
      */
     private Mono<AttachedNetwork> attachNetwork(NetworkRecord record) {
-        Cidr subnet = Cidr.parse(record.subnet());
-        InetAddress gateway = Cidr.parseAddress(record.gateway(), "gateway");
+        Cidr subnet = record.ipv4() ? Cidr.parse(record.subnet()) : null;
+        InetAddress gateway = record.ipv4() ? Cidr.parseAddress(record.gateway(), "gateway") : null;
         if (options.readOnly()) {
             // inspect what is there; a missing bridge is noted, not made
             if (record.mode() == NetworkMode.PTP) {
@@ -243,7 +245,9 @@ public final class Dataplane {
         }
         if (record.mode() == NetworkMode.PTP) {
             return host.netns().inside(hostNs, () -> {
-                        java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_forward"), "1");
+                        if (record.ipv4()) {
+                            java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_forward"), "1");
+                        }
                         if (record.ipv6()) {
                             java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/sys/net/ipv6/conf/all/forwarding"), "1");
                         }
@@ -263,7 +267,8 @@ public final class Dataplane {
                                         "network " + record.name() + ": interface " + record.bridge() + " exists and is a "
                                                 + l.kind() + ", not a bridge")))));
         return bridge.flatMap(br -> host.rtnl().executeBatch(List.of(Links.noIpv6LinkLocal(br.index()), Links.up(br.index())))
-                        .then(host.rtnl().execute(Addresses.add(br.index(), new Cidr(gateway, subnet.prefixLength())))
+                        .then(subnet == null ? Mono.<Void>empty()
+                                : host.rtnl().execute(Addresses.add(br.index(), new Cidr(gateway, subnet.prefixLength())))
                                 .onErrorResume(e -> e instanceof NetlinkException n && n.errno() == Errno.EEXIST, e -> Mono.empty()))
                         .then(record.ipv6() ? addGateway6(record, br.index()) : Mono.<Void>empty())
                         .then(record.uplink().isEmpty() ? Mono.<Void>empty()
@@ -326,9 +331,9 @@ public final class Dataplane {
             AddressAllocator allocator6 = record.ipv6() && !record.ipv6FromMac()
                     ? new AddressAllocator(AddressRange.of(subnet6, gateway6, record.ranges6(), reserved), host.store().allocations(record.name()))
                     : null;
-            AttachedNetwork n = new AttachedNetwork(record, bridgeIndex, subnet, gateway,
-                    new AddressAllocator(AddressRange.of(subnet, gateway, record.ranges(), reserved), host.store().allocations(record.name())),
-                    subnet6, gateway6, allocator6);
+            AddressAllocator allocator = subnet == null ? null
+                    : new AddressAllocator(AddressRange.of(subnet, gateway, record.ranges(), reserved), host.store().allocations(record.name()));
+            AttachedNetwork n = new AttachedNetwork(record, bridgeIndex, subnet, gateway, allocator, subnet6, gateway6, allocator6);
             networks.put(record.name(), n);
             return n;
         }).subscribeOn(host.state());
@@ -351,6 +356,20 @@ public final class Dataplane {
             }
             if (spec.vm() && network.mode() != NetworkMode.BRIDGE) {
                 return Mono.error(new InvalidSpecException("a VM endpoint needs a bridge network; " + spec.network() + " is ptp"));
+            }
+            if (spec.vm() && !network.ipv4()) {
+                return Mono.error(new InvalidSpecException("a VM endpoint needs IPv4 (its VM is served by DHCPv4); "
+                        + spec.network() + " is IPv6-only"));
+            }
+            if (spec.address() != null && (spec.address().getAddress().length == 4 ? !network.ipv4() : network.allocator6() == null)) {
+                return Mono.error(new InvalidSpecException("endpoint " + EndpointRecord.key(spec.containerId(), spec.ifName())
+                        + ": network " + spec.network() + " hands out no IPv" + (spec.address().getAddress().length == 4 ? 4 : 6)
+                        + " addresses from ranges, so " + Cidr.text(spec.address()) + " cannot be requested"));
+            }
+            if (spec.address6() != null && network.allocator6() == null) {
+                return Mono.error(new InvalidSpecException("endpoint " + EndpointRecord.key(spec.containerId(), spec.ifName())
+                        + ": network " + spec.network() + " hands out no IPv6 addresses from ranges, so "
+                        + Cidr.text(spec.address6()) + " cannot be requested"));
             }
             NetworkChecks.requireNotHost(spec.netns(), hostId);
             String key = EndpointRecord.key(spec.containerId(), spec.ifName());
@@ -389,7 +408,7 @@ public final class Dataplane {
         String key = EndpointRecord.key(spec.containerId(), spec.ifName());
         int mtu = spec.mtu() != 0 ? spec.mtu() : network.mtu();
         AddContext ctx = new AddContext(host, network, spec.containerId(), spec.ifName(), spec.netns(), mtu, spec.mac(),
-                spec.podName(), spec.podNamespace(), spec.address(), spec.vm());
+                spec.podName(), spec.podNamespace(), spec.address(), spec.address6(), spec.vm());
         return StepRunner.run(EndpointSteps.forShape(network.mode(), spec.vm()), ctx, options.observer(), cancelled::get)
                 .doFinally(s -> ctx.close())
                 .then(Mono.fromCallable(() -> Endpoint.of(ctx.record(EndpointState.READY))))
@@ -447,6 +466,7 @@ public final class Dataplane {
                 .subscribeOn(host.state())
                 .flatMap(record -> {
                     String hostIf = record.map(EndpointRecord::hostIfName).orElse(HostNames.hostIfName(containerId, ifName));
+                    host.dhcp().stop(key);
                     return options.observer().afterStep(REMOVE_MARK)
                             .then(deleter.delete(hostIf))
                             .then(record.filter(r -> !r.vmTap().isEmpty()).map(this::removeVmDevices).orElse(Mono.empty()))
@@ -454,10 +474,7 @@ public final class Dataplane {
                             .then(Mono.<Void>fromRunnable(() -> {
                                 for (AttachedNetwork n : networks.values()) {
                                     if (record.isEmpty() || n.name().equals(record.get().network())) {
-                                        n.allocator().release(containerId, ifName);
-                                        if (n.allocator6() != null) {
-                                            n.allocator6().release(containerId, ifName);
-                                        }
+                                        n.releaseAll(containerId, ifName);
                                     }
                                 }
                                 host.store().endpoints().remove(key);
@@ -594,6 +611,19 @@ public final class Dataplane {
         }));
     }
 
+    /**
+     * Runs a DHCP responder for every READY VM endpoint (after a restart: what the VMs renew and
+     * rebind with) and none for an endpoint that is gone.
+     */
+    private Mono<Void> syncDhcp() {
+        return endpoints().filter(r -> !r.vmTap().isEmpty() && r.state() == EndpointState.READY && networks.containsKey(r.network()))
+                .concatMap(r -> host.dhcp().get(r.key()) != null ? Mono.<Void>empty()
+                        : EndpointSteps.startDhcp(host, r, networks.get(r.network()).record())
+                        // a sandbox that cannot be entered is the reconciler's to report
+                        .onErrorResume(e -> Mono.empty()))
+                .then();
+    }
+
     /** Fails a changing operation on a dataplane opened read-only ({@link DataplaneOptions#readOnly}). */
     private void requireWritable(String what) {
         if (options.readOnly()) {
@@ -710,7 +740,7 @@ public final class Dataplane {
     /** Addresses reserved in {@code network}'s IPAM, both families (0 for an unknown network). */
     public int reservedAddresses(String network) {
         AttachedNetwork n = networks.get(network);
-        return n == null ? 0 : n.allocator().reservedCount() + (n.allocator6() == null ? 0 : n.allocator6().reservedCount());
+        return n == null ? 0 : n.allocators().stream().mapToInt(AddressAllocator::reservedCount).sum();
     }
 
     /**
@@ -723,10 +753,7 @@ public final class Dataplane {
             return Map.of();
         }
         Map<String, String> byAddress = new java.util.TreeMap<>();
-        n.allocator().reservations().forEach((owner, address) -> byAddress.put(address, owner));
-        if (n.allocator6() != null) {
-            n.allocator6().reservations().forEach((owner, address) -> byAddress.put(address, owner));
-        }
+        n.allocators().forEach(a -> a.reservations().forEach((owner, address) -> byAddress.put(address, owner)));
         return byAddress;
     }
 
@@ -746,7 +773,7 @@ public final class Dataplane {
 
     /** Closes the channels, the state and the threads. Operations still running fail. */
     public Mono<Void> close() {
-        return host.rtnl().close().onErrorResume(e -> Mono.empty())
+        return Mono.fromRunnable(host.dhcp()::close).then(host.rtnl().close().onErrorResume(e -> Mono.empty()))
                 .then(deleteClient.close().onErrorResume(e -> Mono.empty()))
                 .then(Mono.fromRunnable(() -> {
                     host.store().close();

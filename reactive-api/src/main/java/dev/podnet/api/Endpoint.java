@@ -12,8 +12,8 @@ import dev.podnet.dataplane.endpoint.EndpointRecord;
  * @param netns       path of the sandbox's network namespace
  * @param hostIfName  the host end of the veth
  * @param mac         the sandbox interface's MAC
- * @param address     its address with prefix, e.g. {@code 198.18.0.2/16}
- * @param gateway     its default gateway
+ * @param address     its IPv4 address with prefix, e.g. {@code 198.18.0.2/16}; null on an IPv6-only network
+ * @param gateway     its IPv4 gateway; null on an IPv6-only network
  * @param tap         for a VM endpoint, the tap inside the sandbox the VM attaches to (it takes {@code mac},
  *                    {@code address} and the default route via {@code gateway}); null otherwise
  * @param address6    its IPv6 address with prefix on a dual-stack network, else null
@@ -23,7 +23,8 @@ public record Endpoint(String id, String containerId, String ifName, String netw
                        String mac, String address, String gateway, String tap, String address6, String gateway6) {
     static Endpoint of(EndpointRecord r) {
         return new Endpoint(r.id(), r.containerId(), r.ifName(), r.network(), r.netns(), r.hostIfName(), r.mac(),
-                r.address(), r.gateway(), r.vmTap().isEmpty() ? null : r.vmTap(),
+                r.address().isEmpty() ? null : r.address(), r.gateway().isEmpty() ? null : r.gateway(),
+                r.vmTap().isEmpty() ? null : r.vmTap(),
                 r.address6().isEmpty() ? null : r.address6(), r.gateway6().isEmpty() ? null : r.gateway6());
     }
 }

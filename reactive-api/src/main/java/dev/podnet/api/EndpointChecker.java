@@ -61,6 +61,13 @@ final class EndpointChecker {
                     if (!tag.equals(l.alias())) {
                         diffs.add("host link " + r.hostIfName() + " is tagged '" + l.alias() + "', not '" + tag + "'");
                     }
+                    String mac = EndpointSteps.macText(l);
+                    if (!r.hostMac().isEmpty() && !r.hostMac().equalsIgnoreCase(mac)) {
+                        diffs.add("host link " + r.hostIfName() + " has MAC " + mac + ", the record says " + r.hostMac());
+                    }
+                    if (r.mtu() > 0 && l.mtu() != r.mtu()) {
+                        diffs.add("host link " + r.hostIfName() + " has MTU " + l.mtu() + ", the record says " + r.mtu());
+                    }
                     if (n != null && n.mode() == NetworkMode.BRIDGE && l.master() != n.bridgeIndex()) {
                         diffs.add("host link " + r.hostIfName() + " is not a port of bridge " + n.record().bridge());
                     }
@@ -98,7 +105,8 @@ final class EndpointChecker {
                             }
                             return checkAddress(pod, where, l.index(), r.address(), diffs)
                                     .then(checkAddress(pod, where, l.index(), r.address6(), diffs))
-                                    .then(checkRoutes(pod, where, l.index(), r, diffs));
+                                    .then(checkRoutes(pod, where, l.index(), r,
+                                            network == null || network.record().pod().defaultRoute(), diffs));
                         })
                         .onErrorResume(EndpointSteps::isNoDevice, e -> {
                             diffs.add(where + " is missing");
@@ -128,18 +136,24 @@ final class EndpointChecker {
     }
 
     /** The default route per family, and every extra route the record lists, in the main table. */
-    private static Mono<Void> checkRoutes(NetlinkClient pod, String where, int index, EndpointRecord r, List<String> diffs) {
+    private static Mono<Void> checkRoutes(NetlinkClient pod, String where, int index, EndpointRecord r, boolean defaultRoute,
+                                          List<String> diffs) {
         List<String[]> wanted = new ArrayList<>(); // {dst, gateway}
-        wanted.add(new String[]{"0.0.0.0/0", r.gateway()});
-        if (!r.address6().isEmpty()) {
-            wanted.add(new String[]{"::/0", r.gateway6()});
+        if (defaultRoute && !r.address().isEmpty()) {
+            wanted.add(new String[]{"0.0.0.0/0", r.gateway()});
+            if (!r.address6().isEmpty()) {
+                wanted.add(new String[]{"::/0", r.gateway6()});
+            }
         }
         for (String extra : r.routes()) {
             String[] p = extra.split(" via ", 2);
             wanted.add(new String[]{p[0], p[1]});
         }
         return Flux.just(Rtm.AF_INET, Rtm.AF_INET6)
-                .concatMap(family -> pod.dump(Routes.dumpTable(family, Rta.RT_TABLE_MAIN)).cast(RouteMessage.class))
+                // a family without a single route has no main table yet (ENOENT): nothing to find there
+                .concatMap(family -> pod.dump(Routes.dumpTable(family, Rta.RT_TABLE_MAIN)).cast(RouteMessage.class)
+                        .onErrorResume(e -> dev.podnet.netlink.NetlinkException.hasErrno(e,
+                                dev.podnet.netlink.sys.Errno.ENOENT), e -> Flux.empty()))
                 .filter(rt -> rt.outputInterface() == index && rt.gateway() != null)
                 .map(rt -> (rt.dstLength() == 0 ? (rt.family() == Rtm.AF_INET ? "0.0.0.0/0" : "::/0")
                         : new Cidr(rt.destination(), rt.dstLength()).toString()) + " via " + IprouteNames.address(rt.gateway()))

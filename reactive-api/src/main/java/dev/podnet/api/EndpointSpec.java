@@ -20,12 +20,34 @@ import java.util.Objects;
  * @param mac          the sandbox interface's MAC, or null for a random locally administered one
  * @param podName      Kubernetes pod name, or null
  * @param podNamespace Kubernetes namespace, or null
- * @param address      a static address request (CNI's "ips" capability), or null to let IPAM choose
+ * @param address      a static IPv4 address request (CNI's "ips" capability), or null to let IPAM choose
+ *                     (an IPv6 address given here is taken as {@code address6})
  * @param vm           a VM endpoint (Virtlet): a tap and a bridge in the sandbox, the interface's address
  *                     and routes handed to the VM (bridge networks)
+ * @param address6     a static IPv6 address request, or null to let IPAM choose
  */
 public record EndpointSpec(String network, String containerId, String ifName, NetNs netns, int mtu, MacAddress mac,
-                           String podName, String podNamespace, InetAddress address, boolean vm) {
+                           String podName, String podNamespace, InetAddress address, boolean vm, InetAddress address6) {
+
+    public EndpointSpec {
+        if (address != null && address.getAddress().length == 16) {
+            if (address6 != null && !address6.equals(address)) {
+                throw new InvalidSpecException("two IPv6 addresses requested: " + address.getHostAddress() + " and "
+                        + address6.getHostAddress() + "; a pod gets one per family");
+            }
+            address6 = address;
+            address = null;
+        }
+        if (address6 != null && address6.getAddress().length == 4) {
+            throw new InvalidSpecException("address6 " + address6.getHostAddress() + " is not IPv6");
+        }
+    }
+
+    /** A spec without a static IPv6 request. */
+    public EndpointSpec(String network, String containerId, String ifName, NetNs netns, int mtu, MacAddress mac,
+                        String podName, String podNamespace, InetAddress address, boolean vm) {
+        this(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, vm, null);
+    }
 
     /** {@code containerId}'s {@code eth0} in {@code netns}, on {@code network}. */
     public static EndpointSpec of(String network, String containerId, NetNs netns) {
@@ -33,29 +55,34 @@ public record EndpointSpec(String network, String containerId, String ifName, Ne
     }
 
     public EndpointSpec withIfName(String name) {
-        return new EndpointSpec(network, containerId, name, netns, mtu, mac, podName, podNamespace, address, vm);
+        return new EndpointSpec(network, containerId, name, netns, mtu, mac, podName, podNamespace, address, vm, address6);
     }
 
     public EndpointSpec withMtu(int m) {
-        return new EndpointSpec(network, containerId, ifName, netns, m, mac, podName, podNamespace, address, vm);
+        return new EndpointSpec(network, containerId, ifName, netns, m, mac, podName, podNamespace, address, vm, address6);
     }
 
     public EndpointSpec withMac(MacAddress m) {
-        return new EndpointSpec(network, containerId, ifName, netns, mtu, m, podName, podNamespace, address, vm);
+        return new EndpointSpec(network, containerId, ifName, netns, mtu, m, podName, podNamespace, address, vm, address6);
     }
 
     public EndpointSpec withPod(String name, String namespace) {
-        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, name, namespace, address, vm);
+        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, name, namespace, address, vm, address6);
     }
 
     /** Makes this a VM endpoint (Virtlet shape). */
     public EndpointSpec withVm(boolean on) {
-        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, on);
+        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, on, address6);
     }
 
-    /** Asks IPAM for exactly this address (it must lie in one of the network's ranges and be free). */
+    /**
+     * Asks IPAM for exactly this address (it must lie in one of the network's ranges of its family
+     * and be free); call it once per family to ask for both.
+     */
     public EndpointSpec withAddress(InetAddress a) {
-        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, a, vm);
+        return a.getAddress().length == 16
+                ? new EndpointSpec(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, vm, a)
+                : new EndpointSpec(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, a, vm, address6);
     }
 
     /** Checks every field before anything touches the kernel; the exception names the field. */

@@ -6,6 +6,7 @@ import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.Links;
 import dev.podnet.dataplane.state.NetworkMode;
 import dev.podnet.dataplane.state.NetworkRecord;
+import dev.podnet.dataplane.state.PodConfig;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -33,36 +34,40 @@ import java.util.Set;
  * @param ranges6     IPv6 ranges, as {@code ranges}
  * @param ipv6FromMac pods' IPv6 addresses derived from their MAC (prefix + MAC in the last 48 bits)
  *                    instead of IPAM; the IPv6 prefix must leave at least 48 host bits
+ * @param pod         default route, routes and DNS for every pod ({@link #withDefaultRoute}, {@link #withRoute},
+ *                    {@link #withDns})
  */
 public record NetworkSpec(String name, NetworkMode mode, String bridge, String subnet, String gateway, int mtu,
                           List<String> ranges, List<String> reserved, boolean hairpin, boolean macFromIp, String uplink,
-                          String subnet6, String gateway6, List<String> ranges6, boolean ipv6FromMac) {
+                          String subnet6, String gateway6, List<String> ranges6, boolean ipv6FromMac, PodConfig pod) {
 
     public NetworkSpec {
         ranges = List.copyOf(ranges == null ? List.of() : ranges);
         reserved = List.copyOf(reserved == null ? List.of() : reserved);
         ranges6 = List.copyOf(ranges6 == null ? List.of() : ranges6);
+        pod = pod == null ? PodConfig.DEFAULT : pod;
     }
 
-    /** A bridge network over {@code subnet}, gateway at its first address, default MTU. */
+    /** A bridge network over IPv4 {@code subnet} (null for an IPv6-only network: then give {@link #withIpv6}), gateway at its first address, default MTU. */
     public static NetworkSpec bridge(String name, String bridge, String subnet) {
         return new NetworkSpec(name, NetworkMode.BRIDGE, bridge, subnet, null, 0, null, null, false, false, null, null, null,
-                null, false);
+                null, false, PodConfig.DEFAULT);
     }
 
     /** A point-to-point network over {@code subnet} (CNI ptp), gateway at its first address. */
     public static NetworkSpec ptp(String name, String subnet) {
-        return new NetworkSpec(name, NetworkMode.PTP, "", subnet, null, 0, null, null, false, false, null, null, null, null, false);
+        return new NetworkSpec(name, NetworkMode.PTP, "", subnet, null, 0, null, null, false, false, null, null, null, null, false,
+                PodConfig.DEFAULT);
     }
 
     public NetworkSpec withGateway(String g) {
         return new NetworkSpec(name, mode, bridge, subnet, g, mtu, ranges, reserved, hairpin, macFromIp, uplink, subnet6,
-                gateway6, ranges6, ipv6FromMac);
+                gateway6, ranges6, ipv6FromMac, pod);
     }
 
     public NetworkSpec withMtu(int m) {
         return new NetworkSpec(name, mode, bridge, subnet, gateway, m, ranges, reserved, hairpin, macFromIp, uplink, subnet6,
-                gateway6, ranges6, ipv6FromMac);
+                gateway6, ranges6, ipv6FromMac, pod);
     }
 
     /**
@@ -75,7 +80,7 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
             return this;
         }
         return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, plus(ranges, range(start, end)), reserved, hairpin,
-                macFromIp, uplink, subnet6, gateway6, ranges6, ipv6FromMac);
+                macFromIp, uplink, subnet6, gateway6, ranges6, ipv6FromMac, pod);
     }
 
     /** Adds an IPv6 range, as {@link #withRange}. */
@@ -84,7 +89,7 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
             return this;
         }
         return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink, subnet6,
-                gateway6, plus(ranges6, range(start, end)), ipv6FromMac);
+                gateway6, plus(ranges6, range(start, end)), ipv6FromMac, pod);
     }
 
     /** Addresses (either family) that are never handed out, beyond the network, broadcast and gateways. */
@@ -92,23 +97,23 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
         List<String> all = new ArrayList<>(reserved);
         all.addAll(List.of(addresses));
         return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, all, hairpin, macFromIp, uplink, subnet6,
-                gateway6, ranges6, ipv6FromMac);
+                gateway6, ranges6, ipv6FromMac, pod);
     }
 
     public NetworkSpec withHairpin(boolean on) {
         return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, on, macFromIp, uplink, subnet6,
-                gateway6, ranges6, ipv6FromMac);
+                gateway6, ranges6, ipv6FromMac, pod);
     }
 
     public NetworkSpec withMacFromIp(boolean on) {
         return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, on, uplink, subnet6,
-                gateway6, ranges6, ipv6FromMac);
+                gateway6, ranges6, ipv6FromMac, pod);
     }
 
     /** Makes the network dual stack with {@code ipv6Subnet} (e.g. {@code fd00:18::/64}), gateway at its first address. */
     public NetworkSpec withIpv6(String ipv6Subnet) {
         return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink,
-                ipv6Subnet, gateway6, ranges6, ipv6FromMac);
+                ipv6Subnet, gateway6, ranges6, ipv6FromMac, pod);
     }
 
     /**
@@ -117,17 +122,45 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
      */
     public NetworkSpec withIpv6FromMac(String ipv6Prefix) {
         return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink,
-                ipv6Prefix, gateway6, ranges6, true);
+                ipv6Prefix, gateway6, ranges6, true, pod);
     }
 
     public NetworkSpec withIpv6Gateway(String g) {
         return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink,
-                subnet6, g, ranges6, ipv6FromMac);
+                subnet6, g, ranges6, ipv6FromMac, pod);
     }
 
     public NetworkSpec withUplink(String ifName) {
         return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, ifName, subnet6,
-                gateway6, ranges6, ipv6FromMac);
+                gateway6, ranges6, ipv6FromMac, pod);
+    }
+
+    /**
+     * Whether pods get their default route (per family) through this network (default: yes). A pod
+     * on several networks takes it from one: create the others without.
+     */
+    public NetworkSpec withDefaultRoute(boolean on) {
+        return withPod(new PodConfig(on, pod.routes(), pod.nameservers(), pod.domain(), pod.search(), pod.options()));
+    }
+
+    /**
+     * Adds a route installed in every pod (host-local's {@code routes}): {@code dst} (a CIDR of either
+     * family the network serves) via {@code gateway}, or via the network's gateway of that family
+     * when {@code gateway} is null.
+     */
+    public NetworkSpec withRoute(String dst, String gateway) {
+        List<String> routes = plus(pod.routes(), blank(gateway) ? dst : dst + "=" + gateway);
+        return withPod(new PodConfig(pod.defaultRoute(), routes, pod.nameservers(), pod.domain(), pod.search(), pod.options()));
+    }
+
+    /** DNS settings handed to the runtime with every endpoint (CNI's {@code dns}); null or empty for none. */
+    public NetworkSpec withDns(List<String> nameservers, String domain, List<String> search, List<String> options) {
+        return withPod(new PodConfig(pod.defaultRoute(), pod.routes(), nameservers, domain, search, options));
+    }
+
+    private NetworkSpec withPod(PodConfig p) {
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink, subnet6,
+                gateway6, ranges6, ipv6FromMac, p);
     }
 
     private static boolean blank(String s) {
@@ -164,16 +197,25 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
                 throw new InvalidSpecException("network " + name + ": hairpin and uplink are bridge options, not ptp ones");
             }
             Links.validateMtu("network mtu", mtu);
-            Cidr s = Cidr.parse(subnet);
-            if (!s.isIpv4()) {
+            boolean hasV4 = !blank(subnet);
+            if (!hasV4 && blank(subnet6)) {
+                throw new InvalidSpecException("network " + name + ": give a subnet: IPv4 (subnet, --subnet), IPv6 (withIpv6, "
+                        + "--subnet6), or both");
+            }
+            Cidr s = hasV4 ? Cidr.parse(subnet) : null;
+            if (s != null && !s.isIpv4()) {
                 throw new InvalidSpecException("network " + name + ": subnet " + s + " must be IPv4; give IPv6 with withIpv6 / --subnet6");
             }
-            InetAddress gw = gateway == null ? AddressRangeDefaults.firstHost(s) : Cidr.parseAddress(gateway, "gateway");
+            if (s == null && (gateway != null || !ranges.isEmpty() || macFromIp)) {
+                throw new InvalidSpecException("network " + name + ": " + (gateway != null ? "an IPv4 gateway" : !ranges.isEmpty()
+                        ? "IPv4 ranges" : "MACs from IPv4 addresses") + " need an IPv4 subnet; the network is IPv6-only");
+            }
+            InetAddress gw = s == null ? null : gateway == null ? AddressRangeDefaults.firstHost(s) : Cidr.parseAddress(gateway, "gateway");
             Set<InetAddress> res = new LinkedHashSet<>();
             for (String r : reserved) {
                 res.add(Cidr.parseAddress(r, "reserved address"));
             }
-            List<String> v4 = normalise(ranges(s, gw, ranges, res));
+            List<String> v4 = s == null ? List.of() : normalise(ranges(s, gw, ranges, res));
             String v6 = "";
             String gw6 = "";
             List<String> r6 = List.of();
@@ -192,9 +234,9 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
                 InetAddress g6 = gateway6 == null ? AddressRangeDefaults.firstHost(s6) : Cidr.parseAddress(gateway6, "gateway6");
                 r6 = normalise(ranges(s6, g6, ranges6, res));
                 for (InetAddress a : res) {
-                    if (!s.contains(a) && !s6.contains(a)) {
+                    if ((s == null || !s.contains(a)) && !s6.contains(a)) {
                         throw new InvalidSpecException("network " + name + ": reserved address " + Cidr.text(a)
-                                + " is outside subnets " + s + " and " + s6);
+                                + " is outside " + (s == null ? "subnet " + s6 : "subnets " + s + " and " + s6));
                     }
                 }
                 v6 = s6.toString();
@@ -209,13 +251,55 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
                     }
                 }
             }
-            return new NetworkRecord(name, mode, mode == NetworkMode.BRIDGE ? bridge : "", s.toString(), Cidr.text(gw), mtu,
+            return new NetworkRecord(name, mode, mode == NetworkMode.BRIDGE ? bridge : "", s == null ? "" : s.toString(),
+                    gw == null ? "" : Cidr.text(gw), mtu,
                     v4, res.stream().map(Cidr::text).toList(), hairpin, macFromIp, uplink, v6, gw6, r6,
-                    ipv6FromMac && !v6.isEmpty());
+                    ipv6FromMac && !v6.isEmpty(), validatePod(s, v6.isEmpty() ? null : Cidr.parse(v6)));
         } catch (InvalidSpecException e) {
             throw e;
         } catch (IllegalArgumentException e) {
             throw new InvalidSpecException("network " + name + ": " + e.getMessage());
+        }
+    }
+
+    /** The pod settings in their stored, canonical form; each entry checked. */
+    private PodConfig validatePod(Cidr subnet4, Cidr subnet6) {
+        List<String> routes = new ArrayList<>();
+        for (String r : pod.routes()) {
+            Cidr dst = Cidr.parse(PodConfig.destination(r)).network();
+            Cidr served = dst.isIpv4() ? subnet4 : subnet6;
+            if (served == null) {
+                throw new InvalidSpecException("network " + name + ": route " + dst + " is IPv" + (dst.isIpv4() ? 4 : 6)
+                        + ", which the network does not serve");
+            }
+            String gw = PodConfig.gateway(r);
+            if (gw != null) {
+                InetAddress g = Cidr.parseAddress(gw, "route gateway");
+                if ((g.getAddress().length == 4) != dst.isIpv4()) {
+                    throw new InvalidSpecException("network " + name + ": route " + dst + " has a gateway " + gw + " of the other family");
+                }
+                if (!served.contains(g)) {
+                    throw new InvalidSpecException("network " + name + ": route " + dst + " via " + gw + ": the gateway is outside "
+                            + served + ", so a pod could not reach it");
+                }
+                routes.add(dst + "=" + Cidr.text(g));
+            } else {
+                routes.add(dst.toString());
+            }
+        }
+        List<String> servers = pod.nameservers().stream().map(a -> Cidr.text(Cidr.parseAddress(a, "dns nameserver"))).toList();
+        for (String[] f : new String[][]{{"dns domain", pod.domain()}}) {
+            checkDnsWord(f[0], f[1]);
+        }
+        pod.search().forEach(w -> checkDnsWord("dns search domain", w));
+        pod.options().forEach(w -> checkDnsWord("dns option", w));
+        return new PodConfig(pod.defaultRoute(), routes, servers, pod.domain(), pod.search(), pod.options());
+    }
+
+    private void checkDnsWord(String field, String word) {
+        if (word != null && !word.isEmpty() && !word.matches("[A-Za-z0-9_.:=-]{1,253}")) {
+            throw new InvalidSpecException("network " + name + ": " + field + " '" + word
+                    + "' may hold only letters, digits, '.', '-', '_', ':', '='");
         }
     }
 

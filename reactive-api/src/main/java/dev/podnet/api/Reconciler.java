@@ -154,10 +154,7 @@ final class Reconciler {
         return Mono.<Void>fromRunnable(() -> {
             AttachedNetwork n = networks.get(r.network());
             if (n != null) {
-                n.allocator().release(r.containerId(), r.ifName());
-                if (n.allocator6() != null) {
-                    n.allocator6().release(r.containerId(), r.ifName());
-                }
+                n.releaseAll(r.containerId(), r.ifName());
             }
             host.store().endpoints().remove(r.key());
         }).subscribeOn(host.state());
@@ -168,7 +165,7 @@ final class Reconciler {
         return Mono.<Void>fromRunnable(() -> {
             Set<String> owners = host.store().endpoints().keySet();
             for (AttachedNetwork n : networks.values()) {
-                for (var allocator : n.allocator6() == null ? List.of(n.allocator()) : List.of(n.allocator(), n.allocator6())) {
+                for (var allocator : n.allocators()) {
                     allocator.reservations().forEach((owner, address) -> {
                         if (!owners.contains(owner) && !inFlight.test(owner)) {
                             actions.add("released " + address + " on " + n.name() + ": reserved for " + owner + ", which has no record");
@@ -281,7 +278,10 @@ final class Reconciler {
             Mono<List<AddressMessage>> addrs = pod.dump(Addresses.dumpOf(Rtm.AF_UNSPEC, peer.index())).cast(AddressMessage.class)
                     .collectList();
             Mono<List<RouteMessage>> routes = Flux.just(Rtm.AF_INET, Rtm.AF_INET6)
-                    .concatMap(f -> pod.dump(Routes.dumpTable(f, Rta.RT_TABLE_MAIN)).cast(RouteMessage.class))
+                    // a family without a single route has no main table yet (ENOENT)
+                    .concatMap(f -> pod.dump(Routes.dumpTable(f, Rta.RT_TABLE_MAIN)).cast(RouteMessage.class)
+                            .onErrorResume(e -> dev.podnet.netlink.NetlinkException.hasErrno(e,
+                                    dev.podnet.netlink.sys.Errno.ENOENT), e -> Flux.empty()))
                     .filter(r -> r.outputInterface() == peer.index() && r.gateway() != null && r.dstLength() > 0)
                     .collectList();
             // one dump at a time on a socket (the kernel answers a second with EBUSY)
@@ -310,14 +310,14 @@ final class Reconciler {
                     continue;
                 }
                 Cidr c = new Cidr(a.address(), a.prefixLength());
-                if (a.family() == Rtm.AF_INET && n.subnet().contains(a.address())) {
+                if (a.family() == Rtm.AF_INET && n.ipv4() && n.subnet().contains(a.address())) {
                     address = c.toString();
                 } else if (a.family() == Rtm.AF_INET6 && n.subnet6() != null && n.subnet6().contains(a.address())) {
                     address6 = c.toString();
                 }
             }
         }
-        if (address.isEmpty()) {
+        if (n.ipv4() && address.isEmpty()) {
             return new Found(null, tag.ifName() + " in " + netns + " holds no address of " + n.subnet() + " (an add cut short)");
         }
         if (n.subnet6() != null && address6.isEmpty()) {
@@ -344,15 +344,15 @@ final class Reconciler {
         // the network's MTU (0: the kernel's 1500) unless the endpoint was given its own
         int mtu = peer.mtu() == (n.mtu() == 0 ? 1500 : n.mtu()) ? n.mtu() : peer.mtu();
         EndpointRecord record = new EndpointRecord(tag.containerId(), tag.ifName(), n.name(), netns.toString(), link.name(), mac,
-                address, Cidr.text(n.gateway()), EndpointState.READY, System.currentTimeMillis(), podName, podNamespace, vmTap,
-                address6, n.gateway6() == null ? "" : Cidr.text(n.gateway6()), "", mtu, extra);
+                address, n.ipv4() ? Cidr.text(n.gateway()) : "", EndpointState.READY, System.currentTimeMillis(), podName, podNamespace, vmTap,
+                address6, n.gateway6() == null ? "" : Cidr.text(n.gateway6()), "", mtu, extra, EndpointSteps.macText(link));
         return new Found(record, null);
     }
 
     /** Reserves the rebuilt record's addresses (or deletes the link when they cannot be had) and stores it. */
     private Mono<Void> adopt(EndpointRecord r, AttachedNetwork n, String what, LinkMessage link, List<String> actions, boolean dryRun) {
         return Mono.fromCallable(() -> {
-            String clash = holder(n.allocator(), r.address(), r.key());
+            String clash = n.allocator() == null ? null : holder(n.allocator(), r.address(), r.key());
             if (clash == null && n.allocator6() != null) {
                 clash = holder(n.allocator6(), r.address6(), r.key());
             }
@@ -362,18 +362,21 @@ final class Reconciler {
             }
             if (!dryRun) {
                 try {
-                    n.allocator().allocateStatic(r.containerId(), r.ifName(), Cidr.parse(r.address()).address());
+                    if (n.allocator() != null) {
+                        n.allocator().allocateStatic(r.containerId(), r.ifName(), Cidr.parse(r.address()).address());
+                    }
                     if (n.allocator6() != null) {
                         n.allocator6().allocateStatic(r.containerId(), r.ifName(), Cidr.parse(r.address6()).address());
                     }
                 } catch (RuntimeException e) {
-                    n.allocator().release(r.containerId(), r.ifName());
+                    n.releaseAll(r.containerId(), r.ifName());
                     actions.add("deleted orphan " + what + ": " + e.getMessage());
                     return false;
                 }
                 host.store().endpoints().put(r.key(), r.encode());
             }
-            actions.add("adopted " + what + ": " + r.address() + (r.address6().isEmpty() ? "" : " and " + r.address6())
+            actions.add("adopted " + what + ": " + String.join(" and ", java.util.stream.Stream.of(r.address(), r.address6())
+                    .filter(a -> !a.isEmpty()).toList())
                     + " in " + r.netns() + (link.isUp() ? "" : "; its host end brought up"));
             return true;
         }).subscribeOn(host.state()).flatMap(adopted -> !adopted ? deleteLink(link, dryRun)

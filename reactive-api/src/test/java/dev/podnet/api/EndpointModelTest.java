@@ -17,6 +17,7 @@ import reactor.core.publisher.Mono;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,6 +29,67 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The network and endpoint model: lookups, check, attach and detach, update. */
 @KernelTest
 class EndpointModelTest extends DataplaneTestBase {
+    @Test
+    @SuppressWarnings("unchecked")
+    void aPodOnTwoNetworksHasOneDefaultRouteAndEachNetworksRoutesAndDns(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("two");
+        Dataplane dp = open(sandbox, StepObserver.NONE); // "pods": bridge 198.18.0.0/16, default route
+        try {
+            // a second, dual-stack ptp network: no default route, a route of each family, DNS
+            dp.createNetwork(NetworkSpec.ptp("back", "198.19.0.0/24").withIpv6("fd00:19::/64").withDefaultRoute(false)
+                    .withRoute("198.20.0.0/24", null).withRoute("fd00:20::/64", "fd00:19::1")
+                    .withDns(List.of("198.19.0.53"), "cluster.local", List.of("svc.cluster.local"), List.of("ndots:5"))).block(T);
+            dp.add(EndpointSpec.of("pods", "two1", NetNs.named(pod))).block(T);
+            dp.add(EndpointSpec.of("back", "two1", NetNs.named(pod)).withIfName("eth1")).block(T);
+            String routes4 = Sandbox.ipIn(pod, "-4", "route");
+            String routes6 = Sandbox.ipIn(pod, "-6", "route");
+            assertEquals(1, routes4.lines().filter(l -> l.startsWith("default")).count(), routes4);
+            assertTrue(routes4.contains("default via 198.18.0.1 dev eth0"), routes4);
+            assertTrue(routes4.contains("198.19.0.0/24 via 198.19.0.1 dev eth1"), "the second network's subnet through its interface: " + routes4);
+            assertTrue(routes4.contains("198.20.0.0/24 via 198.19.0.1 dev eth1"), "the network's route, via its gateway: " + routes4);
+            assertTrue(routes6.contains("fd00:20::/64 via fd00:19::1 dev eth1"), routes6);
+            assertFalse(routes6.contains("default"), "no IPv6 default route from a network without one: " + routes6);
+            Sandbox.run("ip", "netns", "exec", pod, "ping", "-c1", "-W2", "198.18.0.1");
+            Sandbox.run("ip", "netns", "exec", pod, "ping", "-c1", "-W2", "198.19.0.1");
+
+            EndpointRecord back = dp.get("two1", "eth1").block(T);
+            assertEquals(List.of("198.20.0.0/24 via 198.19.0.1", "fd00:20::/64 via fd00:19::1"), back.routes(), "recorded");
+            assertTrue(dp.check("two1", "eth1").block(T).consistent());
+            Map<String, Object> cni = CniResult.of(back, dp.network("back").block(T));
+            List<Map<String, Object>> ifs = (List<Map<String, Object>>) cni.get("interfaces");
+            assertEquals(back.hostIfName(), ifs.get(0).get("name"));
+            assertTrue(((String) ifs.get(0).get("mac")).matches("([0-9a-f]{2}:){5}[0-9a-f]{2}"), "host interface with its MAC: " + ifs.get(0));
+            assertTrue(Sandbox.run("ip", "-n", sandbox.name(), "link", "show", back.hostIfName()).contains((String) ifs.get(0).get("mac")));
+            assertEquals(List.of("198.20.0.0/24", "fd00:20::/64"),
+                    ((List<Map<String, Object>>) cni.get("routes")).stream().map(r -> r.get("dst")).toList());
+            assertEquals(Map.of("nameservers", List.of("198.19.0.53"), "domain", "cluster.local", "search", List.of("svc.cluster.local"),
+                    "options", List.of("ndots:5")), cni.get("dns"));
+
+            // a third network that wants the default route too: said plainly, nothing made
+            String third = sandbox.newNamespace("third");
+            dp.createNetwork(NetworkSpec.bridge("side", "pnbr2", "198.21.0.0/24")).block(T);
+            List<String> before = linkNames(sandbox);
+            InvalidSpecException twice = assertThrows(InvalidSpecException.class,
+                    () -> dp.add(EndpointSpec.of("side", "two1", NetNs.named(pod)).withIfName("eth2")).block(T));
+            assertTrue(twice.getMessage().contains("already has a default route (through another interface)"), twice.getMessage());
+            assertEquals(before, linkNames(sandbox));
+            assertEquals(0, dp.reservedAddresses("side"));
+            assertFalse(Sandbox.ipIn(pod, "-br", "link").contains("eth2"));
+            dp.add(EndpointSpec.of("side", "other", NetNs.named(third))).block(T);
+            dp.remove("other", "eth0").block(T);
+
+            // removing one endpoint leaves the other whole
+            dp.remove("two1", "eth0").block(T);
+            assertTrue(dp.check("two1", "eth1").block(T).consistent());
+            assertTrue(Sandbox.ipIn(pod, "-4", "route").contains("198.20.0.0/24 via 198.19.0.1 dev eth1"));
+            Sandbox.run("ip", "netns", "exec", pod, "ping", "-c1", "-W2", "198.19.0.1");
+            dp.remove("two1", "eth1").block(T);
+            assertNoHostLinks(sandbox);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
     @Test
     void endpointsAreFoundByPodContainerNetnsAndNetworkAndANetworkInUseIsKept(Sandbox sandbox) throws Exception {
         String p0 = sandbox.newNamespace("w0");
@@ -42,7 +104,7 @@ class EndpointModelTest extends DataplaneTestBase {
             assertEquals(2, dp.find(EndpointQuery.byPodPrefix("web-", "default")).count().block(T));
             assertEquals(0, dp.find(EndpointQuery.byPodPrefix("web-", "data")).count().block(T));
             assertEquals("cccccccc33", dp.find(EndpointQuery.byPod("db-0", "data")).blockFirst(T).containerId());
-            assertEquals("bbbbbbbb22", dp.find(EndpointQuery.byId("bbbbbbbb-eth0")).blockFirst(T).containerId());
+            assertEquals("bbbbbbbb22", dp.find(EndpointQuery.byId("bbbbbbbb22/eth0")).blockFirst(T).containerId());
             assertEquals(1, dp.find(EndpointQuery.byContainer("aaaaaaaa11")).count().block(T));
             assertEquals("aaaaaaaa11", dp.find(EndpointQuery.byNetns("/run/netns/" + p0)).blockFirst(T).containerId());
             assertEquals(3, dp.countEndpoints("pods").block(T));
@@ -107,7 +169,12 @@ class EndpointModelTest extends DataplaneTestBase {
             assertEquals("sandbox-b", dp.get("attach01", "eth0").block(T).sandboxKey(), "persisted");
             assertThrows(InvalidSpecException.class, () -> dp.attach("nobody", "eth0", "x").block(T));
             assertThrows(InvalidSpecException.class, () -> dp.attach("attach01", "eth0", " ").block(T));
-            dp.remove("attach01", "eth0").block(T);
+            // attached: a remove is refused (detach first), unless forced
+            InvalidSpecException attached = assertThrows(InvalidSpecException.class, () -> dp.remove("attach01", "eth0").block(T));
+            assertTrue(attached.getMessage().contains("is attached to sandbox sandbox-b; detach it first"), attached.getMessage());
+            assertEquals(EndpointState.READY, dp.get("attach01", "eth0").block(T).state(), "refused: nothing touched");
+            dp.remove("attach01", "eth0", true).block(T);
+            assertEquals(null, dp.get("attach01", "eth0").block(T));
         } finally {
             dp.close().block(T);
         }
@@ -142,7 +209,7 @@ class EndpointModelTest extends DataplaneTestBase {
             assertEquals(updated, dp.get("update01", "eth0").block(T), "a failed update leaves the record as it was");
 
             // IPv6 routes too, on a dual-stack endpoint; check notices a route that went away
-            dp.createNetwork(NetworkSpec.bridge("dual", "pnbr6", "198.18.96.0/24").withIpv6("fd00:18::/64")).block(T);
+            dp.createNetwork(NetworkSpec.bridge("dual", "pnbr6", "198.19.96.0/24").withIpv6("fd00:18::/64")).block(T);
             String pod6 = sandbox.newNamespace("p6");
             dp.add(EndpointSpec.of("dual", "update06", NetNs.named(pod6))).block(T);
             dp.update("update06", "eth0", new EndpointUpdate(0, List.of()).withRoute("fd00:20::/64", "fd00:18::1")).block(T);

@@ -161,23 +161,91 @@ class EndpointShapesTest extends DataplaneTestBase {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void ipv6OnlyNetworksOfEveryShapeAndStaticIpv6Addresses(Sandbox sandbox) throws Exception {
+        String p1 = sandbox.newNamespace("o1");
+        String p2 = sandbox.newNamespace("o2");
+        String p3 = sandbox.newNamespace("o3");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            dp.createNetwork(NetworkSpec.bridge("v6b", "pnbr4", null).withIpv6("fd00:44::/64")).block(T);
+            dp.createNetwork(NetworkSpec.ptp("v6p", null).withIpv6("fd00:45::/64")).block(T);
+            Endpoint a = dp.add(EndpointSpec.of("v6b", "six1", NetNs.named(p1))).block(T);
+            Endpoint b = dp.add(EndpointSpec.of("v6b", "six2", NetNs.named(p2))
+                    .withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("fd00:44::99", "ip"))).block(T);
+            Endpoint c = dp.add(EndpointSpec.of("v6p", "six3", NetNs.named(p3))).block(T);
+            assertEquals(null, a.address(), "no IPv4 on an IPv6-only network");
+            assertEquals("fd00:44::2/64", a.address6());
+            assertEquals("fd00:44::99/64", b.address6(), "the static IPv6 address asked for");
+            assertEquals("fd00:45::2/64", c.address6());
+            for (String pod : new String[]{p1, p3}) {
+                assertEquals("", Sandbox.ipIn(pod, "-4", "addr", "show", "dev", "eth0").strip(), "no IPv4 address in " + pod);
+                assertTrue(Sandbox.ipIn(pod, "-6", "route").contains("default via fd00:4"), Sandbox.ipIn(pod, "-6", "route"));
+            }
+            Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", "fd00:44::1");
+            Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", "fd00:44::99");
+            Sandbox.run("ip", "netns", "exec", p3, "ping", "-6", "-c1", "-W2", "fd00:45::1");
+            for (String id : new String[]{"six1", "six2", "six3"}) {
+                EndpointCheck ok = dp.check(id, "eth0").block(T);
+                assertTrue(ok.consistent(), ok.toString());
+            }
+            java.util.Map<String, Object> cni = CniResult.of(dp.get("six1", "eth0").block(T), dp.network("v6b").block(T));
+            assertEquals(1, ((List<Object>) cni.get("ips")).size());
+            assertEquals("::/0", ((List<java.util.Map<String, Object>>) cni.get("routes")).get(0).get("dst"));
+
+            String p4 = sandbox.newNamespace("o4");
+            InvalidSpecException noV4 = assertThrows(InvalidSpecException.class, () -> dp.add(EndpointSpec.of("v6b", "six4",
+                    NetNs.named(p4)).withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.18.0.9", "ip"))).block(T));
+            assertTrue(noV4.getMessage().contains("hands out no IPv4 addresses"), noV4.getMessage());
+            InvalidSpecException vm = assertThrows(InvalidSpecException.class,
+                    () -> dp.add(EndpointSpec.of("v6b", "six4", NetNs.named(p4)).withVm(true)).block(T));
+            assertTrue(vm.getMessage().contains("a VM endpoint needs IPv4"), vm.getMessage());
+            InvalidSpecException taken = assertThrows(InvalidSpecException.class, () -> dp.add(EndpointSpec.of("v6b", "six4",
+                    NetNs.named(p4)).withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("fd00:44::99", "ip"))).block(T));
+            assertTrue(taken.getMessage().contains("already reserved by six2/eth0"), taken.getMessage());
+            InvalidSpecException none = assertThrows(InvalidSpecException.class,
+                    () -> dp.createNetwork(NetworkSpec.bridge("nosubnet", "pnbr5", null)).block(T));
+            assertTrue(none.getMessage().contains("give a subnet"), none.getMessage());
+            assertEquals(3, dp.reservedAddresses("v6b") + dp.reservedAddresses("v6p"));
+
+        } finally {
+            dp.close().block(T);
+        }
+        // rebuilt from the kernel like any other endpoint
+        java.nio.file.Files.delete(state.resolve("endpoints.dat"));
+        java.nio.file.Files.delete(state.resolve("ipam-reservations.dat"));
+        Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name()))).block(T);
+        try {
+            assertEquals("fd00:44::99/64", again.get("six2", "eth0").block(T).address6(), "adopted from the kernel");
+            assertTrue(again.check("six3", "eth0").block(T).consistent());
+            for (String id : new String[]{"six1", "six2", "six3"}) {
+                again.remove(id, "eth0").block(T);
+            }
+            assertEquals(0, again.reservedAddresses("v6b") + again.reservedAddresses("v6p"));
+            assertNoHostLinks(sandbox);
+        } finally {
+            again.close().block(T);
+        }
+    }
+
+    @Test
     void bridgeOptionsHairpinMacFromIpAndUplink(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         sandbox.ip("link", "add", "up0", "type", "veth", "peer", "name", "up1");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            dp.createNetwork(NetworkSpec.bridge("opts", "pnbr1", "198.18.64.0/24").withHairpin(true).withMacFromIp(true)
+            dp.createNetwork(NetworkSpec.bridge("opts", "pnbr1", "198.19.64.0/24").withHairpin(true).withMacFromIp(true)
                     .withUplink("up0")).block(T);
             assertTrue(sandbox.ip("-o", "link", "show", "up0").contains("master pnbr1"), "uplink enslaved");
             Endpoint ep = dp.add(EndpointSpec.of("opts", "hairy", NetNs.named(pod))).block(T);
-            assertEquals("198.18.64.2/24", ep.address());
-            assertEquals("0a:58:c6:12:40:02", ep.mac(), "0a:58 + 198.18.64.2");
-            assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "eth0").contains("0a:58:c6:12:40:02"));
+            assertEquals("198.19.64.2/24", ep.address());
+            assertEquals("0a:58:c6:13:40:02", ep.mac(), "0a:58 + 198.19.64.2");
+            assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "eth0").contains("0a:58:c6:13:40:02"));
             String port = sandbox.ip("-o", "-d", "link", "show", ep.hostIfName());
             assertTrue(port.contains("hairpin on"), port);
 
             InvalidSpecException missing = assertThrows(InvalidSpecException.class, () -> dp.createNetwork(
-                    NetworkSpec.bridge("nouplink", "pnbr2", "198.18.65.0/24").withUplink("ghost0")).block(T));
+                    NetworkSpec.bridge("nouplink", "pnbr2", "198.19.65.0/24").withUplink("ghost0")).block(T));
             assertTrue(missing.getMessage().contains("uplink ghost0 does not exist"), missing.getMessage());
             assertFalse(sandbox.ip("-o", "link").contains("pnbr2"), "the bridge made for it was removed again");
             assertThrows(InvalidSpecException.class, () -> dp.createNetwork(NetworkSpec.ptp("bad", "198.19.0.0/16").withHairpin(true)).block(T));
@@ -231,12 +299,12 @@ class EndpointShapesTest extends DataplaneTestBase {
         String p2 = sandbox.newNamespace("d2");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            dp.createNetwork(NetworkSpec.bridge("dual", "pnbr6", "198.18.96.0/24").withIpv6("fd00:18::/64")).block(T);
+            dp.createNetwork(NetworkSpec.bridge("dual", "pnbr6", "198.19.96.0/24").withIpv6("fd00:18::/64")).block(T);
             String bridge6 = sandbox.ip("-o", "-6", "addr", "show", "dev", "pnbr6");
             assertTrue(bridge6.contains("inet6 fd00:18::1/64") && bridge6.contains("inet6 fe80::1/64"), bridge6);
             Endpoint a = dp.add(EndpointSpec.of("dual", "dual0001", NetNs.named(p1))).block(T);
             Endpoint b = dp.add(EndpointSpec.of("dual", "dual0002", NetNs.named(p2))).block(T);
-            assertEquals("198.18.96.2/24", a.address());
+            assertEquals("198.19.96.2/24", a.address());
             assertEquals("fd00:18::2/64", a.address6());
             assertEquals("fd00:18::1", dev.podnet.netlink.route.IprouteNames.address(
                     dev.podnet.dataplane.ipam.Cidr.parseAddress(a.gateway6(), "gw")));
@@ -246,8 +314,8 @@ class EndpointShapesTest extends DataplaneTestBase {
             assertTrue(Sandbox.ipIn(p1, "-6", "route", "show").contains("default via fd00:18::1 dev eth0"));
             Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", "fd00:18::1");
             Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", b.address6().split("/")[0]);
-            Sandbox.run("ip", "netns", "exec", p1, "ping", "-c1", "-W2", "198.18.96.3");
-            String cni = CniResult.json(dp.get("dual0001", "eth0").block(T));
+            Sandbox.run("ip", "netns", "exec", p1, "ping", "-c1", "-W2", "198.19.96.3");
+            String cni = CniResult.json(dp.get("dual0001", "eth0").block(T), dp.network("dual").block(T));
             assertTrue(cni.contains("\"address\":\"fd00:18::2/64\"") && cni.contains("\"dst\":\"::/0\""), cni);
             EndpointCheck dualOk = dp.check("dual0001", "eth0").block(T);
             assertTrue(dualOk.consistent(), dualOk.toString());
@@ -259,7 +327,7 @@ class EndpointShapesTest extends DataplaneTestBase {
             dp.remove("dual0001", "eth0").block(T);
             dp.remove("dual0002", "eth0").block(T);
             assertEquals(0, dp.reservedAddresses("dual"));
-            assertThrows(InvalidSpecException.class, () -> dp.createNetwork(NetworkSpec.bridge("x6", "pnbr7", "198.18.97.0/24").withIpv6("198.18.98.0/24")).block(T));
+            assertThrows(InvalidSpecException.class, () -> dp.createNetwork(NetworkSpec.bridge("x6", "pnbr7", "198.19.97.0/24").withIpv6("198.19.98.0/24")).block(T));
         } finally {
             dp.close().block(T);
         }
@@ -271,7 +339,7 @@ class EndpointShapesTest extends DataplaneTestBase {
         String p2 = sandbox.newNamespace("m2");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            dp.createNetwork(NetworkSpec.bridge("macv6", "pnbr8", "198.18.99.0/24").withIpv6FromMac("fd00:77::/64")).block(T);
+            dp.createNetwork(NetworkSpec.bridge("macv6", "pnbr8", "198.19.99.0/24").withIpv6FromMac("fd00:77::/64")).block(T);
             Endpoint a = dp.add(EndpointSpec.of("macv6", "macv6001", NetNs.named(p1))
                     .withMac(dev.podnet.dataplane.link.MacAddress.parse("02:42:c6:12:63:02"))).block(T);
             Endpoint b = dp.add(EndpointSpec.of("macv6", "macv6002", NetNs.named(p2))).block(T);
@@ -280,7 +348,7 @@ class EndpointShapesTest extends DataplaneTestBase {
             Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", b.address6().split("/")[0]);
             assertEquals(2, dp.reservedAddresses("macv6"), "only the IPv4 addresses come from IPAM");
             InvalidSpecException tooLong = assertThrows(InvalidSpecException.class, () -> dp.createNetwork(
-                    NetworkSpec.bridge("macv6b", "pnbr9", "198.18.98.0/24").withIpv6FromMac("fd00:78::/96")).block(T));
+                    NetworkSpec.bridge("macv6b", "pnbr9", "198.19.98.0/24").withIpv6FromMac("fd00:78::/96")).block(T));
             assertTrue(tooLong.getMessage().contains("at least 48 host bits are needed"), tooLong.getMessage());
             dp.remove("macv6001", "eth0").block(T);
             dp.remove("macv6002", "eth0").block(T);

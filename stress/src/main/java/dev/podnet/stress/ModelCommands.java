@@ -57,8 +57,9 @@ final class ModelCommands {
         String cmd = command + " " + verb;
         Args a = switch (command + " " + verb) {
             case "network create" -> Args.parse(cmd, rest, 0, Set.of("--mode", "--bridge", "--subnet", "--gateway", "--mtu",
-                    "--range-start", "--range-end", "--range", "--range6", "--reserved", "--uplink", "--subnet6", "--gateway6"),
-                    Set.of("--hairpin", "--mac-from-ip", "--ipv6-from-mac", "--json"));
+                    "--range-start", "--range-end", "--range", "--range6", "--reserved", "--uplink", "--subnet6", "--gateway6", "--route",
+                    "--dns-nameserver", "--dns-domain", "--dns-search", "--dns-option"),
+                    Set.of("--hairpin", "--mac-from-ip", "--ipv6-from-mac", "--no-default-route", "--json"));
             case "network delete" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--force"));
             case "network list", "network show", "ipam show" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--json"));
             case "reconcile run" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--dry-run", "--json"));
@@ -104,8 +105,8 @@ final class ModelCommands {
                 String name = single(cmd, a);
                 String mode = a.get("--mode", "bridge");
                 NetworkSpec spec = switch (mode) {
-                    case "bridge" -> NetworkSpec.bridge(name, required(cmd, a, "--bridge"), required(cmd, a, "--subnet"));
-                    case "ptp" -> NetworkSpec.ptp(name, required(cmd, a, "--subnet"));
+                    case "bridge" -> NetworkSpec.bridge(name, required(cmd, a, "--bridge"), subnet(cmd, a));
+                    case "ptp" -> NetworkSpec.ptp(name, subnet(cmd, a));
                     default -> throw new UsageException(cmd + ": --mode must be bridge or ptp, got '" + mode + "'");
                 };
                 spec = spec.withGateway(a.get("--gateway", null)).withMtu(a.intValue(cmd, "--mtu", 0, 0, 65535))
@@ -122,6 +123,13 @@ final class ModelCommands {
                 for (String r : a.all("--range6")) {
                     spec = spec.withRange6(rangeStart(cmd, r), rangeEnd(r));
                 }
+                spec = spec.withDefaultRoute(!a.has("--no-default-route"));
+                for (String r : a.all("--route")) {
+                    int eq = r.indexOf('=');
+                    spec = spec.withRoute(eq < 0 ? r : r.substring(0, eq), eq < 0 ? null : r.substring(eq + 1));
+                }
+                spec = spec.withDns(a.all("--dns-nameserver"), a.get("--dns-domain", null), a.all("--dns-search"),
+                        a.all("--dns-option"));
                 dp.createNetwork(spec).block(T);
                 NetworkRecord r = dp.network(name).block(T);
                 out.println(json ? Json.write(network(r, 0)) : "network " + name + " created: " + describe(r));
@@ -157,10 +165,13 @@ final class ModelCommands {
                         a.get("--if", "eth0"), netns.contains("/") ? NetNs.ofPath(Path.of(netns)) : NetNs.named(netns),
                         a.intValue(cmd, "--mtu", 0, 0, 65535), a.has("--mac") ? mac(cmd, a.get("--mac", "")) : null,
                         a.get("--pod-name", null), a.get("--pod-namespace", null),
-                        a.has("--ip") ? staticAddress(cmd, a.get("--ip", "")) : null, a.has("--vm"));
+                        null, a.has("--vm"));
+                for (String ip : a.all("--ip")) {
+                    spec = spec.withAddress(staticAddress(cmd, ip));
+                }
                 dp.add(spec).block(T);
                 EndpointRecord r = dp.get(spec.containerId(), spec.ifName()).block(T);
-                out.println(json ? CniResult.json(r) : "endpoint " + r.id() + ": " + r.address() + " via " + r.gateway()
+                out.println(json ? CniResult.json(r, dp.network(r.network()).block(T)) : "endpoint " + r.id() + ": " + r.address() + " via " + r.gateway()
                         + " on " + r.network() + ", host " + r.hostIfName() + ", mac " + r.mac()
                         + (r.vmTap().isEmpty() ? "" : ", for the VM on tap " + r.vmTap()));
             }
@@ -191,7 +202,8 @@ final class ModelCommands {
                 EndpointRecord r = dp.get(containerId(cmd, a, dp), a.get("--if", "eth0")).blockOptional(T)
                         .orElseThrow(() -> new InvalidSpecException("no endpoint " + a.get("--container-id", "") + "/"
                                 + a.get("--if", "eth0")));
-                out.println(json ? CniResult.json(r) : Json.write(endpoint(r)));
+                NetworkRecord n = dp.network(r.network()).block(T);
+                out.println(json ? CniResult.json(r, n) : Json.write(endpoint(r, n)));
             }
             case "reconcile run" -> {
                 dev.podnet.api.ReconcileReport r = dp.reconcile(a.has("--dry-run")).block(T);
@@ -307,11 +319,23 @@ final class ModelCommands {
             o.put("ranges6", r.ranges6());
             o.put("ipv6_from_mac", r.ipv6FromMac());
         }
+        o.put("default_route", r.pod().defaultRoute());
+        if (!r.pod().routes().isEmpty()) {
+            o.put("routes", r.pod().routes());
+        }
+        if (r.pod().hasDns()) {
+            o.put("dns", dnsJson(r.pod()));
+        }
         o.put("endpoints", endpoints);
         return o;
     }
 
     private static Map<String, Object> endpoint(EndpointRecord r) {
+        return endpoint(r, null);
+    }
+
+    /** An endpoint as JSON; with its network, the DNS settings it hands out too. */
+    private static Map<String, Object> endpoint(EndpointRecord r, NetworkRecord network) {
         Map<String, Object> o = Json.object();
         o.put("id", r.id());
         o.put("container_id", r.containerId());
@@ -337,7 +361,22 @@ final class ModelCommands {
         o.put("routes", r.routes());
         o.put("pod_name", r.podName());
         o.put("pod_namespace", r.podNamespace());
+        if (!r.hostMac().isEmpty()) {
+            o.put("host_mac", r.hostMac());
+        }
+        if (network != null && network.pod().hasDns()) {
+            o.put("dns", dnsJson(network.pod()));
+        }
         return o;
+    }
+
+    private static Map<String, Object> dnsJson(dev.podnet.dataplane.state.PodConfig pod) {
+        Map<String, Object> d = Json.object();
+        d.put("nameservers", pod.nameservers());
+        d.put("domain", pod.domain());
+        d.put("search", pod.search());
+        d.put("options", pod.options());
+        return d;
     }
 
     private static String describe(NetworkRecord r) {
@@ -354,6 +393,15 @@ final class ModelCommands {
             throw new UsageException(cmd + ": give exactly one network name");
         }
         return a.positional().get(0);
+    }
+
+    /** {@code --subnet} (IPv4), which an IPv6-only network ({@code --subnet6} alone) goes without. */
+    private static String subnet(String cmd, Args a) {
+        String v4 = a.get("--subnet", null);
+        if ((v4 == null || v4.isEmpty()) && a.get("--subnet6", null) == null) {
+            throw new UsageException(cmd + ": --subnet (IPv4) and/or --subnet6 (IPv6) is required");
+        }
+        return v4;
     }
 
     /** The container id that {@code --container-id} (whole, or an unambiguous prefix) and {@code --if} name. */

@@ -191,6 +191,37 @@ class ModelCommandsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void ipv6OnlyNetworksStaticAddressesOfBothFamiliesRoutesAndDnsFromTheCommandLine(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        String pod2 = sandbox.newNamespace("q");
+        MainTest.Result v6 = podnet(sandbox, "network", "create", "six", "--bridge", "pnbr6", "--subnet6", "fd00:46::/64", "--json");
+        assertEquals(0, v6.code(), v6.err());
+        assertEquals("", ((Map<String, Object>) MiniJson.parse(v6.out())).get("subnet"));
+        MainTest.Result added = podnet(sandbox, "endpoint", "add", "--network", "six", "--container-id", "c6", "--netns", pod, "--json");
+        assertEquals(0, added.code(), added.err());
+        List<Map<String, Object>> ips = (List<Map<String, Object>>) ((Map<String, Object>) MiniJson.parse(added.out())).get("ips");
+        assertEquals(List.of("fd00:46::2/64"), ips.stream().map(i -> i.get("address")).toList());
+
+        MainTest.Result dual = podnet(sandbox, "network", "create", "dual", "--mode", "ptp", "--subnet", "198.19.0.0/24",
+                "--subnet6", "fd00:19::/64", "--route", "198.20.0.0/24", "--route", "fd00:20::/64=fd00:19::1",
+                "--dns-nameserver", "198.19.0.53,fd00:19::53", "--dns-search", "svc.local", "--json");
+        assertEquals(0, dual.code(), dual.err());
+        MainTest.Result both = podnet(sandbox, "endpoint", "add", "--network", "dual", "--container-id", "c4", "--netns", pod2,
+                "--ip", "198.19.0.77,fd00:19::77", "--json");
+        assertEquals(0, both.code(), both.err());
+        Map<String, Object> cni = (Map<String, Object>) MiniJson.parse(both.out());
+        assertEquals(List.of("198.19.0.77/24", "fd00:19::77/64"),
+                ((List<Map<String, Object>>) cni.get("ips")).stream().map(i -> i.get("address")).toList());
+        assertEquals(List.of("0.0.0.0/0", "::/0", "198.20.0.0/24", "fd00:20::/64"),
+                ((List<Map<String, Object>>) cni.get("routes")).stream().map(r -> r.get("dst")).toList());
+        assertEquals(Map.of("nameservers", List.of("198.19.0.53", "fd00:19::53"), "search", List.of("svc.local")), cni.get("dns"));
+        assertTrue(Sandbox.ipIn(pod2, "-6", "route").contains("fd00:20::/64 via fd00:19::1 dev eth0"));
+        assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "c4").code());
+        assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "c6").code());
+    }
+
+    @Test
     void anUplinkHoldingAddressesIsRefusedBeforeTheBridgeIsMade(Sandbox sandbox) throws Exception {
         // a veth stands for the node's NIC: one end with an address and a route, the other bare
         sandbox.ip("link", "add", "pnnic0", "type", "veth", "peer", "name", "pnnic1");

@@ -24,6 +24,7 @@ public final class AddContext implements AutoCloseable {
     final String podName;
     final String podNamespace;
     final java.net.InetAddress requestedAddress;
+    final java.net.InetAddress requestedAddress6;
     final boolean vm;
     final String hostIfName;
     final long startedMillis;
@@ -33,15 +34,17 @@ public final class AddContext implements AutoCloseable {
     int netnsFd = -1;
     int podIfIndex;
     int hostIfIndex;
+    String hostMac = "";
 
     /**
      * @param mac              the pod's MAC, or null to derive it (network option) or draw a random one once the address is known
-     * @param requestedAddress a static address request, or null
+     * @param requestedAddress a static IPv4 address request, or null
+     * @param requestedAddress6 a static IPv6 address request, or null
      * @param vm               a VM endpoint (Virtlet): a tap and a bridge in the sandbox, the interface's config handed to the VM
      */
     public AddContext(HostContext host, AttachedNetwork network, String containerId, String ifName, NetNs netns, int mtu,
                       MacAddress mac, String podName, String podNamespace, java.net.InetAddress requestedAddress,
-                      boolean vm) {
+                      java.net.InetAddress requestedAddress6, boolean vm) {
         this.host = host;
         this.network = network;
         this.containerId = containerId;
@@ -52,6 +55,7 @@ public final class AddContext implements AutoCloseable {
         this.podName = podName;
         this.podNamespace = podNamespace;
         this.requestedAddress = requestedAddress;
+        this.requestedAddress6 = requestedAddress6;
         this.vm = vm;
         this.hostIfName = HostNames.hostIfName(containerId, ifName);
         this.startedMillis = System.currentTimeMillis();
@@ -60,10 +64,33 @@ public final class AddContext implements AutoCloseable {
     /** The record as it stands, in {@code state}. */
     public EndpointRecord record(EndpointState state) {
         return new EndpointRecord(containerId, ifName, network.name(), netns.path().toString(), hostIfName,
-                mac == null ? "" : mac.toString(), address == null ? "" : address.toString(), Cidr.text(network.gateway()), state,
+                mac == null ? "" : mac.toString(), address == null ? "" : address.toString(),
+                network.gateway() == null ? "" : Cidr.text(network.gateway()), state,
                 startedMillis, podName, podNamespace, vm ? vmTapName(ifName) : "",
                 address6 == null ? "" : address6.toString(), network.gateway6() == null ? "" : Cidr.text(network.gateway6()), "",
-                mtu, java.util.List.of());
+                mtu, podRoutes(), hostMac);
+    }
+
+    /**
+     * The network's routes for this pod, each {@code dst via gateway} (an entry without a gateway
+     * goes via the network's gateway of its family); empty before the address is known.
+     */
+    java.util.List<String> podRoutes() {
+        if (address == null && address6 == null) {
+            return java.util.List.of();
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String r : network.record().pod().routes()) {
+            Cidr dst = Cidr.parse(dev.podnet.dataplane.state.PodConfig.destination(r));
+            String gw = dev.podnet.dataplane.state.PodConfig.gateway(r);
+            out.add(dst + " via " + (gw != null ? gw : Cidr.text(dst.isIpv4() ? network.gateway() : network.gateway6())));
+        }
+        return out;
+    }
+
+    /** Whether the pod's default routes go through this network. */
+    boolean defaultRoute() {
+        return network.record().pod().defaultRoute();
     }
 
     /** The tap a VM endpoint's VM attaches to: {@code tap<ifName>}, cut to fit IFNAMSIZ. */
@@ -80,6 +107,11 @@ public final class AddContext implements AutoCloseable {
 
     public Cidr address() {
         return address;
+    }
+
+    /** The endpoint's store key. */
+    public String key() {
+        return EndpointRecord.key(containerId, ifName);
     }
 
     public String hostIfName() {

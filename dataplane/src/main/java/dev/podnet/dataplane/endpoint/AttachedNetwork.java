@@ -9,7 +9,8 @@ import java.net.InetAddress;
 
 /**
  * A network as it runs: its record, the bridge's ifindex in the host namespace (0 for a ptp
- * network, which has none), and its address allocators (the IPv6 ones null on an IPv4 network).
+ * network, which has none), and its address allocators (the IPv4 ones null on an IPv6-only network,
+ * the IPv6 ones null on an IPv4 network or one that derives IPv6 addresses from MACs).
  */
 public record AttachedNetwork(NetworkRecord record, int bridgeIndex, Cidr subnet, InetAddress gateway,
                               AddressAllocator allocator, Cidr subnet6, InetAddress gateway6, AddressAllocator allocator6) {
@@ -23,5 +24,32 @@ public record AttachedNetwork(NetworkRecord record, int bridgeIndex, Cidr subnet
 
     public NetworkMode mode() {
         return record.mode();
+    }
+
+    /** True when the network hands out IPv4 addresses. */
+    public boolean ipv4() {
+        return subnet != null;
+    }
+
+    /** Releases {@code containerId}/{@code ifName}'s reservations in every family. */
+    public void releaseAll(String containerId, String ifName) {
+        if (allocator != null) {
+            allocator.release(containerId, ifName);
+        }
+        if (allocator6 != null) {
+            allocator6.release(containerId, ifName);
+        }
+    }
+
+    /** The allocators the network has (one per family it hands out from). */
+    public java.util.List<AddressAllocator> allocators() {
+        java.util.List<AddressAllocator> all = new java.util.ArrayList<>(2);
+        if (allocator != null) {
+            all.add(allocator);
+        }
+        if (allocator6 != null) {
+            all.add(allocator6);
+        }
+        return all;
     }
 }

@@ -91,7 +91,20 @@ public final class EndpointSteps {
             Step.of("configure-pod", EndpointSteps::configureBridgePod, c -> Mono.empty()), PORT_UP,
             Step.of("vm-tap", EndpointSteps::createTap, c -> deleteInPod(c, AddContext.vmTapName(c.ifName))),
             Step.of("vm-bridge", EndpointSteps::joinTap, c -> deleteInPod(c, AddContext.vmBridgeName(c.ifName))),
+            Step.of("vm-dhcp", EndpointSteps::startDhcp, c -> Mono.fromRunnable(() -> c.host.dhcp().stop(c.key()))),
             RECORD_READY);
+
+    /** Starts the DHCP responder that serves the VM what its sandbox interface was stripped of. */
+    public static Mono<Void> startDhcp(AddContext c) {
+        return startDhcp(c.host, c.record(EndpointState.READY), c.network.record());
+    }
+
+    /** Starts (or restarts) {@code r}'s DHCP responder on its sandbox bridge. */
+    public static Mono<Void> startDhcp(HostContext host, EndpointRecord r, dev.podnet.dataplane.state.NetworkRecord network) {
+        return host.dhcp().start(r.key(), () -> dev.podnet.dataplane.dhcp.DhcpResponder.open(host.netns(),
+                dev.podnet.dataplane.netns.NetNs.ofPath(java.nio.file.Path.of(r.netns())), AddContext.vmBridgeName(r.ifName()),
+                host.loops(), new dev.podnet.dataplane.dhcp.DhcpServer(VmLease.of(r, network))));
+    }
 
     /** The steps of {@code mode}'s shape, or of the VM shape. */
     public static List<Step<AddContext>> forShape(NetworkMode mode, boolean vm) {
@@ -116,13 +129,19 @@ public final class EndpointSteps {
             int br = ((LinkMessage) pod.request(Links.newBridge(bridgeName, c.mtu))).index();
             try {
                 int tapIndex = ((LinkMessage) pod.request(Links.getByName(tap))).index();
-                List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(
-                        Links.noIpv6LinkLocal(br),
-                        Links.up(br),
-                        Routes.deleteDefaultVia(c.network.gateway(), c.podIfIndex),
-                        Addresses.delete(c.podIfIndex, c.address)));
+                // the interface's routes and addresses go to the VM (served by DHCP): routes first, while their gateways are reachable
+                List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(Links.noIpv6LinkLocal(br), Links.up(br)));
+                for (NetlinkMessage route : networkRoutes(c)) {
+                    batch.add(Routes.delete((dev.podnet.netlink.route.RouteMessage) route));
+                }
+                if (c.defaultRoute()) {
+                    batch.add(Routes.deleteDefaultVia(c.network.gateway(), c.podIfIndex));
+                }
+                batch.add(Addresses.delete(c.podIfIndex, c.address));
                 if (c.address6 != null) {
-                    batch.add(Routes.deleteDefaultVia(c.network.gateway6(), c.podIfIndex));
+                    if (c.defaultRoute()) {
+                        batch.add(Routes.deleteDefaultVia(c.network.gateway6(), c.podIfIndex));
+                    }
                     batch.add(Addresses.delete(c.podIfIndex, c.address6));
                 }
                 batch.addAll(List.of(
@@ -130,7 +149,11 @@ public final class EndpointSteps {
                         Links.setMac(c.podIfIndex, MacAddress.randomLocal()),
                         Links.setMaster(c.podIfIndex, br),
                         Links.noIpv6LinkLocal(tapIndex),
-                        Links.setMaster(tapIndex, br)));
+                        Links.setMaster(tapIndex, br),
+                        Links.up(tapIndex)));
+                if (c.mtu > 0) {
+                    batch.add(Links.setMtu(tapIndex, c.mtu)); // the VM's link carries the endpoint's MTU too
+                }
                 pod.executeBatch(batch);
             } catch (RuntimeException e) {
                 // the sandbox bridge exists by now: a failed step leaves nothing
@@ -163,33 +186,31 @@ public final class EndpointSteps {
 
     private static Mono<Void> reserve(AddContext c) {
         return Mono.<Void>fromRunnable(() -> {
-            c.address = c.requestedAddress != null
-                    ? c.network.allocator().allocateStatic(c.containerId, c.ifName, c.requestedAddress)
-                    : c.network.allocator().allocate(c.containerId, c.ifName);
-            if (c.network.allocator6() != null) {
-                try {
-                    c.address6 = c.network.allocator6().allocate(c.containerId, c.ifName);
-                } catch (RuntimeException e) {
-                    c.network.allocator().release(c.containerId, c.ifName);
-                    throw e;
+            AttachedNetwork n = c.network;
+            try {
+                if (n.allocator() != null) {
+                    c.address = c.requestedAddress != null ? n.allocator().allocateStatic(c.containerId, c.ifName, c.requestedAddress)
+                            : n.allocator().allocate(c.containerId, c.ifName);
                 }
+                if (n.allocator6() != null) {
+                    c.address6 = c.requestedAddress6 != null ? n.allocator6().allocateStatic(c.containerId, c.ifName, c.requestedAddress6)
+                            : n.allocator6().allocate(c.containerId, c.ifName);
+                }
+            } catch (RuntimeException e) {
+                n.releaseAll(c.containerId, c.ifName);
+                throw e;
             }
             if (c.mac == null) {
-                c.mac = c.network.record().macFromIp() ? MacAddress.fromIpv4(c.address.address()) : MacAddress.randomLocal();
+                c.mac = n.record().macFromIp() ? MacAddress.fromIpv4(c.address.address()) : MacAddress.randomLocal();
             }
-            if (c.network.record().ipv6FromMac()) {
-                c.address6 = c.mac.ipv6In(c.network.subnet6());
+            if (n.record().ipv6FromMac()) {
+                c.address6 = c.mac.ipv6In(n.subnet6());
             }
         }).subscribeOn(c.host.state());
     }
 
     private static Mono<Void> release(AddContext c) {
-        return Mono.<Void>fromRunnable(() -> {
-            c.network.allocator().release(c.containerId, c.ifName);
-            if (c.network.allocator6() != null) {
-                c.network.allocator6().release(c.containerId, c.ifName);
-            }
-        }).subscribeOn(c.host.state());
+        return Mono.<Void>fromRunnable(() -> c.network.releaseAll(c.containerId, c.ifName)).subscribeOn(c.host.state());
     }
 
     private static Mono<Void> recordCreating(AddContext c) {
@@ -248,6 +269,7 @@ public final class EndpointSteps {
                     for (var m : replies) {
                         if (m instanceof LinkMessage host && c.hostIfName.equals(host.name())) {
                             c.hostIfIndex = host.index();
+                            c.hostMac = macText(host);
                             c.podIfIndex = host.attributes().u32(Ifla.IFLA_LINK, 0);
                         }
                     }
@@ -257,9 +279,18 @@ public final class EndpointSteps {
                 .switchIfEmpty(Mono.defer(() -> c.inPod(pod -> c.podIfIndex = ((LinkMessage) pod.request(Links.getByName(c.ifName)))
                         .index())))
                 .then(Mono.defer(() -> c.hostIfIndex > 0 ? Mono.empty()
-                        : c.host.rtnl().request(Links.getByName(c.hostIfName)).doOnNext(m -> c.hostIfIndex = ((LinkMessage) m).index()).then()))
+                        : c.host.rtnl().request(Links.getByName(c.hostIfName)).doOnNext(m -> {
+                            c.hostIfIndex = ((LinkMessage) m).index();
+                            c.hostMac = macText((LinkMessage) m);
+                        }).then()))
                 // the batch may have made the veth and then failed (alias, hairpin): a failed step leaves nothing
                 .onErrorResume(e -> isExists(e) ? nameTaken(c, e) : deleteVeth(c).then(Mono.error(e)));
+    }
+
+    /** A link's MAC as text, or empty when the message carries none. */
+    public static String macText(LinkMessage l) {
+        byte[] a = l.hardwareAddress();
+        return a == null || a.length != 6 ? "" : new MacAddress(a).toString();
     }
 
     /** Which of the veth's two names was taken (EEXIST), said plainly: nothing was made. */
@@ -267,9 +298,17 @@ public final class EndpointSteps {
         return c.host.rtnl().request(Links.getByName(c.hostIfName)).map(l -> true)
                 .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.just(false))
                 .flatMap(hostHasIt -> Mono.error(new NameTakenException(hostHasIt
-                        ? "host interface " + c.hostIfName + " already exists in the host namespace"
+                        ? "host interface " + c.hostIfName + " already exists in the host namespace" + kernelSaid(cause)
                         : "netns " + c.netns.path() + " already has an interface " + c.ifName
-                        + " (another endpoint's, or the runtime's own): choose another interface name", cause)));
+                        + kernelSaid(cause) + " (another endpoint's, or the runtime's own): choose another interface name", cause)));
+    }
+
+    /** The kernel's own words, for a message that explains them: {@code (EEXIST: ext-ack text)}. */
+    static String kernelSaid(Throwable e) {
+        if (e instanceof NetlinkException n) {
+            return " (" + n.errnoName() + (n.extAckMessage() == null || n.extAckMessage().isEmpty() ? "" : ": " + n.extAckMessage()) + ")";
+        }
+        return "";
     }
 
     /**
@@ -319,29 +358,53 @@ public final class EndpointSteps {
             RequestWriter w = WRITER.get().reset(buf);
             Links.writeNoIpv6LinkLocal(w, c.podIfIndex, podTag(c));
             Links.writeUp(w, c.podIfIndex);
-            Addresses.writeAdd(w, c.podIfIndex, c.address);
-            Routes.writeDefaultVia(w, c.network.gateway(), c.podIfIndex);
+            if (c.address != null) {
+                Addresses.writeAdd(w, c.podIfIndex, c.address);
+                if (c.defaultRoute()) {
+                    Routes.writeDefaultVia(w, c.network.gateway(), c.podIfIndex);
+                }
+            }
             if (c.address6 != null) {
                 Addresses.writeAdd(w, c.podIfIndex, c.address6);
-                Routes.writeDefaultVia(w, c.network.gateway6(), c.podIfIndex);
+                if (c.defaultRoute()) {
+                    Routes.writeDefaultVia(w, c.network.gateway6(), c.podIfIndex);
+                }
+            }
+            for (NetlinkMessage route : networkRoutes(c)) {
+                w.message(route);
             }
             pod.requestEncoded(buf, w.count(), i -> bridgePodRequests(c).get(i));
             return true;
-        }).then();
+        }).onErrorMap(EndpointSteps::isDefaultRouteTaken, e -> defaultRouteTaken(c, e)).then();
     }
 
     /** What {@link #configureBridgePod} writes, as objects (to describe a request that failed). */
     private static List<NetlinkMessage> bridgePodRequests(AddContext c) {
-        List<NetlinkMessage> batch = new java.util.ArrayList<>(List.of(
-                podLinkLocalOff(c),
-                Links.up(c.podIfIndex),
-                Addresses.add(c.podIfIndex, c.address),
-                Routes.defaultVia(c.network.gateway(), c.podIfIndex)));
+        List<NetlinkMessage> batch = new java.util.ArrayList<>(List.of(podLinkLocalOff(c), Links.up(c.podIfIndex)));
+        if (c.address != null) {
+            batch.add(Addresses.add(c.podIfIndex, c.address));
+            if (c.defaultRoute()) {
+                batch.add(Routes.defaultVia(c.network.gateway(), c.podIfIndex));
+            }
+        }
         if (c.address6 != null) {
             batch.add(Addresses.add(c.podIfIndex, c.address6));
-            batch.add(Routes.defaultVia(c.network.gateway6(), c.podIfIndex));
+            if (c.defaultRoute()) {
+                batch.add(Routes.defaultVia(c.network.gateway6(), c.podIfIndex));
+            }
         }
+        batch.addAll(networkRoutes(c));
         return batch;
+    }
+
+    /** The network's routes for the pod ({@link AddContext#podRoutes}), as requests. */
+    private static List<NetlinkMessage> networkRoutes(AddContext c) {
+        List<NetlinkMessage> out = new java.util.ArrayList<>();
+        for (String r : c.podRoutes()) {
+            String[] p = r.split(" via ", 2);
+            out.add(Routes.via(Cidr.parse(p[0]), Cidr.parseAddress(p[1], "route gateway"), c.podIfIndex, 0, 0, 0));
+        }
+        return out;
     }
 
     /**
@@ -357,9 +420,11 @@ public final class EndpointSteps {
      * per family; dual stack also gives it {@link #HOST_LINK_LOCAL}.
      */
     private static Mono<Void> configurePtpHost(AddContext c) {
-        List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(
-                Addresses.add(c.hostIfIndex, new Cidr(c.network.gateway(), 32)),
-                Routes.hostRoute(c.address.address(), c.hostIfIndex, null)));
+        List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>();
+        if (c.address != null) {
+            batch.add(Addresses.add(c.hostIfIndex, new Cidr(c.network.gateway(), 32)));
+            batch.add(Routes.hostRoute(c.address.address(), c.hostIfIndex, null));
+        }
         if (c.address6 != null) {
             batch.add(Addresses.add(c.hostIfIndex, new Cidr(c.network.gateway6(), 128)));
             batch.add(Addresses.add(c.hostIfIndex, HOST_LINK_LOCAL));
@@ -374,19 +439,24 @@ public final class EndpointSteps {
      * discovery between the two ends runs on their global addresses.
      */
     private static Mono<Void> configurePtpPod(AddContext c) {
-        List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(
-                podLinkLocalOff(c),
-                Links.up(c.podIfIndex),
-                Addresses.addWithoutPrefixRoute(c.podIfIndex, c.address),
-                Routes.hostRoute(c.network.gateway(), c.podIfIndex, c.address.address()),
-                Routes.subnetVia(c.network.subnet(), c.network.gateway(), c.podIfIndex, c.address.address()),
-                Routes.defaultVia(c.network.gateway(), c.podIfIndex)));
+        List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(podLinkLocalOff(c), Links.up(c.podIfIndex)));
+        if (c.address != null) {
+            batch.add(Addresses.addWithoutPrefixRoute(c.podIfIndex, c.address));
+            batch.add(Routes.hostRoute(c.network.gateway(), c.podIfIndex, c.address.address()));
+            batch.add(Routes.subnetVia(c.network.subnet(), c.network.gateway(), c.podIfIndex, c.address.address()));
+            if (c.defaultRoute()) {
+                batch.add(Routes.defaultVia(c.network.gateway(), c.podIfIndex));
+            }
+        }
         if (c.address6 != null) {
             batch.add(Addresses.addWithoutPrefixRoute(c.podIfIndex, c.address6));
             batch.add(Routes.hostRoute(c.network.gateway6(), c.podIfIndex, c.address6.address()));
             batch.add(Routes.subnetVia(c.network.subnet6(), c.network.gateway6(), c.podIfIndex, c.address6.address()));
-            batch.add(Routes.defaultVia(c.network.gateway6(), c.podIfIndex));
+            if (c.defaultRoute()) {
+                batch.add(Routes.defaultVia(c.network.gateway6(), c.podIfIndex));
+            }
         }
+        batch.addAll(networkRoutes(c));
         return sendToPod(c, batch);
     }
 
@@ -410,6 +480,17 @@ public final class EndpointSteps {
         return c.inPod(pod -> {
             pod.executeBatch(batch);
             return true;
-        }).then();
+        }).onErrorMap(EndpointSteps::isDefaultRouteTaken, e -> defaultRouteTaken(c, e)).then();
+    }
+
+    /** EEXIST on a default route: the pod has one already, through another of its interfaces. */
+    private static boolean isDefaultRouteTaken(Throwable e) {
+        return isExists(e) && ((NetlinkException) e).request() != null && ((NetlinkException) e).request().startsWith("RTM_NEWROUTE default");
+    }
+
+    private static Throwable defaultRouteTaken(AddContext c, Throwable cause) {
+        return new NameTakenException("netns " + c.netns.path() + " already has a default route (through another interface): "
+                + "a pod takes its default route from one network; create network " + c.network.name()
+                + " without one (defaultRoute off, --no-default-route)" + kernelSaid(cause), cause);
     }
 }

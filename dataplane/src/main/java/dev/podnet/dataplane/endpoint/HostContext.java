@@ -18,7 +18,8 @@ import reactor.core.scheduler.Scheduler;
  *               allocator are thread-safe and take microseconds (memory-mapped writes, no I/O),
  *               while a hop to a thread of its own cost a wake-up of a few hundred microseconds
  *               per step on this class of machine
+ * @param dhcp   the DHCP responders of VM endpoints
  */
 public record HostContext(NetlinkClient rtnl, IoEventLoopGroup loops, NetnsThread netns, StateStore store,
-                          Scheduler state) {
+                          Scheduler state, dev.podnet.dataplane.dhcp.DhcpResponders dhcp) {
 }

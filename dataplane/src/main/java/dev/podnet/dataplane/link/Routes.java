@@ -37,6 +37,11 @@ public final class Routes {
                 AttributeList.builder().address(Rta.RTA_GATEWAY, gateway).u32(Rta.RTA_OIF, index).build());
     }
 
+    /** The {@code RTM_DELROUTE} that removes the route {@code add} made. */
+    public static RouteMessage delete(RouteMessage add) {
+        return RouteMessage.request(Rtm.RTM_DELROUTE, 0, add.family(), add.dstLength(), add.table(), 0, 0, 0, 0, add.attributes());
+    }
+
     /** {@code <dst>/32 dev <index> scope link}: a host route straight out of one interface. */
     public static RouteMessage hostRoute(InetAddress dst, int index, InetAddress source) {
         int bits = dst.getAddress().length * 8;

@@ -25,6 +25,27 @@ public final class TapDevices {
     private TapDevices() {
     }
 
+    /**
+     * Attaches to the existing tap {@code name} as a VMM does, returning a non-blocking descriptor
+     * that reads and writes one frame per call, each behind a 10-byte {@code virtio_net_hdr}. Call it
+     * on a thread inside the tap's namespace; the caller closes the descriptor.
+     */
+    public static int attach(String name) throws ErrnoException {
+        Links.validateName("tap name", name);
+        int fd = LibC.open("/dev/net/tun", 2 /* O_RDWR */ | LibC.O_CLOEXEC | 0x800 /* O_NONBLOCK */, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ifr = arena.allocate(IFREQ_SIZE);
+            byte[] n = name.getBytes(StandardCharsets.UTF_8);
+            MemorySegment.copy(n, 0, ifr, ValueLayout.JAVA_BYTE, 0, n.length);
+            ifr.set(ValueLayout.JAVA_SHORT, 16, (short) (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR));
+            LibC.ioctl(fd, TUNSETIFF, ifr);
+            return fd;
+        } catch (ErrnoException | RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
+    }
+
     /** Creates the persistent tap {@code name} (no packet-info header, with a virtio-net header, as VMMs want). */
     public static void createPersistentTap(String name) throws ErrnoException {
         Links.validateName("tap name", name);

@@ -23,22 +23,39 @@ import java.util.List;
  * @param ranges6     the IPv6 ranges, as {@code ranges}; empty for the whole subnet
  * @param ipv6FromMac pods' IPv6 addresses are the prefix of {@code subnet6} with the pod's MAC in the
  *                    last 48 bits (libnetwork's rule), instead of IPAM ranges
+ * @param pod         default route, routes and DNS given to every pod
  */
 public record NetworkRecord(String name, NetworkMode mode, String bridge, String subnet, String gateway, int mtu,
                             List<String> ranges, List<String> reserved, boolean hairpin, boolean macFromIp, String uplink,
-                            String subnet6, String gateway6, List<String> ranges6, boolean ipv6FromMac) {
-    private static final String VERSION = "6";
+                            String subnet6, String gateway6, List<String> ranges6, boolean ipv6FromMac, PodConfig pod) {
+    private static final String VERSION = "7";
+
+    /** A record with {@link PodConfig#DEFAULT} (records before version 7 had no pod settings). */
+    public NetworkRecord(String name, NetworkMode mode, String bridge, String subnet, String gateway, int mtu,
+                         List<String> ranges, List<String> reserved, boolean hairpin, boolean macFromIp, String uplink,
+                         String subnet6, String gateway6, List<String> ranges6, boolean ipv6FromMac) {
+        this(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink, subnet6, gateway6, ranges6,
+                ipv6FromMac, PodConfig.DEFAULT);
+    }
 
     public NetworkRecord {
+        subnet = subnet == null ? "" : subnet;
+        gateway = gateway == null ? "" : gateway;
         ranges = List.copyOf(ranges == null ? List.of() : ranges);
         reserved = List.copyOf(reserved == null ? List.of() : reserved);
         ranges6 = List.copyOf(ranges6 == null ? List.of() : ranges6);
         uplink = uplink == null ? "" : uplink;
         subnet6 = subnet6 == null ? "" : subnet6;
         gateway6 = gateway6 == null ? "" : gateway6;
+        pod = pod == null ? PodConfig.DEFAULT : pod;
     }
 
-    /** True for a dual-stack network. */
+    /** True when the network hands out IPv4 addresses (false for an IPv6-only network). */
+    public boolean ipv4() {
+        return !subnet.isEmpty();
+    }
+
+    /** True for a network with IPv6 (dual stack, or IPv6-only). */
     public boolean ipv6() {
         return !subnet6.isEmpty();
     }
@@ -46,7 +63,9 @@ public record NetworkRecord(String name, NetworkMode mode, String bridge, String
     public String encode() {
         return String.join("|", VERSION, name, mode.name(), bridge, subnet, gateway, Integer.toString(mtu),
                 String.join(",", ranges), String.join(",", reserved), Boolean.toString(hairpin), Boolean.toString(macFromIp),
-                uplink, subnet6, gateway6, String.join(",", ranges6), Boolean.toString(ipv6FromMac));
+                uplink, subnet6, gateway6, String.join(",", ranges6), Boolean.toString(ipv6FromMac),
+                Boolean.toString(pod.defaultRoute()), String.join(",", pod.routes()), String.join(",", pod.nameservers()),
+                pod.domain(), String.join(",", pod.search()), String.join(",", pod.options()));
     }
 
     private static List<String> list(String s) {
@@ -60,7 +79,13 @@ public record NetworkRecord(String name, NetworkMode mode, String bridge, String
 
     public static NetworkRecord decode(String text) {
         String[] f = text.split("\\|", -1);
-        if (f.length == 16 && f[0].equals(VERSION)) {
+        if (f.length == 22 && f[0].equals(VERSION)) {
+            return new NetworkRecord(f[1], NetworkMode.valueOf(f[2]), f[3], f[4], f[5], Integer.parseInt(f[6]), list(f[7]),
+                    list(f[8]), Boolean.parseBoolean(f[9]), Boolean.parseBoolean(f[10]), f[11], f[12], f[13], list(f[14]),
+                    Boolean.parseBoolean(f[15]), new PodConfig(Boolean.parseBoolean(f[16]), list(f[17]), list(f[18]), f[19],
+                    list(f[20]), list(f[21])));
+        }
+        if (f.length == 16 && f[0].equals("6")) {
             return new NetworkRecord(f[1], NetworkMode.valueOf(f[2]), f[3], f[4], f[5], Integer.parseInt(f[6]), list(f[7]),
                     list(f[8]), Boolean.parseBoolean(f[9]), Boolean.parseBoolean(f[10]), f[11], f[12], f[13], list(f[14]),
                     Boolean.parseBoolean(f[15]));

@@ -103,6 +103,13 @@ class StateStoreTest {
                 java.util.List.of("198.18.0.10-198.18.0.20", "198.18.1.0-198.18.1.255"), java.util.List.of("198.18.0.11", "fd00::9"),
                 true, false, "up0", "", "", null, false);
         assertEquals(many, NetworkRecord.decode(many.encode()));
+        NetworkRecord pod = new NetworkRecord("q", NetworkMode.PTP, "", "198.19.0.0/24", "198.19.0.1", 0, null, null, false, false,
+                "", "fd00:19::/64", "fd00:19::1", null, false, new PodConfig(false, java.util.List.of("198.20.0.0/24",
+                "fd00:20::/64=fd00:19::1"), java.util.List.of("198.19.0.53"), "cluster.local", java.util.List.of("a.b", "c"),
+                java.util.List.of("ndots:5")));
+        assertEquals(pod, NetworkRecord.decode(pod.encode()));
+        assertEquals(PodConfig.DEFAULT, NetworkRecord.decode(ptp.encode().replaceFirst("^7", "6").replaceAll("(\\|[^|]*){6}$", "")).pod(),
+                "a version 6 record gives its pods a default route and nothing more");
     }
 
     @Test
@@ -113,7 +120,14 @@ class StateStoreTest {
         assertEquals(r, EndpointRecord.decode(r.encode()));
         EndpointRecord v1 = EndpointRecord.decode("1\tc\teth0\tn\t/p\tpnx\t02:00:00:00:00:03\t198.18.0.3/16\t198.18.0.1\tREADY\t7\t\t");
         assertEquals("", v1.vmTap());
-        assertEquals("abcdef01-eth1", r.id());
+        assertEquals("abcdef0123456789/eth1", r.id(), "the whole container id: ids cannot collide");
+        EndpointRecord withHostMac = new EndpointRecord("c", "eth0", "n", "/p", "pnx", "02:00:00:00:00:03", "198.18.0.3/16",
+                "198.18.0.1", EndpointState.READY, 7L, null, null, null, null, null, null, 0, null, "02:00:00:00:00:04");
+        assertEquals(withHostMac, EndpointRecord.decode(withHostMac.encode()));
+        EndpointRecord v5 = EndpointRecord.decode("5\tc\teth0\tn\t/p\tpnx\t02:00:00:00:00:03\t198.18.0.3/16\t198.18.0.1\tREADY\t7"
+                + "\t\t\t\t\t\t\t1400\t");
+        assertEquals(1400, v5.mtu());
+        assertEquals("", v5.hostMac());
         EndpointRecord v4 = EndpointRecord.decode("4\tc\teth0\tn\t/p\tpnx\t02:00:00:00:00:03\t198.18.0.3/16\t198.18.0.1\tREADY\t7\t\t\t\t\t\tsb");
         assertEquals("sb", v4.sandboxKey());
         assertEquals(java.util.List.of(), v4.routes());

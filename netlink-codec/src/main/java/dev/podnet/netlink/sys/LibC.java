@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -63,6 +64,8 @@ public final class LibC {
     private static final MethodHandle SENDTO = bind("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle READ = bind("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = bind("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle OPEN = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(2));
     private static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
@@ -182,6 +185,26 @@ public final class LibC {
         }
     }
 
+    /** {@code SO_BINDTODEVICE}: a socket bound to one interface (its name as the option's value). */
+    public static final int SO_BINDTODEVICE = 25;
+
+    /** {@code setsockopt(2)} with a NUL-terminated string value (e.g. {@link #SO_BINDTODEVICE}'s interface name). */
+    public static void setsockopt(int fd, int level, int option, String value) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocateFrom(value);
+            MemorySegment cap = CAPTURE.get();
+            int r;
+            try {
+                r = (int) SETSOCKOPT.invokeExact(cap, fd, level, option, v, (int) v.byteSize());
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (r < 0) {
+                throw new ErrnoException("setsockopt", "level " + level + " option " + option + " '" + value + "'", errno(cap));
+            }
+        }
+    }
+
     /**
      * {@code recvfrom(2)} into native memory, without blocking, with {@code MSG_TRUNC} so that the
      * result is the datagram's real length even when it did not fit.
@@ -216,6 +239,46 @@ public final class LibC {
             throw rethrow(t);
         }
         return r < 0 ? -errno(cap) : r;
+    }
+
+    /**
+     * {@code read(2)} into {@code buffer} (a tap's frame, a file's bytes).
+     *
+     * @return the bytes read, or the negated errno ({@code -EAGAIN} on a non-blocking descriptor with nothing to read)
+     */
+    public static int read(int fd, byte[] buffer) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment b = arena.allocate(buffer.length);
+            MemorySegment cap = CAPTURE.get();
+            long r;
+            try {
+                r = (long) READ.invokeExact(cap, fd, b, (long) buffer.length);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (r < 0) {
+                return -errno(cap);
+            }
+            MemorySegment.copy(b, JAVA_BYTE, 0, buffer, 0, (int) r);
+            return (int) r;
+        }
+    }
+
+    /** {@code write(2)} of all of {@code data} in one call (a tap takes one frame per write). */
+    public static void write(int fd, byte[] data) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment b = arena.allocateFrom(JAVA_BYTE, data);
+            MemorySegment cap = CAPTURE.get();
+            long r;
+            try {
+                r = (long) WRITE.invokeExact(cap, fd, b, (long) data.length);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (r < 0) {
+                throw new ErrnoException("write", data.length + " bytes", errno(cap));
+            }
+        }
     }
 
     /** {@code sendto(2)} of one datagram to netlink port {@code portId} (0: the kernel). */

@@ -1,0 +1,114 @@
+package dev.podnet.api;
+
+import dev.podnet.dataplane.dhcp.BootpFrames;
+import dev.podnet.dataplane.dhcp.DhcpMessage;
+import dev.podnet.dataplane.dhcp.DhcpMessageType;
+import dev.podnet.dataplane.dhcp.DhcpOptions;
+import dev.podnet.dataplane.endpoint.EndpointRecord;
+import dev.podnet.dataplane.ipam.Cidr;
+import dev.podnet.dataplane.link.MacAddress;
+import dev.podnet.dataplane.link.TapDevices;
+import dev.podnet.dataplane.netns.NetNs;
+import dev.podnet.netlink.sys.LibC;
+import dev.podnet.testing.KernelTest;
+import dev.podnet.testing.Sandbox;
+import org.junit.jupiter.api.Test;
+
+import java.net.Inet4Address;
+import java.util.HexFormat;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A VM endpoint serves its VM, by DHCP on the sandbox bridge, what the sandbox interface was
+ * stripped of: frames written into the tap as a VM would (DHCPDISCOVER, DHCPREQUEST) get an OFFER
+ * and an ACK back through the tap, with the address, gateway, routes, MTU and DNS.
+ */
+@KernelTest
+class VmDhcpTest extends DataplaneTestBase {
+    /** The virtio-net header a tap made for VMMs puts before every frame. */
+    private static final int VNET_HDR = 10;
+
+    @Test
+    void theVmGetsItsLeaseThroughTheTapAndAgainAfterARestart(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("vm");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            dp.createNetwork(NetworkSpec.bridge("vmnet", "pnbr3", "198.19.30.0/24").withMtu(1400)
+                    .withRoute("198.20.0.0/24", null).withDns(List.of("198.19.30.53", "fd00:53::1"), "cluster.local",
+                            List.of("svc.cluster.local"), List.of())).block(T);
+            dp.add(EndpointSpec.of("vmnet", "vm1", NetNs.named(pod)).withVm(true)).block(T);
+            EndpointRecord r = dp.get("vm1", "eth0").block(T);
+            assertTrue(Sandbox.ipIn(pod, "link", "show", "tapeth0").contains("mtu 1400"), "the tap carries the endpoint's MTU");
+            MacAddress vmMac = MacAddress.parse(r.mac());
+            Inet4Address address = (Inet4Address) Cidr.parse(r.address()).address();
+            Inet4Address gateway = (Inet4Address) Cidr.parseAddress("198.19.30.1", "gw");
+
+            int tap = Sandbox.insideNamespace(java.nio.file.Path.of("/run/netns", pod), () -> TapDevices.attach("tapeth0"));
+            try {
+                DhcpMessage offer = exchange(tap, vmMac, BootpFrames.discover(vmMac, 0x1234), 0x1234);
+                assertEquals(DhcpMessageType.DHCPOFFER, offer.messageType().orElseThrow());
+                assertEquals(address, offer.yiaddr());
+                assertLease(offer, gateway);
+
+                DhcpMessage ack = exchange(tap, vmMac, BootpFrames.request(vmMac, 0x1235, address, gateway), 0x1235);
+                assertEquals(DhcpMessageType.DHCPACK, ack.messageType().orElseThrow());
+                assertEquals(address, ack.yiaddr());
+                assertLease(ack, gateway);
+
+                // a restarted dataplane serves the VM again (its renewals and rebinds)
+                dp.close().block(T);
+                dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name()))).block(T);
+                DhcpMessage again = exchange(tap, vmMac, BootpFrames.discover(vmMac, 0x1236), 0x1236);
+                assertEquals(address, again.yiaddr());
+                dp.remove("vm1", "eth0").block(T);
+            } finally {
+                LibC.close(tap);
+            }
+            assertNoHostLinks(sandbox);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    private static void assertLease(DhcpMessage m, Inet4Address gateway) {
+        assertArrayEquals(new byte[]{(byte) 255, (byte) 255, (byte) 255, 0}, m.option(DhcpOptions.SUBNET_MASK).orElseThrow());
+        assertArrayEquals(gateway.getAddress(), m.option(DhcpOptions.ROUTERS).orElseThrow());
+        assertArrayEquals(gateway.getAddress(), m.serverId().orElseThrow().getAddress());
+        assertArrayEquals(new byte[]{0x05, 0x78}, m.option(DhcpOptions.INTERFACE_MTU).orElseThrow(), "MTU 1400");
+        assertArrayEquals(new byte[]{(byte) 198, 19, 30, 53}, m.option(DhcpOptions.DOMAIN_NAME_SERVERS).orElseThrow(),
+                "the IPv4 nameserver only");
+        assertEquals("cluster.local", new String(m.option(DhcpOptions.DOMAIN_NAME).orElseThrow()));
+        // RFC 3442: 198.20.0.0/24 via 198.19.30.1, then the default route via the gateway
+        assertEquals("18c61400c6131e01" + "00c6131e01",
+                HexFormat.of().formatHex(m.option(DhcpOptions.CLASSLESS_STATIC_ROUTE).orElseThrow()));
+    }
+
+    /** Writes {@code request} into the tap as the VM, and reads frames until the answer with {@code xid} comes back. */
+    private static DhcpMessage exchange(int tap, MacAddress vm, DhcpMessage request, int xid) throws Exception {
+        byte[] frame = BootpFrames.clientFrame(vm, request);
+        byte[] withHeader = new byte[VNET_HDR + frame.length];
+        System.arraycopy(frame, 0, withHeader, VNET_HDR, frame.length);
+        LibC.write(tap, withHeader);
+        byte[] buf = new byte[65536];
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            int n = LibC.read(tap, buf);
+            if (n < 0) {
+                Thread.sleep(5);
+                continue;
+            }
+            var received = BootpFrames.parse(buf, VNET_HDR, n - VNET_HDR);
+            if (received.isPresent() && received.get().message().xid() == xid
+                    && received.get().message().op() == DhcpMessage.BOOTREPLY) {
+                assertEquals(67, received.get().sourcePort());
+                assertEquals(68, received.get().destinationPort());
+                return received.get().message();
+            }
+        }
+        throw new AssertionError("no DHCP answer to xid " + Integer.toHexString(xid) + " came back through the tap");
+    }
+}
