@@ -271,6 +271,10 @@ public final class Dataplane {
                                 : host.rtnl().execute(Addresses.add(br.index(), new Cidr(gateway, subnet.prefixLength())))
                                 .onErrorResume(e -> e instanceof NetlinkException n && n.errno() == Errno.EEXIST, e -> Mono.empty()))
                         .then(record.ipv6() ? addGateway6(record, br.index()) : Mono.<Void>empty())
+                        .then(Flux.fromIterable(furtherGateways(record))
+                                .concatMap(g -> host.rtnl().execute(Addresses.add(br.index(), g))
+                                        .onErrorResume(e -> NetlinkException.hasErrno(e, Errno.EEXIST), e -> Mono.empty()))
+                                .then())
                         .then(record.uplink().isEmpty() ? Mono.<Void>empty()
                                 : host.rtnl().execute(Links.setMaster(record.uplink(), br.index()))
                                 .onErrorMap(e -> e instanceof NetlinkException n && n.errno() == Errno.ENODEV,
@@ -307,6 +311,18 @@ public final class Dataplane {
                                         "network " + record.name() + ": uplink " + record.uplink() + " holds " + String.join(", ", held)
                                                 + "; enslaved to bridge " + record.bridge() + " it would lose them: move them to the "
                                                 + "bridge first, or use an uplink without addresses")))));
+    }
+
+    /** The gateways of the further subnets of a network's range sets ({@code CIDR=GATEWAY} entries), with their prefixes. */
+    private static List<Cidr> furtherGateways(NetworkRecord record) {
+        List<Cidr> out = new ArrayList<>();
+        for (String e : java.util.stream.Stream.concat(record.ranges().stream(), record.ranges6().stream()).toList()) {
+            int eq = e.indexOf('=');
+            if (e.contains("/") && eq > 0) {
+                out.add(new Cidr(Cidr.parseAddress(e.substring(eq + 1), "range gateway"), Cidr.parse(e.substring(0, eq)).prefixLength()));
+            }
+        }
+        return out;
     }
 
     /**

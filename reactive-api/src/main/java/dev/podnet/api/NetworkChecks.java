@@ -63,6 +63,9 @@ final class NetworkChecks {
         if (r.ipv6()) {
             all.add(r.subnet6());
         }
+        // further subnets of the range sets (CIDR=GATEWAY entries)
+        java.util.stream.Stream.concat(r.ranges().stream(), r.ranges6().stream()).filter(e -> e.contains("/"))
+                .map(e -> e.contains("=") ? e.substring(0, e.indexOf('=')) : e).forEach(all::add);
         return all;
     }
 

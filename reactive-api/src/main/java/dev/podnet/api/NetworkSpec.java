@@ -71,6 +71,18 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
     }
 
     /**
+     * Adds a further subnet of either family to the network's range set, handed out whole, with its
+     * own gateway ({@code null}: its first address), as host-local's range sets spanning several
+     * subnets: a pod given an address of it gets its prefix and its gateway.
+     */
+    public NetworkSpec withSubnetRange(String cidr, String gw) {
+        String entry = blank(gw) ? cidr : cidr + "=" + gw;
+        boolean v6 = cidr != null && cidr.contains(":");
+        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, v6 ? ranges : plus(ranges, entry), reserved, hairpin,
+                macFromIp, uplink, subnet6, gateway6, v6 ? plus(ranges6, entry) : ranges6, ipv6FromMac, pod);
+    }
+
+    /**
      * Adds an IPv4 range from {@code start} to {@code end} (null: the subnet's first or last
      * assignable address); both null adds nothing. Addresses are handed out round-robin across
      * the ranges, in the order they were added.
@@ -215,7 +227,7 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
             for (String r : reserved) {
                 res.add(Cidr.parseAddress(r, "reserved address"));
             }
-            List<String> v4 = s == null ? List.of() : normalise(ranges(s, gw, ranges, res));
+            List<String> v4 = s == null ? List.of() : normalise(s, ranges(s, gw, ranges, res));
             String v6 = "";
             String gw6 = "";
             List<String> r6 = List.of();
@@ -232,7 +244,7 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
                     throw new InvalidSpecException("network " + name + ": IPv6 ranges and IPv6 addresses from MACs exclude each other");
                 }
                 InetAddress g6 = gateway6 == null ? AddressRangeDefaults.firstHost(s6) : Cidr.parseAddress(gateway6, "gateway6");
-                r6 = normalise(ranges(s6, g6, ranges6, res));
+                r6 = normalise(s6, ranges(s6, g6, ranges6, res));
                 for (InetAddress a : res) {
                     if ((s == null || !s.contains(a)) && !s6.contains(a)) {
                         throw new InvalidSpecException("network " + name + ": reserved address " + Cidr.text(a)
@@ -311,12 +323,20 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
     }
 
     /** The ranges as stored: both ends written out, so a record reads the same whatever the spelling. */
-    private static List<String> normalise(List<AddressRange> ranges) {
-        if (ranges.size() == 1 && ranges.get(0).start().equals(ranges.get(0).defaultStart())
-                && ranges.get(0).end().equals(ranges.get(0).defaultEnd())) {
+    private static List<String> normalise(Cidr subnet, List<AddressRange> ranges) {
+        if (ranges.size() == 1 && ranges.get(0).subnet().equals(subnet) && ranges.get(0).wholeSubnet()) {
             return List.of();
         }
-        return ranges.stream().map(r -> Cidr.text(r.start()) + "-" + Cidr.text(r.end())).toList();
+        boolean ownPart = ranges.stream().anyMatch(r -> r.subnet().equals(subnet) && !r.wholeSubnet());
+        List<String> out = new ArrayList<>();
+        for (AddressRange r : ranges) {
+            if (!r.subnet().equals(subnet)) {
+                out.add(r.subnet() + "=" + Cidr.text(r.gateway()));
+            } else if (ownPart) {
+                out.add(Cidr.text(r.start()) + "-" + Cidr.text(r.end()));
+            }
+        }
+        return out;
     }
 
     /** Default gateway: the subnet's first host address. */

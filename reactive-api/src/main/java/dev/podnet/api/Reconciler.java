@@ -310,7 +310,7 @@ final class Reconciler {
                     continue;
                 }
                 Cidr c = new Cidr(a.address(), a.prefixLength());
-                if (a.family() == Rtm.AF_INET && n.ipv4() && n.subnet().contains(a.address())) {
+                if (a.family() == Rtm.AF_INET && n.ipv4() && n.rangeOf(a.address()) != null) {
                     address = c.toString();
                 } else if (a.family() == Rtm.AF_INET6 && n.subnet6() != null && n.subnet6().contains(a.address())) {
                     address6 = c.toString();
@@ -336,7 +336,7 @@ final class Reconciler {
         List<String> extra = new ArrayList<>();
         for (RouteMessage r : routes) {
             Cidr dst = new Cidr(r.destination(), r.dstLength());
-            boolean shapeOwn = n.mode() == NetworkMode.PTP && (dst.equals(n.subnet()) || dst.equals(n.subnet6()));
+            boolean shapeOwn = n.mode() == NetworkMode.PTP && n.rangeOf(dst.address()) != null && dst.equals(n.subnetOf(dst));
             if (!shapeOwn) {
                 extra.add(dst + " via " + Cidr.text(r.gateway()));
             }
@@ -344,7 +344,7 @@ final class Reconciler {
         // the network's MTU (0: the kernel's 1500) unless the endpoint was given its own
         int mtu = peer.mtu() == (n.mtu() == 0 ? 1500 : n.mtu()) ? n.mtu() : peer.mtu();
         EndpointRecord record = new EndpointRecord(tag.containerId(), tag.ifName(), n.name(), netns.toString(), link.name(), mac,
-                address, n.ipv4() ? Cidr.text(n.gateway()) : "", EndpointState.READY, System.currentTimeMillis(), podName, podNamespace, vmTap,
+                address, address.isEmpty() ? "" : Cidr.text(n.gatewayOf(Cidr.parse(address))), EndpointState.READY, System.currentTimeMillis(), podName, podNamespace, vmTap,
                 address6, n.gateway6() == null ? "" : Cidr.text(n.gateway6()), "", mtu, extra, EndpointSteps.macText(link));
         return new Found(record, null);
     }

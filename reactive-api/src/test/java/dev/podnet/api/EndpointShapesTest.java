@@ -229,6 +229,60 @@ class EndpointShapesTest extends DataplaneTestBase {
     }
 
     @Test
+    void aRangeSetSpanningSubnetsGivesEachPodItsSubnetsPrefixAndGateway(Sandbox sandbox) throws Exception {
+        String[] pods = new String[5];
+        for (int i = 0; i < pods.length; i++) {
+            pods[i] = sandbox.newNamespace("m" + i);
+        }
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            // two addresses of the network's own subnet, then a further subnet with its own gateway (host-local's range set)
+            dp.createNetwork(NetworkSpec.bridge("multi", "pnbr7", "198.19.40.0/24").withRange("198.19.40.2", "198.19.40.3")
+                    .withSubnetRange("198.19.41.0/24", "198.19.41.254")).block(T);
+            dp.createNetwork(NetworkSpec.ptp("multip", "198.19.50.0/24").withRange("198.19.50.2", "198.19.50.2")
+                    .withSubnetRange("198.19.51.0/28", null)).block(T);
+            assertEquals("198.19.40.2/24", dp.add(EndpointSpec.of("multi", "ms1", NetNs.named(pods[0]))).block(T).address());
+            assertEquals("198.19.40.3/24", dp.add(EndpointSpec.of("multi", "ms2", NetNs.named(pods[1]))).block(T).address());
+            Endpoint third = dp.add(EndpointSpec.of("multi", "ms3", NetNs.named(pods[2]))).block(T);
+            assertEquals("198.19.41.1/24", third.address(), "the further subnet, past its first range");
+            assertEquals("198.19.41.254", third.gateway());
+            assertTrue(Sandbox.ipIn(pods[2], "-4", "route").contains("default via 198.19.41.254 dev eth0"));
+            String bridgeAddrs = sandbox.ip("-4", "addr", "show", "dev", "pnbr7");
+            assertTrue(bridgeAddrs.contains("198.19.40.1/24") && bridgeAddrs.contains("198.19.41.254/24"), bridgeAddrs);
+            Sandbox.run("ip", "netns", "exec", pods[2], "ping", "-c1", "-W2", "198.19.41.254");
+            Sandbox.run("ip", "netns", "exec", pods[0], "ping", "-c1", "-W2", "198.19.40.1");
+
+            dp.add(EndpointSpec.of("multip", "mp1", NetNs.named(pods[3]))).block(T);
+            Endpoint p2 = dp.add(EndpointSpec.of("multip", "mp2", NetNs.named(pods[4]))).block(T);
+            assertEquals("198.19.51.2/28", p2.address(), "the further subnet; its first address is its gateway");
+            assertEquals("198.19.51.1", p2.gateway());
+            String routes = Sandbox.ipIn(pods[4], "-4", "route");
+            assertTrue(routes.contains("198.19.51.0/28 via 198.19.51.1 dev eth0") && routes.contains("default via 198.19.51.1"), routes);
+            Sandbox.run("ip", "netns", "exec", pods[4], "ping", "-c1", "-W2", "198.19.51.1");
+            for (String id : new String[]{"ms3", "mp2"}) {
+                assertTrue(dp.check(id, "eth0").block(T).consistent(), id);
+            }
+        } finally {
+            dp.close().block(T);
+        }
+        // rebuilt from the kernel: the further subnet's gateway comes back with the address
+        java.nio.file.Files.delete(state.resolve("endpoints.dat"));
+        java.nio.file.Files.delete(state.resolve("ipam-reservations.dat"));
+        Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name()))).block(T);
+        try {
+            assertEquals("198.19.41.254", again.get("ms3", "eth0").block(T).gateway());
+            assertEquals("198.19.51.1", again.get("mp2", "eth0").block(T).gateway());
+            assertTrue(again.check("mp2", "eth0").block(T).consistent());
+            for (String id : new String[]{"ms1", "ms2", "ms3", "mp1", "mp2"}) {
+                again.remove(id, "eth0").block(T);
+            }
+            assertNoHostLinks(sandbox);
+        } finally {
+            again.close().block(T);
+        }
+    }
+
+    @Test
     void bridgeOptionsHairpinMacFromIpAndUplink(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         sandbox.ip("link", "add", "up0", "type", "veth", "peer", "name", "up1");

@@ -27,7 +27,8 @@ public final class Main {
                              [--subnet6 CIDR6 [--ipv6-from-mac]] [--gateway6 IP6] [--range6 START-END]...
                              [--no-default-route] [--route DST[=GW]]... [--dns-nameserver IP]... [--dns-domain D]
                              [--dns-search D]... [--dns-option OPT]... [--json]
-                             (repeatable options also take comma-separated lists)
+                             (repeatable options also take comma-separated lists; a --range may also be a further
+                             subnet CIDR[=GATEWAY], handed out whole with its own gateway)
               network delete NAME [--force] | network list [--json] | network show NAME [--json]
               endpoint add --network N --container-id ID --netns NAME|PATH [--if eth0] [--mtu N] [--mac MAC]
                            [--pod-name P] [--pod-namespace NS] [--ip IP] [--vm] [--json]   (--json prints the CNI 1.1 result)

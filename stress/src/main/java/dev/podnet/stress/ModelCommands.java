@@ -118,10 +118,10 @@ final class ModelCommands {
                     spec = spec.withIpv6FromMac(required(cmd, a, "--subnet6"));
                 }
                 for (String r : a.all("--range")) {
-                    spec = spec.withRange(rangeStart(cmd, r), rangeEnd(r));
+                    spec = r.contains("/") ? subnetRange(spec, r) : spec.withRange(rangeStart(cmd, r), rangeEnd(r));
                 }
                 for (String r : a.all("--range6")) {
-                    spec = spec.withRange6(rangeStart(cmd, r), rangeEnd(r));
+                    spec = r.contains("/") ? subnetRange(spec, r) : spec.withRange6(rangeStart(cmd, r), rangeEnd(r));
                 }
                 spec = spec.withDefaultRoute(!a.has("--no-default-route"));
                 for (String r : a.all("--route")) {
@@ -278,6 +278,12 @@ final class ModelCommands {
             default -> throw new UsageException("unknown command '" + cmd + "'");
         }
         return 0;
+    }
+
+    /** {@code CIDR[=GATEWAY]}: a further subnet of the range set, with its own gateway. */
+    private static NetworkSpec subnetRange(NetworkSpec spec, String entry) {
+        int eq = entry.indexOf('=');
+        return spec.withSubnetRange(eq < 0 ? entry : entry.substring(0, eq), eq < 0 ? null : entry.substring(eq + 1));
     }
 
     /** {@code START-END}'s start (empty: null), checking the form. */

@@ -65,7 +65,7 @@ public final class AddContext implements AutoCloseable {
     public EndpointRecord record(EndpointState state) {
         return new EndpointRecord(containerId, ifName, network.name(), netns.path().toString(), hostIfName,
                 mac == null ? "" : mac.toString(), address == null ? "" : address.toString(),
-                network.gateway() == null ? "" : Cidr.text(network.gateway()), state,
+                address == null ? "" : Cidr.text(gateway4()), state,
                 startedMillis, podName, podNamespace, vm ? vmTapName(ifName) : "",
                 address6 == null ? "" : address6.toString(), network.gateway6() == null ? "" : Cidr.text(network.gateway6()), "",
                 mtu, podRoutes(), hostMac);
@@ -83,9 +83,14 @@ public final class AddContext implements AutoCloseable {
         for (String r : network.record().pod().routes()) {
             Cidr dst = Cidr.parse(dev.podnet.dataplane.state.PodConfig.destination(r));
             String gw = dev.podnet.dataplane.state.PodConfig.gateway(r);
-            out.add(dst + " via " + (gw != null ? gw : Cidr.text(dst.isIpv4() ? network.gateway() : network.gateway6())));
+            out.add(dst + " via " + (gw != null ? gw : Cidr.text(dst.isIpv4() ? gateway4() : network.gateway6())));
         }
         return out;
+    }
+
+    /** The pod's IPv4 gateway: that of the subnet its address came from (the network's, by default). */
+    java.net.InetAddress gateway4() {
+        return network.gatewayOf(address);
     }
 
     /** Whether the pod's default routes go through this network. */

@@ -31,6 +31,42 @@ public record AttachedNetwork(NetworkRecord record, int bridgeIndex, Cidr subnet
         return subnet != null;
     }
 
+    /**
+     * The range whose subnet holds {@code address} (a network's range set may span several subnets,
+     * each with its own gateway), or null.
+     */
+    public dev.podnet.dataplane.ipam.AddressRange rangeOf(InetAddress address) {
+        for (AddressAllocator a : allocators()) {
+            for (var r : a.ranges()) {
+                if (r.subnet().isIpv4() == (address.getAddress().length == 4) && r.subnet().contains(address)) {
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The gateway pods with {@code address} use: that of the subnet holding it (the network's, by default). */
+    public InetAddress gatewayOf(Cidr address) {
+        var r = rangeOf(address.address());
+        return r != null && r.gateway() != null ? r.gateway() : address.isIpv4() ? gateway : gateway6;
+    }
+
+    /** The subnet that holds {@code address}. */
+    public Cidr subnetOf(Cidr address) {
+        var r = rangeOf(address.address());
+        return r != null ? r.subnet() : address.isIpv4() ? subnet : subnet6;
+    }
+
+    /** Every (subnet, gateway) of the family's range set: the network's own first, then further ones. */
+    public java.util.List<dev.podnet.dataplane.ipam.AddressRange> subnetsOf(AddressAllocator allocator) {
+        java.util.Map<Cidr, dev.podnet.dataplane.ipam.AddressRange> bySubnet = new java.util.LinkedHashMap<>();
+        if (allocator != null) {
+            allocator.ranges().forEach(r -> bySubnet.putIfAbsent(r.subnet(), r));
+        }
+        return java.util.List.copyOf(bySubnet.values());
+    }
+
     /** Releases {@code containerId}/{@code ifName}'s reservations in every family. */
     public void releaseAll(String containerId, String ifName) {
         if (allocator != null) {

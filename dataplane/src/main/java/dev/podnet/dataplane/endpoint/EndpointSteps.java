@@ -135,7 +135,7 @@ public final class EndpointSteps {
                     batch.add(Routes.delete((dev.podnet.netlink.route.RouteMessage) route));
                 }
                 if (c.defaultRoute()) {
-                    batch.add(Routes.deleteDefaultVia(c.network.gateway(), c.podIfIndex));
+                    batch.add(Routes.deleteDefaultVia(c.gateway4(), c.podIfIndex));
                 }
                 batch.add(Addresses.delete(c.podIfIndex, c.address));
                 if (c.address6 != null) {
@@ -361,7 +361,7 @@ public final class EndpointSteps {
             if (c.address != null) {
                 Addresses.writeAdd(w, c.podIfIndex, c.address);
                 if (c.defaultRoute()) {
-                    Routes.writeDefaultVia(w, c.network.gateway(), c.podIfIndex);
+                    Routes.writeDefaultVia(w, c.gateway4(), c.podIfIndex);
                 }
             }
             if (c.address6 != null) {
@@ -384,7 +384,7 @@ public final class EndpointSteps {
         if (c.address != null) {
             batch.add(Addresses.add(c.podIfIndex, c.address));
             if (c.defaultRoute()) {
-                batch.add(Routes.defaultVia(c.network.gateway(), c.podIfIndex));
+                batch.add(Routes.defaultVia(c.gateway4(), c.podIfIndex));
             }
         }
         if (c.address6 != null) {
@@ -422,7 +422,7 @@ public final class EndpointSteps {
     private static Mono<Void> configurePtpHost(AddContext c) {
         List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>();
         if (c.address != null) {
-            batch.add(Addresses.add(c.hostIfIndex, new Cidr(c.network.gateway(), 32)));
+            batch.add(Addresses.add(c.hostIfIndex, new Cidr(c.gateway4(), 32)));
             batch.add(Routes.hostRoute(c.address.address(), c.hostIfIndex, null));
         }
         if (c.address6 != null) {
@@ -442,10 +442,10 @@ public final class EndpointSteps {
         List<dev.podnet.netlink.NetlinkMessage> batch = new java.util.ArrayList<>(List.of(podLinkLocalOff(c), Links.up(c.podIfIndex)));
         if (c.address != null) {
             batch.add(Addresses.addWithoutPrefixRoute(c.podIfIndex, c.address));
-            batch.add(Routes.hostRoute(c.network.gateway(), c.podIfIndex, c.address.address()));
-            batch.add(Routes.subnetVia(c.network.subnet(), c.network.gateway(), c.podIfIndex, c.address.address()));
+            batch.add(Routes.hostRoute(c.gateway4(), c.podIfIndex, c.address.address()));
+            batch.add(Routes.subnetVia(c.network.subnetOf(c.address), c.gateway4(), c.podIfIndex, c.address.address()));
             if (c.defaultRoute()) {
-                batch.add(Routes.defaultVia(c.network.gateway(), c.podIfIndex));
+                batch.add(Routes.defaultVia(c.gateway4(), c.podIfIndex));
             }
         }
         if (c.address6 != null) {

@@ -65,16 +65,31 @@ public record AddressRange(Cidr subnet, InetAddress start, InetAddress end, Inet
 
     /**
      * The ranges that {@code entries} describe in {@code subnet}, each {@code start-end} (either side
-     * empty: the subnet's first or last assignable address); no entries: the whole subnet.
+     * empty: the subnet's first or last assignable address); no entries: the whole subnet. An entry
+     * may also be a further subnet of the same family, {@code CIDR} or {@code CIDR=GATEWAY} (host-local's
+     * range set across several subnets, each with its own gateway, its first address by default),
+     * handed out whole. Entries of {@code subnet} itself and no further subnet: as before; only further
+     * subnets: {@code subnet} is handed out whole as well, first.
      *
      * @throws IllegalArgumentException naming the entry that is malformed or does not fit the subnet
      */
     public static List<AddressRange> of(Cidr subnet, InetAddress gateway, List<String> entries, Set<InetAddress> reserved) {
-        if (entries.isEmpty()) {
-            return List.of(new AddressRange(subnet, null, null, gateway, reserved));
+        List<String> own = entries.stream().filter(e -> !e.contains("/")).toList();
+        List<AddressRange> out = new ArrayList<>(entries.size() + 1);
+        if (own.isEmpty()) {
+            out.add(new AddressRange(subnet, null, null, gateway, reserved));
         }
-        List<AddressRange> out = new ArrayList<>(entries.size());
         for (String e : entries) {
+            if (e.contains("/")) {
+                int eq = e.indexOf('=');
+                Cidr other = Cidr.parse(eq < 0 ? e : e.substring(0, eq));
+                if (other.family() != subnet.family()) {
+                    throw new IllegalArgumentException("range subnet " + other + " is not of " + subnet + "'s family");
+                }
+                InetAddress gw = eq < 0 ? firstHost(other) : Cidr.parseAddress(e.substring(eq + 1), "range gateway");
+                out.add(new AddressRange(other, null, null, gw, reserved));
+                continue;
+            }
             int dash = e.indexOf('-');
             if (dash < 0) {
                 throw new IllegalArgumentException("range '" + e + "' must be start-end");
@@ -85,6 +100,16 @@ public record AddressRange(Cidr subnet, InetAddress start, InetAddress end, Inet
                     b.isEmpty() ? null : Cidr.parseAddress(b, "rangeEnd"), gateway, reserved));
         }
         return List.copyOf(out);
+    }
+
+    /** The subnet's first host address, a gateway's default. */
+    public static InetAddress firstHost(Cidr subnet) {
+        return fromBig(toBig(subnet.network().address()).add(BigInteger.ONE), subnet.address().getAddress().length * 8);
+    }
+
+    /** True when this range is a whole further subnet ({@code CIDR=GATEWAY} entry) rather than a part of the network's own. */
+    public boolean wholeSubnet() {
+        return start.equals(defaultStart()) && end.equals(defaultEnd());
     }
 
     /** A stable identifier for the range, used to keep its round-robin position. */
