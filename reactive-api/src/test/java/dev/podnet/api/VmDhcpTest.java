@@ -44,6 +44,16 @@ class VmDhcpTest extends DataplaneTestBase {
             EndpointRecord r = dp.get("vm1", "eth0").block(T);
             assertTrue(Sandbox.ipIn(pod, "link", "show", "tapeth0").contains("mtu 1400"), "the tap carries the endpoint's MTU");
             MacAddress vmMac = MacAddress.parse(r.mac());
+            // the CNI result lists the tap, with the VM's MAC, and the IPs point at it
+            java.util.Map<String, Object> cni = CniResult.of(r, dp.network("vmnet").block(T));
+            @SuppressWarnings("unchecked")
+            List<java.util.Map<String, Object>> ifs = (List<java.util.Map<String, Object>>) cni.get("interfaces");
+            assertEquals(List.of(r.hostIfName(), "eth0", "tapeth0"), ifs.stream().map(i -> i.get("name")).toList());
+            assertEquals(r.mac(), ifs.get(2).get("mac"));
+            assertEquals("/run/netns/" + pod, ifs.get(2).get("sandbox"));
+            @SuppressWarnings("unchecked")
+            List<java.util.Map<String, Object>> ips = (List<java.util.Map<String, Object>>) cni.get("ips");
+            assertEquals(2, ips.get(0).get("interface"));
             Inet4Address address = (Inet4Address) Cidr.parse(r.address()).address();
             Inet4Address gateway = (Inet4Address) Cidr.parseAddress("198.19.30.1", "gw");
 
