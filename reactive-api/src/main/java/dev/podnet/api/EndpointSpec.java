@@ -91,6 +91,14 @@ public record EndpointSpec(String network, String containerId, String ifName, Ne
         if (network == null || network.isEmpty()) {
             throw new InvalidSpecException("network must be given");
         }
+        // the endpoint's tag on its host link must fit the kernel's interface alias (IFALIASZ - 1 bytes)
+        int tag = dev.podnet.dataplane.endpoint.HostNames.alias(network, containerId, ifName)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (tag > MAX_ALIAS) {
+            throw new InvalidSpecException("containerId is " + containerId.length() + " characters; on network " + network
+                    + " with interface " + ifName + " it may have at most " + (containerId.length() - (tag - MAX_ALIAS))
+                    + " (the endpoint's tag on its host link must fit the kernel's " + MAX_ALIAS + "-byte interface alias)");
+        }
         Objects.requireNonNull(netns, "netns");
         try {
             Links.validateMtu("mtu", mtu);
@@ -113,6 +121,9 @@ public record EndpointSpec(String network, String containerId, String ifName, Ne
             throw new InvalidSpecException("netns " + p + " does not exist");
         }
     }
+
+    /** The longest interface alias the kernel keeps ({@code IFALIASZ - 1}). */
+    static final int MAX_ALIAS = 255;
 
     /** Checks the (container id, interface) pair that names an endpoint. */
     static void validateKey(String containerId, String ifName) {

@@ -43,15 +43,26 @@ abstract class DataplaneTestBase {
         assertFalse(java.util.regex.Pattern.compile("\\b" + HostNames.PREFIX + "[0-9a-f]{12}\\b").matcher(links).find(), links);
     }
 
+    /**
+     * No trace of an endpoint, read with iproute2 and from the state: no host link (nor a route through
+     * one) in the sandbox, no interface, address or route of either family in the pod, no reservation
+     * in any network, no record.
+     */
     static void assertNothingLeft(Sandbox sandbox, String pod, Dataplane dp) throws Exception {
         assertNoHostLinks(sandbox);
         String podLinks = Sandbox.ipIn(pod, "-o", "link");
         assertFalse(podLinks.contains("eth0"), podLinks);
         assertFalse(podLinks.contains("tapeth0") || podLinks.contains("breth0"), podLinks);
         assertEquals("", Sandbox.ipIn(pod, "-o", "-4", "addr", "show", "scope", "global"));
-        assertFalse(sandbox.ip("route", "show").contains("198.19.0.2"), "no host route left");
-        assertEquals(0, dp.reservedAddresses("pods"));
-        assertEquals(0, dp.reservedAddresses("p2p"));
+        assertEquals("", Sandbox.ipIn(pod, "-o", "-6", "addr", "show", "scope", "global"));
+        for (String family : new String[]{"-4", "-6"}) {
+            String routes = sandbox.ip(family, "route", "show", "table", "all");
+            assertFalse(java.util.regex.Pattern.compile("dev " + HostNames.PREFIX + "[0-9a-f]{12}\\b").matcher(routes).find(),
+                    "no route through a host link left: " + routes);
+        }
+        for (String network : dp.networks().map(n -> n.name()).collectList().block(T)) {
+            assertEquals(java.util.Map.of(), dp.reservations(network), "no reservation left in " + network);
+        }
         assertEquals(0, dp.endpoints().count().block(T));
     }
 

@@ -45,12 +45,23 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         }
     }
 
+    /** Every step of every shape, on an IPv4 and a dual-stack network of that shape. */
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> steps() {
         return java.util.stream.Stream.of(
                 EndpointSteps.BRIDGE.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("pods", false, s.name())),
+                EndpointSteps.BRIDGE.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("dual", false, s.name())),
                 EndpointSteps.PTP.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("p2p", false, s.name())),
-                EndpointSteps.VM.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("pods", true, s.name())))
+                EndpointSteps.PTP.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("p2p6", false, s.name())),
+                EndpointSteps.VM.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("pods", true, s.name())),
+                EndpointSteps.VM.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("dual", true, s.name())))
                 .flatMap(x -> x);
+    }
+
+    /** Besides "pods": a ptp network, and a dual-stack network of each shape. */
+    static void createShapes(Dataplane dp) {
+        dp.createNetwork(NetworkSpec.ptp("p2p", "198.19.0.0/24")).block(T);
+        dp.createNetwork(NetworkSpec.ptp("p2p6", "198.19.1.0/24").withIpv6("fd00:19::/64")).block(T);
+        dp.createNetwork(NetworkSpec.bridge("dual", "pnbr6", "198.19.96.0/24").withIpv6("fd00:18::/64")).block(T);
     }
 
     @ParameterizedTest(name = "{0} vm={1}: fail after {2}")
@@ -60,10 +71,47 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         Dataplane dp = open(sandbox, step -> step.equals(failAfter)
                 ? Mono.error(new IllegalStateException("injected after " + step)) : Mono.empty());
         try {
-            dp.createNetwork(NetworkSpec.ptp("p2p", "198.19.0.0/16")).block(T);
+            createShapes(dp);
             EndpointOperationException e = assertThrows(EndpointOperationException.class,
                     () -> dp.add(EndpointSpec.of(network, "doomed", NetNs.named(pod)).withVm(vm)).block(T));
             assertTrue(e.getMessage().contains("injected after " + failAfter), e.getMessage());
+            assertNothingLeft(sandbox, pod, dp);
+        } finally {
+            dp.close().block(T);
+        }
+    }
+
+    /**
+     * A request failing in the middle of a step of several (with an errno other than EEXIST), after
+     * the ones before it took effect: the step's own clean-up and the rollback leave nothing.
+     */
+    @Test
+    void aRequestFailingInTheMiddleOfAStepLeavesNothing(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        Dataplane dp = open(sandbox, StepObserver.NONE);
+        try {
+            createShapes(dp);
+            // configure-pod: IPv6 disabled in the pod, so its IPv6 address fails after the IPv4 address and route went in
+            Sandbox.run("ip", "netns", "exec", pod, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
+            EndpointOperationException v6 = assertThrows(EndpointOperationException.class,
+                    () -> dp.add(EndpointSpec.of("dual", "mid1", NetNs.named(pod))).block(T));
+            assertTrue(v6.getMessage().contains("EACCES") && v6.getMessage().contains("IPv6 is disabled on this device"),
+                    v6.getMessage());
+            assertNothingLeft(sandbox, pod, dp);
+            Sandbox.run("ip", "netns", "exec", pod, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=0");
+
+            // vm-bridge: the tap refuses the MTU, the last request of the step, after the sandbox bridge was made
+            EndpointOperationException mtu = assertThrows(EndpointOperationException.class,
+                    () -> dp.add(EndpointSpec.of("pods", "mid2", NetNs.named(pod)).withVm(true).withMtu(65535)).block(T));
+            assertTrue(mtu.getMessage().contains("EINVAL") && mtu.getMessage().contains("mtu greater than device maximum"),
+                    mtu.getMessage());
+            assertNothingLeft(sandbox, pod, dp);
+
+            // configure-host (ptp): IPv6 disabled on the host side, so the gateway's IPv6 address fails after IPv4's went in
+            Sandbox.run("ip", "netns", "exec", sandbox.name(), "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
+            EndpointOperationException host = assertThrows(EndpointOperationException.class,
+                    () -> dp.add(EndpointSpec.of("p2p6", "mid3", NetNs.named(pod))).block(T));
+            assertTrue(host.getMessage().contains("EACCES"), host.getMessage());
             assertNothingLeft(sandbox, pod, dp);
         } finally {
             dp.close().block(T);
@@ -101,8 +149,15 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             assertTrue(reachedVeth.await(10, java.util.concurrent.TimeUnit.SECONDS));
             assertTrue(sandbox.ip("-o", "link").contains(HostNames.hostIfName("cancelme", "eth0")), "veth was made");
             subscription.dispose();
-            // the rollback runs on after the cancel; a remove is ordered after it
-            dp.remove("cancelme", "eth0").block(T);
+            // the rollback runs on after the cancel, by itself: wait for the kernel and the state to be clean,
+            // with no remove that could clean up for an add that ignored the cancel
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < deadline && (sandbox.ip("-o", "link").contains(HostNames.hostIfName("cancelme", "eth0"))
+                    || dp.endpoints().count().block(T) > 0 || dp.reservedAddresses("pods") > 0)) {
+                Thread.sleep(20);
+            }
+            assertNothingLeft(sandbox, pod, dp);
+            Thread.sleep(500); // well past the held step: an add that ignored the cancel would have finished by now
             assertNothingLeft(sandbox, pod, dp);
         } finally {
             dp.close().block(T);
@@ -122,6 +177,8 @@ class EndpointLifecycleTest extends DataplaneTestBase {
                     new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod)).withIfName("a/b"), "contains '/'"),
                     new Case(EndpointSpec.of("pods", "bad id!", NetNs.named(pod)), "containerId"),
                     new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod)).withMtu(40), "outside 1280..65535"),
+                    new Case(EndpointSpec.of("pods", "c".repeat(240), NetNs.named(pod)), "containerId is 240 characters; on network "
+                            + "pods with interface eth0 it may have at most 238"),
                     new Case(EndpointSpec.of("nope", "ok", NetNs.named(pod)), "network 'nope' does not exist"),
                     new Case(EndpointSpec.of("pods", "ok", NetNs.named("no-such-netns-" + System.nanoTime())), "does not exist"),
                     new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod))

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Deliberate breakages of kernel-dependent guarantees, each of which the suite must catch.
+
+Each breakage is applied to a fresh copy of the working tree (never to the tree itself); the copy
+is built and the tests named for it are run; the breakage is caught when they fail. Run before a
+release: `bin/breakages` (all) or `bin/breakages NAME...`. Exit 0 only when every breakage was caught.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# name: (file, original text, broken text, module, tests that must fail)
+BREAKAGES = {
+    "cancel-ignored": (
+        "reactive-api/src/main/java/dev/podnet/api/Dataplane.java",
+        "return detached(work).doOnCancel(() -> cancelled.set(true));",
+        "return detached(work);",
+        "reactive-api", "EndpointLifecycleTest#cancellingAnAddMidwayRollsItBack"),
+    "ipv6-reservation-kept-on-rollback": (
+        "dataplane/src/main/java/dev/podnet/dataplane/endpoint/EndpointSteps.java",
+        "return Mono.<Void>fromRunnable(() -> c.network.releaseAll(c.containerId, c.ifName)).subscribeOn(c.host.state());",
+        "return Mono.<Void>fromRunnable(() -> { if (c.network.allocator() != null) c.network.allocator().release(c.containerId, c.ifName); }).subscribeOn(c.host.state());",
+        "reactive-api", "EndpointLifecycleTest#aFailureAfterAnyStepLeavesNothingBehind"),
+    "vm-bridge-partway-cleanup-removed": (
+        "dataplane/src/main/java/dev/podnet/dataplane/endpoint/EndpointSteps.java",
+        "                    pod.execute(Links.deleteByName(bridgeName));\n",
+        "",
+        "reactive-api", "EndpointLifecycleTest#aRequestFailingInTheMiddleOfAStepLeavesNothing"),
+    "sender-check-disabled": (
+        "netlink-codec/src/main/java/dev/podnet/netlink/channel/NetlinkChannel.java",
+        "if (senderPort != 0)",
+        "if (false && senderPort != 0)",
+        "netlink-codec", "NetlinkClientTest"),
+    "dry-run-writes": (
+        "stress/src/main/java/dev/podnet/stress/ModelCommands.java",
+        ".readOnly(a.has(\"--dry-run\"))",
+        ".readOnly(false)",
+        "stress", "StateSafetyTest#aDryRunChangesNothingInTheKernelOrTheStateFiles"),
+    "host-namespace-not-checked": (
+        "dataplane/src/main/java/dev/podnet/dataplane/state/StateStore.java",
+        "        checkHost(access.host());\n",
+        "",
+        "stress", "StateSafetyTest#aStateDirectoryIsRefusedFromAnotherHostNamespaceBeforeAnythingIsMade"),
+    "dhcp-responder-not-started": (
+        "dataplane/src/main/java/dev/podnet/dataplane/endpoint/EndpointSteps.java",
+        "return startDhcp(c.host, c.record(EndpointState.READY), c.network.record());",
+        "return Mono.empty();",
+        "reactive-api", "VmDhcpTest"),
+}
+
+
+def run(cmd, cwd):
+    return subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def try_breakage(name):
+    path, original, broken, module, tests = BREAKAGES[name]
+    work = tempfile.mkdtemp(prefix="podnet-break-")
+    try:
+        copy = os.path.join(work, "tree")
+        shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns("target", ".git"))
+        target = os.path.join(copy, path)
+        text = open(target).read()
+        if original not in text:
+            return name, "STALE", "the original text is no longer in " + path + ": update tools/breakages.py"
+        open(target, "w").write(text.replace(original, broken, 1))
+        # built in the copy's own reactor (nothing installed: the local repository keeps the real artifacts)
+        mvn = ["mvn", "-o", "-B", "-q", "-Dstyle.color=never"]
+        built = run(mvn + ["test-compile", "-pl", module, "-am"], copy)
+        if built.returncode != 0:
+            return name, "NOT BUILT", built.stdout[-2000:]
+        tested = run(mvn + ["test", "-pl", module, "-am", "-Dtest=" + tests, "-Dsurefire.failIfNoSpecifiedTests=false"], copy)
+        if tested.returncode != 0:
+            return name, "caught", tests
+        return name, "MISSED", "the suite stayed green: " + tests
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv):
+    names = argv or list(BREAKAGES)
+    unknown = [n for n in names if n not in BREAKAGES]
+    if unknown:
+        print("unknown breakage(s): " + ", ".join(unknown) + "; known: " + ", ".join(BREAKAGES), file=sys.stderr)
+        return 2
+    ok = True
+    for n in names:
+        name, verdict, detail = try_breakage(n)
+        print(f"{name:40s} {verdict:10s} {detail if verdict != 'caught' else 'by ' + detail}", flush=True)
+        ok = ok and verdict == "caught"
+    print(("every breakage was caught" if ok else "some breakage was NOT caught"), flush=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
