@@ -36,7 +36,7 @@ public record ErrorMessage(int flags, int sequence, int portId, int error, int r
             // The request is echoed whole unless capped (NETLINK_CAP_ACK, or always for acks of success).
             int echoed = (flags & Netlink.NLM_F_CAPPED) != 0 ? Netlink.NLMSG_HDRLEN : Netlink.align(origLen);
             int tlvStart = 4 + echoed;
-            if (tlvStart > size) {
+            if (echoed < 0 || tlvStart > size) { // a negative length wraps the aligned size below zero
                 throw new NetlinkDecodeException("NLMSG_ERROR claims a " + echoed + "-byte echoed request but has "
                         + (size - 4) + " bytes");
             }

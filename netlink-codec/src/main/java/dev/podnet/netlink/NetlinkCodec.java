@@ -1,5 +1,6 @@
 package dev.podnet.netlink;
 
+import dev.podnet.netlink.attr.AttributeFormatException;
 import io.netty.buffer.ByteBuf;
 
 import java.util.List;
@@ -48,8 +49,10 @@ public final class NetlinkCodec {
      * Decodes every message of one datagram. The buffer is read from its reader index to its
      * writer index; the caller keeps ownership of it.
      *
-     * @throws NetlinkDecodeException when a header is short or a length runs past the datagram;
-     *                                messages before the bad one are already in {@code out}
+     * @throws NetlinkDecodeException when a header is short, a length runs past the datagram or a
+     *                                body's attributes do not parse; messages before the bad one are
+     *                                already in {@code out}. Any other exception is a bug in a decoder
+     *                                and propagates as itself, never disguised as malformed bytes.
      */
     public static void decode(ByteBuf datagram, MessageFactory factory, List<NetlinkMessage> out) {
         while (datagram.readableBytes() >= Netlink.NLMSG_HDRLEN) {
@@ -75,10 +78,9 @@ public final class NetlinkCodec {
                         yield known != null ? known : raw(type, flags, seq, pid, body);
                     }
                 };
-            } catch (NetlinkDecodeException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                // IndexOutOfBounds from a short fixed header, attribute format errors...
+            } catch (AttributeFormatException e) {
+                // the bytes' fault, named with the message it is in; the decoders check their fixed
+                // headers themselves, so an IndexOutOfBounds (or any other exception) here is a bug
                 throw new NetlinkDecodeException(factory.typeName(type) + " at offset " + start + ": " + e.getMessage(), e);
             }
             if (type != Netlink.NLMSG_NOOP) {

@@ -1,6 +1,6 @@
 package dev.podnet.netlink;
 
-/** Bytes that are not a well-formed netlink message. The only exception the decoder throws. */
+/** Bytes that are not a well-formed netlink message: the only exception the decoder throws for any input (anything else is a bug, which the fuzz test looks for). */
 public final class NetlinkDecodeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

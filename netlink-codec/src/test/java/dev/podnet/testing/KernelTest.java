@@ -1,5 +1,6 @@
 package dev.podnet.testing;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.lang.annotation.ElementType;
@@ -14,5 +15,8 @@ import java.lang.annotation.Target;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @ExtendWith(SandboxExtension.class)
+@Tag(KernelTest.TAG)
 public @interface KernelTest {
+    /** The tag of kernel tests: mutation testing leaves them out (they need root and take seconds each). */
+    String TAG = "kernel";
 }

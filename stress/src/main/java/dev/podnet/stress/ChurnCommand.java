@@ -253,8 +253,10 @@ final class ChurnCommand {
                 removeAll(dp, "", pods, delLat, errors, firstErrors, true);
                 delSeconds = (System.nanoTime() - delStart) / 1e9;
                 progressDone();
-                leakedLinks = hostLinks(dp).size();
-                leakedAddresses = dp.reservedAddresses(NETWORK) + dp.endpoints().count().block(T).intValue();
+                // leftovers as the kernel shows them through iproute2, then what the state still holds
+                leakedLinks = KernelLeftovers.hostLinks(sandbox);
+                leakedAddresses = KernelLeftovers.podAddresses(podNames) + dp.reservedAddresses(NETWORK)
+                        + dp.endpoints().count().block(T).intValue();
             }
             report(addLat, addSeconds, delLat, delSeconds, errors.get(), verified, leakedLinks, leakedAddresses, firstErrors);
             boolean ok = errors.get() == 0 && verified && leakedLinks == 0 && leakedAddresses == 0;

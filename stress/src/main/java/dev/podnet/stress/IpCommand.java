@@ -117,18 +117,24 @@ final class IpCommand {
         return b == null ? null : HexFormat.ofDelimiter(":").formatHex(b);
     }
 
-    /** A link as {@code ip -d -j link show} prints the fields podnet knows. */
+    /**
+     * A link as {@code ip -d -j link show} prints the fields podnet knows; without {@code details}, as
+     * {@code ip -j addr show} prints it (no linkmode, linkinfo or ifalias).
+     */
     static Map<String, Object> link(LinkMessage l, Map<Integer, LinkMessage> links, boolean details) {
         AttributeList a = l.attributes();
         Map<String, Object> o = Json.object();
         o.put("ifindex", l.index());
-        int iflink = a.u32(Ifla.IFLA_LINK, 0);
-        if (iflink != 0 && iflink != l.index()) {
-            if (a.has(Ifla.IFLA_LINK_NETNSID)) {
+        if (a.has(Ifla.IFLA_LINK)) {
+            // iproute2: 0 is "link": null; a link in another namespace is an index (the kernel sends it even
+            // when it equals this link's own index); else the name, or "ifN" when no link has that index
+            int iflink = a.u32(Ifla.IFLA_LINK, 0);
+            if (iflink == 0) {
+                o.put("link", null);
+            } else if (a.has(Ifla.IFLA_LINK_NETNSID)) {
                 o.put("link_index", iflink);
             } else {
-                LinkMessage peer = links.get(iflink);
-                o.put("link", peer == null ? null : peer.name());
+                o.put("link", name(links, iflink));
             }
         }
         o.put("ifname", l.name());
@@ -138,12 +144,17 @@ final class IpCommand {
             o.put("qdisc", a.string(Ifla.IFLA_QDISC));
         }
         if (l.master() != 0) {
-            LinkMessage m = links.get(l.master());
-            o.put("master", m == null ? Integer.toString(l.master()) : m.name());
+            o.put("master", name(links, l.master()));
         }
         o.put("operstate", IprouteNames.operState(a.u8(Ifla.IFLA_OPERSTATE, 0)));
-        if (details || a.has(Ifla.IFLA_LINKMODE)) {
-            o.put("linkmode", a.u8(Ifla.IFLA_LINKMODE, 0) == 0 ? "DEFAULT" : "DORMANT");
+        if (details && a.has(Ifla.IFLA_LINKMODE)) {
+            // iproute2 names DEFAULT and DORMANT only; any other mode is a number under another key
+            int mode = a.u8(Ifla.IFLA_LINKMODE, 0);
+            if (mode == 0 || mode == 1) {
+                o.put("linkmode", mode == 0 ? "DEFAULT" : "DORMANT");
+            } else {
+                o.put("linkmode_index", mode);
+            }
         }
         int group = a.u32(Ifla.IFLA_GROUP, 0);
         o.put("group", group == 0 ? "default" : Integer.toString(group));
@@ -171,10 +182,16 @@ final class IpCommand {
             }
             o.put("linkinfo", li);
         }
-        if (a.has(Ifla.IFLA_IFALIAS)) {
-            o.put("ifalias", a.string(Ifla.IFLA_IFALIAS));
+        if (details && a.has(Ifla.IFLA_IFALIAS)) {
+            o.put("ifalias", a.string(Ifla.IFLA_IFALIAS)); // `ip addr show` prints it only with -d
         }
         return o;
+    }
+
+    /** A link's name as iproute2 resolves an index: {@code ifN} when no link has it. */
+    private static String name(Map<Integer, LinkMessage> links, int index) {
+        LinkMessage l = links.get(index);
+        return l == null ? "if" + Integer.toUnsignedString(index) : l.name();
     }
 
     private List<Map<String, Object>> addresses(NetlinkClient rtnl, Map<Integer, LinkMessage> links) {
@@ -187,8 +204,6 @@ final class IpCommand {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (LinkMessage l : links.values()) {
             Map<String, Object> o = link(l, links, false);
-            o.remove("linkmode");
-            o.remove("linkinfo");
             o.put("addr_info", byLink.getOrDefault(l.index(), List.of()));
             rows.add(o);
         }

@@ -82,7 +82,7 @@ final class SteadyChurn {
         return live + 3 * rate + 8;
     }
 
-    int run() throws IOException {
+    int run() throws IOException, InterruptedException {
         for (int i = 0; i < pool.size(); i++) {
             free.add(i);
         }
@@ -132,11 +132,10 @@ final class SteadyChurn {
             // unplug the rest, and look for leftovers
             List<EndpointRecord> left = dp.endpoints().collectList().block(T);
             Flux.fromIterable(left).flatMap(r -> dp.remove(r.containerId(), r.ifName()), concurrency).blockLast(T);
-            int leakedAddresses = dp.reservedAddresses("steady") + dp.endpoints().count().block(T).intValue();
-            long leakedLinks = dp.hostNetlink().dump(dev.podnet.dataplane.link.Links.dumpAll())
-                    .cast(dev.podnet.netlink.route.LinkMessage.class)
-                    .filter(l -> l.name().startsWith(dev.podnet.dataplane.endpoint.HostNames.PREFIX) && l.name().length() == 14)
-                    .count().block(T);
+            // leftovers as the kernel shows them through iproute2, then what the state still holds
+            long leakedLinks = KernelLeftovers.hostLinks(sandbox);
+            int leakedAddresses = KernelLeftovers.podAddresses(pool) + dp.reservedAddresses("steady")
+                    + dp.endpoints().count().block(T).intValue();
             dp.deleteNetwork("steady", true).block(T);
 
             Path csv = Path.of(outPrefix + ".csv");

@@ -14,14 +14,33 @@ import java.util.Map;
 import java.util.Objects;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** {@code podnet ip ... --json} against {@code ip -j} on the same namespace: every field both print agrees. */
+/**
+ * {@code podnet ip ... --json} against {@code ip -j} on the same namespace: podnet prints every field of
+ * the lists below that iproute2 prints, with the same value, and the link fields iproute2 prints only
+ * sometimes exactly when it does.
+ */
 @KernelTest
 class IpCommandTest {
+    /**
+     * Link fields compared wherever iproute2 prints them. As iproute2 prints it, {@code link} is the name of
+     * the link's peer or lower device in the same namespace ({@code null} for index 0); a peer in another
+     * namespace is {@code link_index}, its index there, with {@code link_netnsid} instead.
+     */
     static final List<String> LINK_KEYS = List.of("ifindex", "ifname", "flags", "mtu", "operstate", "link_type", "address",
-            "broadcast", "master", "group", "txqlen");
+            "broadcast", "master", "group", "txqlen", "link", "link_index", "link_netnsid", "qdisc", "linkmode",
+            "linkmode_index", "ifalias");
+    /**
+     * Link fields podnet prints exactly when iproute2 does, so a stray one fails as a missing one does
+     * ({@code linkmode}, {@code linkinfo} and {@code ifalias} come with {@code ip link} or {@code -d} only).
+     * Not {@code txqlen}: iproute2 leaves out a zero one.
+     */
+    static final List<String> LINK_KEYS_EXACT = List.of("link", "link_index", "link_netnsid", "qdisc", "master",
+            "linkmode", "linkmode_index", "ifalias", "linkinfo");
+    static final List<String> LINKINFO_KEYS = List.of("info_kind", "info_slave_kind");
     static final List<String> ADDR_KEYS = List.of("family", "local", "prefixlen", "broadcast", "scope", "label");
     static final List<String> ROUTE_KEYS = List.of("dst", "gateway", "dev", "protocol", "scope", "type", "table", "prefsrc",
             "metric", "flags");
@@ -38,6 +57,8 @@ class IpCommandTest {
         b.append("link add v0 type veth peer name v1\n");
         b.append("link set v0 master br0\n");
         b.append("link add v2 type veth peer name eth0 netns ").append(pod).append('\n');
+        // the same index on both sides: the kernel then sends IFLA_LINK equal to the link's own index
+        b.append("link add v3 index 40 type veth peer name eth1 index 40 netns ").append(pod).append('\n');
         // this kernel has no vlan or ipvlan driver (no modules); macvlan, vxlan and tun are built in
         b.append("link add link v1 name mv0 type macvlan mode bridge\n");
         b.append("link add vx0 type vxlan id 42 dstport 4789 dev v1\n");
@@ -46,6 +67,7 @@ class IpCommandTest {
             b.append("link set ").append(l).append(" up\n");
         }
         b.append("link set br0 alias hello-podnet\n");
+        b.append("link set tap0 mode dormant\n");
         b.append("link set v2 group 7 txqueuelen 500 mtu 1400\n");
         b.append("addr add 198.18.0.1/16 brd + dev br0\n");
         b.append("addr add 198.18.0.9/16 dev br0 label br0:x\n");
@@ -86,7 +108,10 @@ class IpCommandTest {
         return (List<Map<String, Object>>) MiniJson.parse(sandbox.ip(args));
     }
 
-    /** Compares the keys both print; podnet must print every one of them that iproute2 prints. */
+    /**
+     * Compares the keys iproute2 prints: podnet must print every one of them, with the same JSON value
+     * (a number is not its string).
+     */
     static int compare(String what, Map<String, Object> ours, Map<String, Object> theirs, List<String> keys) {
         int n = 0;
         for (String k : keys) {
@@ -96,12 +121,26 @@ class IpCommandTest {
             if (!ours.containsKey(k)) {
                 fail(what + ": iproute2 prints " + k + "=" + theirs.get(k) + ", podnet does not: " + ours);
             }
-            if (!Objects.equals(String.valueOf(ours.get(k)), String.valueOf(theirs.get(k)))) {
-                fail(what + ": " + k + " differs: podnet " + ours.get(k) + ", iproute2 " + theirs.get(k));
+            if (!Objects.equals(ours.get(k), theirs.get(k))) {
+                fail(what + ": " + k + " differs: podnet " + describe(ours.get(k)) + ", iproute2 "
+                        + describe(theirs.get(k)));
             }
             n++;
         }
         return n;
+    }
+
+    /** Fails when podnet prints one of {@code keys} that iproute2 does not print here. */
+    static void noneExtra(String what, Map<String, Object> ours, Map<String, Object> theirs, List<String> keys) {
+        for (String k : keys) {
+            if (ours.containsKey(k) && !theirs.containsKey(k)) {
+                fail(what + ": podnet prints " + k + "=" + ours.get(k) + ", iproute2 does not: " + theirs);
+            }
+        }
+    }
+
+    private static String describe(Object v) {
+        return v instanceof String s ? '"' + s + '"' : String.valueOf(v);
     }
 
     @Test
@@ -111,16 +150,54 @@ class IpCommandTest {
         assertEquals(theirs.size(), ours.size());
         Map<Object, Map<String, Object>> byIndex = new HashMap<>();
         ours.forEach(o -> byIndex.put(o.get("ifindex"), o));
+        Map<String, Map<String, Object>> byName = new HashMap<>();
         List<String> kinds = new ArrayList<>();
         for (Map<String, Object> t : theirs) {
+            String what = "link " + t.get("ifname");
             Map<String, Object> o = byIndex.get(t.get("ifindex"));
-            compare("link " + t.get("ifname"), o, t, LINK_KEYS);
-            if (t.get("linkinfo") instanceof Map<?, ?> li && li.containsKey("info_kind")) {
-                assertEquals(li.get("info_kind"), ((Map<?, ?>) o.get("linkinfo")).get("info_kind"), "info_kind of " + t.get("ifname"));
-                kinds.add(String.valueOf(li.get("info_kind")));
+            assertNotNull(o, what + ": podnet does not list ifindex " + t.get("ifindex"));
+            compare(what, o, t, LINK_KEYS);
+            noneExtra(what, o, t, LINK_KEYS_EXACT);
+            if (t.get("linkinfo") instanceof Map<?, ?> li) {
+                if (!(o.get("linkinfo") instanceof Map<?, ?> ol)) {
+                    throw new AssertionError(what + ": iproute2 prints linkinfo " + li + ", podnet "
+                            + o.get("linkinfo"));
+                }
+                compare(what + " linkinfo", cast(ol), cast(li), LINKINFO_KEYS);
+                noneExtra(what + " linkinfo", cast(ol), cast(li), LINKINFO_KEYS);
+                if (li.containsKey("info_kind")) {
+                    kinds.add(String.valueOf(li.get("info_kind")));
+                }
             }
+            byName.put(String.valueOf(t.get("ifname")), t);
         }
         assertTrue(kinds.containsAll(List.of("bridge", "veth", "macvlan", "vxlan", "tun")), kinds.toString());
+        assertFixtureShowsEveryLinkField(byName);
+    }
+
+    /**
+     * The comparison above only sees what iproute2 prints, so the fixture must make it print each field
+     * (podnet then had to print the same): the values here are iproute2's.
+     */
+    private static void assertFixtureShowsEveryLinkField(Map<String, Map<String, Object>> byName) {
+        Map<String, Object> br0 = byName.get("br0");
+        assertEquals("hello-podnet", br0.get("ifalias"), "br0 " + br0);
+        assertEquals("DEFAULT", br0.get("linkmode"), "br0 " + br0);
+        assertEquals("noqueue", br0.get("qdisc"), "br0 " + br0);
+        assertEquals("DORMANT", byName.get("tap0").get("linkmode"), "tap0 " + byName.get("tap0"));
+        Map<String, Object> v0 = byName.get("v0");
+        assertEquals("br0", v0.get("master"), "v0 " + v0);
+        assertEquals("bridge", cast(v0.get("linkinfo")).get("info_slave_kind"), "v0 " + v0);
+        assertEquals("v1", v0.get("link"), "v0 " + v0);
+        assertEquals("v0", byName.get("v1").get("link"), "v1 " + byName.get("v1"));
+        assertEquals("v1", byName.get("mv0").get("link"), "mv0 " + byName.get("mv0"));
+        for (String peerElsewhere : List.of("v2", "v3")) {
+            Map<String, Object> v = byName.get(peerElsewhere);
+            assertTrue(v.get("link_index") instanceof Long && v.get("link_netnsid") instanceof Long
+                    && !v.containsKey("link"), peerElsewhere + " " + v);
+        }
+        assertEquals(40L, byName.get("v3").get("link_index"), "v3 " + byName.get("v3"));
+        assertEquals(byName.get("v2").get("link_netnsid"), byName.get("v3").get("link_netnsid"), "one pod, one nsid");
     }
 
     @Test
@@ -131,6 +208,7 @@ class IpCommandTest {
         int compared = 0;
         for (int i = 0; i < theirs.size(); i++) {
             compare("link " + theirs.get(i).get("ifname"), ours.get(i), theirs.get(i), LINK_KEYS);
+            noneExtra("link " + theirs.get(i).get("ifname"), ours.get(i), theirs.get(i), LINK_KEYS_EXACT);
             List<?> t = (List<?>) theirs.get(i).get("addr_info");
             List<?> o = (List<?>) ours.get(i).get("addr_info");
             assertEquals(t.size(), o.size(), "addresses of " + theirs.get(i).get("ifname"));

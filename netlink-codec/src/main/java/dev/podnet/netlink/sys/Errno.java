@@ -138,13 +138,13 @@ public final class Errno {
 
     /** The symbolic name, e.g. {@code EEXIST}; {@code errno 200} for numbers this table lacks. */
     public static String name(int errno) {
-        int e = Math.abs(errno);
-        return e < NAMES.length && NAMES[e] != null ? NAMES[e] : "errno " + e;
+        int e = Math.abs(errno); // Integer.MIN_VALUE stays negative: no table entry
+        return e >= 0 && e < NAMES.length && NAMES[e] != null ? NAMES[e] : "errno " + Math.abs((long) errno);
     }
 
     /** The C library's description, e.g. {@code File exists}. */
     public static String describe(int errno) {
         int e = Math.abs(errno);
-        return e < TEXTS.length && TEXTS[e] != null ? TEXTS[e] : "Unknown error " + e;
+        return e >= 0 && e < TEXTS.length && TEXTS[e] != null ? TEXTS[e] : "Unknown error " + Math.abs((long) errno);
     }
 }

@@ -1,5 +1,6 @@
 package dev.podnet.netlink.channel;
 
+import dev.podnet.netlink.ErrorMessage;
 import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.NetlinkCodec;
 import dev.podnet.netlink.NetlinkException;
@@ -8,19 +9,25 @@ import dev.podnet.netlink.RawMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import dev.podnet.netlink.route.Ifla;
 import dev.podnet.netlink.route.LinkMessage;
+import dev.podnet.netlink.route.RouteMessages;
 import dev.podnet.netlink.route.Rtm;
+import dev.podnet.netlink.sys.ErrnoException;
 import dev.podnet.netlink.sys.LibC;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import dev.podnet.testing.TestLoops;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -180,6 +187,109 @@ class NetlinkClientTest {
         } finally {
             LibC.close(spoofer.fd());
             client.close().block(T);
+        }
+    }
+
+    /** A GET of the loopback link: answered with the link, stamped with the request's sequence number. */
+    static LinkMessage getLoopback() {
+        return LinkMessage.request(Rtm.RTM_GETLINK, 0, 1, 0, 0, AttributeList.EMPTY);
+    }
+
+    /**
+     * The forged ack carries all the correlator matches on (our port id in {@code nlmsg_pid}, the
+     * sequence number of the request in flight) and comes from a user-space socket: only the
+     * channel's check of the datagram's sender ({@code nl_pid} 0, the kernel) can drop it. The request
+     * is one the kernel refuses, so a forged success would show.
+     */
+    @Test
+    void anAckForgedByAnotherSocketWithOurPortAndSequenceIsDropped(Sandbox sandbox) throws Exception {
+        NetlinkClient client = open(sandbox);
+        int spoofer = sandbox.inside(() -> {
+            int fd = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC,
+                    Netlink.NETLINK_ROUTE);
+            try {
+                LibC.bindNetlink(fd, 0, 0); // a port of its own, picked by the kernel
+            } catch (ErrnoException e) {
+                LibC.close(fd);
+                throw e;
+            }
+            return fd;
+        });
+        try {
+            int spooferPort = LibC.netlinkPortId(spoofer);
+            assertTrue(spooferPort != 0 && spooferPort != client.portId(), "a user-space sender: port " + spooferPort);
+            int sequence = sequenceOfAGet(client) + 1; // the next request's
+            LinkMessage deleteMissing = LinkMessage.request(Rtm.RTM_DELLINK, 0, 0, 0, 0,
+                    AttributeList.builder().string(Ifla.IFLA_IFNAME, "pnnone0").build());
+            byte[] forged = forgedAck(deleteMissing, sequence, client.portId());
+            // let through, the forged datagram would be a success for exactly that request
+            List<NetlinkMessage> asForged = new ArrayList<>();
+            NetlinkCodec.decode(Unpooled.wrappedBuffer(forged), RouteMessages.INSTANCE, asForged);
+            ErrorMessage ack = assertInstanceOf(ErrorMessage.class, asForged.get(0));
+            assertTrue(ack.isAck() && ack.sequence() == sequence && ack.portId() == client.portId(), ack.toString());
+
+            // All from one task on the loop, so the order is fixed: the request is pending before the
+            // forged ack reaches our socket, and is flushed (so answered) only after it. Each
+            // loop.execute queues behind the task before it; the request's flush queues behind the forgery.
+            EventLoop loop = client.eventLoop();
+            CompletableFuture<Void> forgedDelivered = new CompletableFuture<>();
+            CompletableFuture<Void> failing = loop.submit(() -> {
+                CompletableFuture<Void> request = client.execute(deleteMissing).toFuture();
+                loop.execute(() -> {
+                    try {
+                        LibC.sendToNetlinkPort(spoofer, forged, client.portId());
+                        forgedDelivered.complete(null);
+                    } catch (Exception notDelivered) {
+                        forgedDelivered.completeExceptionally(notDelivered);
+                    }
+                });
+                return request;
+            }).get(10, TimeUnit.SECONDS);
+            forgedDelivered.get(10, TimeUnit.SECONDS); // sendto found the socket bound to our port id
+
+            ExecutionException refused = assertThrows(ExecutionException.class, () -> failing.get(10, TimeUnit.SECONDS),
+                    "the forged ack must not complete the request");
+            NetlinkException kernel = assertInstanceOf(NetlinkException.class, refused.getCause());
+            assertEquals("ENODEV", kernel.errnoName(), kernel.getMessage());
+            assertEquals(sequence + 1, sequenceOfAGet(client),
+                    "the forged ack carried the sequence number of the request it tried to complete");
+        } finally {
+            LibC.close(spoofer);
+            client.close().block(T);
+        }
+    }
+
+    private static int sequenceOfAGet(NetlinkClient client) {
+        NetlinkMessage reply = client.request(getLoopback()).block(T);
+        assertNotNull(reply, "the kernel answers a GET with the object");
+        return reply.sequence();
+    }
+
+    /**
+     * An {@code NLMSG_ERROR} ack of success as the kernel writes one (error 0, then the header of the
+     * request, the echo capped to it) for {@code request} sent as {@code sequence} from {@code portId},
+     * addressed to that port.
+     */
+    private static byte[] forgedAck(NetlinkMessage request, int sequence, int portId) {
+        ByteBuf echo = Unpooled.buffer(4 + Netlink.NLMSG_HDRLEN);
+        ByteBuf out = Unpooled.buffer();
+        try {
+            echo.writeIntLE(0)
+                    .writeIntLE(Netlink.NLMSG_HDRLEN + request.bodyLength())
+                    .writeShortLE(request.type())
+                    .writeShortLE(request.flags() | Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
+                    .writeIntLE(sequence)
+                    .writeIntLE(portId);
+            byte[] body = new byte[echo.readableBytes()];
+            echo.readBytes(body);
+            NetlinkCodec.encode(new RawMessage(Netlink.NLMSG_ERROR, Netlink.NLM_F_CAPPED, sequence, portId, body),
+                    sequence, portId, out);
+            byte[] bytes = new byte[out.readableBytes()];
+            out.readBytes(bytes);
+            return bytes;
+        } finally {
+            echo.release();
+            out.release();
         }
     }
 
