@@ -135,6 +135,26 @@ class EndpointModelTest extends DataplaneTestBase {
             EndpointCheck ok = dp.check("checked", "eth0").block(T);
             assertTrue(ok.consistent(), ok.differences().toString());
 
+            // the host end: down, tag changed, MAC and MTU changed (check is the oracle of the recovery tests)
+            String hostMac = dp.get("checked", "eth0").block(T).hostMac();
+            assertFalse(hostMac.isEmpty(), "the host end's MAC is recorded");
+            sandbox.ip("link", "set", ep.hostIfName(), "down");
+            sandbox.ip("link", "set", ep.hostIfName(), "alias", "someone-else");
+            sandbox.ip("link", "set", ep.hostIfName(), "address", "02:00:00:00:aa:01");
+            EndpointCheck host = dp.check("checked", "eth0").block(T);
+            assertTrue(host.differences().contains("host link " + ep.hostIfName() + " is down"), host.toString());
+            assertTrue(host.differences().contains("host link " + ep.hostIfName() + " is tagged 'someone-else', not 'podnet:pods:checked/eth0'"),
+                    host.toString());
+            assertTrue(host.differences().contains("host link " + ep.hostIfName() + " has MAC 02:00:00:00:aa:01, the record says " + hostMac),
+                    host.toString());
+            sandbox.ip("link", "set", ep.hostIfName(), "address", hostMac, "alias", "podnet:pods:checked/eth0", "up");
+            dp.update("checked", "eth0", EndpointUpdate.mtu(1400)).block(T);
+            sandbox.ip("link", "set", ep.hostIfName(), "mtu", "1450");
+            Sandbox.ipIn(pod, "link", "set", "eth0", "mtu", "1420");
+            EndpointCheck mtu = dp.check("checked", "eth0").block(T);
+            assertEquals(List.of("host link " + ep.hostIfName() + " has MTU 1450, the record says 1400",
+                    "eth0 in /run/netns/" + pod + " has MTU 1420, the record says 1400"), mtu.differences());
+
             Sandbox.ipIn(pod, "addr", "flush", "dev", "eth0");
             sandbox.ip("link", "set", ep.hostIfName(), "nomaster");
             EndpointCheck bad = dp.check("checked", "eth0").block(T);
