@@ -261,7 +261,7 @@ public final class Dataplane {
                         dev.podnet.dataplane.link.MacAddress.derived("podnet-bridge:" + record.name()), false))
                 .cast(LinkMessage.class)
                 .doOnNext(l -> created.set(true))
-                .onErrorResume(e -> e instanceof NetlinkException n && n.errno() == Errno.EEXIST,
+                .onErrorResume(e -> NetlinkException.hasErrno(e, Errno.EEXIST),
                         e -> host.rtnl().request(Links.getByName(record.bridge())).cast(LinkMessage.class)
                                 .flatMap(l -> "bridge".equals(l.kind()) ? Mono.just(l) : Mono.error(new InvalidSpecException(
                                         "network " + record.name() + ": interface " + record.bridge() + " exists and is a "
@@ -269,7 +269,7 @@ public final class Dataplane {
         return bridge.flatMap(br -> host.rtnl().executeBatch(List.of(Links.noIpv6LinkLocal(br.index()), Links.up(br.index())))
                         .then(subnet == null ? Mono.<Void>empty()
                                 : host.rtnl().execute(Addresses.add(br.index(), new Cidr(gateway, subnet.prefixLength())))
-                                .onErrorResume(e -> e instanceof NetlinkException n && n.errno() == Errno.EEXIST, e -> Mono.empty()))
+                                .onErrorResume(e -> NetlinkException.hasErrno(e, Errno.EEXIST), e -> Mono.empty()))
                         .then(record.ipv6() ? addGateway6(record, br.index()) : Mono.<Void>empty())
                         .then(Flux.fromIterable(furtherGateways(record))
                                 .concatMap(g -> host.rtnl().execute(Addresses.add(br.index(), g))
@@ -277,7 +277,7 @@ public final class Dataplane {
                                 .then())
                         .then(record.uplink().isEmpty() ? Mono.<Void>empty()
                                 : host.rtnl().execute(Links.setMaster(record.uplink(), br.index()))
-                                .onErrorMap(e -> e instanceof NetlinkException n && n.errno() == Errno.ENODEV,
+                                .onErrorMap(e -> NetlinkException.hasErrno(e, Errno.ENODEV),
                                         e -> new InvalidSpecException("network " + record.name() + ": uplink " + record.uplink()
                                                 + " does not exist")))
                         .onErrorResume(e -> created.get()
@@ -334,7 +334,7 @@ public final class Dataplane {
         Cidr gw6 = new Cidr(Cidr.parseAddress(record.gateway6(), "gateway6"), s6.prefixLength());
         return Flux.just(gw6, EndpointSteps.HOST_LINK_LOCAL)
                 .concatMap(a -> host.rtnl().execute(Addresses.add(bridgeIndex, a))
-                        .onErrorResume(e -> e instanceof NetlinkException n && n.errno() == Errno.EEXIST, e -> Mono.empty()))
+                        .onErrorResume(e -> NetlinkException.hasErrno(e, Errno.EEXIST), e -> Mono.empty()))
                 .then();
     }
 

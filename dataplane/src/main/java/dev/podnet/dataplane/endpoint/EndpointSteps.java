@@ -334,7 +334,7 @@ public final class EndpointSteps {
 
     /** EEXIST: the name was taken by something else, which must not be deleted. */
     private static boolean isExists(Throwable e) {
-        return e instanceof NetlinkException n && n.errno() == Errno.EEXIST;
+        return NetlinkException.hasErrno(e, Errno.EEXIST);
     }
 
     private static Mono<Void> deleteVeth(AddContext c) {
@@ -343,7 +343,7 @@ public final class EndpointSteps {
 
     /** ENODEV: the link is already gone, which is what a delete wants. */
     public static boolean isNoDevice(Throwable e) {
-        return e instanceof NetlinkException n && n.errno() == Errno.ENODEV;
+        return NetlinkException.hasErrno(e, Errno.ENODEV);
     }
 
     /**

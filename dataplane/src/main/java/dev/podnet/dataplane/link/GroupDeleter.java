@@ -120,6 +120,6 @@ public final class GroupDeleter {
     }
 
     private static boolean isNoDevice(Throwable e) {
-        return e instanceof NetlinkException n && n.errno() == Errno.ENODEV;
+        return NetlinkException.hasErrno(e, Errno.ENODEV);
     }
 }
