@@ -50,6 +50,21 @@ BREAKAGES = {
         "ChronicleMap<String, String> map = recovered && Files.exists(file)",
         "ChronicleMap<String, String> map = false && recovered && Files.exists(file)",
         "dataplane", "KilledWriterTest"),
+    "close-leaves-requests-hanging": (
+        "netlink-codec/src/main/java/dev/podnet/netlink/channel/RequestCorrelator.java",
+        'failAll(new NetlinkClosedException("the netlink channel closed before the kernel answered"));',
+        "",
+        "netlink-codec", "ClientCloseTest"),
+    "dump-interrupt-ignored": (
+        "netlink-codec/src/main/java/dev/podnet/netlink/channel/RequestCorrelator.java",
+        "interrupted = true;",
+        "interrupted = false;",
+        "netlink-codec", "DumpInterruptTest"),
+    "stats-fields-swapped": (
+        "netlink-codec/src/main/java/dev/podnet/netlink/route/LinkStats64.java",
+        "return new LinkStats64(v[0], v[1], v[2], v[3],",
+        "return new LinkStats64(v[1], v[0], v[3], v[2],",
+        "netlink-codec", "LinkStatsTest"),
     "dhcp-responder-not-started": (
         "dataplane/src/main/java/dev/podnet/dataplane/endpoint/EndpointSteps.java",
         "return startDhcp(c.host, c.record(EndpointState.READY), c.network.record());",

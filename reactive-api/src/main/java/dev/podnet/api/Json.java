@@ -1,11 +1,21 @@
 package dev.podnet.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
-/** Writes JSON from maps (key order kept), lists, strings, numbers, booleans and null: for CNI results and the CLI. */
+/**
+ * podnet's one way to JSON (CNI results, the command line's output, the configurations it reads):
+ * Jackson, with one shared mapper. Objects are maps whose keys keep the order they were put in;
+ * whole numbers read back as {@code Long}.
+ */
 public final class Json {
+    private static final ObjectMapper MAPPER = JsonMapper.builder().enable(DeserializationFeature.USE_LONG_FOR_INTS).build();
+
     private Json() {
     }
 
@@ -14,65 +24,31 @@ public final class Json {
         return new LinkedHashMap<>();
     }
 
+    /** {@code value} (maps, lists, strings, numbers, booleans, null, records) as compact JSON. */
     public static String write(Object value) {
-        StringBuilder b = new StringBuilder();
-        write(value, b);
-        return b.toString();
-    }
-
-    private static void write(Object v, StringBuilder b) {
-        switch (v) {
-            case null -> b.append("null");
-            case String s -> string(s, b);
-            case Boolean bool -> b.append(bool);
-            case Number n -> b.append(n);
-            case Map<?, ?> m -> {
-                b.append('{');
-                boolean first = true;
-                for (Map.Entry<?, ?> e : m.entrySet()) {
-                    if (!first) {
-                        b.append(',');
-                    }
-                    first = false;
-                    string(String.valueOf(e.getKey()), b);
-                    b.append(':');
-                    write(e.getValue(), b);
-                }
-                b.append('}');
-            }
-            case List<?> l -> {
-                b.append('[');
-                for (int i = 0; i < l.size(); i++) {
-                    if (i > 0) {
-                        b.append(',');
-                    }
-                    write(l.get(i), b);
-                }
-                b.append(']');
-            }
-            default -> string(v.toString(), b);
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write as JSON: " + e.getOriginalMessage(), e);
         }
     }
 
-    private static void string(String s, StringBuilder b) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
+    /**
+     * JSON text as maps (key order kept), lists, strings, {@code Long}s, {@code Double}s, booleans and null.
+     *
+     * @throws IllegalArgumentException saying where the text is not JSON
+     */
+    public static Object read(String text) {
+        try {
+            return MAPPER.readValue(text, Object.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage() + " (line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ")", e);
         }
-        b.append('"');
+    }
+
+    /** The shared mapper, for reading into types. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
     }
 }

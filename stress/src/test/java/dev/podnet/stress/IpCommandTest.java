@@ -1,5 +1,6 @@
 package dev.podnet.stress;
 
+import dev.podnet.api.Json;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import org.junit.jupiter.api.BeforeEach;
@@ -100,12 +101,12 @@ class IpCommandTest {
     static List<Map<String, Object>> podnet(String... args) {
         MainTest.Result r = MainTest.run(args);
         assertEquals(0, r.code(), r.err());
-        return (List<Map<String, Object>>) MiniJson.parse(r.out());
+        return (List<Map<String, Object>>) Json.read(r.out());
     }
 
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> iproute2(String... args) throws Exception {
-        return (List<Map<String, Object>>) MiniJson.parse(sandbox.ip(args));
+        return (List<Map<String, Object>>) Json.read(sandbox.ip(args));
     }
 
     /**

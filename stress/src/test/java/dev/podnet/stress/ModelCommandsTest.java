@@ -1,5 +1,6 @@
 package dev.podnet.stress;
 
+import dev.podnet.api.Json;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import org.junit.jupiter.api.Test;
@@ -36,14 +37,14 @@ class ModelCommandsTest {
         MainTest.Result created = podnet(sandbox, "network", "create", "pods", "--bridge", "pnbr0", "--subnet", "198.18.0.0/16",
                 "--mtu", "1450", "--json");
         assertEquals(0, created.code(), created.err());
-        Map<String, Object> net = (Map<String, Object>) MiniJson.parse(created.out());
+        Map<String, Object> net = (Map<String, Object>) Json.read(created.out());
         assertEquals("bridge", net.get("mode"));
         assertEquals("198.18.0.1", net.get("gateway"));
 
         MainTest.Result added = podnet(sandbox, "endpoint", "add", "--network", "pods", "--container-id", "cafe0001",
                 "--netns", pod, "--pod-name", "web-0", "--pod-namespace", "default", "--json");
         assertEquals(0, added.code(), added.err());
-        Map<String, Object> cni = (Map<String, Object>) MiniJson.parse(added.out());
+        Map<String, Object> cni = (Map<String, Object>) Json.read(added.out());
         assertEquals("1.1.0", cni.get("cniVersion"));
         List<Map<String, Object>> ifs = (List<Map<String, Object>>) cni.get("interfaces");
         assertEquals("eth0", ifs.get(1).get("name"));
@@ -55,10 +56,10 @@ class ModelCommandsTest {
         assertEquals("0.0.0.0/0", ((List<Map<String, Object>>) cni.get("routes")).get(0).get("dst"));
         assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "eth0").contains("mtu 1450"));
 
-        List<Object> found = (List<Object>) MiniJson.parse(podnet(sandbox, "endpoint", "list", "--pod-prefix", "web-",
+        List<Object> found = (List<Object>) Json.read(podnet(sandbox, "endpoint", "list", "--pod-prefix", "web-",
                 "--pod-namespace", "default", "--json").out());
         assertEquals(1, found.size());
-        Map<String, Object> ipam = (Map<String, Object>) MiniJson.parse(podnet(sandbox, "ipam", "show", "--json").out());
+        Map<String, Object> ipam = (Map<String, Object>) Json.read(podnet(sandbox, "ipam", "show", "--json").out());
         assertEquals(Map.of("198.18.0.2", "cafe0001/eth0"), ipam.get("pods"));
 
         MainTest.Result rec = podnet(sandbox, "reconcile", "--dry-run");
@@ -91,7 +92,7 @@ class ModelCommandsTest {
                 "--range", "198.19.0.10-198.19.0.11", "--range", "198.19.0.50-", "--reserved", "198.19.0.10",
                 "--subnet6", "fd00:19::/64", "--range6", "fd00:19::a-fd00:19::f", "--json");
         assertEquals(0, created.code(), created.err());
-        Map<String, Object> net = (Map<String, Object>) MiniJson.parse(created.out());
+        Map<String, Object> net = (Map<String, Object>) Json.read(created.out());
         assertEquals(List.of("198.19.0.10-198.19.0.11", "198.19.0.50-198.19.0.254"), net.get("ranges"));
         assertEquals(List.of("fd00:19::a-fd00:19::f"), net.get("ranges6"));
         assertEquals(List.of("198.19.0.10"), net.get("reserved"));
@@ -99,18 +100,18 @@ class ModelCommandsTest {
         MainTest.Result added = podnet(sandbox, "endpoint", "add", "--network", "p2p", "--container-id", "cafe0002",
                 "--netns", pod, "--json");
         assertEquals(0, added.code(), added.err());
-        List<Map<String, Object>> ips = (List<Map<String, Object>>) ((Map<String, Object>) MiniJson.parse(added.out())).get("ips");
+        List<Map<String, Object>> ips = (List<Map<String, Object>>) ((Map<String, Object>) Json.read(added.out())).get("ips");
         assertEquals("198.19.0.11/24", ips.get(0).get("address"), "the first range, past the reserved address");
         assertEquals("fd00:19::a/64", ips.get(1).get("address"));
 
         MainTest.Result updated = podnet(sandbox, "endpoint", "update", "--container-id", "cafe0002", "--mtu", "1400",
                 "--route", "198.20.0.0/24=198.19.0.1,fd00:20::/64=fd00:19::1", "--json");
         assertEquals(0, updated.code(), updated.err());
-        Map<String, Object> ep = (Map<String, Object>) MiniJson.parse(updated.out());
+        Map<String, Object> ep = (Map<String, Object>) Json.read(updated.out());
         assertEquals(1400L, ep.get("mtu"));
         assertEquals(List.of("198.20.0.0/24 via 198.19.0.1", "fd00:20::/64 via fd00:19::1"), ep.get("routes"));
         assertTrue(Sandbox.ipIn(pod, "-6", "route").contains("fd00:20::/64 via fd00:19::1 dev eth0"));
-        Map<String, Object> cni = (Map<String, Object>) MiniJson.parse(podnet(sandbox, "endpoint", "show", "--container-id",
+        Map<String, Object> cni = (Map<String, Object>) Json.read(podnet(sandbox, "endpoint", "show", "--container-id",
                 "cafe0002", "--json").out());
         assertEquals(4, ((List<Object>) cni.get("routes")).size(), "default routes of both families and the two added");
         MainTest.Result check = podnet(sandbox, "endpoint", "check", "--container-id", "cafe0002");
@@ -122,7 +123,7 @@ class ModelCommandsTest {
         MainTest.Result badRoute = podnet(sandbox, "endpoint", "update", "--container-id", "cafe0002", "--route", "198.20.0.0/24");
         assertEquals(2, badRoute.code());
         assertTrue(badRoute.err().contains("--route must be DST=GATEWAY"), badRoute.err());
-        Map<String, Object> ipam = (Map<String, Object>) MiniJson.parse(podnet(sandbox, "ipam", "show", "--json").out());
+        Map<String, Object> ipam = (Map<String, Object>) Json.read(podnet(sandbox, "ipam", "show", "--json").out());
         assertEquals(Map.of("198.19.0.11", "cafe0002/eth0", "fd00:19::a", "cafe0002/eth0"), ipam.get("p2p"));
         assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "cafe0002").code());
     }
@@ -197,10 +198,10 @@ class ModelCommandsTest {
         String pod2 = sandbox.newNamespace("q");
         MainTest.Result v6 = podnet(sandbox, "network", "create", "six", "--bridge", "pnbr6", "--subnet6", "fd00:46::/64", "--json");
         assertEquals(0, v6.code(), v6.err());
-        assertEquals("", ((Map<String, Object>) MiniJson.parse(v6.out())).get("subnet"));
+        assertEquals("", ((Map<String, Object>) Json.read(v6.out())).get("subnet"));
         MainTest.Result added = podnet(sandbox, "endpoint", "add", "--network", "six", "--container-id", "c6", "--netns", pod, "--json");
         assertEquals(0, added.code(), added.err());
-        List<Map<String, Object>> ips = (List<Map<String, Object>>) ((Map<String, Object>) MiniJson.parse(added.out())).get("ips");
+        List<Map<String, Object>> ips = (List<Map<String, Object>>) ((Map<String, Object>) Json.read(added.out())).get("ips");
         assertEquals(List.of("fd00:46::2/64"), ips.stream().map(i -> i.get("address")).toList());
 
         MainTest.Result dual = podnet(sandbox, "network", "create", "dual", "--mode", "ptp", "--subnet", "198.19.0.0/24",
@@ -210,7 +211,7 @@ class ModelCommandsTest {
         MainTest.Result both = podnet(sandbox, "endpoint", "add", "--network", "dual", "--container-id", "c4", "--netns", pod2,
                 "--ip", "198.19.0.77,fd00:19::77", "--json");
         assertEquals(0, both.code(), both.err());
-        Map<String, Object> cni = (Map<String, Object>) MiniJson.parse(both.out());
+        Map<String, Object> cni = (Map<String, Object>) Json.read(both.out());
         assertEquals(List.of("198.19.0.77/24", "fd00:19::77/64"),
                 ((List<Map<String, Object>>) cni.get("ips")).stream().map(i -> i.get("address")).toList());
         assertEquals(List.of("0.0.0.0/0", "::/0", "198.20.0.0/24", "fd00:20::/64"),
@@ -254,17 +255,17 @@ class ModelCommandsTest {
             assertEquals(0, podnet(sandbox, "endpoint", "add", "--network", "pods", "--container-id", id,
                     "--netns", sandbox.newNamespace(id)).code());
         }
-        List<Map<String, Object>> all = (List<Map<String, Object>>) MiniJson.parse(podnet(sandbox, "endpoint", "list", "--json").out());
+        List<Map<String, Object>> all = (List<Map<String, Object>>) Json.read(podnet(sandbox, "endpoint", "list", "--json").out());
         assertEquals(List.of("churn00000000/eth0", "churn00000001/eth0", "web1/eth0"),
                 all.stream().map(e -> (String) e.get("id")).sorted().toList());
         MainTest.Result ambiguous = podnet(sandbox, "endpoint", "show", "--container-id", "churn0000000");
         assertEquals(2, ambiguous.code());
         assertTrue(ambiguous.err().contains("container id 'churn0000000' is ambiguous: it names churn00000000/eth0, churn00000001/eth0"),
                 ambiguous.err());
-        Map<String, Object> web = (Map<String, Object>) MiniJson.parse(podnet(sandbox, "endpoint", "show", "--container-id", "we").out());
+        Map<String, Object> web = (Map<String, Object>) Json.read(podnet(sandbox, "endpoint", "show", "--container-id", "we").out());
         assertEquals("web1", web.get("container_id"), "an unambiguous prefix names its endpoint");
         assertEquals(2, podnet(sandbox, "endpoint", "del", "--container-id", "churn").code(), "never removes several at once");
-        assertEquals(3, ((List<Object>) MiniJson.parse(podnet(sandbox, "endpoint", "list", "--json").out())).size());
+        assertEquals(3, ((List<Object>) Json.read(podnet(sandbox, "endpoint", "list", "--json").out())).size());
 
         // detach before delete (libnetwork's rule), or force
         assertEquals(0, podnet(sandbox, "endpoint", "attach", "--container-id", "web1", "--sandbox-key", "sb-1").code());

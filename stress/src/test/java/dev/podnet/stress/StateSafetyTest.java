@@ -1,5 +1,6 @@
 package dev.podnet.stress;
 
+import dev.podnet.api.Json;
 import dev.podnet.dataplane.state.StateStore;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
@@ -95,7 +96,7 @@ class StateSafetyTest {
     private String podnetHostEnd(String hostNetns, String containerId) {
         MainTest.Result shown = podnet(hostNetns, "endpoint", "show", "--container-id", containerId);
         assertEquals(0, shown.code(), shown.err());
-        return (String) ((Map<?, ?>) MiniJson.parse(shown.out())).get("host_if_name");
+        return (String) ((Map<?, ?>) Json.read(shown.out())).get("host_if_name");
     }
 
     /** What iproute2 and sysctl say of the sandbox and the pods: links, addresses, routes, forwarding. */

@@ -78,8 +78,10 @@ final class RequestCorrelator extends ChannelDuplexHandler {
      * with whatever else is flushed with it). Takes ownership of the buffer.
      */
     void submitEncoded(ByteBuf requests, int count, java.util.function.IntFunction<? extends NetlinkMessage> requestAt, Batch batch) {
-        if (!admit(requestAt.apply(0), count, batch)) {
-            requests.release();
+        RuntimeException refused = refusal(requestAt.apply(0), count);
+        if (refused != null) {
+            requests.release(); // before the caller hears of it: the buffer is ours, and gone when it is told
+            batch.fail(refused);
             return;
         }
         int at = requests.readerIndex();
@@ -108,7 +110,7 @@ final class RequestCorrelator extends ChannelDuplexHandler {
                     waiting |= pending.remove(seq) != null;
                 }
                 if (waiting) {
-                    batch.fail(f.cause());
+                    batch.fail(writeFailure(f.cause()));
                 }
             }
         });
@@ -119,16 +121,23 @@ final class RequestCorrelator extends ChannelDuplexHandler {
     }
 
     private boolean admit(NetlinkMessage first, int count, Pending p) {
+        RuntimeException refused = refusal(first, count);
+        if (refused != null) {
+            p.fail(refused);
+        }
+        return refused == null;
+    }
+
+    /** Why requests cannot be taken now (the channel closed, or too many in flight), or null. */
+    private RuntimeException refusal(NetlinkMessage first, int count) {
         if (!ctx.channel().isActive()) {
-            p.fail(new NetlinkClosedException(factory.describe(first) + ": the netlink channel is closed"));
-            return false;
+            return new NetlinkClosedException(factory.describe(first) + ": the netlink channel is closed");
         }
         if (pending.size() + count > maxPending) {
-            p.fail(new NetlinkBusyException(factory.describe(first) + ": " + pending.size()
-                    + " requests already in flight on this channel, bound " + maxPending));
-            return false;
+            return new NetlinkBusyException(factory.describe(first) + ": " + pending.size()
+                    + " requests already in flight on this channel, bound " + maxPending);
         }
-        return true;
+        return null;
     }
 
     private int write(NetlinkMessage request, int extraFlags, Pending p) {
@@ -158,6 +167,19 @@ final class RequestCorrelator extends ChannelDuplexHandler {
         ctx.flush();
     }
 
+    /**
+     * Why a write failed, as the caller is told: a channel closed between a request's write and its
+     * flush is the documented {@link NetlinkClosedException}, not Netty's own exception.
+     */
+    private Throwable writeFailure(Throwable cause) {
+        if (cause instanceof java.nio.channels.ClosedChannelException || !ctx.channel().isOpen()) {
+            NetlinkClosedException closed = new NetlinkClosedException("the netlink channel closed before the request was sent");
+            closed.initCause(cause);
+            return closed;
+        }
+        return cause;
+    }
+
     private final class WriteFailure implements ChannelFutureListener {
         private final int seq;
         private final Pending p;
@@ -170,7 +192,7 @@ final class RequestCorrelator extends ChannelDuplexHandler {
         @Override
         public void operationComplete(ChannelFuture future) {
             if (!future.isSuccess() && pending.remove(seq) != null) {
-                p.fail(future.cause());
+                p.fail(writeFailure(future.cause()));
             }
         }
     }
