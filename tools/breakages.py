@@ -66,6 +66,17 @@ BREAKAGES = {
         "return new LinkStats64(v[0], v[1], v[2], v[3],",
         "return new LinkStats64(v[1], v[0], v[3], v[2],",
         "netlink-codec", "LinkStatsTest"),
+    "time-out-holds-its-slot": (
+        "netlink-codec/src/main/java/dev/podnet/netlink/channel/NetlinkClient.java",
+        "            RequestCorrelator.Single p = new RequestCorrelator.Single(sink, request, options.factory());\n"
+        "            sink.onCancel(() -> forget(p));",
+        "            RequestCorrelator.Single p = new RequestCorrelator.Single(sink, request, options.factory());",
+        "netlink-codec", "GivingUpTest#manyTimeOutsNeverExhaustTheInFlightBound"),
+    "dumps-not-queued": (
+        "netlink-codec/src/main/java/dev/podnet/netlink/channel/NetlinkProtocol.java",
+        "        if (activeDump == null) {\n            activeDump = p;",
+        "        if (true) {\n            activeDump = p;",
+        "netlink-codec", "GivingUpTest#dumpsOnOneClientWaitTheirTurnInsteadOfFailingWithEbusy,NetlinkProtocolTest"),
     "dhcp-responder-not-started": (
         "dataplane/src/main/java/dev/podnet/dataplane/endpoint/EndpointSteps.java",
         "return startDhcp(c.host, c.record(EndpointState.READY), c.network.record());",

@@ -518,13 +518,14 @@ final class ChurnCommand {
             out.println("  try: ip -n " + sandbox + " -br link; ip -n " + sandbox + "-p0 addr; ip netns del <name> to clean up");
         }
         if (json) {
-            out.printf(Locale.ROOT, "{\"pods\":%d,\"shape\":\"%s\",\"ipv6\":%s,\"add_s\":%.4f,\"add_per_s\":%.1f,\"add_p50_ms\":%.3f,"
-                            + "\"add_p99_ms\":%.3f,\"del_s\":%.4f,\"del_per_s\":%.1f,\"del_p50_ms\":%.3f,\"del_p99_ms\":%.3f,"
-                            + "\"errors\":%d,\"verified\":%s,\"leaked_links\":%d,\"leaked_addresses\":%d,\"warmup_rounds\":%d,\"jit_ms_during_add\":%d,"
-                            + "\"sandbox\":\"%s\"}%n",
-                    pods, shapeName(), ipv6, addS, addRate, add.percentileMillis(50), add.percentileMillis(99), delS, delRate,
-                    del.percentileMillis(50), del.percentileMillis(99), errors, verified, leakedLinks, leakedAddresses, warmupRounds, jitDuringAddMs,
-                    sandbox);
+            out.println(new Report().put("pods", pods).put("shape", shapeName()).put("ipv6", ipv6)
+                    .put("add_s", Report.round(addS, 4)).put("add_per_s", Report.round(addRate, 1))
+                    .put("add_p50_ms", Report.round(add.percentileMillis(50), 3)).put("add_p99_ms", Report.round(add.percentileMillis(99), 3))
+                    .put("del_s", Report.round(delS, 4)).put("del_per_s", Report.round(delRate, 1))
+                    .put("del_p50_ms", Report.round(del.percentileMillis(50), 3)).put("del_p99_ms", Report.round(del.percentileMillis(99), 3))
+                    .put("errors", errors).put("verified", verified).put("leaked_links", leakedLinks)
+                    .put("leaked_addresses", leakedAddresses).put("warmup_rounds", warmupRounds).put("jit_ms_during_add", jitDuringAddMs)
+                    .put("sandbox", sandbox).json());
         }
     }
 

@@ -180,13 +180,13 @@ final class CrashHarness {
             out.println("  ! " + p);
         }
         if (json) {
-            out.printf(Locale.ROOT, "{\"cycles\":%d,\"pods\":%d,\"shape\":\"%s\",\"ops_completed\":%d,\"leaked_links\":%d,"
-                            + "\"leaked_addresses\":%d,\"lost_endpoints\":%d,\"duplicate_ips\":%d,\"unreachable\":%d,\"not_ready\":%d,"
-                            + "\"recovery_p50_ms\":%.3f,\"recovery_p99_ms\":%.3f,\"recovery_cold_ms\":%.3f,\"reconcile_actions\":%d,"
-                            + "\"kills_in_startup\":%d,\"kills_idle\":%d,\"kills_in_operations\":%d,\"sandbox\":\"%s\"}%n",
-                    cycles, pods.size(), shape, ops, leakedLinks, leakedAddresses, lost, duplicates, unreachable, notReady,
-                    recovery.percentileMillis(50), recovery.percentileMillis(99), coldMs, reconcileActions,
-                    kills[Phase.STARTUP.ordinal()], kills[Phase.IDLE.ordinal()], midOperations, sandbox);
+            out.println(new Report().put("cycles", cycles).put("pods", pods.size()).put("shape", shape).put("ops_completed", ops)
+                    .put("leaked_links", leakedLinks).put("leaked_addresses", leakedAddresses).put("lost_endpoints", lost)
+                    .put("duplicate_ips", duplicates).put("unreachable", unreachable).put("not_ready", notReady)
+                    .put("recovery_p50_ms", Report.round(recovery.percentileMillis(50), 3))
+                    .put("recovery_p99_ms", Report.round(recovery.percentileMillis(99), 3)).put("recovery_cold_ms", Report.round(coldMs, 3))
+                    .put("reconcile_actions", reconcileActions).put("kills_in_startup", kills[Phase.STARTUP.ordinal()])
+                    .put("kills_idle", kills[Phase.IDLE.ordinal()]).put("kills_in_operations", midOperations).put("sandbox", sandbox).json());
         }
         boolean clean = leakedLinks + leakedAddresses + lost + duplicates + unreachable + notReady == 0
                 && problems.stream().noneMatch(p -> p.contains("exited by itself") || p.contains("tested too little"));

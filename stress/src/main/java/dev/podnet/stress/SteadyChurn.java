@@ -260,13 +260,14 @@ final class SteadyChurn {
         firstErrors.forEach(e -> out.println("  ! " + e));
         out.println("  series: " + csv + "  plot: " + html);
         if (json) {
-            out.printf(Locale.ROOT, "{\"mode\":\"steady\",\"shape\":\"%s\",\"rate\":%d,\"duration_s\":%d,\"warmup_s\":%d,\"live\":%d,\"adds\":%d,"
-                            + "\"removes\":%d,\"add_per_s\":%.1f,\"del_per_s\":%.1f,\"add_p50_ms\":%.3f,\"add_p99_ms\":%.3f,"
-                            + "\"add_max_ms\":%.3f,\"del_p50_ms\":%.3f,\"del_p99_ms\":%.3f,\"del_max_ms\":%.3f,\"errors\":%d,"
-                            + "\"leaked_links\":%d,\"leaked_addresses\":%d,\"series\":\"%s\",\"plot\":\"%s\"}%n",
-                    shape, rate, durationS, warmupS, live, adds, rms, adds / steadyS, rms / steadyS, ms(addAll, 50), ms(addAll, 99),
-                    addAll.getMaxValue() / 1e6, ms(rmAll, 50), ms(rmAll, 99), rmAll.getMaxValue() / 1e6, errors.get(), leakedLinks,
-                    leakedAddresses, csv, html);
+            out.println(new Report().put("mode", "steady").put("shape", shape).put("rate", rate).put("duration_s", durationS)
+                    .put("warmup_s", warmupS).put("live", live).put("adds", adds).put("removes", rms)
+                    .put("add_per_s", Report.round(adds / steadyS, 1)).put("del_per_s", Report.round(rms / steadyS, 1))
+                    .put("add_p50_ms", Report.round(ms(addAll, 50), 3)).put("add_p99_ms", Report.round(ms(addAll, 99), 3))
+                    .put("add_max_ms", Report.round(addAll.getMaxValue() / 1e6, 3)).put("del_p50_ms", Report.round(ms(rmAll, 50), 3))
+                    .put("del_p99_ms", Report.round(ms(rmAll, 99), 3)).put("del_max_ms", Report.round(rmAll.getMaxValue() / 1e6, 3))
+                    .put("errors", errors.get()).put("leaked_links", leakedLinks).put("leaked_addresses", leakedAddresses)
+                    .put("series", csv.toString()).put("plot", html.toString()).json());
         }
     }
 

@@ -110,6 +110,7 @@ public final class NetlinkClient {
     public Mono<NetlinkMessage> request(NetlinkMessage request) {
         Mono<NetlinkMessage> m = Mono.create(sink -> {
             RequestCorrelator.Single p = new RequestCorrelator.Single(sink, request, options.factory());
+            sink.onCancel(() -> forget(p));
             loop.execute(() -> correlator.submit(request, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, p));
         });
         return withTimeout(m, () -> options.factory().describe(request));
@@ -136,6 +137,7 @@ public final class NetlinkClient {
         List<? extends NetlinkMessage> copy = List.copyOf(requests);
         Mono<List<NetlinkMessage>> m = Mono.create(sink -> {
             RequestCorrelator.Batch batch = new RequestCorrelator.Batch(sink, copy.size(), copy::get, options.factory());
+            sink.onCancel(() -> forget(batch));
             loop.execute(() -> correlator.submitBatch(copy, batch));
         });
         return withTimeout(m, () -> options.factory().describe(copy.get(0)));
@@ -154,6 +156,7 @@ public final class NetlinkClient {
         }
         Mono<List<NetlinkMessage>> m = Mono.create(sink -> {
             RequestCorrelator.Batch batch = new RequestCorrelator.Batch(sink, count, requestAt, options.factory());
+            sink.onCancel(() -> forget(batch));
             loop.execute(() -> correlator.submitEncoded(requests, count, requestAt, batch));
         });
         return withTimeout(m, () -> options.factory().describe(requestAt.apply(0)) + (count > 1 ? " and " + (count - 1) + " more" : ""));
@@ -169,7 +172,8 @@ public final class NetlinkClient {
     public Flux<NetlinkMessage> dump(NetlinkMessage request) {
         Flux<NetlinkMessage> once = Flux.<NetlinkMessage>create(sink -> {
             RequestCorrelator.Dump p = new RequestCorrelator.Dump(sink, options.factory().describe(request) + " dump");
-            loop.execute(() -> correlator.submit(request, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP, p));
+            sink.onCancel(() -> forget(p));
+            loop.execute(() -> correlator.submitDump(request, p));
         }).collectList().timeout(options.requestTimeout(),
                 Mono.error(() -> new NetlinkTimeoutException(options.factory().describe(request)
                         + " dump: no complete reply within " + options.requestTimeout())))
@@ -189,8 +193,14 @@ public final class NetlinkClient {
     public Flux<NetlinkMessage> dumpStream(NetlinkMessage request) {
         return Flux.create(sink -> {
             RequestCorrelator.Dump p = new RequestCorrelator.Dump(sink, options.factory().describe(request) + " dump", channel);
-            loop.execute(() -> correlator.submit(request, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP, p));
+            sink.onCancel(() -> forget(p));
+            loop.execute(() -> correlator.submitDump(request, p));
         }, reactor.core.publisher.FluxSink.OverflowStrategy.BUFFER);
+    }
+
+    /** A request given up on (timed out or cancelled) frees its slots at once: see {@link NetlinkProtocol#forget}. */
+    private void forget(RequestCorrelator.Pending p) {
+        loop.execute(() -> correlator.forget(p));
     }
 
     /** Fails {@code m} with a {@link NetlinkTimeoutException} naming {@code what} (described only then) if no reply comes in time. */

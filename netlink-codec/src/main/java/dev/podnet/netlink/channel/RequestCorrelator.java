@@ -12,8 +12,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
-import io.netty.util.collection.IntObjectHashMap;
-import io.netty.util.collection.IntObjectMap;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.MonoSink;
 
@@ -21,7 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Matches replies to requests by sequence number. Confined to the channel's event loop: every
+ * The channel's handler for requests and replies: writes requests, hands what is read to the
+ * {@link NetlinkProtocol} (sequence numbers, pending requests, dumps one at a time), and fails what
+ * is pending when the channel closes or loses replies. Confined to the channel's event loop: every
  * method except the constructor runs there.
  *
  * <p>Writes are coalesced: a request only schedules a flush, which runs after the tasks already
@@ -29,20 +29,18 @@ import java.util.List;
  * endpoints' concurrent batches) leave in one datagram.
  */
 final class RequestCorrelator extends ChannelDuplexHandler {
-    private final IntObjectMap<Pending> pending = new IntObjectHashMap<>();
+    private final NetlinkProtocol protocol;
     private final MessageFactory factory;
     private final int maxPending;
-    private final int portId;
     private final NetlinkListener listener;
     private ChannelHandlerContext ctx;
-    private int nextSequence = 1;
     private boolean flushScheduled;
     private final Runnable flushTask = this::flushNow;
 
     RequestCorrelator(MessageFactory factory, int maxPending, int portId, NetlinkListener listener) {
         this.factory = factory;
         this.maxPending = maxPending;
-        this.portId = portId;
+        this.protocol = new NetlinkProtocol(maxPending, portId);
         this.listener = listener;
     }
 
@@ -52,7 +50,7 @@ final class RequestCorrelator extends ChannelDuplexHandler {
     }
 
     int inFlight() {
-        return pending.size();
+        return protocol.inFlight();
     }
 
     /** Writes {@code request} for {@code p}; schedules a flush. */
@@ -60,6 +58,22 @@ final class RequestCorrelator extends ChannelDuplexHandler {
         if (admit(request, 1, p)) {
             write(request, extraFlags, p);
         }
+    }
+
+    /** Writes dump {@code request} for {@code p} when no other dump runs on the socket (they wait their turn). */
+    void submitDump(NetlinkMessage request, Pending p) {
+        protocol.dump(p, () -> {
+            if (admit(request, 1, p)) {
+                write(request, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP, p);
+            } else {
+                protocol.forget(p, false); // refused: the next dump's turn
+            }
+        });
+    }
+
+    /** Gives up on {@code p} (timed out or cancelled): its slots are free at once, its late replies dropped. */
+    void forget(Pending p) {
+        protocol.forget(p, true);
     }
 
     /** Writes all of {@code requests} for one {@link Batch}, back to back, so they share a datagram. */
@@ -87,31 +101,23 @@ final class RequestCorrelator extends ChannelDuplexHandler {
         int at = requests.readerIndex();
         for (int i = 0; i < count; i++) {
             int length = requests.getIntLE(at);
-            int seq = allocateSequence();
-            pending.put(seq, batch);
+            int seq = protocol.register(batch);
             batch.sequenceNumbers[i] = seq;
             requests.setShortLE(at + 6, requests.getUnsignedShortLE(at + 6) | Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK);
             requests.setIntLE(at + 8, seq);
             at += Netlink.align(length);
         }
         if (at != requests.writerIndex()) {
-            for (int seq : batch.sequenceNumbers) {
-                pending.remove(seq);
-            }
+            protocol.forget(batch, false);
             requests.release();
             batch.fail(new IllegalArgumentException("the buffer holds " + (requests.writerIndex() - requests.readerIndex())
                     + " bytes, not the " + count + " messages said"));
             return;
         }
         ctx.write(requests).addListener(f -> {
-            if (!f.isSuccess()) {
-                boolean waiting = false;
-                for (int seq : batch.sequenceNumbers) {
-                    waiting |= pending.remove(seq) != null;
-                }
-                if (waiting) {
-                    batch.fail(writeFailure(f.cause()));
-                }
+            if (!f.isSuccess() && !batch.sequences.isEmpty()) {
+                protocol.forget(batch, false);
+                batch.fail(writeFailure(f.cause()));
             }
         });
         if (!flushScheduled) {
@@ -133,32 +139,20 @@ final class RequestCorrelator extends ChannelDuplexHandler {
         if (!ctx.channel().isActive()) {
             return new NetlinkClosedException(factory.describe(first) + ": the netlink channel is closed");
         }
-        if (pending.size() + count > maxPending) {
-            return new NetlinkBusyException(factory.describe(first) + ": " + pending.size()
+        if (!protocol.hasRoomFor(count)) {
+            return new NetlinkBusyException(factory.describe(first) + ": " + protocol.inFlight()
                     + " requests already in flight on this channel, bound " + maxPending);
         }
         return null;
     }
 
     private int write(NetlinkMessage request, int extraFlags, Pending p) {
-        int seq = allocateSequence();
-        pending.put(seq, p);
+        int seq = protocol.register(p);
         ctx.write(new OutboundMessage(request, seq, extraFlags)).addListener(new WriteFailure(seq, p));
         if (!flushScheduled) {
             flushScheduled = true;
             ctx.executor().execute(flushTask);
         }
-        return seq;
-    }
-
-    private int allocateSequence() {
-        int seq;
-        do {
-            seq = nextSequence++;
-            if (nextSequence == 0) {
-                nextSequence = 1;
-            }
-        } while (seq == 0 || pending.containsKey(seq));
         return seq;
     }
 
@@ -191,7 +185,8 @@ final class RequestCorrelator extends ChannelDuplexHandler {
 
         @Override
         public void operationComplete(ChannelFuture future) {
-            if (!future.isSuccess() && pending.remove(seq) != null) {
+            if (!future.isSuccess() && p.sequences.contains(seq)) {
+                protocol.forget(p, false);
                 p.fail(writeFailure(future.cause()));
             }
         }
@@ -200,14 +195,8 @@ final class RequestCorrelator extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         NetlinkMessage m = (NetlinkMessage) msg;
-        // Replies carry our port id; a notification carries the port and sequence of whoever caused it.
-        Pending p = m.sequence() == 0 || m.portId() != portId ? null : pending.get(m.sequence());
-        if (p == null) {
+        if (!protocol.deliver(m)) {
             listener.notification(m);
-            return;
-        }
-        if (p.onMessage(m)) {
-            pending.remove(m.sequence());
         }
     }
 
@@ -226,18 +215,15 @@ final class RequestCorrelator extends ChannelDuplexHandler {
     }
 
     private void failAll(Throwable cause) {
-        if (pending.isEmpty()) {
-            return;
-        }
-        List<Pending> all = new ArrayList<>(pending.values());
-        pending.clear();
-        for (Pending p : all) {
+        for (Pending p : protocol.clear()) {
             p.fail(cause);
         }
     }
 
     /** A request (or group of requests) awaiting replies. */
     abstract static class Pending {
+        /** Its sequence numbers still awaiting replies (kept by {@link NetlinkProtocol}). */
+        final List<Integer> sequences = new ArrayList<>(1);
 
         /** Handles one reply; true when this sequence number is finished with. */
         abstract boolean onMessage(NetlinkMessage m);
