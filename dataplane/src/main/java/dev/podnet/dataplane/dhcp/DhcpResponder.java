@@ -67,7 +67,7 @@ public final class DhcpResponder implements AutoCloseable {
                         return Mono.error(new IllegalStateException("DHCP socket on " + device + " in " + pod + ": " + e.getMessage(), e));
                     }
                     ch.pipeline().addLast(new Answerer(server, answered, dropped));
-                    return await(loops.register(ch))
+                    return await(((io.netty.channel.EventLoopGroup) loops).register(ch))
                             .then(Mono.defer(() -> await(ch.bind(new InetSocketAddress(SERVER_PORT)))))
                             .thenReturn(new DhcpResponder(ch, answered, dropped))
                             .onErrorResume(e -> await(ch.close()).onErrorResume(x -> Mono.empty())

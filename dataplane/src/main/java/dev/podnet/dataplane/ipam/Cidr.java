@@ -132,12 +132,12 @@ public record Cidr(InetAddress address, int prefixLength) {
         return out;
     }
 
-    /** {@code a.b.c.d/n}, or IPv6 as iproute2 writes it ({@code fd00:18::2/64}). */
     /** An address as text, IPv6 in its RFC 5952 form ({@code fd00::1}, not {@code fd00:0:0:0:0:0:0:1}). */
     public static String text(InetAddress a) {
         return dev.podnet.netlink.route.IprouteNames.address(a);
     }
 
+    /** {@code a.b.c.d/n}, or IPv6 as iproute2 writes it ({@code fd00:18::2/64}). */
     @Override
     public String toString() {
         return dev.podnet.netlink.route.IprouteNames.address(address) + "/" + prefixLength;

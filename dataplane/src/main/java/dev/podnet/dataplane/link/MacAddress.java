@@ -26,10 +26,6 @@ public record MacAddress(byte[] bytes) {
     }
 
     /**
-     * The MAC CNI derives from an IPv4 address ({@code SetHWAddrByIP}): {@code 0a:58} followed by the
-     * address's four bytes. Locally administered, unicast, and the same for the same address every time.
-     */
-    /**
      * A locally administered unicast MAC derived from {@code seed} (SHA-256): the same seed always
      * gives the same MAC.
      */
@@ -44,6 +40,10 @@ public record MacAddress(byte[] bytes) {
         }
     }
 
+    /**
+     * The MAC CNI derives from an IPv4 address ({@code SetHWAddrByIP}): {@code 0a:58} followed by the
+     * address's four bytes. Locally administered, unicast, and the same for the same address every time.
+     */
     public static MacAddress fromIpv4(java.net.InetAddress ipv4) {
         byte[] a = ipv4.getAddress();
         if (a.length != 4) {

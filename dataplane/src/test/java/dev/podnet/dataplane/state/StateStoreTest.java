@@ -42,6 +42,7 @@ class StateStoreTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the store is held open, not used
     void oneOwnerAtATimeAndTheLockHoldsTheOwnersPid() throws Exception {
         Path state = dir.resolve("owned");
         try (StateStore first = StateStore.open(state, 64)) {

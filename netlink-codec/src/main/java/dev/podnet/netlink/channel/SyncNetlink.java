@@ -204,7 +204,7 @@ public final class SyncNetlink implements AutoCloseable {
         return all;
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array: created raw, used typed
     private static List<NetlinkMessage>[] newReplyLists(int n) {
         List<NetlinkMessage>[] lists = new List[n];
         for (int i = 0; i < n; i++) {
