@@ -38,6 +38,13 @@ abstract class DataplaneTestBase {
         return dp;
     }
 
+    /** Deletes the endpoint and reservation maps, as a lost store, and opens again: what the kernel holds is adopted. */
+    Dataplane reopenWithoutMaps(Sandbox sandbox) throws Exception {
+        java.nio.file.Files.delete(state.resolve("endpoints.dat"));
+        java.nio.file.Files.delete(state.resolve("ipam-reservations.dat"));
+        return Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name()))).block(T);
+    }
+
     static void assertNoHostLinks(Sandbox sandbox) throws Exception {
         String links = sandbox.ip("-o", "link");
         assertFalse(java.util.regex.Pattern.compile("\\b" + HostNames.PREFIX + "[0-9a-f]{12}\\b").matcher(links).find(), links);

@@ -212,9 +212,7 @@ class EndpointShapesTest extends DataplaneTestBase {
             dp.close().block(T);
         }
         // rebuilt from the kernel like any other endpoint
-        java.nio.file.Files.delete(state.resolve("endpoints.dat"));
-        java.nio.file.Files.delete(state.resolve("ipam-reservations.dat"));
-        Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name()))).block(T);
+        Dataplane again = reopenWithoutMaps(sandbox);
         try {
             assertEquals("fd00:44::99/64", again.get("six2", "eth0").block(T).address6(), "adopted from the kernel");
             assertTrue(again.check("six3", "eth0").block(T).consistent());
@@ -266,9 +264,7 @@ class EndpointShapesTest extends DataplaneTestBase {
             dp.close().block(T);
         }
         // rebuilt from the kernel: the further subnet's gateway comes back with the address
-        java.nio.file.Files.delete(state.resolve("endpoints.dat"));
-        java.nio.file.Files.delete(state.resolve("ipam-reservations.dat"));
-        Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name()))).block(T);
+        Dataplane again = reopenWithoutMaps(sandbox);
         try {
             assertEquals("198.19.41.254", again.get("ms3", "eth0").block(T).gateway());
             assertEquals("198.19.51.1", again.get("mp2", "eth0").block(T).gateway());

@@ -31,8 +31,26 @@ public final class TapDevices {
      * on a thread inside the tap's namespace; the caller closes the descriptor.
      */
     public static int attach(String name) throws ErrnoException {
+        return openTap(name, 0x800 /* O_NONBLOCK */);
+    }
+
+    /** Creates the persistent tap {@code name} (no packet-info header, with a virtio-net header, as VMMs want). */
+    public static void createPersistentTap(String name) throws ErrnoException {
+        int fd = openTap(name, 0);
+        try {
+            LibC.ioctl(fd, TUNSETPERSIST, MemorySegment.ofAddress(1));
+        } finally {
+            LibC.close(fd);
+        }
+    }
+
+    /**
+     * {@code open("/dev/net/tun")} and {@code ioctl(TUNSETIFF)}: the tap {@code name} (made if it does
+     * not exist) attached to the new descriptor; closed again if that fails.
+     */
+    private static int openTap(String name, int extraFlags) throws ErrnoException {
         Links.validateName("tap name", name);
-        int fd = LibC.open("/dev/net/tun", 2 /* O_RDWR */ | LibC.O_CLOEXEC | 0x800 /* O_NONBLOCK */, 0);
+        int fd = LibC.open("/dev/net/tun", 2 /* O_RDWR */ | LibC.O_CLOEXEC | extraFlags, 0);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ifr = arena.allocate(IFREQ_SIZE);
             byte[] n = name.getBytes(StandardCharsets.UTF_8);
@@ -43,22 +61,6 @@ public final class TapDevices {
         } catch (ErrnoException | RuntimeException e) {
             LibC.close(fd);
             throw e;
-        }
-    }
-
-    /** Creates the persistent tap {@code name} (no packet-info header, with a virtio-net header, as VMMs want). */
-    public static void createPersistentTap(String name) throws ErrnoException {
-        Links.validateName("tap name", name);
-        int fd = LibC.open("/dev/net/tun", 2 /* O_RDWR */ | LibC.O_CLOEXEC, 0);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment ifr = arena.allocate(IFREQ_SIZE);
-            byte[] n = name.getBytes(StandardCharsets.UTF_8);
-            MemorySegment.copy(n, 0, ifr, ValueLayout.JAVA_BYTE, 0, n.length);
-            ifr.set(ValueLayout.JAVA_SHORT, 16, (short) (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR));
-            LibC.ioctl(fd, TUNSETIFF, ifr);
-            LibC.ioctl(fd, TUNSETPERSIST, MemorySegment.ofAddress(1));
-        } finally {
-            LibC.close(fd);
         }
     }
 }
