@@ -1,0 +1,6 @@
+/**
+ * IPAM with CNI host-local's semantics: subnets and ranges ({@link
+ * dev.podnet.dataplane.ipam.AddressRange}), one address per container and interface, round-robin,
+ * static requests, release; reservations kept in a store the caller provides.
+ */
+package dev.podnet.dataplane.ipam;

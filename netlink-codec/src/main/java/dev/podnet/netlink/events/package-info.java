@@ -1,0 +1,5 @@
+/**
+ * rtnetlink multicast notifications as a stream, with overruns reported and each subscribed group
+ * resynced after them.
+ */
+package dev.podnet.netlink.events;
