@@ -45,7 +45,7 @@ podnet_mvn() {
 
 # Builds when there is no build yet, or a pom or source file is newer than it.
 podnet_ensure_built() {
-  local stamp="$PODNET_ROOT/stress/target/lib/.built"
+  local stamp="$PODNET_ROOT/cli/target/lib/.built"
   [ -d "$PODNET_ROOT/benchmarks/target/lib" ] || rm -f "$stamp"
   if [ ! -f "$stamp" ] || [ -n "$(find "$PODNET_ROOT" -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.flags' \) -newer "$stamp" -print -quit)" ]; then
     echo "podnet: building (mvn package, tests skipped)..." >&2

@@ -37,15 +37,15 @@ BREAKAGES = {
         "if (false && senderPort != 0)",
         "netlink-codec", "NetlinkClientTest"),
     "dry-run-writes": (
-        "stress/src/main/java/dev/podnet/stress/ModelCommands.java",
+        "cli/src/main/java/dev/podnet/cli/ModelCommands.java",
         ".readOnly(a.has(\"--dry-run\"))",
         ".readOnly(false)",
-        "stress", "StateSafetyTest#aDryRunChangesNothingInTheKernelOrTheStateFiles"),
+        "cli", "StateSafetyTest#aDryRunChangesNothingInTheKernelOrTheStateFiles"),
     "host-namespace-not-checked": (
         "dataplane/src/main/java/dev/podnet/dataplane/state/StateStore.java",
         "        checkHost(access.host());\n",
         "",
-        "stress", "StateSafetyTest#aStateDirectoryIsRefusedFromAnotherHostNamespaceBeforeAnythingIsMade"),
+        "cli", "StateSafetyTest#aStateDirectoryIsRefusedFromAnotherHostNamespaceBeforeAnythingIsMade"),
     "killed-writer-not-recovered": (
         "dataplane/src/main/java/dev/podnet/dataplane/state/StateStore.java",
         "ChronicleMap<String, String> map = recovered && Files.exists(file)",

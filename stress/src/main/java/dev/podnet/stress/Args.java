@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** A small, strict parser for {@code --name value} and {@code --flag} options. */
-final class Args {
+public final class Args {
     private final Map<String, List<String>> values = new HashMap<>();
     private final List<String> positional = new ArrayList<>();
 
@@ -18,7 +18,7 @@ final class Args {
      * @param withValue options that take a value
      * @param flags     options that do not
      */
-    static Args parse(String command, String[] argv, int from, Set<String> withValue, Set<String> flags) {
+    public static Args parse(String command, String[] argv, int from, Set<String> withValue, Set<String> flags) {
         Args a = new Args();
         for (int i = from; i < argv.length; i++) {
             String s = argv[i];
@@ -51,13 +51,13 @@ final class Args {
     }
 
     /** The option's value (the last one when it was given more than once), or {@code dflt}. */
-    String get(String name, String dflt) {
+    public String get(String name, String dflt) {
         List<String> v = values.get(name);
         return v == null ? dflt : v.get(v.size() - 1);
     }
 
     /** Every value the option was given, in order, comma-separated lists split. */
-    List<String> all(String name) {
+    public List<String> all(String name) {
         List<String> out = new ArrayList<>();
         for (String v : values.getOrDefault(name, List.of())) {
             for (String part : v.split(",")) {
@@ -69,11 +69,11 @@ final class Args {
         return out;
     }
 
-    boolean has(String name) {
+    public boolean has(String name) {
         return values.containsKey(name);
     }
 
-    int intValue(String command, String name, int dflt, int min, int max) {
+    public int intValue(String command, String name, int dflt, int min, int max) {
         String v = get(name, null);
         if (v == null) {
             return dflt;
@@ -90,7 +90,7 @@ final class Args {
         return n;
     }
 
-    List<String> positional() {
+    public List<String> positional() {
         return positional;
     }
 }

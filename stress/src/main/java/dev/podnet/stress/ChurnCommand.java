@@ -38,7 +38,7 @@ import java.util.stream.Stream;
  * endpoints through the {@link Dataplane} API, verifies a sample (kernel read-back and ping),
  * removes them all, checks nothing leaked, and reports rates and latencies.
  */
-final class ChurnCommand {
+public final class ChurnCommand {
     private static final String CMD = "churn";
     private static final String DEFAULT_PREFIX = "podnet-sbx-";
     private static final Pattern OURS = Pattern.compile(Pattern.quote(DEFAULT_PREFIX) + "(\\d+)(-p\\d+)?");
@@ -78,7 +78,7 @@ final class ChurnCommand {
     private final boolean tty = System.console() != null;
     private final List<String> created = new CopyOnWriteArrayList<>();
 
-    ChurnCommand(String[] argv, PrintStream out, PrintStream err) {
+    public ChurnCommand(String[] argv, PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
         Args a = Args.parse(CMD, argv, 0, Set.of("--pods", "--sandbox", "--state-dir", "--concurrency", "--shape", "--cycles",
@@ -143,7 +143,7 @@ final class ChurnCommand {
         json = a.has("--json");
     }
 
-    int run() {
+    public int run() {
         if (!LibC.isRoot()) {
             err.println("podnet: churn needs root (it creates network namespaces)");
             return 1;

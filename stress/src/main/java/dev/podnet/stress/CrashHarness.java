@@ -67,8 +67,8 @@ final class CrashHarness {
                 cmd.add(a);
             }
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "--state-dir", stateDir.toString(), "--host-netns", sandbox, "crash-worker"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashWorker.class.getName(),
+                stateDir.toString(), sandbox));
         cmd.addAll(workerArgs);
         return cmd;
     }

@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * starts / completes, {@code R+ key} / {@code R= key} for removes. A killed process's writes are in
  * the page cache, so the harness knows which operations completed before the kill.
  */
-final class CrashWorker {
+public final class CrashWorker {
     static final String NETWORK = "crash";
     private static final Duration T = Duration.ofMinutes(2);
 
@@ -51,7 +51,17 @@ final class CrashWorker {
     private final AtomicBoolean armed = new AtomicBoolean();
     private FileChannel log;
 
-    CrashWorker(Path stateDir, NetNs host, String[] argv, PrintStream out) {
+    /** The worker child's entry: {@code CrashWorker STATE_DIR HOST_NETNS [worker options]}; exits with {@link #run}'s code. */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            System.err.println("usage: CrashWorker STATE_DIR HOST_NETNS [--pods ...] (started by the crash harness)");
+            System.exit(2);
+        }
+        System.exit(new CrashWorker(Path.of(args[0]), NetNs.named(args[1]), java.util.Arrays.copyOfRange(args, 2, args.length),
+                System.out).run());
+    }
+
+    public CrashWorker(Path stateDir, NetNs host, String[] argv, PrintStream out) {
         this.stateDir = stateDir;
         this.host = host;
         this.out = out;
@@ -79,7 +89,7 @@ final class CrashWorker {
                 : NetworkSpec.bridge(NETWORK, "pnbr0", "198.18.0.0/16");
     }
 
-    int run() throws IOException {
+    public int run() throws IOException {
         StepObserver observer = step -> {
             if (armed.get() && step.equals(crashAt)) {
                 Runtime.getRuntime().halt(137);

@@ -1,10 +1,10 @@
 package dev.podnet.stress;
 
 /** Bad command-line input: printed as one line, exit code 2. */
-final class UsageException extends RuntimeException {
+public final class UsageException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    UsageException(String message) {
+    public UsageException(String message) {
         super(message);
     }
 }

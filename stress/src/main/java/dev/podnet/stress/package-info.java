@@ -1,5 +1,5 @@
 /**
- * The {@code podnet} command line and the harnesses: churn (burst, steady, kill -9), {@code podnet
- * ip}, and the model commands.
+ * The harnesses: churn (burst, steady, kill -9 with its worker and invariants), their reports, and
+ * the argument parsing the command line shares with them.
  */
 package dev.podnet.stress;

@@ -1,5 +1,8 @@
-package dev.podnet.stress;
+package dev.podnet.cli;
 
+import dev.podnet.stress.UsageException;
+import dev.podnet.stress.ChurnCommand;
+import dev.podnet.stress.CrashWorker;
 import java.io.PrintStream;
 import dev.podnet.dataplane.netns.NetNs;
 

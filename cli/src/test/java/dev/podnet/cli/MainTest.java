@@ -1,4 +1,4 @@
-package dev.podnet.stress;
+package dev.podnet.cli;
 
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;

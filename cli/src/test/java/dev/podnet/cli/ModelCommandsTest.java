@@ -1,4 +1,4 @@
-package dev.podnet.stress;
+package dev.podnet.cli;
 
 import dev.podnet.api.Json;
 import dev.podnet.testing.KernelTest;

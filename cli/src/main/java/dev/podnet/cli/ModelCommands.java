@@ -1,5 +1,7 @@
-package dev.podnet.stress;
+package dev.podnet.cli;
 
+import dev.podnet.stress.Args;
+import dev.podnet.stress.UsageException;
 import dev.podnet.api.CniResult;
 import dev.podnet.api.Dataplane;
 import dev.podnet.api.DataplaneOptions;

@@ -1,5 +1,7 @@
-package dev.podnet.stress;
+package dev.podnet.cli;
 
+import dev.podnet.stress.Args;
+import dev.podnet.stress.UsageException;
 import dev.podnet.api.Json;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.netns.NetnsThread;
