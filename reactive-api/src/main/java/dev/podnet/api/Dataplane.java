@@ -99,6 +99,9 @@ public final class Dataplane {
                 MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(options.eventLoops(),
                         new DefaultThreadFactory("podnet-epoll", true), EpollIoHandler.newFactory());
                 opened.add(() -> loops.shutdownGracefully(0, 1, TimeUnit.SECONDS));
+                // the host channel's own thread, which also configures the pods (see RtnlExecutor)
+                dev.podnet.dataplane.netns.RtnlExecutor rtnlThread = dev.podnet.dataplane.netns.RtnlExecutor.start(netns);
+                opened.add(rtnlThread);
                 // deletes hold their loop for the kernel's grace period: a loop and a socket of their own
                 MultiThreadIoEventLoopGroup deleteLoop = new MultiThreadIoEventLoopGroup(1,
                         new DefaultThreadFactory("podnet-delete", true), EpollIoHandler.newFactory());
@@ -113,12 +116,12 @@ public final class Dataplane {
                                 new StateStore.Access(hostId, options.lockWait(), options.readOnly())))
                         .subscribeOn(Schedulers.boundedElastic())
                         .doOnNext(opened::add)
-                        .zipWith(netns.openRouteSocket(hostNs).flatMap(s -> NetlinkClient.open(loops, s)))
+                        .zipWith(netns.openRouteSocket(hostNs).flatMap(s -> NetlinkClient.open(rtnlThread.group(), s)))
                         .zipWith(netns.openRouteSocket(hostNs).flatMap(s -> NetlinkClient.open(deleteLoop, s)))
                         .flatMap(tt -> {
                             var t = tt.getT1();
                             HostContext host = new HostContext(t.getT2(), loops, netns, t.getT1(), state,
-                                    new dev.podnet.dataplane.dhcp.DhcpResponders());
+                                    new dev.podnet.dataplane.dhcp.DhcpResponders(), rtnlThread);
                             Dataplane dp = new Dataplane(options, hostNs, hostId, host, loops, deleteLoop, tt.getT2());
                             return dp.afterReboot().then(dp.restoreNetworks())
                                     // deferred: reconcile() starts its work when called
@@ -801,6 +804,8 @@ public final class Dataplane {
                     host.state().dispose();
                 }).subscribeOn(Schedulers.boundedElastic()))
                 .then(Mono.create(sink -> deleteLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                        .addListener(f -> sink.success())))
+                .then(Mono.create(sink -> host.rtnlThread().group().shutdownGracefully(0, 2, TimeUnit.SECONDS)
                         .addListener(f -> sink.success())))
                 .then(Mono.create(sink -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS)
                         .addListener(f -> sink.success())));

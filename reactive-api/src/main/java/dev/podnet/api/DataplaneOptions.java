@@ -15,7 +15,9 @@ import java.util.Objects;
  *                        networks are declared again after each start, endpoints and reservations
  *                        are rebuilt from the kernel's tags)
  * @param maxConcurrent   endpoint operations in flight at once; more wait their turn
- * @param eventLoops      epoll event-loop threads driving the netlink channels
+ * @param eventLoops      epoll event-loop threads driving the netlink channels of checks and events (the
+ *                        host channel has a thread of its own, which also configures the pods:
+ *                        {@link dev.podnet.dataplane.netns.RtnlExecutor})
  * @param maxEndpoints    sizing of the state maps
  * @param observer        fault-injection hook ({@link StepObserver#NONE} in production)
  * @param clearOnReboot   after a reboot, forget the networks too instead of re-creating them

@@ -148,7 +148,7 @@ public final class AddContext implements AutoCloseable {
      * rtnetlink calls of every add, instead of two taking turns at the kernel's RTNL lock.
      */
     <T> Mono<T> inPod(PodWork<T> work) {
-        return host.netns().insideOn(host.rtnl().eventLoop(), netns, () -> {
+        return host.rtnlThread().inside(netns, () -> {
             try (SyncNetlink pod = SyncNetlink.openRoute()) {
                 return work.run(pod);
             }

@@ -19,7 +19,10 @@ import reactor.core.scheduler.Scheduler;
  *               while a hop to a thread of its own cost a wake-up of a few hundred microseconds
  *               per step on this class of machine
  * @param dhcp   the DHCP responders of VM endpoints
+ * @param rtnlThread the thread of {@code rtnl}'s channel, which also configures the pods (see {@link
+ *               dev.podnet.dataplane.netns.RtnlExecutor})
  */
 public record HostContext(NetlinkClient rtnl, IoEventLoopGroup loops, NetnsThread netns, StateStore store,
-                          Scheduler state, dev.podnet.dataplane.dhcp.DhcpResponders dhcp) {
+                          Scheduler state, dev.podnet.dataplane.dhcp.DhcpResponders dhcp,
+                          dev.podnet.dataplane.netns.RtnlExecutor rtnlThread) {
 }
