@@ -181,7 +181,12 @@ public final class RequestWriter {
     /** Closes the innermost nested attribute, setting its length. */
     public RequestWriter endNest() {
         int at = nests[--depth];
-        out.setShortLE(at, out.writerIndex() - at);
+        int length = out.writerIndex() - at;
+        if (length > 0xffff) {
+            throw new IllegalArgumentException("nested attribute " + (out.getUnsignedShortLE(at + 2) & AttributeList.NLA_TYPE_MASK)
+                    + " too long: " + length + " bytes");
+        }
+        out.setShortLE(at, length);
         pad();
         return this;
     }

@@ -383,9 +383,17 @@ public final class AttributeList {
         public Builder nested(int type, java.util.function.Consumer<Builder> body) {
             int at = header(type | NLA_F_NESTED, 0);
             body.accept(this);
-            putU16(at, pos - at);
+            putU16(at, nestLength(type, pos - at));
             pad();
             return this;
+        }
+
+        /** A nest's length, which must fit its 16-bit field as any attribute's does. */
+        private static int nestLength(int type, int length) {
+            if (length > 0xffff) {
+                throw new IllegalArgumentException("nested attribute " + type + " too long: " + length + " bytes");
+            }
+            return length;
         }
 
         /**
@@ -399,7 +407,7 @@ public final class AttributeList {
             pos += struct.length;
             pad();
             body.accept(this);
-            putU16(at, pos - at);
+            putU16(at, nestLength(type, pos - at));
             pad();
             return this;
         }
