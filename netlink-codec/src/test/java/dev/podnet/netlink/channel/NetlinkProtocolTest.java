@@ -173,4 +173,45 @@ class NetlinkProtocolTest {
         assertEquals(List.of(a, b.get()).size(), protocol.clear().size());
         assertEquals(0, protocol.inFlight());
     }
+
+    @Test
+    void theBoundCountsWhatAwaitsReplies() {
+        NetlinkProtocol protocol = new NetlinkProtocol(2, PORT);
+        assertTrue(protocol.hasRoomFor(2));
+        assertFalse(protocol.hasRoomFor(3));
+        RequestCorrelator.Single a = single(new AtomicReference<>());
+        protocol.register(a);
+        assertTrue(protocol.hasRoomFor(1));
+        assertFalse(protocol.hasRoomFor(2));
+        protocol.register(single(new AtomicReference<>()));
+        assertFalse(protocol.hasRoomFor(1));
+        protocol.forget(a, true);
+        assertTrue(protocol.hasRoomFor(1));
+    }
+
+    @Test
+    void forgettingTheRunningDumpStartsTheNextAndClearingForgetsEverything() {
+        NetlinkProtocol protocol = new NetlinkProtocol(8, PORT);
+        List<String> started = new ArrayList<>();
+        RequestCorrelator.Dump first = dump(new ArrayList<>(), new AtomicReference<>());
+        RequestCorrelator.Dump second = dump(new ArrayList<>(), new AtomicReference<>());
+        RequestCorrelator.Dump third = dump(new ArrayList<>(), new AtomicReference<>());
+        int[] seq = new int[1];
+        protocol.dump(first, () -> {
+            started.add("first");
+            seq[0] = protocol.register(first);
+        });
+        protocol.dump(second, () -> started.add("second"));
+        protocol.forget(first, true); // timed out while running
+        assertEquals(List.of("first", "second"), started);
+        assertTrue(protocol.deliver(part(seq[0], PORT)), "the forgotten dump's late part is dropped");
+        protocol.dump(third, () -> started.add("third"));
+        assertEquals(1, protocol.waitingDumps());
+        protocol.clear();
+        assertEquals(0, protocol.waitingDumps());
+        assertFalse(protocol.deliver(part(seq[0], PORT)), "after clear nothing is remembered: a notification");
+        RequestCorrelator.Dump fourth = dump(new ArrayList<>(), new AtomicReference<>());
+        protocol.dump(fourth, () -> started.add("fourth"));
+        assertEquals(List.of("first", "second", "fourth"), started, "clear ends the running dump too: the next starts at once");
+    }
 }
