@@ -329,7 +329,7 @@ public final class EndpointSteps {
     /** One writer per thread, reused: a writer only holds its place in the buffer it writes. */
     private static final ThreadLocal<RequestWriter> WRITER = ThreadLocal.withInitial(RequestWriter::new);
 
-    /** Pod requests go through a heap buffer per thread, reused: the pod socket copies them out when it sends. */
+    /** Pod requests go through a heap buffer per thread, reused: retained for each send, which releases it once copied out. */
     private static final ThreadLocal<io.netty.buffer.ByteBuf> POD_BUFFER = ThreadLocal.withInitial(() -> io.netty.buffer.Unpooled.buffer(1024));
 
     /** EEXIST: the name was taken by something else, which must not be deleted. */
@@ -373,7 +373,7 @@ public final class EndpointSteps {
             for (NetlinkMessage route : networkRoutes(c)) {
                 w.message(route);
             }
-            pod.requestEncoded(buf, w.count(), i -> bridgePodRequests(c).get(i));
+            pod.requestEncoded(buf.retain(), w.count(), i -> bridgePodRequests(c).get(i)); // the buffer is kept per thread
             return true;
         }).onErrorMap(EndpointSteps::isDefaultRouteTaken, e -> defaultRouteTaken(c, e)).then();
     }

@@ -108,25 +108,33 @@ public final class SyncNetlink implements AutoCloseable {
      * As {@link #requestBatch}, for {@code count} requests already written into {@code requests}
      * from its reader index (by a {@link dev.podnet.netlink.RequestWriter}, sequence numbers 0):
      * each is stamped with its sequence number, this socket's port id and
-     * {@code NLM_F_REQUEST | NLM_F_ACK}. The buffer stays the caller's. {@code requestAt} gives a
-     * request as an object, and is asked only to describe one that failed.
+     * {@code NLM_F_REQUEST | NLM_F_ACK}. Takes ownership of the buffer, as
+     * {@link NetlinkClient#requestEncoded} does: it is released once copied out (or refused);
+     * {@code retain()} it first to write into it again. {@code requestAt} gives a request as an
+     * object, and is asked only to describe one that failed.
      */
     public List<NetlinkMessage> requestEncoded(ByteBuf requests, int count, java.util.function.IntFunction<? extends NetlinkMessage> requestAt) {
         int first = sequence + 1;
-        int at = requests.readerIndex();
-        for (int i = 0; i < count; i++) {
-            int length = requests.getIntLE(at);
-            requests.setShortLE(at + 6, requests.getUnsignedShortLE(at + 6) | Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK);
-            requests.setIntLE(at + 8, ++sequence);
-            requests.setIntLE(at + 12, socket.portId());
-            at += Netlink.align(length);
+        byte[] datagram;
+        try {
+            int at = requests.readerIndex();
+            for (int i = 0; i < count; i++) {
+                int length = requests.getIntLE(at);
+                requests.setShortLE(at + 6, requests.getUnsignedShortLE(at + 6) | Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK);
+                requests.setIntLE(at + 8, first + i);
+                requests.setIntLE(at + 12, socket.portId());
+                at += Netlink.align(length);
+            }
+            if (at != requests.writerIndex()) {
+                throw new IllegalArgumentException("the buffer holds " + requests.readableBytes() + " bytes, not the " + count
+                        + " messages said");
+            }
+            datagram = new byte[requests.readableBytes()];
+            requests.getBytes(requests.readerIndex(), datagram);
+        } finally {
+            requests.release();
         }
-        if (at != requests.writerIndex()) {
-            throw new IllegalArgumentException("the buffer holds " + requests.readableBytes() + " bytes, not the " + count
-                    + " messages said");
-        }
-        byte[] datagram = new byte[requests.readableBytes()];
-        requests.getBytes(requests.readerIndex(), datagram);
+        sequence += count;
         return exchange(datagram, first, count, requestAt);
     }
 

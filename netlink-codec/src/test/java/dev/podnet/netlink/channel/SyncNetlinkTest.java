@@ -67,7 +67,8 @@ class SyncNetlinkTest {
             dev.podnet.netlink.RequestWriter w = new dev.podnet.netlink.RequestWriter().reset(buf);
             writeBridge(w, "ebr0");
             writeBridge(w, "ebr1");
-            assertTrue(nl.requestEncoded(buf, w.count(), i -> NetlinkClientTest.newBridge("ebr" + i)).isEmpty());
+            assertTrue(nl.requestEncoded(buf.retain(), w.count(), i -> NetlinkClientTest.newBridge("ebr" + i)).isEmpty());
+            assertEquals(1, buf.refCnt(), "the socket released what it was given (the retain), as the channel client does");
             String links = sandbox.ip("-o", "link");
             assertTrue(links.contains("ebr0") && links.contains("ebr1"), links);
 
@@ -77,7 +78,7 @@ class SyncNetlinkTest {
             writeBridge(w, "ebr2");
             writeBridge(w, "ebr1");
             NetlinkException e = assertThrows(NetlinkException.class,
-                    () -> nl.requestEncoded(buf, 2, i -> NetlinkClientTest.newBridge(i == 0 ? "ebr2" : "ebr1")));
+                    () -> nl.requestEncoded(buf.retain(), 2, i -> NetlinkClientTest.newBridge(i == 0 ? "ebr2" : "ebr1")));
             assertEquals("EEXIST", e.errnoName());
             assertTrue(e.getMessage().startsWith("RTM_NEWLINK ebr1 (bridge) failed: EEXIST"), e.getMessage());
             assertTrue(sandbox.ip("-o", "link").contains("ebr2"), "the other request was applied");
@@ -88,6 +89,7 @@ class SyncNetlinkTest {
             writeBridge(w, "ebr3");
             assertThrows(IllegalArgumentException.class, () -> nl.requestEncoded(buf, 2, i -> NetlinkClientTest.newBridge("ebr3")));
             assertTrue(!sandbox.ip("-o", "link").contains("ebr3"));
+            assertEquals(0, buf.refCnt(), "a refused buffer is released too: one ownership rule");
         }
     }
 
