@@ -49,7 +49,7 @@ podnet_ensure_built() {
   [ -d "$PODNET_ROOT/benchmarks/target/lib" ] || rm -f "$stamp"
   if [ ! -f "$stamp" ] || [ -n "$(find "$PODNET_ROOT" -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.flags' \) -newer "$stamp" -print -quit)" ]; then
     echo "podnet: building (mvn package, tests skipped)..." >&2
-    podnet_mvn -DskipTests package
+    podnet_mvn -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true package
     touch "$stamp"
   fi
 }

@@ -5,9 +5,9 @@ import dev.podnet.api.DataplaneOptions;
 import dev.podnet.api.EndpointSpec;
 import dev.podnet.api.NetworkSpec;
 import dev.podnet.dataplane.netns.NetNs;
-import dev.podnet.dataplane.netns.Namespaces;
-import dev.podnet.dataplane.netns.NetnsThread;
-import dev.podnet.netlink.sys.LibC;
+import dev.podnet.dataplane.internal.netns.Namespaces;
+import dev.podnet.dataplane.internal.netns.NetnsThread;
+import dev.podnet.netlink.internal.sys.LibC;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -83,8 +83,8 @@ public class EndpointBenchmark {
         }
         state = Files.createTempDirectory("podnet-bench");
         dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox)).maxEndpoints(4096)).block(T);
-        dp.createNetwork(NetworkSpec.bridge("bench", "pnbr0", "198.18.0.0/16")).block(T);
-        Flux.range(0, live).flatMap(i -> dp.add(EndpointSpec.of("bench", "live" + i, NetNs.named(sandbox + "-p" + (POOL + i)))), 32)
+        dp.networks().create(NetworkSpec.bridge("bench", "pnbr0", "198.18.0.0/16")).block(T);
+        Flux.range(0, live).flatMap(i -> dp.endpoints().add(EndpointSpec.of("bench", "live" + i, NetNs.named(sandbox + "-p" + (POOL + i)))), 32)
                 .blockLast(T);
     }
 
@@ -98,13 +98,13 @@ public class EndpointBenchmark {
     public Object add() {
         int pod = (int) (counter % POOL);
         lastAdded = "b" + counter++;
-        return dp.add(EndpointSpec.of("bench", lastAdded, NetNs.named(sandbox + "-p" + pod))).block(T);
+        return dp.endpoints().add(EndpointSpec.of("bench", lastAdded, NetNs.named(sandbox + "-p" + pod))).block(T);
     }
 
     @TearDown(Level.Invocation)
     public void removeLastAdded() {
         if (lastAdded != null) {
-            dp.remove(lastAdded, "eth0").block(T);
+            dp.endpoints().remove(lastAdded, "eth0").block(T);
             lastAdded = null;
         }
     }
@@ -113,8 +113,8 @@ public class EndpointBenchmark {
     public Object addThenRemove() {
         int pod = (int) (counter % POOL);
         String id = "b" + counter++;
-        Object ep = dp.add(EndpointSpec.of("bench", id, NetNs.named(sandbox + "-p" + pod))).block(T);
-        dp.remove(id, "eth0").block(T);
+        Object ep = dp.endpoints().add(EndpointSpec.of("bench", id, NetNs.named(sandbox + "-p" + pod))).block(T);
+        dp.endpoints().remove(id, "eth0").block(T);
         return ep;
     }
 
@@ -124,9 +124,9 @@ public class EndpointBenchmark {
         long base = counter;
         counter += POOL;
         List<dev.podnet.api.Endpoint> eps = Flux.range(0, POOL)
-                .flatMap(i -> dp.add(EndpointSpec.of("bench", "b" + (base + i), NetNs.named(sandbox + "-p" + i))), POOL)
+                .flatMap(i -> dp.endpoints().add(EndpointSpec.of("bench", "b" + (base + i), NetNs.named(sandbox + "-p" + i))), POOL)
                 .collectList().block(T);
-        Flux.range(0, POOL).flatMap(i -> dp.remove("b" + (base + i), "eth0"), POOL).blockLast(T);
+        Flux.range(0, POOL).flatMap(i -> dp.endpoints().remove("b" + (base + i), "eth0"), POOL).blockLast(T);
         return eps;
     }
 
@@ -138,7 +138,7 @@ public class EndpointBenchmark {
     private synchronized void cleanUp() {
         try {
             if (dp != null) {
-                dp.close().block(T);
+                dp.close();
                 dp = null;
             }
         } catch (RuntimeException ignored) {

@@ -1,11 +1,11 @@
 package dev.podnet.bench;
 
 import dev.podnet.dataplane.ipam.Cidr;
-import dev.podnet.dataplane.link.Addresses;
-import dev.podnet.dataplane.link.Links;
+import dev.podnet.dataplane.internal.link.Addresses;
+import dev.podnet.dataplane.internal.link.Links;
 import dev.podnet.dataplane.link.MacAddress;
-import dev.podnet.dataplane.link.Routes;
-import dev.podnet.dataplane.link.VethSpec;
+import dev.podnet.dataplane.internal.link.Routes;
+import dev.podnet.dataplane.internal.link.VethSpec;
 import dev.podnet.netlink.NetlinkCodec;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.route.RouteMessages;

@@ -4,7 +4,7 @@ import dev.podnet.stress.Args;
 import dev.podnet.stress.UsageException;
 import dev.podnet.api.Json;
 import dev.podnet.dataplane.netns.NetNs;
-import dev.podnet.dataplane.netns.NetnsThread;
+import dev.podnet.dataplane.internal.netns.NetnsThread;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import dev.podnet.netlink.channel.NetlinkClient;

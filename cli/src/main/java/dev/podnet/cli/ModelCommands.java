@@ -5,20 +5,20 @@ import dev.podnet.stress.UsageException;
 import dev.podnet.api.CniResult;
 import dev.podnet.api.Dataplane;
 import dev.podnet.api.DataplaneOptions;
-import dev.podnet.api.EndpointCheck;
-import dev.podnet.api.EndpointOperationException;
+import dev.podnet.dataplane.EndpointCheck;
+import dev.podnet.dataplane.EndpointOperationException;
 import dev.podnet.api.EndpointQuery;
 import dev.podnet.api.EndpointSpec;
-import dev.podnet.api.EndpointUpdate;
-import dev.podnet.api.InvalidSpecException;
+import dev.podnet.dataplane.EndpointUpdate;
+import dev.podnet.dataplane.InvalidSpecException;
 import dev.podnet.api.Json;
-import dev.podnet.api.NetworkInUseException;
+import dev.podnet.api.Network;
+import dev.podnet.api.Endpoint;
+import dev.podnet.dataplane.NetworkInUseException;
 import dev.podnet.api.NetworkSpec;
-import dev.podnet.dataplane.endpoint.EndpointRecord;
 import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;
-import dev.podnet.dataplane.state.NetworkMode;
-import dev.podnet.dataplane.state.NetworkRecord;
+import dev.podnet.dataplane.NetworkMode;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -96,7 +96,7 @@ final class ModelCommands {
             err.println("podnet: " + e.getMessage());
             return 1;
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -132,20 +132,20 @@ final class ModelCommands {
                 }
                 spec = spec.withDns(a.all("--dns-nameserver"), a.get("--dns-domain", null), a.all("--dns-search"),
                         a.all("--dns-option"));
-                dp.createNetwork(spec).block(T);
-                NetworkRecord r = dp.network(name).block(T);
+                dp.networks().create(spec).block(T);
+                Network r = dp.networks().get(name).block(T);
                 out.println(json ? Json.write(network(r, 0)) : "network " + name + " created: " + describe(r));
             }
             case "network delete" -> {
                 String name = single(cmd, a);
-                if (dp.network(name).blockOptional(T).isEmpty()) {
+                if (dp.networks().get(name).blockOptional(T).isEmpty()) {
                     throw new InvalidSpecException("network '" + name + "' does not exist: nothing deleted");
                 }
-                dp.deleteNetwork(name, a.has("--force")).block(T);
+                dp.networks().delete(name, a.has("--force")).block(T);
                 out.println("network " + name + " deleted");
             }
             case "network list" -> {
-                List<Map<String, Object>> rows = dp.networks().map(r -> network(r, dp.countEndpoints(r.name()).block(T)))
+                List<Map<String, Object>> rows = dp.networks().list().map(r -> network(r, dp.endpoints().count(r.name()).block(T)))
                         .collectList().block(T);
                 if (json) {
                     out.println(Json.write(rows));
@@ -156,59 +156,64 @@ final class ModelCommands {
             }
             case "network show" -> {
                 String name = single(cmd, a);
-                NetworkRecord r = dp.network(name).blockOptional(T)
+                Network r = dp.networks().get(name).blockOptional(T)
                         .orElseThrow(() -> new InvalidSpecException("network '" + name + "' does not exist"));
-                Map<String, Object> o = network(r, dp.countEndpoints(name).block(T));
+                Map<String, Object> o = network(r, dp.endpoints().count(name).block(T));
                 out.println(json ? Json.write(o) : name + ": " + describe(r) + ", " + o.get("endpoints") + " endpoints");
             }
             case "endpoint add" -> {
                 String netns = required(cmd, a, "--netns");
-                EndpointSpec spec = new EndpointSpec(required(cmd, a, "--network"), required(cmd, a, "--container-id"),
-                        a.get("--if", "eth0"), netns.contains("/") ? NetNs.ofPath(Path.of(netns)) : NetNs.named(netns),
-                        a.intValue(cmd, "--mtu", 0, 0, 65535), a.has("--mac") ? mac(cmd, a.get("--mac", "")) : null,
-                        a.get("--pod-name", null), a.get("--pod-namespace", null),
-                        null, a.has("--vm"));
+                EndpointSpec spec = EndpointSpec.of(required(cmd, a, "--network"), required(cmd, a, "--container-id"),
+                                netns.contains("/") ? NetNs.ofPath(Path.of(netns)) : NetNs.named(netns))
+                        .withIfName(a.get("--if", "eth0"))
+                        .withMtu(a.intValue(cmd, "--mtu", 0, 0, 65535))
+                        .withMac(a.has("--mac") ? mac(cmd, a.get("--mac", "")) : null)
+                        .withPod(a.get("--pod-name", null), a.get("--pod-namespace", null))
+                        .withVm(a.has("--vm"));
                 for (String ip : a.all("--ip")) {
                     spec = spec.withAddress(staticAddress(cmd, ip));
                 }
-                dp.add(spec).block(T);
-                EndpointRecord r = dp.get(spec.containerId(), spec.ifName()).block(T);
-                out.println(json ? CniResult.json(r, dp.network(r.network()).block(T)) : "endpoint " + r.id() + ": " + r.address() + " via " + r.gateway()
+                dp.endpoints().add(spec).block(T);
+                Endpoint r = dp.endpoints().get(spec.containerId(), spec.ifName()).block(T);
+                out.println(json ? CniResult.json(r, dp.networks().get(r.network()).block(T)) : "endpoint " + r.id() + ": " + r.address() + " via " + r.gateway()
                         + " on " + r.network() + ", host " + r.hostIfName() + ", mac " + r.mac()
-                        + (r.vmTap().isEmpty() ? "" : ", for the VM on tap " + r.vmTap()));
+                        + (r.tap() == null ? "" : ", for the VM on tap " + r.tap()));
             }
             case "endpoint del" -> {
                 String ifName = a.get("--if", "eth0");
-                EndpointRecord r = dp.resolve(required(cmd, a, "--container-id"), ifName).block(T);
+                Endpoint r = dp.endpoints().resolve(required(cmd, a, "--container-id"), ifName).block(T);
                 if (r == null) {
                     out.println("no endpoint " + a.get("--container-id", "") + "/" + ifName + ": nothing to remove");
                 } else {
-                    dp.remove(r.containerId(), ifName, a.has("--force")).block(T);
+                    dp.endpoints().remove(r.containerId(), ifName, a.has("--force")).block(T);
                     out.println("endpoint " + r.id() + " removed");
                 }
             }
             case "endpoint list" -> {
                 String prefix = a.get("--pod-prefix", null);
-                EndpointQuery q = new EndpointQuery(null, a.get("--container-id", null),
-                        prefix != null ? prefix : a.get("--pod-name", null), prefix != null, a.get("--pod-namespace", null),
-                        a.get("--netns", null), a.get("--network", null));
-                List<EndpointRecord> rows = dp.find(q).collectList().block(T);
+                EndpointQuery q = EndpointQuery.ALL
+                        .withContainerId(a.get("--container-id", null))
+                        .withPodName(prefix != null ? prefix : a.get("--pod-name", null), prefix != null)
+                        .inNamespace(a.get("--pod-namespace", null))
+                        .withNetns(a.get("--netns", null))
+                        .withNetwork(a.get("--network", null));
+                List<Endpoint> rows = dp.endpoints().find(q).collectList().block(T);
                 if (json) {
                     out.println(Json.write(rows.stream().map(ModelCommands::endpoint).toList()));
                 } else {
                     rows.forEach(r -> out.println(r.id() + "  " + r.state() + "  " + r.network() + "  " + r.address() + "  "
-                            + r.hostIfName() + "  " + r.netns() + (r.podName().isEmpty() ? "" : "  " + r.podNamespace() + "/" + r.podName())));
+                            + r.hostIfName() + "  " + r.netns() + (r.podName() == null ? "" : "  " + text(r.podNamespace()) + "/" + r.podName())));
                 }
             }
             case "endpoint show" -> {
-                EndpointRecord r = dp.get(containerId(cmd, a, dp), a.get("--if", "eth0")).blockOptional(T)
+                Endpoint r = dp.endpoints().get(containerId(cmd, a, dp), a.get("--if", "eth0")).blockOptional(T)
                         .orElseThrow(() -> new InvalidSpecException("no endpoint " + a.get("--container-id", "") + "/"
                                 + a.get("--if", "eth0")));
-                NetworkRecord n = dp.network(r.network()).block(T);
+                Network n = dp.networks().get(r.network()).block(T);
                 out.println(json ? CniResult.json(r, n) : Json.write(endpoint(r, n)));
             }
             case "reconcile run" -> {
-                dev.podnet.api.ReconcileReport r = dp.reconcile(a.has("--dry-run")).block(T);
+                dev.podnet.dataplane.ReconcileReport r = dp.reconciler().run(a.has("--dry-run")).block(T);
                 if (json) {
                     Map<String, Object> o = Json.object();
                     o.put("dry_run", r.dryRun());
@@ -235,21 +240,21 @@ final class ModelCommands {
                 if (change.mtu() == 0 && change.addRoutes().isEmpty()) {
                     throw new UsageException(cmd + ": say what to change: --mtu N and/or --route DST=GATEWAY");
                 }
-                EndpointRecord r = dp.update(containerId(cmd, a, dp), a.get("--if", "eth0"), change).block(T);
+                Endpoint r = dp.endpoints().update(containerId(cmd, a, dp), a.get("--if", "eth0"), change).block(T);
                 out.println(json ? Json.write(endpoint(r)) : "endpoint " + r.id() + " updated: mtu " + (r.mtu() == 0 ? "default" : r.mtu())
                         + (r.routes().isEmpty() ? "" : ", routes " + String.join("; ", r.routes())));
             }
             case "endpoint attach" -> {
-                EndpointRecord r = dp.attach(containerId(cmd, a, dp), a.get("--if", "eth0"),
+                Endpoint r = dp.endpoints().attach(containerId(cmd, a, dp), a.get("--if", "eth0"),
                         required(cmd, a, "--sandbox-key")).block(T);
                 out.println(json ? Json.write(endpoint(r)) : "endpoint " + r.id() + " attached to " + r.sandboxKey());
             }
             case "endpoint detach" -> {
-                EndpointRecord r = dp.detach(containerId(cmd, a, dp), a.get("--if", "eth0")).block(T);
+                Endpoint r = dp.endpoints().detach(containerId(cmd, a, dp), a.get("--if", "eth0")).block(T);
                 out.println(json ? Json.write(endpoint(r)) : "endpoint " + r.id() + " detached");
             }
             case "endpoint check" -> {
-                EndpointCheck c = dp.check(containerId(cmd, a, dp), a.get("--if", "eth0")).block(T);
+                EndpointCheck c = dp.endpoints().check(containerId(cmd, a, dp), a.get("--if", "eth0")).block(T);
                 if (json) {
                     Map<String, Object> o = Json.object();
                     o.put("endpoint", c.endpoint());
@@ -266,9 +271,9 @@ final class ModelCommands {
             case "ipam show" -> {
                 // per network: address -> owner (container id / interface), from the IPAM store itself
                 Map<String, Object> all = Json.object();
-                for (NetworkRecord n : dp.networks().toIterable()) {
+                for (Network n : dp.networks().list().toIterable()) {
                     Map<String, Object> byAddress = new TreeMap<>();
-                    byAddress.putAll(dp.reservations(n.name()));
+                    byAddress.putAll(dp.ipam().reservations(n.name()));
                     all.put(n.name(), byAddress);
                 }
                 if (json) {
@@ -302,19 +307,19 @@ final class ModelCommands {
         return end.isEmpty() ? null : end;
     }
 
-    private static Map<String, Object> network(NetworkRecord r, long endpoints) {
+    private static Map<String, Object> network(Network r, long endpoints) {
         Map<String, Object> o = Json.object();
         o.put("name", r.name());
         o.put("mode", r.mode().name().toLowerCase(java.util.Locale.ROOT));
         if (r.mode() == NetworkMode.BRIDGE) {
             o.put("bridge", r.bridge());
         }
-        o.put("subnet", r.subnet());
-        o.put("gateway", r.gateway());
+        o.put("subnet", text(r.subnet()));
+        o.put("gateway", text(r.gateway()));
         o.put("mtu", r.mtu());
         o.put("hairpin", r.hairpin());
         o.put("mac_from_ip", r.macFromIp());
-        if (!r.uplink().isEmpty()) {
+        if (r.uplink() != null) {
             o.put("uplink", r.uplink());
         }
         o.put("ranges", r.ranges());
@@ -327,23 +332,23 @@ final class ModelCommands {
             o.put("ranges6", r.ranges6());
             o.put("ipv6_from_mac", r.ipv6FromMac());
         }
-        o.put("default_route", r.pod().defaultRoute());
-        if (!r.pod().routes().isEmpty()) {
-            o.put("routes", r.pod().routes());
+        o.put("default_route", r.defaultRoute());
+        if (!r.routes().isEmpty()) {
+            o.put("routes", r.routes());
         }
-        if (r.pod().hasDns()) {
-            o.put("dns", dnsJson(r.pod()));
+        if (hasDns(r)) {
+            o.put("dns", dnsJson(r));
         }
         o.put("endpoints", endpoints);
         return o;
     }
 
-    private static Map<String, Object> endpoint(EndpointRecord r) {
+    private static Map<String, Object> endpoint(Endpoint r) {
         return endpoint(r, null);
     }
 
     /** An endpoint as JSON; with its network, the DNS settings it hands out too. */
-    private static Map<String, Object> endpoint(EndpointRecord r, NetworkRecord network) {
+    private static Map<String, Object> endpoint(Endpoint r, Network network) {
         Map<String, Object> o = Json.object();
         o.put("id", r.id());
         o.put("container_id", r.containerId());
@@ -353,43 +358,52 @@ final class ModelCommands {
         o.put("netns", r.netns());
         o.put("host_if_name", r.hostIfName());
         o.put("mac", r.mac());
-        o.put("address", r.address());
-        o.put("gateway", r.gateway());
-        if (!r.address6().isEmpty()) {
+        o.put("address", text(r.address()));
+        o.put("gateway", text(r.gateway()));
+        if (r.address6() != null) {
             o.put("address6", r.address6());
             o.put("gateway6", r.gateway6());
         }
-        if (!r.sandboxKey().isEmpty()) {
+        if (r.sandboxKey() != null) {
             o.put("sandbox_key", r.sandboxKey());
         }
-        if (!r.vmTap().isEmpty()) {
-            o.put("vm_tap", r.vmTap());
+        if (r.tap() != null) {
+            o.put("vm_tap", r.tap());
         }
         o.put("mtu", r.mtu());
         o.put("routes", r.routes());
-        o.put("pod_name", r.podName());
-        o.put("pod_namespace", r.podNamespace());
-        if (!r.hostMac().isEmpty()) {
+        o.put("pod_name", text(r.podName()));
+        o.put("pod_namespace", text(r.podNamespace()));
+        if (r.hostMac() != null) {
             o.put("host_mac", r.hostMac());
         }
-        if (network != null && network.pod().hasDns()) {
-            o.put("dns", dnsJson(network.pod()));
+        if (network != null && hasDns(network)) {
+            o.put("dns", dnsJson(network));
         }
         return o;
     }
 
-    private static Map<String, Object> dnsJson(dev.podnet.dataplane.state.PodConfig pod) {
+    private static boolean hasDns(Network n) {
+        return !n.nameservers().isEmpty() || n.domain() != null || !n.search().isEmpty() || !n.dnsOptions().isEmpty();
+    }
+
+    private static Map<String, Object> dnsJson(Network n) {
         Map<String, Object> d = Json.object();
-        d.put("nameservers", pod.nameservers());
-        d.put("domain", pod.domain());
-        d.put("search", pod.search());
-        d.put("options", pod.options());
+        d.put("nameservers", n.nameservers());
+        d.put("domain", text(n.domain()));
+        d.put("search", n.search());
+        d.put("options", n.dnsOptions());
         return d;
     }
 
-    private static String describe(NetworkRecord r) {
+    /** An absent value as the empty string, as the JSON output has always had it. */
+    private static String text(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String describe(Network r) {
         return r.mode().name().toLowerCase(java.util.Locale.ROOT) + (r.mode() == NetworkMode.BRIDGE ? " " + r.bridge() : "")
-                + ", " + r.subnet() + " gateway " + r.gateway()
+                + ", " + text(r.subnet()) + " gateway " + text(r.gateway())
                 + (r.ranges().isEmpty() ? "" : " ranges " + String.join(" ", r.ranges()))
                 + (r.ipv6() ? ", " + r.subnet6() + " gateway " + r.gateway6()
                 + (r.ranges6().isEmpty() ? "" : " ranges " + String.join(" ", r.ranges6())) : "")
@@ -415,7 +429,7 @@ final class ModelCommands {
     /** The container id that {@code --container-id} (whole, or an unambiguous prefix) and {@code --if} name. */
     private static String containerId(String cmd, Args a, Dataplane dp) {
         String given = required(cmd, a, "--container-id");
-        EndpointRecord r = dp.resolve(given, a.get("--if", "eth0")).block(T);
+        Endpoint r = dp.endpoints().resolve(given, a.get("--if", "eth0")).block(T);
         return r == null ? given : r.containerId();
     }
 

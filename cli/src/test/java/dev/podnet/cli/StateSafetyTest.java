@@ -1,7 +1,7 @@
 package dev.podnet.cli;
 
 import dev.podnet.api.Json;
-import dev.podnet.dataplane.state.StateStore;
+import dev.podnet.dataplane.internal.state.StateStore;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import org.junit.jupiter.api.Test;

@@ -7,13 +7,9 @@ import dev.podnet.api.Endpoint;
 import dev.podnet.api.EndpointSpec;
 import dev.podnet.api.NetworkSpec;
 import dev.podnet.dataplane.netns.NetNs;
-import dev.podnet.netlink.channel.NetlinkSocket;
 import dev.podnet.netlink.events.NetlinkEvent;
-import dev.podnet.netlink.events.RouteEventSource;
 import dev.podnet.netlink.events.RouteGroup;
 import dev.podnet.netlink.route.LinkMessage;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
 import reactor.core.Disposable;
 
 import java.nio.file.Files;
@@ -44,28 +40,19 @@ public final class EmbedDataplane {
         NetNs pod = NetNs.named(args[1]);
         Path state = Files.createTempDirectory("podnet-example-");
 
+        Dataplane dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(host)).block(T);
         // the host's link changes, as the kernel reports them
-        MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        try (var netns = dev.podnet.dataplane.netns.NetnsThread.start()) {
-            NetlinkSocket eventSocket = netns.openRouteSocket(host).block(T);
-            RouteEventSource events = RouteEventSource.open(loops, eventSocket, EnumSet.of(RouteGroup.LINK), 4096).block(T);
-            Disposable watching = events.events().subscribe(EmbedDataplane::print);
-
-            Dataplane dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(host)).block(T);
-            try {
-                dp.createNetwork(NetworkSpec.bridge("pods", "exbr0", "198.18.0.0/24").withIpv6("fd00:18::/64")).block(T);
-                Endpoint ep = dp.add(EndpointSpec.of("pods", "example-1", pod).withPod("web-0", "default")).block(T);
-                System.out.println("plugged in: " + ep.address() + " and " + ep.address6() + " via " + ep.gateway());
-                System.out.println("CNI result: " + CniResult.json(dp.get("example-1", "eth0").block(T), dp.network("pods").block(T)));
-                dp.remove("example-1", "eth0").block(T);
-                dp.deleteNetwork("pods", false).block(T);
-            } finally {
-                dp.close().block(T);
-                watching.dispose();
-                events.close().block(T);
-            }
+        Disposable watching = dp.events(EnumSet.of(RouteGroup.LINK)).subscribe(EmbedDataplane::print);
+        try {
+            dp.networks().create(NetworkSpec.bridge("pods", "exbr0", "198.18.0.0/24").withIpv6("fd00:18::/64")).block(T);
+            Endpoint ep = dp.endpoints().add(EndpointSpec.of("pods", "example-1", pod).withPod("web-0", "default")).block(T);
+            System.out.println("plugged in: " + ep.address() + " and " + ep.address6() + " via " + ep.gateway());
+            System.out.println("CNI result: " + CniResult.json(ep, dp.networks().get("pods").block(T)));
+            dp.endpoints().remove("example-1", "eth0").block(T);
+            dp.networks().delete("pods", false).block(T);
         } finally {
-            loops.shutdownGracefully().sync();
+            watching.dispose();
+            dp.close();
             try (var files = Files.walk(state)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }

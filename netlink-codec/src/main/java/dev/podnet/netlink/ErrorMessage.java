@@ -78,7 +78,7 @@ public record ErrorMessage(int flags, int sequence, int portId, int error, int r
 
     @Override
     public String toString() {
-        return "ErrorMessage[seq=" + sequence + ", error=" + (error == 0 ? "ack" : dev.podnet.netlink.sys.Errno.name(-error))
+        return "ErrorMessage[seq=" + sequence + ", error=" + (error == 0 ? "ack" : dev.podnet.netlink.Errno.name(-error))
                 + ", request=" + requestType + "/" + requestSequence
                 + (extAckMessage() != null ? ", msg='" + extAckMessage() + "'" : "") + "]";
     }

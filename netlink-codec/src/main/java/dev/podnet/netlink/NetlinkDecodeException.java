@@ -1,7 +1,7 @@
 package dev.podnet.netlink;
 
 /** Bytes that are not a well-formed netlink message: the only exception the decoder throws for any input (anything else is a bug, which the fuzz test looks for). */
-public final class NetlinkDecodeException extends RuntimeException {
+public final class NetlinkDecodeException extends PodnetException {
     private static final long serialVersionUID = 1L;
 
     public NetlinkDecodeException(String message) {

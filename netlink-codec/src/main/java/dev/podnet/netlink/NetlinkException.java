@@ -1,12 +1,12 @@
 package dev.podnet.netlink;
 
-import dev.podnet.netlink.sys.Errno;
+import dev.podnet.netlink.Errno;
 
 /**
  * The kernel refused a request: the errno (number and name), the kernel's extended-ack message and
  * the offset of the offending attribute when it gave them, and which request failed.
  */
-public class NetlinkException extends RuntimeException {
+public class NetlinkException extends PodnetException {
     private static final long serialVersionUID = 1L;
 
     private final int errno;

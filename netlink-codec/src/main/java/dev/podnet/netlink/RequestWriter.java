@@ -6,33 +6,60 @@ import io.netty.buffer.ByteBuf;
 import java.net.InetAddress;
 
 /**
- * Writes requests straight into a buffer, in kernel format, with no message or attribute objects:
- * a flyweight for the hot path (the messages of an endpoint add), where building message objects
- * first would allocate some 300 bytes a message only to copy them out again. One writer is reused
- * for many batches ({@link #reset}); it is not thread-safe.
+ * The one encoder of the netlink wire format: writes requests straight into a buffer, in kernel
+ * format, with no message or attribute objects. It is the only code that lays out attributes
+ * (header, length, alignment padding, nesting, the 65535-byte limits). A flyweight for the hot path
+ * (the messages of an endpoint add), where building message objects first would allocate some 300
+ * bytes a message only to copy them out again. One writer is reused for many batches
+ * ({@link #reset}); it is not thread-safe.
  *
  * <p>A message is {@link #begin begun}, given its fixed header ({@link #ifinfomsg},
  * {@link #ifaddrmsg} or {@link #rtmsg}) and attributes, and {@link #end ended}, which sets its
  * length. Sequence number and port id are left 0 (the channel or {@code SyncNetlink} stamps
- * them, with {@code NLM_F_REQUEST | NLM_F_ACK}, when it sends). Attributes are laid out exactly as
- * {@link AttributeList.Builder} lays them out, so a request written here and the same request built
- * as an object encode to the same bytes (tested).
+ * them, with {@code NLM_F_REQUEST | NLM_F_ACK}, when it sends). Attributes are written only inside
+ * a begun message (padding counts from its start); anything else is refused.
+ *
+ * <p>{@link AttributeList} and its {@link AttributeList.Builder Builder} are the object view of
+ * attributes, for descriptions, tests and the model operations; the builder encodes through a writer
+ * {@linkplain #resetForAttributes reset for bare attributes} (no message: padding counts from where
+ * the attributes start, and {@link #begin}, {@link #end} and {@link #message} are refused). So a
+ * request written here and the same request built as an object encode to the same bytes (tested).
  */
 public final class RequestWriter {
     private static final int MAX_DEPTH = 8;
 
     private ByteBuf out;
+    /** Where the open message starts, or -1. */
     private int message = -1;
+    /** Where alignment padding counts from: the open message, the bare attributes, or -1 (nothing may be written). */
+    private int base = -1;
+    /** Writing bare attributes ({@link #resetForAttributes}), not messages. */
+    private boolean attributesOnly;
     private int count;
-    private final int[] nests = new int[MAX_DEPTH];
+    private int[] nests = new int[MAX_DEPTH];
     private int depth;
 
-    /** Starts writing at {@code out}'s writer index. */
+    /** Starts writing messages at {@code out}'s writer index. */
     public RequestWriter reset(ByteBuf out) {
         this.out = out;
         this.message = -1;
+        this.base = -1;
+        this.attributesOnly = false;
         this.count = 0;
         this.depth = 0;
+        return this;
+    }
+
+    /**
+     * Starts writing bare attributes, in no message, at {@code out}'s writer index (what
+     * {@link AttributeList.Builder} encodes with): padding counts from there; {@link #begin},
+     * {@link #end} and {@link #message} are refused. Nests may go deeper than a message's
+     * 8 levels, as the builder's always could.
+     */
+    public RequestWriter resetForAttributes(ByteBuf out) {
+        reset(out);
+        this.attributesOnly = true;
+        this.base = out.writerIndex();
         return this;
     }
 
@@ -48,10 +75,12 @@ public final class RequestWriter {
 
     /** Begins a message: its {@code nlmsghdr}, length to be set by {@link #end}. */
     public RequestWriter begin(int type, int flags) {
+        messagesOnly();
         if (message >= 0) {
             throw new IllegalStateException("the previous message was not ended");
         }
         message = out.writerIndex();
+        base = message;
         out.writeIntLE(0);
         out.writeShortLE(type);
         out.writeShortLE(flags);
@@ -62,6 +91,7 @@ public final class RequestWriter {
 
     /** {@code struct ifinfomsg}, the fixed header of link messages. */
     public RequestWriter ifinfomsg(int family, int index, int deviceFlags, int change) {
+        writable();
         out.writeByte(family);
         out.writeByte(0);
         out.writeShortLE(0);
@@ -73,6 +103,7 @@ public final class RequestWriter {
 
     /** {@code struct ifaddrmsg}, the fixed header of address messages. */
     public RequestWriter ifaddrmsg(int family, int prefixLength, int flags, int scope, int index) {
+        writable();
         out.writeByte(family);
         out.writeByte(prefixLength);
         out.writeByte(flags);
@@ -83,6 +114,7 @@ public final class RequestWriter {
 
     /** {@code struct rtmsg}, the fixed header of route messages (source length and TOS 0). */
     public RequestWriter rtmsg(int family, int dstLength, int table, int protocol, int scope, int type, int flags) {
+        writable();
         out.writeByte(family);
         out.writeByte(dstLength);
         out.writeByte(0);
@@ -95,7 +127,21 @@ public final class RequestWriter {
         return this;
     }
 
+    private void messagesOnly() {
+        if (attributesOnly) {
+            throw new IllegalStateException("this writer writes bare attributes, not messages");
+        }
+    }
+
+    /** Refuses to write where no message is begun (unless writing bare attributes). */
+    private void writable() {
+        if (base < 0) {
+            throw new IllegalStateException("no message begun");
+        }
+    }
+
     private void header(int type, int valueLength) {
+        writable();
         int total = AttributeList.NLA_HDRLEN + valueLength;
         if (total > 0xffff) {
             throw new IllegalArgumentException("attribute " + type + " too long: " + total + " bytes");
@@ -105,8 +151,8 @@ public final class RequestWriter {
     }
 
     private void pad() {
-        int aligned = AttributeList.align(out.writerIndex() - message);
-        out.writeZero(aligned - (out.writerIndex() - message));
+        int aligned = AttributeList.align(out.writerIndex() - base);
+        out.writeZero(aligned - (out.writerIndex() - base));
     }
 
     public RequestWriter u8(int type, int value) {
@@ -116,9 +162,30 @@ public final class RequestWriter {
         return this;
     }
 
+    /** A u16 in host (little-endian) order, padded. */
+    public RequestWriter u16(int type, int value) {
+        header(type, 2);
+        out.writeShortLE(value);
+        pad();
+        return this;
+    }
+
     public RequestWriter u32(int type, int value) {
         header(type, 4);
         out.writeIntLE(value);
+        return this;
+    }
+
+    /** A u64 in host (little-endian) order. */
+    public RequestWriter u64(int type, long value) {
+        header(type, 8);
+        out.writeLongLE(value);
+        return this;
+    }
+
+    /** A flag attribute (no value). */
+    public RequestWriter flag(int type) {
+        header(type, 0);
         return this;
     }
 
@@ -168,18 +235,48 @@ public final class RequestWriter {
         return this;
     }
 
-    /** Opens a nested attribute ({@code NLA_F_NESTED} set); {@link #endNest} closes it. */
+    /** Copies already-encoded attributes as they are (no padding added: an unaligned list leaves the writer unaligned). */
+    public RequestWriter all(AttributeList attributes) {
+        writable();
+        attributes.writeTo(out);
+        return this;
+    }
+
+    /**
+     * Opens a nested attribute ({@code NLA_F_NESTED} set); {@link #endNest} closes it. A message's
+     * attributes nest at most 8 deep.
+     */
     public RequestWriter nest(int type) {
-        if (depth == MAX_DEPTH) {
+        writable();
+        if (depth >= MAX_DEPTH && !attributesOnly) {
             throw new IllegalStateException("attributes nested deeper than " + MAX_DEPTH);
         }
-        nests[depth++] = out.writerIndex();
+        if (depth == nests.length) {
+            nests = java.util.Arrays.copyOf(nests, 2 * depth);
+        }
+        int at = out.writerIndex();
         header(type | AttributeList.NLA_F_NESTED, 0);
+        nests[depth++] = at;
+        return this;
+    }
+
+    /**
+     * Opens a nested attribute whose value starts with a fixed struct (as {@code VETH_INFO_PEER}
+     * starts with a {@code struct ifinfomsg}), copied from {@code struct} and padded; attributes
+     * follow, and {@link #endNest} closes it.
+     */
+    public RequestWriter nest(int type, byte[] struct) {
+        nest(type);
+        out.writeBytes(struct);
+        pad();
         return this;
     }
 
     /** Closes the innermost nested attribute, setting its length. */
     public RequestWriter endNest() {
+        if (depth == 0) {
+            throw new IllegalStateException("no nested attribute open");
+        }
         int at = nests[--depth];
         int length = out.writerIndex() - at;
         if (length > 0xffff) {
@@ -193,6 +290,10 @@ public final class RequestWriter {
 
     /** Ends the message begun last: sets its length and pads it to 4 bytes. */
     public RequestWriter end() {
+        messagesOnly();
+        if (message < 0) {
+            throw new IllegalStateException("no message begun");
+        }
         if (depth != 0) {
             throw new IllegalStateException(depth + " nested attributes left open");
         }
@@ -200,6 +301,7 @@ public final class RequestWriter {
         out.setIntLE(message, length);
         out.writeZero(Netlink.align(length) - length);
         message = -1;
+        base = -1;
         count++;
         return this;
     }
@@ -227,6 +329,7 @@ public final class RequestWriter {
 
     /** Appends a request built as an object (sequence and port id 0, as the others). */
     public RequestWriter message(NetlinkMessage request) {
+        messagesOnly();
         if (message >= 0) {
             throw new IllegalStateException("a message is open");
         }

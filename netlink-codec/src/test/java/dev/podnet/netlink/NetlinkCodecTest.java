@@ -99,7 +99,7 @@ class NetlinkCodecTest {
     @Test
     void decodesAnExtendedAckError() {
         ErrorMessage e = assertInstanceOf(ErrorMessage.class, decode(Vectors.load("error-extack")).get(0));
-        assertEquals(dev.podnet.netlink.sys.Errno.EOPNOTSUPP, e.errno());
+        assertEquals(dev.podnet.netlink.Errno.EOPNOTSUPP, e.errno());
         assertEquals(Rtm.RTM_NEWLINK, e.requestType());
         assertEquals(4, e.requestSequence());
         assertTrue(e.extAckMessage() != null && !e.extAckMessage().isEmpty(), "the kernel explained the error");

@@ -1,7 +1,7 @@
 package dev.podnet.netlink;
 
 import dev.podnet.netlink.attr.AttributeList;
-import dev.podnet.netlink.sys.Errno;
+import dev.podnet.netlink.Errno;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,6 @@
 package dev.podnet.testing;
 
-import dev.podnet.netlink.sys.LibC;
+import dev.podnet.netlink.internal.sys.LibC;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
-import dev.podnet.netlink.sys.LibC;
+import dev.podnet.netlink.internal.sys.LibC;
 
 import java.io.IOException;
 

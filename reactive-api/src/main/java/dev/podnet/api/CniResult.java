@@ -1,9 +1,6 @@
 package dev.podnet.api;
 
-import dev.podnet.dataplane.endpoint.EndpointRecord;
-import dev.podnet.dataplane.state.NetworkRecord;
-import dev.podnet.dataplane.state.PodConfig;
-
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -22,11 +19,11 @@ public final class CniResult {
     }
 
     /** The result as a JSON object (key order as the specification lists them). */
-    public static Map<String, Object> of(EndpointRecord r, NetworkRecord network) {
-        PodConfig pod = network == null ? PodConfig.DEFAULT : network.pod();
+    public static Map<String, Object> of(Endpoint r, Network network) {
+        boolean defaultRoute = network == null || network.defaultRoute();
         Map<String, Object> host = Json.object();
         host.put("name", r.hostIfName());
-        if (!r.hostMac().isEmpty()) {
+        if (r.hostMac() != null) {
             host.put("mac", r.hostMac());
         }
         Map<String, Object> sandbox = Json.object();
@@ -36,18 +33,18 @@ public final class CniResult {
             sandbox.put("mtu", r.mtu());
         }
         sandbox.put("sandbox", r.netns());
-        java.util.List<Object> ips = new java.util.ArrayList<>();
-        java.util.List<Object> routes = new java.util.ArrayList<>();
-        int ipOn = r.vmTap().isEmpty() ? 1 : 2; // the sandbox interface, or the VM's tap
-        if (!r.address().isEmpty()) {
+        List<Object> ips = new ArrayList<>();
+        List<Object> routes = new ArrayList<>();
+        int ipOn = r.tap() == null ? 1 : 2; // the sandbox interface, or the VM's tap
+        if (r.address() != null) {
             ips.add(ip(r.address(), r.gateway(), ipOn));
-            if (pod.defaultRoute()) {
+            if (defaultRoute) {
                 routes.add(route("0.0.0.0/0", r.gateway()));
             }
         }
-        if (!r.address6().isEmpty()) {
+        if (r.address6() != null) {
             ips.add(ip(r.address6(), r.gateway6(), ipOn));
-            if (pod.defaultRoute()) {
+            if (defaultRoute) {
                 routes.add(route("::/0", r.gateway6()));
             }
         }
@@ -57,11 +54,11 @@ public final class CniResult {
         }
         Map<String, Object> result = Json.object();
         result.put("cniVersion", CNI_VERSION);
-        List<Object> interfaces = new java.util.ArrayList<>(List.of(host, sandbox));
-        if (!r.vmTap().isEmpty()) {
+        List<Object> interfaces = new ArrayList<>(List.of(host, sandbox));
+        if (r.tap() != null) {
             // the VM takes the endpoint's MAC and addresses through the tap (the sandbox interface got a new MAC)
             Map<String, Object> tap = Json.object();
-            tap.put("name", r.vmTap());
+            tap.put("name", r.tap());
             tap.put("mac", r.mac());
             if (r.mtu() > 0) {
                 tap.put("mtu", r.mtu());
@@ -72,24 +69,27 @@ public final class CniResult {
         result.put("interfaces", interfaces);
         result.put("ips", ips);
         result.put("routes", routes);
-        result.put("dns", dns(pod));
+        result.put("dns", dns(network));
         return result;
     }
 
     /** CNI's {@code dns}: only the keys that have values. */
-    static Map<String, Object> dns(PodConfig pod) {
+    static Map<String, Object> dns(Network network) {
         Map<String, Object> dns = Json.object();
-        if (!pod.nameservers().isEmpty()) {
-            dns.put("nameservers", pod.nameservers());
+        if (network == null) {
+            return dns;
         }
-        if (!pod.domain().isEmpty()) {
-            dns.put("domain", pod.domain());
+        if (!network.nameservers().isEmpty()) {
+            dns.put("nameservers", network.nameservers());
         }
-        if (!pod.search().isEmpty()) {
-            dns.put("search", pod.search());
+        if (network.domain() != null) {
+            dns.put("domain", network.domain());
         }
-        if (!pod.options().isEmpty()) {
-            dns.put("options", pod.options());
+        if (!network.search().isEmpty()) {
+            dns.put("search", network.search());
+        }
+        if (!network.dnsOptions().isEmpty()) {
+            dns.put("options", network.dnsOptions());
         }
         return dns;
     }
@@ -110,7 +110,7 @@ public final class CniResult {
     }
 
     /** {@link #of} written as JSON. */
-    public static String json(EndpointRecord r, NetworkRecord network) {
+    public static String json(Endpoint r, Network network) {
         return Json.write(of(r, network));
     }
 }

@@ -1,30 +1,53 @@
 package dev.podnet.api;
 
-import dev.podnet.dataplane.endpoint.EndpointRecord;
+import dev.podnet.dataplane.EndpointState;
+import dev.podnet.dataplane.internal.endpoint.EndpointRecord;
+
+import java.time.Instant;
+import java.util.List;
 
 /**
- * A sandbox plugged into a network.
+ * A sandbox plugged into a network, as podnet records it. Absent values are null.
  *
- * @param id          {@code containerId/ifName}, unique (see {@link Dataplane#resolve})
- * @param containerId the sandbox's container id
- * @param ifName      its interface inside the sandbox
- * @param network     the network
- * @param netns       path of the sandbox's network namespace
- * @param hostIfName  the host end of the veth
- * @param mac         the sandbox interface's MAC
- * @param address     its IPv4 address with prefix, e.g. {@code 198.18.0.2/16}; null on an IPv6-only network
- * @param gateway     its IPv4 gateway; null on an IPv6-only network
- * @param tap         for a VM endpoint, the tap inside the sandbox the VM attaches to (it takes {@code mac},
- *                    {@code address} and the default route via {@code gateway}); null otherwise
- * @param address6    its IPv6 address with prefix on a dual-stack network, else null
- * @param gateway6    its IPv6 default gateway, else null
+ * @param id           {@code containerId/ifName}, unique (see {@link Endpoints#resolve})
+ * @param containerId  the sandbox's container id
+ * @param ifName       its interface inside the sandbox
+ * @param network      the network
+ * @param netns        path of the sandbox's network namespace
+ * @param hostIfName   the host end of the veth
+ * @param hostMac      the host end's MAC; null when not known (recorded by an older podnet)
+ * @param mac          the sandbox interface's MAC
+ * @param address      its IPv4 address with prefix, e.g. {@code 198.18.0.2/16}; null on an IPv6-only network
+ * @param gateway      its IPv4 gateway; null on an IPv6-only network
+ * @param address6     its IPv6 address with prefix on a dual-stack network, else null
+ * @param gateway6     its IPv6 default gateway, else null
+ * @param tap          for a VM endpoint, the tap inside the sandbox the VM attaches to (it takes {@code mac},
+ *                     {@code address} and the default route via {@code gateway}); null otherwise
+ * @param mtu          both ends' MTU; 0 for the kernel's default
+ * @param routes       routes inside the sandbox beyond its default route (the network's, then those added by
+ *                     updates), each {@code dst via gateway}
+ * @param state        where it is in its life ({@link EndpointState#READY} once added)
+ * @param podName      the Kubernetes pod name, or null
+ * @param podNamespace the Kubernetes namespace, or null
+ * @param sandboxKey   the sandbox it is attached to ({@link Endpoints#attach}), or null
+ * @param created      when its add started
  */
 public record Endpoint(String id, String containerId, String ifName, String network, String netns, String hostIfName,
-                       String mac, String address, String gateway, String tap, String address6, String gateway6) {
+                       String hostMac, String mac, String address, String gateway, String address6, String gateway6,
+                       String tap, int mtu, List<String> routes, EndpointState state, String podName, String podNamespace,
+                       String sandboxKey, Instant created) {
+    public Endpoint {
+        routes = List.copyOf(routes);
+    }
+
     static Endpoint of(EndpointRecord r) {
-        return new Endpoint(r.id(), r.containerId(), r.ifName(), r.network(), r.netns(), r.hostIfName(), r.mac(),
-                r.address().isEmpty() ? null : r.address(), r.gateway().isEmpty() ? null : r.gateway(),
-                r.vmTap().isEmpty() ? null : r.vmTap(),
-                r.address6().isEmpty() ? null : r.address6(), r.gateway6().isEmpty() ? null : r.gateway6());
+        return new Endpoint(r.id(), r.containerId(), r.ifName(), r.network(), r.netns(), r.hostIfName(), orNull(r.hostMac()),
+                r.mac(), orNull(r.address()), orNull(r.gateway()), orNull(r.address6()), orNull(r.gateway6()), orNull(r.vmTap()),
+                r.mtu(), r.routes(), r.state(), orNull(r.podName()), orNull(r.podNamespace()), orNull(r.sandboxKey()),
+                Instant.ofEpochMilli(r.createdMillis()));
+    }
+
+    static String orNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 }

@@ -1,6 +1,8 @@
 package dev.podnet.api;
 
-import dev.podnet.dataplane.link.Links;
+import dev.podnet.dataplane.InvalidSpecException;
+import dev.podnet.dataplane.internal.engine.AddRequest;
+import dev.podnet.dataplane.internal.link.Links;
 import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;
 
@@ -10,26 +12,24 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A sandbox to plug into a network.
- *
- * @param network      the network's name
- * @param containerId  the sandbox's container id (CNI_CONTAINERID): letters, digits, '_', '.', '-'
- * @param ifName       the interface inside the sandbox (CNI_IFNAME), e.g. {@code eth0}
- * @param netns        the sandbox's network namespace (CNI_NETNS)
- * @param mtu          0 for the network's MTU
- * @param mac          the sandbox interface's MAC, or null for a random locally administered one
- * @param podName      Kubernetes pod name, or null
- * @param podNamespace Kubernetes namespace, or null
- * @param address      a static IPv4 address request (CNI's "ips" capability), or null to let IPAM choose
- *                     (an IPv6 address given here is taken as {@code address6})
- * @param vm           a VM endpoint (Virtlet): a tap and a bridge in the sandbox, the interface's address
- *                     and routes handed to the VM (bridge networks)
- * @param address6     a static IPv6 address request, or null to let IPAM choose
+ * A sandbox to plug into a network. Start from {@link #of} and refine with the {@code with}
+ * methods; a spec is immutable, each {@code with} method returns a new one.
  */
-public record EndpointSpec(String network, String containerId, String ifName, NetNs netns, int mtu, MacAddress mac,
-                           String podName, String podNamespace, InetAddress address, boolean vm, InetAddress address6) {
+public final class EndpointSpec {
+    private final String network;
+    private final String containerId;
+    private final String ifName;
+    private final NetNs netns;
+    private final int mtu;
+    private final MacAddress mac;
+    private final String podName;
+    private final String podNamespace;
+    private final InetAddress address;
+    private final boolean vm;
+    private final InetAddress address6;
 
-    public EndpointSpec {
+    private EndpointSpec(String network, String containerId, String ifName, NetNs netns, int mtu, MacAddress mac,
+                         String podName, String podNamespace, InetAddress address, boolean vm, InetAddress address6) {
         if (address != null && address.getAddress().length == 16) {
             if (address6 != null && !address6.equals(address)) {
                 throw new InvalidSpecException("two IPv6 addresses requested: " + address.getHostAddress() + " and "
@@ -41,17 +41,22 @@ public record EndpointSpec(String network, String containerId, String ifName, Ne
         if (address6 != null && address6.getAddress().length == 4) {
             throw new InvalidSpecException("address6 " + address6.getHostAddress() + " is not IPv6");
         }
-    }
-
-    /** A spec without a static IPv6 request. */
-    public EndpointSpec(String network, String containerId, String ifName, NetNs netns, int mtu, MacAddress mac,
-                        String podName, String podNamespace, InetAddress address, boolean vm) {
-        this(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, vm, null);
+        this.network = network;
+        this.containerId = containerId;
+        this.ifName = ifName;
+        this.netns = netns;
+        this.mtu = mtu;
+        this.mac = mac;
+        this.podName = podName;
+        this.podNamespace = podNamespace;
+        this.address = address;
+        this.vm = vm;
+        this.address6 = address6;
     }
 
     /** {@code containerId}'s {@code eth0} in {@code netns}, on {@code network}. */
     public static EndpointSpec of(String network, String containerId, NetNs netns) {
-        return new EndpointSpec(network, containerId, "eth0", netns, 0, null, null, null, null, false);
+        return new EndpointSpec(network, containerId, "eth0", netns, 0, null, null, null, null, false, null);
     }
 
     public EndpointSpec withIfName(String name) {
@@ -85,14 +90,106 @@ public record EndpointSpec(String network, String containerId, String ifName, Ne
                 : new EndpointSpec(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, a, vm, address6);
     }
 
-    /** Checks every field before anything touches the kernel; the exception names the field. */
-    void validate() {
+    /**
+     * Asks IPAM for exactly this IPv6 address, as {@link #withAddress}; null lets IPAM choose. An
+     * IPv4 address is refused with {@link InvalidSpecException}.
+     */
+    public EndpointSpec withAddress6(InetAddress a) {
+        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, vm, a);
+    }
+
+    /** The network's name. */
+    public String network() {
+        return network;
+    }
+
+    /** The sandbox's container id (CNI_CONTAINERID): letters, digits, '_', '.', '-'. */
+    public String containerId() {
+        return containerId;
+    }
+
+    /** The interface inside the sandbox (CNI_IFNAME), e.g. {@code eth0}. */
+    public String ifName() {
+        return ifName;
+    }
+
+    /** The sandbox's network namespace (CNI_NETNS). */
+    public NetNs netns() {
+        return netns;
+    }
+
+    /** 0 for the network's MTU. */
+    public int mtu() {
+        return mtu;
+    }
+
+    /** The sandbox interface's MAC, or null for a random locally administered one. */
+    public MacAddress mac() {
+        return mac;
+    }
+
+    /** Kubernetes pod name, or null. */
+    public String podName() {
+        return podName;
+    }
+
+    /** Kubernetes namespace, or null. */
+    public String podNamespace() {
+        return podNamespace;
+    }
+
+    /** A static IPv4 address request (CNI's "ips" capability), or null to let IPAM choose (an IPv6 one goes to {@link #address6()}). */
+    public InetAddress address() {
+        return address;
+    }
+
+    /** A VM endpoint (Virtlet): a tap and a bridge in the sandbox, the interface's address and routes handed to the VM (bridge networks). */
+    public boolean vm() {
+        return vm;
+    }
+
+    /** A static IPv6 address request, or null to let IPAM choose. */
+    public InetAddress address6() {
+        return address6;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        return o instanceof EndpointSpec s
+                && Objects.equals(network, s.network) && Objects.equals(containerId, s.containerId)
+                && Objects.equals(ifName, s.ifName) && Objects.equals(netns, s.netns) && mtu == s.mtu
+                && Objects.equals(mac, s.mac) && Objects.equals(podName, s.podName)
+                && Objects.equals(podNamespace, s.podNamespace) && Objects.equals(address, s.address) && vm == s.vm
+                && Objects.equals(address6, s.address6);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, vm, address6);
+    }
+
+    @Override
+    public String toString() {
+        return "EndpointSpec[network=" + network + ", containerId=" + containerId + ", ifName=" + ifName + ", netns=" + netns
+                + ", mtu=" + mtu + ", mac=" + mac + ", podName=" + podName + ", podNamespace=" + podNamespace
+                + ", address=" + address + ", vm=" + vm + ", address6=" + address6 + "]";
+    }
+
+    /**
+     * Checks every field before anything touches the kernel; the exception names the field.
+     *
+     * @return the request for the engine, with this spec's fields
+     */
+    AddRequest validate() {
         validateKey(containerId, ifName);
         if (network == null || network.isEmpty()) {
             throw new InvalidSpecException("network must be given");
         }
         // the endpoint's tag on its host link must fit the kernel's interface alias (IFALIASZ - 1 bytes)
-        int tag = dev.podnet.dataplane.endpoint.HostNames.alias(network, containerId, ifName)
+        int tag = dev.podnet.dataplane.internal.endpoint.HostNames.alias(network, containerId, ifName)
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (tag > MAX_ALIAS) {
             throw new InvalidSpecException("containerId is " + containerId.length() + " characters; on network " + network
@@ -120,6 +217,7 @@ public record EndpointSpec(String network, String containerId, String ifName, Ne
         if (!Files.exists(p)) {
             throw new InvalidSpecException("netns " + p + " does not exist");
         }
+        return new AddRequest(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, address6, vm);
     }
 
     /** The longest interface alias the kernel keeps ({@code IFALIASZ - 1}). */

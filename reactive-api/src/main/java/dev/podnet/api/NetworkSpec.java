@@ -1,51 +1,62 @@
 package dev.podnet.api;
 
-import dev.podnet.dataplane.ipam.AddressAllocator;
-import dev.podnet.dataplane.ipam.AddressRange;
+import dev.podnet.dataplane.InvalidSpecException;
+import dev.podnet.dataplane.NetworkMode;
+import dev.podnet.dataplane.internal.ipam.AddressAllocator;
+import dev.podnet.dataplane.internal.ipam.AddressRange;
 import dev.podnet.dataplane.ipam.Cidr;
-import dev.podnet.dataplane.link.Links;
-import dev.podnet.dataplane.state.NetworkMode;
-import dev.podnet.dataplane.state.NetworkRecord;
-import dev.podnet.dataplane.state.PodConfig;
+import dev.podnet.dataplane.internal.link.Links;
+import dev.podnet.dataplane.internal.state.NetworkRecord;
+import dev.podnet.dataplane.internal.state.PodConfig;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
- * A network to create.
- *
- * @param name        the network's name (letters, digits, '-', '_', '.')
- * @param mode        {@link NetworkMode#BRIDGE} or {@link NetworkMode#PTP}
- * @param bridge      the bridge interface's name (bridge mode only)
- * @param subnet      the IPv4 subnet, e.g. {@code 198.18.0.0/16}
- * @param gateway     the bridge's address and the pods' default gateway; null for the subnet's first address
- * @param mtu         0 for the kernel's default (1500)
- * @param ranges      IPv4 ranges handed out, each {@code start-end} inside the subnet (either side may be
- *                    left empty for the subnet's first or last assignable address); empty for the whole subnet
- * @param reserved    addresses (either family) never handed out
- * @param hairpin     bridge ports in hairpin mode (a pod can reach itself through a service address)
- * @param macFromIp   pod MACs derived from their IPv4 address ({@code 0a:58:a.b.c.d}) instead of random
- * @param uplink      an existing interface to enslave to the bridge (e.g. the node's NIC), or null
- * @param subnet6     an IPv6 subnet to make the network dual stack, or null
- * @param gateway6    its gateway; null for the subnet's first address
- * @param ranges6     IPv6 ranges, as {@code ranges}
- * @param ipv6FromMac pods' IPv6 addresses derived from their MAC (prefix + MAC in the last 48 bits)
- *                    instead of IPAM; the IPv6 prefix must leave at least 48 host bits
- * @param pod         default route, routes and DNS for every pod ({@link #withDefaultRoute}, {@link #withRoute},
- *                    {@link #withDns})
+ * A network to create. Start from {@link #bridge(String, String, String)} or {@link #ptp} and refine
+ * with the {@code with} methods; a spec is immutable, each {@code with} method returns a new one.
  */
-public record NetworkSpec(String name, NetworkMode mode, String bridge, String subnet, String gateway, int mtu,
-                          List<String> ranges, List<String> reserved, boolean hairpin, boolean macFromIp, String uplink,
-                          String subnet6, String gateway6, List<String> ranges6, boolean ipv6FromMac, PodConfig pod) {
+public final class NetworkSpec {
+    private final String name;
+    private final NetworkMode mode;
+    private final String bridge;
+    private final String subnet;
+    private final String gateway;
+    private final int mtu;
+    private final List<String> ranges;
+    private final List<String> reserved;
+    private final boolean hairpin;
+    private final boolean macFromIp;
+    private final String uplink;
+    private final String subnet6;
+    private final String gateway6;
+    private final List<String> ranges6;
+    private final boolean ipv6FromMac;
+    private final PodConfig pod;
 
-    public NetworkSpec {
-        ranges = List.copyOf(ranges == null ? List.of() : ranges);
-        reserved = List.copyOf(reserved == null ? List.of() : reserved);
-        ranges6 = List.copyOf(ranges6 == null ? List.of() : ranges6);
-        pod = pod == null ? PodConfig.DEFAULT : pod;
+    private NetworkSpec(String name, NetworkMode mode, String bridge, String subnet, String gateway, int mtu,
+                        List<String> ranges, List<String> reserved, boolean hairpin, boolean macFromIp, String uplink,
+                        String subnet6, String gateway6, List<String> ranges6, boolean ipv6FromMac, PodConfig pod) {
+        this.name = name;
+        this.mode = mode;
+        this.bridge = bridge;
+        this.subnet = subnet;
+        this.gateway = gateway;
+        this.mtu = mtu;
+        this.ranges = List.copyOf(ranges == null ? List.of() : ranges);
+        this.reserved = List.copyOf(reserved == null ? List.of() : reserved);
+        this.hairpin = hairpin;
+        this.macFromIp = macFromIp;
+        this.uplink = uplink;
+        this.subnet6 = subnet6;
+        this.gateway6 = gateway6;
+        this.ranges6 = List.copyOf(ranges6 == null ? List.of() : ranges6);
+        this.ipv6FromMac = ipv6FromMac;
+        this.pod = pod == null ? PodConfig.DEFAULT : pod;
     }
 
     /** A bridge network over IPv4 {@code subnet} (null for an IPv6-only network: then give {@link #withIpv6}), gateway at its first address, default MTU. */
@@ -173,6 +184,114 @@ public record NetworkSpec(String name, NetworkMode mode, String bridge, String s
     private NetworkSpec withPod(PodConfig p) {
         return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink, subnet6,
                 gateway6, ranges6, ipv6FromMac, p);
+    }
+
+    /** The network's name (letters, digits, '-', '_', '.'). */
+    public String name() {
+        return name;
+    }
+
+    /** {@link NetworkMode#BRIDGE} or {@link NetworkMode#PTP}. */
+    public NetworkMode mode() {
+        return mode;
+    }
+
+    /** The bridge interface's name (bridge mode only). */
+    public String bridge() {
+        return bridge;
+    }
+
+    /** The IPv4 subnet, e.g. {@code 198.18.0.0/16}. */
+    public String subnet() {
+        return subnet;
+    }
+
+    /** The bridge's address and the pods' default gateway; null for the subnet's first address. */
+    public String gateway() {
+        return gateway;
+    }
+
+    /** 0 for the kernel's default (1500). */
+    public int mtu() {
+        return mtu;
+    }
+
+    /** IPv4 ranges handed out, each {@code start-end} in the subnet (an empty side: its first or last assignable address); empty for all. */
+    public List<String> ranges() {
+        return ranges;
+    }
+
+    /** Addresses (either family) never handed out. */
+    public List<String> reserved() {
+        return reserved;
+    }
+
+    /** Bridge ports in hairpin mode (a pod can reach itself through a service address). */
+    public boolean hairpin() {
+        return hairpin;
+    }
+
+    /** Pod MACs derived from their IPv4 address ({@code 0a:58:a.b.c.d}) instead of random. */
+    public boolean macFromIp() {
+        return macFromIp;
+    }
+
+    /** An existing interface to enslave to the bridge (e.g. the node's NIC), or null. */
+    public String uplink() {
+        return uplink;
+    }
+
+    /** An IPv6 subnet to make the network dual stack, or null. */
+    public String subnet6() {
+        return subnet6;
+    }
+
+    /** The IPv6 subnet's gateway; null for the subnet's first address. */
+    public String gateway6() {
+        return gateway6;
+    }
+
+    /** IPv6 ranges, as {@link #ranges()}. */
+    public List<String> ranges6() {
+        return ranges6;
+    }
+
+    /** Pods' IPv6 addresses derived from their MAC (prefix + MAC in the last 48 bits, so at least 48 host bits) instead of IPAM. */
+    public boolean ipv6FromMac() {
+        return ipv6FromMac;
+    }
+
+    /** Default route, routes and DNS for every pod ({@link #withDefaultRoute}, {@link #withRoute}, {@link #withDns}). */
+    PodConfig pod() {
+        return pod;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        return o instanceof NetworkSpec s
+                && Objects.equals(name, s.name) && Objects.equals(mode, s.mode) && Objects.equals(bridge, s.bridge)
+                && Objects.equals(subnet, s.subnet) && Objects.equals(gateway, s.gateway) && mtu == s.mtu
+                && ranges.equals(s.ranges) && reserved.equals(s.reserved) && hairpin == s.hairpin
+                && macFromIp == s.macFromIp && Objects.equals(uplink, s.uplink) && Objects.equals(subnet6, s.subnet6)
+                && Objects.equals(gateway6, s.gateway6) && ranges6.equals(s.ranges6) && ipv6FromMac == s.ipv6FromMac
+                && pod.equals(s.pod);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink, subnet6,
+                gateway6, ranges6, ipv6FromMac, pod);
+    }
+
+    @Override
+    public String toString() {
+        return "NetworkSpec[name=" + name + ", mode=" + mode + ", bridge=" + bridge + ", subnet=" + subnet + ", gateway="
+                + gateway + ", mtu=" + mtu + ", ranges=" + ranges + ", reserved=" + reserved + ", hairpin=" + hairpin
+                + ", macFromIp=" + macFromIp + ", uplink=" + uplink + ", subnet6=" + subnet6 + ", gateway6=" + gateway6
+                + ", ranges6=" + ranges6 + ", ipv6FromMac=" + ipv6FromMac + ", pod=" + pod + "]";
     }
 
     private static boolean blank(String s) {

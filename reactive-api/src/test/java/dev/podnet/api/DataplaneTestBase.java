@@ -1,8 +1,10 @@
 package dev.podnet.api;
 
-import dev.podnet.dataplane.endpoint.EndpointSteps;
-import dev.podnet.dataplane.endpoint.EndpointState;
-import dev.podnet.dataplane.endpoint.HostNames;
+import dev.podnet.dataplane.internal.engine.StepObserver;
+
+import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
+import dev.podnet.dataplane.EndpointState;
+import dev.podnet.dataplane.internal.endpoint.HostNames;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.netlink.NetlinkException;
 import dev.podnet.testing.KernelTest;
@@ -32,9 +34,9 @@ abstract class DataplaneTestBase {
     Path state;
 
     Dataplane open(Sandbox sandbox, StepObserver observer) {
-        Dataplane dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).observer(observer)
+        Dataplane dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).withObserver(observer)
                 .maxEndpoints(1024)).block(T);
-        dp.createNetwork(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
+        dp.networks().create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
         return dp;
     }
 
@@ -67,10 +69,10 @@ abstract class DataplaneTestBase {
             assertFalse(java.util.regex.Pattern.compile("dev " + HostNames.PREFIX + "[0-9a-f]{12}\\b").matcher(routes).find(),
                     "no route through a host link left: " + routes);
         }
-        for (String network : dp.networks().map(n -> n.name()).collectList().block(T)) {
-            assertEquals(java.util.Map.of(), dp.reservations(network), "no reservation left in " + network);
+        for (String network : dp.networks().list().map(n -> n.name()).collectList().block(T)) {
+            assertEquals(java.util.Map.of(), dp.ipam().reservations(network), "no reservation left in " + network);
         }
-        assertEquals(0, dp.endpoints().count().block(T));
+        assertEquals(0, dp.endpoints().list().count().block(T));
     }
 
     /** The sandbox's link names, sorted (states change on their own: a bridge without ports loses its carrier). */

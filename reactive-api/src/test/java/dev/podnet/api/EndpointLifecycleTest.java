@@ -1,8 +1,12 @@
 package dev.podnet.api;
 
-import dev.podnet.dataplane.endpoint.EndpointSteps;
-import dev.podnet.dataplane.endpoint.EndpointState;
-import dev.podnet.dataplane.endpoint.HostNames;
+import dev.podnet.dataplane.EndpointOperationException;
+import dev.podnet.dataplane.InvalidSpecException;
+import dev.podnet.dataplane.internal.engine.StepObserver;
+
+import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
+import dev.podnet.dataplane.EndpointState;
+import dev.podnet.dataplane.internal.endpoint.HostNames;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.netlink.NetlinkException;
 import dev.podnet.testing.KernelTest;
@@ -32,16 +36,16 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            Endpoint first = dp.add(EndpointSpec.of("pods", "idem", NetNs.named(pod))).block(T);
-            Endpoint again = dp.add(EndpointSpec.of("pods", "idem", NetNs.named(pod))).block(T);
+            Endpoint first = dp.endpoints().add(EndpointSpec.of("pods", "idem", NetNs.named(pod))).block(T);
+            Endpoint again = dp.endpoints().add(EndpointSpec.of("pods", "idem", NetNs.named(pod))).block(T);
             assertEquals(first, again);
-            assertEquals(1, dp.reservedAddresses("pods"));
-            dp.remove("never-added", "eth0").block(T);
-            dp.remove("idem", "eth0").block(T);
-            dp.remove("idem", "eth0").block(T);
-            assertEquals(0, dp.reservedAddresses("pods"));
+            assertEquals(1, dp.ipam().reservedCount("pods"));
+            dp.endpoints().remove("never-added", "eth0").block(T);
+            dp.endpoints().remove("idem", "eth0").block(T);
+            dp.endpoints().remove("idem", "eth0").block(T);
+            assertEquals(0, dp.ipam().reservedCount("pods"));
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -59,9 +63,9 @@ class EndpointLifecycleTest extends DataplaneTestBase {
 
     /** Besides "pods": a ptp network, and a dual-stack network of each shape. */
     static void createShapes(Dataplane dp) {
-        dp.createNetwork(NetworkSpec.ptp("p2p", "198.19.0.0/24")).block(T);
-        dp.createNetwork(NetworkSpec.ptp("p2p6", "198.19.1.0/24").withIpv6("fd00:19::/64")).block(T);
-        dp.createNetwork(NetworkSpec.bridge("dual", "pnbr6", "198.19.96.0/24").withIpv6("fd00:18::/64")).block(T);
+        dp.networks().create(NetworkSpec.ptp("p2p", "198.19.0.0/24")).block(T);
+        dp.networks().create(NetworkSpec.ptp("p2p6", "198.19.1.0/24").withIpv6("fd00:19::/64")).block(T);
+        dp.networks().create(NetworkSpec.bridge("dual", "pnbr6", "198.19.96.0/24").withIpv6("fd00:18::/64")).block(T);
     }
 
     @ParameterizedTest(name = "{0} vm={1}: fail after {2}")
@@ -73,11 +77,11 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         try {
             createShapes(dp);
             EndpointOperationException e = assertThrows(EndpointOperationException.class,
-                    () -> dp.add(EndpointSpec.of(network, "doomed", NetNs.named(pod)).withVm(vm)).block(T));
+                    () -> dp.endpoints().add(EndpointSpec.of(network, "doomed", NetNs.named(pod)).withVm(vm)).block(T));
             assertTrue(e.getMessage().contains("injected after " + failAfter), e.getMessage());
             assertNothingLeft(sandbox, pod, dp);
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -94,7 +98,7 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             // configure-pod: IPv6 disabled in the pod, so its IPv6 address fails after the IPv4 address and route went in
             Sandbox.run("ip", "netns", "exec", pod, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
             EndpointOperationException v6 = assertThrows(EndpointOperationException.class,
-                    () -> dp.add(EndpointSpec.of("dual", "mid1", NetNs.named(pod))).block(T));
+                    () -> dp.endpoints().add(EndpointSpec.of("dual", "mid1", NetNs.named(pod))).block(T));
             assertTrue(v6.getMessage().contains("EACCES") && v6.getMessage().contains("IPv6 is disabled on this device"),
                     v6.getMessage());
             assertNothingLeft(sandbox, pod, dp);
@@ -102,7 +106,7 @@ class EndpointLifecycleTest extends DataplaneTestBase {
 
             // vm-bridge: the tap refuses the MTU, the last request of the step, after the sandbox bridge was made
             EndpointOperationException mtu = assertThrows(EndpointOperationException.class,
-                    () -> dp.add(EndpointSpec.of("pods", "mid2", NetNs.named(pod)).withVm(true).withMtu(65535)).block(T));
+                    () -> dp.endpoints().add(EndpointSpec.of("pods", "mid2", NetNs.named(pod)).withVm(true).withMtu(65535)).block(T));
             assertTrue(mtu.getMessage().contains("EINVAL") && mtu.getMessage().contains("mtu greater than device maximum"),
                     mtu.getMessage());
             assertNothingLeft(sandbox, pod, dp);
@@ -110,11 +114,11 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             // configure-host (ptp): IPv6 disabled on the host side, so the gateway's IPv6 address fails after IPv4's went in
             Sandbox.run("ip", "netns", "exec", sandbox.name(), "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
             EndpointOperationException host = assertThrows(EndpointOperationException.class,
-                    () -> dp.add(EndpointSpec.of("p2p6", "mid3", NetNs.named(pod))).block(T));
+                    () -> dp.endpoints().add(EndpointSpec.of("p2p6", "mid3", NetNs.named(pod))).block(T));
             assertTrue(host.getMessage().contains("EACCES"), host.getMessage());
             assertNothingLeft(sandbox, pod, dp);
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -126,14 +130,14 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             // the host end's name is taken by something else: the veth cannot be created
             sandbox.ip("link", "add", HostNames.hostIfName("clash", "eth0"), "type", "bridge");
             InvalidSpecException e = assertThrows(InvalidSpecException.class,
-                    () -> dp.add(EndpointSpec.of("pods", "clash", NetNs.named(pod))).block(T));
+                    () -> dp.endpoints().add(EndpointSpec.of("pods", "clash", NetNs.named(pod))).block(T));
             assertTrue(e.getMessage().contains("host interface " + HostNames.hostIfName("clash", "eth0")
                     + " already exists in the host namespace (EEXIST"), e.getMessage());
-            assertEquals(0, dp.reservedAddresses("pods"));
-            assertEquals(0, dp.endpoints().count().block(T));
+            assertEquals(0, dp.ipam().reservedCount("pods"));
+            assertEquals(0, dp.endpoints().list().count().block(T));
             assertFalse(Sandbox.ipIn(pod, "-o", "link").contains("eth0"));
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -145,7 +149,7 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         Dataplane dp = open(sandbox, step -> step.equals("create-veth")
                 ? Mono.delay(Duration.ofMillis(300)).doOnSubscribe(s -> reachedVeth.countDown()).then() : Mono.empty());
         try {
-            var subscription = dp.add(EndpointSpec.of("pods", "cancelme", NetNs.named(pod))).subscribe();
+            var subscription = dp.endpoints().add(EndpointSpec.of("pods", "cancelme", NetNs.named(pod))).subscribe();
             assertTrue(reachedVeth.await(10, java.util.concurrent.TimeUnit.SECONDS));
             assertTrue(sandbox.ip("-o", "link").contains(HostNames.hostIfName("cancelme", "eth0")), "veth was made");
             subscription.dispose();
@@ -153,14 +157,14 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             // with no remove that could clean up for an add that ignored the cancel
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (System.nanoTime() < deadline && (sandbox.ip("-o", "link").contains(HostNames.hostIfName("cancelme", "eth0"))
-                    || dp.endpoints().count().block(T) > 0 || dp.reservedAddresses("pods") > 0)) {
+                    || dp.endpoints().list().count().block(T) > 0 || dp.ipam().reservedCount("pods") > 0)) {
                 Thread.sleep(20);
             }
             assertNothingLeft(sandbox, pod, dp);
             Thread.sleep(500); // well past the held step: an add that ignored the cancel would have finished by now
             assertNothingLeft(sandbox, pod, dp);
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -184,24 +188,24 @@ class EndpointLifecycleTest extends DataplaneTestBase {
                     new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod))
                             .withMac(dev.podnet.dataplane.link.MacAddress.parse("01:00:5e:00:00:01")), "multicast"));
             for (Case c : cases) {
-                InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> dp.add(c.spec()).block(T), c.toString());
+                InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> dp.endpoints().add(c.spec()).block(T), c.toString());
                 assertTrue(e.getMessage().contains(c.says()), e.getMessage());
             }
             assertEquals(before, linkNames(sandbox));
-            assertEquals(0, dp.reservedAddresses("pods"));
+            assertEquals(0, dp.ipam().reservedCount("pods"));
 
             // a container id and interface already plugged into another sandbox
             String other = sandbox.newNamespace("o");
-            dp.add(EndpointSpec.of("pods", "twice", NetNs.named(pod))).block(T);
+            dp.endpoints().add(EndpointSpec.of("pods", "twice", NetNs.named(pod))).block(T);
             List<String> withOne = linkNames(sandbox);
             InvalidSpecException dup = assertThrows(InvalidSpecException.class,
-                    () -> dp.add(EndpointSpec.of("pods", "twice", NetNs.named(other))).block(T));
+                    () -> dp.endpoints().add(EndpointSpec.of("pods", "twice", NetNs.named(other))).block(T));
             assertTrue(dup.getMessage().contains("endpoint twice/eth0 already exists in netns"), dup.getMessage());
             assertEquals(withOne, linkNames(sandbox));
-            assertEquals(1, dp.reservedAddresses("pods"));
-            dp.remove("twice", "eth0").block(T);
+            assertEquals(1, dp.ipam().reservedCount("pods"));
+            dp.endpoints().remove("twice", "eth0").block(T);
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -243,14 +247,14 @@ class EndpointLifecycleTest extends DataplaneTestBase {
                     new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.7.0/24"), "overlaps network pods's subnet 198.18.0.0/16"),
                     new Case(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/24"), "already exists with other settings"));
             for (Case c : cases) {
-                InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> dp.createNetwork(c.spec()).block(T), c.toString());
+                InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> dp.networks().create(c.spec()).block(T), c.toString());
                 assertTrue(e.getMessage().contains(c.says()), c.says() + " not in: " + e.getMessage());
                 assertEquals(links, linkNames(sandbox), "no link left by " + c);
                 assertEquals(addrs, sandbox.ip("-o", "addr"), "no address left by " + c);
             }
-            assertEquals(List.of("pods"), dp.networks().map(dev.podnet.dataplane.state.NetworkRecord::name).collectList().block(T));
+            assertEquals(List.of("pods"), dp.networks().list().map(Network::name).collectList().block(T));
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -259,7 +263,7 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         Dataplane dp = open(sandbox, StepObserver.NONE);
         List<String> pods = new java.util.ArrayList<>();
         try {
-            dp.createNetwork(NetworkSpec.bridge("ranged", "pnbr5", "198.19.50.0/24")
+            dp.networks().create(NetworkSpec.bridge("ranged", "pnbr5", "198.19.50.0/24")
                     .withRange("198.19.50.10", "198.19.50.11").withRange("198.19.50.200", "198.19.50.202")
                     .withReserved("198.19.50.201", "fd00:50::3")
                     .withIpv6("fd00:50::/64").withRange6("fd00:50::2", "fd00:50::4").withRange6("fd00:50::100", "fd00:50::101")).block(T);
@@ -268,7 +272,7 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             for (int i = 0; i < 4; i++) {
                 String pod = sandbox.newNamespace("r" + i);
                 pods.add(pod);
-                Endpoint ep = dp.add(EndpointSpec.of("ranged", "ranged0" + i, NetNs.named(pod))).block(T);
+                Endpoint ep = dp.endpoints().add(EndpointSpec.of("ranged", "ranged0" + i, NetNs.named(pod))).block(T);
                 v4.add(ep.address());
                 v6.add(ep.address6());
             }
@@ -280,20 +284,20 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             String fifth = sandbox.newNamespace("r9");
             pods.add(fifth);
             EndpointOperationException full = assertThrows(EndpointOperationException.class,
-                    () -> dp.add(EndpointSpec.of("ranged", "ranged09", NetNs.named(fifth))).block(T));
+                    () -> dp.endpoints().add(EndpointSpec.of("ranged", "ranged09", NetNs.named(fifth))).block(T));
             assertTrue(full.getMessage().contains("no free address in range 198.19.50.0/24 (198.19.50.10 - 198.19.50.11), "
                     + "198.19.50.0/24 (198.19.50.200 - 198.19.50.202)"), full.getMessage());
             assertEquals(before, linkNames(sandbox));
-            assertEquals(8, dp.reservedAddresses("ranged"));
+            assertEquals(8, dp.ipam().reservedCount("ranged"));
 
             // a freed address comes back only after the round-robin has passed it
-            dp.remove("ranged01", "eth0").block(T);
-            Endpoint again = dp.add(EndpointSpec.of("ranged", "ranged09", NetNs.named(fifth))).block(T);
+            dp.endpoints().remove("ranged01", "eth0").block(T);
+            Endpoint again = dp.endpoints().add(EndpointSpec.of("ranged", "ranged09", NetNs.named(fifth))).block(T);
             assertEquals("198.19.50.11/24", again.address());
             assertEquals("fd00:50::4/64", again.address6());
             Sandbox.run("ip", "netns", "exec", fifth, "ping", "-c1", "-W2", "198.19.50.202");
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -303,21 +307,21 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         String p2 = sandbox.newNamespace("p2");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            Endpoint a = dp.add(EndpointSpec.of("pods", "static1", NetNs.named(p1))
+            Endpoint a = dp.endpoints().add(EndpointSpec.of("pods", "static1", NetNs.named(p1))
                     .withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.18.7.7", "ip"))).block(T);
             assertEquals("198.18.7.7/16", a.address());
             assertTrue(Sandbox.ipIn(p1, "-o", "addr", "show", "dev", "eth0").contains("inet 198.18.7.7/16"));
-            InvalidSpecException taken = assertThrows(InvalidSpecException.class, () -> dp.add(EndpointSpec.of("pods", "static2",
+            InvalidSpecException taken = assertThrows(InvalidSpecException.class, () -> dp.endpoints().add(EndpointSpec.of("pods", "static2",
                     NetNs.named(p2)).withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.18.7.7", "ip"))).block(T));
             assertTrue(taken.getMessage().contains("198.18.7.7 is already reserved by static1/eth0"), taken.getMessage());
-            InvalidSpecException outside = assertThrows(InvalidSpecException.class, () -> dp.add(EndpointSpec.of("pods", "static2",
+            InvalidSpecException outside = assertThrows(InvalidSpecException.class, () -> dp.endpoints().add(EndpointSpec.of("pods", "static2",
                     NetNs.named(p2)).withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.19.0.9", "ip"))).block(T));
             assertTrue(outside.getMessage().contains("not in any range"), outside.getMessage());
             assertFalse(Sandbox.ipIn(p2, "-o", "link").contains("eth0"), "refused: nothing made");
-            assertEquals(1, dp.reservedAddresses("pods"));
-            dp.remove("static1", "eth0").block(T);
+            assertEquals(1, dp.ipam().reservedCount("pods"));
+            dp.endpoints().remove("static1", "eth0").block(T);
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -331,14 +335,14 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
             List<Endpoint> eps = reactor.core.publisher.Flux.range(0, n)
-                    .flatMap(i -> dp.add(EndpointSpec.of("pods", "conc" + i, NetNs.named(pods.get(i)))), n)
+                    .flatMap(i -> dp.endpoints().add(EndpointSpec.of("pods", "conc" + i, NetNs.named(pods.get(i)))), n)
                     .collectList().block(T);
             assertEquals(n, eps.stream().map(Endpoint::address).distinct().count());
             Sandbox.run("ip", "netns", "exec", pods.get(0), "ping", "-c1", "-W2", eps.get(n - 1).address().split("/")[0]);
-            reactor.core.publisher.Flux.range(0, n).flatMap(i -> dp.remove("conc" + i, "eth0"), n).blockLast(T);
-            assertEquals(0, dp.reservedAddresses("pods"));
+            reactor.core.publisher.Flux.range(0, n).flatMap(i -> dp.endpoints().remove("conc" + i, "eth0"), n).blockLast(T);
+            assertEquals(0, dp.ipam().reservedCount("pods"));
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 }

@@ -1,8 +1,12 @@
 package dev.podnet.api;
 
-import dev.podnet.dataplane.endpoint.EndpointSteps;
-import dev.podnet.dataplane.endpoint.EndpointState;
-import dev.podnet.dataplane.endpoint.HostNames;
+import dev.podnet.dataplane.EndpointCheck;
+import dev.podnet.dataplane.InvalidSpecException;
+import dev.podnet.dataplane.internal.engine.StepObserver;
+
+import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
+import dev.podnet.dataplane.EndpointState;
+import dev.podnet.dataplane.internal.endpoint.HostNames;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.netlink.NetlinkException;
 import dev.podnet.testing.KernelTest;
@@ -33,8 +37,8 @@ class EndpointShapesTest extends DataplaneTestBase {
         String pod2 = sandbox.newNamespace("p2");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            Endpoint a = dp.add(EndpointSpec.of("pods", "c0ffee01", NetNs.named(pod1)).withMtu(1400)).block(T);
-            Endpoint b = dp.add(EndpointSpec.of("pods", "c0ffee02", NetNs.named(pod2))).block(T);
+            Endpoint a = dp.endpoints().add(EndpointSpec.of("pods", "c0ffee01", NetNs.named(pod1)).withMtu(1400)).block(T);
+            Endpoint b = dp.endpoints().add(EndpointSpec.of("pods", "c0ffee02", NetNs.named(pod2))).block(T);
             assertEquals("198.18.0.2/16", a.address());
             assertEquals("198.18.0.3/16", b.address());
             assertEquals("198.18.0.1", a.gateway());
@@ -63,16 +67,16 @@ class EndpointShapesTest extends DataplaneTestBase {
             String mac = dev.podnet.dataplane.link.MacAddress.derived("podnet-bridge:pods").toString();
             assertTrue(sandbox.ip("-o", "link", "show", "pnbr0").contains("link/ether " + mac), sandbox.ip("-o", "link", "show", "pnbr0"));
             assertTrue(sandbox.ip("-o", "-d", "link", "show", "pnbr0").contains("mcast_snooping 0"), "made without multicast snooping");
-            dp.remove("c0ffee01", "eth0").block(T);
+            dp.endpoints().remove("c0ffee01", "eth0").block(T);
             assertTrue(sandbox.ip("-o", "link", "show", "pnbr0").contains("link/ether " + mac));
-            dp.remove("c0ffee02", "eth0").block(T);
+            dp.endpoints().remove("c0ffee02", "eth0").block(T);
             assertTrue(sandbox.ip("-o", "link", "show", "pnbr0").contains("link/ether " + mac));
             assertFalse(Sandbox.ipIn(pod1, "-o", "link").contains("eth0"));
             assertNoHostLinks(sandbox);
-            assertEquals(0, dp.reservedAddresses("pods"));
-            assertEquals(0, dp.endpoints().count().block(T));
+            assertEquals(0, dp.ipam().reservedCount("pods"));
+            assertEquals(0, dp.endpoints().list().count().block(T));
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -82,9 +86,9 @@ class EndpointShapesTest extends DataplaneTestBase {
         String pod2 = sandbox.newNamespace("p2");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            dp.createNetwork(NetworkSpec.ptp("p2p", "198.19.0.0/16")).block(T);
-            Endpoint a = dp.add(EndpointSpec.of("p2p", "ptp00001", NetNs.named(pod1))).block(T);
-            Endpoint b = dp.add(EndpointSpec.of("p2p", "ptp00002", NetNs.named(pod2))).block(T);
+            dp.networks().create(NetworkSpec.ptp("p2p", "198.19.0.0/16")).block(T);
+            Endpoint a = dp.endpoints().add(EndpointSpec.of("p2p", "ptp00001", NetNs.named(pod1))).block(T);
+            Endpoint b = dp.endpoints().add(EndpointSpec.of("p2p", "ptp00002", NetNs.named(pod2))).block(T);
             assertEquals("198.19.0.2/16", a.address());
             assertEquals("198.19.0.1", a.gateway());
 
@@ -107,13 +111,13 @@ class EndpointShapesTest extends DataplaneTestBase {
             Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.19.0.1");
             Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.19.0.3");
 
-            dp.remove("ptp00001", "eth0").block(T);
-            dp.remove("ptp00002", "eth0").block(T);
+            dp.endpoints().remove("ptp00001", "eth0").block(T);
+            dp.endpoints().remove("ptp00002", "eth0").block(T);
             assertNoHostLinks(sandbox);
             assertFalse(sandbox.ip("route", "show").contains("198.19.0.2"), "the host route went with the link");
-            assertEquals(0, dp.reservedAddresses("p2p"));
+            assertEquals(0, dp.ipam().reservedCount("p2p"));
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -123,9 +127,9 @@ class EndpointShapesTest extends DataplaneTestBase {
         String pod2 = sandbox.newNamespace("q2");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            dp.createNetwork(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
-            Endpoint a = dp.add(EndpointSpec.of("p2p6", "ptp6001", NetNs.named(pod1))).block(T);
-            Endpoint b = dp.add(EndpointSpec.of("p2p6", "ptp6002", NetNs.named(pod2))).block(T);
+            dp.networks().create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
+            Endpoint a = dp.endpoints().add(EndpointSpec.of("p2p6", "ptp6001", NetNs.named(pod1))).block(T);
+            Endpoint b = dp.endpoints().add(EndpointSpec.of("p2p6", "ptp6002", NetNs.named(pod2))).block(T);
             assertEquals("fd00:19::2/64", a.address6());
             assertEquals("fd00:19::1", a.gateway6());
 
@@ -147,16 +151,16 @@ class EndpointShapesTest extends DataplaneTestBase {
             Sandbox.run("ip", "netns", "exec", pod1, "ping", "-6", "-c1", "-W2", "fd00:19::1");
             Sandbox.run("ip", "netns", "exec", pod1, "ping", "-6", "-c1", "-W2", "fd00:19::3");
             Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.19.0.3");
-            EndpointCheck check = dp.check("ptp6001", "eth0").block(T);
+            EndpointCheck check = dp.endpoints().check("ptp6001", "eth0").block(T);
             assertTrue(check.consistent(), check.toString());
 
-            dp.remove("ptp6001", "eth0").block(T);
-            dp.remove("ptp6002", "eth0").block(T);
+            dp.endpoints().remove("ptp6001", "eth0").block(T);
+            dp.endpoints().remove("ptp6002", "eth0").block(T);
             assertNoHostLinks(sandbox);
             assertFalse(sandbox.ip("-6", "route", "show").contains("fd00:19::2"), "the host route went with the link");
-            assertEquals(0, dp.reservedAddresses("p2p6"));
+            assertEquals(0, dp.ipam().reservedCount("p2p6"));
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -168,12 +172,12 @@ class EndpointShapesTest extends DataplaneTestBase {
         String p3 = sandbox.newNamespace("o3");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            dp.createNetwork(NetworkSpec.bridge("v6b", "pnbr4", null).withIpv6("fd00:44::/64")).block(T);
-            dp.createNetwork(NetworkSpec.ptp("v6p", null).withIpv6("fd00:45::/64")).block(T);
-            Endpoint a = dp.add(EndpointSpec.of("v6b", "six1", NetNs.named(p1))).block(T);
-            Endpoint b = dp.add(EndpointSpec.of("v6b", "six2", NetNs.named(p2))
+            dp.networks().create(NetworkSpec.bridge("v6b", "pnbr4", null).withIpv6("fd00:44::/64")).block(T);
+            dp.networks().create(NetworkSpec.ptp("v6p", null).withIpv6("fd00:45::/64")).block(T);
+            Endpoint a = dp.endpoints().add(EndpointSpec.of("v6b", "six1", NetNs.named(p1))).block(T);
+            Endpoint b = dp.endpoints().add(EndpointSpec.of("v6b", "six2", NetNs.named(p2))
                     .withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("fd00:44::99", "ip"))).block(T);
-            Endpoint c = dp.add(EndpointSpec.of("v6p", "six3", NetNs.named(p3))).block(T);
+            Endpoint c = dp.endpoints().add(EndpointSpec.of("v6p", "six3", NetNs.named(p3))).block(T);
             assertEquals(null, a.address(), "no IPv4 on an IPv6-only network");
             assertEquals("fd00:44::2/64", a.address6());
             assertEquals("fd00:44::99/64", b.address6(), "the static IPv6 address asked for");
@@ -186,43 +190,43 @@ class EndpointShapesTest extends DataplaneTestBase {
             Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", "fd00:44::99");
             Sandbox.run("ip", "netns", "exec", p3, "ping", "-6", "-c1", "-W2", "fd00:45::1");
             for (String id : new String[]{"six1", "six2", "six3"}) {
-                EndpointCheck ok = dp.check(id, "eth0").block(T);
+                EndpointCheck ok = dp.endpoints().check(id, "eth0").block(T);
                 assertTrue(ok.consistent(), ok.toString());
             }
-            java.util.Map<String, Object> cni = CniResult.of(dp.get("six1", "eth0").block(T), dp.network("v6b").block(T));
+            java.util.Map<String, Object> cni = CniResult.of(dp.endpoints().get("six1", "eth0").block(T), dp.networks().get("v6b").block(T));
             assertEquals(1, ((List<Object>) cni.get("ips")).size());
             assertEquals("::/0", ((List<java.util.Map<String, Object>>) cni.get("routes")).get(0).get("dst"));
 
             String p4 = sandbox.newNamespace("o4");
-            InvalidSpecException noV4 = assertThrows(InvalidSpecException.class, () -> dp.add(EndpointSpec.of("v6b", "six4",
+            InvalidSpecException noV4 = assertThrows(InvalidSpecException.class, () -> dp.endpoints().add(EndpointSpec.of("v6b", "six4",
                     NetNs.named(p4)).withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.18.0.9", "ip"))).block(T));
             assertTrue(noV4.getMessage().contains("hands out no IPv4 addresses"), noV4.getMessage());
             InvalidSpecException vm = assertThrows(InvalidSpecException.class,
-                    () -> dp.add(EndpointSpec.of("v6b", "six4", NetNs.named(p4)).withVm(true)).block(T));
+                    () -> dp.endpoints().add(EndpointSpec.of("v6b", "six4", NetNs.named(p4)).withVm(true)).block(T));
             assertTrue(vm.getMessage().contains("a VM endpoint needs IPv4"), vm.getMessage());
-            InvalidSpecException taken = assertThrows(InvalidSpecException.class, () -> dp.add(EndpointSpec.of("v6b", "six4",
+            InvalidSpecException taken = assertThrows(InvalidSpecException.class, () -> dp.endpoints().add(EndpointSpec.of("v6b", "six4",
                     NetNs.named(p4)).withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("fd00:44::99", "ip"))).block(T));
             assertTrue(taken.getMessage().contains("already reserved by six2/eth0"), taken.getMessage());
             InvalidSpecException none = assertThrows(InvalidSpecException.class,
-                    () -> dp.createNetwork(NetworkSpec.bridge("nosubnet", "pnbr5", null)).block(T));
+                    () -> dp.networks().create(NetworkSpec.bridge("nosubnet", "pnbr5", null)).block(T));
             assertTrue(none.getMessage().contains("give a subnet"), none.getMessage());
-            assertEquals(3, dp.reservedAddresses("v6b") + dp.reservedAddresses("v6p"));
+            assertEquals(3, dp.ipam().reservedCount("v6b") + dp.ipam().reservedCount("v6p"));
 
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
         // rebuilt from the kernel like any other endpoint
         Dataplane again = reopenWithoutMaps(sandbox);
         try {
-            assertEquals("fd00:44::99/64", again.get("six2", "eth0").block(T).address6(), "adopted from the kernel");
-            assertTrue(again.check("six3", "eth0").block(T).consistent());
+            assertEquals("fd00:44::99/64", again.endpoints().get("six2", "eth0").block(T).address6(), "adopted from the kernel");
+            assertTrue(again.endpoints().check("six3", "eth0").block(T).consistent());
             for (String id : new String[]{"six1", "six2", "six3"}) {
-                again.remove(id, "eth0").block(T);
+                again.endpoints().remove(id, "eth0").block(T);
             }
-            assertEquals(0, again.reservedAddresses("v6b") + again.reservedAddresses("v6p"));
+            assertEquals(0, again.ipam().reservedCount("v6b") + again.ipam().reservedCount("v6p"));
             assertNoHostLinks(sandbox);
         } finally {
-            again.close().block(T);
+            again.close();
         }
     }
 
@@ -235,13 +239,13 @@ class EndpointShapesTest extends DataplaneTestBase {
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
             // two addresses of the network's own subnet, then a further subnet with its own gateway (host-local's range set)
-            dp.createNetwork(NetworkSpec.bridge("multi", "pnbr7", "198.19.40.0/24").withRange("198.19.40.2", "198.19.40.3")
+            dp.networks().create(NetworkSpec.bridge("multi", "pnbr7", "198.19.40.0/24").withRange("198.19.40.2", "198.19.40.3")
                     .withSubnetRange("198.19.41.0/24", "198.19.41.254")).block(T);
-            dp.createNetwork(NetworkSpec.ptp("multip", "198.19.50.0/24").withRange("198.19.50.2", "198.19.50.2")
+            dp.networks().create(NetworkSpec.ptp("multip", "198.19.50.0/24").withRange("198.19.50.2", "198.19.50.2")
                     .withSubnetRange("198.19.51.0/28", null)).block(T);
-            assertEquals("198.19.40.2/24", dp.add(EndpointSpec.of("multi", "ms1", NetNs.named(pods[0]))).block(T).address());
-            assertEquals("198.19.40.3/24", dp.add(EndpointSpec.of("multi", "ms2", NetNs.named(pods[1]))).block(T).address());
-            Endpoint third = dp.add(EndpointSpec.of("multi", "ms3", NetNs.named(pods[2]))).block(T);
+            assertEquals("198.19.40.2/24", dp.endpoints().add(EndpointSpec.of("multi", "ms1", NetNs.named(pods[0]))).block(T).address());
+            assertEquals("198.19.40.3/24", dp.endpoints().add(EndpointSpec.of("multi", "ms2", NetNs.named(pods[1]))).block(T).address());
+            Endpoint third = dp.endpoints().add(EndpointSpec.of("multi", "ms3", NetNs.named(pods[2]))).block(T);
             assertEquals("198.19.41.1/24", third.address(), "the further subnet, past its first range");
             assertEquals("198.19.41.254", third.gateway());
             assertTrue(Sandbox.ipIn(pods[2], "-4", "route").contains("default via 198.19.41.254 dev eth0"));
@@ -250,31 +254,31 @@ class EndpointShapesTest extends DataplaneTestBase {
             Sandbox.run("ip", "netns", "exec", pods[2], "ping", "-c1", "-W2", "198.19.41.254");
             Sandbox.run("ip", "netns", "exec", pods[0], "ping", "-c1", "-W2", "198.19.40.1");
 
-            dp.add(EndpointSpec.of("multip", "mp1", NetNs.named(pods[3]))).block(T);
-            Endpoint p2 = dp.add(EndpointSpec.of("multip", "mp2", NetNs.named(pods[4]))).block(T);
+            dp.endpoints().add(EndpointSpec.of("multip", "mp1", NetNs.named(pods[3]))).block(T);
+            Endpoint p2 = dp.endpoints().add(EndpointSpec.of("multip", "mp2", NetNs.named(pods[4]))).block(T);
             assertEquals("198.19.51.2/28", p2.address(), "the further subnet; its first address is its gateway");
             assertEquals("198.19.51.1", p2.gateway());
             String routes = Sandbox.ipIn(pods[4], "-4", "route");
             assertTrue(routes.contains("198.19.51.0/28 via 198.19.51.1 dev eth0") && routes.contains("default via 198.19.51.1"), routes);
             Sandbox.run("ip", "netns", "exec", pods[4], "ping", "-c1", "-W2", "198.19.51.1");
             for (String id : new String[]{"ms3", "mp2"}) {
-                assertTrue(dp.check(id, "eth0").block(T).consistent(), id);
+                assertTrue(dp.endpoints().check(id, "eth0").block(T).consistent(), id);
             }
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
         // rebuilt from the kernel: the further subnet's gateway comes back with the address
         Dataplane again = reopenWithoutMaps(sandbox);
         try {
-            assertEquals("198.19.41.254", again.get("ms3", "eth0").block(T).gateway());
-            assertEquals("198.19.51.1", again.get("mp2", "eth0").block(T).gateway());
-            assertTrue(again.check("mp2", "eth0").block(T).consistent());
+            assertEquals("198.19.41.254", again.endpoints().get("ms3", "eth0").block(T).gateway());
+            assertEquals("198.19.51.1", again.endpoints().get("mp2", "eth0").block(T).gateway());
+            assertTrue(again.endpoints().check("mp2", "eth0").block(T).consistent());
             for (String id : new String[]{"ms1", "ms2", "ms3", "mp1", "mp2"}) {
-                again.remove(id, "eth0").block(T);
+                again.endpoints().remove(id, "eth0").block(T);
             }
             assertNoHostLinks(sandbox);
         } finally {
-            again.close().block(T);
+            again.close();
         }
     }
 
@@ -284,24 +288,24 @@ class EndpointShapesTest extends DataplaneTestBase {
         sandbox.ip("link", "add", "up0", "type", "veth", "peer", "name", "up1");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            dp.createNetwork(NetworkSpec.bridge("opts", "pnbr1", "198.19.64.0/24").withHairpin(true).withMacFromIp(true)
+            dp.networks().create(NetworkSpec.bridge("opts", "pnbr1", "198.19.64.0/24").withHairpin(true).withMacFromIp(true)
                     .withUplink("up0")).block(T);
             assertTrue(sandbox.ip("-o", "link", "show", "up0").contains("master pnbr1"), "uplink enslaved");
-            Endpoint ep = dp.add(EndpointSpec.of("opts", "hairy", NetNs.named(pod))).block(T);
+            Endpoint ep = dp.endpoints().add(EndpointSpec.of("opts", "hairy", NetNs.named(pod))).block(T);
             assertEquals("198.19.64.2/24", ep.address());
             assertEquals("0a:58:c6:13:40:02", ep.mac(), "0a:58 + 198.19.64.2");
             assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "eth0").contains("0a:58:c6:13:40:02"));
             String port = sandbox.ip("-o", "-d", "link", "show", ep.hostIfName());
             assertTrue(port.contains("hairpin on"), port);
 
-            InvalidSpecException missing = assertThrows(InvalidSpecException.class, () -> dp.createNetwork(
+            InvalidSpecException missing = assertThrows(InvalidSpecException.class, () -> dp.networks().create(
                     NetworkSpec.bridge("nouplink", "pnbr2", "198.19.65.0/24").withUplink("ghost0")).block(T));
             assertTrue(missing.getMessage().contains("uplink ghost0 does not exist"), missing.getMessage());
             assertFalse(sandbox.ip("-o", "link").contains("pnbr2"), "the bridge made for it was removed again");
-            assertThrows(InvalidSpecException.class, () -> dp.createNetwork(NetworkSpec.ptp("bad", "198.19.0.0/16").withHairpin(true)).block(T));
-            dp.remove("hairy", "eth0").block(T);
+            assertThrows(InvalidSpecException.class, () -> dp.networks().create(NetworkSpec.ptp("bad", "198.19.0.0/16").withHairpin(true)).block(T));
+            dp.endpoints().remove("hairy", "eth0").block(T);
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -310,7 +314,7 @@ class EndpointShapesTest extends DataplaneTestBase {
         String pod = sandbox.newNamespace("vm");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            Endpoint ep = dp.add(EndpointSpec.of("pods", "virtlet1", NetNs.named(pod)).withVm(true)).block(T);
+            Endpoint ep = dp.endpoints().add(EndpointSpec.of("pods", "virtlet1", NetNs.named(pod)).withVm(true)).block(T);
             assertEquals("tapeth0", ep.tap());
             assertEquals("198.18.0.2/16", ep.address());
             String tap = Sandbox.ipIn(pod, "-o", "-d", "link", "show", "tapeth0");
@@ -321,25 +325,25 @@ class EndpointShapesTest extends DataplaneTestBase {
             assertEquals("", Sandbox.ipIn(pod, "-o", "-4", "addr", "show", "dev", "eth0"), "the address went to the VM");
             assertFalse(Sandbox.ipIn(pod, "route", "show").contains("default"), "and so did the default route");
             assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "breth0").contains("UP"));
-            EndpointCheck vmOk = dp.check("virtlet1", "eth0").block(T);
+            EndpointCheck vmOk = dp.endpoints().check("virtlet1", "eth0").block(T);
             assertTrue(vmOk.consistent(), vmOk.toString());
             Sandbox.ipIn(pod, "link", "set", "tapeth0", "nomaster");
-            EndpointCheck vmBad = dp.check("virtlet1", "eth0").block(T);
+            EndpointCheck vmBad = dp.endpoints().check("virtlet1", "eth0").block(T);
             assertEquals(List.of("tap tapeth0 in /run/netns/" + pod + " is not a port of breth0"), vmBad.differences());
             InvalidSpecException ptp = assertThrows(InvalidSpecException.class, () -> {
-                dp.createNetwork(NetworkSpec.ptp("p2p", "198.19.0.0/16")).block(T);
-                dp.add(EndpointSpec.of("p2p", "virtlet2", NetNs.named(pod)).withIfName("eth1").withVm(true)).block(T);
+                dp.networks().create(NetworkSpec.ptp("p2p", "198.19.0.0/16")).block(T);
+                dp.endpoints().add(EndpointSpec.of("p2p", "virtlet2", NetNs.named(pod)).withIfName("eth1").withVm(true)).block(T);
             });
             assertTrue(ptp.getMessage().contains("needs a bridge network"), ptp.getMessage());
 
             // the tap already gone (the VM runtime deleted it): the remove still takes the rest
             Sandbox.ipIn(pod, "link", "del", "tapeth0");
-            dp.remove("virtlet1", "eth0").block(T);
+            dp.endpoints().remove("virtlet1", "eth0").block(T);
             String left = Sandbox.ipIn(pod, "-o", "link");
             assertFalse(left.contains("tapeth0") || left.contains("breth0") || left.contains("eth0"), left);
             assertNoHostLinks(sandbox);
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -349,11 +353,11 @@ class EndpointShapesTest extends DataplaneTestBase {
         String p2 = sandbox.newNamespace("d2");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            dp.createNetwork(NetworkSpec.bridge("dual", "pnbr6", "198.19.96.0/24").withIpv6("fd00:18::/64")).block(T);
+            dp.networks().create(NetworkSpec.bridge("dual", "pnbr6", "198.19.96.0/24").withIpv6("fd00:18::/64")).block(T);
             String bridge6 = sandbox.ip("-o", "-6", "addr", "show", "dev", "pnbr6");
             assertTrue(bridge6.contains("inet6 fd00:18::1/64") && bridge6.contains("inet6 fe80::1/64"), bridge6);
-            Endpoint a = dp.add(EndpointSpec.of("dual", "dual0001", NetNs.named(p1))).block(T);
-            Endpoint b = dp.add(EndpointSpec.of("dual", "dual0002", NetNs.named(p2))).block(T);
+            Endpoint a = dp.endpoints().add(EndpointSpec.of("dual", "dual0001", NetNs.named(p1))).block(T);
+            Endpoint b = dp.endpoints().add(EndpointSpec.of("dual", "dual0002", NetNs.named(p2))).block(T);
             assertEquals("198.19.96.2/24", a.address());
             assertEquals("fd00:18::2/64", a.address6());
             assertEquals("fd00:18::1", dev.podnet.netlink.route.IprouteNames.address(
@@ -365,21 +369,21 @@ class EndpointShapesTest extends DataplaneTestBase {
             Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", "fd00:18::1");
             Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", b.address6().split("/")[0]);
             Sandbox.run("ip", "netns", "exec", p1, "ping", "-c1", "-W2", "198.19.96.3");
-            String cni = CniResult.json(dp.get("dual0001", "eth0").block(T), dp.network("dual").block(T));
+            String cni = CniResult.json(dp.endpoints().get("dual0001", "eth0").block(T), dp.networks().get("dual").block(T));
             assertTrue(cni.contains("\"address\":\"fd00:18::2/64\"") && cni.contains("\"dst\":\"::/0\""), cni);
-            EndpointCheck dualOk = dp.check("dual0001", "eth0").block(T);
+            EndpointCheck dualOk = dp.endpoints().check("dual0001", "eth0").block(T);
             assertTrue(dualOk.consistent(), dualOk.toString());
             Sandbox.ipIn(p1, "-6", "addr", "del", "fd00:18::2/64", "dev", "eth0");
-            EndpointCheck noV6 = dp.check("dual0001", "eth0").block(T);
+            EndpointCheck noV6 = dp.endpoints().check("dual0001", "eth0").block(T);
             assertTrue(noV6.differences().contains("eth0 in /run/netns/" + p1 + " lacks fd00:18::2/64"), noV6.toString());
             assertEquals(1, noV6.differences().size(), "IPv6 keeps the default route when the address goes: " + noV6);
-            assertEquals(4, dp.reservedAddresses("dual"));
-            dp.remove("dual0001", "eth0").block(T);
-            dp.remove("dual0002", "eth0").block(T);
-            assertEquals(0, dp.reservedAddresses("dual"));
-            assertThrows(InvalidSpecException.class, () -> dp.createNetwork(NetworkSpec.bridge("x6", "pnbr7", "198.19.97.0/24").withIpv6("198.19.98.0/24")).block(T));
+            assertEquals(4, dp.ipam().reservedCount("dual"));
+            dp.endpoints().remove("dual0001", "eth0").block(T);
+            dp.endpoints().remove("dual0002", "eth0").block(T);
+            assertEquals(0, dp.ipam().reservedCount("dual"));
+            assertThrows(InvalidSpecException.class, () -> dp.networks().create(NetworkSpec.bridge("x6", "pnbr7", "198.19.97.0/24").withIpv6("198.19.98.0/24")).block(T));
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -389,21 +393,21 @@ class EndpointShapesTest extends DataplaneTestBase {
         String p2 = sandbox.newNamespace("m2");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            dp.createNetwork(NetworkSpec.bridge("macv6", "pnbr8", "198.19.99.0/24").withIpv6FromMac("fd00:77::/64")).block(T);
-            Endpoint a = dp.add(EndpointSpec.of("macv6", "macv6001", NetNs.named(p1))
+            dp.networks().create(NetworkSpec.bridge("macv6", "pnbr8", "198.19.99.0/24").withIpv6FromMac("fd00:77::/64")).block(T);
+            Endpoint a = dp.endpoints().add(EndpointSpec.of("macv6", "macv6001", NetNs.named(p1))
                     .withMac(dev.podnet.dataplane.link.MacAddress.parse("02:42:c6:12:63:02"))).block(T);
-            Endpoint b = dp.add(EndpointSpec.of("macv6", "macv6002", NetNs.named(p2))).block(T);
+            Endpoint b = dp.endpoints().add(EndpointSpec.of("macv6", "macv6002", NetNs.named(p2))).block(T);
             assertEquals("fd00:77::242:c612:6302/64", a.address6(), "prefix + the MAC in the last 48 bits");
             assertTrue(Sandbox.ipIn(p1, "-o", "-6", "addr", "show", "dev", "eth0").contains("inet6 fd00:77::242:c612:6302/64"));
             Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", b.address6().split("/")[0]);
-            assertEquals(2, dp.reservedAddresses("macv6"), "only the IPv4 addresses come from IPAM");
-            InvalidSpecException tooLong = assertThrows(InvalidSpecException.class, () -> dp.createNetwork(
+            assertEquals(2, dp.ipam().reservedCount("macv6"), "only the IPv4 addresses come from IPAM");
+            InvalidSpecException tooLong = assertThrows(InvalidSpecException.class, () -> dp.networks().create(
                     NetworkSpec.bridge("macv6b", "pnbr9", "198.19.98.0/24").withIpv6FromMac("fd00:78::/96")).block(T));
             assertTrue(tooLong.getMessage().contains("at least 48 host bits are needed"), tooLong.getMessage());
-            dp.remove("macv6001", "eth0").block(T);
-            dp.remove("macv6002", "eth0").block(T);
+            dp.endpoints().remove("macv6001", "eth0").block(T);
+            dp.endpoints().remove("macv6002", "eth0").block(T);
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 }

@@ -1,9 +1,13 @@
 package dev.podnet.api;
 
-import dev.podnet.dataplane.endpoint.EndpointRecord;
-import dev.podnet.dataplane.endpoint.EndpointSteps;
-import dev.podnet.dataplane.endpoint.EndpointState;
-import dev.podnet.dataplane.endpoint.HostNames;
+import dev.podnet.dataplane.EndpointCheck;
+import dev.podnet.dataplane.EndpointUpdate;
+import dev.podnet.dataplane.ReconcileReport;
+import dev.podnet.dataplane.internal.engine.StepObserver;
+
+import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
+import dev.podnet.dataplane.EndpointState;
+import dev.podnet.dataplane.internal.endpoint.HostNames;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.netlink.NetlinkException;
 import dev.podnet.testing.KernelTest;
@@ -33,19 +37,19 @@ class RecoveryTest extends DataplaneTestBase {
         String pod = sandbox.newNamespace("p");
         String pod2 = sandbox.newNamespace("q");
         Dataplane dp = open(sandbox, StepObserver.NONE);
-        Endpoint a = dp.add(EndpointSpec.of("pods", "persist", NetNs.named(pod))).block(T);
-        dp.close().block(T);
+        Endpoint a = dp.endpoints().add(EndpointSpec.of("pods", "persist", NetNs.named(pod))).block(T);
+        dp.close();
         Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
         try {
-            assertEquals(EndpointState.READY, again.get("persist", "eth0").block(T).state());
-            assertEquals(1, again.reservedAddresses("pods"));
-            Endpoint b = again.add(EndpointSpec.of("pods", "second", NetNs.named(pod2)).withIfName("eth1")).block(T);
+            assertEquals(EndpointState.READY, again.endpoints().get("persist", "eth0").block(T).state());
+            assertEquals(1, again.ipam().reservedCount("pods"));
+            Endpoint b = again.endpoints().add(EndpointSpec.of("pods", "second", NetNs.named(pod2)).withIfName("eth1")).block(T);
             assertNotEquals(a.address(), b.address());
-            again.remove("persist", "eth0").block(T);
-            again.remove("second", "eth1").block(T);
-            assertEquals(0, again.reservedAddresses("pods"));
+            again.endpoints().remove("persist", "eth0").block(T);
+            again.endpoints().remove("second", "eth1").block(T);
+            assertEquals(0, again.ipam().reservedCount("pods"));
         } finally {
-            again.close().block(T);
+            again.close();
         }
     }
 
@@ -54,31 +58,31 @@ class RecoveryTest extends DataplaneTestBase {
         String pod = sandbox.newNamespace("p");
         // the first process "dies" right after the veth exists: no rollback ever runs
         Dataplane first = open(sandbox, step -> step.equals("create-veth") ? Mono.never() : Mono.empty());
-        first.add(EndpointSpec.of("pods", "crashy", NetNs.named(pod))).subscribe(null, abandoned -> { });
+        first.endpoints().add(EndpointSpec.of("pods", "crashy", NetNs.named(pod))).subscribe(null, abandoned -> { });
         String hostIf = HostNames.hostIfName("crashy", "eth0");
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!sandbox.ip("-o", "link").contains(hostIf) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals(EndpointState.CREATING, first.get("crashy", "eth0").block(T).state());
-        first.close().block(T);
+        assertEquals(EndpointState.CREATING, first.endpoints().get("crashy", "eth0").block(T).state());
+        first.close();
 
         Dataplane second = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
         try {
             // reconciliation on open rolled the cut-short add back
-            assertTrue(second.openReport().actions().stream().anyMatch(a -> a.startsWith("rolled back crashy/eth0 (CREATING): deleted link "
-                    + hostIf + ", released 198.18.0.2/16")), second.openReport().toString());
+            assertTrue(second.reconciler().openReport().actions().stream().anyMatch(a -> a.startsWith("rolled back crashy/eth0 (CREATING): deleted link "
+                    + hostIf + ", released 198.18.0.2/16")), second.reconciler().openReport().toString());
             assertFalse(sandbox.ip("-o", "link").contains(hostIf));
-            assertEquals(0, second.reservedAddresses("pods"));
-            Endpoint ep = second.add(EndpointSpec.of("pods", "crashy", NetNs.named(pod))).block(T);
-            assertEquals(EndpointState.READY, second.get("crashy", "eth0").block(T).state());
-            assertEquals(1, second.reservedAddresses("pods"));
+            assertEquals(0, second.ipam().reservedCount("pods"));
+            Endpoint ep = second.endpoints().add(EndpointSpec.of("pods", "crashy", NetNs.named(pod))).block(T);
+            assertEquals(EndpointState.READY, second.endpoints().get("crashy", "eth0").block(T).state());
+            assertEquals(1, second.ipam().reservedCount("pods"));
             Sandbox.run("ip", "netns", "exec", pod, "ping", "-c1", "-W2", "198.18.0.1");
             assertEquals("198.18.0.3/16", ep.address(), "round-robin goes on past the released address");
-            second.remove("crashy", "eth0").block(T);
+            second.endpoints().remove("crashy", "eth0").block(T);
             assertNothingLeft(sandbox, pod, second);
         } finally {
-            second.close().block(T);
+            second.close();
         }
     }
 
@@ -86,8 +90,8 @@ class RecoveryTest extends DataplaneTestBase {
     void afterARebootEndpointsAndReservationsAreDroppedAndNetworksRecreated(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);
-        Endpoint ep = dp.add(EndpointSpec.of("pods", "beforeboot", NetNs.named(pod))).block(T);
-        dp.close().block(T);
+        Endpoint ep = dp.endpoints().add(EndpointSpec.of("pods", "beforeboot", NetNs.named(pod))).block(T);
+        dp.close();
         // what a reboot does to the kernel, in the sandbox: the links are gone; and the boot id changes
         sandbox.ip("link", "del", ep.hostIfName());
         sandbox.ip("link", "del", "pnbr0");
@@ -95,23 +99,23 @@ class RecoveryTest extends DataplaneTestBase {
 
         Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
         try {
-            assertTrue(again.openedAfterReboot());
-            assertEquals(0, again.endpoints().count().block(T), "endpoint records dropped");
-            assertEquals(0, again.reservedAddresses("pods"), "reservations dropped");
+            assertTrue(again.reconciler().openedAfterReboot());
+            assertEquals(0, again.endpoints().list().count().block(T), "endpoint records dropped");
+            assertEquals(0, again.ipam().reservedCount("pods"), "reservations dropped");
             assertTrue(sandbox.ip("-o", "addr", "show", "dev", "pnbr0").contains("198.18.0.1/16"), "network re-created");
-            Endpoint fresh = again.add(EndpointSpec.of("pods", "afterboot", NetNs.named(pod))).block(T);
+            Endpoint fresh = again.endpoints().add(EndpointSpec.of("pods", "afterboot", NetNs.named(pod))).block(T);
             assertEquals("198.18.0.2/16", fresh.address(), "the address is free again");
-            again.remove("afterboot", "eth0").block(T);
+            again.endpoints().remove("afterboot", "eth0").block(T);
         } finally {
-            again.close().block(T);
+            again.close();
         }
         java.nio.file.Files.writeString(state.resolve("boot-id"), "another-boot\n");
         Dataplane cleared = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)
                 .clearOnReboot(true)).block(T);
         try {
-            assertEquals(0, cleared.networks().count().block(T), "clearOnReboot forgets the networks too");
+            assertEquals(0, cleared.networks().list().count().block(T), "clearOnReboot forgets the networks too");
         } finally {
-            cleared.close().block(T);
+            cleared.close();
         }
     }
 
@@ -122,22 +126,22 @@ class RecoveryTest extends DataplaneTestBase {
         String pC = sandbox.newNamespace("c");
         // B's add "dies" after create-veth, in a first process
         Dataplane first = open(sandbox, step -> step.equals("create-veth") ? Mono.never() : Mono.empty());
-        first.add(EndpointSpec.of("pods", "keeper", NetNs.named(pA))).subscribe(null, abandoned -> { });
-        first.add(EndpointSpec.of("pods", "leftover", NetNs.named(pB))).subscribe(null, abandoned -> { });
+        first.endpoints().add(EndpointSpec.of("pods", "keeper", NetNs.named(pA))).subscribe(null, abandoned -> { });
+        first.endpoints().add(EndpointSpec.of("pods", "leftover", NetNs.named(pB))).subscribe(null, abandoned -> { });
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!sandbox.ip("-o", "link").contains(HostNames.hostIfName("leftover", "eth0")) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        first.close().block(T);
+        first.close();
         // opened without reconciliation, to see what reconcile makes of the leftovers
         Dataplane dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)
                 .reconcileOnOpen(false)).block(T);
         try {
-            assertEquals(null, dp.openReport());
+            assertEquals(null, dp.reconciler().openReport());
             // keeper's add also "died": redo it properly; then C is added and its link vanishes
-            dp.remove("keeper", "eth0").block(T);
-            dp.add(EndpointSpec.of("pods", "keeper", NetNs.named(pA))).block(T);
-            Endpoint c = dp.add(EndpointSpec.of("pods", "vanished", NetNs.named(pC))).block(T);
+            dp.endpoints().remove("keeper", "eth0").block(T);
+            dp.endpoints().add(EndpointSpec.of("pods", "keeper", NetNs.named(pA))).block(T);
+            Endpoint c = dp.endpoints().add(EndpointSpec.of("pods", "vanished", NetNs.named(pC))).block(T);
             sandbox.ip("link", "del", c.hostIfName());
             // and an orphan: a link tagged by podnet with no record
             sandbox.ip("link", "add", "pnorphan0", "type", "veth", "peer", "name", "pnorphan1");
@@ -146,7 +150,7 @@ class RecoveryTest extends DataplaneTestBase {
             sandbox.ip("link", "add", "pnelse0", "type", "veth", "peer", "name", "pnelse1");
             sandbox.ip("link", "set", "pnelse0", "alias", "podnet:elsewhere:ghost/eth1");
 
-            ReconcileReport dry = dp.reconcile(true).block(T);
+            ReconcileReport dry = dp.reconciler().run(true).block(T);
             assertTrue(dry.dryRun());
             assertEquals(3, dry.actions().size(), dry.actions().toString());
             assertTrue(dry.actions().stream().anyMatch(a -> a.startsWith("rolled back leftover/eth0 (CREATING): deleted link ")), dry.toString());
@@ -156,51 +160,51 @@ class RecoveryTest extends DataplaneTestBase {
             assertEquals(List.of("left link pnelse0 (tagged podnet:elsewhere:ghost/eth1, no record) alone: its network elsewhere "
                     + "is not attached here"), dry.notes());
             assertTrue(sandbox.ip("-o", "link").contains("pnorphan0"), "a dry run changes nothing");
-            assertEquals(3, dp.endpoints().count().block(T));
+            assertEquals(3, dp.endpoints().list().count().block(T));
 
-            ReconcileReport done = dp.reconcile(false).block(T);
+            ReconcileReport done = dp.reconciler().run(false).block(T);
             assertEquals(dry.actions().stream().sorted().toList(), done.actions().stream().sorted().toList());
             String links = sandbox.ip("-o", "link");
             assertFalse(links.contains("pnorphan0") || links.contains(HostNames.hostIfName("leftover", "eth0")), links);
             assertTrue(links.contains("pnelse0"), links);
-            assertEquals(List.of("keeper"), dp.endpoints().map(r -> r.containerId()).collectList().block(T));
-            assertEquals(1, dp.reservedAddresses("pods"), "only keeper's address is still reserved");
-            assertTrue(dp.reconcile(false).block(T).clean(), "a second run finds nothing");
-            dp.remove("keeper", "eth0").block(T);
+            assertEquals(List.of("keeper"), dp.endpoints().list().map(r -> r.containerId()).collectList().block(T));
+            assertEquals(1, dp.ipam().reservedCount("pods"), "only keeper's address is still reserved");
+            assertTrue(dp.reconciler().run(false).block(T).clean(), "a second run finds nothing");
+            dp.endpoints().remove("keeper", "eth0").block(T);
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
     /** A record without what cannot be rebuilt from the kernel (when it was made, its sandbox key). */
-    private static EndpointRecord comparable(EndpointRecord r) {
-        return new EndpointRecord(r.containerId(), r.ifName(), r.network(), r.netns(), r.hostIfName(), r.mac(), r.address(),
-                r.gateway(), r.state(), 0, r.podName(), r.podNamespace(), r.vmTap(), r.address6(), r.gateway6(), "", r.mtu(),
-                r.routes());
+    private static Endpoint comparable(Endpoint r) {
+        return new Endpoint(r.id(), r.containerId(), r.ifName(), r.network(), r.netns(), r.hostIfName(), null, r.mac(),
+                r.address(), r.gateway(), r.address6(), r.gateway6(), r.tap(), r.mtu(), r.routes(), r.state(), r.podName(),
+                r.podNamespace(), null, java.time.Instant.EPOCH);
     }
 
     /** Three endpoints of every kind: bridge with pod name, MTU and an extra route; ptp dual stack; VM. */
-    private java.util.Map<String, EndpointRecord> populate(Sandbox sandbox, Dataplane dp) throws Exception {
-        dp.createNetwork(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
-        dp.add(EndpointSpec.of("pods", "kept0001", NetNs.named(sandbox.newNamespace("k1"))).withPod("web-0", "shop")
+    private java.util.Map<String, Endpoint> populate(Sandbox sandbox, Dataplane dp) throws Exception {
+        dp.networks().create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
+        dp.endpoints().add(EndpointSpec.of("pods", "kept0001", NetNs.named(sandbox.newNamespace("k1"))).withPod("web-0", "shop")
                 .withMtu(1400)).block(T);
-        dp.update("kept0001", "eth0", EndpointUpdate.mtu(0).withRoute("198.20.0.0/24", "198.18.0.1")).block(T);
-        dp.add(EndpointSpec.of("p2p6", "kept0002", NetNs.named(sandbox.newNamespace("k2")))).block(T);
-        dp.add(EndpointSpec.of("pods", "kept0003", NetNs.named(sandbox.newNamespace("k3"))).withVm(true)).block(T);
-        java.util.Map<String, EndpointRecord> before = new java.util.TreeMap<>();
-        for (EndpointRecord r : dp.endpoints().toIterable()) {
-            before.put(r.key(), comparable(r));
+        dp.endpoints().update("kept0001", "eth0", EndpointUpdate.mtu(0).withRoute("198.20.0.0/24", "198.18.0.1")).block(T);
+        dp.endpoints().add(EndpointSpec.of("p2p6", "kept0002", NetNs.named(sandbox.newNamespace("k2")))).block(T);
+        dp.endpoints().add(EndpointSpec.of("pods", "kept0003", NetNs.named(sandbox.newNamespace("k3"))).withVm(true)).block(T);
+        java.util.Map<String, Endpoint> before = new java.util.TreeMap<>();
+        for (Endpoint r : dp.endpoints().list().toIterable()) {
+            before.put(r.id(), comparable(r));
         }
         assertEquals(3, before.size());
         return before;
     }
 
-    private java.util.Map<String, EndpointRecord> populateAndClose(Sandbox sandbox) throws Exception {
+    private java.util.Map<String, Endpoint> populateAndClose(Sandbox sandbox) throws Exception {
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
             return populate(sandbox, dp);
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -210,86 +214,86 @@ class RecoveryTest extends DataplaneTestBase {
 
     private static void removeKept(Dataplane dp) {
         for (String k : List.of("kept0001", "kept0002", "kept0003")) {
-            dp.remove(k, "eth0").block(T);
+            dp.endpoints().remove(k, "eth0").block(T);
         }
     }
 
-    private static void assertRebuilt(java.util.Map<String, EndpointRecord> before, Dataplane dp) {
-        java.util.Map<String, EndpointRecord> after = new java.util.TreeMap<>();
-        for (EndpointRecord r : dp.endpoints().toIterable()) {
-            after.put(r.key(), comparable(r));
+    private static void assertRebuilt(java.util.Map<String, Endpoint> before, Dataplane dp) {
+        java.util.Map<String, Endpoint> after = new java.util.TreeMap<>();
+        for (Endpoint r : dp.endpoints().list().toIterable()) {
+            after.put(r.id(), comparable(r));
         }
         assertEquals(before, after, "every record rebuilt from the kernel, field for field");
-        for (EndpointRecord r : after.values()) {
-            EndpointCheck c = dp.check(r.containerId(), r.ifName()).block(T);
+        for (Endpoint r : after.values()) {
+            EndpointCheck c = dp.endpoints().check(r.containerId(), r.ifName()).block(T);
             assertTrue(c.consistent(), c.toString());
         }
-        assertEquals(java.util.Map.of("198.18.0.2", "kept0001/eth0", "198.18.0.3", "kept0003/eth0"), dp.reservations("pods"));
-        assertEquals(java.util.Map.of("198.19.0.2", "kept0002/eth0", "fd00:19::2", "kept0002/eth0"), dp.reservations("p2p6"));
+        assertEquals(java.util.Map.of("198.18.0.2", "kept0001/eth0", "198.18.0.3", "kept0003/eth0"), dp.ipam().reservations("pods"));
+        assertEquals(java.util.Map.of("198.19.0.2", "kept0002/eth0", "fd00:19::2", "kept0002/eth0"), dp.ipam().reservations("p2p6"));
     }
 
     @Test
     void aLostMapIsRebuiltFromTheKernelTagsOnOpen(Sandbox sandbox) throws Exception {
-        java.util.Map<String, EndpointRecord> before = populateAndClose(sandbox);
+        java.util.Map<String, Endpoint> before = populateAndClose(sandbox);
         for (String f : List.of("endpoints.dat", "ipam-reservations.dat", "ipam-positions.dat")) {
             java.nio.file.Files.delete(state.resolve(f));
         }
         // as an add cut between configure-pod and port-up leaves it: the pod whole, its bridge port down
-        String port = dev.podnet.dataplane.endpoint.HostNames.hostIfName("kept0001", "eth0");
+        String port = dev.podnet.dataplane.internal.endpoint.HostNames.hostIfName("kept0001", "eth0");
         sandbox.ip("link", "set", port, "down");
         Dataplane again = reopen(sandbox);
         try {
-            assertEquals(3, again.openReport().actions().stream().filter(a -> a.startsWith("adopted link ")).count(),
-                    again.openReport().toString());
-            assertEquals(1, again.openReport().actions().stream().filter(a -> a.contains(port) && a.endsWith("host end brought up"))
-                    .count(), again.openReport().toString());
+            assertEquals(3, again.reconciler().openReport().actions().stream().filter(a -> a.startsWith("adopted link ")).count(),
+                    again.reconciler().openReport().toString());
+            assertEquals(1, again.reconciler().openReport().actions().stream().filter(a -> a.contains(port) && a.endsWith("host end brought up"))
+                    .count(), again.reconciler().openReport().toString());
             assertRebuilt(before, again);
             // the rebuilt IPAM hands out no address twice
-            Endpoint next = again.add(EndpointSpec.of("pods", "fresh001", NetNs.named(sandbox.newNamespace("f")))).block(T);
+            Endpoint next = again.endpoints().add(EndpointSpec.of("pods", "fresh001", NetNs.named(sandbox.newNamespace("f")))).block(T);
             assertEquals("198.18.0.4/16", next.address());
             for (String k : List.of("kept0001", "kept0002", "kept0003", "fresh001")) {
-                again.remove(k, "eth0").block(T);
+                again.endpoints().remove(k, "eth0").block(T);
             }
             assertNoHostLinks(sandbox);
         } finally {
-            again.close().block(T);
+            again.close();
         }
     }
 
     @Test
     void aTruncatedMapIsMovedAsideAndRebuilt(Sandbox sandbox) throws Exception {
-        java.util.Map<String, EndpointRecord> before = populateAndClose(sandbox);
+        java.util.Map<String, Endpoint> before = populateAndClose(sandbox);
         try (var ch = java.nio.channels.FileChannel.open(state.resolve("endpoints.dat"), java.nio.file.StandardOpenOption.WRITE)) {
             ch.truncate(100);
         }
         Dataplane again = reopen(sandbox);
         try {
-            assertTrue(again.stateDamaged() != null && again.stateDamaged().contains("moved to " + state.resolve("damaged-")),
-                    String.valueOf(again.stateDamaged()));
+            assertTrue(again.reconciler().stateDamaged() != null && again.reconciler().stateDamaged().contains("moved to " + state.resolve("damaged-")),
+                    String.valueOf(again.reconciler().stateDamaged()));
             assertRebuilt(before, again);
             removeKept(again);
         } finally {
-            again.close().block(T);
+            again.close();
         }
     }
 
     @Test
     void aDeletedStateDirectoryComesBackWhenTheNetworksAreDeclaredAgain(Sandbox sandbox) throws Exception {
-        java.util.Map<String, EndpointRecord> before = populateAndClose(sandbox);
+        java.util.Map<String, Endpoint> before = populateAndClose(sandbox);
         try (var files = java.nio.file.Files.walk(state)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
         Dataplane again = reopen(sandbox);
         try {
-            assertEquals(0, again.endpoints().count().block(T));
-            assertEquals(3, again.openReport().notes().size(), "the links are left alone while their networks are unknown: "
-                    + again.openReport());
-            again.createNetwork(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
-            again.createNetwork(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
+            assertEquals(0, again.endpoints().list().count().block(T));
+            assertEquals(3, again.reconciler().openReport().notes().size(), "the links are left alone while their networks are unknown: "
+                    + again.reconciler().openReport());
+            again.networks().create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
+            again.networks().create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
             assertRebuilt(before, again);
             removeKept(again);
         } finally {
-            again.close().block(T);
+            again.close();
         }
     }
 
@@ -297,23 +301,23 @@ class RecoveryTest extends DataplaneTestBase {
     void statelessModeDerivesEverythingFromTheKernel(Sandbox sandbox) throws Exception {
         DataplaneOptions opts = DataplaneOptions.stateless().hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024);
         Dataplane dp = Dataplane.open(opts).block(T);
-        java.util.Map<String, EndpointRecord> before;
+        java.util.Map<String, Endpoint> before;
         try {
-            dp.createNetwork(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
+            dp.networks().create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
             before = populate(sandbox, dp);
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
         Dataplane again = Dataplane.open(opts).block(T);
         try {
-            assertEquals(0, again.networks().count().block(T), "nothing on disk: networks are declared on every start");
-            again.createNetwork(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
-            again.createNetwork(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
+            assertEquals(0, again.networks().list().count().block(T), "nothing on disk: networks are declared on every start");
+            again.networks().create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
+            again.networks().create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
             assertRebuilt(before, again);
             removeKept(again);
             assertNoHostLinks(sandbox);
         } finally {
-            again.close().block(T);
+            again.close();
         }
     }
 
@@ -324,11 +328,11 @@ class RecoveryTest extends DataplaneTestBase {
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
             assertEquals(ProcessHandle.current().pid() + "", java.nio.file.Files.readString(state.resolve("lock")).strip());
-            dev.podnet.dataplane.state.StateInUseException busy = assertThrows(dev.podnet.dataplane.state.StateInUseException.class,
-                    () -> dev.podnet.dataplane.state.StateStore.open(state, 1024));
+            dev.podnet.dataplane.internal.state.StateInUseException busy = assertThrows(dev.podnet.dataplane.internal.state.StateInUseException.class,
+                    () -> dev.podnet.dataplane.internal.state.StateStore.open(state, 1024));
             assertTrue(busy.getMessage().contains("is in use by pid " + ProcessHandle.current().pid()), busy.getMessage());
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 }

@@ -1,15 +1,16 @@
 package dev.podnet.api;
 
-import dev.podnet.dataplane.dhcp.BootpFrames;
-import dev.podnet.dataplane.dhcp.DhcpMessage;
-import dev.podnet.dataplane.dhcp.DhcpMessageType;
-import dev.podnet.dataplane.dhcp.DhcpOptions;
-import dev.podnet.dataplane.endpoint.EndpointRecord;
+import dev.podnet.dataplane.internal.engine.StepObserver;
+
+import dev.podnet.dataplane.internal.dhcp.BootpFrames;
+import dev.podnet.dataplane.internal.dhcp.DhcpMessage;
+import dev.podnet.dataplane.internal.dhcp.DhcpMessageType;
+import dev.podnet.dataplane.internal.dhcp.DhcpOptions;
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.MacAddress;
-import dev.podnet.dataplane.link.TapDevices;
+import dev.podnet.dataplane.internal.link.TapDevices;
 import dev.podnet.dataplane.netns.NetNs;
-import dev.podnet.netlink.sys.LibC;
+import dev.podnet.netlink.internal.sys.LibC;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import org.junit.jupiter.api.Test;
@@ -37,15 +38,15 @@ class VmDhcpTest extends DataplaneTestBase {
         String pod = sandbox.newNamespace("vm");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            dp.createNetwork(NetworkSpec.bridge("vmnet", "pnbr3", "198.19.30.0/24").withMtu(1400)
+            dp.networks().create(NetworkSpec.bridge("vmnet", "pnbr3", "198.19.30.0/24").withMtu(1400)
                     .withRoute("198.20.0.0/24", null).withDns(List.of("198.19.30.53", "fd00:53::1"), "cluster.local",
                             List.of("svc.cluster.local"), List.of())).block(T);
-            dp.add(EndpointSpec.of("vmnet", "vm1", NetNs.named(pod)).withVm(true)).block(T);
-            EndpointRecord r = dp.get("vm1", "eth0").block(T);
+            dp.endpoints().add(EndpointSpec.of("vmnet", "vm1", NetNs.named(pod)).withVm(true)).block(T);
+            Endpoint r = dp.endpoints().get("vm1", "eth0").block(T);
             assertTrue(Sandbox.ipIn(pod, "link", "show", "tapeth0").contains("mtu 1400"), "the tap carries the endpoint's MTU");
             MacAddress vmMac = MacAddress.parse(r.mac());
             // the CNI result lists the tap, with the VM's MAC, and the IPs point at it
-            java.util.Map<String, Object> cni = CniResult.of(r, dp.network("vmnet").block(T));
+            java.util.Map<String, Object> cni = CniResult.of(r, dp.networks().get("vmnet").block(T));
             @SuppressWarnings("unchecked")
             List<java.util.Map<String, Object>> ifs = (List<java.util.Map<String, Object>>) cni.get("interfaces");
             assertEquals(List.of(r.hostIfName(), "eth0", "tapeth0"), ifs.stream().map(i -> i.get("name")).toList());
@@ -70,17 +71,17 @@ class VmDhcpTest extends DataplaneTestBase {
                 assertLease(ack, gateway);
 
                 // a restarted dataplane serves the VM again (its renewals and rebinds)
-                dp.close().block(T);
+                dp.close();
                 dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name()))).block(T);
                 DhcpMessage again = exchange(tap, vmMac, BootpFrames.discover(vmMac, 0x1236), 0x1236);
                 assertEquals(address, again.yiaddr());
-                dp.remove("vm1", "eth0").block(T);
+                dp.endpoints().remove("vm1", "eth0").block(T);
             } finally {
                 LibC.close(tap);
             }
             assertNoHostLinks(sandbox);
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 

@@ -1,10 +1,10 @@
 package dev.podnet.stress;
 
 import dev.podnet.api.Dataplane;
+import dev.podnet.api.Endpoint;
 import dev.podnet.api.DataplaneOptions;
-import dev.podnet.api.ReconcileReport;
-import dev.podnet.dataplane.endpoint.EndpointRecord;
-import dev.podnet.dataplane.endpoint.EndpointState;
+import dev.podnet.dataplane.ReconcileReport;
+import dev.podnet.dataplane.EndpointState;
 import dev.podnet.dataplane.netns.NetNs;
 
 import java.io.IOException;
@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -44,18 +43,18 @@ final class CrashHarness {
     private final boolean json;
     private final long seed;
 
-    CrashHarness(PrintStream out, String sandbox, List<String> pods, Path stateDir, Path workDir, String shape, int cycles,
-                 int maxKillMs, boolean json, long seed) {
+    /** Runs over {@code sandbox}'s pods, with its state, and its {@link SandboxFixture#crashDir} for the workers' log. */
+    CrashHarness(PrintStream out, CrashOptions options, SandboxFixture sandbox) {
         this.out = out;
-        this.sandbox = sandbox;
-        this.pods = pods;
-        this.stateDir = stateDir;
-        this.workDir = workDir;
-        this.shape = shape;
-        this.cycles = cycles;
-        this.maxKillMs = maxKillMs;
-        this.json = json;
-        this.seed = seed;
+        this.sandbox = sandbox.name();
+        this.pods = sandbox.pods();
+        this.stateDir = sandbox.stateDir();
+        this.workDir = sandbox.crashDir();
+        this.shape = options.shape();
+        this.cycles = options.cycles();
+        this.maxKillMs = options.maxKillMs();
+        this.json = options.json();
+        this.seed = options.seed();
     }
 
     /** The command line of a worker child: this JVM's binary, flags and class path. */
@@ -74,6 +73,8 @@ final class CrashHarness {
     }
 
     int run() throws Exception {
+        Report results = new Report(out, json)
+                .detail("podnet churn --crash-test: sandbox %s, state %s, seed %d", sandbox, stateDir, seed);
         Files.createDirectories(workDir);
         Path log = workDir.resolve("worker.log");
         Random random = new Random(seed);
@@ -128,8 +129,8 @@ final class CrashHarness {
                 recovery.record(recoveredNanos);
             }
             try {
-                dp.createNetwork(CrashWorker.network(shape)).block(T); // absent when killed before the first create
-                ReconcileReport report = dp.openReport();
+                dp.networks().create(CrashWorker.network(shape)).block(T); // absent when killed before the first create
+                ReconcileReport report = dp.reconciler().openReport();
                 reconcileActions += report.actions().size();
                 CrashInvariants.Findings f = CrashInvariants.check(dp, sandbox, pods, gateway, CrashInvariants.lastEvents(log));
                 leakedLinks += f.leakedLinks();
@@ -142,14 +143,12 @@ final class CrashHarness {
                     problems.add("cycle " + cycle + " (killed " + killAfter + " ms into its " + (inStartup ? "start-up" : "operations")
                             + "): " + d);
                 }
-                if (!json) {
-                    out.printf(Locale.ROOT, "  cycle %3d: killed %4d ms into its %-10s (%3d ops done), recovered in %6.1f ms, "
-                                    + "%2d reconcile actions, %s%n", cycle, killAfter, inStartup ? "start-up" : "operations",
-                            opsCompleted(childLines), recoveredNanos / 1e6, report.actions().size(), f.clean() ? "ok" : "PROBLEMS");
-                }
+                results.detail("  cycle %3d: killed %4d ms into its %-10s (%3d ops done), recovered in %6.1f ms, "
+                                + "%2d reconcile actions, %s", cycle, killAfter, inStartup ? "start-up" : "operations",
+                        opsCompleted(childLines), recoveredNanos / 1e6, report.actions().size(), f.clean() ? "ok" : "PROBLEMS");
                 settle(dp, log);
             } finally {
-                dp.close().block(T);
+                dp.close();
             }
         }
         int ops = countOps(log);
@@ -157,37 +156,33 @@ final class CrashHarness {
         Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(NetNs.named(sandbox))
                 .maxEndpoints(Math.max(1024, pods.size() * 4))).block(T);
         try {
-            for (EndpointRecord r : dp.endpoints().collectList().block(T)) {
-                dp.remove(r.containerId(), r.ifName()).block(T);
+            for (Endpoint r : dp.endpoints().list().collectList().block(T)) {
+                dp.endpoints().remove(r.containerId(), r.ifName()).block(T);
             }
-            dp.deleteNetwork(CrashWorker.NETWORK, true).block(T);
+            dp.networks().delete(CrashWorker.NETWORK, true).block(T);
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
-        out.printf(Locale.ROOT, "podnet churn --crash-test: %d cycles over %d pods (%s shape), %d operations completed by the "
-                        + "killed workers%n", cycles, pods.size(), shape, ops);
+        results.line("podnet churn --crash-test: %d cycles over %d pods (%s shape), %d operations completed by the "
+                + "killed workers", cycles, pods.size(), shape, ops);
         int midOperations = kills[Phase.OPERATIONS.ordinal()];
-        out.printf(Locale.ROOT, "  kills: %d in start-up or recovery, %d with the worker open but idle, %d in the middle of operations%n",
+        results.line("  kills: %d in start-up or recovery, %d with the worker open but idle, %d in the middle of operations",
                 kills[Phase.STARTUP.ordinal()], kills[Phase.IDLE.ordinal()], midOperations);
         if (midOperations * 2 < cycles) {
             problems.add("only " + midOperations + " of " + cycles + " kills came in the middle of operations: the run tested too little");
         }
-        out.printf(Locale.ROOT, "  leaked links %d, leaked addresses %d, lost endpoints %d, duplicate IPs %d, unreachable %d, "
-                + "not ready %d%n", leakedLinks, leakedAddresses, lost, duplicates, unreachable, notReady);
-        out.printf(Locale.ROOT, "  recovery (open + reconcile) p50 %.1f ms, p99 %.1f ms (cycles 2..%d); first, in a cold JVM, %.1f ms; "
-                + "%d reconcile actions%n", recovery.percentileMillis(50), recovery.percentileMillis(99), cycles, coldMs, reconcileActions);
-        for (String p : problems.subList(0, Math.min(problems.size(), 20))) {
-            out.println("  ! " + p);
-        }
-        if (json) {
-            out.println(new Report().put("cycles", cycles).put("pods", pods.size()).put("shape", shape).put("ops_completed", ops)
-                    .put("leaked_links", leakedLinks).put("leaked_addresses", leakedAddresses).put("lost_endpoints", lost)
-                    .put("duplicate_ips", duplicates).put("unreachable", unreachable).put("not_ready", notReady)
-                    .put("recovery_p50_ms", Report.round(recovery.percentileMillis(50), 3))
-                    .put("recovery_p99_ms", Report.round(recovery.percentileMillis(99), 3)).put("recovery_cold_ms", Report.round(coldMs, 3))
-                    .put("reconcile_actions", reconcileActions).put("kills_in_startup", kills[Phase.STARTUP.ordinal()])
-                    .put("kills_idle", kills[Phase.IDLE.ordinal()]).put("kills_in_operations", midOperations).put("sandbox", sandbox).json());
-        }
+        results.line("  leaked links %d, leaked addresses %d, lost endpoints %d, duplicate IPs %d, unreachable %d, "
+                + "not ready %d", leakedLinks, leakedAddresses, lost, duplicates, unreachable, notReady)
+                .line("  recovery (open + reconcile) p50 %.1f ms, p99 %.1f ms (cycles 2..%d); first, in a cold JVM, %.1f ms; "
+                        + "%d reconcile actions", recovery.percentileMillis(50), recovery.percentileMillis(99), cycles, coldMs, reconcileActions)
+                .problems(problems.subList(0, Math.min(problems.size(), 20)))
+                .put("cycles", cycles).put("pods", pods.size()).put("shape", shape).put("ops_completed", ops)
+                .put("leaked_links", leakedLinks).put("leaked_addresses", leakedAddresses).put("lost_endpoints", lost)
+                .put("duplicate_ips", duplicates).put("unreachable", unreachable).put("not_ready", notReady)
+                .put("recovery_p50_ms", Report.round(recovery.percentileMillis(50), 3))
+                .put("recovery_p99_ms", Report.round(recovery.percentileMillis(99), 3)).put("recovery_cold_ms", Report.round(coldMs, 3))
+                .put("reconcile_actions", reconcileActions).put("kills_in_startup", kills[Phase.STARTUP.ordinal()])
+                .put("kills_idle", kills[Phase.IDLE.ordinal()]).put("kills_in_operations", midOperations).put("sandbox", sandbox).end();
         boolean clean = leakedLinks + leakedAddresses + lost + duplicates + unreachable + notReady == 0
                 && problems.stream().noneMatch(p -> p.contains("exited by itself") || p.contains("tested too little"));
         return clean ? 0 : 1;
@@ -242,9 +237,9 @@ final class CrashHarness {
     /** After a check, the log records what recovery settled: present endpoints as added, the rest as removed. */
     private void settle(Dataplane dp, Path log) throws IOException {
         Set<String> ready = new HashSet<>();
-        for (EndpointRecord r : dp.endpoints().toIterable()) {
+        for (Endpoint r : dp.endpoints().list().toIterable()) {
             if (r.state() == EndpointState.READY) {
-                ready.add(r.key());
+                ready.add(r.id());
             }
         }
         StringBuilder b = new StringBuilder("# settled\n");

@@ -1,9 +1,9 @@
 package dev.podnet.stress;
 
 import dev.podnet.api.Dataplane;
-import dev.podnet.dataplane.endpoint.EndpointRecord;
-import dev.podnet.dataplane.endpoint.EndpointState;
-import dev.podnet.dataplane.endpoint.HostNames;
+import dev.podnet.api.Endpoint;
+import dev.podnet.dataplane.EndpointState;
+import dev.podnet.dataplane.internal.endpoint.HostNames;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -67,13 +67,13 @@ final class CrashInvariants {
     static Findings check(Dataplane dp, String sandbox, List<String> pods, String gateway, Map<String, String> lastEvents)
             throws IOException, InterruptedException {
         List<String> details = new ArrayList<>();
-        Map<String, EndpointRecord> records = new HashMap<>();
+        Map<String, Endpoint> records = new HashMap<>();
         int notReady = 0;
-        for (EndpointRecord r : dp.endpoints().toIterable()) {
-            records.put(r.key(), r);
+        for (Endpoint r : dp.endpoints().list().toIterable()) {
+            records.put(r.id(), r);
             if (r.state() != EndpointState.READY) {
                 notReady++;
-                details.add("record " + r.key() + " is " + r.state() + " after recovery");
+                details.add("record " + r.id() + " is " + r.state() + " after recovery");
             }
         }
         // host links, as iproute2 shows them
@@ -95,7 +95,7 @@ final class CrashInvariants {
         }
         int lost = 0;
         for (Map.Entry<String, String> t : tagged.entrySet()) {
-            EndpointRecord r = records.get(t.getKey());
+            Endpoint r = records.get(t.getKey());
             if (r == null || r.state() != EndpointState.READY) {
                 leakedLinks++;
                 details.add("link " + t.getValue() + " of " + t.getKey() + " has no READY record");
@@ -105,12 +105,12 @@ final class CrashInvariants {
             }
         }
         Set<String> ready = new HashSet<>();
-        for (EndpointRecord r : records.values()) {
+        for (Endpoint r : records.values()) {
             if (r.state() == EndpointState.READY) {
-                ready.add(r.key());
-                if (!tagged.containsKey(r.key())) {
+                ready.add(r.id());
+                if (!tagged.containsKey(r.id())) {
                     lost++;
-                    details.add("READY " + r.key() + " has no host link");
+                    details.add("READY " + r.id() + " has no host link");
                 }
             }
         }
@@ -123,7 +123,7 @@ final class CrashInvariants {
         // IPAM against the records
         int leakedAddresses = 0;
         int duplicates = 0;
-        Map<String, String> reservations = dp.reservations(CrashWorker.NETWORK);
+        Map<String, String> reservations = dp.ipam().reservations(CrashWorker.NETWORK);
         for (Map.Entry<String, String> res : reservations.entrySet()) {
             if (!ready.contains(res.getValue())) {
                 leakedAddresses++;
@@ -150,7 +150,7 @@ final class CrashInvariants {
                     details.add(address + " is held by " + key + " but reserved for " + reservedFor);
                 }
             }
-            EndpointRecord r = records.get(key);
+            Endpoint r = records.get(key);
             if (r != null && r.state() == EndpointState.READY) {
                 if (!holder.containsKey(r.address().split("/")[0])) {
                     lost++;
@@ -158,7 +158,7 @@ final class CrashInvariants {
                 } else if (!Sandbox.ping(pods.get(i), gateway)) {
                     unreachable++;
                     details.add("READY " + key + " cannot ping " + gateway + "; check: "
-                            + dp.check(r.containerId(), r.ifName()).block(java.time.Duration.ofSeconds(30)).differences()
+                            + dp.endpoints().check(r.containerId(), r.ifName()).block(java.time.Duration.ofSeconds(30)).differences()
                             + "; " + Sandbox.ip(pods.get(i), "-o", "-d", "link", "show", r.ifName()).strip()
                             + "; host: " + Sandbox.ip(sandbox, "-o", "-d", "link", "show", r.hostIfName()).strip());
                 }

@@ -2,9 +2,10 @@ package dev.podnet.stress;
 
 import dev.podnet.api.Dataplane;
 import dev.podnet.api.DataplaneOptions;
+import dev.podnet.api.internal.FaultInjection;
 import dev.podnet.api.EndpointSpec;
 import dev.podnet.api.NetworkSpec;
-import dev.podnet.api.StepObserver;
+import dev.podnet.dataplane.internal.engine.StepObserver;
 import dev.podnet.dataplane.netns.NetNs;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -97,9 +98,9 @@ public final class CrashWorker {
             return Mono.empty();
         };
         log = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(host).observer(observer)
-                .maxEndpoints(Math.max(1024, pods.size() * 4))).block(T);
-        dp.createNetwork(network(shape)).block(T);
+        Dataplane dp = Dataplane.open(FaultInjection.withObserver(DataplaneOptions.of(stateDir).hostNetns(host)
+                .maxEndpoints(Math.max(1024, pods.size() * 4)), observer)).block(T);
+        dp.networks().create(network(shape)).block(T);
         log("O open");
         if (script != null) {
             String[] ops = script.split(",");
@@ -113,14 +114,14 @@ public final class CrashWorker {
                 out.println("crash-worker: the script ended without reaching step " + crashAt);
                 return 3;
             }
-            dp.close().block(T);
+            dp.close();
             return 0;
         }
         // churn until killed
         Random random = new Random(seed);
         boolean[] present = new boolean[pods.size()];
         boolean[] busy = new boolean[pods.size()];
-        dp.endpoints().toIterable().forEach(r -> {
+        dp.endpoints().list().toIterable().forEach(r -> {
             for (int i = 0; i < pods.size(); i++) {
                 if (r.containerId().equals(ChurnCommand.containerId(i))) {
                     present[i] = true;
@@ -169,7 +170,7 @@ public final class CrashWorker {
         String key = ChurnCommand.containerId(i) + "/eth0";
         return Mono.defer(() -> {
             log("A+ " + key);
-            return dp.add(EndpointSpec.of(NETWORK, ChurnCommand.containerId(i), NetNs.named(pods.get(i))))
+            return dp.endpoints().add(EndpointSpec.of(NETWORK, ChurnCommand.containerId(i), NetNs.named(pods.get(i))))
                     .doOnSuccess(ep -> log("A= " + key)).then();
         });
     }
@@ -178,7 +179,7 @@ public final class CrashWorker {
         String key = ChurnCommand.containerId(i) + "/eth0";
         return Mono.defer(() -> {
             log("R+ " + key);
-            return dp.remove(ChurnCommand.containerId(i), "eth0").doOnSuccess(v -> log("R= " + key));
+            return dp.endpoints().remove(ChurnCommand.containerId(i), "eth0").doOnSuccess(v -> log("R= " + key));
         });
     }
 

@@ -1,6 +1,6 @@
 package dev.podnet.stress;
 
-import dev.podnet.dataplane.endpoint.HostNames;
+import dev.podnet.dataplane.internal.endpoint.HostNames;
 
 import java.io.IOException;
 import java.util.Collection;

@@ -1,10 +1,10 @@
 package dev.podnet.stress;
 
 import dev.podnet.api.Dataplane;
+import dev.podnet.api.Endpoint;
 import dev.podnet.api.DataplaneOptions;
 import dev.podnet.api.EndpointSpec;
 import dev.podnet.api.NetworkSpec;
-import dev.podnet.dataplane.endpoint.EndpointRecord;
 import dev.podnet.dataplane.netns.NetNs;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -61,20 +61,20 @@ final class SteadyChurn {
     private final AtomicLong nextId = new AtomicLong();
     private final List<String> firstErrors = new ArrayList<>();
 
-    SteadyChurn(PrintStream out, String sandbox, List<String> pool, Path stateDir, String shape, int rate, int durationS, int live,
-                int warmupS, int concurrency, boolean json, Path outPrefix) {
-        this.warmupS = warmupS;
+    /** Runs over {@code sandbox}'s pods, which {@link SteadyOptions#pods} sized. */
+    SteadyChurn(PrintStream out, SteadyOptions options, SandboxFixture sandbox) {
+        this.warmupS = options.warmupS();
         this.out = out;
-        this.sandbox = sandbox;
-        this.pool = pool;
-        this.stateDir = stateDir;
-        this.shape = shape;
-        this.rate = rate;
-        this.durationS = durationS;
-        this.live = live;
-        this.concurrency = concurrency;
-        this.json = json;
-        this.outPrefix = outPrefix;
+        this.sandbox = sandbox.name();
+        this.pool = sandbox.pods();
+        this.stateDir = sandbox.stateDir();
+        this.shape = options.shape();
+        this.rate = options.rate();
+        this.durationS = options.durationS();
+        this.live = options.live();
+        this.concurrency = options.concurrency();
+        this.json = options.json();
+        this.outPrefix = Path.of(options.outPrefix());
     }
 
     /** Pod namespaces a run needs: the live set plus three seconds of adds in flight. */
@@ -89,14 +89,14 @@ final class SteadyChurn {
         Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(NetNs.named(sandbox)).maxConcurrent(concurrency)
                 .maxEndpoints(Math.max(1024, pool.size() * 2))).block(T);
         try {
-            dp.createNetwork(shape.equals("ptp") ? NetworkSpec.ptp("steady", "198.19.0.0/16")
+            dp.networks().create(shape.equals("ptp") ? NetworkSpec.ptp("steady", "198.19.0.0/16")
                     : NetworkSpec.bridge("steady", "pnbr0", "198.18.0.0/16")).block(T);
             // warm up: the live set
             long w0 = System.nanoTime();
             Flux.range(0, live).flatMap(i -> {
                 int ns = takeFree();
                 long id = nextId.getAndIncrement();
-                return dp.add(EndpointSpec.of("steady", cid(id), NetNs.named(pool.get(ns))))
+                return dp.endpoints().add(EndpointSpec.of("steady", cid(id), NetNs.named(pool.get(ns))))
                         .doOnSuccess(ep -> {
                             synchronized (plugged) {
                                 plugged.add(new long[]{id, ns});
@@ -130,13 +130,13 @@ final class SteadyChurn {
             series.add(sample(second.incrementAndGet()));
 
             // unplug the rest, and look for leftovers
-            List<EndpointRecord> left = dp.endpoints().collectList().block(T);
-            Flux.fromIterable(left).flatMap(r -> dp.remove(r.containerId(), r.ifName()), concurrency).blockLast(T);
+            List<Endpoint> left = dp.endpoints().list().collectList().block(T);
+            Flux.fromIterable(left).flatMap(r -> dp.endpoints().remove(r.containerId(), r.ifName()), concurrency).blockLast(T);
             // leftovers as the kernel shows them through iproute2, then what the state still holds
             long leakedLinks = KernelLeftovers.hostLinks(sandbox);
-            int leakedAddresses = KernelLeftovers.podAddresses(pool) + dp.reservedAddresses("steady")
-                    + dp.endpoints().count().block(T).intValue();
-            dp.deleteNetwork("steady", true).block(T);
+            int leakedAddresses = KernelLeftovers.podAddresses(pool) + dp.ipam().reservedCount("steady")
+                    + dp.endpoints().list().count().block(T).intValue();
+            dp.networks().delete("steady", true).block(T);
 
             Path csv = Path.of(outPrefix + ".csv");
             Path html = Path.of(outPrefix + ".html");
@@ -145,7 +145,7 @@ final class SteadyChurn {
             report(warmS, steadyS, leakedLinks, leakedAddresses, csv, html);
             return errors.get() == 0 && leakedLinks == 0 && leakedAddresses == 0 ? 0 : 1;
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 
@@ -180,7 +180,7 @@ final class SteadyChurn {
         long id = nextId.getAndIncrement();
         long t0 = System.nanoTime();
         inFlight.incrementAndGet();
-        dp.add(EndpointSpec.of("steady", cid(id), NetNs.named(pool.get(ns)))).subscribe(ep -> {
+        dp.endpoints().add(EndpointSpec.of("steady", cid(id), NetNs.named(pool.get(ns)))).subscribe(ep -> {
             long d = System.nanoTime() - t0;
             addRec.recordValue(Math.min(d, MAX_NANOS));
             synchronized (plugged) {
@@ -204,7 +204,7 @@ final class SteadyChurn {
         }
         long t0 = System.nanoTime();
         inFlight.incrementAndGet();
-        dp.remove(cid(oldest[0]), "eth0").subscribe(null, e -> {
+        dp.endpoints().remove(cid(oldest[0]), "eth0").subscribe(null, e -> {
             failed(e.getMessage());
             inFlight.decrementAndGet();
         }, () -> {
@@ -250,25 +250,23 @@ final class SteadyChurn {
     private void report(double warmS, double steadyS, long leakedLinks, int leakedAddresses, Path csv, Path html) {
         long adds = addAll.getTotalCount();
         long rms = rmAll.getTotalCount();
-        out.println(title());
-        out.printf(Locale.ROOT, "  warm-up: %d pods in %.2f s%n", live, warmS);
-        out.printf(Locale.ROOT, "  add     %6d done  %7.1f /s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms%n", adds,
-                adds / steadyS, ms(addAll, 50), ms(addAll, 99), ms(addAll, 99.9), addAll.getMaxValue() / 1e6);
-        out.printf(Locale.ROOT, "  remove  %6d done  %7.1f /s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms%n", rms,
-                rms / steadyS, ms(rmAll, 50), ms(rmAll, 99), ms(rmAll, 99.9), rmAll.getMaxValue() / 1e6);
-        out.printf(Locale.ROOT, "  errors %d, leaked links %d, leaked addresses %d%n", errors.get(), leakedLinks, leakedAddresses);
-        firstErrors.forEach(e -> out.println("  ! " + e));
-        out.println("  series: " + csv + "  plot: " + html);
-        if (json) {
-            out.println(new Report().put("mode", "steady").put("shape", shape).put("rate", rate).put("duration_s", durationS)
-                    .put("warmup_s", warmupS).put("live", live).put("adds", adds).put("removes", rms)
-                    .put("add_per_s", Report.round(adds / steadyS, 1)).put("del_per_s", Report.round(rms / steadyS, 1))
-                    .put("add_p50_ms", Report.round(ms(addAll, 50), 3)).put("add_p99_ms", Report.round(ms(addAll, 99), 3))
-                    .put("add_max_ms", Report.round(addAll.getMaxValue() / 1e6, 3)).put("del_p50_ms", Report.round(ms(rmAll, 50), 3))
-                    .put("del_p99_ms", Report.round(ms(rmAll, 99), 3)).put("del_max_ms", Report.round(rmAll.getMaxValue() / 1e6, 3))
-                    .put("errors", errors.get()).put("leaked_links", leakedLinks).put("leaked_addresses", leakedAddresses)
-                    .put("series", csv.toString()).put("plot", html.toString()).json());
-        }
+        new Report(out, json).text(title())
+                .line("  warm-up: %d pods in %.2f s", live, warmS)
+                .line("  add     %6d done  %7.1f /s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms", adds,
+                        adds / steadyS, ms(addAll, 50), ms(addAll, 99), ms(addAll, 99.9), addAll.getMaxValue() / 1e6)
+                .line("  remove  %6d done  %7.1f /s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms", rms,
+                        rms / steadyS, ms(rmAll, 50), ms(rmAll, 99), ms(rmAll, 99.9), rmAll.getMaxValue() / 1e6)
+                .line("  errors %d, leaked links %d, leaked addresses %d", errors.get(), leakedLinks, leakedAddresses)
+                .problems(firstErrors)
+                .text("  series: " + csv + "  plot: " + html)
+                .put("mode", "steady").put("shape", shape).put("rate", rate).put("duration_s", durationS)
+                .put("warmup_s", warmupS).put("live", live).put("adds", adds).put("removes", rms)
+                .put("add_per_s", Report.round(adds / steadyS, 1)).put("del_per_s", Report.round(rms / steadyS, 1))
+                .put("add_p50_ms", Report.round(ms(addAll, 50), 3)).put("add_p99_ms", Report.round(ms(addAll, 99), 3))
+                .put("add_max_ms", Report.round(addAll.getMaxValue() / 1e6, 3)).put("del_p50_ms", Report.round(ms(rmAll, 50), 3))
+                .put("del_p99_ms", Report.round(ms(rmAll, 99), 3)).put("del_max_ms", Report.round(rmAll.getMaxValue() / 1e6, 3))
+                .put("errors", errors.get()).put("leaked_links", leakedLinks).put("leaked_addresses", leakedAddresses)
+                .put("series", csv.toString()).put("plot", html.toString()).end();
     }
 
     private static void sleep(long ms) {

@@ -1,11 +1,13 @@
 package dev.podnet.stress;
 
+import dev.podnet.dataplane.internal.engine.StepObserver;
+
 import dev.podnet.api.Dataplane;
 import dev.podnet.api.DataplaneOptions;
-import dev.podnet.dataplane.endpoint.EndpointRecord;
-import dev.podnet.dataplane.endpoint.EndpointState;
-import dev.podnet.dataplane.endpoint.EndpointSteps;
-import dev.podnet.dataplane.endpoint.Step;
+import dev.podnet.api.Endpoint;
+import dev.podnet.dataplane.EndpointState;
+import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
+import dev.podnet.dataplane.internal.endpoint.Step;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
@@ -42,7 +44,7 @@ class CrashPointsTest {
         Stream<Arguments> adds = EndpointSteps.BRIDGE.stream().map(Step::name).map(s -> Arguments.of("bridge", "add", s));
         Stream<Arguments> ptp = EndpointSteps.PTP.stream().map(Step::name).filter(s -> s.equals("configure-host"))
                 .map(s -> Arguments.of("ptp", "add", s));
-        Stream<Arguments> removes = Stream.of(Dataplane.REMOVE_MARK, Dataplane.REMOVE_DELETE_LINK)
+        Stream<Arguments> removes = Stream.of(StepObserver.REMOVE_MARK, StepObserver.REMOVE_DELETE_LINK)
                 .map(s -> Arguments.of("bridge", "rm", s));
         return Stream.of(adds, ptp, removes).flatMap(x -> x);
     }
@@ -67,16 +69,16 @@ class CrashPointsTest {
             CrashInvariants.Findings f = CrashInvariants.check(dp, sandbox.name(), pods,
                     shape.equals("ptp") ? "198.19.0.1" : "198.18.0.1", CrashInvariants.lastEvents(log));
             assertTrue(f.clean(), f.toString());
-            EndpointRecord first = dp.get(ChurnCommand.containerId(0), "eth0").block(T);
+            Endpoint first = dp.endpoints().get(ChurnCommand.containerId(0), "eth0").block(T);
             assertEquals(EndpointState.READY, first.state(), "the completed add survives");
-            EndpointRecord cut = dp.get(ChurnCommand.containerId(1), "eth0").block(T);
+            Endpoint cut = dp.endpoints().get(ChurnCommand.containerId(1), "eth0").block(T);
             boolean survives = op.equals("add") && step.equals("record-ready");
             assertEquals(survives, cut != null, "the cut-short endpoint is " + (survives ? "complete" : "gone") + ": " + cut
-                    + "; reconcile: " + dp.openReport());
-            dp.remove(ChurnCommand.containerId(0), "eth0").block(T);
-            dp.remove(ChurnCommand.containerId(1), "eth0").block(T);
+                    + "; reconcile: " + dp.reconciler().openReport());
+            dp.endpoints().remove(ChurnCommand.containerId(0), "eth0").block(T);
+            dp.endpoints().remove(ChurnCommand.containerId(1), "eth0").block(T);
         } finally {
-            dp.close().block(T);
+            dp.close();
         }
     }
 }

@@ -77,7 +77,8 @@ public record Cidr(InetAddress address, int prefixLength) {
         throw new IllegalArgumentException(what + ": '" + text + "' is not an IP address");
     }
 
-    static InetAddress byAddress(byte[] b) {
+    /** The address of these 4 or 16 bytes (no lookup). */
+    public static InetAddress byAddress(byte[] b) {
         try {
             return InetAddress.getByAddress(b);
         } catch (UnknownHostException e) {

@@ -1,6 +1,2 @@
-/**
- * IPAM with CNI host-local's semantics: subnets and ranges ({@link
- * dev.podnet.dataplane.ipam.AddressRange}), one address per container and interface, round-robin,
- * static requests, release; reservations kept in a store the caller provides.
- */
+/** Addresses as the API takes them: {@link dev.podnet.dataplane.ipam.Cidr}, and the IPAM's errors. */
 package dev.podnet.dataplane.ipam;

@@ -1,5 +1,2 @@
-/**
- * The dataplane's rtnetlink requests: veths (peer straight into a namespace), bridges, taps,
- * addresses, routes, link groups, and the group delete that coalesces removes.
- */
+/** Link values as the API takes them: {@link dev.podnet.dataplane.link.MacAddress}. */
 package dev.podnet.dataplane.link;

@@ -1,5 +1,5 @@
 /**
- * Network namespaces: named ones as {@code ip netns} makes them, and a thread that enters a
- * namespace to open sockets or make devices there and comes home.
+ * Network namespaces as the API names them: {@link dev.podnet.dataplane.netns.NetNs}, by name (as
+ * {@code ip netns} pins them) or by path.
  */
 package dev.podnet.dataplane.netns;

@@ -1,6 +1,8 @@
 package dev.podnet.netlink.attr;
 
+import dev.podnet.netlink.RequestWriter;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -13,12 +15,15 @@ import java.util.function.IntFunction;
 
 /**
  * An immutable sequence of netlink attributes ({@code struct nlattr}: u16 length, u16 type, value,
- * padded to 4 bytes), held as its encoded bytes.
+ * padded to 4 bytes), held as its encoded bytes: the object view of attributes, for descriptions,
+ * tests and the model operations.
  *
  * <p>Decoded lists are views over the bytes the kernel sent, so an attribute this code does not
  * know survives untouched and a decoded message re-encodes byte for byte. Lists built with
- * {@link #builder()} are encoded once, as they are built. Lookups scan the (short) list; the
- * {@code NLA_F_NESTED} and {@code NLA_F_NET_BYTEORDER} flag bits are ignored when matching types.
+ * {@link #builder()} are encoded once, as they are built, through {@link RequestWriter}: the one
+ * encoder of the wire format, so that a list built here and the same attributes written into a
+ * request there are the same bytes. Lookups scan the (short) list; the {@code NLA_F_NESTED} and
+ * {@code NLA_F_NET_BYTEORDER} flag bits are ignored when matching types.
  */
 public final class AttributeList {
     /** {@code NLA_F_NESTED}: set by newer kernels on nested attributes. */
@@ -268,132 +273,92 @@ public final class AttributeList {
         return h;
     }
 
-    /** A builder that encodes attributes as they are added. */
+    /** A builder that encodes attributes as they are added, through a {@link RequestWriter}. */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Encodes attributes into a growing array; nested attributes are built with a callback. */
+    /**
+     * Builds a list through a {@link RequestWriter} {@linkplain RequestWriter#resetForAttributes
+     * reset for bare attributes}, into a heap buffer of its own: the writer lays everything out, this
+     * only fronts it with the object API (nested attributes built with a callback). {@link #build}
+     * copies the bytes out and frees the buffer; the builder may still be added to, and built again.
+     */
     public static final class Builder {
-        private byte[] buf = new byte[64];
-        private int pos;
+        private final RequestWriter writer = new RequestWriter();
+        /** The buffer written to; null before the first attribute and after {@link #build}. */
+        private ByteBuf buf;
+        /** What the last {@link #build} returned, or null. */
+        private AttributeList built;
 
         private Builder() {
         }
 
-        private void ensure(int extra) {
-            if (pos + extra > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + extra));
+        /** The writer, with a buffer (holding what was built before, if anything). */
+        private RequestWriter writer() {
+            if (buf == null) {
+                buf = Unpooled.buffer(64);
+                writer.resetForAttributes(buf);
+                if (built != null) {
+                    writer.all(built);
+                }
             }
-        }
-
-        private void putU16(int at, int v) {
-            buf[at] = (byte) v;
-            buf[at + 1] = (byte) (v >>> 8);
-        }
-
-        private void putU32(int at, int v) {
-            buf[at] = (byte) v;
-            buf[at + 1] = (byte) (v >>> 8);
-            buf[at + 2] = (byte) (v >>> 16);
-            buf[at + 3] = (byte) (v >>> 24);
-        }
-
-        private int header(int type, int valueLength) {
-            int total = NLA_HDRLEN + valueLength;
-            if (total > 0xffff) {
-                throw new IllegalArgumentException("attribute " + type + " too long: " + total + " bytes");
-            }
-            ensure(align(total));
-            int at = pos;
-            putU16(at, total);
-            putU16(at + 2, type);
-            pos += NLA_HDRLEN;
-            return at;
-        }
-
-        private void pad() {
-            int aligned = align(pos);
-            while (pos < aligned) {
-                buf[pos++] = 0;
-            }
+            return writer;
         }
 
         public Builder u8(int type, int value) {
-            header(type, 1);
-            buf[pos++] = (byte) value;
-            pad();
+            writer().u8(type, value);
             return this;
         }
 
         public Builder u16(int type, int value) {
-            header(type, 2);
-            putU16(pos, value);
-            pos += 2;
-            pad();
+            writer().u16(type, value);
             return this;
         }
 
         public Builder u32(int type, int value) {
-            header(type, 4);
-            putU32(pos, value);
-            pos += 4;
+            writer().u32(type, value);
             return this;
         }
 
         public Builder u64(int type, long value) {
-            header(type, 8);
-            putU32(pos, (int) value);
-            putU32(pos + 4, (int) (value >>> 32));
-            pos += 8;
+            writer().u64(type, value);
             return this;
         }
 
         /** A NUL-terminated string. */
         public Builder string(int type, String value) {
-            byte[] b = value.getBytes(StandardCharsets.UTF_8);
-            header(type, b.length + 1);
-            System.arraycopy(b, 0, buf, pos, b.length);
-            pos += b.length;
-            buf[pos++] = 0;
-            pad();
+            writer().string(type, value);
             return this;
         }
 
         public Builder bytes(int type, byte[] value) {
-            header(type, value.length);
-            System.arraycopy(value, 0, buf, pos, value.length);
-            pos += value.length;
-            pad();
+            writer().bytes(type, value);
             return this;
         }
 
         /** An address in network byte order (4 or 16 bytes). */
         public Builder address(int type, InetAddress value) {
-            return bytes(type, value.getAddress());
+            writer().address(type, value);
+            return this;
         }
 
         /** A flag attribute (no value). */
         public Builder flag(int type) {
-            header(type, 0);
+            writer().flag(type);
             return this;
         }
 
-        /** A nested attribute with {@code NLA_F_NESTED} set, its children written by {@code body}. */
+        /**
+         * A nested attribute with {@code NLA_F_NESTED} set, its children written by {@code body}.
+         *
+         * @throws IllegalArgumentException when the nest is longer than its 16-bit length field can say
+         */
         public Builder nested(int type, java.util.function.Consumer<Builder> body) {
-            int at = header(type | NLA_F_NESTED, 0);
+            writer().nest(type);
             body.accept(this);
-            putU16(at, nestLength(type, pos - at));
-            pad();
+            writer().endNest();
             return this;
-        }
-
-        /** A nest's length, which must fit its 16-bit field as any attribute's does. */
-        private static int nestLength(int type, int length) {
-            if (length > 0xffff) {
-                throw new IllegalArgumentException("nested attribute " + type + " too long: " + length + " bytes");
-            }
-            return length;
         }
 
         /**
@@ -401,27 +366,30 @@ public final class AttributeList {
          * with a {@code struct ifinfomsg}), written by {@code struct}, followed by attributes.
          */
         public Builder nestedWithHeader(int type, byte[] struct, java.util.function.Consumer<Builder> body) {
-            int at = header(type | NLA_F_NESTED, 0);
-            ensure(struct.length);
-            System.arraycopy(struct, 0, buf, pos, struct.length);
-            pos += struct.length;
-            pad();
+            writer().nest(type, struct);
             body.accept(this);
-            putU16(at, nestLength(type, pos - at));
-            pad();
+            writer().endNest();
             return this;
         }
 
         /** Copies already-encoded attributes. */
         public Builder all(AttributeList attributes) {
-            ensure(attributes.length);
-            System.arraycopy(attributes.data, attributes.offset, buf, pos, attributes.length);
-            pos += attributes.length;
+            writer().all(attributes);
             return this;
         }
 
         public AttributeList build() {
-            return pos == 0 ? EMPTY : new AttributeList(Arrays.copyOf(buf, pos), 0, pos);
+            if (buf != null) {
+                int n = buf.writerIndex();
+                byte[] bytes = new byte[n];
+                buf.getBytes(0, bytes);
+                buf.release();
+                buf = null;
+                // not wrap: the bytes are the writer's, and an unaligned list copied with all() may
+                // leave them what the validation would misread
+                built = n == 0 ? EMPTY : new AttributeList(bytes, 0, n);
+            }
+            return built != null ? built : EMPTY;
         }
     }
 }

@@ -3,7 +3,7 @@ package dev.podnet.netlink.channel;
 import java.net.SocketAddress;
 
 /** A netlink endpoint: port id (0 is the kernel) and multicast groups. */
-public record NetlinkAddress(int portId, int groups) {
+record NetlinkAddress(int portId, int groups) {
     /** As a {@link SocketAddress}, for Netty's channel API. */
     public SocketAddress asSocketAddress() {
         return new Socket(this);

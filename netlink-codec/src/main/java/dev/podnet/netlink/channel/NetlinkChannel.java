@@ -1,9 +1,9 @@
 package dev.podnet.netlink.channel;
 
 import dev.podnet.netlink.NetlinkDecodeException;
-import dev.podnet.netlink.sys.Errno;
-import dev.podnet.netlink.sys.ErrnoException;
-import dev.podnet.netlink.sys.LibC;
+import dev.podnet.netlink.Errno;
+import dev.podnet.netlink.internal.sys.ErrnoException;
+import dev.podnet.netlink.internal.sys.LibC;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.AbstractChannel;
 import io.netty.channel.ChannelConfig;
@@ -44,7 +44,7 @@ import java.net.SocketAddress;
  * buffers flushed together leave in one {@code writev(2)}: one datagram, which the kernel processes
  * message by message, up to {@link #MAX_DATAGRAM} bytes each.
  */
-public final class NetlinkChannel extends AbstractChannel {
+final class NetlinkChannel extends AbstractChannel {
     /** Largest datagram written: well below the 4 MiB send buffer, big enough for hundreds of requests. */
     public static final int MAX_DATAGRAM = 256 << 10;
     /** The default read buffer: dump replies are at most 32 KiB per datagram on current kernels. */

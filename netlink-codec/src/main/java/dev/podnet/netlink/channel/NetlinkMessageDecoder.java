@@ -14,7 +14,7 @@ import java.util.List;
  * holds. A malformed message fails with {@link dev.podnet.netlink.NetlinkDecodeException} (wrapped
  * by Netty in a {@code DecoderException}); the messages before it are still passed on.
  */
-public final class NetlinkMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
+final class NetlinkMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
     private final MessageFactory factory;
 
     public NetlinkMessageDecoder(MessageFactory factory) {

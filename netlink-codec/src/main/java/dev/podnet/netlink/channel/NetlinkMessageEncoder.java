@@ -8,7 +8,7 @@ import io.netty.handler.codec.MessageToByteEncoder;
 
 /** {@link OutboundMessage} → one direct {@link ByteBuf} of exactly the message's length. */
 @ChannelHandler.Sharable
-public final class NetlinkMessageEncoder extends MessageToByteEncoder<OutboundMessage> {
+final class NetlinkMessageEncoder extends MessageToByteEncoder<OutboundMessage> {
     public static final NetlinkMessageEncoder INSTANCE = new NetlinkMessageEncoder();
 
     private NetlinkMessageEncoder() {

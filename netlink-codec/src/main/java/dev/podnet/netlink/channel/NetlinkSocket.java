@@ -1,9 +1,9 @@
 package dev.podnet.netlink.channel;
 
 import dev.podnet.netlink.Netlink;
-import dev.podnet.netlink.sys.Errno;
-import dev.podnet.netlink.sys.ErrnoException;
-import dev.podnet.netlink.sys.LibC;
+import dev.podnet.netlink.Errno;
+import dev.podnet.netlink.internal.sys.ErrnoException;
+import dev.podnet.netlink.internal.sys.LibC;
 
 /**
  * A bound, non-blocking {@code AF_NETLINK} socket. It lives in the network namespace of the thread

@@ -6,9 +6,9 @@ import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.NetlinkCodec;
 import dev.podnet.netlink.NetlinkException;
 import dev.podnet.netlink.NetlinkMessage;
-import dev.podnet.netlink.sys.Errno;
-import dev.podnet.netlink.sys.ErrnoException;
-import dev.podnet.netlink.sys.LibC;
+import dev.podnet.netlink.Errno;
+import dev.podnet.netlink.internal.sys.ErrnoException;
+import dev.podnet.netlink.internal.sys.LibC;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 

@@ -5,7 +5,7 @@ import dev.podnet.netlink.channel.NetlinkClient;
 import dev.podnet.netlink.channel.NetlinkClientOptions;
 import dev.podnet.netlink.channel.NetlinkListener;
 import dev.podnet.netlink.channel.NetlinkSocket;
-import dev.podnet.netlink.sys.ErrnoException;
+import dev.podnet.netlink.internal.sys.ErrnoException;
 import io.netty.channel.IoEventLoopGroup;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;

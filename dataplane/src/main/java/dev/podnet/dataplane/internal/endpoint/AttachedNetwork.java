@@ -1,0 +1,91 @@
+package dev.podnet.dataplane.internal.endpoint;
+
+import dev.podnet.dataplane.internal.ipam.AddressAllocator;
+import dev.podnet.dataplane.ipam.Cidr;
+import dev.podnet.dataplane.NetworkMode;
+import dev.podnet.dataplane.internal.state.NetworkRecord;
+
+import java.net.InetAddress;
+
+/**
+ * A network as it runs: its record, the bridge's ifindex in the host namespace (0 for a ptp
+ * network, which has none), and its address allocators (the IPv4 ones null on an IPv6-only network,
+ * the IPv6 ones null on an IPv4 network or one that derives IPv6 addresses from MACs).
+ */
+public record AttachedNetwork(NetworkRecord record, int bridgeIndex, Cidr subnet, InetAddress gateway,
+                              AddressAllocator allocator, Cidr subnet6, InetAddress gateway6, AddressAllocator allocator6) {
+    public String name() {
+        return record.name();
+    }
+
+    public int mtu() {
+        return record.mtu();
+    }
+
+    public NetworkMode mode() {
+        return record.mode();
+    }
+
+    /** True when the network hands out IPv4 addresses. */
+    public boolean ipv4() {
+        return subnet != null;
+    }
+
+    /**
+     * The range whose subnet holds {@code address} (a network's range set may span several subnets,
+     * each with its own gateway), or null.
+     */
+    public dev.podnet.dataplane.internal.ipam.AddressRange rangeOf(InetAddress address) {
+        for (AddressAllocator a : allocators()) {
+            for (var r : a.ranges()) {
+                if (r.subnet().isIpv4() == (address.getAddress().length == 4) && r.subnet().contains(address)) {
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The gateway pods with {@code address} use: that of the subnet holding it (the network's, by default). */
+    public InetAddress gatewayOf(Cidr address) {
+        var r = rangeOf(address.address());
+        return r != null && r.gateway() != null ? r.gateway() : address.isIpv4() ? gateway : gateway6;
+    }
+
+    /** The subnet that holds {@code address}. */
+    public Cidr subnetOf(Cidr address) {
+        var r = rangeOf(address.address());
+        return r != null ? r.subnet() : address.isIpv4() ? subnet : subnet6;
+    }
+
+    /** Every (subnet, gateway) of the family's range set: the network's own first, then further ones. */
+    public java.util.List<dev.podnet.dataplane.internal.ipam.AddressRange> subnetsOf(AddressAllocator allocator) {
+        java.util.Map<Cidr, dev.podnet.dataplane.internal.ipam.AddressRange> bySubnet = new java.util.LinkedHashMap<>();
+        if (allocator != null) {
+            allocator.ranges().forEach(r -> bySubnet.putIfAbsent(r.subnet(), r));
+        }
+        return java.util.List.copyOf(bySubnet.values());
+    }
+
+    /** Releases {@code containerId}/{@code ifName}'s reservations in every family. */
+    public void releaseAll(String containerId, String ifName) {
+        if (allocator != null) {
+            allocator.release(containerId, ifName);
+        }
+        if (allocator6 != null) {
+            allocator6.release(containerId, ifName);
+        }
+    }
+
+    /** The allocators the network has (one per family it hands out from). */
+    public java.util.List<AddressAllocator> allocators() {
+        java.util.List<AddressAllocator> all = new java.util.ArrayList<>(2);
+        if (allocator != null) {
+            all.add(allocator);
+        }
+        if (allocator6 != null) {
+            all.add(allocator6);
+        }
+        return all;
+    }
+}

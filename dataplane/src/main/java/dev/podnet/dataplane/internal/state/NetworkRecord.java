@@ -1,0 +1,114 @@
+package dev.podnet.dataplane.internal.state;
+
+import dev.podnet.dataplane.NetworkMode;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A network as persisted: enough to re-create its bridge and re-open its IPAM.
+ *
+ * @param name        the network's name
+ * @param mode        bridge or ptp
+ * @param bridge      the bridge's interface name (empty for ptp)
+ * @param subnet      e.g. 198.18.0.0/16
+ * @param gateway     the bridge's address, also the sandboxes' default gateway
+ * @param mtu         0 for the default
+ * @param ranges      the IPv4 ranges handed out, each {@code start-end} (either side may be empty:
+ *                    the subnet's first or last assignable address); empty for the whole subnet
+ * @param reserved    addresses (either family) never handed out
+ * @param hairpin     bridge ports in hairpin mode
+ * @param macFromIp   pod MACs derived from their IPv4 address (0a:58:a.b.c.d) instead of random
+ * @param uplink      an interface enslaved to the bridge, or empty
+ * @param subnet6     the IPv6 subnet of a dual-stack network, or empty
+ * @param gateway6    its gateway, or empty
+ * @param ranges6     the IPv6 ranges, as {@code ranges}; empty for the whole subnet
+ * @param ipv6FromMac pods' IPv6 addresses are the prefix of {@code subnet6} with the pod's MAC in the
+ *                    last 48 bits (libnetwork's rule), instead of IPAM ranges
+ * @param pod         default route, routes and DNS given to every pod
+ */
+public record NetworkRecord(String name, NetworkMode mode, String bridge, String subnet, String gateway, int mtu,
+                            List<String> ranges, List<String> reserved, boolean hairpin, boolean macFromIp, String uplink,
+                            String subnet6, String gateway6, List<String> ranges6, boolean ipv6FromMac, PodConfig pod) {
+    private static final String VERSION = "7";
+
+    /** A record with {@link PodConfig#DEFAULT} (records before version 7 had no pod settings). */
+    public NetworkRecord(String name, NetworkMode mode, String bridge, String subnet, String gateway, int mtu,
+                         List<String> ranges, List<String> reserved, boolean hairpin, boolean macFromIp, String uplink,
+                         String subnet6, String gateway6, List<String> ranges6, boolean ipv6FromMac) {
+        this(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink, subnet6, gateway6, ranges6,
+                ipv6FromMac, PodConfig.DEFAULT);
+    }
+
+    public NetworkRecord {
+        subnet = subnet == null ? "" : subnet;
+        gateway = gateway == null ? "" : gateway;
+        ranges = List.copyOf(ranges == null ? List.of() : ranges);
+        reserved = List.copyOf(reserved == null ? List.of() : reserved);
+        ranges6 = List.copyOf(ranges6 == null ? List.of() : ranges6);
+        uplink = uplink == null ? "" : uplink;
+        subnet6 = subnet6 == null ? "" : subnet6;
+        gateway6 = gateway6 == null ? "" : gateway6;
+        pod = pod == null ? PodConfig.DEFAULT : pod;
+    }
+
+    /** True when the network hands out IPv4 addresses (false for an IPv6-only network). */
+    public boolean ipv4() {
+        return !subnet.isEmpty();
+    }
+
+    /** True for a network with IPv6 (dual stack, or IPv6-only). */
+    public boolean ipv6() {
+        return !subnet6.isEmpty();
+    }
+
+    public String encode() {
+        return String.join("|", VERSION, name, mode.name(), bridge, subnet, gateway, Integer.toString(mtu),
+                String.join(",", ranges), String.join(",", reserved), Boolean.toString(hairpin), Boolean.toString(macFromIp),
+                uplink, subnet6, gateway6, String.join(",", ranges6), Boolean.toString(ipv6FromMac),
+                Boolean.toString(pod.defaultRoute()), String.join(",", pod.routes()), String.join(",", pod.nameservers()),
+                pod.domain(), String.join(",", pod.search()), String.join(",", pod.options()));
+    }
+
+    private static List<String> list(String s) {
+        return s.isEmpty() ? List.of() : Arrays.asList(s.split(","));
+    }
+
+    /** Versions before 6 had one optional range as start and end fields. */
+    private static List<String> oneRange(String start, String end) {
+        return start.isEmpty() && end.isEmpty() ? List.of() : List.of(start + "-" + end);
+    }
+
+    public static NetworkRecord decode(String text) {
+        String[] f = text.split("\\|", -1);
+        if (f.length == 22 && f[0].equals(VERSION)) {
+            return new NetworkRecord(f[1], NetworkMode.valueOf(f[2]), f[3], f[4], f[5], Integer.parseInt(f[6]), list(f[7]),
+                    list(f[8]), Boolean.parseBoolean(f[9]), Boolean.parseBoolean(f[10]), f[11], f[12], f[13], list(f[14]),
+                    Boolean.parseBoolean(f[15]), new PodConfig(Boolean.parseBoolean(f[16]), list(f[17]), list(f[18]), f[19],
+                    list(f[20]), list(f[21])));
+        }
+        if (f.length == 16 && f[0].equals("6")) {
+            return new NetworkRecord(f[1], NetworkMode.valueOf(f[2]), f[3], f[4], f[5], Integer.parseInt(f[6]), list(f[7]),
+                    list(f[8]), Boolean.parseBoolean(f[9]), Boolean.parseBoolean(f[10]), f[11], f[12], f[13], list(f[14]),
+                    Boolean.parseBoolean(f[15]));
+        }
+        if (f.length == 8 && f[0].equals("1")) {
+            // version 1 had no mode: every network was a bridge
+            return new NetworkRecord(f[1], NetworkMode.BRIDGE, f[2], f[3], f[4], Integer.parseInt(f[5]), oneRange(f[6], f[7]),
+                    List.of(), false, false, "", "", "", List.of(), false);
+        }
+        if (f.length == 9 && f[0].equals("2")) {
+            return new NetworkRecord(f[1], NetworkMode.valueOf(f[2]), f[3], f[4], f[5], Integer.parseInt(f[6]),
+                    oneRange(f[7], f[8]), List.of(), false, false, "", "", "", List.of(), false);
+        }
+        boolean v3 = f.length == 12 && f[0].equals("3");
+        boolean v4 = f.length == 14 && f[0].equals("4");
+        boolean v5 = f.length == 15 && f[0].equals("5");
+        if (!v3 && !v4 && !v5) {
+            throw new IllegalStateException("network record is damaged or of an unknown version: '" + text + "'");
+        }
+        return new NetworkRecord(f[1], NetworkMode.valueOf(f[2]), f[3], f[4], f[5], Integer.parseInt(f[6]), oneRange(f[7], f[8]),
+                List.of(), Boolean.parseBoolean(f[9]), Boolean.parseBoolean(f[10]), f[11], v3 ? "" : f[12], v3 ? "" : f[13],
+                List.of(), v5 && Boolean.parseBoolean(f[14]));
+    }
+}
