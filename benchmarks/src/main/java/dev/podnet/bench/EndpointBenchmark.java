@@ -4,10 +4,19 @@ import dev.podnet.api.Dataplane;
 import dev.podnet.api.DataplaneOptions;
 import dev.podnet.api.EndpointSpec;
 import dev.podnet.api.NetworkSpec;
-import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.internal.netns.Namespaces;
 import dev.podnet.dataplane.internal.netns.NetnsThread;
+import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.netlink.internal.sys.LibC;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,16 +31,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import reactor.core.publisher.Flux;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * End to end: one endpoint add and one remove through the {@link Dataplane} API against the real
@@ -82,9 +81,18 @@ public class EndpointBenchmark {
             create(sandbox + "-p" + i);
         }
         state = Files.createTempDirectory("podnet-bench");
-        dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox)).maxEndpoints(4096)).block(T);
-        dp.networks().create(NetworkSpec.bridge("bench", "pnbr0", "198.18.0.0/16")).block(T);
-        Flux.range(0, live).flatMap(i -> dp.endpoints().add(EndpointSpec.of("bench", "live" + i, NetNs.named(sandbox + "-p" + (POOL + i)))), 32)
+        dp = Dataplane.open(DataplaneOptions.of(state)
+                        .hostNetns(NetNs.named(sandbox))
+                        .maxEndpoints(4096))
+                .block(T);
+        dp.networks()
+                .create(NetworkSpec.bridge("bench", "pnbr0", "198.18.0.0/16"))
+                .block(T);
+        Flux.range(0, live)
+                .flatMap(
+                        i -> dp.endpoints()
+                                .add(EndpointSpec.of("bench", "live" + i, NetNs.named(sandbox + "-p" + (POOL + i)))),
+                        32)
                 .blockLast(T);
     }
 
@@ -98,7 +106,9 @@ public class EndpointBenchmark {
     public Object add() {
         int pod = (int) (counter % POOL);
         lastAdded = "b" + counter++;
-        return dp.endpoints().add(EndpointSpec.of("bench", lastAdded, NetNs.named(sandbox + "-p" + pod))).block(T);
+        return dp.endpoints()
+                .add(EndpointSpec.of("bench", lastAdded, NetNs.named(sandbox + "-p" + pod)))
+                .block(T);
     }
 
     @TearDown(Level.Invocation)
@@ -113,7 +123,9 @@ public class EndpointBenchmark {
     public Object addThenRemove() {
         int pod = (int) (counter % POOL);
         String id = "b" + counter++;
-        Object ep = dp.endpoints().add(EndpointSpec.of("bench", id, NetNs.named(sandbox + "-p" + pod))).block(T);
+        Object ep = dp.endpoints()
+                .add(EndpointSpec.of("bench", id, NetNs.named(sandbox + "-p" + pod)))
+                .block(T);
         dp.endpoints().remove(id, "eth0").block(T);
         return ep;
     }
@@ -124,9 +136,15 @@ public class EndpointBenchmark {
         long base = counter;
         counter += POOL;
         List<dev.podnet.api.Endpoint> eps = Flux.range(0, POOL)
-                .flatMap(i -> dp.endpoints().add(EndpointSpec.of("bench", "b" + (base + i), NetNs.named(sandbox + "-p" + i))), POOL)
-                .collectList().block(T);
-        Flux.range(0, POOL).flatMap(i -> dp.endpoints().remove("b" + (base + i), "eth0"), POOL).blockLast(T);
+                .flatMap(
+                        i -> dp.endpoints()
+                                .add(EndpointSpec.of("bench", "b" + (base + i), NetNs.named(sandbox + "-p" + i))),
+                        POOL)
+                .collectList()
+                .block(T);
+        Flux.range(0, POOL)
+                .flatMap(i -> dp.endpoints().remove("b" + (base + i), "eth0"), POOL)
+                .blockLast(T);
         return eps;
     }
 

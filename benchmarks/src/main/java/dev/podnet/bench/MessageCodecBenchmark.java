@@ -8,12 +8,16 @@ import dev.podnet.netlink.route.AddressMessage;
 import dev.podnet.netlink.route.Ifa;
 import dev.podnet.netlink.route.Ifla;
 import dev.podnet.netlink.route.LinkMessage;
-import dev.podnet.netlink.route.Rta;
 import dev.podnet.netlink.route.RouteMessage;
 import dev.podnet.netlink.route.RouteMessages;
+import dev.podnet.netlink.route.Rta;
 import dev.podnet.netlink.route.Rtm;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -28,11 +32,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
-import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
 /**
  * Encode and decode of single link, address and route messages shaped like the kernel's, and the
  * decode of a 1000-link dump (as a node with 1000 pods answers RTM_GETLINK).
@@ -42,7 +41,9 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
 public class MessageCodecBenchmark {
     private LinkMessage link;
     private AddressMessage address;
@@ -57,28 +58,77 @@ public class MessageCodecBenchmark {
     static LinkMessage kernelLikeLink(int index) {
         AttributeList a = AttributeList.builder()
                 .string(Ifla.IFLA_IFNAME, "pn" + String.format("%012x", index))
-                .u32(Ifla.IFLA_TXQLEN, 1000).u8(Ifla.IFLA_OPERSTATE, 6).u8(Ifla.IFLA_LINKMODE, 0)
-                .u32(Ifla.IFLA_MTU, 1500).u32(Ifla.IFLA_GROUP, 0).u32(Ifla.IFLA_MASTER, 3)
-                .string(Ifla.IFLA_QDISC, "noqueue").string(Ifla.IFLA_IFALIAS, "podnet:churn" + index + "/eth0")
-                .bytes(Ifla.IFLA_ADDRESS, new byte[]{2, 0, 0, 0, (byte) (index >> 8), (byte) index})
-                .bytes(Ifla.IFLA_BROADCAST, new byte[]{-1, -1, -1, -1, -1, -1})
-                .u32(Ifla.IFLA_LINK, 2).u32(Ifla.IFLA_LINK_NETNSID, index)
+                .u32(Ifla.IFLA_TXQLEN, 1000)
+                .u8(Ifla.IFLA_OPERSTATE, 6)
+                .u8(Ifla.IFLA_LINKMODE, 0)
+                .u32(Ifla.IFLA_MTU, 1500)
+                .u32(Ifla.IFLA_GROUP, 0)
+                .u32(Ifla.IFLA_MASTER, 3)
+                .string(Ifla.IFLA_QDISC, "noqueue")
+                .string(Ifla.IFLA_IFALIAS, "podnet:churn" + index + "/eth0")
+                .bytes(Ifla.IFLA_ADDRESS, new byte[] {2, 0, 0, 0, (byte) (index >> 8), (byte) index})
+                .bytes(Ifla.IFLA_BROADCAST, new byte[] {-1, -1, -1, -1, -1, -1})
+                .u32(Ifla.IFLA_LINK, 2)
+                .u32(Ifla.IFLA_LINK_NETNSID, index)
                 .bytes(Ifla.IFLA_STATS64, new byte[200])
-                .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, "veth").string(Ifla.IFLA_INFO_SLAVE_KIND, "bridge"))
+                .nested(
+                        Ifla.IFLA_LINKINFO,
+                        li -> li.string(Ifla.IFLA_INFO_KIND, "veth").string(Ifla.IFLA_INFO_SLAVE_KIND, "bridge"))
                 .build();
-        return new LinkMessage(Rtm.RTM_NEWLINK, Netlink.NLM_F_MULTI, 1, 4242, 0, Ifla.ARPHRD_ETHER, index,
-                Ifla.IFF_UP | Ifla.IFF_BROADCAST | Ifla.IFF_MULTICAST | Ifla.IFF_LOWER_UP, 0, a);
+        return new LinkMessage(
+                Rtm.RTM_NEWLINK,
+                Netlink.NLM_F_MULTI,
+                1,
+                4242,
+                0,
+                Ifla.ARPHRD_ETHER,
+                index,
+                Ifla.IFF_UP | Ifla.IFF_BROADCAST | Ifla.IFF_MULTICAST | Ifla.IFF_LOWER_UP,
+                0,
+                a);
     }
 
     @Setup(Level.Trial)
     public void setup() throws Exception {
         link = kernelLikeLink(7);
         InetAddress a = InetAddress.getByName("198.18.3.7");
-        address = new AddressMessage(Rtm.RTM_NEWADDR, 0, 1, 4242, Rtm.AF_INET, 16, 0x80, 0, 7, AttributeList.builder()
-                .address(Ifa.IFA_ADDRESS, a).address(Ifa.IFA_LOCAL, a).address(Ifa.IFA_BROADCAST, InetAddress.getByName("198.18.255.255"))
-                .string(Ifa.IFA_LABEL, "eth0").u32(Ifa.IFA_FLAGS, 0x80).bytes(Ifa.IFA_CACHEINFO, new byte[16]).build());
-        route = new RouteMessage(Rtm.RTM_NEWROUTE, 0, 1, 4242, Rtm.AF_INET, 0, 0, 0, 254, 3, 0, 1, 0, AttributeList.builder()
-                .u32(Rta.RTA_TABLE, 254).address(Rta.RTA_GATEWAY, InetAddress.getByName("198.18.0.1")).u32(Rta.RTA_OIF, 2).build());
+        address = new AddressMessage(
+                Rtm.RTM_NEWADDR,
+                0,
+                1,
+                4242,
+                Rtm.AF_INET,
+                16,
+                0x80,
+                0,
+                7,
+                AttributeList.builder()
+                        .address(Ifa.IFA_ADDRESS, a)
+                        .address(Ifa.IFA_LOCAL, a)
+                        .address(Ifa.IFA_BROADCAST, InetAddress.getByName("198.18.255.255"))
+                        .string(Ifa.IFA_LABEL, "eth0")
+                        .u32(Ifa.IFA_FLAGS, 0x80)
+                        .bytes(Ifa.IFA_CACHEINFO, new byte[16])
+                        .build());
+        route = new RouteMessage(
+                Rtm.RTM_NEWROUTE,
+                0,
+                1,
+                4242,
+                Rtm.AF_INET,
+                0,
+                0,
+                0,
+                254,
+                3,
+                0,
+                1,
+                0,
+                AttributeList.builder()
+                        .u32(Rta.RTA_TABLE, 254)
+                        .address(Rta.RTA_GATEWAY, InetAddress.getByName("198.18.0.1"))
+                        .u32(Rta.RTA_OIF, 2)
+                        .build());
         out = PooledByteBufAllocator.DEFAULT.directBuffer(1 << 20);
         linkBytes = encoded(List.of(link));
         addressBytes = encoded(List.of(address));
@@ -100,7 +150,7 @@ public class MessageCodecBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        for (ByteBuf b : new ByteBuf[]{out, linkBytes, addressBytes, routeBytes, dump1000}) {
+        for (ByteBuf b : new ByteBuf[] {out, linkBytes, addressBytes, routeBytes, dump1000}) {
             b.release();
         }
     }

@@ -1,17 +1,21 @@
 package dev.podnet.bench;
 
-import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.internal.link.Addresses;
 import dev.podnet.dataplane.internal.link.Links;
-import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.internal.link.Routes;
 import dev.podnet.dataplane.internal.link.VethSpec;
+import dev.podnet.dataplane.ipam.Cidr;
+import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.netlink.NetlinkCodec;
 import dev.podnet.netlink.NetlinkMessage;
-import dev.podnet.netlink.route.RouteMessages;
 import dev.podnet.netlink.RequestWriter;
+import dev.podnet.netlink.route.RouteMessages;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -26,11 +30,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
-import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
 /**
  * The netlink messages of one bridge-shape pod add: the veth create and the host end's alias with
  * address-generation off on the host socket; address-generation off, up, address and default
@@ -44,7 +43,9 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
 public class PodMessagesCodecBenchmark {
     private final MacAddress mac = MacAddress.parse("02:11:22:33:44:55");
     private final Cidr address = Cidr.parse("198.18.3.7/16");

@@ -1,10 +1,8 @@
 package dev.podnet.cli;
 
-import dev.podnet.stress.Args;
-import dev.podnet.stress.UsageException;
 import dev.podnet.api.Json;
-import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.internal.netns.NetnsThread;
+import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import dev.podnet.netlink.channel.NetlinkClient;
@@ -17,13 +15,14 @@ import dev.podnet.netlink.route.IprouteNames;
 import dev.podnet.netlink.route.LinkMessage;
 import dev.podnet.netlink.route.Nda;
 import dev.podnet.netlink.route.NeighbourMessage;
-import dev.podnet.netlink.route.Rta;
 import dev.podnet.netlink.route.RouteMessage;
+import dev.podnet.netlink.route.Rta;
 import dev.podnet.netlink.route.Rtm;
+import dev.podnet.stress.Args;
+import dev.podnet.stress.UsageException;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -62,9 +61,11 @@ final class IpCommand {
             case "addr", "address", "a" -> "addr";
             case "route", "r" -> "route";
             case "neigh", "neighbour", "neighbor", "n" -> "neigh";
-            default -> throw new UsageException(CMD + ": unknown object '" + pos.get(0) + "' (link, addr, route, neigh)");
+            default ->
+                throw new UsageException(CMD + ": unknown object '" + pos.get(0) + "' (link, addr, route, neigh)");
         };
-        if (pos.size() > 2 || (pos.size() == 2 && !pos.get(1).equals("show") && !pos.get(1).equals("list"))) {
+        if (pos.size() > 2
+                || (pos.size() == 2 && !pos.get(1).equals("show") && !pos.get(1).equals("list"))) {
             throw new UsageException(CMD + ": only 'show' is supported: podnet ip " + object + " show");
         }
         String ns = a.get("--netns", null);
@@ -81,8 +82,8 @@ final class IpCommand {
     }
 
     int run(PrintStream err) {
-        MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("podnet-ip", true),
-                EpollIoHandler.newFactory());
+        MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("podnet-ip", true), EpollIoHandler.newFactory());
         try (NetnsThread thread = NetnsThread.start()) {
             NetlinkSocket socket = thread.openRouteSocket(netns).block(T);
             NetlinkClient rtnl = NetlinkClient.open(loops, socket).block(T);
@@ -93,7 +94,8 @@ final class IpCommand {
                     links.put(l.index(), l);
                 }
                 List<Map<String, Object>> rows = switch (object) {
-                    case "link" -> links.values().stream().map(l -> link(l, links, true)).toList();
+                    case "link" ->
+                        links.values().stream().map(l -> link(l, links, true)).toList();
                     case "addr" -> addresses(rtnl, links);
                     case "route" -> routes(rtnl, links);
                     default -> neighbours(rtnl, links);
@@ -198,8 +200,8 @@ final class IpCommand {
 
     private List<Map<String, Object>> addresses(NetlinkClient rtnl, Map<Integer, LinkMessage> links) {
         Map<Integer, List<Map<String, Object>>> byLink = new TreeMap<>();
-        for (NetlinkMessage m : dump(rtnl, AddressMessage.request(Rtm.RTM_GETADDR, 0, Rtm.AF_UNSPEC, 0, 0, 0, 0,
-                AttributeList.EMPTY))) {
+        for (NetlinkMessage m : dump(
+                rtnl, AddressMessage.request(Rtm.RTM_GETADDR, 0, Rtm.AF_UNSPEC, 0, 0, 0, 0, AttributeList.EMPTY))) {
             AddressMessage am = (AddressMessage) m;
             byLink.computeIfAbsent(am.index(), k -> new ArrayList<>()).add(address(am));
         }
@@ -236,8 +238,8 @@ final class IpCommand {
     private List<Map<String, Object>> routes(NetlinkClient rtnl, Map<Integer, LinkMessage> links) {
         int family = ipv6 ? Rtm.AF_INET6 : Rtm.AF_INET;
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (NetlinkMessage m : dump(rtnl, RouteMessage.request(Rtm.RTM_GETROUTE, 0, family, 0, 0, 0, 0, 0, 0,
-                AttributeList.EMPTY))) {
+        for (NetlinkMessage m :
+                dump(rtnl, RouteMessage.request(Rtm.RTM_GETROUTE, 0, family, 0, 0, 0, 0, 0, 0, AttributeList.EMPTY))) {
             RouteMessage r = (RouteMessage) m;
             if (r.effectiveTable() != Rta.RT_TABLE_MAIN) {
                 continue; // like `ip route show`: the main table
@@ -255,7 +257,11 @@ final class IpCommand {
             o.put("type", IprouteNames.routeType(r.routeType()));
         }
         InetAddress dst = r.destination();
-        o.put("dst", dst == null ? "default" : IprouteNames.address(dst) + (r.dstLength() == maxLen ? "" : "/" + r.dstLength()));
+        o.put(
+                "dst",
+                dst == null
+                        ? "default"
+                        : IprouteNames.address(dst) + (r.dstLength() == maxLen ? "" : "/" + r.dstLength()));
         if (r.gateway() != null) {
             o.put("gateway", IprouteNames.address(r.gateway()));
         }
@@ -300,7 +306,8 @@ final class IpCommand {
         for (NetlinkMessage m : dump(rtnl, RouteGroup.NEIGH.resyncDump())) {
             NeighbourMessage n = (NeighbourMessage) m;
             // like `ip neigh show`: IPv4 and IPv6 entries, not the NOARP ones
-            if ((n.family() != Rtm.AF_INET && n.family() != Rtm.AF_INET6) || (n.state() & Nda.NUD_NOARP) != 0
+            if ((n.family() != Rtm.AF_INET && n.family() != Rtm.AF_INET6)
+                    || (n.state() & Nda.NUD_NOARP) != 0
                     || n.destination() == null) {
                 continue;
             }
@@ -332,11 +339,16 @@ final class IpCommand {
                 Object v = e.getValue();
                 if (v instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof Map) {
                     for (Object sub : l) {
-                        parts.add("\n    " + ((Map<?, ?>) sub).values().stream().map(String::valueOf)
-                                .reduce((x, y) -> x + " " + y).orElse(""));
+                        parts.add("\n    "
+                                + ((Map<?, ?>) sub)
+                                        .values().stream()
+                                                .map(String::valueOf)
+                                                .reduce((x, y) -> x + " " + y)
+                                                .orElse(""));
                     }
                 } else if (v instanceof List<?> l) {
-                    parts.add(e.getKey() + " <" + String.join(",", l.stream().map(String::valueOf).toList()) + ">");
+                    parts.add(e.getKey() + " <"
+                            + String.join(",", l.stream().map(String::valueOf).toList()) + ">");
                 } else if (v instanceof Map<?, ?> m) {
                     parts.add(e.getKey() + " " + m.values());
                 } else {

@@ -1,11 +1,10 @@
 package dev.podnet.cli;
 
-import dev.podnet.stress.UsageException;
+import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.stress.ChurnCommand;
 import dev.podnet.stress.CrashWorker;
+import dev.podnet.stress.UsageException;
 import java.io.PrintStream;
-import dev.podnet.dataplane.netns.NetNs;
-
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -53,8 +52,7 @@ public final class Main {
             that owns the state directory.
             """;
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] argv) {
         System.exit(run(argv, System.out, System.err));
@@ -88,7 +86,8 @@ public final class Main {
                             }
                             wait = java.time.Duration.ofMillis(Math.round(seconds * 1000));
                         } catch (NumberFormatException e) {
-                            throw new UsageException("--wait must be seconds from 0 to 86400, got '" + argv[i + 1] + "'");
+                            throw new UsageException(
+                                    "--wait must be seconds from 0 to 86400, got '" + argv[i + 1] + "'");
                         }
                     }
                     default -> throw new UsageException("unknown option " + opt + " (see podnet help)");
@@ -112,9 +111,15 @@ public final class Main {
                         yield 1;
                     }
                 }
-                case "network", "endpoint", "ipam" -> new ModelCommands(stateDir, host, wait, out, err).run(argv[0], rest);
-                case "reconcile" -> new ModelCommands(stateDir, host, wait, out, err).run("reconcile",
-                        java.util.stream.Stream.concat(java.util.stream.Stream.of("run"), Arrays.stream(rest)).toArray(String[]::new));
+                case "network", "endpoint", "ipam" ->
+                    new ModelCommands(stateDir, host, wait, out, err).run(argv[0], rest);
+                case "reconcile" ->
+                    new ModelCommands(stateDir, host, wait, out, err)
+                            .run(
+                                    "reconcile",
+                                    java.util.stream.Stream.concat(
+                                                    java.util.stream.Stream.of("run"), Arrays.stream(rest))
+                                            .toArray(String[]::new));
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;

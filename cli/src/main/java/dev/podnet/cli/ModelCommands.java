@@ -1,25 +1,24 @@
 package dev.podnet.cli;
 
-import dev.podnet.stress.Args;
-import dev.podnet.stress.UsageException;
 import dev.podnet.api.CniResult;
 import dev.podnet.api.Dataplane;
 import dev.podnet.api.DataplaneOptions;
-import dev.podnet.dataplane.EndpointCheck;
-import dev.podnet.dataplane.EndpointOperationException;
+import dev.podnet.api.Endpoint;
 import dev.podnet.api.EndpointQuery;
 import dev.podnet.api.EndpointSpec;
-import dev.podnet.dataplane.EndpointUpdate;
-import dev.podnet.dataplane.InvalidSpecException;
 import dev.podnet.api.Json;
 import dev.podnet.api.Network;
-import dev.podnet.api.Endpoint;
-import dev.podnet.dataplane.NetworkInUseException;
 import dev.podnet.api.NetworkSpec;
+import dev.podnet.dataplane.EndpointCheck;
+import dev.podnet.dataplane.EndpointOperationException;
+import dev.podnet.dataplane.EndpointUpdate;
+import dev.podnet.dataplane.InvalidSpecException;
+import dev.podnet.dataplane.NetworkInUseException;
+import dev.podnet.dataplane.NetworkMode;
 import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;
-import dev.podnet.dataplane.NetworkMode;
-
+import dev.podnet.stress.Args;
+import dev.podnet.stress.UsageException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,30 +57,81 @@ final class ModelCommands {
         String[] rest = java.util.Arrays.copyOfRange(argv, 1, argv.length);
         String cmd = command + " " + verb;
         Args a = switch (command + " " + verb) {
-            case "network create" -> Args.parse(cmd, rest, 0, Set.of("--mode", "--bridge", "--subnet", "--gateway", "--mtu",
-                    "--range-start", "--range-end", "--range", "--range6", "--reserved", "--uplink", "--subnet6", "--gateway6", "--route",
-                    "--dns-nameserver", "--dns-domain", "--dns-search", "--dns-option"),
-                    Set.of("--hairpin", "--mac-from-ip", "--ipv6-from-mac", "--no-default-route", "--json"));
+            case "network create" ->
+                Args.parse(
+                        cmd,
+                        rest,
+                        0,
+                        Set.of(
+                                "--mode",
+                                "--bridge",
+                                "--subnet",
+                                "--gateway",
+                                "--mtu",
+                                "--range-start",
+                                "--range-end",
+                                "--range",
+                                "--range6",
+                                "--reserved",
+                                "--uplink",
+                                "--subnet6",
+                                "--gateway6",
+                                "--route",
+                                "--dns-nameserver",
+                                "--dns-domain",
+                                "--dns-search",
+                                "--dns-option"),
+                        Set.of("--hairpin", "--mac-from-ip", "--ipv6-from-mac", "--no-default-route", "--json"));
             case "network delete" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--force"));
             case "network list", "network show", "ipam show" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--json"));
             case "reconcile run" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--dry-run", "--json"));
-            case "endpoint add" -> Args.parse(cmd, rest, 0, Set.of("--network", "--container-id", "--netns", "--if", "--mtu",
-                    "--mac", "--pod-name", "--pod-namespace", "--ip"), Set.of("--json", "--vm"));
+            case "endpoint add" ->
+                Args.parse(
+                        cmd,
+                        rest,
+                        0,
+                        Set.of(
+                                "--network",
+                                "--container-id",
+                                "--netns",
+                                "--if",
+                                "--mtu",
+                                "--mac",
+                                "--pod-name",
+                                "--pod-namespace",
+                                "--ip"),
+                        Set.of("--json", "--vm"));
             case "endpoint del" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"), Set.of("--force"));
-            case "endpoint list" -> Args.parse(cmd, rest, 0, Set.of("--network", "--container-id", "--pod-name", "--pod-prefix",
-                    "--pod-namespace", "--netns"), Set.of("--json"));
-            case "endpoint show", "endpoint check", "endpoint detach" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"),
-                    Set.of("--json"));
-            case "endpoint update" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if", "--mtu", "--route"), Set.of("--json"));
-            case "endpoint attach" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if", "--sandbox-key"), Set.of("--json"));
+            case "endpoint list" ->
+                Args.parse(
+                        cmd,
+                        rest,
+                        0,
+                        Set.of(
+                                "--network",
+                                "--container-id",
+                                "--pod-name",
+                                "--pod-prefix",
+                                "--pod-namespace",
+                                "--netns"),
+                        Set.of("--json"));
+            case "endpoint show", "endpoint check", "endpoint detach" ->
+                Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"), Set.of("--json"));
+            case "endpoint update" ->
+                Args.parse(cmd, rest, 0, Set.of("--container-id", "--if", "--mtu", "--route"), Set.of("--json"));
+            case "endpoint attach" ->
+                Args.parse(cmd, rest, 0, Set.of("--container-id", "--if", "--sandbox-key"), Set.of("--json"));
             default -> throw new UsageException("unknown command '" + cmd + "' (see podnet help)");
         };
         Dataplane dp;
         try {
             // every command but reconcile itself reconciles on open (so that a dry run sees the leftovers);
             // a dry run opens read-only: it creates, changes and writes nothing
-            dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(hostNetns).lockWait(lockWait)
-                            .reconcileOnOpen(!command.equals("reconcile")).readOnly(a.has("--dry-run")))
+            dp = Dataplane.open(DataplaneOptions.of(stateDir)
+                            .hostNetns(hostNetns)
+                            .lockWait(lockWait)
+                            .reconcileOnOpen(!command.equals("reconcile"))
+                            .readOnly(a.has("--dry-run")))
                     .block(T.plus(lockWait));
         } catch (RuntimeException e) {
             err.println("podnet: cannot open the state in " + stateDir + ": " + e.getMessage());
@@ -111,11 +161,15 @@ final class ModelCommands {
                     case "ptp" -> NetworkSpec.ptp(name, subnet(cmd, a));
                     default -> throw new UsageException(cmd + ": --mode must be bridge or ptp, got '" + mode + "'");
                 };
-                spec = spec.withGateway(a.get("--gateway", null)).withMtu(a.intValue(cmd, "--mtu", 0, 0, 65535))
+                spec = spec.withGateway(a.get("--gateway", null))
+                        .withMtu(a.intValue(cmd, "--mtu", 0, 0, 65535))
                         .withRange(a.get("--range-start", null), a.get("--range-end", null))
                         .withReserved(a.all("--reserved").toArray(String[]::new))
-                        .withHairpin(a.has("--hairpin")).withMacFromIp(a.has("--mac-from-ip")).withUplink(a.get("--uplink", null))
-                        .withIpv6(a.get("--subnet6", null)).withIpv6Gateway(a.get("--gateway6", null));
+                        .withHairpin(a.has("--hairpin"))
+                        .withMacFromIp(a.has("--mac-from-ip"))
+                        .withUplink(a.get("--uplink", null))
+                        .withIpv6(a.get("--subnet6", null))
+                        .withIpv6Gateway(a.get("--gateway6", null));
                 if (a.has("--ipv6-from-mac")) {
                     spec = spec.withIpv6FromMac(required(cmd, a, "--subnet6"));
                 }
@@ -130,7 +184,10 @@ final class ModelCommands {
                     int eq = r.indexOf('=');
                     spec = spec.withRoute(eq < 0 ? r : r.substring(0, eq), eq < 0 ? null : r.substring(eq + 1));
                 }
-                spec = spec.withDns(a.all("--dns-nameserver"), a.get("--dns-domain", null), a.all("--dns-search"),
+                spec = spec.withDns(
+                        a.all("--dns-nameserver"),
+                        a.get("--dns-domain", null),
+                        a.all("--dns-search"),
                         a.all("--dns-option"));
                 dp.networks().create(spec).block(T);
                 Network r = dp.networks().get(name).block(T);
@@ -145,25 +202,33 @@ final class ModelCommands {
                 out.println("network " + name + " deleted");
             }
             case "network list" -> {
-                List<Map<String, Object>> rows = dp.networks().list().map(r -> network(r, dp.endpoints().count(r.name()).block(T)))
-                        .collectList().block(T);
+                List<Map<String, Object>> rows = dp.networks()
+                        .list()
+                        .map(r -> network(r, dp.endpoints().count(r.name()).block(T)))
+                        .collectList()
+                        .block(T);
                 if (json) {
                     out.println(Json.write(rows));
                 } else {
-                    rows.forEach(r -> out.println(r.get("name") + "  " + r.get("mode") + "  " + r.get("subnet") + "  gateway "
-                            + r.get("gateway") + "  endpoints " + r.get("endpoints")));
+                    rows.forEach(r -> out.println(r.get("name") + "  " + r.get("mode") + "  " + r.get("subnet")
+                            + "  gateway " + r.get("gateway") + "  endpoints " + r.get("endpoints")));
                 }
             }
             case "network show" -> {
                 String name = single(cmd, a);
-                Network r = dp.networks().get(name).blockOptional(T)
+                Network r = dp.networks()
+                        .get(name)
+                        .blockOptional(T)
                         .orElseThrow(() -> new InvalidSpecException("network '" + name + "' does not exist"));
                 Map<String, Object> o = network(r, dp.endpoints().count(name).block(T));
-                out.println(json ? Json.write(o) : name + ": " + describe(r) + ", " + o.get("endpoints") + " endpoints");
+                out.println(
+                        json ? Json.write(o) : name + ": " + describe(r) + ", " + o.get("endpoints") + " endpoints");
             }
             case "endpoint add" -> {
                 String netns = required(cmd, a, "--netns");
-                EndpointSpec spec = EndpointSpec.of(required(cmd, a, "--network"), required(cmd, a, "--container-id"),
+                EndpointSpec spec = EndpointSpec.of(
+                                required(cmd, a, "--network"),
+                                required(cmd, a, "--container-id"),
                                 netns.contains("/") ? NetNs.ofPath(Path.of(netns)) : NetNs.named(netns))
                         .withIfName(a.get("--if", "eth0"))
                         .withMtu(a.intValue(cmd, "--mtu", 0, 0, 65535))
@@ -174,18 +239,27 @@ final class ModelCommands {
                     spec = spec.withAddress(staticAddress(cmd, ip));
                 }
                 dp.endpoints().add(spec).block(T);
-                Endpoint r = dp.endpoints().get(spec.containerId(), spec.ifName()).block(T);
-                out.println(json ? CniResult.json(r, dp.networks().get(r.network()).block(T)) : "endpoint " + r.id() + ": " + r.address() + " via " + r.gateway()
-                        + " on " + r.network() + ", host " + r.hostIfName() + ", mac " + r.mac()
-                        + (r.tap() == null ? "" : ", for the VM on tap " + r.tap()));
+                Endpoint r =
+                        dp.endpoints().get(spec.containerId(), spec.ifName()).block(T);
+                out.println(
+                        json
+                                ? CniResult.json(
+                                        r, dp.networks().get(r.network()).block(T))
+                                : "endpoint " + r.id() + ": " + r.address() + " via " + r.gateway()
+                                        + " on " + r.network() + ", host " + r.hostIfName() + ", mac " + r.mac()
+                                        + (r.tap() == null ? "" : ", for the VM on tap " + r.tap()));
             }
             case "endpoint del" -> {
                 String ifName = a.get("--if", "eth0");
-                Endpoint r = dp.endpoints().resolve(required(cmd, a, "--container-id"), ifName).block(T);
+                Endpoint r = dp.endpoints()
+                        .resolve(required(cmd, a, "--container-id"), ifName)
+                        .block(T);
                 if (r == null) {
                     out.println("no endpoint " + a.get("--container-id", "") + "/" + ifName + ": nothing to remove");
                 } else {
-                    dp.endpoints().remove(r.containerId(), ifName, a.has("--force")).block(T);
+                    dp.endpoints()
+                            .remove(r.containerId(), ifName, a.has("--force"))
+                            .block(T);
                     out.println("endpoint " + r.id() + " removed");
                 }
             }
@@ -199,21 +273,26 @@ final class ModelCommands {
                         .withNetwork(a.get("--network", null));
                 List<Endpoint> rows = dp.endpoints().find(q).collectList().block(T);
                 if (json) {
-                    out.println(Json.write(rows.stream().map(ModelCommands::endpoint).toList()));
+                    out.println(Json.write(
+                            rows.stream().map(ModelCommands::endpoint).toList()));
                 } else {
-                    rows.forEach(r -> out.println(r.id() + "  " + r.state() + "  " + r.network() + "  " + r.address() + "  "
-                            + r.hostIfName() + "  " + r.netns() + (r.podName() == null ? "" : "  " + text(r.podNamespace()) + "/" + r.podName())));
+                    rows.forEach(r -> out.println(r.id() + "  " + r.state() + "  " + r.network() + "  " + r.address()
+                            + "  " + r.hostIfName() + "  " + r.netns()
+                            + (r.podName() == null ? "" : "  " + text(r.podNamespace()) + "/" + r.podName())));
                 }
             }
             case "endpoint show" -> {
-                Endpoint r = dp.endpoints().get(containerId(cmd, a, dp), a.get("--if", "eth0")).blockOptional(T)
-                        .orElseThrow(() -> new InvalidSpecException("no endpoint " + a.get("--container-id", "") + "/"
-                                + a.get("--if", "eth0")));
+                Endpoint r = dp.endpoints()
+                        .get(containerId(cmd, a, dp), a.get("--if", "eth0"))
+                        .blockOptional(T)
+                        .orElseThrow(() -> new InvalidSpecException(
+                                "no endpoint " + a.get("--container-id", "") + "/" + a.get("--if", "eth0")));
                 Network n = dp.networks().get(r.network()).block(T);
                 out.println(json ? CniResult.json(r, n) : Json.write(endpoint(r, n)));
             }
             case "reconcile run" -> {
-                dev.podnet.dataplane.ReconcileReport r = dp.reconciler().run(a.has("--dry-run")).block(T);
+                dev.podnet.dataplane.ReconcileReport r =
+                        dp.reconciler().run(a.has("--dry-run")).block(T);
                 if (json) {
                     Map<String, Object> o = Json.object();
                     o.put("dry_run", r.dryRun());
@@ -222,8 +301,12 @@ final class ModelCommands {
                     o.put("notes", r.notes());
                     out.println(Json.write(o));
                 } else {
-                    out.println("reconcile" + (r.dryRun() ? " (dry run)" : "") + ": " + r.endpointsChecked() + " endpoints checked, "
-                            + (r.clean() ? "nothing to do" : r.actions().size() + " action" + (r.actions().size() == 1 ? "" : "s")));
+                    out.println("reconcile" + (r.dryRun() ? " (dry run)" : "") + ": " + r.endpointsChecked()
+                            + " endpoints checked, "
+                            + (r.clean()
+                                    ? "nothing to do"
+                                    : r.actions().size() + " action"
+                                            + (r.actions().size() == 1 ? "" : "s")));
                     r.actions().forEach(x -> out.println("  " + x));
                     r.notes().forEach(x -> out.println("  (" + x + ")"));
                 }
@@ -233,28 +316,39 @@ final class ModelCommands {
                 for (String route : a.all("--route")) {
                     String[] p = route.split("=", 2);
                     if (p.length != 2) {
-                        throw new UsageException(cmd + ": --route must be DST=GATEWAY (e.g. 198.20.0.0/24=198.18.0.1), got '" + route + "'");
+                        throw new UsageException(cmd
+                                + ": --route must be DST=GATEWAY (e.g. 198.20.0.0/24=198.18.0.1), got '" + route + "'");
                     }
                     change = change.withRoute(p[0], p[1]);
                 }
                 if (change.mtu() == 0 && change.addRoutes().isEmpty()) {
                     throw new UsageException(cmd + ": say what to change: --mtu N and/or --route DST=GATEWAY");
                 }
-                Endpoint r = dp.endpoints().update(containerId(cmd, a, dp), a.get("--if", "eth0"), change).block(T);
-                out.println(json ? Json.write(endpoint(r)) : "endpoint " + r.id() + " updated: mtu " + (r.mtu() == 0 ? "default" : r.mtu())
-                        + (r.routes().isEmpty() ? "" : ", routes " + String.join("; ", r.routes())));
+                Endpoint r = dp.endpoints()
+                        .update(containerId(cmd, a, dp), a.get("--if", "eth0"), change)
+                        .block(T);
+                out.println(
+                        json
+                                ? Json.write(endpoint(r))
+                                : "endpoint " + r.id() + " updated: mtu " + (r.mtu() == 0 ? "default" : r.mtu())
+                                        + (r.routes().isEmpty() ? "" : ", routes " + String.join("; ", r.routes())));
             }
             case "endpoint attach" -> {
-                Endpoint r = dp.endpoints().attach(containerId(cmd, a, dp), a.get("--if", "eth0"),
-                        required(cmd, a, "--sandbox-key")).block(T);
+                Endpoint r = dp.endpoints()
+                        .attach(containerId(cmd, a, dp), a.get("--if", "eth0"), required(cmd, a, "--sandbox-key"))
+                        .block(T);
                 out.println(json ? Json.write(endpoint(r)) : "endpoint " + r.id() + " attached to " + r.sandboxKey());
             }
             case "endpoint detach" -> {
-                Endpoint r = dp.endpoints().detach(containerId(cmd, a, dp), a.get("--if", "eth0")).block(T);
+                Endpoint r = dp.endpoints()
+                        .detach(containerId(cmd, a, dp), a.get("--if", "eth0"))
+                        .block(T);
                 out.println(json ? Json.write(endpoint(r)) : "endpoint " + r.id() + " detached");
             }
             case "endpoint check" -> {
-                EndpointCheck c = dp.endpoints().check(containerId(cmd, a, dp), a.get("--if", "eth0")).block(T);
+                EndpointCheck c = dp.endpoints()
+                        .check(containerId(cmd, a, dp), a.get("--if", "eth0"))
+                        .block(T);
                 if (json) {
                     Map<String, Object> o = Json.object();
                     o.put("endpoint", c.endpoint());
@@ -279,7 +373,8 @@ final class ModelCommands {
                 if (json) {
                     out.println(Json.write(all));
                 } else {
-                    all.forEach((net, m) -> ((Map<?, ?>) m).forEach((addr, owner) -> out.println(net + "  " + addr + "  " + owner)));
+                    all.forEach((net, m) ->
+                            ((Map<?, ?>) m).forEach((addr, owner) -> out.println(net + "  " + addr + "  " + owner)));
                 }
             }
             default -> throw new UsageException("unknown command '" + cmd + "'");
@@ -297,7 +392,8 @@ final class ModelCommands {
     private static String rangeStart(String cmd, String range) {
         int dash = range.indexOf('-');
         if (dash < 0 || range.indexOf('-', dash + 1) >= 0) {
-            throw new UsageException(cmd + ": a range must be START-END (e.g. 198.18.0.10-198.18.0.99), got '" + range + "'");
+            throw new UsageException(
+                    cmd + ": a range must be START-END (e.g. 198.18.0.10-198.18.0.99), got '" + range + "'");
         }
         return dash == 0 ? null : range.substring(0, dash);
     }
@@ -384,7 +480,10 @@ final class ModelCommands {
     }
 
     private static boolean hasDns(Network n) {
-        return !n.nameservers().isEmpty() || n.domain() != null || !n.search().isEmpty() || !n.dnsOptions().isEmpty();
+        return !n.nameservers().isEmpty()
+                || n.domain() != null
+                || !n.search().isEmpty()
+                || !n.dnsOptions().isEmpty();
     }
 
     private static Map<String, Object> dnsJson(Network n) {
@@ -402,11 +501,14 @@ final class ModelCommands {
     }
 
     private static String describe(Network r) {
-        return r.mode().name().toLowerCase(java.util.Locale.ROOT) + (r.mode() == NetworkMode.BRIDGE ? " " + r.bridge() : "")
+        return r.mode().name().toLowerCase(java.util.Locale.ROOT)
+                + (r.mode() == NetworkMode.BRIDGE ? " " + r.bridge() : "")
                 + ", " + text(r.subnet()) + " gateway " + text(r.gateway())
                 + (r.ranges().isEmpty() ? "" : " ranges " + String.join(" ", r.ranges()))
-                + (r.ipv6() ? ", " + r.subnet6() + " gateway " + r.gateway6()
-                + (r.ranges6().isEmpty() ? "" : " ranges " + String.join(" ", r.ranges6())) : "")
+                + (r.ipv6()
+                        ? ", " + r.subnet6() + " gateway " + r.gateway6()
+                                + (r.ranges6().isEmpty() ? "" : " ranges " + String.join(" ", r.ranges6()))
+                        : "")
                 + (r.reserved().isEmpty() ? "" : ", reserved " + String.join(" ", r.reserved()));
     }
 

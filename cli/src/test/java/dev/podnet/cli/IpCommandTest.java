@@ -1,11 +1,13 @@
 package dev.podnet.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.podnet.api.Json;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,11 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code podnet ip ... --json} against {@code ip -j} on the same namespace: podnet prints every field of
@@ -31,20 +30,45 @@ class IpCommandTest {
      * the link's peer or lower device in the same namespace ({@code null} for index 0); a peer in another
      * namespace is {@code link_index}, its index there, with {@code link_netnsid} instead.
      */
-    static final List<String> LINK_KEYS = List.of("ifindex", "ifname", "flags", "mtu", "operstate", "link_type", "address",
-            "broadcast", "master", "group", "txqlen", "link", "link_index", "link_netnsid", "qdisc", "linkmode",
-            "linkmode_index", "ifalias");
+    static final List<String> LINK_KEYS = List.of(
+            "ifindex",
+            "ifname",
+            "flags",
+            "mtu",
+            "operstate",
+            "link_type",
+            "address",
+            "broadcast",
+            "master",
+            "group",
+            "txqlen",
+            "link",
+            "link_index",
+            "link_netnsid",
+            "qdisc",
+            "linkmode",
+            "linkmode_index",
+            "ifalias");
     /**
      * Link fields podnet prints exactly when iproute2 does, so a stray one fails as a missing one does
      * ({@code linkmode}, {@code linkinfo} and {@code ifalias} come with {@code ip link} or {@code -d} only).
      * Not {@code txqlen}: iproute2 leaves out a zero one.
      */
-    static final List<String> LINK_KEYS_EXACT = List.of("link", "link_index", "link_netnsid", "qdisc", "master",
-            "linkmode", "linkmode_index", "ifalias", "linkinfo");
+    static final List<String> LINK_KEYS_EXACT = List.of(
+            "link",
+            "link_index",
+            "link_netnsid",
+            "qdisc",
+            "master",
+            "linkmode",
+            "linkmode_index",
+            "ifalias",
+            "linkinfo");
+
     static final List<String> LINKINFO_KEYS = List.of("info_kind", "info_slave_kind");
     static final List<String> ADDR_KEYS = List.of("family", "local", "prefixlen", "broadcast", "scope", "label");
-    static final List<String> ROUTE_KEYS = List.of("dst", "gateway", "dev", "protocol", "scope", "type", "table", "prefsrc",
-            "metric", "flags");
+    static final List<String> ROUTE_KEYS =
+            List.of("dst", "gateway", "dev", "protocol", "scope", "type", "table", "prefsrc", "metric", "flags");
     static final List<String> NEIGH_KEYS = List.of("dst", "dev", "lladdr", "state");
 
     Sandbox sandbox;
@@ -59,12 +83,14 @@ class IpCommandTest {
         b.append("link set v0 master br0\n");
         b.append("link add v2 type veth peer name eth0 netns ").append(pod).append('\n');
         // the same index on both sides: the kernel then sends IFLA_LINK equal to the link's own index
-        b.append("link add v3 index 40 type veth peer name eth1 index 40 netns ").append(pod).append('\n');
+        b.append("link add v3 index 40 type veth peer name eth1 index 40 netns ")
+                .append(pod)
+                .append('\n');
         // this kernel has no vlan or ipvlan driver (no modules); macvlan, vxlan and tun are built in
         b.append("link add link v1 name mv0 type macvlan mode bridge\n");
         b.append("link add vx0 type vxlan id 42 dstport 4789 dev v1\n");
         b.append("tuntap add tap0 mode tap\n");
-        for (String l : new String[]{"br0", "v0", "v1", "v2", "mv0"}) {
+        for (String l : new String[] {"br0", "v0", "v1", "v2", "mv0"}) {
             b.append("link set ").append(l).append(" up\n");
         }
         b.append("link set br0 alias hello-podnet\n");
@@ -74,11 +100,21 @@ class IpCommandTest {
         b.append("addr add 198.18.0.9/16 dev br0 label br0:x\n");
         b.append("addr add fd00::1/64 dev br0 nodad\n");
         for (int i = 0; i < 2000; i++) {
-            b.append("addr add 198.19.").append(i / 250).append('.').append(i % 250 + 1).append("/32 dev v1\n");
+            b.append("addr add 198.19.")
+                    .append(i / 250)
+                    .append('.')
+                    .append(i % 250 + 1)
+                    .append("/32 dev v1\n");
         }
         for (int i = 0; i < 2000; i++) {
-            b.append("route add 198.20.").append(i / 250).append('.').append(i % 250).append("/32 via 198.18.0.7")
-                    .append(i % 3 == 0 ? " metric " + i : "").append(i % 5 == 0 ? " proto static" : "").append('\n');
+            b.append("route add 198.20.")
+                    .append(i / 250)
+                    .append('.')
+                    .append(i % 250)
+                    .append("/32 via 198.18.0.7")
+                    .append(i % 3 == 0 ? " metric " + i : "")
+                    .append(i % 5 == 0 ? " proto static" : "")
+                    .append('\n');
         }
         b.append("route add 198.21.0.0/24 dev br0 scope link\n");
         b.append("route add blackhole 198.21.1.0/24\n");
@@ -161,8 +197,8 @@ class IpCommandTest {
             noneExtra(what, o, t, LINK_KEYS_EXACT);
             if (t.get("linkinfo") instanceof Map<?, ?> li) {
                 if (!(o.get("linkinfo") instanceof Map<?, ?> ol)) {
-                    throw new AssertionError(what + ": iproute2 prints linkinfo " + li + ", podnet "
-                            + o.get("linkinfo"));
+                    throw new AssertionError(
+                            what + ": iproute2 prints linkinfo " + li + ", podnet " + o.get("linkinfo"));
                 }
                 compare(what + " linkinfo", cast(ol), cast(li), LINKINFO_KEYS);
                 noneExtra(what + " linkinfo", cast(ol), cast(li), LINKINFO_KEYS);
@@ -194,8 +230,11 @@ class IpCommandTest {
         assertEquals("v1", byName.get("mv0").get("link"), "mv0 " + byName.get("mv0"));
         for (String peerElsewhere : List.of("v2", "v3")) {
             Map<String, Object> v = byName.get(peerElsewhere);
-            assertTrue(v.get("link_index") instanceof Long && v.get("link_netnsid") instanceof Long
-                    && !v.containsKey("link"), peerElsewhere + " " + v);
+            assertTrue(
+                    v.get("link_index") instanceof Long
+                            && v.get("link_netnsid") instanceof Long
+                            && !v.containsKey("link"),
+                    peerElsewhere + " " + v);
         }
         assertEquals(40L, byName.get("v3").get("link_index"), "v3 " + byName.get("v3"));
         assertEquals(byName.get("v2").get("link_netnsid"), byName.get("v3").get("link_netnsid"), "one pod, one nsid");
@@ -223,9 +262,12 @@ class IpCommandTest {
 
     @Test
     void routesAgreeWithIpJson() throws Exception {
-        int compared = compareRoutes(podnet("ip", "route", "show", "--netns", sandbox.name(), "--json"), iproute2("-j", "route", "show"));
+        int compared = compareRoutes(
+                podnet("ip", "route", "show", "--netns", sandbox.name(), "--json"), iproute2("-j", "route", "show"));
         assertTrue(compared >= 2004, "compared " + compared + " routes");
-        compareRoutes(podnet("ip", "route", "show", "--netns", sandbox.name(), "-6", "--json"), iproute2("-6", "-j", "route", "show"));
+        compareRoutes(
+                podnet("ip", "route", "show", "--netns", sandbox.name(), "-6", "--json"),
+                iproute2("-6", "-j", "route", "show"));
     }
 
     private static int compareRoutes(List<Map<String, Object>> ours, List<Map<String, Object>> theirs) {

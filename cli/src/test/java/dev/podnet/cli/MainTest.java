@@ -1,10 +1,11 @@
 package dev.podnet.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -12,30 +13,38 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @KernelTest
 class MainTest {
     @TempDir
     Path state;
 
-    record Result(int code, String out, String err) {
-    }
+    record Result(int code, String out, String err) {}
 
     static Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code = Main.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     @Test
     void badArgumentsGetOneLineAndExitCode2() {
-        for (String[] args : new String[][]{{"churn", "--pods", "many"}, {"churn", "--pods", "0"}, {"churn", "--frobnicate"},
-                {"churn", "--pods"}, {"churn", "--sandbox", "a/b"}, {"churn", "--shape", "mesh"}, {"teleport"}, {}}) {
+        for (String[] args : new String[][] {
+            {"churn", "--pods", "many"},
+            {"churn", "--pods", "0"},
+            {"churn", "--frobnicate"},
+            {"churn", "--pods"},
+            {"churn", "--sandbox", "a/b"},
+            {"churn", "--shape", "mesh"},
+            {"teleport"},
+            {}
+        }) {
             Result r = run(args);
             assertEquals(2, r.code(), String.join(" ", args));
             assertTrue(args.length == 0 || r.err().strip().lines().count() == 1, r.err());
@@ -50,13 +59,35 @@ class MainTest {
         assertEquals(0, r.code(), r.out() + r.err());
         String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(json.startsWith("{") && json.endsWith("}"), json);
-        for (String key : new String[]{"pods", "shape", "ipv6", "add_s", "add_per_s", "add_p50_ms", "add_p99_ms", "del_s", "del_per_s",
-                "del_p50_ms", "del_p99_ms", "errors", "verified", "leaked_links", "leaked_addresses", "warmup_rounds",
-                "jit_ms_during_add", "sandbox"}) {
+        for (String key : new String[] {
+            "pods",
+            "shape",
+            "ipv6",
+            "add_s",
+            "add_per_s",
+            "add_p50_ms",
+            "add_p99_ms",
+            "del_s",
+            "del_per_s",
+            "del_p50_ms",
+            "del_p99_ms",
+            "errors",
+            "verified",
+            "leaked_links",
+            "leaked_addresses",
+            "warmup_rounds",
+            "jit_ms_during_add",
+            "sandbox"
+        }) {
             assertTrue(json.contains("\"" + key + "\":"), key + " in " + json);
         }
-        assertTrue(json.contains("\"pods\":6") && json.contains("\"errors\":0") && json.contains("\"verified\":true")
-                && json.contains("\"leaked_links\":0") && json.contains("\"leaked_addresses\":0"), json);
+        assertTrue(
+                json.contains("\"pods\":6")
+                        && json.contains("\"errors\":0")
+                        && json.contains("\"verified\":true")
+                        && json.contains("\"leaked_links\":0")
+                        && json.contains("\"leaked_addresses\":0"),
+                json);
         Matcher m = Pattern.compile("\"add_per_s\":([0-9.]+)").matcher(json);
         assertTrue(m.find() && Double.parseDouble(m.group(1)) > 0, json);
         Matcher w = Pattern.compile("\"warmup_rounds\":([0-9]+)").matcher(json);
@@ -67,46 +98,118 @@ class MainTest {
     @Test
     void churnOfThePtpShape(Sandbox unused) throws Exception {
         String sandbox = "pnt-ptp-" + ProcessHandle.current().pid();
-        Result r = run("churn", "--pods", "4", "--warmup", "0", "--shape", "ptp", "--sandbox", sandbox, "--state-dir", state.toString(), "--json");
+        Result r = run(
+                "churn",
+                "--pods",
+                "4",
+                "--warmup",
+                "0",
+                "--shape",
+                "ptp",
+                "--sandbox",
+                sandbox,
+                "--state-dir",
+                state.toString(),
+                "--json");
         assertEquals(0, r.code(), r.out() + r.err());
         String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
-        assertTrue(json.contains("\"shape\":\"ptp\"") && json.contains("\"verified\":true") && json.contains("\"leaked_links\":0"), json);
+        assertTrue(
+                json.contains("\"shape\":\"ptp\"")
+                        && json.contains("\"verified\":true")
+                        && json.contains("\"leaked_links\":0"),
+                json);
         assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox));
     }
 
     @Test
     void churnOfTheVmShape(Sandbox unused) throws Exception {
         String sandbox = "pnt-vm-" + ProcessHandle.current().pid();
-        Result r = run("churn", "--pods", "3", "--warmup", "0", "--shape", "vm", "--sandbox", sandbox, "--state-dir", state.toString(), "--json");
+        Result r = run(
+                "churn",
+                "--pods",
+                "3",
+                "--warmup",
+                "0",
+                "--shape",
+                "vm",
+                "--sandbox",
+                sandbox,
+                "--state-dir",
+                state.toString(),
+                "--json");
         assertEquals(0, r.code(), r.out() + r.err());
         String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
-        assertTrue(json.contains("\"shape\":\"vm\"") && json.contains("\"verified\":true") && json.contains("\"leaked_links\":0"), json);
+        assertTrue(
+                json.contains("\"shape\":\"vm\"")
+                        && json.contains("\"verified\":true")
+                        && json.contains("\"leaked_links\":0"),
+                json);
         assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox));
     }
 
     @Test
     void churnDualStack(Sandbox unused) throws Exception {
         String sandbox = "pnt-v6-" + ProcessHandle.current().pid();
-        Result r = run("churn", "--pods", "4", "--warmup", "0", "--ipv6", "--sandbox", sandbox, "--state-dir", state.toString(), "--json");
+        Result r = run(
+                "churn",
+                "--pods",
+                "4",
+                "--warmup",
+                "0",
+                "--ipv6",
+                "--sandbox",
+                sandbox,
+                "--state-dir",
+                state.toString(),
+                "--json");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("dual stack"), r.out());
         String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(json.contains("\"verified\":true") && json.contains("\"leaked_addresses\":0"), json);
-        Result ptp = run("churn", "--pods", "4", "--warmup", "0", "--ipv6", "--shape", "ptp", "--sandbox", sandbox + "p", "--state-dir",
-                state.resolve("ptp").toString(), "--json");
+        Result ptp = run(
+                "churn",
+                "--pods",
+                "4",
+                "--warmup",
+                "0",
+                "--ipv6",
+                "--shape",
+                "ptp",
+                "--sandbox",
+                sandbox + "p",
+                "--state-dir",
+                state.resolve("ptp").toString(),
+                "--json");
         assertEquals(0, ptp.code(), ptp.out() + ptp.err());
         String ptpJson = ptp.out().strip().lines().reduce((a, b) -> b).orElseThrow();
-        assertTrue(ptpJson.contains("\"shape\":\"ptp\",\"ipv6\":true") && ptpJson.contains("\"verified\":true"), ptpJson);
+        assertTrue(
+                ptpJson.contains("\"shape\":\"ptp\",\"ipv6\":true") && ptpJson.contains("\"verified\":true"), ptpJson);
     }
 
     @Test
     void aBoundedRandomCrashRunLeaksAndLosesNothing(Sandbox unused) throws Exception {
         String sandbox = "pnt-crash-" + ProcessHandle.current().pid();
-        Result r = run("churn", "--crash-test", "--cycles", "4", "--pods", "8", "--max-kill-ms", "2500", "--seed", "7",
-                "--sandbox", sandbox, "--state-dir", state.resolve("crash").toString(), "--json");
+        Result r = run(
+                "churn",
+                "--crash-test",
+                "--cycles",
+                "4",
+                "--pods",
+                "8",
+                "--max-kill-ms",
+                "2500",
+                "--seed",
+                "7",
+                "--sandbox",
+                sandbox,
+                "--state-dir",
+                state.resolve("crash").toString(),
+                "--json");
         assertEquals(0, r.code(), r.out() + r.err());
         String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
-        for (String zero : new String[]{"leaked_links", "leaked_addresses", "lost_endpoints", "duplicate_ips", "unreachable", "not_ready"}) {
+        for (String zero : new String[] {
+            "leaked_links", "leaked_addresses", "lost_endpoints", "duplicate_ips", "unreachable", "not_ready"
+        }) {
             assertTrue(json.contains("\"" + zero + "\":0,"), zero + " in " + json);
         }
         assertTrue(json.contains("\"cycles\":4") && json.contains("\"recovery_p99_ms\":"), json);
@@ -120,7 +223,8 @@ class MainTest {
     }
 
     private static long number(String json, String key) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + key + "\":(\\d+)").matcher(json);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("\"" + key + "\":(\\d+)").matcher(json);
         assertTrue(m.find(), key + " in " + json);
         return Long.parseLong(m.group(1));
     }
@@ -129,12 +233,32 @@ class MainTest {
     void steadyChurnKeepsTheLiveSetAndWritesItsSeriesAndPlot(Sandbox unused) throws Exception {
         String sandbox = "pnt-steady-" + ProcessHandle.current().pid();
         Path prefix = state.resolve("steady");
-        Result r = run("churn", "--rate", "20", "--duration", "3", "--warmup-s", "0", "--live", "10", "--sandbox", sandbox, "--state-dir",
-                state.resolve("st").toString(), "--out", prefix.toString(), "--json");
+        Result r = run(
+                "churn",
+                "--rate",
+                "20",
+                "--duration",
+                "3",
+                "--warmup-s",
+                "0",
+                "--live",
+                "10",
+                "--sandbox",
+                sandbox,
+                "--state-dir",
+                state.resolve("st").toString(),
+                "--out",
+                prefix.toString(),
+                "--json");
         assertEquals(0, r.code(), r.out() + r.err());
         String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
-        assertTrue(json.contains("\"mode\":\"steady\"") && json.contains("\"adds\":60,") && json.contains("\"removes\":60,")
-                && json.contains("\"errors\":0,") && json.contains("\"leaked_links\":0,"), json);
+        assertTrue(
+                json.contains("\"mode\":\"steady\"")
+                        && json.contains("\"adds\":60,")
+                        && json.contains("\"removes\":60,")
+                        && json.contains("\"errors\":0,")
+                        && json.contains("\"leaked_links\":0,"),
+                json);
         List<String> csv = java.nio.file.Files.readAllLines(Path.of(prefix + ".csv"));
         assertTrue(csv.get(0).startsWith("second,adds,removes,add_p50_ms") && csv.size() >= 4, csv.toString());
         String html = java.nio.file.Files.readString(Path.of(prefix + ".html"));
@@ -154,7 +278,7 @@ class MainTest {
             assertTrue(Sandbox.ipIn(sandbox + "-p0", "-o", "-4", "addr").contains("198.18.0."));
             assertTrue(Sandbox.ipIn(sandbox, "-o", "link").contains("pnbr0"));
         } finally {
-            for (String n : new String[]{sandbox + "-p0", sandbox + "-p1", sandbox}) {
+            for (String n : new String[] {sandbox + "-p0", sandbox + "-p1", sandbox}) {
                 if (Sandbox.namespaceExists(n)) {
                     Sandbox.run("ip", "netns", "del", n);
                 }

@@ -1,18 +1,17 @@
 package dev.podnet.cli;
 
-import dev.podnet.api.Json;
-import dev.podnet.testing.KernelTest;
-import dev.podnet.testing.Sandbox;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.podnet.api.Json;
+import dev.podnet.testing.KernelTest;
+import dev.podnet.testing.Sandbox;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code podnet network|endpoint|ipam} against the kernel, with a sandbox as host. */
 @KernelTest
@@ -34,15 +33,38 @@ class ModelCommandsTest {
     @SuppressWarnings("unchecked")
     void networksAndEndpointsFromTheCommandLine(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
-        MainTest.Result created = podnet(sandbox, "network", "create", "pods", "--bridge", "pnbr0", "--subnet", "198.18.0.0/16",
-                "--mtu", "1450", "--json");
+        MainTest.Result created = podnet(
+                sandbox,
+                "network",
+                "create",
+                "pods",
+                "--bridge",
+                "pnbr0",
+                "--subnet",
+                "198.18.0.0/16",
+                "--mtu",
+                "1450",
+                "--json");
         assertEquals(0, created.code(), created.err());
         Map<String, Object> net = (Map<String, Object>) Json.read(created.out());
         assertEquals("bridge", net.get("mode"));
         assertEquals("198.18.0.1", net.get("gateway"));
 
-        MainTest.Result added = podnet(sandbox, "endpoint", "add", "--network", "pods", "--container-id", "cafe0001",
-                "--netns", pod, "--pod-name", "web-0", "--pod-namespace", "default", "--json");
+        MainTest.Result added = podnet(
+                sandbox,
+                "endpoint",
+                "add",
+                "--network",
+                "pods",
+                "--container-id",
+                "cafe0001",
+                "--netns",
+                pod,
+                "--pod-name",
+                "web-0",
+                "--pod-namespace",
+                "default",
+                "--json");
         assertEquals(0, added.code(), added.err());
         Map<String, Object> cni = (Map<String, Object>) Json.read(added.out());
         assertEquals("1.1.0", cni.get("cniVersion"));
@@ -53,13 +75,17 @@ class ModelCommandsTest {
         assertEquals("198.18.0.2/16", ip.get("address"));
         assertEquals("198.18.0.1", ip.get("gateway"));
         assertEquals(1L, ip.get("interface"));
-        assertEquals("0.0.0.0/0", ((List<Map<String, Object>>) cni.get("routes")).get(0).get("dst"));
+        assertEquals(
+                "0.0.0.0/0",
+                ((List<Map<String, Object>>) cni.get("routes")).get(0).get("dst"));
         assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "eth0").contains("mtu 1450"));
 
-        List<Object> found = (List<Object>) Json.read(podnet(sandbox, "endpoint", "list", "--pod-prefix", "web-",
-                "--pod-namespace", "default", "--json").out());
+        List<Object> found = (List<Object>) Json.read(
+                podnet(sandbox, "endpoint", "list", "--pod-prefix", "web-", "--pod-namespace", "default", "--json")
+                        .out());
         assertEquals(1, found.size());
-        Map<String, Object> ipam = (Map<String, Object>) Json.read(podnet(sandbox, "ipam", "show", "--json").out());
+        Map<String, Object> ipam = (Map<String, Object>)
+                Json.read(podnet(sandbox, "ipam", "show", "--json").out());
         assertEquals(Map.of("198.18.0.2", "cafe0001/eth0"), ipam.get("pods"));
 
         MainTest.Result rec = podnet(sandbox, "reconcile", "--dry-run");
@@ -78,7 +104,9 @@ class ModelCommandsTest {
         assertEquals(1, inUse.err().strip().lines().count(), inUse.err());
         assertTrue(inUse.err().contains("still has 1 endpoint"), inUse.err());
 
-        assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "cafe0001").code());
+        assertEquals(
+                0,
+                podnet(sandbox, "endpoint", "del", "--container-id", "cafe0001").code());
         assertEquals(0, podnet(sandbox, "network", "delete", "pods").code());
         assertFalse(sandbox.ip("-o", "link").contains("pnbr0"));
         assertEquals("[]", podnet(sandbox, "network", "list", "--json").out().strip());
@@ -88,31 +116,59 @@ class ModelCommandsTest {
     @SuppressWarnings("unchecked")
     void rangesDualStackPtpAndUpdatesFromTheCommandLine(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
-        MainTest.Result created = podnet(sandbox, "network", "create", "p2p", "--mode", "ptp", "--subnet", "198.19.0.0/24",
-                "--range", "198.19.0.10-198.19.0.11", "--range", "198.19.0.50-", "--reserved", "198.19.0.10",
-                "--subnet6", "fd00:19::/64", "--range6", "fd00:19::a-fd00:19::f", "--json");
+        MainTest.Result created = podnet(
+                sandbox,
+                "network",
+                "create",
+                "p2p",
+                "--mode",
+                "ptp",
+                "--subnet",
+                "198.19.0.0/24",
+                "--range",
+                "198.19.0.10-198.19.0.11",
+                "--range",
+                "198.19.0.50-",
+                "--reserved",
+                "198.19.0.10",
+                "--subnet6",
+                "fd00:19::/64",
+                "--range6",
+                "fd00:19::a-fd00:19::f",
+                "--json");
         assertEquals(0, created.code(), created.err());
         Map<String, Object> net = (Map<String, Object>) Json.read(created.out());
         assertEquals(List.of("198.19.0.10-198.19.0.11", "198.19.0.50-198.19.0.254"), net.get("ranges"));
         assertEquals(List.of("fd00:19::a-fd00:19::f"), net.get("ranges6"));
         assertEquals(List.of("198.19.0.10"), net.get("reserved"));
 
-        MainTest.Result added = podnet(sandbox, "endpoint", "add", "--network", "p2p", "--container-id", "cafe0002",
-                "--netns", pod, "--json");
+        MainTest.Result added = podnet(
+                sandbox, "endpoint", "add", "--network", "p2p", "--container-id", "cafe0002", "--netns", pod, "--json");
         assertEquals(0, added.code(), added.err());
-        List<Map<String, Object>> ips = (List<Map<String, Object>>) ((Map<String, Object>) Json.read(added.out())).get("ips");
+        List<Map<String, Object>> ips =
+                (List<Map<String, Object>>) ((Map<String, Object>) Json.read(added.out())).get("ips");
         assertEquals("198.19.0.11/24", ips.get(0).get("address"), "the first range, past the reserved address");
         assertEquals("fd00:19::a/64", ips.get(1).get("address"));
 
-        MainTest.Result updated = podnet(sandbox, "endpoint", "update", "--container-id", "cafe0002", "--mtu", "1400",
-                "--route", "198.20.0.0/24=198.19.0.1,fd00:20::/64=fd00:19::1", "--json");
+        MainTest.Result updated = podnet(
+                sandbox,
+                "endpoint",
+                "update",
+                "--container-id",
+                "cafe0002",
+                "--mtu",
+                "1400",
+                "--route",
+                "198.20.0.0/24=198.19.0.1,fd00:20::/64=fd00:19::1",
+                "--json");
         assertEquals(0, updated.code(), updated.err());
         Map<String, Object> ep = (Map<String, Object>) Json.read(updated.out());
         assertEquals(1400L, ep.get("mtu"));
         assertEquals(List.of("198.20.0.0/24 via 198.19.0.1", "fd00:20::/64 via fd00:19::1"), ep.get("routes"));
         assertTrue(Sandbox.ipIn(pod, "-6", "route").contains("fd00:20::/64 via fd00:19::1 dev eth0"));
-        Map<String, Object> cni = (Map<String, Object>) Json.read(podnet(sandbox, "endpoint", "show", "--container-id",
-                "cafe0002", "--json").out());
+        Map<String, Object> cni = (Map<String, Object>)
+                Json.read(podnet(sandbox, "endpoint", "show", "--container-id", "cafe0002", "--json")
+                        .out());
         assertEquals(4, ((List<Object>) cni.get("routes")).size(), "default routes of both families and the two added");
         MainTest.Result check = podnet(sandbox, "endpoint", "check", "--container-id", "cafe0002");
         assertEquals(0, check.code(), check.out() + check.err());
@@ -120,38 +176,56 @@ class ModelCommandsTest {
         MainTest.Result noChange = podnet(sandbox, "endpoint", "update", "--container-id", "cafe0002");
         assertEquals(2, noChange.code());
         assertTrue(noChange.err().contains("say what to change"), noChange.err());
-        MainTest.Result badRoute = podnet(sandbox, "endpoint", "update", "--container-id", "cafe0002", "--route", "198.20.0.0/24");
+        MainTest.Result badRoute =
+                podnet(sandbox, "endpoint", "update", "--container-id", "cafe0002", "--route", "198.20.0.0/24");
         assertEquals(2, badRoute.code());
         assertTrue(badRoute.err().contains("--route must be DST=GATEWAY"), badRoute.err());
-        Map<String, Object> ipam = (Map<String, Object>) Json.read(podnet(sandbox, "ipam", "show", "--json").out());
+        Map<String, Object> ipam = (Map<String, Object>)
+                Json.read(podnet(sandbox, "ipam", "show", "--json").out());
         assertEquals(Map.of("198.19.0.11", "cafe0002/eth0", "fd00:19::a", "cafe0002/eth0"), ipam.get("p2p"));
-        assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "cafe0002").code());
+        assertEquals(
+                0,
+                podnet(sandbox, "endpoint", "del", "--container-id", "cafe0002").code());
     }
 
     @Test
     void badInputGetsOneLineAndExitCode2AndTouchesNothing(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
-        assertEquals(0, podnet(sandbox, "network", "create", "pods", "--bridge", "pnbr0", "--subnet", "198.18.0.0/16").code());
+        assertEquals(
+                0,
+                podnet(sandbox, "network", "create", "pods", "--bridge", "pnbr0", "--subnet", "198.18.0.0/16")
+                        .code());
         List<String> before = linkNames(sandbox);
         String[][] cases = {
-                {"network", "create", "x", "--bridge", "pnbr9", "--subnet", "198.18.0.0/33"},
-                {"network", "create", "x", "--bridge", "pnbr9", "--subnet", "198.18.0.0/24", "--gateway", "198.19.0.1"},
-                {"network", "create", "x", "--bridge", "a-very-long-bridge-name", "--subnet", "198.18.0.0/24"},
-                {"network", "create", "x", "--mode", "ptp", "--subnet", "198.19.0.0/16", "--hairpin"},
-                {"network", "create", "x", "--mode", "mesh", "--subnet", "198.19.0.0/16"},
-                {"network", "create", "x", "--subnet", "198.19.0.0/16"},
-                {"network", "create", "x", "--bridge", "pnbr9", "--subnet", "198.18.0.0/24", "--range", "198.18.0.9"},
-                {"network", "create", "x", "--bridge", "pnbr9", "--subnet", "198.18.0.0/24", "--range", "198.18.0.9-198.18.0.2"},
-                {"network", "create", "x", "--bridge", "pnbr9", "--subnet", "198.18.0.0/24", "--reserved", "198.99.0.1"},
-                {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod, "--if", "much-too-long-if0"},
-                {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod, "--if", "a/b"},
-                {"endpoint", "add", "--network", "nope", "--container-id", "c1", "--netns", pod},
-                {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", "no-such-netns-here"},
-                {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod, "--mtu", "40"},
-                {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod, "--mac", "zz:00"},
-                {"endpoint", "add", "--network", "pods", "--container-id", "bad id", "--netns", pod},
-                {"endpoint", "show", "--container-id", "ghost"},
-                {"network", "frobnicate"},
+            {"network", "create", "x", "--bridge", "pnbr9", "--subnet", "198.18.0.0/33"},
+            {"network", "create", "x", "--bridge", "pnbr9", "--subnet", "198.18.0.0/24", "--gateway", "198.19.0.1"},
+            {"network", "create", "x", "--bridge", "a-very-long-bridge-name", "--subnet", "198.18.0.0/24"},
+            {"network", "create", "x", "--mode", "ptp", "--subnet", "198.19.0.0/16", "--hairpin"},
+            {"network", "create", "x", "--mode", "mesh", "--subnet", "198.19.0.0/16"},
+            {"network", "create", "x", "--subnet", "198.19.0.0/16"},
+            {"network", "create", "x", "--bridge", "pnbr9", "--subnet", "198.18.0.0/24", "--range", "198.18.0.9"},
+            {
+                "network",
+                "create",
+                "x",
+                "--bridge",
+                "pnbr9",
+                "--subnet",
+                "198.18.0.0/24",
+                "--range",
+                "198.18.0.9-198.18.0.2"
+            },
+            {"network", "create", "x", "--bridge", "pnbr9", "--subnet", "198.18.0.0/24", "--reserved", "198.99.0.1"},
+            {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod, "--if", "much-too-long-if0"
+            },
+            {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod, "--if", "a/b"},
+            {"endpoint", "add", "--network", "nope", "--container-id", "c1", "--netns", pod},
+            {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", "no-such-netns-here"},
+            {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod, "--mtu", "40"},
+            {"endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod, "--mac", "zz:00"},
+            {"endpoint", "add", "--network", "pods", "--container-id", "bad id", "--netns", pod},
+            {"endpoint", "show", "--container-id", "ghost"},
+            {"network", "frobnicate"},
         };
         for (String[] c : cases) {
             MainTest.Result r = podnet(sandbox, c);
@@ -161,15 +235,66 @@ class ModelCommandsTest {
         }
         // each named plainly
         String[][] named = {
-                {"subnet 198.18.0.0/25 overlaps network pods's subnet 198.18.0.0/16",
-                        "network", "create", "x", "--bridge", "pnbr9", "--subnet", "198.18.0.0/25"},
-                {"is the host namespace itself", "endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", sandbox.name()},
-                {"mtu 100 is outside 1280..65535", "endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod, "--mtu", "100"},
-                {"network mtu 100 is outside 1280..65535", "network", "create", "y", "--bridge", "pnbr9", "--subnet", "198.20.0.0/24",
-                        "--mtu", "100"},
-                {"already exists with other settings: mtu 0 (asked: 1400), hairpin false (asked: true)",
-                        "network", "create", "pods", "--bridge", "pnbr0", "--subnet", "198.18.0.0/16", "--mtu", "1400", "--hairpin"},
-                {"network 'nope' does not exist: nothing deleted", "network", "delete", "nope"},
+            {
+                "subnet 198.18.0.0/25 overlaps network pods's subnet 198.18.0.0/16",
+                "network",
+                "create",
+                "x",
+                "--bridge",
+                "pnbr9",
+                "--subnet",
+                "198.18.0.0/25"
+            },
+            {
+                "is the host namespace itself",
+                "endpoint",
+                "add",
+                "--network",
+                "pods",
+                "--container-id",
+                "c1",
+                "--netns",
+                sandbox.name()
+            },
+            {
+                "mtu 100 is outside 1280..65535",
+                "endpoint",
+                "add",
+                "--network",
+                "pods",
+                "--container-id",
+                "c1",
+                "--netns",
+                pod,
+                "--mtu",
+                "100"
+            },
+            {
+                "network mtu 100 is outside 1280..65535",
+                "network",
+                "create",
+                "y",
+                "--bridge",
+                "pnbr9",
+                "--subnet",
+                "198.20.0.0/24",
+                "--mtu",
+                "100"
+            },
+            {
+                "already exists with other settings: mtu 0 (asked: 1400), hairpin false (asked: true)",
+                "network",
+                "create",
+                "pods",
+                "--bridge",
+                "pnbr0",
+                "--subnet",
+                "198.18.0.0/16",
+                "--mtu",
+                "1400",
+                "--hairpin"
+            },
+            {"network 'nope' does not exist: nothing deleted", "network", "delete", "nope"},
         };
         for (String[] c : named) {
             MainTest.Result r = podnet(sandbox, java.util.Arrays.copyOfRange(c, 1, c.length));
@@ -178,17 +303,25 @@ class ModelCommandsTest {
             assertEquals(1, r.err().strip().lines().count(), r.err());
         }
         assertEquals(before, linkNames(sandbox));
-        assertEquals("{\"pods\":{}}", podnet(sandbox, "ipam", "show", "--json").out().strip());
+        assertEquals(
+                "{\"pods\":{}}", podnet(sandbox, "ipam", "show", "--json").out().strip());
 
         // a second container's eth0 in a namespace that has one: which interface exists where, and nothing made
-        assertEquals(0, podnet(sandbox, "endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod).code());
+        assertEquals(
+                0,
+                podnet(sandbox, "endpoint", "add", "--network", "pods", "--container-id", "c1", "--netns", pod)
+                        .code());
         List<String> withOne = linkNames(sandbox);
-        MainTest.Result second = podnet(sandbox, "endpoint", "add", "--network", "pods", "--container-id", "c2", "--netns", pod);
+        MainTest.Result second =
+                podnet(sandbox, "endpoint", "add", "--network", "pods", "--container-id", "c2", "--netns", pod);
         assertEquals(2, second.code(), second.err());
         assertTrue(second.err().contains("netns /run/netns/" + pod + " already has an interface eth0"), second.err());
         assertEquals(withOne, linkNames(sandbox));
-        assertEquals("{\"pods\":{\"198.18.0.2\":\"c1/eth0\"}}", podnet(sandbox, "ipam", "show", "--json").out().strip());
-        assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "c1").code());
+        assertEquals(
+                "{\"pods\":{\"198.18.0.2\":\"c1/eth0\"}}",
+                podnet(sandbox, "ipam", "show", "--json").out().strip());
+        assertEquals(
+                0, podnet(sandbox, "endpoint", "del", "--container-id", "c1").code());
     }
 
     @Test
@@ -196,30 +329,71 @@ class ModelCommandsTest {
     void ipv6OnlyNetworksStaticAddressesOfBothFamiliesRoutesAndDnsFromTheCommandLine(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         String pod2 = sandbox.newNamespace("q");
-        MainTest.Result v6 = podnet(sandbox, "network", "create", "six", "--bridge", "pnbr6", "--subnet6", "fd00:46::/64", "--json");
+        MainTest.Result v6 =
+                podnet(sandbox, "network", "create", "six", "--bridge", "pnbr6", "--subnet6", "fd00:46::/64", "--json");
         assertEquals(0, v6.code(), v6.err());
         assertEquals("", ((Map<String, Object>) Json.read(v6.out())).get("subnet"));
-        MainTest.Result added = podnet(sandbox, "endpoint", "add", "--network", "six", "--container-id", "c6", "--netns", pod, "--json");
+        MainTest.Result added = podnet(
+                sandbox, "endpoint", "add", "--network", "six", "--container-id", "c6", "--netns", pod, "--json");
         assertEquals(0, added.code(), added.err());
-        List<Map<String, Object>> ips = (List<Map<String, Object>>) ((Map<String, Object>) Json.read(added.out())).get("ips");
-        assertEquals(List.of("fd00:46::2/64"), ips.stream().map(i -> i.get("address")).toList());
+        List<Map<String, Object>> ips =
+                (List<Map<String, Object>>) ((Map<String, Object>) Json.read(added.out())).get("ips");
+        assertEquals(
+                List.of("fd00:46::2/64"),
+                ips.stream().map(i -> i.get("address")).toList());
 
-        MainTest.Result dual = podnet(sandbox, "network", "create", "dual", "--mode", "ptp", "--subnet", "198.19.0.0/24",
-                "--subnet6", "fd00:19::/64", "--route", "198.20.0.0/24", "--route", "fd00:20::/64=fd00:19::1",
-                "--dns-nameserver", "198.19.0.53,fd00:19::53", "--dns-search", "svc.local", "--json");
+        MainTest.Result dual = podnet(
+                sandbox,
+                "network",
+                "create",
+                "dual",
+                "--mode",
+                "ptp",
+                "--subnet",
+                "198.19.0.0/24",
+                "--subnet6",
+                "fd00:19::/64",
+                "--route",
+                "198.20.0.0/24",
+                "--route",
+                "fd00:20::/64=fd00:19::1",
+                "--dns-nameserver",
+                "198.19.0.53,fd00:19::53",
+                "--dns-search",
+                "svc.local",
+                "--json");
         assertEquals(0, dual.code(), dual.err());
-        MainTest.Result both = podnet(sandbox, "endpoint", "add", "--network", "dual", "--container-id", "c4", "--netns", pod2,
-                "--ip", "198.19.0.77,fd00:19::77", "--json");
+        MainTest.Result both = podnet(
+                sandbox,
+                "endpoint",
+                "add",
+                "--network",
+                "dual",
+                "--container-id",
+                "c4",
+                "--netns",
+                pod2,
+                "--ip",
+                "198.19.0.77,fd00:19::77",
+                "--json");
         assertEquals(0, both.code(), both.err());
         Map<String, Object> cni = (Map<String, Object>) Json.read(both.out());
-        assertEquals(List.of("198.19.0.77/24", "fd00:19::77/64"),
-                ((List<Map<String, Object>>) cni.get("ips")).stream().map(i -> i.get("address")).toList());
-        assertEquals(List.of("0.0.0.0/0", "::/0", "198.20.0.0/24", "fd00:20::/64"),
-                ((List<Map<String, Object>>) cni.get("routes")).stream().map(r -> r.get("dst")).toList());
-        assertEquals(Map.of("nameservers", List.of("198.19.0.53", "fd00:19::53"), "search", List.of("svc.local")), cni.get("dns"));
+        assertEquals(
+                List.of("198.19.0.77/24", "fd00:19::77/64"),
+                ((List<Map<String, Object>>) cni.get("ips"))
+                        .stream().map(i -> i.get("address")).toList());
+        assertEquals(
+                List.of("0.0.0.0/0", "::/0", "198.20.0.0/24", "fd00:20::/64"),
+                ((List<Map<String, Object>>) cni.get("routes"))
+                        .stream().map(r -> r.get("dst")).toList());
+        assertEquals(
+                Map.of("nameservers", List.of("198.19.0.53", "fd00:19::53"), "search", List.of("svc.local")),
+                cni.get("dns"));
         assertTrue(Sandbox.ipIn(pod2, "-6", "route").contains("fd00:20::/64 via fd00:19::1 dev eth0"));
-        assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "c4").code());
-        assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "c6").code());
+        assertEquals(
+                0, podnet(sandbox, "endpoint", "del", "--container-id", "c4").code());
+        assertEquals(
+                0, podnet(sandbox, "endpoint", "del", "--container-id", "c6").code());
     }
 
     @Test
@@ -229,10 +403,21 @@ class ModelCommandsTest {
         sandbox.ip("addr", "add", "198.18.50.2/24", "dev", "pnnic0");
         sandbox.ip("link", "set", "pnnic0", "up");
         String routesBefore = sandbox.ip("route");
-        MainTest.Result refused = podnet(sandbox, "network", "create", "pods", "--bridge", "pnbr0", "--subnet", "198.18.0.0/24",
-                "--uplink", "pnnic0");
+        MainTest.Result refused = podnet(
+                sandbox,
+                "network",
+                "create",
+                "pods",
+                "--bridge",
+                "pnbr0",
+                "--subnet",
+                "198.18.0.0/24",
+                "--uplink",
+                "pnnic0");
         assertEquals(2, refused.code(), refused.err());
-        assertTrue(refused.err().contains("uplink pnnic0 holds 198.18.50.2/24; enslaved to bridge pnbr0 it would lose them"),
+        assertTrue(
+                refused.err()
+                        .contains("uplink pnnic0 holds 198.18.50.2/24; enslaved to bridge pnbr0 it would lose them"),
                 refused.err());
         assertFalse(sandbox.ip("-br", "link").contains("pnbr0"), "no bridge made");
         assertTrue(sandbox.ip("addr", "show", "pnnic0").contains("198.18.50.2/24"));
@@ -240,8 +425,17 @@ class ModelCommandsTest {
         assertEquals(routesBefore, sandbox.ip("route"));
         assertEquals("[]", podnet(sandbox, "network", "list", "--json").out().strip());
 
-        MainTest.Result bare = podnet(sandbox, "network", "create", "pods", "--bridge", "pnbr0", "--subnet", "198.18.0.0/24",
-                "--uplink", "pnnic1");
+        MainTest.Result bare = podnet(
+                sandbox,
+                "network",
+                "create",
+                "pods",
+                "--bridge",
+                "pnbr0",
+                "--subnet",
+                "198.18.0.0/24",
+                "--uplink",
+                "pnnic1");
         assertEquals(0, bare.code(), bare.err());
         assertTrue(sandbox.ip("link", "show", "pnnic1").contains("master pnbr0"));
         assertEquals(0, podnet(sandbox, "network", "delete", "pods").code());
@@ -250,39 +444,88 @@ class ModelCommandsTest {
     @Test
     @SuppressWarnings("unchecked")
     void endpointIdsAreUniqueAndPrefixesMustBeUnambiguous(Sandbox sandbox) throws Exception {
-        assertEquals(0, podnet(sandbox, "network", "create", "pods", "--bridge", "pnbr0", "--subnet", "198.18.0.0/24").code());
-        for (String id : new String[]{"churn00000000", "churn00000001", "web1"}) {
-            assertEquals(0, podnet(sandbox, "endpoint", "add", "--network", "pods", "--container-id", id,
-                    "--netns", sandbox.newNamespace(id)).code());
+        assertEquals(
+                0,
+                podnet(sandbox, "network", "create", "pods", "--bridge", "pnbr0", "--subnet", "198.18.0.0/24")
+                        .code());
+        for (String id : new String[] {"churn00000000", "churn00000001", "web1"}) {
+            assertEquals(
+                    0,
+                    podnet(
+                                    sandbox,
+                                    "endpoint",
+                                    "add",
+                                    "--network",
+                                    "pods",
+                                    "--container-id",
+                                    id,
+                                    "--netns",
+                                    sandbox.newNamespace(id))
+                            .code());
         }
-        List<Map<String, Object>> all = (List<Map<String, Object>>) Json.read(podnet(sandbox, "endpoint", "list", "--json").out());
-        assertEquals(List.of("churn00000000/eth0", "churn00000001/eth0", "web1/eth0"),
+        List<Map<String, Object>> all = (List<Map<String, Object>>)
+                Json.read(podnet(sandbox, "endpoint", "list", "--json").out());
+        assertEquals(
+                List.of("churn00000000/eth0", "churn00000001/eth0", "web1/eth0"),
                 all.stream().map(e -> (String) e.get("id")).sorted().toList());
         MainTest.Result ambiguous = podnet(sandbox, "endpoint", "show", "--container-id", "churn0000000");
         assertEquals(2, ambiguous.code());
-        assertTrue(ambiguous.err().contains("container id 'churn0000000' is ambiguous: it names churn00000000/eth0, churn00000001/eth0"),
+        assertTrue(
+                ambiguous
+                        .err()
+                        .contains(
+                                "container id 'churn0000000' is ambiguous: it names churn00000000/eth0, churn00000001/eth0"),
                 ambiguous.err());
-        Map<String, Object> web = (Map<String, Object>) Json.read(podnet(sandbox, "endpoint", "show", "--container-id", "we").out());
+        Map<String, Object> web = (Map<String, Object>) Json.read(
+                podnet(sandbox, "endpoint", "show", "--container-id", "we").out());
         assertEquals("web1", web.get("container_id"), "an unambiguous prefix names its endpoint");
-        assertEquals(2, podnet(sandbox, "endpoint", "del", "--container-id", "churn").code(), "never removes several at once");
-        assertEquals(3, ((List<Object>) Json.read(podnet(sandbox, "endpoint", "list", "--json").out())).size());
+        assertEquals(
+                2,
+                podnet(sandbox, "endpoint", "del", "--container-id", "churn").code(),
+                "never removes several at once");
+        assertEquals(
+                3,
+                ((List<Object>) Json.read(
+                                podnet(sandbox, "endpoint", "list", "--json").out()))
+                        .size());
 
         // detach before delete (libnetwork's rule), or force
-        assertEquals(0, podnet(sandbox, "endpoint", "attach", "--container-id", "web1", "--sandbox-key", "sb-1").code());
+        assertEquals(
+                0,
+                podnet(sandbox, "endpoint", "attach", "--container-id", "web1", "--sandbox-key", "sb-1")
+                        .code());
         MainTest.Result attached = podnet(sandbox, "endpoint", "del", "--container-id", "web1");
         assertEquals(2, attached.code());
-        assertTrue(attached.err().contains("endpoint web1/eth0 is attached to sandbox sb-1; detach it first"), attached.err());
+        assertTrue(
+                attached.err().contains("endpoint web1/eth0 is attached to sandbox sb-1; detach it first"),
+                attached.err());
         assertTrue(Sandbox.ipIn(sandbox.name() + "-web1", "-br", "link").contains("eth0"), "still plugged in");
-        assertEquals(0, podnet(sandbox, "endpoint", "detach", "--container-id", "web1").code());
-        assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "web1").code());
-        assertEquals(0, podnet(sandbox, "endpoint", "attach", "--container-id", "churn00000000", "--sandbox-key", "sb-2").code());
-        assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "churn00000000", "--force").code());
-        assertEquals(0, podnet(sandbox, "endpoint", "del", "--container-id", "churn00000001").code());
+        assertEquals(
+                0,
+                podnet(sandbox, "endpoint", "detach", "--container-id", "web1").code());
+        assertEquals(
+                0, podnet(sandbox, "endpoint", "del", "--container-id", "web1").code());
+        assertEquals(
+                0,
+                podnet(sandbox, "endpoint", "attach", "--container-id", "churn00000000", "--sandbox-key", "sb-2")
+                        .code());
+        assertEquals(
+                0,
+                podnet(sandbox, "endpoint", "del", "--container-id", "churn00000000", "--force")
+                        .code());
+        assertEquals(
+                0,
+                podnet(sandbox, "endpoint", "del", "--container-id", "churn00000001")
+                        .code());
         assertEquals("[]", podnet(sandbox, "endpoint", "list", "--json").out().strip());
     }
 
     /** The sandbox's link names (their states change on their own: a bridge without ports loses its carrier). */
     private static List<String> linkNames(Sandbox sandbox) throws Exception {
-        return sandbox.ip("-o", "link").lines().map(l -> l.split(": ")[1].split("@")[0]).sorted().toList();
+        return sandbox.ip("-o", "link")
+                .lines()
+                .map(l -> l.split(": ")[1].split("@")[0])
+                .sorted()
+                .toList();
     }
 }

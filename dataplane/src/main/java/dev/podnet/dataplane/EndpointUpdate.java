@@ -1,7 +1,6 @@
 package dev.podnet.dataplane;
 
 import dev.podnet.dataplane.ipam.Cidr;
-
 import java.net.InetAddress;
 import java.util.List;
 

@@ -14,7 +14,8 @@ public record DoneMessage(int flags, int sequence, int portId, int error, Attrib
         int size = body.readableBytes();
         byte[] raw = new byte[size];
         body.readBytes(raw);
-        int error = size >= 4 ? (raw[0] & 0xff) | (raw[1] & 0xff) << 8 | (raw[2] & 0xff) << 16 | (raw[3] & 0xff) << 24 : 0;
+        int error =
+                size >= 4 ? (raw[0] & 0xff) | (raw[1] & 0xff) << 8 | (raw[2] & 0xff) << 16 | (raw[3] & 0xff) << 24 : 0;
         AttributeList tlvs = AttributeList.EMPTY;
         if ((flags & Netlink.NLM_F_ACK_TLVS) != 0 && size > 4) {
             try {
@@ -30,5 +31,4 @@ public record DoneMessage(int flags, int sequence, int portId, int error, Attrib
     public int type() {
         return Netlink.NLMSG_DONE;
     }
-
 }

@@ -128,8 +128,7 @@ public final class Errno {
         def(ECANCELED, "ECANCELED", "Operation canceled");
     }
 
-    private Errno() {
-    }
+    private Errno() {}
 
     private static void def(int errno, String name, String text) {
         NAMES[errno] = name;

@@ -14,8 +14,16 @@ import io.netty.buffer.ByteBuf;
  * @param extAck           the extended-ack TLVs ({@code NLMSGERR_ATTR_*}), possibly empty
  * @param body             the body as received, so that the message re-encodes unchanged
  */
-public record ErrorMessage(int flags, int sequence, int portId, int error, int requestType,
-                           int requestSequence, AttributeList extAck, byte[] body) implements BodyBytes {
+public record ErrorMessage(
+        int flags,
+        int sequence,
+        int portId,
+        int error,
+        int requestType,
+        int requestSequence,
+        AttributeList extAck,
+        byte[] body)
+        implements BodyBytes {
 
     /** Decodes an {@code NLMSG_ERROR} body. */
     public static ErrorMessage decode(int flags, int sequence, int portId, ByteBuf body) {
@@ -37,8 +45,8 @@ public record ErrorMessage(int flags, int sequence, int portId, int error, int r
             int echoed = (flags & Netlink.NLM_F_CAPPED) != 0 ? Netlink.NLMSG_HDRLEN : Netlink.align(origLen);
             int tlvStart = 4 + echoed;
             if (echoed < 0 || tlvStart > size) { // a negative length wraps the aligned size below zero
-                throw new NetlinkDecodeException("NLMSG_ERROR claims a " + echoed + "-byte echoed request but has "
-                        + (size - 4) + " bytes");
+                throw new NetlinkDecodeException(
+                        "NLMSG_ERROR claims a " + echoed + "-byte echoed request but has " + (size - 4) + " bytes");
             }
             try {
                 tlvs = AttributeList.wrap(raw, tlvStart, size - tlvStart);
@@ -75,10 +83,10 @@ public record ErrorMessage(int flags, int sequence, int portId, int error, int r
         return extAck.u32(Netlink.NLMSGERR_ATTR_OFFS, -1);
     }
 
-
     @Override
     public String toString() {
-        return "ErrorMessage[seq=" + sequence + ", error=" + (error == 0 ? "ack" : dev.podnet.netlink.Errno.name(-error))
+        return "ErrorMessage[seq=" + sequence + ", error="
+                + (error == 0 ? "ack" : dev.podnet.netlink.Errno.name(-error))
                 + ", request=" + requestType + "/" + requestSequence
                 + (extAckMessage() != null ? ", msg='" + extAckMessage() + "'" : "") + "]";
     }

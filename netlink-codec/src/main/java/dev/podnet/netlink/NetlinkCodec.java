@@ -2,7 +2,6 @@ package dev.podnet.netlink;
 
 import dev.podnet.netlink.attr.AttributeFormatException;
 import io.netty.buffer.ByteBuf;
-
 import java.util.List;
 
 /**
@@ -10,8 +9,7 @@ import java.util.List;
  * both use it.
  */
 public final class NetlinkCodec {
-    private NetlinkCodec() {
-    }
+    private NetlinkCodec() {}
 
     /**
      * Writes {@code message} with the given sequence number and port id, followed by the padding
@@ -38,8 +36,8 @@ public final class NetlinkCodec {
         message.writeBody(out);
         int written = out.writerIndex() - start;
         if (written != length) {
-            throw new IllegalStateException(message.getClass().getSimpleName() + " wrote " + written
-                    + " bytes but declared " + length);
+            throw new IllegalStateException(
+                    message.getClass().getSimpleName() + " wrote " + written + " bytes but declared " + length);
         }
         // nlmsg_len may be unaligned; the next message still starts at NLMSG_ALIGN(nlmsg_len)
         out.writeZero(padded - length);
@@ -60,8 +58,8 @@ public final class NetlinkCodec {
             int length = datagram.getIntLE(start);
             int remaining = datagram.readableBytes();
             if (length < Netlink.NLMSG_HDRLEN || length > remaining) {
-                throw new NetlinkDecodeException("nlmsghdr at offset " + start + " claims length " + length
-                        + " with " + remaining + " bytes left");
+                throw new NetlinkDecodeException("nlmsghdr at offset " + start + " claims length " + length + " with "
+                        + remaining + " bytes left");
             }
             int type = datagram.getUnsignedShortLE(start + 4);
             int flags = datagram.getUnsignedShortLE(start + 6);
@@ -81,7 +79,8 @@ public final class NetlinkCodec {
             } catch (AttributeFormatException e) {
                 // the bytes' fault, named with the message it is in; the decoders check their fixed
                 // headers themselves, so an IndexOutOfBounds (or any other exception) here is a bug
-                throw new NetlinkDecodeException(factory.typeName(type) + " at offset " + start + ": " + e.getMessage(), e);
+                throw new NetlinkDecodeException(
+                        factory.typeName(type) + " at offset " + start + ": " + e.getMessage(), e);
             }
             if (type != Netlink.NLMSG_NOOP) {
                 out.add(m);

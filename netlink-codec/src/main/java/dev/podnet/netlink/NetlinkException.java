@@ -1,7 +1,5 @@
 package dev.podnet.netlink;
 
-import dev.podnet.netlink.Errno;
-
 /**
  * The kernel refused a request: the errno (number and name), the kernel's extended-ack message and
  * the offset of the offending attribute when it gave them, and which request failed.
@@ -29,7 +27,12 @@ public class NetlinkException extends PodnetException {
 
     private static String format(int errno, String msg, int offset, String request) {
         StringBuilder b = new StringBuilder();
-        b.append(request).append(" failed: ").append(Errno.name(errno)).append(" (").append(Errno.describe(errno)).append(')');
+        b.append(request)
+                .append(" failed: ")
+                .append(Errno.name(errno))
+                .append(" (")
+                .append(Errno.describe(errno))
+                .append(')');
         if (msg != null && !msg.isEmpty()) {
             b.append(": ").append(msg);
         }

@@ -1,6 +1,5 @@
 package dev.podnet.netlink;
 
-
 import java.util.HexFormat;
 
 /** A message of a type the decoder does not know, kept as its body bytes. */
@@ -8,7 +7,7 @@ public record RawMessage(int type, int flags, int sequence, int portId, byte[] b
 
     @Override
     public String toString() {
-        return "RawMessage[type=" + type + ", flags=0x" + Integer.toHexString(flags) + ", seq=" + sequence
-                + ", body=" + HexFormat.of().formatHex(body) + "]";
+        return "RawMessage[type=" + type + ", flags=0x" + Integer.toHexString(flags) + ", seq=" + sequence + ", body="
+                + HexFormat.of().formatHex(body) + "]";
     }
 }

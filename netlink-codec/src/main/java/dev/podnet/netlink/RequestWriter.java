@@ -2,7 +2,6 @@ package dev.podnet.netlink;
 
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
-
 import java.net.InetAddress;
 
 /**
@@ -35,6 +34,7 @@ public final class RequestWriter {
     private int base = -1;
     /** Writing bare attributes ({@link #resetForAttributes}), not messages. */
     private boolean attributesOnly;
+
     private int count;
     private int[] nests = new int[MAX_DEPTH];
     private int depth;
@@ -280,8 +280,9 @@ public final class RequestWriter {
         int at = nests[--depth];
         int length = out.writerIndex() - at;
         if (length > 0xffff) {
-            throw new IllegalArgumentException("nested attribute " + (out.getUnsignedShortLE(at + 2) & AttributeList.NLA_TYPE_MASK)
-                    + " too long: " + length + " bytes");
+            throw new IllegalArgumentException(
+                    "nested attribute " + (out.getUnsignedShortLE(at + 2) & AttributeList.NLA_TYPE_MASK) + " too long: "
+                            + length + " bytes");
         }
         out.setShortLE(at, length);
         pad();

@@ -1,18 +1,17 @@
 package dev.podnet.netlink;
 
-import dev.podnet.netlink.attr.AttributeFormatException;
-import dev.podnet.netlink.attr.AttributeList;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.Test;
-
-import java.util.HexFormat;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.podnet.netlink.attr.AttributeFormatException;
+import dev.podnet.netlink.attr.AttributeList;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
 
 /** {@code NLMSG_DONE} bodies written by hand: the error int (little-endian), the extended-ack TLVs after it. */
 class DoneMessageTest {
@@ -72,9 +71,9 @@ class DoneMessageTest {
     @Test
     void extendedAckTlvsFollowTheErrorWhenFlagged() {
         byte[] body = hex(
-                "ea ff ff ff",                  // -EINVAL
+                "ea ff ff ff", // -EINVAL
                 "09 00 01 00 62 61 64 21 00 00 00 00", // NLMSGERR_ATTR_MSG "bad!" (4 + 5 bytes, padded to 12)
-                "08 00 02 00 24 01 00 00");     // NLMSGERR_ATTR_OFFS 0x124
+                "08 00 02 00 24 01 00 00"); // NLMSGERR_ATTR_OFFS 0x124
         DoneMessage d = decode(Netlink.NLM_F_MULTI | Netlink.NLM_F_ACK_TLVS, body);
         assertEquals(-22, d.error());
         assertEquals(20, d.extAck().encodedLength());
@@ -101,9 +100,11 @@ class DoneMessageTest {
     @Test
     void malformedTlvsAreADecodeError() {
         byte[] body = hex("00 00 00 00", "28 00 01 00 78 00 00 00"); // claims 40 bytes, has 8
-        NetlinkDecodeException e = assertThrows(NetlinkDecodeException.class,
+        NetlinkDecodeException e = assertThrows(
+                NetlinkDecodeException.class,
                 () -> DoneMessage.decode(Netlink.NLM_F_ACK_TLVS, 1, 0, Unpooled.wrappedBuffer(body)));
-        assertEquals("bad extended-ack TLVs in NLMSG_DONE: attribute type 1 at offset 0 claims length 40 but 8 bytes remain",
+        assertEquals(
+                "bad extended-ack TLVs in NLMSG_DONE: attribute type 1 at offset 0 claims length 40 but 8 bytes remain",
                 e.getMessage());
         assertInstanceOf(AttributeFormatException.class, e.getCause());
     }
@@ -111,7 +112,10 @@ class DoneMessageTest {
     @Test
     void aDumpEndsWithTheKernelsDone() {
         java.util.List<NetlinkMessage> out = new java.util.ArrayList<>();
-        NetlinkCodec.decode(Unpooled.wrappedBuffer(Vectors.load("addr-dump")), dev.podnet.netlink.route.RouteMessages.INSTANCE, out);
+        NetlinkCodec.decode(
+                Unpooled.wrappedBuffer(Vectors.load("addr-dump")),
+                dev.podnet.netlink.route.RouteMessages.INSTANCE,
+                out);
         DoneMessage d = assertInstanceOf(DoneMessage.class, out.get(out.size() - 1));
         assertEquals(Netlink.NLM_F_MULTI, d.flags());
         assertEquals(2, d.sequence());

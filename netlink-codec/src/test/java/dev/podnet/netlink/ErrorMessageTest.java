@@ -1,15 +1,5 @@
 package dev.podnet.netlink;
 
-import dev.podnet.netlink.attr.AttributeFormatException;
-import dev.podnet.netlink.attr.AttributeList;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,6 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.podnet.netlink.attr.AttributeFormatException;
+import dev.podnet.netlink.attr.AttributeList;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code NLMSG_ERROR} bodies written by hand ({@code struct nlmsgerr}: s32 error, the request's
@@ -40,7 +39,8 @@ class ErrorMessageTest {
     }
 
     private static NetlinkDecodeException refused(int flags, byte[] body) {
-        return assertThrows(NetlinkDecodeException.class, () -> ErrorMessage.decode(flags, 9, 0, Unpooled.wrappedBuffer(body)));
+        return assertThrows(
+                NetlinkDecodeException.class, () -> ErrorMessage.decode(flags, 9, 0, Unpooled.wrappedBuffer(body)));
     }
 
     @Test
@@ -85,10 +85,10 @@ class ErrorMessageTest {
     @Test
     void aCappedErrorHasItsTlvsRightAfterTheHeader() {
         byte[] body = hex(
-                "ea ff ff ff",                                        // -EINVAL
-                "40 00 00 00 10 00 05 06 04 00 00 00 00 00 00 00",    // the request's header (64 bytes, cut)
-                "0d 00 01 00 62 61 64 20 6b 69 6e 64 00 00 00 00",    // NLMSGERR_ATTR_MSG "bad kind"
-                "08 00 02 00 30 00 00 00");                           // NLMSGERR_ATTR_OFFS 48
+                "ea ff ff ff", // -EINVAL
+                "40 00 00 00 10 00 05 06 04 00 00 00 00 00 00 00", // the request's header (64 bytes, cut)
+                "0d 00 01 00 62 61 64 20 6b 69 6e 64 00 00 00 00", // NLMSGERR_ATTR_MSG "bad kind"
+                "08 00 02 00 30 00 00 00"); // NLMSGERR_ATTR_OFFS 48
         ErrorMessage e = decode(Netlink.NLM_F_CAPPED | Netlink.NLM_F_ACK_TLVS, body);
         assertEquals(22, e.errno());
         assertEquals(2, e.extAck().size());
@@ -101,9 +101,9 @@ class ErrorMessageTest {
     void anUncappedErrorHasItsTlvsAfterTheAlignedRequest() {
         byte[] body = hex(
                 "ea ff ff ff",
-                "16 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00",    // a 22-byte request: header ...
-                "aa bb cc dd ee ff 00 00",                            // ... its 6 bytes, padded to 24
-                "08 00 02 00 14 00 00 00");                           // NLMSGERR_ATTR_OFFS 20
+                "16 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00", // a 22-byte request: header ...
+                "aa bb cc dd ee ff 00 00", // ... its 6 bytes, padded to 24
+                "08 00 02 00 14 00 00 00"); // NLMSGERR_ATTR_OFFS 20
         ErrorMessage e = decode(Netlink.NLM_F_ACK_TLVS, body);
         assertEquals(19, e.requestType());
         assertEquals(6, e.requestSequence());
@@ -115,39 +115,45 @@ class ErrorMessageTest {
 
     @Test
     void anEchoedRequestEndingTheBodyLeavesNoTlvs() {
-        ErrorMessage e = decode(Netlink.NLM_F_ACK_TLVS, hex("ea ff ff ff", "10 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00"));
+        ErrorMessage e =
+                decode(Netlink.NLM_F_ACK_TLVS, hex("ea ff ff ff", "10 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00"));
         assertEquals(0, e.extAck().encodedLength());
         assertEquals(-1, e.extAckOffset());
     }
 
     @Test
     void anEchoedRequestLongerThanTheBodyIsRefused() {
-        NetlinkDecodeException e = refused(Netlink.NLM_F_ACK_TLVS,
-                hex("ea ff ff ff", "40 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00"));
+        NetlinkDecodeException e =
+                refused(Netlink.NLM_F_ACK_TLVS, hex("ea ff ff ff", "40 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00"));
         assertEquals("NLMSG_ERROR claims a 64-byte echoed request but has 16 bytes", e.getMessage());
     }
 
     @Test
     void aNegativeEchoedLengthIsRefused() {
-        NetlinkDecodeException e = refused(Netlink.NLM_F_ACK_TLVS,
-                hex("ea ff ff ff", "f8 ff ff ff 13 00 05 00 06 00 00 00 00 00 00 00"));
+        NetlinkDecodeException e =
+                refused(Netlink.NLM_F_ACK_TLVS, hex("ea ff ff ff", "f8 ff ff ff 13 00 05 00 06 00 00 00 00 00 00 00"));
         assertEquals("NLMSG_ERROR claims a -8-byte echoed request but has 16 bytes", e.getMessage());
     }
 
     @Test
     void aZeroEchoedLengthReadsTheHeaderAsTlvs() {
         // NLMSG_ALIGN(0) is 0: the TLVs start right after the error, where a zero length does not parse
-        NetlinkDecodeException e = refused(Netlink.NLM_F_ACK_TLVS,
-                hex("ea ff ff ff", "00 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00"));
-        assertEquals("bad extended-ack TLVs: attribute type 0 at offset 0 claims length 0 but 16 bytes remain", e.getMessage());
+        NetlinkDecodeException e =
+                refused(Netlink.NLM_F_ACK_TLVS, hex("ea ff ff ff", "00 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00"));
+        assertEquals(
+                "bad extended-ack TLVs: attribute type 0 at offset 0 claims length 0 but 16 bytes remain",
+                e.getMessage());
         assertInstanceOf(AttributeFormatException.class, e.getCause());
     }
 
     @Test
     void malformedTlvsAreRefused() {
-        NetlinkDecodeException e = refused(Netlink.NLM_F_CAPPED | Netlink.NLM_F_ACK_TLVS,
+        NetlinkDecodeException e = refused(
+                Netlink.NLM_F_CAPPED | Netlink.NLM_F_ACK_TLVS,
                 hex("ea ff ff ff", "20 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00", "c8 00 01 00 41 42 43 44"));
-        assertEquals("bad extended-ack TLVs: attribute type 1 at offset 0 claims length 200 but 8 bytes remain", e.getMessage());
+        assertEquals(
+                "bad extended-ack TLVs: attribute type 1 at offset 0 claims length 200 but 8 bytes remain",
+                e.getMessage());
     }
 
     @Test
@@ -159,7 +165,10 @@ class ErrorMessageTest {
     @Test
     void decodesTheKernelsExtendedAck() {
         List<NetlinkMessage> out = new ArrayList<>();
-        NetlinkCodec.decode(Unpooled.wrappedBuffer(Vectors.load("error-extack")), dev.podnet.netlink.route.RouteMessages.INSTANCE, out);
+        NetlinkCodec.decode(
+                Unpooled.wrappedBuffer(Vectors.load("error-extack")),
+                dev.podnet.netlink.route.RouteMessages.INSTANCE,
+                out);
         assertEquals(1, out.size());
         ErrorMessage e = assertInstanceOf(ErrorMessage.class, out.get(0));
         assertEquals(Netlink.NLM_F_CAPPED | Netlink.NLM_F_ACK_TLVS, e.flags());

@@ -7,8 +7,7 @@ import java.util.HexFormat;
 
 /** Real kernel replies captured by tools/capture-vectors.py. */
 public final class Vectors {
-    private Vectors() {
-    }
+    private Vectors() {}
 
     public static byte[] load(String name) {
         try (InputStream in = Vectors.class.getResourceAsStream("/vectors/" + name + ".hex")) {

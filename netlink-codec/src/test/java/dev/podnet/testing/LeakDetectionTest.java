@@ -1,13 +1,13 @@
 package dev.podnet.testing;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
-
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The leak detector works in a plain (non-kernel) test that runs first in its JVM: a buffer leaked
@@ -19,7 +19,9 @@ class LeakDetectionTest {
     @Test
     void aBufferLeakedOnPurposeIsReported() throws Exception {
         leakOne();
-        AssertionFailedError caught = assertThrows(AssertionFailedError.class, LeakRecorder::assertNoLeaks,
+        AssertionFailedError caught = assertThrows(
+                AssertionFailedError.class,
+                LeakRecorder::assertNoLeaks,
                 "the paranoid leak detector must see a buffer dropped without release");
         assertTrue(caught.getMessage().contains("ByteBuf leak"), caught.getMessage());
         LeakRecorder.reset(); // the leak was the point: the class-level check must not fail for it

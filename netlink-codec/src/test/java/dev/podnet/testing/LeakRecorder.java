@@ -1,22 +1,20 @@
 package dev.podnet.testing;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
-
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** Collects what Netty's (paranoid) leak detector reports, so a test that leaks a buffer fails. */
 public final class LeakRecorder {
     private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
     private static volatile boolean installed;
 
-    private LeakRecorder() {
-    }
+    private LeakRecorder() {}
 
     static synchronized void install() {
         if (installed) {
@@ -32,7 +30,8 @@ public final class LeakRecorder {
 
             @Override
             @SuppressWarnings("deprecation") // abstract in the factory: must be implemented
-            public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval, long maxActive) {
+            public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+                    Class<T> resource, int samplingInterval, long maxActive) {
                 return recording(resource, samplingInterval);
             }
 

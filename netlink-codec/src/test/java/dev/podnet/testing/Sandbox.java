@@ -1,7 +1,6 @@
 package dev.podnet.testing;
 
 import dev.podnet.netlink.internal.sys.LibC;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -74,14 +73,15 @@ public final class Sandbox implements AutoCloseable {
         ExecutorService ex = Executors.newSingleThreadExecutor(r -> new Thread(r, "sandbox-setns"));
         try {
             return ex.submit(() -> {
-                int fd = LibC.open(netnsPath.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
-                try {
-                    LibC.setns(fd, LibC.CLONE_NEWNET);
-                } finally {
-                    LibC.close(fd);
-                }
-                return action.call();
-            }).get();
+                        int fd = LibC.open(netnsPath.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+                        try {
+                            LibC.setns(fd, LibC.CLONE_NEWNET);
+                        } finally {
+                            LibC.close(fd);
+                        }
+                        return action.call();
+                    })
+                    .get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof Exception c) {
                 throw c;
@@ -144,5 +144,4 @@ public final class Sandbox implements AutoCloseable {
             throw first;
         }
     }
-
 }

@@ -1,5 +1,7 @@
 package dev.podnet.testing;
 
+import dev.podnet.netlink.internal.sys.LibC;
+import java.io.IOException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -8,16 +10,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
-import dev.podnet.netlink.internal.sys.LibC;
-
-import java.io.IOException;
-
 /**
  * Gives each kernel test a fresh sandbox network namespace and deletes it afterwards, whatever
  * the outcome. Without root the tests are skipped, loudly: CI runs as root and must run them.
  * After each test the Netty leak detector is consulted and a leak fails the test.
  */
-public final class SandboxExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
+public final class SandboxExtension
+        implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(SandboxExtension.class);
 
     static {
@@ -27,8 +26,9 @@ public final class SandboxExtension implements BeforeAllCallback, BeforeEachCall
     @Override
     public void beforeAll(ExtensionContext context) {
         if (!LibC.isRoot()) {
-            String reason = "SKIPPED " + context.getDisplayName() + ": kernel tests need root (CAP_NET_ADMIN, CAP_SYS_ADMIN "
-                    + "for network namespaces); run them as root, as CI does";
+            String reason =
+                    "SKIPPED " + context.getDisplayName() + ": kernel tests need root (CAP_NET_ADMIN, CAP_SYS_ADMIN "
+                            + "for network namespaces); run them as root, as CI does";
             System.err.println("*** " + reason + " ***");
             Assumptions.abort(reason);
         }
@@ -55,12 +55,16 @@ public final class SandboxExtension implements BeforeAllCallback, BeforeEachCall
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext e) {
-        return e.getStore(NS).getOrComputeIfAbsent("sandbox", k -> {
-            try {
-                return Sandbox.create();
-            } catch (IOException ex) {
-                throw new IllegalStateException("could not create a sandbox namespace", ex);
-            }
-        }, Sandbox.class);
+        return e.getStore(NS)
+                .getOrComputeIfAbsent(
+                        "sandbox",
+                        k -> {
+                            try {
+                                return Sandbox.create();
+                            } catch (IOException ex) {
+                                throw new IllegalStateException("could not create a sandbox namespace", ex);
+                            }
+                        },
+                        Sandbox.class);
     }
 }

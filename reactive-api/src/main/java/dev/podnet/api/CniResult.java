@@ -15,8 +15,7 @@ public final class CniResult {
     /** The CNI specification version this result follows. */
     public static final String CNI_VERSION = "1.1.0";
 
-    private CniResult() {
-    }
+    private CniResult() {}
 
     /** The result as a JSON object (key order as the specification lists them). */
     public static Map<String, Object> of(Endpoint r, Network network) {

@@ -3,11 +3,10 @@ package dev.podnet.api;
 import dev.podnet.dataplane.internal.engine.Engine;
 import dev.podnet.netlink.events.NetlinkEvent;
 import dev.podnet.netlink.events.RouteGroup;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-
 import java.time.Duration;
 import java.util.Set;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * podnet's entry point: plugs sandboxes into networks and unplugs them, as Reactor flows, through

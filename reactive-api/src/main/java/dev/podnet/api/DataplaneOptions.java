@@ -5,7 +5,6 @@ import dev.podnet.dataplane.InvalidSpecException;
 import dev.podnet.dataplane.internal.engine.EngineOptions;
 import dev.podnet.dataplane.internal.engine.StepObserver;
 import dev.podnet.dataplane.netns.NetNs;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +22,8 @@ public final class DataplaneOptions {
     public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(30);
 
     /** Where runtimes pin pod namespaces: {@code ip netns} and CNI runtimes, and Docker. */
-    public static final List<Path> DEFAULT_NETNS_DIRS = List.of(Path.of("/run/netns"), Path.of("/var/run/docker/netns"));
+    public static final List<Path> DEFAULT_NETNS_DIRS =
+            List.of(Path.of("/run/netns"), Path.of("/var/run/docker/netns"));
 
     static {
         FaultInjection.install(DataplaneOptions::withObserver);
@@ -41,9 +41,18 @@ public final class DataplaneOptions {
     private final Duration lockWait;
     private final boolean readOnly;
 
-    private DataplaneOptions(NetNs hostNetns, Path stateDir, int maxConcurrent, int eventLoops, int maxEndpoints,
-                             StepObserver observer, boolean clearOnReboot, boolean reconcileOnOpen, List<Path> netnsDirs,
-                             Duration lockWait, boolean readOnly) {
+    private DataplaneOptions(
+            NetNs hostNetns,
+            Path stateDir,
+            int maxConcurrent,
+            int eventLoops,
+            int maxEndpoints,
+            StepObserver observer,
+            boolean clearOnReboot,
+            boolean reconcileOnOpen,
+            List<Path> netnsDirs,
+            Duration lockWait,
+            boolean readOnly) {
         Objects.requireNonNull(lockWait, "lockWait");
         if (lockWait.isNegative()) {
             throw new InvalidSpecException("lockWait must not be negative, got " + lockWait);
@@ -72,8 +81,18 @@ public final class DataplaneOptions {
 
     /** State under {@code stateDir}, the process's own namespace as host, 64 operations in flight. */
     public static DataplaneOptions of(Path stateDir) {
-        return new DataplaneOptions(null, Objects.requireNonNull(stateDir, "stateDir"), 64, 1, 65536, StepObserver.NONE,
-                false, true, DEFAULT_NETNS_DIRS, DEFAULT_LOCK_WAIT, false);
+        return new DataplaneOptions(
+                null,
+                Objects.requireNonNull(stateDir, "stateDir"),
+                64,
+                1,
+                65536,
+                StepObserver.NONE,
+                false,
+                true,
+                DEFAULT_NETNS_DIRS,
+                DEFAULT_LOCK_WAIT,
+                false);
     }
 
     /**
@@ -82,8 +101,8 @@ public final class DataplaneOptions {
      * adopts the endpoints the kernel holds for it.
      */
     public static DataplaneOptions stateless() {
-        return new DataplaneOptions(null, null, 64, 1, 65536, StepObserver.NONE, false, true, DEFAULT_NETNS_DIRS,
-                DEFAULT_LOCK_WAIT, false);
+        return new DataplaneOptions(
+                null, null, 64, 1, 65536, StepObserver.NONE, false, true, DEFAULT_NETNS_DIRS, DEFAULT_LOCK_WAIT, false);
     }
 
     /**
@@ -158,67 +177,177 @@ public final class DataplaneOptions {
 
     /** {@link #hostNetns()}. */
     public DataplaneOptions hostNetns(NetNs ns) {
-        return new DataplaneOptions(ns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, clearOnReboot,
-                reconcileOnOpen, netnsDirs, lockWait, readOnly);
+        return new DataplaneOptions(
+                ns,
+                stateDir,
+                maxConcurrent,
+                eventLoops,
+                maxEndpoints,
+                observer,
+                clearOnReboot,
+                reconcileOnOpen,
+                netnsDirs,
+                lockWait,
+                readOnly);
     }
 
     /** {@link #maxConcurrent()}, at least 1. */
     public DataplaneOptions maxConcurrent(int n) {
-        return new DataplaneOptions(hostNetns, stateDir, n, eventLoops, maxEndpoints, observer, clearOnReboot,
-                reconcileOnOpen, netnsDirs, lockWait, readOnly);
+        return new DataplaneOptions(
+                hostNetns,
+                stateDir,
+                n,
+                eventLoops,
+                maxEndpoints,
+                observer,
+                clearOnReboot,
+                reconcileOnOpen,
+                netnsDirs,
+                lockWait,
+                readOnly);
     }
 
     /** {@link #eventLoops()}, at least 1. */
     public DataplaneOptions eventLoops(int n) {
-        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, n, maxEndpoints, observer, clearOnReboot,
-                reconcileOnOpen, netnsDirs, lockWait, readOnly);
+        return new DataplaneOptions(
+                hostNetns,
+                stateDir,
+                maxConcurrent,
+                n,
+                maxEndpoints,
+                observer,
+                clearOnReboot,
+                reconcileOnOpen,
+                netnsDirs,
+                lockWait,
+                readOnly);
     }
 
     /** {@link #maxEndpoints()}, at least 16. */
     public DataplaneOptions maxEndpoints(int n) {
-        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, n, observer, clearOnReboot,
-                reconcileOnOpen, netnsDirs, lockWait, readOnly);
+        return new DataplaneOptions(
+                hostNetns,
+                stateDir,
+                maxConcurrent,
+                eventLoops,
+                n,
+                observer,
+                clearOnReboot,
+                reconcileOnOpen,
+                netnsDirs,
+                lockWait,
+                readOnly);
     }
 
     /** {@link #clearOnReboot()}. */
     public DataplaneOptions clearOnReboot(boolean on) {
-        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, on,
-                reconcileOnOpen, netnsDirs, lockWait, readOnly);
+        return new DataplaneOptions(
+                hostNetns,
+                stateDir,
+                maxConcurrent,
+                eventLoops,
+                maxEndpoints,
+                observer,
+                on,
+                reconcileOnOpen,
+                netnsDirs,
+                lockWait,
+                readOnly);
     }
 
     /** {@link #reconcileOnOpen()}. */
     public DataplaneOptions reconcileOnOpen(boolean on) {
-        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, clearOnReboot,
-                on, netnsDirs, lockWait, readOnly);
+        return new DataplaneOptions(
+                hostNetns,
+                stateDir,
+                maxConcurrent,
+                eventLoops,
+                maxEndpoints,
+                observer,
+                clearOnReboot,
+                on,
+                netnsDirs,
+                lockWait,
+                readOnly);
     }
 
     /** {@link #netnsDirs()}. */
     public DataplaneOptions netnsDirs(List<Path> dirs) {
-        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, clearOnReboot,
-                reconcileOnOpen, dirs, lockWait, readOnly);
+        return new DataplaneOptions(
+                hostNetns,
+                stateDir,
+                maxConcurrent,
+                eventLoops,
+                maxEndpoints,
+                observer,
+                clearOnReboot,
+                reconcileOnOpen,
+                dirs,
+                lockWait,
+                readOnly);
     }
 
     /** How long to wait for another process to release the state directory (0: fail at once). */
     public DataplaneOptions lockWait(Duration wait) {
-        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, clearOnReboot,
-                reconcileOnOpen, netnsDirs, wait, readOnly);
+        return new DataplaneOptions(
+                hostNetns,
+                stateDir,
+                maxConcurrent,
+                eventLoops,
+                maxEndpoints,
+                observer,
+                clearOnReboot,
+                reconcileOnOpen,
+                netnsDirs,
+                wait,
+                readOnly);
     }
 
     /** Inspect only: see {@link #readOnly()}. */
     public DataplaneOptions readOnly(boolean on) {
-        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, clearOnReboot,
-                reconcileOnOpen, netnsDirs, lockWait, on);
+        return new DataplaneOptions(
+                hostNetns,
+                stateDir,
+                maxConcurrent,
+                eventLoops,
+                maxEndpoints,
+                observer,
+                clearOnReboot,
+                reconcileOnOpen,
+                netnsDirs,
+                lockWait,
+                on);
     }
 
     /** The fault-injection hook: not public API (tests, and the crash harness through {@link FaultInjection}). */
     DataplaneOptions withObserver(StepObserver o) {
-        return new DataplaneOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, o, clearOnReboot,
-                reconcileOnOpen, netnsDirs, lockWait, readOnly);
+        return new DataplaneOptions(
+                hostNetns,
+                stateDir,
+                maxConcurrent,
+                eventLoops,
+                maxEndpoints,
+                o,
+                clearOnReboot,
+                reconcileOnOpen,
+                netnsDirs,
+                lockWait,
+                readOnly);
     }
 
     EngineOptions engineOptions() {
-        return new EngineOptions(hostNetns, stateDir, maxConcurrent, eventLoops, maxEndpoints, observer, clearOnReboot,
-                reconcileOnOpen, netnsDirs, lockWait, readOnly);
+        return new EngineOptions(
+                hostNetns,
+                stateDir,
+                maxConcurrent,
+                eventLoops,
+                maxEndpoints,
+                observer,
+                clearOnReboot,
+                reconcileOnOpen,
+                netnsDirs,
+                lockWait,
+                readOnly);
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.podnet.api;
 
 import dev.podnet.dataplane.EndpointState;
 import dev.podnet.dataplane.internal.endpoint.EndpointRecord;
-
 import java.time.Instant;
 import java.util.List;
 
@@ -32,18 +31,52 @@ import java.util.List;
  * @param sandboxKey   the sandbox it is attached to ({@link Endpoints#attach}), or null
  * @param created      when its add started
  */
-public record Endpoint(String id, String containerId, String ifName, String network, String netns, String hostIfName,
-                       String hostMac, String mac, String address, String gateway, String address6, String gateway6,
-                       String tap, int mtu, List<String> routes, EndpointState state, String podName, String podNamespace,
-                       String sandboxKey, Instant created) {
+public record Endpoint(
+        String id,
+        String containerId,
+        String ifName,
+        String network,
+        String netns,
+        String hostIfName,
+        String hostMac,
+        String mac,
+        String address,
+        String gateway,
+        String address6,
+        String gateway6,
+        String tap,
+        int mtu,
+        List<String> routes,
+        EndpointState state,
+        String podName,
+        String podNamespace,
+        String sandboxKey,
+        Instant created) {
     public Endpoint {
         routes = List.copyOf(routes);
     }
 
     static Endpoint of(EndpointRecord r) {
-        return new Endpoint(r.id(), r.containerId(), r.ifName(), r.network(), r.netns(), r.hostIfName(), orNull(r.hostMac()),
-                r.mac(), orNull(r.address()), orNull(r.gateway()), orNull(r.address6()), orNull(r.gateway6()), orNull(r.vmTap()),
-                r.mtu(), r.routes(), r.state(), orNull(r.podName()), orNull(r.podNamespace()), orNull(r.sandboxKey()),
+        return new Endpoint(
+                r.id(),
+                r.containerId(),
+                r.ifName(),
+                r.network(),
+                r.netns(),
+                r.hostIfName(),
+                orNull(r.hostMac()),
+                r.mac(),
+                orNull(r.address()),
+                orNull(r.gateway()),
+                orNull(r.address6()),
+                orNull(r.gateway6()),
+                orNull(r.vmTap()),
+                r.mtu(),
+                r.routes(),
+                r.state(),
+                orNull(r.podName()),
+                orNull(r.podNamespace()),
+                orNull(r.sandboxKey()),
                 Instant.ofEpochMilli(r.createdMillis()));
     }
 

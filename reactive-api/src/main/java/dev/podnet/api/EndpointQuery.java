@@ -1,6 +1,5 @@
 package dev.podnet.api;
 
-
 import java.util.Objects;
 import java.util.function.Predicate;
 
@@ -22,8 +21,14 @@ public final class EndpointQuery {
     private final String netns;
     private final String network;
 
-    private EndpointQuery(String id, String containerId, String podName, boolean podNamePrefix, String podNamespace,
-                          String netns, String network) {
+    private EndpointQuery(
+            String id,
+            String containerId,
+            String podName,
+            boolean podNamePrefix,
+            String podNamespace,
+            String netns,
+            String network) {
         this.id = id;
         this.containerId = containerId;
         this.podName = podName;
@@ -125,9 +130,12 @@ public final class EndpointQuery {
             return true;
         }
         return o instanceof EndpointQuery q
-                && Objects.equals(id, q.id) && Objects.equals(containerId, q.containerId)
-                && Objects.equals(podName, q.podName) && podNamePrefix == q.podNamePrefix
-                && Objects.equals(podNamespace, q.podNamespace) && Objects.equals(netns, q.netns)
+                && Objects.equals(id, q.id)
+                && Objects.equals(containerId, q.containerId)
+                && Objects.equals(podName, q.podName)
+                && podNamePrefix == q.podNamePrefix
+                && Objects.equals(podNamespace, q.podNamespace)
+                && Objects.equals(netns, q.netns)
                 && Objects.equals(network, q.network);
     }
 
@@ -145,7 +153,10 @@ public final class EndpointQuery {
     Predicate<Endpoint> predicate() {
         return r -> (id == null || r.id().equals(id))
                 && (containerId == null || r.containerId().equals(containerId))
-                && (podName == null || (podNamePrefix ? text(r.podName()).startsWith(podName) : text(r.podName()).equals(podName)))
+                && (podName == null
+                        || (podNamePrefix
+                                ? text(r.podName()).startsWith(podName)
+                                : text(r.podName()).equals(podName)))
                 && (podNamespace == null || text(r.podNamespace()).equals(podNamespace))
                 && (netns == null || r.netns().equals(netns))
                 && (network == null || r.network().equals(network));

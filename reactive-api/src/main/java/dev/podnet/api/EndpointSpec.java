@@ -5,7 +5,6 @@ import dev.podnet.dataplane.internal.engine.AddRequest;
 import dev.podnet.dataplane.internal.link.Links;
 import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;
-
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +27,18 @@ public final class EndpointSpec {
     private final boolean vm;
     private final InetAddress address6;
 
-    private EndpointSpec(String network, String containerId, String ifName, NetNs netns, int mtu, MacAddress mac,
-                         String podName, String podNamespace, InetAddress address, boolean vm, InetAddress address6) {
+    private EndpointSpec(
+            String network,
+            String containerId,
+            String ifName,
+            NetNs netns,
+            int mtu,
+            MacAddress mac,
+            String podName,
+            String podNamespace,
+            InetAddress address,
+            boolean vm,
+            InetAddress address6) {
         if (address != null && address.getAddress().length == 16) {
             if (address6 != null && !address6.equals(address)) {
                 throw new InvalidSpecException("two IPv6 addresses requested: " + address.getHostAddress() + " and "
@@ -60,15 +69,18 @@ public final class EndpointSpec {
     }
 
     public EndpointSpec withIfName(String name) {
-        return new EndpointSpec(network, containerId, name, netns, mtu, mac, podName, podNamespace, address, vm, address6);
+        return new EndpointSpec(
+                network, containerId, name, netns, mtu, mac, podName, podNamespace, address, vm, address6);
     }
 
     public EndpointSpec withMtu(int m) {
-        return new EndpointSpec(network, containerId, ifName, netns, m, mac, podName, podNamespace, address, vm, address6);
+        return new EndpointSpec(
+                network, containerId, ifName, netns, m, mac, podName, podNamespace, address, vm, address6);
     }
 
     public EndpointSpec withMac(MacAddress m) {
-        return new EndpointSpec(network, containerId, ifName, netns, mtu, m, podName, podNamespace, address, vm, address6);
+        return new EndpointSpec(
+                network, containerId, ifName, netns, mtu, m, podName, podNamespace, address, vm, address6);
     }
 
     public EndpointSpec withPod(String name, String namespace) {
@@ -77,7 +89,8 @@ public final class EndpointSpec {
 
     /** Makes this a VM endpoint (Virtlet shape). */
     public EndpointSpec withVm(boolean on) {
-        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, on, address6);
+        return new EndpointSpec(
+                network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, on, address6);
     }
 
     /**
@@ -87,7 +100,8 @@ public final class EndpointSpec {
     public EndpointSpec withAddress(InetAddress a) {
         return a.getAddress().length == 16
                 ? new EndpointSpec(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, vm, a)
-                : new EndpointSpec(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, a, vm, address6);
+                : new EndpointSpec(
+                        network, containerId, ifName, netns, mtu, mac, podName, podNamespace, a, vm, address6);
     }
 
     /**
@@ -159,21 +173,29 @@ public final class EndpointSpec {
             return true;
         }
         return o instanceof EndpointSpec s
-                && Objects.equals(network, s.network) && Objects.equals(containerId, s.containerId)
-                && Objects.equals(ifName, s.ifName) && Objects.equals(netns, s.netns) && mtu == s.mtu
-                && Objects.equals(mac, s.mac) && Objects.equals(podName, s.podName)
-                && Objects.equals(podNamespace, s.podNamespace) && Objects.equals(address, s.address) && vm == s.vm
+                && Objects.equals(network, s.network)
+                && Objects.equals(containerId, s.containerId)
+                && Objects.equals(ifName, s.ifName)
+                && Objects.equals(netns, s.netns)
+                && mtu == s.mtu
+                && Objects.equals(mac, s.mac)
+                && Objects.equals(podName, s.podName)
+                && Objects.equals(podNamespace, s.podNamespace)
+                && Objects.equals(address, s.address)
+                && vm == s.vm
                 && Objects.equals(address6, s.address6);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, vm, address6);
+        return Objects.hash(
+                network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, vm, address6);
     }
 
     @Override
     public String toString() {
-        return "EndpointSpec[network=" + network + ", containerId=" + containerId + ", ifName=" + ifName + ", netns=" + netns
+        return "EndpointSpec[network=" + network + ", containerId=" + containerId + ", ifName=" + ifName + ", netns="
+                + netns
                 + ", mtu=" + mtu + ", mac=" + mac + ", podName=" + podName + ", podNamespace=" + podNamespace
                 + ", address=" + address + ", vm=" + vm + ", address6=" + address6 + "]";
     }
@@ -190,11 +212,14 @@ public final class EndpointSpec {
         }
         // the endpoint's tag on its host link must fit the kernel's interface alias (IFALIASZ - 1 bytes)
         int tag = dev.podnet.dataplane.internal.endpoint.HostNames.alias(network, containerId, ifName)
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                .length;
         if (tag > MAX_ALIAS) {
-            throw new InvalidSpecException("containerId is " + containerId.length() + " characters; on network " + network
+            throw new InvalidSpecException("containerId is " + containerId.length() + " characters; on network "
+                    + network
                     + " with interface " + ifName + " it may have at most " + (containerId.length() - (tag - MAX_ALIAS))
-                    + " (the endpoint's tag on its host link must fit the kernel's " + MAX_ALIAS + "-byte interface alias)");
+                    + " (the endpoint's tag on its host link must fit the kernel's " + MAX_ALIAS
+                    + "-byte interface alias)");
         }
         Objects.requireNonNull(netns, "netns");
         try {
@@ -205,7 +230,7 @@ public final class EndpointSpec {
         if (mac != null && mac.isMulticast()) {
             throw new InvalidSpecException("mac " + mac + " is a multicast address; an interface needs a unicast one");
         }
-        for (String[] f : new String[][]{{"podName", podName}, {"podNamespace", podNamespace}}) {
+        for (String[] f : new String[][] {{"podName", podName}, {"podNamespace", podNamespace}}) {
             if (f[1] != null && !f[1].matches("[A-Za-z0-9_.-]{0,253}")) {
                 throw new InvalidSpecException(f[0] + " '" + f[1] + "' may hold only letters, digits, '_', '.', '-'");
             }
@@ -217,7 +242,8 @@ public final class EndpointSpec {
         if (!Files.exists(p)) {
             throw new InvalidSpecException("netns " + p + " does not exist");
         }
-        return new AddRequest(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, address6, vm);
+        return new AddRequest(
+                network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, address6, vm);
     }
 
     /** The longest interface alias the kernel keeps ({@code IFALIASZ - 1}). */

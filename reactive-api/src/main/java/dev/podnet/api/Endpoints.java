@@ -76,14 +76,15 @@ public final class Endpoints {
      */
     public Mono<Endpoint> update(String containerId, String ifName, EndpointUpdate change) {
         return Mono.defer(() -> {
-            validateKey(containerId, ifName);
-            try {
-                Links.validateMtu("mtu", change.mtu());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidSpecException(e.getMessage());
-            }
-            return engine.updateEndpoint(containerId, ifName, change);
-        }).map(Endpoint::of);
+                    validateKey(containerId, ifName);
+                    try {
+                        Links.validateMtu("mtu", change.mtu());
+                    } catch (IllegalArgumentException e) {
+                        throw new InvalidSpecException(e.getMessage());
+                    }
+                    return engine.updateEndpoint(containerId, ifName, change);
+                })
+                .map(Endpoint::of);
     }
 
     /**
@@ -93,20 +94,26 @@ public final class Endpoints {
      */
     public Mono<Endpoint> attach(String containerId, String ifName, String sandboxKey) {
         return Mono.defer(() -> {
-            validateKey(containerId, ifName);
-            if (sandboxKey == null || sandboxKey.isBlank() || sandboxKey.contains("\t") || sandboxKey.contains("\n")) {
-                throw new InvalidSpecException("sandbox key '" + sandboxKey + "' must be a non-empty single line");
-            }
-            return engine.attach(containerId, ifName, sandboxKey);
-        }).map(Endpoint::of);
+                    validateKey(containerId, ifName);
+                    if (sandboxKey == null
+                            || sandboxKey.isBlank()
+                            || sandboxKey.contains("\t")
+                            || sandboxKey.contains("\n")) {
+                        throw new InvalidSpecException(
+                                "sandbox key '" + sandboxKey + "' must be a non-empty single line");
+                    }
+                    return engine.attach(containerId, ifName, sandboxKey);
+                })
+                .map(Endpoint::of);
     }
 
     /** Detaches an endpoint from its sandbox; detaching a detached endpoint succeeds. */
     public Mono<Endpoint> detach(String containerId, String ifName) {
         return Mono.defer(() -> {
-            validateKey(containerId, ifName);
-            return engine.detach(containerId, ifName);
-        }).map(Endpoint::of);
+                    validateKey(containerId, ifName);
+                    return engine.detach(containerId, ifName);
+                })
+                .map(Endpoint::of);
     }
 
     /**

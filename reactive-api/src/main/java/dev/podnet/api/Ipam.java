@@ -1,7 +1,6 @@
 package dev.podnet.api;
 
 import dev.podnet.dataplane.internal.engine.Engine;
-
 import java.util.Map;
 
 /** The address reservations of a {@link Dataplane}'s networks (host-local semantics). */

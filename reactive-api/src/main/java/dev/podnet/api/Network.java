@@ -4,7 +4,6 @@ import dev.podnet.dataplane.NetworkMode;
 import dev.podnet.dataplane.internal.endpoint.AttachedNetwork;
 import dev.podnet.dataplane.internal.state.NetworkRecord;
 import dev.podnet.dataplane.internal.state.PodConfig;
-
 import java.util.List;
 
 /**
@@ -34,10 +33,29 @@ import java.util.List;
  * @param search       DNS search domains
  * @param dnsOptions   resolver options
  */
-public record Network(String name, NetworkMode mode, String bridge, int bridgeIndex, String subnet, String gateway,
-                      String subnet6, String gateway6, boolean ipv6FromMac, int mtu, List<String> ranges, List<String> ranges6,
-                      List<String> reserved, boolean hairpin, boolean macFromIp, String uplink, boolean defaultRoute,
-                      List<String> routes, List<String> nameservers, String domain, List<String> search, List<String> dnsOptions) {
+public record Network(
+        String name,
+        NetworkMode mode,
+        String bridge,
+        int bridgeIndex,
+        String subnet,
+        String gateway,
+        String subnet6,
+        String gateway6,
+        boolean ipv6FromMac,
+        int mtu,
+        List<String> ranges,
+        List<String> ranges6,
+        List<String> reserved,
+        boolean hairpin,
+        boolean macFromIp,
+        String uplink,
+        boolean defaultRoute,
+        List<String> routes,
+        List<String> nameservers,
+        String domain,
+        List<String> search,
+        List<String> dnsOptions) {
     public Network {
         ranges = List.copyOf(ranges);
         ranges6 = List.copyOf(ranges6);
@@ -51,10 +69,29 @@ public record Network(String name, NetworkMode mode, String bridge, int bridgeIn
     static Network of(AttachedNetwork n) {
         NetworkRecord r = n.record();
         PodConfig pod = r.pod();
-        return new Network(r.name(), r.mode(), Endpoint.orNull(r.bridge()), n.bridgeIndex(), Endpoint.orNull(r.subnet()),
-                Endpoint.orNull(r.gateway()), Endpoint.orNull(r.subnet6()), Endpoint.orNull(r.gateway6()), r.ipv6FromMac(),
-                r.mtu(), r.ranges(), r.ranges6(), r.reserved(), r.hairpin(), r.macFromIp(), Endpoint.orNull(r.uplink()),
-                pod.defaultRoute(), pod.routes(), pod.nameservers(), Endpoint.orNull(pod.domain()), pod.search(), pod.options());
+        return new Network(
+                r.name(),
+                r.mode(),
+                Endpoint.orNull(r.bridge()),
+                n.bridgeIndex(),
+                Endpoint.orNull(r.subnet()),
+                Endpoint.orNull(r.gateway()),
+                Endpoint.orNull(r.subnet6()),
+                Endpoint.orNull(r.gateway6()),
+                r.ipv6FromMac(),
+                r.mtu(),
+                r.ranges(),
+                r.ranges6(),
+                r.reserved(),
+                r.hairpin(),
+                r.macFromIp(),
+                Endpoint.orNull(r.uplink()),
+                pod.defaultRoute(),
+                pod.routes(),
+                pod.nameservers(),
+                Endpoint.orNull(pod.domain()),
+                pod.search(),
+                pod.options());
     }
 
     /** True when the network hands out IPv4 addresses. */

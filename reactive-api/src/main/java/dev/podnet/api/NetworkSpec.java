@@ -4,11 +4,10 @@ import dev.podnet.dataplane.InvalidSpecException;
 import dev.podnet.dataplane.NetworkMode;
 import dev.podnet.dataplane.internal.ipam.AddressAllocator;
 import dev.podnet.dataplane.internal.ipam.AddressRange;
-import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.internal.link.Links;
 import dev.podnet.dataplane.internal.state.NetworkRecord;
 import dev.podnet.dataplane.internal.state.PodConfig;
-
+import dev.podnet.dataplane.ipam.Cidr;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -38,9 +37,23 @@ public final class NetworkSpec {
     private final boolean ipv6FromMac;
     private final PodConfig pod;
 
-    private NetworkSpec(String name, NetworkMode mode, String bridge, String subnet, String gateway, int mtu,
-                        List<String> ranges, List<String> reserved, boolean hairpin, boolean macFromIp, String uplink,
-                        String subnet6, String gateway6, List<String> ranges6, boolean ipv6FromMac, PodConfig pod) {
+    private NetworkSpec(
+            String name,
+            NetworkMode mode,
+            String bridge,
+            String subnet,
+            String gateway,
+            int mtu,
+            List<String> ranges,
+            List<String> reserved,
+            boolean hairpin,
+            boolean macFromIp,
+            String uplink,
+            String subnet6,
+            String gateway6,
+            List<String> ranges6,
+            boolean ipv6FromMac,
+            PodConfig pod) {
         this.name = name;
         this.mode = mode;
         this.bridge = bridge;
@@ -61,24 +74,84 @@ public final class NetworkSpec {
 
     /** A bridge network over IPv4 {@code subnet} (null for an IPv6-only network: then give {@link #withIpv6}), gateway at its first address, default MTU. */
     public static NetworkSpec bridge(String name, String bridge, String subnet) {
-        return new NetworkSpec(name, NetworkMode.BRIDGE, bridge, subnet, null, 0, null, null, false, false, null, null, null,
-                null, false, PodConfig.DEFAULT);
+        return new NetworkSpec(
+                name,
+                NetworkMode.BRIDGE,
+                bridge,
+                subnet,
+                null,
+                0,
+                null,
+                null,
+                false,
+                false,
+                null,
+                null,
+                null,
+                null,
+                false,
+                PodConfig.DEFAULT);
     }
 
     /** A point-to-point network over {@code subnet} (CNI ptp), gateway at its first address. */
     public static NetworkSpec ptp(String name, String subnet) {
-        return new NetworkSpec(name, NetworkMode.PTP, "", subnet, null, 0, null, null, false, false, null, null, null, null, false,
+        return new NetworkSpec(
+                name,
+                NetworkMode.PTP,
+                "",
+                subnet,
+                null,
+                0,
+                null,
+                null,
+                false,
+                false,
+                null,
+                null,
+                null,
+                null,
+                false,
                 PodConfig.DEFAULT);
     }
 
     public NetworkSpec withGateway(String g) {
-        return new NetworkSpec(name, mode, bridge, subnet, g, mtu, ranges, reserved, hairpin, macFromIp, uplink, subnet6,
-                gateway6, ranges6, ipv6FromMac, pod);
+        return new NetworkSpec(
+                name,
+                mode,
+                bridge,
+                subnet,
+                g,
+                mtu,
+                ranges,
+                reserved,
+                hairpin,
+                macFromIp,
+                uplink,
+                subnet6,
+                gateway6,
+                ranges6,
+                ipv6FromMac,
+                pod);
     }
 
     public NetworkSpec withMtu(int m) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, m, ranges, reserved, hairpin, macFromIp, uplink, subnet6,
-                gateway6, ranges6, ipv6FromMac, pod);
+        return new NetworkSpec(
+                name,
+                mode,
+                bridge,
+                subnet,
+                gateway,
+                m,
+                ranges,
+                reserved,
+                hairpin,
+                macFromIp,
+                uplink,
+                subnet6,
+                gateway6,
+                ranges6,
+                ipv6FromMac,
+                pod);
     }
 
     /**
@@ -89,8 +162,23 @@ public final class NetworkSpec {
     public NetworkSpec withSubnetRange(String cidr, String gw) {
         String entry = blank(gw) ? cidr : cidr + "=" + gw;
         boolean v6 = cidr != null && cidr.contains(":");
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, v6 ? ranges : plus(ranges, entry), reserved, hairpin,
-                macFromIp, uplink, subnet6, gateway6, v6 ? plus(ranges6, entry) : ranges6, ipv6FromMac, pod);
+        return new NetworkSpec(
+                name,
+                mode,
+                bridge,
+                subnet,
+                gateway,
+                mtu,
+                v6 ? ranges : plus(ranges, entry),
+                reserved,
+                hairpin,
+                macFromIp,
+                uplink,
+                subnet6,
+                gateway6,
+                v6 ? plus(ranges6, entry) : ranges6,
+                ipv6FromMac,
+                pod);
     }
 
     /**
@@ -102,8 +190,23 @@ public final class NetworkSpec {
         if (blank(start) && blank(end)) {
             return this;
         }
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, plus(ranges, range(start, end)), reserved, hairpin,
-                macFromIp, uplink, subnet6, gateway6, ranges6, ipv6FromMac, pod);
+        return new NetworkSpec(
+                name,
+                mode,
+                bridge,
+                subnet,
+                gateway,
+                mtu,
+                plus(ranges, range(start, end)),
+                reserved,
+                hairpin,
+                macFromIp,
+                uplink,
+                subnet6,
+                gateway6,
+                ranges6,
+                ipv6FromMac,
+                pod);
     }
 
     /** Adds an IPv6 range, as {@link #withRange}. */
@@ -111,32 +214,107 @@ public final class NetworkSpec {
         if (blank(start) && blank(end)) {
             return this;
         }
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink, subnet6,
-                gateway6, plus(ranges6, range(start, end)), ipv6FromMac, pod);
+        return new NetworkSpec(
+                name,
+                mode,
+                bridge,
+                subnet,
+                gateway,
+                mtu,
+                ranges,
+                reserved,
+                hairpin,
+                macFromIp,
+                uplink,
+                subnet6,
+                gateway6,
+                plus(ranges6, range(start, end)),
+                ipv6FromMac,
+                pod);
     }
 
     /** Addresses (either family) that are never handed out, beyond the network, broadcast and gateways. */
     public NetworkSpec withReserved(String... addresses) {
         List<String> all = new ArrayList<>(reserved);
         all.addAll(List.of(addresses));
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, all, hairpin, macFromIp, uplink, subnet6,
-                gateway6, ranges6, ipv6FromMac, pod);
+        return new NetworkSpec(
+                name,
+                mode,
+                bridge,
+                subnet,
+                gateway,
+                mtu,
+                ranges,
+                all,
+                hairpin,
+                macFromIp,
+                uplink,
+                subnet6,
+                gateway6,
+                ranges6,
+                ipv6FromMac,
+                pod);
     }
 
     public NetworkSpec withHairpin(boolean on) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, on, macFromIp, uplink, subnet6,
-                gateway6, ranges6, ipv6FromMac, pod);
+        return new NetworkSpec(
+                name,
+                mode,
+                bridge,
+                subnet,
+                gateway,
+                mtu,
+                ranges,
+                reserved,
+                on,
+                macFromIp,
+                uplink,
+                subnet6,
+                gateway6,
+                ranges6,
+                ipv6FromMac,
+                pod);
     }
 
     public NetworkSpec withMacFromIp(boolean on) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, on, uplink, subnet6,
-                gateway6, ranges6, ipv6FromMac, pod);
+        return new NetworkSpec(
+                name,
+                mode,
+                bridge,
+                subnet,
+                gateway,
+                mtu,
+                ranges,
+                reserved,
+                hairpin,
+                on,
+                uplink,
+                subnet6,
+                gateway6,
+                ranges6,
+                ipv6FromMac,
+                pod);
     }
 
     /** Makes the network dual stack with {@code ipv6Subnet} (e.g. {@code fd00:18::/64}), gateway at its first address. */
     public NetworkSpec withIpv6(String ipv6Subnet) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink,
-                ipv6Subnet, gateway6, ranges6, ipv6FromMac, pod);
+        return new NetworkSpec(
+                name,
+                mode,
+                bridge,
+                subnet,
+                gateway,
+                mtu,
+                ranges,
+                reserved,
+                hairpin,
+                macFromIp,
+                uplink,
+                ipv6Subnet,
+                gateway6,
+                ranges6,
+                ipv6FromMac,
+                pod);
     }
 
     /**
@@ -144,18 +322,63 @@ public final class NetworkSpec {
      * (at most a /80) followed by the MAC, as libnetwork's bridge driver does without an IPv6 range.
      */
     public NetworkSpec withIpv6FromMac(String ipv6Prefix) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink,
-                ipv6Prefix, gateway6, ranges6, true, pod);
+        return new NetworkSpec(
+                name,
+                mode,
+                bridge,
+                subnet,
+                gateway,
+                mtu,
+                ranges,
+                reserved,
+                hairpin,
+                macFromIp,
+                uplink,
+                ipv6Prefix,
+                gateway6,
+                ranges6,
+                true,
+                pod);
     }
 
     public NetworkSpec withIpv6Gateway(String g) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink,
-                subnet6, g, ranges6, ipv6FromMac, pod);
+        return new NetworkSpec(
+                name,
+                mode,
+                bridge,
+                subnet,
+                gateway,
+                mtu,
+                ranges,
+                reserved,
+                hairpin,
+                macFromIp,
+                uplink,
+                subnet6,
+                g,
+                ranges6,
+                ipv6FromMac,
+                pod);
     }
 
     public NetworkSpec withUplink(String ifName) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, ifName, subnet6,
-                gateway6, ranges6, ipv6FromMac, pod);
+        return new NetworkSpec(
+                name,
+                mode,
+                bridge,
+                subnet,
+                gateway,
+                mtu,
+                ranges,
+                reserved,
+                hairpin,
+                macFromIp,
+                ifName,
+                subnet6,
+                gateway6,
+                ranges6,
+                ipv6FromMac,
+                pod);
     }
 
     /**
@@ -173,7 +396,8 @@ public final class NetworkSpec {
      */
     public NetworkSpec withRoute(String dst, String gateway) {
         List<String> routes = plus(pod.routes(), blank(gateway) ? dst : dst + "=" + gateway);
-        return withPod(new PodConfig(pod.defaultRoute(), routes, pod.nameservers(), pod.domain(), pod.search(), pod.options()));
+        return withPod(new PodConfig(
+                pod.defaultRoute(), routes, pod.nameservers(), pod.domain(), pod.search(), pod.options()));
     }
 
     /** DNS settings handed to the runtime with every endpoint (CNI's {@code dns}); null or empty for none. */
@@ -182,8 +406,23 @@ public final class NetworkSpec {
     }
 
     private NetworkSpec withPod(PodConfig p) {
-        return new NetworkSpec(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink, subnet6,
-                gateway6, ranges6, ipv6FromMac, p);
+        return new NetworkSpec(
+                name,
+                mode,
+                bridge,
+                subnet,
+                gateway,
+                mtu,
+                ranges,
+                reserved,
+                hairpin,
+                macFromIp,
+                uplink,
+                subnet6,
+                gateway6,
+                ranges6,
+                ipv6FromMac,
+                p);
     }
 
     /** The network's name (letters, digits, '-', '_', '.'). */
@@ -272,23 +511,49 @@ public final class NetworkSpec {
             return true;
         }
         return o instanceof NetworkSpec s
-                && Objects.equals(name, s.name) && Objects.equals(mode, s.mode) && Objects.equals(bridge, s.bridge)
-                && Objects.equals(subnet, s.subnet) && Objects.equals(gateway, s.gateway) && mtu == s.mtu
-                && ranges.equals(s.ranges) && reserved.equals(s.reserved) && hairpin == s.hairpin
-                && macFromIp == s.macFromIp && Objects.equals(uplink, s.uplink) && Objects.equals(subnet6, s.subnet6)
-                && Objects.equals(gateway6, s.gateway6) && ranges6.equals(s.ranges6) && ipv6FromMac == s.ipv6FromMac
+                && Objects.equals(name, s.name)
+                && Objects.equals(mode, s.mode)
+                && Objects.equals(bridge, s.bridge)
+                && Objects.equals(subnet, s.subnet)
+                && Objects.equals(gateway, s.gateway)
+                && mtu == s.mtu
+                && ranges.equals(s.ranges)
+                && reserved.equals(s.reserved)
+                && hairpin == s.hairpin
+                && macFromIp == s.macFromIp
+                && Objects.equals(uplink, s.uplink)
+                && Objects.equals(subnet6, s.subnet6)
+                && Objects.equals(gateway6, s.gateway6)
+                && ranges6.equals(s.ranges6)
+                && ipv6FromMac == s.ipv6FromMac
                 && pod.equals(s.pod);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink, subnet6,
-                gateway6, ranges6, ipv6FromMac, pod);
+        return Objects.hash(
+                name,
+                mode,
+                bridge,
+                subnet,
+                gateway,
+                mtu,
+                ranges,
+                reserved,
+                hairpin,
+                macFromIp,
+                uplink,
+                subnet6,
+                gateway6,
+                ranges6,
+                ipv6FromMac,
+                pod);
     }
 
     @Override
     public String toString() {
-        return "NetworkSpec[name=" + name + ", mode=" + mode + ", bridge=" + bridge + ", subnet=" + subnet + ", gateway="
+        return "NetworkSpec[name=" + name + ", mode=" + mode + ", bridge=" + bridge + ", subnet=" + subnet
+                + ", gateway="
                 + gateway + ", mtu=" + mtu + ", ranges=" + ranges + ", reserved=" + reserved + ", hairpin=" + hairpin
                 + ", macFromIp=" + macFromIp + ", uplink=" + uplink + ", subnet6=" + subnet6 + ", gateway6=" + gateway6
                 + ", ranges6=" + ranges6 + ", ipv6FromMac=" + ipv6FromMac + ", pod=" + pod + "]";
@@ -312,7 +577,8 @@ public final class NetworkSpec {
     NetworkRecord validate() {
         try {
             if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
-                throw new InvalidSpecException("network name '" + name + "' must be 1-63 letters, digits, '_', '.', '-'");
+                throw new InvalidSpecException(
+                        "network name '" + name + "' must be 1-63 letters, digits, '_', '.', '-'");
             }
             if (mode == null) {
                 throw new InvalidSpecException("network " + name + ": mode must be given (bridge or ptp)");
@@ -323,25 +589,33 @@ public final class NetworkSpec {
                     Links.validateName("uplink", uplink);
                 }
             } else if (bridge != null && !bridge.isEmpty()) {
-                throw new InvalidSpecException("network " + name + ": a ptp network has no bridge, got bridge '" + bridge + "'");
+                throw new InvalidSpecException(
+                        "network " + name + ": a ptp network has no bridge, got bridge '" + bridge + "'");
             } else if (hairpin || (uplink != null && !uplink.isEmpty())) {
-                throw new InvalidSpecException("network " + name + ": hairpin and uplink are bridge options, not ptp ones");
+                throw new InvalidSpecException(
+                        "network " + name + ": hairpin and uplink are bridge options, not ptp ones");
             }
             Links.validateMtu("network mtu", mtu);
             boolean hasV4 = !blank(subnet);
             if (!hasV4 && blank(subnet6)) {
-                throw new InvalidSpecException("network " + name + ": give a subnet: IPv4 (subnet, --subnet), IPv6 (withIpv6, "
-                        + "--subnet6), or both");
+                throw new InvalidSpecException("network " + name
+                        + ": give a subnet: IPv4 (subnet, --subnet), IPv6 (withIpv6, " + "--subnet6), or both");
             }
             Cidr s = hasV4 ? Cidr.parse(subnet) : null;
             if (s != null && !s.isIpv4()) {
-                throw new InvalidSpecException("network " + name + ": subnet " + s + " must be IPv4; give IPv6 with withIpv6 / --subnet6");
+                throw new InvalidSpecException(
+                        "network " + name + ": subnet " + s + " must be IPv4; give IPv6 with withIpv6 / --subnet6");
             }
             if (s == null && (gateway != null || !ranges.isEmpty() || macFromIp)) {
-                throw new InvalidSpecException("network " + name + ": " + (gateway != null ? "an IPv4 gateway" : !ranges.isEmpty()
-                        ? "IPv4 ranges" : "MACs from IPv4 addresses") + " need an IPv4 subnet; the network is IPv6-only");
+                throw new InvalidSpecException("network " + name + ": "
+                        + (gateway != null
+                                ? "an IPv4 gateway"
+                                : !ranges.isEmpty() ? "IPv4 ranges" : "MACs from IPv4 addresses")
+                        + " need an IPv4 subnet; the network is IPv6-only");
             }
-            InetAddress gw = s == null ? null : gateway == null ? AddressRangeDefaults.firstHost(s) : Cidr.parseAddress(gateway, "gateway");
+            InetAddress gw = s == null
+                    ? null
+                    : gateway == null ? AddressRangeDefaults.firstHost(s) : Cidr.parseAddress(gateway, "gateway");
             Set<InetAddress> res = new LinkedHashSet<>();
             for (String r : reserved) {
                 res.add(Cidr.parseAddress(r, "reserved address"));
@@ -356,13 +630,15 @@ public final class NetworkSpec {
                     throw new InvalidSpecException("network " + name + ": subnet6 " + s6 + " is not IPv6");
                 }
                 if (ipv6FromMac && s6.prefixLength() > 80) {
-                    throw new InvalidSpecException("network " + name + ": cannot derive IPv6 addresses from MACs in " + s6
-                            + ": at least 48 host bits are needed (a /80 or shorter prefix)");
+                    throw new InvalidSpecException("network " + name + ": cannot derive IPv6 addresses from MACs in "
+                            + s6 + ": at least 48 host bits are needed (a /80 or shorter prefix)");
                 }
                 if (ipv6FromMac && !ranges6.isEmpty()) {
-                    throw new InvalidSpecException("network " + name + ": IPv6 ranges and IPv6 addresses from MACs exclude each other");
+                    throw new InvalidSpecException(
+                            "network " + name + ": IPv6 ranges and IPv6 addresses from MACs exclude each other");
                 }
-                InetAddress g6 = gateway6 == null ? AddressRangeDefaults.firstHost(s6) : Cidr.parseAddress(gateway6, "gateway6");
+                InetAddress g6 =
+                        gateway6 == null ? AddressRangeDefaults.firstHost(s6) : Cidr.parseAddress(gateway6, "gateway6");
                 r6 = normalise(s6, ranges(s6, g6, ranges6, res));
                 for (InetAddress a : res) {
                     if ((s == null || !s.contains(a)) && !s6.contains(a)) {
@@ -373,19 +649,33 @@ public final class NetworkSpec {
                 v6 = s6.toString();
                 gw6 = Cidr.text(g6);
             } else if (!ranges6.isEmpty()) {
-                throw new InvalidSpecException("network " + name + ": IPv6 ranges need an IPv6 subnet (withIpv6 / --subnet6)");
+                throw new InvalidSpecException(
+                        "network " + name + ": IPv6 ranges need an IPv6 subnet (withIpv6 / --subnet6)");
             } else {
                 for (InetAddress a : res) {
                     if (!s.contains(a)) {
-                        throw new InvalidSpecException("network " + name + ": reserved address " + Cidr.text(a)
-                                + " is outside subnet " + s);
+                        throw new InvalidSpecException(
+                                "network " + name + ": reserved address " + Cidr.text(a) + " is outside subnet " + s);
                     }
                 }
             }
-            return new NetworkRecord(name, mode, mode == NetworkMode.BRIDGE ? bridge : "", s == null ? "" : s.toString(),
-                    gw == null ? "" : Cidr.text(gw), mtu,
-                    v4, res.stream().map(Cidr::text).toList(), hairpin, macFromIp, uplink, v6, gw6, r6,
-                    ipv6FromMac && !v6.isEmpty(), validatePod(s, v6.isEmpty() ? null : Cidr.parse(v6)));
+            return new NetworkRecord(
+                    name,
+                    mode,
+                    mode == NetworkMode.BRIDGE ? bridge : "",
+                    s == null ? "" : s.toString(),
+                    gw == null ? "" : Cidr.text(gw),
+                    mtu,
+                    v4,
+                    res.stream().map(Cidr::text).toList(),
+                    hairpin,
+                    macFromIp,
+                    uplink,
+                    v6,
+                    gw6,
+                    r6,
+                    ipv6FromMac && !v6.isEmpty(),
+                    validatePod(s, v6.isEmpty() ? null : Cidr.parse(v6)));
         } catch (InvalidSpecException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -407,19 +697,22 @@ public final class NetworkSpec {
             if (gw != null) {
                 InetAddress g = Cidr.parseAddress(gw, "route gateway");
                 if ((g.getAddress().length == 4) != dst.isIpv4()) {
-                    throw new InvalidSpecException("network " + name + ": route " + dst + " has a gateway " + gw + " of the other family");
+                    throw new InvalidSpecException(
+                            "network " + name + ": route " + dst + " has a gateway " + gw + " of the other family");
                 }
                 if (!served.contains(g)) {
-                    throw new InvalidSpecException("network " + name + ": route " + dst + " via " + gw + ": the gateway is outside "
-                            + served + ", so a pod could not reach it");
+                    throw new InvalidSpecException("network " + name + ": route " + dst + " via " + gw
+                            + ": the gateway is outside " + served + ", so a pod could not reach it");
                 }
                 routes.add(dst + "=" + Cidr.text(g));
             } else {
                 routes.add(dst.toString());
             }
         }
-        List<String> servers = pod.nameservers().stream().map(a -> Cidr.text(Cidr.parseAddress(a, "dns nameserver"))).toList();
-        for (String[] f : new String[][]{{"dns domain", pod.domain()}}) {
+        List<String> servers = pod.nameservers().stream()
+                .map(a -> Cidr.text(Cidr.parseAddress(a, "dns nameserver")))
+                .toList();
+        for (String[] f : new String[][] {{"dns domain", pod.domain()}}) {
             checkDnsWord(f[0], f[1]);
         }
         pod.search().forEach(w -> checkDnsWord("dns search domain", w));
@@ -435,7 +728,8 @@ public final class NetworkSpec {
     }
 
     /** {@link AddressRange#of}, and no two ranges overlapping. */
-    private static List<AddressRange> ranges(Cidr subnet, InetAddress gw, List<String> entries, Set<InetAddress> reserved) {
+    private static List<AddressRange> ranges(
+            Cidr subnet, InetAddress gw, List<String> entries, Set<InetAddress> reserved) {
         List<AddressRange> out = AddressRange.of(subnet, gw, entries, reserved);
         AddressAllocator.checkDisjoint(out);
         return out;
@@ -443,7 +737,9 @@ public final class NetworkSpec {
 
     /** The ranges as stored: both ends written out, so a record reads the same whatever the spelling. */
     private static List<String> normalise(Cidr subnet, List<AddressRange> ranges) {
-        if (ranges.size() == 1 && ranges.get(0).subnet().equals(subnet) && ranges.get(0).wholeSubnet()) {
+        if (ranges.size() == 1
+                && ranges.get(0).subnet().equals(subnet)
+                && ranges.get(0).wholeSubnet()) {
             return List.of();
         }
         boolean ownPart = ranges.stream().anyMatch(r -> r.subnet().equals(subnet) && !r.wholeSubnet());
@@ -460,8 +756,7 @@ public final class NetworkSpec {
 
     /** Default gateway: the subnet's first host address. */
     static final class AddressRangeDefaults {
-        private AddressRangeDefaults() {
-        }
+        private AddressRangeDefaults() {}
 
         static InetAddress firstHost(Cidr subnet) {
             byte[] b = subnet.network().address().getAddress();

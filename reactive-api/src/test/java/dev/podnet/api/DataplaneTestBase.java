@@ -1,30 +1,16 @@
 package dev.podnet.api;
 
-import dev.podnet.dataplane.internal.engine.StepObserver;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
-import dev.podnet.dataplane.EndpointState;
 import dev.podnet.dataplane.internal.endpoint.HostNames;
+import dev.podnet.dataplane.internal.engine.StepObserver;
 import dev.podnet.dataplane.netns.NetNs;
-import dev.podnet.netlink.NetlinkException;
-import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-import reactor.core.publisher.Mono;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What the kernel tests of the {@link Dataplane} share: a state directory, a dataplane on the sandbox, leak checks. */
 abstract class DataplaneTestBase {
@@ -34,9 +20,14 @@ abstract class DataplaneTestBase {
     Path state;
 
     Dataplane open(Sandbox sandbox, StepObserver observer) {
-        Dataplane dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).withObserver(observer)
-                .maxEndpoints(1024)).block(T);
-        dp.networks().create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
+        Dataplane dp = Dataplane.open(DataplaneOptions.of(state)
+                        .hostNetns(NetNs.named(sandbox.name()))
+                        .withObserver(observer)
+                        .maxEndpoints(1024))
+                .block(T);
+        dp.networks()
+                .create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16"))
+                .block(T);
         return dp;
     }
 
@@ -44,12 +35,17 @@ abstract class DataplaneTestBase {
     Dataplane reopenWithoutMaps(Sandbox sandbox) throws Exception {
         java.nio.file.Files.delete(state.resolve("endpoints.dat"));
         java.nio.file.Files.delete(state.resolve("ipam-reservations.dat"));
-        return Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name()))).block(T);
+        return Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())))
+                .block(T);
     }
 
     static void assertNoHostLinks(Sandbox sandbox) throws Exception {
         String links = sandbox.ip("-o", "link");
-        assertFalse(java.util.regex.Pattern.compile("\\b" + HostNames.PREFIX + "[0-9a-f]{12}\\b").matcher(links).find(), links);
+        assertFalse(
+                java.util.regex.Pattern.compile("\\b" + HostNames.PREFIX + "[0-9a-f]{12}\\b")
+                        .matcher(links)
+                        .find(),
+                links);
     }
 
     /**
@@ -64,12 +60,16 @@ abstract class DataplaneTestBase {
         assertFalse(podLinks.contains("tapeth0") || podLinks.contains("breth0"), podLinks);
         assertEquals("", Sandbox.ipIn(pod, "-o", "-4", "addr", "show", "scope", "global"));
         assertEquals("", Sandbox.ipIn(pod, "-o", "-6", "addr", "show", "scope", "global"));
-        for (String family : new String[]{"-4", "-6"}) {
+        for (String family : new String[] {"-4", "-6"}) {
             String routes = sandbox.ip(family, "route", "show", "table", "all");
-            assertFalse(java.util.regex.Pattern.compile("dev " + HostNames.PREFIX + "[0-9a-f]{12}\\b").matcher(routes).find(),
+            assertFalse(
+                    java.util.regex.Pattern.compile("dev " + HostNames.PREFIX + "[0-9a-f]{12}\\b")
+                            .matcher(routes)
+                            .find(),
                     "no route through a host link left: " + routes);
         }
-        for (String network : dp.networks().list().map(n -> n.name()).collectList().block(T)) {
+        for (String network :
+                dp.networks().list().map(n -> n.name()).collectList().block(T)) {
             assertEquals(java.util.Map.of(), dp.ipam().reservations(network), "no reservation left in " + network);
         }
         assertEquals(0, dp.endpoints().list().count().block(T));
@@ -77,6 +77,10 @@ abstract class DataplaneTestBase {
 
     /** The sandbox's link names, sorted (states change on their own: a bridge without ports loses its carrier). */
     static List<String> linkNames(Sandbox sandbox) throws Exception {
-        return sandbox.ip("-o", "link").lines().map(l -> l.split(": ")[1].split("@")[0]).sorted().toList();
+        return sandbox.ip("-o", "link")
+                .lines()
+                .map(l -> l.split(": ")[1].split("@")[0])
+                .sorted()
+                .toList();
     }
 }

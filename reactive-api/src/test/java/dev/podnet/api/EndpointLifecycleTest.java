@@ -1,32 +1,24 @@
 package dev.podnet.api;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.podnet.dataplane.EndpointOperationException;
 import dev.podnet.dataplane.InvalidSpecException;
-import dev.podnet.dataplane.internal.engine.StepObserver;
-
 import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
-import dev.podnet.dataplane.EndpointState;
 import dev.podnet.dataplane.internal.endpoint.HostNames;
+import dev.podnet.dataplane.internal.engine.StepObserver;
 import dev.podnet.dataplane.netns.NetNs;
-import dev.podnet.netlink.NetlinkException;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.publisher.Mono;
-
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Adds and removes under failure, cancellation, bad input and concurrency: nothing is ever left half made. */
 @KernelTest
@@ -36,8 +28,12 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            Endpoint first = dp.endpoints().add(EndpointSpec.of("pods", "idem", NetNs.named(pod))).block(T);
-            Endpoint again = dp.endpoints().add(EndpointSpec.of("pods", "idem", NetNs.named(pod))).block(T);
+            Endpoint first = dp.endpoints()
+                    .add(EndpointSpec.of("pods", "idem", NetNs.named(pod)))
+                    .block(T);
+            Endpoint again = dp.endpoints()
+                    .add(EndpointSpec.of("pods", "idem", NetNs.named(pod)))
+                    .block(T);
             assertEquals(first, again);
             assertEquals(1, dp.ipam().reservedCount("pods"));
             dp.endpoints().remove("never-added", "eth0").block(T);
@@ -52,32 +48,50 @@ class EndpointLifecycleTest extends DataplaneTestBase {
     /** Every step of every shape, on an IPv4 and a dual-stack network of that shape. */
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> steps() {
         return java.util.stream.Stream.of(
-                EndpointSteps.BRIDGE.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("pods", false, s.name())),
-                EndpointSteps.BRIDGE.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("dual", false, s.name())),
-                EndpointSteps.PTP.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("p2p", false, s.name())),
-                EndpointSteps.PTP.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("p2p6", false, s.name())),
-                EndpointSteps.VM.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("pods", true, s.name())),
-                EndpointSteps.VM.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of("dual", true, s.name())))
+                        EndpointSteps.BRIDGE.stream()
+                                .map(s -> org.junit.jupiter.params.provider.Arguments.of("pods", false, s.name())),
+                        EndpointSteps.BRIDGE.stream()
+                                .map(s -> org.junit.jupiter.params.provider.Arguments.of("dual", false, s.name())),
+                        EndpointSteps.PTP.stream()
+                                .map(s -> org.junit.jupiter.params.provider.Arguments.of("p2p", false, s.name())),
+                        EndpointSteps.PTP.stream()
+                                .map(s -> org.junit.jupiter.params.provider.Arguments.of("p2p6", false, s.name())),
+                        EndpointSteps.VM.stream()
+                                .map(s -> org.junit.jupiter.params.provider.Arguments.of("pods", true, s.name())),
+                        EndpointSteps.VM.stream()
+                                .map(s -> org.junit.jupiter.params.provider.Arguments.of("dual", true, s.name())))
                 .flatMap(x -> x);
     }
 
     /** Besides "pods": a ptp network, and a dual-stack network of each shape. */
     static void createShapes(Dataplane dp) {
         dp.networks().create(NetworkSpec.ptp("p2p", "198.19.0.0/24")).block(T);
-        dp.networks().create(NetworkSpec.ptp("p2p6", "198.19.1.0/24").withIpv6("fd00:19::/64")).block(T);
-        dp.networks().create(NetworkSpec.bridge("dual", "pnbr6", "198.19.96.0/24").withIpv6("fd00:18::/64")).block(T);
+        dp.networks()
+                .create(NetworkSpec.ptp("p2p6", "198.19.1.0/24").withIpv6("fd00:19::/64"))
+                .block(T);
+        dp.networks()
+                .create(NetworkSpec.bridge("dual", "pnbr6", "198.19.96.0/24").withIpv6("fd00:18::/64"))
+                .block(T);
     }
 
     @ParameterizedTest(name = "{0} vm={1}: fail after {2}")
     @MethodSource("steps")
-    void aFailureAfterAnyStepLeavesNothingBehind(String network, boolean vm, String failAfter, Sandbox sandbox) throws Exception {
+    void aFailureAfterAnyStepLeavesNothingBehind(String network, boolean vm, String failAfter, Sandbox sandbox)
+            throws Exception {
         String pod = sandbox.newNamespace("p");
-        Dataplane dp = open(sandbox, step -> step.equals(failAfter)
-                ? Mono.error(new IllegalStateException("injected after " + step)) : Mono.empty());
+        Dataplane dp = open(
+                sandbox,
+                step -> step.equals(failAfter)
+                        ? Mono.error(new IllegalStateException("injected after " + step))
+                        : Mono.empty());
         try {
             createShapes(dp);
-            EndpointOperationException e = assertThrows(EndpointOperationException.class,
-                    () -> dp.endpoints().add(EndpointSpec.of(network, "doomed", NetNs.named(pod)).withVm(vm)).block(T));
+            EndpointOperationException e = assertThrows(
+                    EndpointOperationException.class,
+                    () -> dp.endpoints()
+                            .add(EndpointSpec.of(network, "doomed", NetNs.named(pod))
+                                    .withVm(vm))
+                            .block(T));
             assertTrue(e.getMessage().contains("injected after " + failAfter), e.getMessage());
             assertNothingLeft(sandbox, pod, dp);
         } finally {
@@ -95,26 +109,41 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
             createShapes(dp);
-            // configure-pod: IPv6 disabled in the pod, so its IPv6 address fails after the IPv4 address and route went in
+            // configure-pod: IPv6 disabled in the pod, so its IPv6 address fails after the IPv4 address and route went
+            // in
             Sandbox.run("ip", "netns", "exec", pod, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
-            EndpointOperationException v6 = assertThrows(EndpointOperationException.class,
-                    () -> dp.endpoints().add(EndpointSpec.of("dual", "mid1", NetNs.named(pod))).block(T));
-            assertTrue(v6.getMessage().contains("EACCES") && v6.getMessage().contains("IPv6 is disabled on this device"),
+            EndpointOperationException v6 = assertThrows(
+                    EndpointOperationException.class,
+                    () -> dp.endpoints()
+                            .add(EndpointSpec.of("dual", "mid1", NetNs.named(pod)))
+                            .block(T));
+            assertTrue(
+                    v6.getMessage().contains("EACCES") && v6.getMessage().contains("IPv6 is disabled on this device"),
                     v6.getMessage());
             assertNothingLeft(sandbox, pod, dp);
             Sandbox.run("ip", "netns", "exec", pod, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=0");
 
             // vm-bridge: the tap refuses the MTU, the last request of the step, after the sandbox bridge was made
-            EndpointOperationException mtu = assertThrows(EndpointOperationException.class,
-                    () -> dp.endpoints().add(EndpointSpec.of("pods", "mid2", NetNs.named(pod)).withVm(true).withMtu(65535)).block(T));
-            assertTrue(mtu.getMessage().contains("EINVAL") && mtu.getMessage().contains("mtu greater than device maximum"),
+            EndpointOperationException mtu = assertThrows(
+                    EndpointOperationException.class,
+                    () -> dp.endpoints()
+                            .add(EndpointSpec.of("pods", "mid2", NetNs.named(pod))
+                                    .withVm(true)
+                                    .withMtu(65535))
+                            .block(T));
+            assertTrue(
+                    mtu.getMessage().contains("EINVAL") && mtu.getMessage().contains("mtu greater than device maximum"),
                     mtu.getMessage());
             assertNothingLeft(sandbox, pod, dp);
 
-            // configure-host (ptp): IPv6 disabled on the host side, so the gateway's IPv6 address fails after IPv4's went in
+            // configure-host (ptp): IPv6 disabled on the host side, so the gateway's IPv6 address fails after IPv4's
+            // went in
             Sandbox.run("ip", "netns", "exec", sandbox.name(), "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
-            EndpointOperationException host = assertThrows(EndpointOperationException.class,
-                    () -> dp.endpoints().add(EndpointSpec.of("p2p6", "mid3", NetNs.named(pod))).block(T));
+            EndpointOperationException host = assertThrows(
+                    EndpointOperationException.class,
+                    () -> dp.endpoints()
+                            .add(EndpointSpec.of("p2p6", "mid3", NetNs.named(pod)))
+                            .block(T));
             assertTrue(host.getMessage().contains("EACCES"), host.getMessage());
             assertNothingLeft(sandbox, pod, dp);
         } finally {
@@ -129,10 +158,16 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         try {
             // the host end's name is taken by something else: the veth cannot be created
             sandbox.ip("link", "add", HostNames.hostIfName("clash", "eth0"), "type", "bridge");
-            InvalidSpecException e = assertThrows(InvalidSpecException.class,
-                    () -> dp.endpoints().add(EndpointSpec.of("pods", "clash", NetNs.named(pod))).block(T));
-            assertTrue(e.getMessage().contains("host interface " + HostNames.hostIfName("clash", "eth0")
-                    + " already exists in the host namespace (EEXIST"), e.getMessage());
+            InvalidSpecException e = assertThrows(
+                    InvalidSpecException.class,
+                    () -> dp.endpoints()
+                            .add(EndpointSpec.of("pods", "clash", NetNs.named(pod)))
+                            .block(T));
+            assertTrue(
+                    e.getMessage()
+                            .contains("host interface " + HostNames.hostIfName("clash", "eth0")
+                                    + " already exists in the host namespace (EEXIST"),
+                    e.getMessage());
             assertEquals(0, dp.ipam().reservedCount("pods"));
             assertEquals(0, dp.endpoints().list().count().block(T));
             assertFalse(Sandbox.ipIn(pod, "-o", "link").contains("eth0"));
@@ -146,18 +181,27 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         String pod = sandbox.newNamespace("p");
         java.util.concurrent.CountDownLatch reachedVeth = new java.util.concurrent.CountDownLatch(1);
         // hold the add right after the veth exists, long enough to cancel it there
-        Dataplane dp = open(sandbox, step -> step.equals("create-veth")
-                ? Mono.delay(Duration.ofMillis(300)).doOnSubscribe(s -> reachedVeth.countDown()).then() : Mono.empty());
+        Dataplane dp = open(
+                sandbox,
+                step -> step.equals("create-veth")
+                        ? Mono.delay(Duration.ofMillis(300))
+                                .doOnSubscribe(s -> reachedVeth.countDown())
+                                .then()
+                        : Mono.empty());
         try {
-            var subscription = dp.endpoints().add(EndpointSpec.of("pods", "cancelme", NetNs.named(pod))).subscribe();
+            var subscription = dp.endpoints()
+                    .add(EndpointSpec.of("pods", "cancelme", NetNs.named(pod)))
+                    .subscribe();
             assertTrue(reachedVeth.await(10, java.util.concurrent.TimeUnit.SECONDS));
             assertTrue(sandbox.ip("-o", "link").contains(HostNames.hostIfName("cancelme", "eth0")), "veth was made");
             subscription.dispose();
             // the rollback runs on after the cancel, by itself: wait for the kernel and the state to be clean,
             // with no remove that could clean up for an add that ignored the cancel
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (System.nanoTime() < deadline && (sandbox.ip("-o", "link").contains(HostNames.hostIfName("cancelme", "eth0"))
-                    || dp.endpoints().list().count().block(T) > 0 || dp.ipam().reservedCount("pods") > 0)) {
+            while (System.nanoTime() < deadline
+                    && (sandbox.ip("-o", "link").contains(HostNames.hostIfName("cancelme", "eth0"))
+                            || dp.endpoints().list().count().block(T) > 0
+                            || dp.ipam().reservedCount("pods") > 0)) {
                 Thread.sleep(20);
             }
             assertNothingLeft(sandbox, pod, dp);
@@ -174,21 +218,31 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
             List<String> before = linkNames(sandbox);
-            record Case(EndpointSpec spec, String says) {
-            }
+            record Case(EndpointSpec spec, String says) {}
             List<Case> cases = List.of(
-                    new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod)).withIfName("much-too-long-name0"), "longer than 15 bytes"),
+                    new Case(
+                            EndpointSpec.of("pods", "ok", NetNs.named(pod)).withIfName("much-too-long-name0"),
+                            "longer than 15 bytes"),
                     new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod)).withIfName("a/b"), "contains '/'"),
                     new Case(EndpointSpec.of("pods", "bad id!", NetNs.named(pod)), "containerId"),
                     new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod)).withMtu(40), "outside 1280..65535"),
-                    new Case(EndpointSpec.of("pods", "c".repeat(240), NetNs.named(pod)), "containerId is 240 characters; on network "
-                            + "pods with interface eth0 it may have at most 238"),
+                    new Case(
+                            EndpointSpec.of("pods", "c".repeat(240), NetNs.named(pod)),
+                            "containerId is 240 characters; on network "
+                                    + "pods with interface eth0 it may have at most 238"),
                     new Case(EndpointSpec.of("nope", "ok", NetNs.named(pod)), "network 'nope' does not exist"),
-                    new Case(EndpointSpec.of("pods", "ok", NetNs.named("no-such-netns-" + System.nanoTime())), "does not exist"),
-                    new Case(EndpointSpec.of("pods", "ok", NetNs.named(pod))
-                            .withMac(dev.podnet.dataplane.link.MacAddress.parse("01:00:5e:00:00:01")), "multicast"));
+                    new Case(
+                            EndpointSpec.of("pods", "ok", NetNs.named("no-such-netns-" + System.nanoTime())),
+                            "does not exist"),
+                    new Case(
+                            EndpointSpec.of("pods", "ok", NetNs.named(pod))
+                                    .withMac(dev.podnet.dataplane.link.MacAddress.parse("01:00:5e:00:00:01")),
+                            "multicast"));
             for (Case c : cases) {
-                InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> dp.endpoints().add(c.spec()).block(T), c.toString());
+                InvalidSpecException e = assertThrows(
+                        InvalidSpecException.class,
+                        () -> dp.endpoints().add(c.spec()).block(T),
+                        c.toString());
                 assertTrue(e.getMessage().contains(c.says()), e.getMessage());
             }
             assertEquals(before, linkNames(sandbox));
@@ -196,10 +250,15 @@ class EndpointLifecycleTest extends DataplaneTestBase {
 
             // a container id and interface already plugged into another sandbox
             String other = sandbox.newNamespace("o");
-            dp.endpoints().add(EndpointSpec.of("pods", "twice", NetNs.named(pod))).block(T);
+            dp.endpoints()
+                    .add(EndpointSpec.of("pods", "twice", NetNs.named(pod)))
+                    .block(T);
             List<String> withOne = linkNames(sandbox);
-            InvalidSpecException dup = assertThrows(InvalidSpecException.class,
-                    () -> dp.endpoints().add(EndpointSpec.of("pods", "twice", NetNs.named(other))).block(T));
+            InvalidSpecException dup = assertThrows(
+                    InvalidSpecException.class,
+                    () -> dp.endpoints()
+                            .add(EndpointSpec.of("pods", "twice", NetNs.named(other)))
+                            .block(T));
             assertTrue(dup.getMessage().contains("endpoint twice/eth0 already exists in netns"), dup.getMessage());
             assertEquals(withOne, linkNames(sandbox));
             assertEquals(1, dp.ipam().reservedCount("pods"));
@@ -215,44 +274,66 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         try {
             List<String> links = linkNames(sandbox);
             String addrs = sandbox.ip("-o", "addr");
-            record Case(NetworkSpec spec, String says) {
-            }
+            record Case(NetworkSpec spec, String says) {}
             List<Case> cases = List.of(
                     new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/33"), "198.18.0.0/33"),
                     new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0"), "198.18.0.0"),
-                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.7/24"), "has host bits set; did you mean 198.18.0.0/24"),
+                    new Case(
+                            NetworkSpec.bridge("x", "pnbr9", "198.18.0.7/24"),
+                            "has host bits set; did you mean 198.18.0.0/24"),
                     new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/31"), "too small"),
-                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withGateway("198.19.0.1"),
+                    new Case(
+                            NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withGateway("198.19.0.1"),
                             "gateway 198.19.0.1 is outside subnet 198.18.0.0/24"),
-                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withRange("198.18.0.9", "198.18.0.3"),
+                    new Case(
+                            NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withRange("198.18.0.9", "198.18.0.3"),
                             "rangeStart 198.18.0.9 is after rangeEnd 198.18.0.3"),
-                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withRange("198.18.1.9", null),
+                    new Case(
+                            NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withRange("198.18.1.9", null),
                             "rangeStart 198.18.1.9 is outside subnet 198.18.0.0/24"),
-                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withRange("198.18.0.10", "198.18.0.20")
-                            .withRange("198.18.0.20", "198.18.0.30"), "overlap"),
-                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withReserved("198.19.0.5"),
+                    new Case(
+                            NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24")
+                                    .withRange("198.18.0.10", "198.18.0.20")
+                                    .withRange("198.18.0.20", "198.18.0.30"),
+                            "overlap"),
+                    new Case(
+                            NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withReserved("198.19.0.5"),
                             "reserved address 198.19.0.5 is outside subnet 198.18.0.0/24"),
-                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withRange6("fd00::10", "fd00::20"),
+                    new Case(
+                            NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withRange6("fd00::10", "fd00::20"),
                             "IPv6 ranges need an IPv6 subnet"),
-                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withIpv6("198.18.1.0/24"), "is not IPv6"),
+                    new Case(
+                            NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withIpv6("198.18.1.0/24"), "is not IPv6"),
                     new Case(NetworkSpec.bridge("x", "pnbr9", "fd00:18::/64"), "must be IPv4"),
-                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withIpv6FromMac("fd00:78::/96"),
+                    new Case(
+                            NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withIpv6FromMac("fd00:78::/96"),
                             "at least 48 host bits are needed"),
                     new Case(NetworkSpec.bridge("x", "much-too-long-bridge", "198.18.0.0/24"), "longer than 15 bytes"),
                     new Case(NetworkSpec.bridge("x", "br/0", "198.18.0.0/24"), "contains '/'"),
                     new Case(NetworkSpec.bridge("x y", "pnbr9", "198.18.0.0/24"), "network name 'x y'"),
                     new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.0.0/24").withMtu(70000), "outside 1280..65535"),
                     new Case(NetworkSpec.ptp("x", "198.18.0.0/24").withHairpin(true), "bridge options, not ptp ones"),
-                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.19.200.0/24").withUplink("nosuchnic0"), "uplink nosuchnic0 does not exist"),
-                    new Case(NetworkSpec.bridge("x", "pnbr9", "198.18.7.0/24"), "overlaps network pods's subnet 198.18.0.0/16"),
-                    new Case(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/24"), "already exists with other settings"));
+                    new Case(
+                            NetworkSpec.bridge("x", "pnbr9", "198.19.200.0/24").withUplink("nosuchnic0"),
+                            "uplink nosuchnic0 does not exist"),
+                    new Case(
+                            NetworkSpec.bridge("x", "pnbr9", "198.18.7.0/24"),
+                            "overlaps network pods's subnet 198.18.0.0/16"),
+                    new Case(
+                            NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/24"),
+                            "already exists with other settings"));
             for (Case c : cases) {
-                InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> dp.networks().create(c.spec()).block(T), c.toString());
+                InvalidSpecException e = assertThrows(
+                        InvalidSpecException.class,
+                        () -> dp.networks().create(c.spec()).block(T),
+                        c.toString());
                 assertTrue(e.getMessage().contains(c.says()), c.says() + " not in: " + e.getMessage());
                 assertEquals(links, linkNames(sandbox), "no link left by " + c);
                 assertEquals(addrs, sandbox.ip("-o", "addr"), "no address left by " + c);
             }
-            assertEquals(List.of("pods"), dp.networks().list().map(Network::name).collectList().block(T));
+            assertEquals(
+                    List.of("pods"),
+                    dp.networks().list().map(Network::name).collectList().block(T));
         } finally {
             dp.close();
         }
@@ -263,36 +344,55 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         Dataplane dp = open(sandbox, StepObserver.NONE);
         List<String> pods = new java.util.ArrayList<>();
         try {
-            dp.networks().create(NetworkSpec.bridge("ranged", "pnbr5", "198.19.50.0/24")
-                    .withRange("198.19.50.10", "198.19.50.11").withRange("198.19.50.200", "198.19.50.202")
-                    .withReserved("198.19.50.201", "fd00:50::3")
-                    .withIpv6("fd00:50::/64").withRange6("fd00:50::2", "fd00:50::4").withRange6("fd00:50::100", "fd00:50::101")).block(T);
+            dp.networks()
+                    .create(NetworkSpec.bridge("ranged", "pnbr5", "198.19.50.0/24")
+                            .withRange("198.19.50.10", "198.19.50.11")
+                            .withRange("198.19.50.200", "198.19.50.202")
+                            .withReserved("198.19.50.201", "fd00:50::3")
+                            .withIpv6("fd00:50::/64")
+                            .withRange6("fd00:50::2", "fd00:50::4")
+                            .withRange6("fd00:50::100", "fd00:50::101"))
+                    .block(T);
             List<String> v4 = new java.util.ArrayList<>();
             List<String> v6 = new java.util.ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 String pod = sandbox.newNamespace("r" + i);
                 pods.add(pod);
-                Endpoint ep = dp.endpoints().add(EndpointSpec.of("ranged", "ranged0" + i, NetNs.named(pod))).block(T);
+                Endpoint ep = dp.endpoints()
+                        .add(EndpointSpec.of("ranged", "ranged0" + i, NetNs.named(pod)))
+                        .block(T);
                 v4.add(ep.address());
                 v6.add(ep.address6());
             }
-            assertEquals(List.of("198.19.50.10/24", "198.19.50.11/24", "198.19.50.200/24", "198.19.50.202/24"), v4,
+            assertEquals(
+                    List.of("198.19.50.10/24", "198.19.50.11/24", "198.19.50.200/24", "198.19.50.202/24"),
+                    v4,
                     "the first range, then the second, skipping the reserved address");
-            assertEquals(List.of("fd00:50::2/64", "fd00:50::4/64", "fd00:50::100/64", "fd00:50::101/64"), v6,
+            assertEquals(
+                    List.of("fd00:50::2/64", "fd00:50::4/64", "fd00:50::100/64", "fd00:50::101/64"),
+                    v6,
                     "IPv6 likewise, skipping the reserved fd00:50::3");
             List<String> before = linkNames(sandbox);
             String fifth = sandbox.newNamespace("r9");
             pods.add(fifth);
-            EndpointOperationException full = assertThrows(EndpointOperationException.class,
-                    () -> dp.endpoints().add(EndpointSpec.of("ranged", "ranged09", NetNs.named(fifth))).block(T));
-            assertTrue(full.getMessage().contains("no free address in range 198.19.50.0/24 (198.19.50.10 - 198.19.50.11), "
-                    + "198.19.50.0/24 (198.19.50.200 - 198.19.50.202)"), full.getMessage());
+            EndpointOperationException full = assertThrows(
+                    EndpointOperationException.class,
+                    () -> dp.endpoints()
+                            .add(EndpointSpec.of("ranged", "ranged09", NetNs.named(fifth)))
+                            .block(T));
+            assertTrue(
+                    full.getMessage()
+                            .contains("no free address in range 198.19.50.0/24 (198.19.50.10 - 198.19.50.11), "
+                                    + "198.19.50.0/24 (198.19.50.200 - 198.19.50.202)"),
+                    full.getMessage());
             assertEquals(before, linkNames(sandbox));
             assertEquals(8, dp.ipam().reservedCount("ranged"));
 
             // a freed address comes back only after the round-robin has passed it
             dp.endpoints().remove("ranged01", "eth0").block(T);
-            Endpoint again = dp.endpoints().add(EndpointSpec.of("ranged", "ranged09", NetNs.named(fifth))).block(T);
+            Endpoint again = dp.endpoints()
+                    .add(EndpointSpec.of("ranged", "ranged09", NetNs.named(fifth)))
+                    .block(T);
             assertEquals("198.19.50.11/24", again.address());
             assertEquals("fd00:50::4/64", again.address6());
             Sandbox.run("ip", "netns", "exec", fifth, "ping", "-c1", "-W2", "198.19.50.202");
@@ -307,15 +407,26 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         String p2 = sandbox.newNamespace("p2");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            Endpoint a = dp.endpoints().add(EndpointSpec.of("pods", "static1", NetNs.named(p1))
-                    .withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.18.7.7", "ip"))).block(T);
+            Endpoint a = dp.endpoints()
+                    .add(EndpointSpec.of("pods", "static1", NetNs.named(p1))
+                            .withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.18.7.7", "ip")))
+                    .block(T);
             assertEquals("198.18.7.7/16", a.address());
             assertTrue(Sandbox.ipIn(p1, "-o", "addr", "show", "dev", "eth0").contains("inet 198.18.7.7/16"));
-            InvalidSpecException taken = assertThrows(InvalidSpecException.class, () -> dp.endpoints().add(EndpointSpec.of("pods", "static2",
-                    NetNs.named(p2)).withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.18.7.7", "ip"))).block(T));
-            assertTrue(taken.getMessage().contains("198.18.7.7 is already reserved by static1/eth0"), taken.getMessage());
-            InvalidSpecException outside = assertThrows(InvalidSpecException.class, () -> dp.endpoints().add(EndpointSpec.of("pods", "static2",
-                    NetNs.named(p2)).withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.19.0.9", "ip"))).block(T));
+            InvalidSpecException taken = assertThrows(
+                    InvalidSpecException.class,
+                    () -> dp.endpoints()
+                            .add(EndpointSpec.of("pods", "static2", NetNs.named(p2))
+                                    .withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.18.7.7", "ip")))
+                            .block(T));
+            assertTrue(
+                    taken.getMessage().contains("198.18.7.7 is already reserved by static1/eth0"), taken.getMessage());
+            InvalidSpecException outside = assertThrows(
+                    InvalidSpecException.class,
+                    () -> dp.endpoints()
+                            .add(EndpointSpec.of("pods", "static2", NetNs.named(p2))
+                                    .withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.19.0.9", "ip")))
+                            .block(T));
             assertTrue(outside.getMessage().contains("not in any range"), outside.getMessage());
             assertFalse(Sandbox.ipIn(p2, "-o", "link").contains("eth0"), "refused: nothing made");
             assertEquals(1, dp.ipam().reservedCount("pods"));
@@ -336,10 +447,21 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         try {
             List<Endpoint> eps = reactor.core.publisher.Flux.range(0, n)
                     .flatMap(i -> dp.endpoints().add(EndpointSpec.of("pods", "conc" + i, NetNs.named(pods.get(i)))), n)
-                    .collectList().block(T);
+                    .collectList()
+                    .block(T);
             assertEquals(n, eps.stream().map(Endpoint::address).distinct().count());
-            Sandbox.run("ip", "netns", "exec", pods.get(0), "ping", "-c1", "-W2", eps.get(n - 1).address().split("/")[0]);
-            reactor.core.publisher.Flux.range(0, n).flatMap(i -> dp.endpoints().remove("conc" + i, "eth0"), n).blockLast(T);
+            Sandbox.run(
+                    "ip",
+                    "netns",
+                    "exec",
+                    pods.get(0),
+                    "ping",
+                    "-c1",
+                    "-W2",
+                    eps.get(n - 1).address().split("/")[0]);
+            reactor.core.publisher.Flux.range(0, n)
+                    .flatMap(i -> dp.endpoints().remove("conc" + i, "eth0"), n)
+                    .blockLast(T);
             assertEquals(0, dp.ipam().reservedCount("pods"));
         } finally {
             dp.close();

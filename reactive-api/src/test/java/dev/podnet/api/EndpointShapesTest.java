@@ -1,32 +1,18 @@
 package dev.podnet.api;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.podnet.dataplane.EndpointCheck;
 import dev.podnet.dataplane.InvalidSpecException;
 import dev.podnet.dataplane.internal.engine.StepObserver;
-
-import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
-import dev.podnet.dataplane.EndpointState;
-import dev.podnet.dataplane.internal.endpoint.HostNames;
 import dev.podnet.dataplane.netns.NetNs;
-import dev.podnet.netlink.NetlinkException;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-import reactor.core.publisher.Mono;
-
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** The endpoint shapes against the kernel: bridge, ptp, VM, dual stack, read back and pinged. */
 @KernelTest
@@ -37,8 +23,12 @@ class EndpointShapesTest extends DataplaneTestBase {
         String pod2 = sandbox.newNamespace("p2");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            Endpoint a = dp.endpoints().add(EndpointSpec.of("pods", "c0ffee01", NetNs.named(pod1)).withMtu(1400)).block(T);
-            Endpoint b = dp.endpoints().add(EndpointSpec.of("pods", "c0ffee02", NetNs.named(pod2))).block(T);
+            Endpoint a = dp.endpoints()
+                    .add(EndpointSpec.of("pods", "c0ffee01", NetNs.named(pod1)).withMtu(1400))
+                    .block(T);
+            Endpoint b = dp.endpoints()
+                    .add(EndpointSpec.of("pods", "c0ffee02", NetNs.named(pod2)))
+                    .block(T);
             assertEquals("198.18.0.2/16", a.address());
             assertEquals("198.18.0.3/16", b.address());
             assertEquals("198.18.0.1", a.gateway());
@@ -48,14 +38,18 @@ class EndpointShapesTest extends DataplaneTestBase {
             assertTrue(eth0.contains("inet 198.18.0.2/16 brd 198.18.255.255"), eth0);
             String link = Sandbox.ipIn(pod1, "-o", "link", "show", "dev", "eth0");
             assertTrue(link.contains("mtu 1400") && link.contains("state UP") && link.contains(a.mac()), link);
-            assertFalse(Sandbox.ipIn(pod1, "-o", "-6", "addr", "show", "dev", "eth0").contains("fe80"),
+            assertFalse(
+                    Sandbox.ipIn(pod1, "-o", "-6", "addr", "show", "dev", "eth0")
+                            .contains("fe80"),
                     "IPv4-only network: no IPv6 link-local on the pod side");
             String route = Sandbox.ipIn(pod1, "route", "show", "default");
             assertTrue(route.contains("default via 198.18.0.1 dev eth0"), route);
             String host = sandbox.ip("-o", "-d", "link", "show", "dev", a.hostIfName());
             assertTrue(host.contains("master pnbr0") && host.contains("state UP") && host.contains("veth"), host);
             assertTrue(host.contains("alias podnet:pods:c0ffee01/eth0") && host.contains("addrgenmode none"), host);
-            assertFalse(sandbox.ip("-o", "-6", "addr", "show", "dev", a.hostIfName()).contains("fe80"),
+            assertFalse(
+                    sandbox.ip("-o", "-6", "addr", "show", "dev", a.hostIfName())
+                            .contains("fe80"),
                     "no IPv6 link-local on the host end either (it came up before link-local generation was turned off)");
 
             // traffic between namespaces we made
@@ -64,9 +58,14 @@ class EndpointShapesTest extends DataplaneTestBase {
 
             // the bridge keeps the MAC it was made with, whatever ports come and go (else the pods'
             // neighbour entries for the gateway would go stale)
-            String mac = dev.podnet.dataplane.link.MacAddress.derived("podnet-bridge:pods").toString();
-            assertTrue(sandbox.ip("-o", "link", "show", "pnbr0").contains("link/ether " + mac), sandbox.ip("-o", "link", "show", "pnbr0"));
-            assertTrue(sandbox.ip("-o", "-d", "link", "show", "pnbr0").contains("mcast_snooping 0"), "made without multicast snooping");
+            String mac = dev.podnet.dataplane.link.MacAddress.derived("podnet-bridge:pods")
+                    .toString();
+            assertTrue(
+                    sandbox.ip("-o", "link", "show", "pnbr0").contains("link/ether " + mac),
+                    sandbox.ip("-o", "link", "show", "pnbr0"));
+            assertTrue(
+                    sandbox.ip("-o", "-d", "link", "show", "pnbr0").contains("mcast_snooping 0"),
+                    "made without multicast snooping");
             dp.endpoints().remove("c0ffee01", "eth0").block(T);
             assertTrue(sandbox.ip("-o", "link", "show", "pnbr0").contains("link/ether " + mac));
             dp.endpoints().remove("c0ffee02", "eth0").block(T);
@@ -87,8 +86,12 @@ class EndpointShapesTest extends DataplaneTestBase {
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
             dp.networks().create(NetworkSpec.ptp("p2p", "198.19.0.0/16")).block(T);
-            Endpoint a = dp.endpoints().add(EndpointSpec.of("p2p", "ptp00001", NetNs.named(pod1))).block(T);
-            Endpoint b = dp.endpoints().add(EndpointSpec.of("p2p", "ptp00002", NetNs.named(pod2))).block(T);
+            Endpoint a = dp.endpoints()
+                    .add(EndpointSpec.of("p2p", "ptp00001", NetNs.named(pod1)))
+                    .block(T);
+            Endpoint b = dp.endpoints()
+                    .add(EndpointSpec.of("p2p", "ptp00002", NetNs.named(pod2)))
+                    .block(T);
             assertEquals("198.19.0.2/16", a.address());
             assertEquals("198.19.0.1", a.gateway());
 
@@ -104,9 +107,14 @@ class EndpointShapesTest extends DataplaneTestBase {
             String hostRoutes = sandbox.ip("route", "show");
             assertTrue(hostRoutes.contains("198.19.0.2 dev " + a.hostIfName() + " scope link"), hostRoutes);
             assertTrue(hostRoutes.contains("198.19.0.3 dev " + b.hostIfName() + " scope link"), hostRoutes);
-            assertFalse(sandbox.ip("-o", "-d", "link", "show", "dev", a.hostIfName()).contains("master"));
-            assertEquals("1", sandbox.inside(() -> java.nio.file.Files.readString(
-                    java.nio.file.Path.of("/proc/sys/net/ipv4/ip_forward")).strip()), "forwarding on in the sandbox host");
+            assertFalse(sandbox.ip("-o", "-d", "link", "show", "dev", a.hostIfName())
+                    .contains("master"));
+            assertEquals(
+                    "1",
+                    sandbox.inside(
+                            () -> java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_forward"))
+                                    .strip()),
+                    "forwarding on in the sandbox host");
 
             Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.19.0.1");
             Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.19.0.3");
@@ -127,9 +135,15 @@ class EndpointShapesTest extends DataplaneTestBase {
         String pod2 = sandbox.newNamespace("q2");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            dp.networks().create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
-            Endpoint a = dp.endpoints().add(EndpointSpec.of("p2p6", "ptp6001", NetNs.named(pod1))).block(T);
-            Endpoint b = dp.endpoints().add(EndpointSpec.of("p2p6", "ptp6002", NetNs.named(pod2))).block(T);
+            dp.networks()
+                    .create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64"))
+                    .block(T);
+            Endpoint a = dp.endpoints()
+                    .add(EndpointSpec.of("p2p6", "ptp6001", NetNs.named(pod1)))
+                    .block(T);
+            Endpoint b = dp.endpoints()
+                    .add(EndpointSpec.of("p2p6", "ptp6002", NetNs.named(pod2)))
+                    .block(T);
             assertEquals("fd00:19::2/64", a.address6());
             assertEquals("fd00:19::1", a.gateway6());
 
@@ -145,8 +159,12 @@ class EndpointShapesTest extends DataplaneTestBase {
             assertTrue(hostAddr6.contains("inet6 fd00:19::1/128"), hostAddr6);
             assertTrue(hostAddr6.contains("inet6 fe80::1/64"), "a link-local address to forward with: " + hostAddr6);
             assertTrue(sandbox.ip("-6", "route", "show").contains("fd00:19::3 dev " + b.hostIfName()));
-            assertEquals("1", sandbox.inside(() -> java.nio.file.Files.readString(
-                    java.nio.file.Path.of("/proc/sys/net/ipv6/conf/all/forwarding")).strip()), "IPv6 forwarding on in the sandbox host");
+            assertEquals(
+                    "1",
+                    sandbox.inside(() -> java.nio.file.Files.readString(
+                                    java.nio.file.Path.of("/proc/sys/net/ipv6/conf/all/forwarding"))
+                            .strip()),
+                    "IPv6 forwarding on in the sandbox host");
 
             Sandbox.run("ip", "netns", "exec", pod1, "ping", "-6", "-c1", "-W2", "fd00:19::1");
             Sandbox.run("ip", "netns", "exec", pod1, "ping", "-6", "-c1", "-W2", "fd00:19::3");
@@ -172,43 +190,78 @@ class EndpointShapesTest extends DataplaneTestBase {
         String p3 = sandbox.newNamespace("o3");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            dp.networks().create(NetworkSpec.bridge("v6b", "pnbr4", null).withIpv6("fd00:44::/64")).block(T);
-            dp.networks().create(NetworkSpec.ptp("v6p", null).withIpv6("fd00:45::/64")).block(T);
-            Endpoint a = dp.endpoints().add(EndpointSpec.of("v6b", "six1", NetNs.named(p1))).block(T);
-            Endpoint b = dp.endpoints().add(EndpointSpec.of("v6b", "six2", NetNs.named(p2))
-                    .withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("fd00:44::99", "ip"))).block(T);
-            Endpoint c = dp.endpoints().add(EndpointSpec.of("v6p", "six3", NetNs.named(p3))).block(T);
+            dp.networks()
+                    .create(NetworkSpec.bridge("v6b", "pnbr4", null).withIpv6("fd00:44::/64"))
+                    .block(T);
+            dp.networks()
+                    .create(NetworkSpec.ptp("v6p", null).withIpv6("fd00:45::/64"))
+                    .block(T);
+            Endpoint a = dp.endpoints()
+                    .add(EndpointSpec.of("v6b", "six1", NetNs.named(p1)))
+                    .block(T);
+            Endpoint b = dp.endpoints()
+                    .add(EndpointSpec.of("v6b", "six2", NetNs.named(p2))
+                            .withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("fd00:44::99", "ip")))
+                    .block(T);
+            Endpoint c = dp.endpoints()
+                    .add(EndpointSpec.of("v6p", "six3", NetNs.named(p3)))
+                    .block(T);
             assertEquals(null, a.address(), "no IPv4 on an IPv6-only network");
             assertEquals("fd00:44::2/64", a.address6());
             assertEquals("fd00:44::99/64", b.address6(), "the static IPv6 address asked for");
             assertEquals("fd00:45::2/64", c.address6());
-            for (String pod : new String[]{p1, p3}) {
-                assertEquals("", Sandbox.ipIn(pod, "-4", "addr", "show", "dev", "eth0").strip(), "no IPv4 address in " + pod);
-                assertTrue(Sandbox.ipIn(pod, "-6", "route").contains("default via fd00:4"), Sandbox.ipIn(pod, "-6", "route"));
+            for (String pod : new String[] {p1, p3}) {
+                assertEquals(
+                        "",
+                        Sandbox.ipIn(pod, "-4", "addr", "show", "dev", "eth0").strip(),
+                        "no IPv4 address in " + pod);
+                assertTrue(
+                        Sandbox.ipIn(pod, "-6", "route").contains("default via fd00:4"),
+                        Sandbox.ipIn(pod, "-6", "route"));
             }
             Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", "fd00:44::1");
             Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", "fd00:44::99");
             Sandbox.run("ip", "netns", "exec", p3, "ping", "-6", "-c1", "-W2", "fd00:45::1");
-            for (String id : new String[]{"six1", "six2", "six3"}) {
+            for (String id : new String[] {"six1", "six2", "six3"}) {
                 EndpointCheck ok = dp.endpoints().check(id, "eth0").block(T);
                 assertTrue(ok.consistent(), ok.toString());
             }
-            java.util.Map<String, Object> cni = CniResult.of(dp.endpoints().get("six1", "eth0").block(T), dp.networks().get("v6b").block(T));
+            java.util.Map<String, Object> cni = CniResult.of(
+                    dp.endpoints().get("six1", "eth0").block(T),
+                    dp.networks().get("v6b").block(T));
             assertEquals(1, ((List<Object>) cni.get("ips")).size());
-            assertEquals("::/0", ((List<java.util.Map<String, Object>>) cni.get("routes")).get(0).get("dst"));
+            assertEquals(
+                    "::/0",
+                    ((List<java.util.Map<String, Object>>) cni.get("routes"))
+                            .get(0)
+                            .get("dst"));
 
             String p4 = sandbox.newNamespace("o4");
-            InvalidSpecException noV4 = assertThrows(InvalidSpecException.class, () -> dp.endpoints().add(EndpointSpec.of("v6b", "six4",
-                    NetNs.named(p4)).withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.18.0.9", "ip"))).block(T));
+            InvalidSpecException noV4 = assertThrows(
+                    InvalidSpecException.class,
+                    () -> dp.endpoints()
+                            .add(EndpointSpec.of("v6b", "six4", NetNs.named(p4))
+                                    .withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.18.0.9", "ip")))
+                            .block(T));
             assertTrue(noV4.getMessage().contains("hands out no IPv4 addresses"), noV4.getMessage());
-            InvalidSpecException vm = assertThrows(InvalidSpecException.class,
-                    () -> dp.endpoints().add(EndpointSpec.of("v6b", "six4", NetNs.named(p4)).withVm(true)).block(T));
+            InvalidSpecException vm = assertThrows(
+                    InvalidSpecException.class,
+                    () -> dp.endpoints()
+                            .add(EndpointSpec.of("v6b", "six4", NetNs.named(p4)).withVm(true))
+                            .block(T));
             assertTrue(vm.getMessage().contains("a VM endpoint needs IPv4"), vm.getMessage());
-            InvalidSpecException taken = assertThrows(InvalidSpecException.class, () -> dp.endpoints().add(EndpointSpec.of("v6b", "six4",
-                    NetNs.named(p4)).withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("fd00:44::99", "ip"))).block(T));
+            InvalidSpecException taken = assertThrows(
+                    InvalidSpecException.class,
+                    () -> dp.endpoints()
+                            .add(EndpointSpec.of("v6b", "six4", NetNs.named(p4))
+                                    .withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("fd00:44::99", "ip")))
+                            .block(T));
             assertTrue(taken.getMessage().contains("already reserved by six2/eth0"), taken.getMessage());
-            InvalidSpecException none = assertThrows(InvalidSpecException.class,
-                    () -> dp.networks().create(NetworkSpec.bridge("nosubnet", "pnbr5", null)).block(T));
+            InvalidSpecException none = assertThrows(
+                    InvalidSpecException.class,
+                    () -> dp.networks()
+                            .create(NetworkSpec.bridge("nosubnet", "pnbr5", null))
+                            .block(T));
             assertTrue(none.getMessage().contains("give a subnet"), none.getMessage());
             assertEquals(3, dp.ipam().reservedCount("v6b") + dp.ipam().reservedCount("v6p"));
 
@@ -218,9 +271,12 @@ class EndpointShapesTest extends DataplaneTestBase {
         // rebuilt from the kernel like any other endpoint
         Dataplane again = reopenWithoutMaps(sandbox);
         try {
-            assertEquals("fd00:44::99/64", again.endpoints().get("six2", "eth0").block(T).address6(), "adopted from the kernel");
+            assertEquals(
+                    "fd00:44::99/64",
+                    again.endpoints().get("six2", "eth0").block(T).address6(),
+                    "adopted from the kernel");
             assertTrue(again.endpoints().check("six3", "eth0").block(T).consistent());
-            for (String id : new String[]{"six1", "six2", "six3"}) {
+            for (String id : new String[] {"six1", "six2", "six3"}) {
                 again.endpoints().remove(id, "eth0").block(T);
             }
             assertEquals(0, again.ipam().reservedCount("v6b") + again.ipam().reservedCount("v6p"));
@@ -238,14 +294,33 @@ class EndpointShapesTest extends DataplaneTestBase {
         }
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            // two addresses of the network's own subnet, then a further subnet with its own gateway (host-local's range set)
-            dp.networks().create(NetworkSpec.bridge("multi", "pnbr7", "198.19.40.0/24").withRange("198.19.40.2", "198.19.40.3")
-                    .withSubnetRange("198.19.41.0/24", "198.19.41.254")).block(T);
-            dp.networks().create(NetworkSpec.ptp("multip", "198.19.50.0/24").withRange("198.19.50.2", "198.19.50.2")
-                    .withSubnetRange("198.19.51.0/28", null)).block(T);
-            assertEquals("198.19.40.2/24", dp.endpoints().add(EndpointSpec.of("multi", "ms1", NetNs.named(pods[0]))).block(T).address());
-            assertEquals("198.19.40.3/24", dp.endpoints().add(EndpointSpec.of("multi", "ms2", NetNs.named(pods[1]))).block(T).address());
-            Endpoint third = dp.endpoints().add(EndpointSpec.of("multi", "ms3", NetNs.named(pods[2]))).block(T);
+            // two addresses of the network's own subnet, then a further subnet with its own gateway (host-local's range
+            // set)
+            dp.networks()
+                    .create(NetworkSpec.bridge("multi", "pnbr7", "198.19.40.0/24")
+                            .withRange("198.19.40.2", "198.19.40.3")
+                            .withSubnetRange("198.19.41.0/24", "198.19.41.254"))
+                    .block(T);
+            dp.networks()
+                    .create(NetworkSpec.ptp("multip", "198.19.50.0/24")
+                            .withRange("198.19.50.2", "198.19.50.2")
+                            .withSubnetRange("198.19.51.0/28", null))
+                    .block(T);
+            assertEquals(
+                    "198.19.40.2/24",
+                    dp.endpoints()
+                            .add(EndpointSpec.of("multi", "ms1", NetNs.named(pods[0])))
+                            .block(T)
+                            .address());
+            assertEquals(
+                    "198.19.40.3/24",
+                    dp.endpoints()
+                            .add(EndpointSpec.of("multi", "ms2", NetNs.named(pods[1])))
+                            .block(T)
+                            .address());
+            Endpoint third = dp.endpoints()
+                    .add(EndpointSpec.of("multi", "ms3", NetNs.named(pods[2])))
+                    .block(T);
             assertEquals("198.19.41.1/24", third.address(), "the further subnet, past its first range");
             assertEquals("198.19.41.254", third.gateway());
             assertTrue(Sandbox.ipIn(pods[2], "-4", "route").contains("default via 198.19.41.254 dev eth0"));
@@ -254,14 +329,21 @@ class EndpointShapesTest extends DataplaneTestBase {
             Sandbox.run("ip", "netns", "exec", pods[2], "ping", "-c1", "-W2", "198.19.41.254");
             Sandbox.run("ip", "netns", "exec", pods[0], "ping", "-c1", "-W2", "198.19.40.1");
 
-            dp.endpoints().add(EndpointSpec.of("multip", "mp1", NetNs.named(pods[3]))).block(T);
-            Endpoint p2 = dp.endpoints().add(EndpointSpec.of("multip", "mp2", NetNs.named(pods[4]))).block(T);
+            dp.endpoints()
+                    .add(EndpointSpec.of("multip", "mp1", NetNs.named(pods[3])))
+                    .block(T);
+            Endpoint p2 = dp.endpoints()
+                    .add(EndpointSpec.of("multip", "mp2", NetNs.named(pods[4])))
+                    .block(T);
             assertEquals("198.19.51.2/28", p2.address(), "the further subnet; its first address is its gateway");
             assertEquals("198.19.51.1", p2.gateway());
             String routes = Sandbox.ipIn(pods[4], "-4", "route");
-            assertTrue(routes.contains("198.19.51.0/28 via 198.19.51.1 dev eth0") && routes.contains("default via 198.19.51.1"), routes);
+            assertTrue(
+                    routes.contains("198.19.51.0/28 via 198.19.51.1 dev eth0")
+                            && routes.contains("default via 198.19.51.1"),
+                    routes);
             Sandbox.run("ip", "netns", "exec", pods[4], "ping", "-c1", "-W2", "198.19.51.1");
-            for (String id : new String[]{"ms3", "mp2"}) {
+            for (String id : new String[] {"ms3", "mp2"}) {
                 assertTrue(dp.endpoints().check(id, "eth0").block(T).consistent(), id);
             }
         } finally {
@@ -270,10 +352,13 @@ class EndpointShapesTest extends DataplaneTestBase {
         // rebuilt from the kernel: the further subnet's gateway comes back with the address
         Dataplane again = reopenWithoutMaps(sandbox);
         try {
-            assertEquals("198.19.41.254", again.endpoints().get("ms3", "eth0").block(T).gateway());
-            assertEquals("198.19.51.1", again.endpoints().get("mp2", "eth0").block(T).gateway());
+            assertEquals(
+                    "198.19.41.254",
+                    again.endpoints().get("ms3", "eth0").block(T).gateway());
+            assertEquals(
+                    "198.19.51.1", again.endpoints().get("mp2", "eth0").block(T).gateway());
             assertTrue(again.endpoints().check("mp2", "eth0").block(T).consistent());
-            for (String id : new String[]{"ms1", "ms2", "ms3", "mp1", "mp2"}) {
+            for (String id : new String[] {"ms1", "ms2", "ms3", "mp1", "mp2"}) {
                 again.endpoints().remove(id, "eth0").block(T);
             }
             assertNoHostLinks(sandbox);
@@ -288,21 +373,35 @@ class EndpointShapesTest extends DataplaneTestBase {
         sandbox.ip("link", "add", "up0", "type", "veth", "peer", "name", "up1");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            dp.networks().create(NetworkSpec.bridge("opts", "pnbr1", "198.19.64.0/24").withHairpin(true).withMacFromIp(true)
-                    .withUplink("up0")).block(T);
+            dp.networks()
+                    .create(NetworkSpec.bridge("opts", "pnbr1", "198.19.64.0/24")
+                            .withHairpin(true)
+                            .withMacFromIp(true)
+                            .withUplink("up0"))
+                    .block(T);
             assertTrue(sandbox.ip("-o", "link", "show", "up0").contains("master pnbr1"), "uplink enslaved");
-            Endpoint ep = dp.endpoints().add(EndpointSpec.of("opts", "hairy", NetNs.named(pod))).block(T);
+            Endpoint ep = dp.endpoints()
+                    .add(EndpointSpec.of("opts", "hairy", NetNs.named(pod)))
+                    .block(T);
             assertEquals("198.19.64.2/24", ep.address());
             assertEquals("0a:58:c6:13:40:02", ep.mac(), "0a:58 + 198.19.64.2");
             assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "eth0").contains("0a:58:c6:13:40:02"));
             String port = sandbox.ip("-o", "-d", "link", "show", ep.hostIfName());
             assertTrue(port.contains("hairpin on"), port);
 
-            InvalidSpecException missing = assertThrows(InvalidSpecException.class, () -> dp.networks().create(
-                    NetworkSpec.bridge("nouplink", "pnbr2", "198.19.65.0/24").withUplink("ghost0")).block(T));
+            InvalidSpecException missing = assertThrows(
+                    InvalidSpecException.class,
+                    () -> dp.networks()
+                            .create(NetworkSpec.bridge("nouplink", "pnbr2", "198.19.65.0/24")
+                                    .withUplink("ghost0"))
+                            .block(T));
             assertTrue(missing.getMessage().contains("uplink ghost0 does not exist"), missing.getMessage());
             assertFalse(sandbox.ip("-o", "link").contains("pnbr2"), "the bridge made for it was removed again");
-            assertThrows(InvalidSpecException.class, () -> dp.networks().create(NetworkSpec.ptp("bad", "198.19.0.0/16").withHairpin(true)).block(T));
+            assertThrows(
+                    InvalidSpecException.class,
+                    () -> dp.networks()
+                            .create(NetworkSpec.ptp("bad", "198.19.0.0/16").withHairpin(true))
+                            .block(T));
             dp.endpoints().remove("hairy", "eth0").block(T);
         } finally {
             dp.close();
@@ -314,7 +413,9 @@ class EndpointShapesTest extends DataplaneTestBase {
         String pod = sandbox.newNamespace("vm");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            Endpoint ep = dp.endpoints().add(EndpointSpec.of("pods", "virtlet1", NetNs.named(pod)).withVm(true)).block(T);
+            Endpoint ep = dp.endpoints()
+                    .add(EndpointSpec.of("pods", "virtlet1", NetNs.named(pod)).withVm(true))
+                    .block(T);
             assertEquals("tapeth0", ep.tap());
             assertEquals("198.18.0.2/16", ep.address());
             String tap = Sandbox.ipIn(pod, "-o", "-d", "link", "show", "tapeth0");
@@ -322,7 +423,8 @@ class EndpointShapesTest extends DataplaneTestBase {
             String eth0 = Sandbox.ipIn(pod, "-o", "-d", "link", "show", "eth0");
             assertTrue(eth0.contains("master breth0"), eth0);
             assertFalse(eth0.contains(ep.mac()), "the VM takes eth0's MAC; eth0 gets another: " + eth0);
-            assertEquals("", Sandbox.ipIn(pod, "-o", "-4", "addr", "show", "dev", "eth0"), "the address went to the VM");
+            assertEquals(
+                    "", Sandbox.ipIn(pod, "-o", "-4", "addr", "show", "dev", "eth0"), "the address went to the VM");
             assertFalse(Sandbox.ipIn(pod, "route", "show").contains("default"), "and so did the default route");
             assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "breth0").contains("UP"));
             EndpointCheck vmOk = dp.endpoints().check("virtlet1", "eth0").block(T);
@@ -332,7 +434,11 @@ class EndpointShapesTest extends DataplaneTestBase {
             assertEquals(List.of("tap tapeth0 in /run/netns/" + pod + " is not a port of breth0"), vmBad.differences());
             InvalidSpecException ptp = assertThrows(InvalidSpecException.class, () -> {
                 dp.networks().create(NetworkSpec.ptp("p2p", "198.19.0.0/16")).block(T);
-                dp.endpoints().add(EndpointSpec.of("p2p", "virtlet2", NetNs.named(pod)).withIfName("eth1").withVm(true)).block(T);
+                dp.endpoints()
+                        .add(EndpointSpec.of("p2p", "virtlet2", NetNs.named(pod))
+                                .withIfName("eth1")
+                                .withVm(true))
+                        .block(T);
             });
             assertTrue(ptp.getMessage().contains("needs a bridge network"), ptp.getMessage());
 
@@ -353,35 +459,61 @@ class EndpointShapesTest extends DataplaneTestBase {
         String p2 = sandbox.newNamespace("d2");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            dp.networks().create(NetworkSpec.bridge("dual", "pnbr6", "198.19.96.0/24").withIpv6("fd00:18::/64")).block(T);
+            dp.networks()
+                    .create(NetworkSpec.bridge("dual", "pnbr6", "198.19.96.0/24")
+                            .withIpv6("fd00:18::/64"))
+                    .block(T);
             String bridge6 = sandbox.ip("-o", "-6", "addr", "show", "dev", "pnbr6");
             assertTrue(bridge6.contains("inet6 fd00:18::1/64") && bridge6.contains("inet6 fe80::1/64"), bridge6);
-            Endpoint a = dp.endpoints().add(EndpointSpec.of("dual", "dual0001", NetNs.named(p1))).block(T);
-            Endpoint b = dp.endpoints().add(EndpointSpec.of("dual", "dual0002", NetNs.named(p2))).block(T);
+            Endpoint a = dp.endpoints()
+                    .add(EndpointSpec.of("dual", "dual0001", NetNs.named(p1)))
+                    .block(T);
+            Endpoint b = dp.endpoints()
+                    .add(EndpointSpec.of("dual", "dual0002", NetNs.named(p2)))
+                    .block(T);
             assertEquals("198.19.96.2/24", a.address());
             assertEquals("fd00:18::2/64", a.address6());
-            assertEquals("fd00:18::1", dev.podnet.netlink.route.IprouteNames.address(
-                    dev.podnet.dataplane.ipam.Cidr.parseAddress(a.gateway6(), "gw")));
+            assertEquals(
+                    "fd00:18::1",
+                    dev.podnet.netlink.route.IprouteNames.address(
+                            dev.podnet.dataplane.ipam.Cidr.parseAddress(a.gateway6(), "gw")));
             String v6 = Sandbox.ipIn(p1, "-o", "-6", "addr", "show", "dev", "eth0");
             assertTrue(v6.contains("inet6 fd00:18::2/64"), v6);
             assertFalse(v6.contains("fe80"), "no link-local address: " + v6);
             assertTrue(Sandbox.ipIn(p1, "-6", "route", "show").contains("default via fd00:18::1 dev eth0"));
             Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", "fd00:18::1");
-            Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", b.address6().split("/")[0]);
+            Sandbox.run(
+                    "ip",
+                    "netns",
+                    "exec",
+                    p1,
+                    "ping",
+                    "-6",
+                    "-c1",
+                    "-W2",
+                    b.address6().split("/")[0]);
             Sandbox.run("ip", "netns", "exec", p1, "ping", "-c1", "-W2", "198.19.96.3");
-            String cni = CniResult.json(dp.endpoints().get("dual0001", "eth0").block(T), dp.networks().get("dual").block(T));
+            String cni = CniResult.json(
+                    dp.endpoints().get("dual0001", "eth0").block(T),
+                    dp.networks().get("dual").block(T));
             assertTrue(cni.contains("\"address\":\"fd00:18::2/64\"") && cni.contains("\"dst\":\"::/0\""), cni);
             EndpointCheck dualOk = dp.endpoints().check("dual0001", "eth0").block(T);
             assertTrue(dualOk.consistent(), dualOk.toString());
             Sandbox.ipIn(p1, "-6", "addr", "del", "fd00:18::2/64", "dev", "eth0");
             EndpointCheck noV6 = dp.endpoints().check("dual0001", "eth0").block(T);
-            assertTrue(noV6.differences().contains("eth0 in /run/netns/" + p1 + " lacks fd00:18::2/64"), noV6.toString());
+            assertTrue(
+                    noV6.differences().contains("eth0 in /run/netns/" + p1 + " lacks fd00:18::2/64"), noV6.toString());
             assertEquals(1, noV6.differences().size(), "IPv6 keeps the default route when the address goes: " + noV6);
             assertEquals(4, dp.ipam().reservedCount("dual"));
             dp.endpoints().remove("dual0001", "eth0").block(T);
             dp.endpoints().remove("dual0002", "eth0").block(T);
             assertEquals(0, dp.ipam().reservedCount("dual"));
-            assertThrows(InvalidSpecException.class, () -> dp.networks().create(NetworkSpec.bridge("x6", "pnbr7", "198.19.97.0/24").withIpv6("198.19.98.0/24")).block(T));
+            assertThrows(
+                    InvalidSpecException.class,
+                    () -> dp.networks()
+                            .create(NetworkSpec.bridge("x6", "pnbr7", "198.19.97.0/24")
+                                    .withIpv6("198.19.98.0/24"))
+                            .block(T));
         } finally {
             dp.close();
         }
@@ -393,16 +525,37 @@ class EndpointShapesTest extends DataplaneTestBase {
         String p2 = sandbox.newNamespace("m2");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            dp.networks().create(NetworkSpec.bridge("macv6", "pnbr8", "198.19.99.0/24").withIpv6FromMac("fd00:77::/64")).block(T);
-            Endpoint a = dp.endpoints().add(EndpointSpec.of("macv6", "macv6001", NetNs.named(p1))
-                    .withMac(dev.podnet.dataplane.link.MacAddress.parse("02:42:c6:12:63:02"))).block(T);
-            Endpoint b = dp.endpoints().add(EndpointSpec.of("macv6", "macv6002", NetNs.named(p2))).block(T);
+            dp.networks()
+                    .create(NetworkSpec.bridge("macv6", "pnbr8", "198.19.99.0/24")
+                            .withIpv6FromMac("fd00:77::/64"))
+                    .block(T);
+            Endpoint a = dp.endpoints()
+                    .add(EndpointSpec.of("macv6", "macv6001", NetNs.named(p1))
+                            .withMac(dev.podnet.dataplane.link.MacAddress.parse("02:42:c6:12:63:02")))
+                    .block(T);
+            Endpoint b = dp.endpoints()
+                    .add(EndpointSpec.of("macv6", "macv6002", NetNs.named(p2)))
+                    .block(T);
             assertEquals("fd00:77::242:c612:6302/64", a.address6(), "prefix + the MAC in the last 48 bits");
-            assertTrue(Sandbox.ipIn(p1, "-o", "-6", "addr", "show", "dev", "eth0").contains("inet6 fd00:77::242:c612:6302/64"));
-            Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", b.address6().split("/")[0]);
+            assertTrue(Sandbox.ipIn(p1, "-o", "-6", "addr", "show", "dev", "eth0")
+                    .contains("inet6 fd00:77::242:c612:6302/64"));
+            Sandbox.run(
+                    "ip",
+                    "netns",
+                    "exec",
+                    p1,
+                    "ping",
+                    "-6",
+                    "-c1",
+                    "-W2",
+                    b.address6().split("/")[0]);
             assertEquals(2, dp.ipam().reservedCount("macv6"), "only the IPv4 addresses come from IPAM");
-            InvalidSpecException tooLong = assertThrows(InvalidSpecException.class, () -> dp.networks().create(
-                    NetworkSpec.bridge("macv6b", "pnbr9", "198.19.98.0/24").withIpv6FromMac("fd00:78::/96")).block(T));
+            InvalidSpecException tooLong = assertThrows(
+                    InvalidSpecException.class,
+                    () -> dp.networks()
+                            .create(NetworkSpec.bridge("macv6b", "pnbr9", "198.19.98.0/24")
+                                    .withIpv6FromMac("fd00:78::/96"))
+                            .block(T));
             assertTrue(tooLong.getMessage().contains("at least 48 host bits are needed"), tooLong.getMessage());
             dp.endpoints().remove("macv6001", "eth0").block(T);
             dp.endpoints().remove("macv6002", "eth0").block(T);

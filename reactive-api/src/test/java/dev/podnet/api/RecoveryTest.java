@@ -1,33 +1,24 @@
 package dev.podnet.api;
 
-import dev.podnet.dataplane.EndpointCheck;
-import dev.podnet.dataplane.EndpointUpdate;
-import dev.podnet.dataplane.ReconcileReport;
-import dev.podnet.dataplane.internal.engine.StepObserver;
-
-import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
-import dev.podnet.dataplane.EndpointState;
-import dev.podnet.dataplane.internal.endpoint.HostNames;
-import dev.podnet.dataplane.netns.NetNs;
-import dev.podnet.netlink.NetlinkException;
-import dev.podnet.testing.KernelTest;
-import dev.podnet.testing.Sandbox;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-import reactor.core.publisher.Mono;
-
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.podnet.dataplane.EndpointCheck;
+import dev.podnet.dataplane.EndpointState;
+import dev.podnet.dataplane.EndpointUpdate;
+import dev.podnet.dataplane.ReconcileReport;
+import dev.podnet.dataplane.internal.endpoint.HostNames;
+import dev.podnet.dataplane.internal.engine.StepObserver;
+import dev.podnet.dataplane.netns.NetNs;
+import dev.podnet.testing.KernelTest;
+import dev.podnet.testing.Sandbox;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 /** State across restarts, reboots and crashes, and reconciliation with the kernel. */
 @KernelTest
@@ -37,13 +28,22 @@ class RecoveryTest extends DataplaneTestBase {
         String pod = sandbox.newNamespace("p");
         String pod2 = sandbox.newNamespace("q");
         Dataplane dp = open(sandbox, StepObserver.NONE);
-        Endpoint a = dp.endpoints().add(EndpointSpec.of("pods", "persist", NetNs.named(pod))).block(T);
+        Endpoint a = dp.endpoints()
+                .add(EndpointSpec.of("pods", "persist", NetNs.named(pod)))
+                .block(T);
         dp.close();
-        Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
+        Dataplane again = Dataplane.open(DataplaneOptions.of(state)
+                        .hostNetns(NetNs.named(sandbox.name()))
+                        .maxEndpoints(1024))
+                .block(T);
         try {
-            assertEquals(EndpointState.READY, again.endpoints().get("persist", "eth0").block(T).state());
+            assertEquals(
+                    EndpointState.READY,
+                    again.endpoints().get("persist", "eth0").block(T).state());
             assertEquals(1, again.ipam().reservedCount("pods"));
-            Endpoint b = again.endpoints().add(EndpointSpec.of("pods", "second", NetNs.named(pod2)).withIfName("eth1")).block(T);
+            Endpoint b = again.endpoints()
+                    .add(EndpointSpec.of("pods", "second", NetNs.named(pod2)).withIfName("eth1"))
+                    .block(T);
             assertNotEquals(a.address(), b.address());
             again.endpoints().remove("persist", "eth0").block(T);
             again.endpoints().remove("second", "eth1").block(T);
@@ -58,24 +58,38 @@ class RecoveryTest extends DataplaneTestBase {
         String pod = sandbox.newNamespace("p");
         // the first process "dies" right after the veth exists: no rollback ever runs
         Dataplane first = open(sandbox, step -> step.equals("create-veth") ? Mono.never() : Mono.empty());
-        first.endpoints().add(EndpointSpec.of("pods", "crashy", NetNs.named(pod))).subscribe(null, abandoned -> { });
+        first.endpoints()
+                .add(EndpointSpec.of("pods", "crashy", NetNs.named(pod)))
+                .subscribe(null, abandoned -> {});
         String hostIf = HostNames.hostIfName("crashy", "eth0");
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!sandbox.ip("-o", "link").contains(hostIf) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals(EndpointState.CREATING, first.endpoints().get("crashy", "eth0").block(T).state());
+        assertEquals(
+                EndpointState.CREATING,
+                first.endpoints().get("crashy", "eth0").block(T).state());
         first.close();
 
-        Dataplane second = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
+        Dataplane second = Dataplane.open(DataplaneOptions.of(state)
+                        .hostNetns(NetNs.named(sandbox.name()))
+                        .maxEndpoints(1024))
+                .block(T);
         try {
             // reconciliation on open rolled the cut-short add back
-            assertTrue(second.reconciler().openReport().actions().stream().anyMatch(a -> a.startsWith("rolled back crashy/eth0 (CREATING): deleted link "
-                    + hostIf + ", released 198.18.0.2/16")), second.reconciler().openReport().toString());
+            assertTrue(
+                    second.reconciler().openReport().actions().stream()
+                            .anyMatch(a -> a.startsWith("rolled back crashy/eth0 (CREATING): deleted link " + hostIf
+                                    + ", released 198.18.0.2/16")),
+                    second.reconciler().openReport().toString());
             assertFalse(sandbox.ip("-o", "link").contains(hostIf));
             assertEquals(0, second.ipam().reservedCount("pods"));
-            Endpoint ep = second.endpoints().add(EndpointSpec.of("pods", "crashy", NetNs.named(pod))).block(T);
-            assertEquals(EndpointState.READY, second.endpoints().get("crashy", "eth0").block(T).state());
+            Endpoint ep = second.endpoints()
+                    .add(EndpointSpec.of("pods", "crashy", NetNs.named(pod)))
+                    .block(T);
+            assertEquals(
+                    EndpointState.READY,
+                    second.endpoints().get("crashy", "eth0").block(T).state());
             assertEquals(1, second.ipam().reservedCount("pods"));
             Sandbox.run("ip", "netns", "exec", pod, "ping", "-c1", "-W2", "198.18.0.1");
             assertEquals("198.18.0.3/16", ep.address(), "round-robin goes on past the released address");
@@ -90,28 +104,39 @@ class RecoveryTest extends DataplaneTestBase {
     void afterARebootEndpointsAndReservationsAreDroppedAndNetworksRecreated(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);
-        Endpoint ep = dp.endpoints().add(EndpointSpec.of("pods", "beforeboot", NetNs.named(pod))).block(T);
+        Endpoint ep = dp.endpoints()
+                .add(EndpointSpec.of("pods", "beforeboot", NetNs.named(pod)))
+                .block(T);
         dp.close();
         // what a reboot does to the kernel, in the sandbox: the links are gone; and the boot id changes
         sandbox.ip("link", "del", ep.hostIfName());
         sandbox.ip("link", "del", "pnbr0");
         java.nio.file.Files.writeString(state.resolve("boot-id"), "an-earlier-boot\n");
 
-        Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
+        Dataplane again = Dataplane.open(DataplaneOptions.of(state)
+                        .hostNetns(NetNs.named(sandbox.name()))
+                        .maxEndpoints(1024))
+                .block(T);
         try {
             assertTrue(again.reconciler().openedAfterReboot());
             assertEquals(0, again.endpoints().list().count().block(T), "endpoint records dropped");
             assertEquals(0, again.ipam().reservedCount("pods"), "reservations dropped");
-            assertTrue(sandbox.ip("-o", "addr", "show", "dev", "pnbr0").contains("198.18.0.1/16"), "network re-created");
-            Endpoint fresh = again.endpoints().add(EndpointSpec.of("pods", "afterboot", NetNs.named(pod))).block(T);
+            assertTrue(
+                    sandbox.ip("-o", "addr", "show", "dev", "pnbr0").contains("198.18.0.1/16"), "network re-created");
+            Endpoint fresh = again.endpoints()
+                    .add(EndpointSpec.of("pods", "afterboot", NetNs.named(pod)))
+                    .block(T);
             assertEquals("198.18.0.2/16", fresh.address(), "the address is free again");
             again.endpoints().remove("afterboot", "eth0").block(T);
         } finally {
             again.close();
         }
         java.nio.file.Files.writeString(state.resolve("boot-id"), "another-boot\n");
-        Dataplane cleared = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)
-                .clearOnReboot(true)).block(T);
+        Dataplane cleared = Dataplane.open(DataplaneOptions.of(state)
+                        .hostNetns(NetNs.named(sandbox.name()))
+                        .maxEndpoints(1024)
+                        .clearOnReboot(true))
+                .block(T);
         try {
             assertEquals(0, cleared.networks().list().count().block(T), "clearOnReboot forgets the networks too");
         } finally {
@@ -126,22 +151,34 @@ class RecoveryTest extends DataplaneTestBase {
         String pC = sandbox.newNamespace("c");
         // B's add "dies" after create-veth, in a first process
         Dataplane first = open(sandbox, step -> step.equals("create-veth") ? Mono.never() : Mono.empty());
-        first.endpoints().add(EndpointSpec.of("pods", "keeper", NetNs.named(pA))).subscribe(null, abandoned -> { });
-        first.endpoints().add(EndpointSpec.of("pods", "leftover", NetNs.named(pB))).subscribe(null, abandoned -> { });
+        first.endpoints()
+                .add(EndpointSpec.of("pods", "keeper", NetNs.named(pA)))
+                .subscribe(null, abandoned -> {});
+        first.endpoints()
+                .add(EndpointSpec.of("pods", "leftover", NetNs.named(pB)))
+                .subscribe(null, abandoned -> {});
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!sandbox.ip("-o", "link").contains(HostNames.hostIfName("leftover", "eth0")) && System.nanoTime() < deadline) {
+        while (!sandbox.ip("-o", "link").contains(HostNames.hostIfName("leftover", "eth0"))
+                && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         first.close();
         // opened without reconciliation, to see what reconcile makes of the leftovers
-        Dataplane dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)
-                .reconcileOnOpen(false)).block(T);
+        Dataplane dp = Dataplane.open(DataplaneOptions.of(state)
+                        .hostNetns(NetNs.named(sandbox.name()))
+                        .maxEndpoints(1024)
+                        .reconcileOnOpen(false))
+                .block(T);
         try {
             assertEquals(null, dp.reconciler().openReport());
             // keeper's add also "died": redo it properly; then C is added and its link vanishes
             dp.endpoints().remove("keeper", "eth0").block(T);
-            dp.endpoints().add(EndpointSpec.of("pods", "keeper", NetNs.named(pA))).block(T);
-            Endpoint c = dp.endpoints().add(EndpointSpec.of("pods", "vanished", NetNs.named(pC))).block(T);
+            dp.endpoints()
+                    .add(EndpointSpec.of("pods", "keeper", NetNs.named(pA)))
+                    .block(T);
+            Endpoint c = dp.endpoints()
+                    .add(EndpointSpec.of("pods", "vanished", NetNs.named(pC)))
+                    .block(T);
             sandbox.ip("link", "del", c.hostIfName());
             // and an orphan: a link tagged by podnet with no record
             sandbox.ip("link", "add", "pnorphan0", "type", "veth", "peer", "name", "pnorphan1");
@@ -153,21 +190,40 @@ class RecoveryTest extends DataplaneTestBase {
             ReconcileReport dry = dp.reconciler().run(true).block(T);
             assertTrue(dry.dryRun());
             assertEquals(3, dry.actions().size(), dry.actions().toString());
-            assertTrue(dry.actions().stream().anyMatch(a -> a.startsWith("rolled back leftover/eth0 (CREATING): deleted link ")), dry.toString());
-            assertTrue(dry.actions().stream().anyMatch(a -> a.startsWith("released vanished/eth0: its host link")), dry.toString());
-            assertTrue(dry.actions().stream().anyMatch(a -> a.startsWith("deleted orphan link pnorphan0 (tagged podnet:pods:ghost/eth0, "
-                    + "no record): its sandbox namespace is not pinned under")), dry.toString());
-            assertEquals(List.of("left link pnelse0 (tagged podnet:elsewhere:ghost/eth1, no record) alone: its network elsewhere "
-                    + "is not attached here"), dry.notes());
+            assertTrue(
+                    dry.actions().stream()
+                            .anyMatch(a -> a.startsWith("rolled back leftover/eth0 (CREATING): deleted link ")),
+                    dry.toString());
+            assertTrue(
+                    dry.actions().stream().anyMatch(a -> a.startsWith("released vanished/eth0: its host link")),
+                    dry.toString());
+            assertTrue(
+                    dry.actions().stream()
+                            .anyMatch(a -> a.startsWith("deleted orphan link pnorphan0 (tagged podnet:pods:ghost/eth0, "
+                                    + "no record): its sandbox namespace is not pinned under")),
+                    dry.toString());
+            assertEquals(
+                    List.of(
+                            "left link pnelse0 (tagged podnet:elsewhere:ghost/eth1, no record) alone: its network elsewhere "
+                                    + "is not attached here"),
+                    dry.notes());
             assertTrue(sandbox.ip("-o", "link").contains("pnorphan0"), "a dry run changes nothing");
             assertEquals(3, dp.endpoints().list().count().block(T));
 
             ReconcileReport done = dp.reconciler().run(false).block(T);
-            assertEquals(dry.actions().stream().sorted().toList(), done.actions().stream().sorted().toList());
+            assertEquals(
+                    dry.actions().stream().sorted().toList(),
+                    done.actions().stream().sorted().toList());
             String links = sandbox.ip("-o", "link");
             assertFalse(links.contains("pnorphan0") || links.contains(HostNames.hostIfName("leftover", "eth0")), links);
             assertTrue(links.contains("pnelse0"), links);
-            assertEquals(List.of("keeper"), dp.endpoints().list().map(r -> r.containerId()).collectList().block(T));
+            assertEquals(
+                    List.of("keeper"),
+                    dp.endpoints()
+                            .list()
+                            .map(r -> r.containerId())
+                            .collectList()
+                            .block(T));
             assertEquals(1, dp.ipam().reservedCount("pods"), "only keeper's address is still reserved");
             assertTrue(dp.reconciler().run(false).block(T).clean(), "a second run finds nothing");
             dp.endpoints().remove("keeper", "eth0").block(T);
@@ -178,19 +234,49 @@ class RecoveryTest extends DataplaneTestBase {
 
     /** A record without what cannot be rebuilt from the kernel (when it was made, its sandbox key). */
     private static Endpoint comparable(Endpoint r) {
-        return new Endpoint(r.id(), r.containerId(), r.ifName(), r.network(), r.netns(), r.hostIfName(), null, r.mac(),
-                r.address(), r.gateway(), r.address6(), r.gateway6(), r.tap(), r.mtu(), r.routes(), r.state(), r.podName(),
-                r.podNamespace(), null, java.time.Instant.EPOCH);
+        return new Endpoint(
+                r.id(),
+                r.containerId(),
+                r.ifName(),
+                r.network(),
+                r.netns(),
+                r.hostIfName(),
+                null,
+                r.mac(),
+                r.address(),
+                r.gateway(),
+                r.address6(),
+                r.gateway6(),
+                r.tap(),
+                r.mtu(),
+                r.routes(),
+                r.state(),
+                r.podName(),
+                r.podNamespace(),
+                null,
+                java.time.Instant.EPOCH);
     }
 
     /** Three endpoints of every kind: bridge with pod name, MTU and an extra route; ptp dual stack; VM. */
     private java.util.Map<String, Endpoint> populate(Sandbox sandbox, Dataplane dp) throws Exception {
-        dp.networks().create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
-        dp.endpoints().add(EndpointSpec.of("pods", "kept0001", NetNs.named(sandbox.newNamespace("k1"))).withPod("web-0", "shop")
-                .withMtu(1400)).block(T);
-        dp.endpoints().update("kept0001", "eth0", EndpointUpdate.mtu(0).withRoute("198.20.0.0/24", "198.18.0.1")).block(T);
-        dp.endpoints().add(EndpointSpec.of("p2p6", "kept0002", NetNs.named(sandbox.newNamespace("k2")))).block(T);
-        dp.endpoints().add(EndpointSpec.of("pods", "kept0003", NetNs.named(sandbox.newNamespace("k3"))).withVm(true)).block(T);
+        dp.networks()
+                .create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64"))
+                .block(T);
+        dp.endpoints()
+                .add(EndpointSpec.of("pods", "kept0001", NetNs.named(sandbox.newNamespace("k1")))
+                        .withPod("web-0", "shop")
+                        .withMtu(1400))
+                .block(T);
+        dp.endpoints()
+                .update("kept0001", "eth0", EndpointUpdate.mtu(0).withRoute("198.20.0.0/24", "198.18.0.1"))
+                .block(T);
+        dp.endpoints()
+                .add(EndpointSpec.of("p2p6", "kept0002", NetNs.named(sandbox.newNamespace("k2"))))
+                .block(T);
+        dp.endpoints()
+                .add(EndpointSpec.of("pods", "kept0003", NetNs.named(sandbox.newNamespace("k3")))
+                        .withVm(true))
+                .block(T);
         java.util.Map<String, Endpoint> before = new java.util.TreeMap<>();
         for (Endpoint r : dp.endpoints().list().toIterable()) {
             before.put(r.id(), comparable(r));
@@ -209,7 +295,10 @@ class RecoveryTest extends DataplaneTestBase {
     }
 
     private Dataplane reopen(Sandbox sandbox) {
-        return Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024)).block(T);
+        return Dataplane.open(DataplaneOptions.of(state)
+                        .hostNetns(NetNs.named(sandbox.name()))
+                        .maxEndpoints(1024))
+                .block(T);
     }
 
     private static void removeKept(Dataplane dp) {
@@ -228,8 +317,12 @@ class RecoveryTest extends DataplaneTestBase {
             EndpointCheck c = dp.endpoints().check(r.containerId(), r.ifName()).block(T);
             assertTrue(c.consistent(), c.toString());
         }
-        assertEquals(java.util.Map.of("198.18.0.2", "kept0001/eth0", "198.18.0.3", "kept0003/eth0"), dp.ipam().reservations("pods"));
-        assertEquals(java.util.Map.of("198.19.0.2", "kept0002/eth0", "fd00:19::2", "kept0002/eth0"), dp.ipam().reservations("p2p6"));
+        assertEquals(
+                java.util.Map.of("198.18.0.2", "kept0001/eth0", "198.18.0.3", "kept0003/eth0"),
+                dp.ipam().reservations("pods"));
+        assertEquals(
+                java.util.Map.of("198.19.0.2", "kept0002/eth0", "fd00:19::2", "kept0002/eth0"),
+                dp.ipam().reservations("p2p6"));
     }
 
     @Test
@@ -243,13 +336,23 @@ class RecoveryTest extends DataplaneTestBase {
         sandbox.ip("link", "set", port, "down");
         Dataplane again = reopen(sandbox);
         try {
-            assertEquals(3, again.reconciler().openReport().actions().stream().filter(a -> a.startsWith("adopted link ")).count(),
+            assertEquals(
+                    3,
+                    again.reconciler().openReport().actions().stream()
+                            .filter(a -> a.startsWith("adopted link "))
+                            .count(),
                     again.reconciler().openReport().toString());
-            assertEquals(1, again.reconciler().openReport().actions().stream().filter(a -> a.contains(port) && a.endsWith("host end brought up"))
-                    .count(), again.reconciler().openReport().toString());
+            assertEquals(
+                    1,
+                    again.reconciler().openReport().actions().stream()
+                            .filter(a -> a.contains(port) && a.endsWith("host end brought up"))
+                            .count(),
+                    again.reconciler().openReport().toString());
             assertRebuilt(before, again);
             // the rebuilt IPAM hands out no address twice
-            Endpoint next = again.endpoints().add(EndpointSpec.of("pods", "fresh001", NetNs.named(sandbox.newNamespace("f")))).block(T);
+            Endpoint next = again.endpoints()
+                    .add(EndpointSpec.of("pods", "fresh001", NetNs.named(sandbox.newNamespace("f"))))
+                    .block(T);
             assertEquals("198.18.0.4/16", next.address());
             for (String k : List.of("kept0001", "kept0002", "kept0003", "fresh001")) {
                 again.endpoints().remove(k, "eth0").block(T);
@@ -263,12 +366,15 @@ class RecoveryTest extends DataplaneTestBase {
     @Test
     void aTruncatedMapIsMovedAsideAndRebuilt(Sandbox sandbox) throws Exception {
         java.util.Map<String, Endpoint> before = populateAndClose(sandbox);
-        try (var ch = java.nio.channels.FileChannel.open(state.resolve("endpoints.dat"), java.nio.file.StandardOpenOption.WRITE)) {
+        try (var ch = java.nio.channels.FileChannel.open(
+                state.resolve("endpoints.dat"), java.nio.file.StandardOpenOption.WRITE)) {
             ch.truncate(100);
         }
         Dataplane again = reopen(sandbox);
         try {
-            assertTrue(again.reconciler().stateDamaged() != null && again.reconciler().stateDamaged().contains("moved to " + state.resolve("damaged-")),
+            assertTrue(
+                    again.reconciler().stateDamaged() != null
+                            && again.reconciler().stateDamaged().contains("moved to " + state.resolve("damaged-")),
                     String.valueOf(again.reconciler().stateDamaged()));
             assertRebuilt(before, again);
             removeKept(again);
@@ -281,15 +387,23 @@ class RecoveryTest extends DataplaneTestBase {
     void aDeletedStateDirectoryComesBackWhenTheNetworksAreDeclaredAgain(Sandbox sandbox) throws Exception {
         java.util.Map<String, Endpoint> before = populateAndClose(sandbox);
         try (var files = java.nio.file.Files.walk(state)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
         }
         Dataplane again = reopen(sandbox);
         try {
             assertEquals(0, again.endpoints().list().count().block(T));
-            assertEquals(3, again.reconciler().openReport().notes().size(), "the links are left alone while their networks are unknown: "
-                    + again.reconciler().openReport());
-            again.networks().create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
-            again.networks().create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
+            assertEquals(
+                    3,
+                    again.reconciler().openReport().notes().size(),
+                    "the links are left alone while their networks are unknown: "
+                            + again.reconciler().openReport());
+            again.networks()
+                    .create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16"))
+                    .block(T);
+            again.networks()
+                    .create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64"))
+                    .block(T);
             assertRebuilt(before, again);
             removeKept(again);
         } finally {
@@ -299,20 +413,31 @@ class RecoveryTest extends DataplaneTestBase {
 
     @Test
     void statelessModeDerivesEverythingFromTheKernel(Sandbox sandbox) throws Exception {
-        DataplaneOptions opts = DataplaneOptions.stateless().hostNetns(NetNs.named(sandbox.name())).maxEndpoints(1024);
+        DataplaneOptions opts = DataplaneOptions.stateless()
+                .hostNetns(NetNs.named(sandbox.name()))
+                .maxEndpoints(1024);
         Dataplane dp = Dataplane.open(opts).block(T);
         java.util.Map<String, Endpoint> before;
         try {
-            dp.networks().create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
+            dp.networks()
+                    .create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16"))
+                    .block(T);
             before = populate(sandbox, dp);
         } finally {
             dp.close();
         }
         Dataplane again = Dataplane.open(opts).block(T);
         try {
-            assertEquals(0, again.networks().list().count().block(T), "nothing on disk: networks are declared on every start");
-            again.networks().create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16")).block(T);
-            again.networks().create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64")).block(T);
+            assertEquals(
+                    0,
+                    again.networks().list().count().block(T),
+                    "nothing on disk: networks are declared on every start");
+            again.networks()
+                    .create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16"))
+                    .block(T);
+            again.networks()
+                    .create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64"))
+                    .block(T);
             assertRebuilt(before, again);
             removeKept(again);
             assertNoHostLinks(sandbox);
@@ -327,10 +452,17 @@ class RecoveryTest extends DataplaneTestBase {
         java.nio.file.Files.writeString(state.resolve("lock"), "999999999\n");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            assertEquals(ProcessHandle.current().pid() + "", java.nio.file.Files.readString(state.resolve("lock")).strip());
-            dev.podnet.dataplane.internal.state.StateInUseException busy = assertThrows(dev.podnet.dataplane.internal.state.StateInUseException.class,
+            assertEquals(
+                    ProcessHandle.current().pid() + "",
+                    java.nio.file.Files.readString(state.resolve("lock")).strip());
+            dev.podnet.dataplane.internal.state.StateInUseException busy = assertThrows(
+                    dev.podnet.dataplane.internal.state.StateInUseException.class,
                     () -> dev.podnet.dataplane.internal.state.StateStore.open(state, 1024));
-            assertTrue(busy.getMessage().contains("is in use by pid " + ProcessHandle.current().pid()), busy.getMessage());
+            assertTrue(
+                    busy.getMessage()
+                            .contains("is in use by pid "
+                                    + ProcessHandle.current().pid()),
+                    busy.getMessage());
         } finally {
             dp.close();
         }

@@ -1,27 +1,25 @@
 package dev.podnet.api;
 
-import dev.podnet.dataplane.internal.engine.StepObserver;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podnet.dataplane.internal.dhcp.BootpFrames;
 import dev.podnet.dataplane.internal.dhcp.DhcpMessage;
 import dev.podnet.dataplane.internal.dhcp.DhcpMessageType;
 import dev.podnet.dataplane.internal.dhcp.DhcpOptions;
+import dev.podnet.dataplane.internal.engine.StepObserver;
+import dev.podnet.dataplane.internal.link.TapDevices;
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.MacAddress;
-import dev.podnet.dataplane.internal.link.TapDevices;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.netlink.internal.sys.LibC;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
-import org.junit.jupiter.api.Test;
-
 import java.net.Inet4Address;
 import java.util.HexFormat;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * A VM endpoint serves its VM, by DHCP on the sandbox bridge, what the sandbox interface was
@@ -38,18 +36,32 @@ class VmDhcpTest extends DataplaneTestBase {
         String pod = sandbox.newNamespace("vm");
         Dataplane dp = open(sandbox, StepObserver.NONE);
         try {
-            dp.networks().create(NetworkSpec.bridge("vmnet", "pnbr3", "198.19.30.0/24").withMtu(1400)
-                    .withRoute("198.20.0.0/24", null).withDns(List.of("198.19.30.53", "fd00:53::1"), "cluster.local",
-                            List.of("svc.cluster.local"), List.of())).block(T);
-            dp.endpoints().add(EndpointSpec.of("vmnet", "vm1", NetNs.named(pod)).withVm(true)).block(T);
+            dp.networks()
+                    .create(NetworkSpec.bridge("vmnet", "pnbr3", "198.19.30.0/24")
+                            .withMtu(1400)
+                            .withRoute("198.20.0.0/24", null)
+                            .withDns(
+                                    List.of("198.19.30.53", "fd00:53::1"),
+                                    "cluster.local",
+                                    List.of("svc.cluster.local"),
+                                    List.of()))
+                    .block(T);
+            dp.endpoints()
+                    .add(EndpointSpec.of("vmnet", "vm1", NetNs.named(pod)).withVm(true))
+                    .block(T);
             Endpoint r = dp.endpoints().get("vm1", "eth0").block(T);
-            assertTrue(Sandbox.ipIn(pod, "link", "show", "tapeth0").contains("mtu 1400"), "the tap carries the endpoint's MTU");
+            assertTrue(
+                    Sandbox.ipIn(pod, "link", "show", "tapeth0").contains("mtu 1400"),
+                    "the tap carries the endpoint's MTU");
             MacAddress vmMac = MacAddress.parse(r.mac());
             // the CNI result lists the tap, with the VM's MAC, and the IPs point at it
-            java.util.Map<String, Object> cni = CniResult.of(r, dp.networks().get("vmnet").block(T));
+            java.util.Map<String, Object> cni =
+                    CniResult.of(r, dp.networks().get("vmnet").block(T));
             @SuppressWarnings("unchecked")
             List<java.util.Map<String, Object>> ifs = (List<java.util.Map<String, Object>>) cni.get("interfaces");
-            assertEquals(List.of(r.hostIfName(), "eth0", "tapeth0"), ifs.stream().map(i -> i.get("name")).toList());
+            assertEquals(
+                    List.of(r.hostIfName(), "eth0", "tapeth0"),
+                    ifs.stream().map(i -> i.get("name")).toList());
             assertEquals(r.mac(), ifs.get(2).get("mac"));
             assertEquals("/run/netns/" + pod, ifs.get(2).get("sandbox"));
             @SuppressWarnings("unchecked")
@@ -58,7 +70,8 @@ class VmDhcpTest extends DataplaneTestBase {
             Inet4Address address = (Inet4Address) Cidr.parse(r.address()).address();
             Inet4Address gateway = (Inet4Address) Cidr.parseAddress("198.19.30.1", "gw");
 
-            int tap = Sandbox.insideNamespace(java.nio.file.Path.of("/run/netns", pod), () -> TapDevices.attach("tapeth0"));
+            int tap = Sandbox.insideNamespace(
+                    java.nio.file.Path.of("/run/netns", pod), () -> TapDevices.attach("tapeth0"));
             try {
                 DhcpMessage offer = exchange(tap, vmMac, BootpFrames.discover(vmMac, 0x1234), 0x1234);
                 assertEquals(DhcpMessageType.DHCPOFFER, offer.messageType().orElseThrow());
@@ -72,7 +85,8 @@ class VmDhcpTest extends DataplaneTestBase {
 
                 // a restarted dataplane serves the VM again (its renewals and rebinds)
                 dp.close();
-                dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name()))).block(T);
+                dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())))
+                        .block(T);
                 DhcpMessage again = exchange(tap, vmMac, BootpFrames.discover(vmMac, 0x1236), 0x1236);
                 assertEquals(address, again.yiaddr());
                 dp.endpoints().remove("vm1", "eth0").block(T);
@@ -86,16 +100,24 @@ class VmDhcpTest extends DataplaneTestBase {
     }
 
     private static void assertLease(DhcpMessage m, Inet4Address gateway) {
-        assertArrayEquals(new byte[]{(byte) 255, (byte) 255, (byte) 255, 0}, m.option(DhcpOptions.SUBNET_MASK).orElseThrow());
+        assertArrayEquals(
+                new byte[] {(byte) 255, (byte) 255, (byte) 255, 0},
+                m.option(DhcpOptions.SUBNET_MASK).orElseThrow());
         assertArrayEquals(gateway.getAddress(), m.option(DhcpOptions.ROUTERS).orElseThrow());
         assertArrayEquals(gateway.getAddress(), m.serverId().orElseThrow().getAddress());
-        assertArrayEquals(new byte[]{0x05, 0x78}, m.option(DhcpOptions.INTERFACE_MTU).orElseThrow(), "MTU 1400");
-        assertArrayEquals(new byte[]{(byte) 198, 19, 30, 53}, m.option(DhcpOptions.DOMAIN_NAME_SERVERS).orElseThrow(),
+        assertArrayEquals(
+                new byte[] {0x05, 0x78}, m.option(DhcpOptions.INTERFACE_MTU).orElseThrow(), "MTU 1400");
+        assertArrayEquals(
+                new byte[] {(byte) 198, 19, 30, 53},
+                m.option(DhcpOptions.DOMAIN_NAME_SERVERS).orElseThrow(),
                 "the IPv4 nameserver only");
-        assertEquals("cluster.local", new String(m.option(DhcpOptions.DOMAIN_NAME).orElseThrow()));
+        assertEquals(
+                "cluster.local", new String(m.option(DhcpOptions.DOMAIN_NAME).orElseThrow()));
         // RFC 3442: 198.20.0.0/24 via 198.19.30.1, then the default route via the gateway
-        assertEquals("18c61400c6131e01" + "00c6131e01",
-                HexFormat.of().formatHex(m.option(DhcpOptions.CLASSLESS_STATIC_ROUTE).orElseThrow()));
+        assertEquals(
+                "18c61400c6131e01" + "00c6131e01",
+                HexFormat.of()
+                        .formatHex(m.option(DhcpOptions.CLASSLESS_STATIC_ROUTE).orElseThrow()));
     }
 
     /** Writes {@code request} into the tap as the VM, and reads frames until the answer with {@code xid} comes back. */
@@ -113,7 +135,8 @@ class VmDhcpTest extends DataplaneTestBase {
                 continue;
             }
             var received = BootpFrames.parse(buf, VNET_HDR, n - VNET_HDR);
-            if (received.isPresent() && received.get().message().xid() == xid
+            if (received.isPresent()
+                    && received.get().message().xid() == xid
                     && received.get().message().op() == DhcpMessage.BOOTREPLY) {
                 assertEquals(67, received.get().sourcePort());
                 assertEquals(68, received.get().destinationPort());

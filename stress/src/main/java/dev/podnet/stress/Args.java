@@ -11,8 +11,7 @@ public final class Args {
     private final Map<String, List<String>> values = new HashMap<>();
     private final List<String> positional = new ArrayList<>();
 
-    private Args() {
-    }
+    private Args() {}
 
     /**
      * @param withValue options that take a value

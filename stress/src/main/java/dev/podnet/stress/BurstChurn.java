@@ -6,9 +6,6 @@ import dev.podnet.api.Endpoint;
 import dev.podnet.api.EndpointSpec;
 import dev.podnet.api.NetworkSpec;
 import dev.podnet.dataplane.netns.NetNs;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -17,6 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Plain {@code podnet churn}, the burst: in a {@link SandboxFixture}'s pods, adds every pod's endpoint
@@ -72,13 +71,22 @@ final class BurstChurn {
     }
 
     int run() throws Exception {
-        Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(NetNs.named(sandbox))
-                .maxConcurrent(concurrency).maxEndpoints(Math.max(1024, pods * 2))).block(T);
+        Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir)
+                        .hostNetns(NetNs.named(sandbox))
+                        .maxConcurrent(concurrency)
+                        .maxEndpoints(Math.max(1024, pods * 2)))
+                .block(T);
         try {
-            dp.networks().create(ptp
-                    ? NetworkSpec.ptp(NETWORK, "198.19.0.0/16").withGateway(gateway).withIpv6(ipv6 ? SUBNET6 : null)
-                    : NetworkSpec.bridge(NETWORK, BRIDGE, "198.18.0.0/16").withGateway(gateway)
-                    .withIpv6(ipv6 ? SUBNET6 : null)).block(T);
+            dp.networks()
+                    .create(
+                            ptp
+                                    ? NetworkSpec.ptp(NETWORK, "198.19.0.0/16")
+                                            .withGateway(gateway)
+                                            .withIpv6(ipv6 ? SUBNET6 : null)
+                                    : NetworkSpec.bridge(NETWORK, BRIDGE, "198.18.0.0/16")
+                                            .withGateway(gateway)
+                                            .withIpv6(ipv6 ? SUBNET6 : null))
+                    .block(T);
 
             // untimed: a long-lived agent runs compiled code; a fresh JVM first interprets and compiles
             // (on two cores the JIT compilers would take a third of the CPU of the timed phase)
@@ -111,10 +119,20 @@ final class BurstChurn {
                 progressDone();
                 // leftovers as the kernel shows them through iproute2, then what the state still holds
                 leakedLinks = KernelLeftovers.hostLinks(sandbox);
-                leakedAddresses = KernelLeftovers.podAddresses(podNames) + dp.ipam().reservedCount(NETWORK)
+                leakedAddresses = KernelLeftovers.podAddresses(podNames)
+                        + dp.ipam().reservedCount(NETWORK)
                         + dp.endpoints().list().count().block(T).intValue();
             }
-            report(addLat, addSeconds, delLat, delSeconds, errors.get(), verified, leakedLinks, leakedAddresses, firstErrors);
+            report(
+                    addLat,
+                    addSeconds,
+                    delLat,
+                    delSeconds,
+                    errors.get(),
+                    verified,
+                    leakedLinks,
+                    leakedAddresses,
+                    firstErrors);
             boolean ok = errors.get() == 0 && verified && leakedLinks == 0 && leakedAddresses == 0;
             return ok ? 0 : 1;
         } finally {
@@ -147,7 +165,10 @@ final class BurstChurn {
     /** {busy, idle} jiffies of all CPUs from /proc/stat, or null where there is none. */
     private static long[] cpuTimes() {
         try {
-            String[] f = java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            String[] f = java.nio.file.Files.readAllLines(Path.of("/proc/stat"))
+                    .get(0)
+                    .trim()
+                    .split("\\s+");
             long user = Long.parseLong(f[1]);
             long nice = Long.parseLong(f[2]);
             long system = Long.parseLong(f[3]);
@@ -156,7 +177,7 @@ final class BurstChurn {
             long irq = Long.parseLong(f[6]);
             long softirq = Long.parseLong(f[7]);
             long steal = f.length > 8 ? Long.parseLong(f[8]) : 0;
-            return new long[]{user + nice + system + irq + softirq + steal, idle + iowait};
+            return new long[] {user + nice + system + irq + softirq + steal, idle + iowait};
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -188,7 +209,8 @@ final class BurstChurn {
             addAll(dp, podNames, prefix, warm, new Latencies(), errors, firstErrors, new Endpoint[warm], false);
             removeAll(dp, prefix, warm, new Latencies(), errors, firstErrors, false);
             if (errors.get() > 0) {
-                throw new IllegalStateException("warm-up: " + errors.get() + " operations failed, the first: " + firstErrors.get(0));
+                throw new IllegalStateException(
+                        "warm-up: " + errors.get() + " operations failed, the first: " + firstErrors.get(0));
             }
             long roundMs = Math.max(1, (System.nanoTime() - r0) / 1_000_000);
             jitShare = j0 < 0 ? 0 : (jitMillis() - j0) * 100 / roundMs;
@@ -206,13 +228,31 @@ final class BurstChurn {
      * timed into {@code lat}: the code of the timed phase, which the warm-up runs too, so that it is
      * compiled before the timed run.
      */
-    private void addAll(Dataplane dp, List<String> podNames, String prefix, int count, Latencies lat, AtomicInteger errors,
-                        List<String> firstErrors, Endpoint[] endpoints, boolean ticks) {
+    private void addAll(
+            Dataplane dp,
+            List<String> podNames,
+            String prefix,
+            int count,
+            Latencies lat,
+            AtomicInteger errors,
+            List<String> firstErrors,
+            Endpoint[] endpoints,
+            boolean ticks) {
         Flux.range(0, count)
-                .flatMap(i -> timed(dp.endpoints().add(EndpointSpec.of(NETWORK, prefix + ChurnCommand.containerId(i), NetNs.named(podNames.get(i)))
-                                .withPod((prefix.isEmpty() ? "pod-" : prefix + "-") + i, "churn").withVm(vm)), lat)
-                        .doOnNext(ep -> endpoints[i] = ep)
-                        .onErrorResume(e -> failed(e, errors, firstErrors)), concurrency)
+                .flatMap(
+                        i -> timed(
+                                        dp.endpoints()
+                                                .add(EndpointSpec.of(
+                                                                NETWORK,
+                                                                prefix + ChurnCommand.containerId(i),
+                                                                NetNs.named(podNames.get(i)))
+                                                        .withPod(
+                                                                (prefix.isEmpty() ? "pod-" : prefix + "-") + i, "churn")
+                                                        .withVm(vm)),
+                                        lat)
+                                .doOnNext(ep -> endpoints[i] = ep)
+                                .onErrorResume(e -> failed(e, errors, firstErrors)),
+                        concurrency)
                 .doOnNext(x -> {
                     if (ticks) {
                         tick("adding", lat.count());
@@ -222,11 +262,19 @@ final class BurstChurn {
     }
 
     /** Removes what {@link #addAll} added, the same way. */
-    private void removeAll(Dataplane dp, String prefix, int count, Latencies lat, AtomicInteger errors, List<String> firstErrors,
-                           boolean ticks) {
+    private void removeAll(
+            Dataplane dp,
+            String prefix,
+            int count,
+            Latencies lat,
+            AtomicInteger errors,
+            List<String> firstErrors,
+            boolean ticks) {
         Flux.range(0, count)
-                .flatMap(i -> timed(dp.endpoints().remove(prefix + ChurnCommand.containerId(i), "eth0"), lat)
-                        .onErrorResume(e -> failed(e, errors, firstErrors)), concurrency)
+                .flatMap(
+                        i -> timed(dp.endpoints().remove(prefix + ChurnCommand.containerId(i), "eth0"), lat)
+                                .onErrorResume(e -> failed(e, errors, firstErrors)),
+                        concurrency)
                 .doOnNext(x -> {
                     if (ticks) {
                         tick("removing", lat.count());
@@ -250,34 +298,59 @@ final class BurstChurn {
         return Mono.empty();
     }
 
-    private void report(Latencies add, double addS, Latencies del, double delS, int errors, boolean verified,
-                        int leakedLinks, int leakedAddresses, List<String> problems) {
+    private void report(
+            Latencies add,
+            double addS,
+            Latencies del,
+            double delS,
+            int errors,
+            boolean verified,
+            int leakedLinks,
+            int leakedAddresses,
+            List<String> problems) {
         double addRate = addS > 0 ? pods / addS : 0;
         double delRate = delS > 0 ? pods / delS : 0;
         Report r = new Report(out, json)
-                .line("podnet churn: %d pods, %s shape%s, sandbox %s", pods, options.shape(), ipv6 ? ", dual stack" : "", sandbox)
-                .line("  add     %8.3f s  %8.1f pods/s  p50 %7.2f ms  p99 %7.2f ms", addS, addRate,
-                        add.percentileMillis(50), add.percentileMillis(99));
+                .line(
+                        "podnet churn: %d pods, %s shape%s, sandbox %s",
+                        pods, options.shape(), ipv6 ? ", dual stack" : "", sandbox)
+                .line(
+                        "  add     %8.3f s  %8.1f pods/s  p50 %7.2f ms  p99 %7.2f ms",
+                        addS, addRate, add.percentileMillis(50), add.percentileMillis(99));
         if (!keep) {
-            r.line("  remove  %8.3f s  %8.1f pods/s  p50 %7.2f ms  p99 %7.2f ms", delS, delRate,
-                    del.percentileMillis(50), del.percentileMillis(99));
+            r.line(
+                    "  remove  %8.3f s  %8.1f pods/s  p50 %7.2f ms  p99 %7.2f ms",
+                    delS, delRate, del.percentileMillis(50), del.percentileMillis(99));
         }
-        r.line("  errors %d, verified %s, leaked links %d, leaked addresses %d", errors,
-                verified ? "yes" : "NO", leakedLinks, leakedAddresses);
+        r.line(
+                "  errors %d, verified %s, leaked links %d, leaked addresses %d",
+                errors, verified ? "yes" : "NO", leakedLinks, leakedAddresses);
         r.problems(problems);
         if (keep) {
-            r.text("  kept for inspection: sandbox " + sandbox + ", pods " + sandbox + "-p0 .. " + sandbox + "-p" + (pods - 1)
-                    + "; state in " + stateDir);
-            r.text("  try: ip -n " + sandbox + " -br link; ip -n " + sandbox + "-p0 addr; ip netns del <name> to clean up");
+            r.text("  kept for inspection: sandbox " + sandbox + ", pods " + sandbox + "-p0 .. " + sandbox + "-p"
+                    + (pods - 1) + "; state in " + stateDir);
+            r.text("  try: ip -n " + sandbox + " -br link; ip -n " + sandbox
+                    + "-p0 addr; ip netns del <name> to clean up");
         }
-        r.put("pods", pods).put("shape", options.shape()).put("ipv6", ipv6)
-                .put("add_s", Report.round(addS, 4)).put("add_per_s", Report.round(addRate, 1))
-                .put("add_p50_ms", Report.round(add.percentileMillis(50), 3)).put("add_p99_ms", Report.round(add.percentileMillis(99), 3))
-                .put("del_s", Report.round(delS, 4)).put("del_per_s", Report.round(delRate, 1))
-                .put("del_p50_ms", Report.round(del.percentileMillis(50), 3)).put("del_p99_ms", Report.round(del.percentileMillis(99), 3))
-                .put("errors", errors).put("verified", verified).put("leaked_links", leakedLinks)
-                .put("leaked_addresses", leakedAddresses).put("warmup_rounds", warmupRounds).put("jit_ms_during_add", jitDuringAddMs)
-                .put("sandbox", sandbox).end();
+        r.put("pods", pods)
+                .put("shape", options.shape())
+                .put("ipv6", ipv6)
+                .put("add_s", Report.round(addS, 4))
+                .put("add_per_s", Report.round(addRate, 1))
+                .put("add_p50_ms", Report.round(add.percentileMillis(50), 3))
+                .put("add_p99_ms", Report.round(add.percentileMillis(99), 3))
+                .put("del_s", Report.round(delS, 4))
+                .put("del_per_s", Report.round(delRate, 1))
+                .put("del_p50_ms", Report.round(del.percentileMillis(50), 3))
+                .put("del_p99_ms", Report.round(del.percentileMillis(99), 3))
+                .put("errors", errors)
+                .put("verified", verified)
+                .put("leaked_links", leakedLinks)
+                .put("leaked_addresses", leakedAddresses)
+                .put("warmup_rounds", warmupRounds)
+                .put("jit_ms_during_add", jitDuringAddMs)
+                .put("sandbox", sandbox)
+                .end();
     }
 
     private void tick(String what, int done) {

@@ -3,9 +3,7 @@ package dev.podnet.stress;
 import dev.podnet.api.Dataplane;
 import dev.podnet.api.Endpoint;
 import dev.podnet.dataplane.internal.endpoint.HostNames;
-import dev.podnet.dataplane.internal.link.Links;
 import dev.podnet.netlink.route.LinkMessage;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,29 +23,39 @@ final class BurstVerifier {
     private static final Duration T = Duration.ofMinutes(5);
     private static final String GATEWAY6 = "fd00:18::1";
 
-    private BurstVerifier() {
-    }
+    private BurstVerifier() {}
 
     /**
      * Reads the kernel back: every endpoint's host end must be a port of the bridge, and a sample of
      * pods (first, second, middle, last) must hold their address and reach the gateway and each other.
      * What is wrong goes into {@code problems}.
      */
-    static boolean verify(Dataplane dp, SandboxFixture sandbox, ChurnOptions o, List<String> podNames, Endpoint[] endpoints,
-                          List<String> problems) {
+    static boolean verify(
+            Dataplane dp,
+            SandboxFixture sandbox,
+            ChurnOptions o,
+            List<String> podNames,
+            Endpoint[] endpoints,
+            List<String> problems) {
         int pods = o.pods();
         boolean vm = o.vm();
         String gateway = o.gateway();
         int bridge = dp.networks().get(BurstChurn.NETWORK).block(T).bridgeIndex();
         // bridge: every host end is an up port of the bridge; ptp: every host end is up, with no master
-        List<LinkMessage> ports = hostLinks(sandbox).stream().filter(l -> l.master() == bridge && l.isUp()).toList();
+        List<LinkMessage> ports = hostLinks(sandbox).stream()
+                .filter(l -> l.master() == bridge && l.isUp())
+                .toList();
         boolean ok = true;
         if (ports.size() != pods) {
-            problems.add("expected " + pods + (o.ptp() ? " host veths up" : " bridge ports up")
-                    + ", the kernel shows " + ports.size());
+            problems.add("expected " + pods + (o.ptp() ? " host veths up" : " bridge ports up") + ", the kernel shows "
+                    + ports.size());
             ok = false;
         }
-        int[] sample = Stream.of(0, 1, pods / 2, pods - 1).mapToInt(Integer::intValue).distinct().filter(i -> i < pods).toArray();
+        int[] sample = Stream.of(0, 1, pods / 2, pods - 1)
+                .mapToInt(Integer::intValue)
+                .distinct()
+                .filter(i -> i < pods)
+                .toArray();
         for (int i : sample) {
             Endpoint ep = endpoints[i];
             if (ep == null) {
@@ -61,7 +69,8 @@ final class BurstVerifier {
                 String tap = exec("ip", "-n", podNames.get(i), "-o", "-d", "link", "show", "dev", ep.tap());
                 String eth0 = exec("ip", "-n", podNames.get(i), "-o", "-4", "addr", "show", "dev", "eth0");
                 if (tap == null || !tap.contains("master br") || eth0 == null || !eth0.isBlank()) {
-                    problems.add("pod " + i + ": tap " + ep.tap() + " is not on the sandbox bridge, or eth0 kept its address");
+                    problems.add("pod " + i + ": tap " + ep.tap()
+                            + " is not on the sandbox bridge, or eth0 kept its address");
                     ok = false;
                 }
                 continue;
@@ -86,7 +95,8 @@ final class BurstVerifier {
                 if (p[0] == p[1] || endpoints[p[0]] == null || endpoints[p[1]] == null) {
                     continue;
                 }
-                List<String> targets = new ArrayList<>(List.of(endpoints[p[1]].address().split("/")[0]));
+                List<String> targets =
+                        new ArrayList<>(List.of(endpoints[p[1]].address().split("/")[0]));
                 if (o.ipv6()) {
                     targets.add(endpoints[p[1]].address6().split("/")[0]);
                 }
@@ -102,7 +112,9 @@ final class BurstVerifier {
     }
 
     private static List<LinkMessage> hostLinks(SandboxFixture sandbox) {
-        return sandbox.links().stream().filter(l -> l.name() != null && HOST_LINK.matcher(l.name()).matches()).toList();
+        return sandbox.links().stream()
+                .filter(l -> l.name() != null && HOST_LINK.matcher(l.name()).matches())
+                .toList();
     }
 
     private static boolean ping(String netns, String target) {

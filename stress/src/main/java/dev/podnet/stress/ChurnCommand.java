@@ -1,7 +1,6 @@
 package dev.podnet.stress;
 
 import dev.podnet.netlink.internal.sys.LibC;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
@@ -42,10 +41,29 @@ public final class ChurnCommand {
     public ChurnCommand(String[] argv, PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
-        Args a = Args.parse(CMD, argv, 0, Set.of("--pods", "--sandbox", "--state-dir", "--concurrency", "--shape", "--cycles",
-                "--max-kill-ms", "--seed", "--rate", "--duration", "--live", "--out", "--warmup", "--warmup-s"), Set.of("--keep", "--json", "--ipv6", "--crash-test"));
+        Args a = Args.parse(
+                CMD,
+                argv,
+                0,
+                Set.of(
+                        "--pods",
+                        "--sandbox",
+                        "--state-dir",
+                        "--concurrency",
+                        "--shape",
+                        "--cycles",
+                        "--max-kill-ms",
+                        "--seed",
+                        "--rate",
+                        "--duration",
+                        "--live",
+                        "--out",
+                        "--warmup",
+                        "--warmup-s"),
+                Set.of("--keep", "--json", "--ipv6", "--crash-test"));
         if (!a.positional().isEmpty()) {
-            throw new UsageException(CMD + ": unexpected argument '" + a.positional().get(0) + "'");
+            throw new UsageException(
+                    CMD + ": unexpected argument '" + a.positional().get(0) + "'");
         }
         // each parse makes the checks of all the options in the order the command always made them
         if (a.has("--rate")) {
@@ -89,7 +107,8 @@ public final class ChurnCommand {
         long t0 = System.nanoTime();
         List<String> pods = sandbox.create(mode.pods());
         double nsSeconds = (System.nanoTime() - t0) / 1e9;
-        progress("created " + pods.size() + " pod namespaces in " + String.format(Locale.ROOT, "%.3f", nsSeconds) + " s");
+        progress("created " + pods.size() + " pod namespaces in " + String.format(Locale.ROOT, "%.3f", nsSeconds)
+                + " s");
         return switch (mode) {
             case SteadyOptions steady -> new SteadyChurn(out, steady, sandbox).run();
             case CrashOptions crash -> new CrashHarness(out, crash, sandbox).run();

@@ -18,8 +18,16 @@ import static dev.podnet.stress.ChurnCommand.CMD;
  * @param json        a last line of JSON ({@code --json})
  * @param sandbox     the sandbox's name and state directory
  */
-record ChurnOptions(int pods, int warmup, int concurrency, String shape, boolean ipv6, boolean keep, boolean json,
-                    SandboxFixture.Options sandbox) implements ChurnCommand.Mode {
+record ChurnOptions(
+        int pods,
+        int warmup,
+        int concurrency,
+        String shape,
+        boolean ipv6,
+        boolean keep,
+        boolean json,
+        SandboxFixture.Options sandbox)
+        implements ChurnCommand.Mode {
 
     static ChurnOptions parse(Args a) {
         int warmup = warmup(a);
@@ -28,7 +36,14 @@ record ChurnOptions(int pods, int warmup, int concurrency, String shape, boolean
         CrashOptions.refuse(a);
         int concurrency = ChurnCommand.concurrency(a);
         String shape = ChurnCommand.shape(a);
-        return new ChurnOptions(pods, warmup, concurrency, shape, a.has("--ipv6"), a.has("--keep"), a.has("--json"),
+        return new ChurnOptions(
+                pods,
+                warmup,
+                concurrency,
+                shape,
+                a.has("--ipv6"),
+                a.has("--keep"),
+                a.has("--json"),
                 SandboxFixture.Options.parse(a));
     }
 

@@ -1,12 +1,11 @@
 package dev.podnet.stress;
 
 import dev.podnet.api.Dataplane;
-import dev.podnet.api.Endpoint;
 import dev.podnet.api.DataplaneOptions;
-import dev.podnet.dataplane.ReconcileReport;
+import dev.podnet.api.Endpoint;
 import dev.podnet.dataplane.EndpointState;
+import dev.podnet.dataplane.ReconcileReport;
 import dev.podnet.dataplane.netns.NetNs;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -60,14 +59,21 @@ final class CrashHarness {
     /** The command line of a worker child: this JVM's binary, flags and class path. */
     static List<String> workerCommand(Path stateDir, String sandbox, List<String> workerArgs) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add(ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-javaagent")) {
                 cmd.add(a);
             }
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashWorker.class.getName(),
-                stateDir.toString(), sandbox));
+        cmd.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                CrashWorker.class.getName(),
+                stateDir.toString(),
+                sandbox));
         cmd.addAll(workerArgs);
         return cmd;
     }
@@ -101,9 +107,21 @@ final class CrashHarness {
             boolean inStartup = startupMs > 0 && random.nextInt(STARTUP_SHARE) == 0;
             int killAfter = random.nextInt((inStartup ? (int) startupMs : maxKillMs) + 1);
             long started = System.nanoTime();
-            Process child = new ProcessBuilder(workerCommand(stateDir, sandbox, List.of("--pods", CrashWorker.podsArg(pods),
-                    "--shape", shape, "--log", log.toString(), "--seed", Long.toString(random.nextLong()))))
-                    .redirectErrorStream(true).redirectOutput(childOut.toFile()).start();
+            Process child = new ProcessBuilder(workerCommand(
+                            stateDir,
+                            sandbox,
+                            List.of(
+                                    "--pods",
+                                    CrashWorker.podsArg(pods),
+                                    "--shape",
+                                    shape,
+                                    "--log",
+                                    log.toString(),
+                                    "--seed",
+                                    Long.toString(random.nextLong()))))
+                    .redirectErrorStream(true)
+                    .redirectOutput(childOut.toFile())
+                    .start();
             if (!inStartup) {
                 long churning = waitForFirstOperation(child, log, logOffset);
                 startupMs = (churning - started) / 1_000_000;
@@ -120,8 +138,10 @@ final class CrashHarness {
             kills[phase.ordinal()]++;
 
             long t0 = System.nanoTime();
-            Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(NetNs.named(sandbox))
-                    .maxEndpoints(Math.max(1024, pods.size() * 4))).block(T);
+            Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir)
+                            .hostNetns(NetNs.named(sandbox))
+                            .maxEndpoints(Math.max(1024, pods.size() * 4)))
+                    .block(T);
             long recoveredNanos = System.nanoTime() - t0;
             if (cycle == 1) {
                 coldMs = recoveredNanos / 1e6;
@@ -132,7 +152,8 @@ final class CrashHarness {
                 dp.networks().create(CrashWorker.network(shape)).block(T); // absent when killed before the first create
                 ReconcileReport report = dp.reconciler().openReport();
                 reconcileActions += report.actions().size();
-                CrashInvariants.Findings f = CrashInvariants.check(dp, sandbox, pods, gateway, CrashInvariants.lastEvents(log));
+                CrashInvariants.Findings f =
+                        CrashInvariants.check(dp, sandbox, pods, gateway, CrashInvariants.lastEvents(log));
                 leakedLinks += f.leakedLinks();
                 leakedAddresses += f.leakedAddresses();
                 lost += f.lostEndpoints();
@@ -140,12 +161,19 @@ final class CrashHarness {
                 unreachable += f.unreachable();
                 notReady += f.notReady();
                 for (String d : f.details()) {
-                    problems.add("cycle " + cycle + " (killed " + killAfter + " ms into its " + (inStartup ? "start-up" : "operations")
-                            + "): " + d);
+                    problems.add("cycle " + cycle + " (killed " + killAfter + " ms into its "
+                            + (inStartup ? "start-up" : "operations") + "): " + d);
                 }
-                results.detail("  cycle %3d: killed %4d ms into its %-10s (%3d ops done), recovered in %6.1f ms, "
-                                + "%2d reconcile actions, %s", cycle, killAfter, inStartup ? "start-up" : "operations",
-                        opsCompleted(childLines), recoveredNanos / 1e6, report.actions().size(), f.clean() ? "ok" : "PROBLEMS");
+                results.detail(
+                        "  cycle %3d: killed %4d ms into its %-10s (%3d ops done), recovered in %6.1f ms, "
+                                + "%2d reconcile actions, %s",
+                        cycle,
+                        killAfter,
+                        inStartup ? "start-up" : "operations",
+                        opsCompleted(childLines),
+                        recoveredNanos / 1e6,
+                        report.actions().size(),
+                        f.clean() ? "ok" : "PROBLEMS");
                 settle(dp, log);
             } finally {
                 dp.close();
@@ -153,8 +181,10 @@ final class CrashHarness {
         }
         int ops = countOps(log);
         // leave nothing: remove every endpoint, then the network
-        Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(NetNs.named(sandbox))
-                .maxEndpoints(Math.max(1024, pods.size() * 4))).block(T);
+        Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir)
+                        .hostNetns(NetNs.named(sandbox))
+                        .maxEndpoints(Math.max(1024, pods.size() * 4)))
+                .block(T);
         try {
             for (Endpoint r : dp.endpoints().list().collectList().block(T)) {
                 dp.endpoints().remove(r.containerId(), r.ifName()).block(T);
@@ -163,26 +193,46 @@ final class CrashHarness {
         } finally {
             dp.close();
         }
-        results.line("podnet churn --crash-test: %d cycles over %d pods (%s shape), %d operations completed by the "
-                + "killed workers", cycles, pods.size(), shape, ops);
+        results.line(
+                "podnet churn --crash-test: %d cycles over %d pods (%s shape), %d operations completed by the "
+                        + "killed workers",
+                cycles, pods.size(), shape, ops);
         int midOperations = kills[Phase.OPERATIONS.ordinal()];
-        results.line("  kills: %d in start-up or recovery, %d with the worker open but idle, %d in the middle of operations",
+        results.line(
+                "  kills: %d in start-up or recovery, %d with the worker open but idle, %d in the middle of operations",
                 kills[Phase.STARTUP.ordinal()], kills[Phase.IDLE.ordinal()], midOperations);
         if (midOperations * 2 < cycles) {
-            problems.add("only " + midOperations + " of " + cycles + " kills came in the middle of operations: the run tested too little");
+            problems.add("only " + midOperations + " of " + cycles
+                    + " kills came in the middle of operations: the run tested too little");
         }
-        results.line("  leaked links %d, leaked addresses %d, lost endpoints %d, duplicate IPs %d, unreachable %d, "
-                + "not ready %d", leakedLinks, leakedAddresses, lost, duplicates, unreachable, notReady)
-                .line("  recovery (open + reconcile) p50 %.1f ms, p99 %.1f ms (cycles 2..%d); first, in a cold JVM, %.1f ms; "
-                        + "%d reconcile actions", recovery.percentileMillis(50), recovery.percentileMillis(99), cycles, coldMs, reconcileActions)
+        results.line(
+                        "  leaked links %d, leaked addresses %d, lost endpoints %d, duplicate IPs %d, unreachable %d, "
+                                + "not ready %d",
+                        leakedLinks, leakedAddresses, lost, duplicates, unreachable, notReady)
+                .line(
+                        "  recovery (open + reconcile) p50 %.1f ms, p99 %.1f ms (cycles 2..%d); first, in a cold JVM, %.1f ms; "
+                                + "%d reconcile actions",
+                        recovery.percentileMillis(50), recovery.percentileMillis(99), cycles, coldMs, reconcileActions)
                 .problems(problems.subList(0, Math.min(problems.size(), 20)))
-                .put("cycles", cycles).put("pods", pods.size()).put("shape", shape).put("ops_completed", ops)
-                .put("leaked_links", leakedLinks).put("leaked_addresses", leakedAddresses).put("lost_endpoints", lost)
-                .put("duplicate_ips", duplicates).put("unreachable", unreachable).put("not_ready", notReady)
+                .put("cycles", cycles)
+                .put("pods", pods.size())
+                .put("shape", shape)
+                .put("ops_completed", ops)
+                .put("leaked_links", leakedLinks)
+                .put("leaked_addresses", leakedAddresses)
+                .put("lost_endpoints", lost)
+                .put("duplicate_ips", duplicates)
+                .put("unreachable", unreachable)
+                .put("not_ready", notReady)
                 .put("recovery_p50_ms", Report.round(recovery.percentileMillis(50), 3))
-                .put("recovery_p99_ms", Report.round(recovery.percentileMillis(99), 3)).put("recovery_cold_ms", Report.round(coldMs, 3))
-                .put("reconcile_actions", reconcileActions).put("kills_in_startup", kills[Phase.STARTUP.ordinal()])
-                .put("kills_idle", kills[Phase.IDLE.ordinal()]).put("kills_in_operations", midOperations).put("sandbox", sandbox).end();
+                .put("recovery_p99_ms", Report.round(recovery.percentileMillis(99), 3))
+                .put("recovery_cold_ms", Report.round(coldMs, 3))
+                .put("reconcile_actions", reconcileActions)
+                .put("kills_in_startup", kills[Phase.STARTUP.ordinal()])
+                .put("kills_idle", kills[Phase.IDLE.ordinal()])
+                .put("kills_in_operations", midOperations)
+                .put("sandbox", sandbox)
+                .end();
         boolean clean = leakedLinks + leakedAddresses + lost + duplicates + unreachable + notReady == 0
                 && problems.stream().noneMatch(p -> p.contains("exited by itself") || p.contains("tested too little"));
         return clean ? 0 : 1;
@@ -209,7 +259,9 @@ final class CrashHarness {
 
     /** Operations a worker completed before its kill, from its log lines. */
     private static int opsCompleted(List<String> lines) {
-        return (int) lines.stream().filter(l -> l.startsWith("A= ") || l.startsWith("R= ")).count();
+        return (int) lines.stream()
+                .filter(l -> l.startsWith("A= ") || l.startsWith("R= "))
+                .count();
     }
 
     /** The lines a worker appended to the log past {@code offset}. */
@@ -219,11 +271,14 @@ final class CrashHarness {
         }
         byte[] all = Files.readAllBytes(log);
         int from = (int) Math.min(offset, all.length);
-        return new String(all, from, all.length - from, StandardCharsets.UTF_8).lines().toList();
+        return new String(all, from, all.length - from, StandardCharsets.UTF_8)
+                .lines()
+                .toList();
     }
 
     /** Waits (at most a minute) until the worker logs its first operation; the instant it saw it. */
-    private static long waitForFirstOperation(Process child, Path log, long offset) throws IOException, InterruptedException {
+    private static long waitForFirstOperation(Process child, Path log, long offset)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         while (System.nanoTime() < deadline && child.isAlive()) {
             if (newLines(log, offset).stream().anyMatch(l -> l.startsWith("A+ ") || l.startsWith("R+ "))) {

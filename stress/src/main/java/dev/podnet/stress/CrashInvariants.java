@@ -4,7 +4,6 @@ import dev.podnet.api.Dataplane;
 import dev.podnet.api.Endpoint;
 import dev.podnet.dataplane.EndpointState;
 import dev.podnet.dataplane.internal.endpoint.HostNames;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,8 +28,7 @@ final class CrashInvariants {
     private static final Pattern HOST_LINK = Pattern.compile(HostNames.PREFIX + "[0-9a-f]{12}");
     private static final Pattern INET = Pattern.compile("inet6? (\\S+)");
 
-    private CrashInvariants() {
-    }
+    private CrashInvariants() {}
 
     /**
      * What was wrong; all zero means the dataplane, its IPAM and the kernel agree, nothing leaked and
@@ -43,8 +41,14 @@ final class CrashInvariants {
      * @param unreachable     READY pods that cannot ping their gateway
      * @param notReady        records left in another state than READY after recovery
      */
-    record Findings(int leakedLinks, int leakedAddresses, int lostEndpoints, int duplicateIps, int unreachable, int notReady,
-                    List<String> details) {
+    record Findings(
+            int leakedLinks,
+            int leakedAddresses,
+            int lostEndpoints,
+            int duplicateIps,
+            int unreachable,
+            int notReady,
+            List<String> details) {
         boolean clean() {
             return leakedLinks + leakedAddresses + lostEndpoints + duplicateIps + unreachable + notReady == 0;
         }
@@ -64,7 +68,8 @@ final class CrashInvariants {
         return last;
     }
 
-    static Findings check(Dataplane dp, String sandbox, List<String> pods, String gateway, Map<String, String> lastEvents)
+    static Findings check(
+            Dataplane dp, String sandbox, List<String> pods, String gateway, Map<String, String> lastEvents)
             throws IOException, InterruptedException {
         List<String> details = new ArrayList<>();
         Map<String, Endpoint> records = new HashMap<>();
@@ -158,9 +163,16 @@ final class CrashInvariants {
                 } else if (!Sandbox.ping(pods.get(i), gateway)) {
                     unreachable++;
                     details.add("READY " + key + " cannot ping " + gateway + "; check: "
-                            + dp.endpoints().check(r.containerId(), r.ifName()).block(java.time.Duration.ofSeconds(30)).differences()
-                            + "; " + Sandbox.ip(pods.get(i), "-o", "-d", "link", "show", r.ifName()).strip()
-                            + "; host: " + Sandbox.ip(sandbox, "-o", "-d", "link", "show", r.hostIfName()).strip());
+                            + dp.endpoints()
+                                    .check(r.containerId(), r.ifName())
+                                    .block(java.time.Duration.ofSeconds(30))
+                                    .differences()
+                            + "; "
+                            + Sandbox.ip(pods.get(i), "-o", "-d", "link", "show", r.ifName())
+                                    .strip()
+                            + "; host: "
+                            + Sandbox.ip(sandbox, "-o", "-d", "link", "show", r.hostIfName())
+                                    .strip());
                 }
             }
         }
@@ -169,8 +181,7 @@ final class CrashInvariants {
 
     /** iproute2 and ping inside named namespaces. */
     static final class Sandbox {
-        private Sandbox() {
-        }
+        private Sandbox() {}
 
         static String ip(String netns, String... args) throws IOException, InterruptedException {
             List<String> cmd = new ArrayList<>(List.of("ip", "-n", netns));
@@ -185,7 +196,9 @@ final class CrashInvariants {
 
         static boolean ping(String netns, String target) throws IOException, InterruptedException {
             Process p = new ProcessBuilder("ip", "netns", "exec", netns, "ping", "-c1", "-W2", "-q", target)
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             return p.waitFor() == 0;
         }
     }

@@ -17,7 +17,8 @@ import static dev.podnet.stress.ChurnCommand.CMD;
  * @param json      a last line of JSON, and no line per cycle ({@code --json})
  * @param sandbox   the sandbox's name and state directory
  */
-record CrashOptions(int pods, int cycles, int maxKillMs, long seed, String shape, boolean json, SandboxFixture.Options sandbox)
+record CrashOptions(
+        int pods, int cycles, int maxKillMs, long seed, String shape, boolean json, SandboxFixture.Options sandbox)
         implements ChurnCommand.Mode {
 
     static CrashOptions parse(Args a) {

@@ -2,14 +2,11 @@ package dev.podnet.stress;
 
 import dev.podnet.api.Dataplane;
 import dev.podnet.api.DataplaneOptions;
-import dev.podnet.api.internal.FaultInjection;
 import dev.podnet.api.EndpointSpec;
 import dev.podnet.api.NetworkSpec;
+import dev.podnet.api.internal.FaultInjection;
 import dev.podnet.dataplane.internal.engine.StepObserver;
 import dev.podnet.dataplane.netns.NetNs;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -23,6 +20,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * {@code podnet crash-worker}: the process the crash harness kills. Opens the dataplane on the
@@ -58,8 +57,12 @@ public final class CrashWorker {
             System.err.println("usage: CrashWorker STATE_DIR HOST_NETNS [--pods ...] (started by the crash harness)");
             System.exit(2);
         }
-        System.exit(new CrashWorker(Path.of(args[0]), NetNs.named(args[1]), java.util.Arrays.copyOfRange(args, 2, args.length),
-                System.out).run());
+        System.exit(new CrashWorker(
+                        Path.of(args[0]),
+                        NetNs.named(args[1]),
+                        java.util.Arrays.copyOfRange(args, 2, args.length),
+                        System.out)
+                .run());
     }
 
     public CrashWorker(Path stateDir, NetNs host, String[] argv, PrintStream out) {
@@ -67,7 +70,11 @@ public final class CrashWorker {
         this.host = host;
         this.out = out;
         String cmd = "crash-worker";
-        Args a = Args.parse(cmd, argv, 0, Set.of("--pods", "--shape", "--log", "--seed", "--concurrency", "--script", "--crash-at"),
+        Args a = Args.parse(
+                cmd,
+                argv,
+                0,
+                Set.of("--pods", "--shape", "--log", "--seed", "--concurrency", "--script", "--crash-at"),
                 Set.of());
         if (host == null) {
             throw new UsageException(cmd + ": --host-netns is required (the sandbox)");
@@ -77,7 +84,8 @@ public final class CrashWorker {
             throw new UsageException(cmd + ": --pods NETNS,... is required");
         }
         shape = a.get("--shape", "bridge");
-        logFile = Path.of(a.get("--log", stateDir.resolveSibling("crash-worker.log").toString()));
+        logFile = Path.of(
+                a.get("--log", stateDir.resolveSibling("crash-worker.log").toString()));
         seed = Long.parseLong(a.get("--seed", "1"));
         concurrency = a.intValue(cmd, "--concurrency", 8, 1, 1024);
         script = a.get("--script", null);
@@ -86,7 +94,8 @@ public final class CrashWorker {
 
     /** The harness's network, per shape. */
     static NetworkSpec network(String shape) {
-        return shape.equals("ptp") ? NetworkSpec.ptp(NETWORK, "198.19.0.0/16")
+        return shape.equals("ptp")
+                ? NetworkSpec.ptp(NETWORK, "198.19.0.0/16")
                 : NetworkSpec.bridge(NETWORK, "pnbr0", "198.18.0.0/16");
     }
 
@@ -98,8 +107,10 @@ public final class CrashWorker {
             return Mono.empty();
         };
         log = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        Dataplane dp = Dataplane.open(FaultInjection.withObserver(DataplaneOptions.of(stateDir).hostNetns(host)
-                .maxEndpoints(Math.max(1024, pods.size() * 4)), observer)).block(T);
+        Dataplane dp = Dataplane.open(FaultInjection.withObserver(
+                        DataplaneOptions.of(stateDir).hostNetns(host).maxEndpoints(Math.max(1024, pods.size() * 4)),
+                        observer))
+                .block(T);
         dp.networks().create(network(shape)).block(T);
         log("O open");
         if (script != null) {
@@ -141,27 +152,31 @@ public final class CrashWorker {
                         sink.next(i);
                     }
                 })
-                .flatMap(i -> {
-                    boolean wasPresent;
-                    synchronized (busy) {
-                        wasPresent = present[i];
-                    }
-                    return (wasPresent ? remove(dp, i) : add(dp, i))
-                            .then(Mono.fromRunnable(() -> {
-                                synchronized (busy) {
-                                    present[i] = !wasPresent;
-                                }
-                            }))
-                            .onErrorResume(e -> {
-                                log("E " + ChurnCommand.containerId(i) + " " + String.valueOf(e.getMessage()).replace('\n', ' '));
-                                return Mono.empty();
-                            })
-                            .doFinally(s -> {
-                                synchronized (busy) {
-                                    busy[i] = false;
-                                }
-                            });
-                }, inFlight, 1)
+                .flatMap(
+                        i -> {
+                            boolean wasPresent;
+                            synchronized (busy) {
+                                wasPresent = present[i];
+                            }
+                            return (wasPresent ? remove(dp, i) : add(dp, i))
+                                    .then(Mono.fromRunnable(() -> {
+                                        synchronized (busy) {
+                                            present[i] = !wasPresent;
+                                        }
+                                    }))
+                                    .onErrorResume(e -> {
+                                        log("E " + ChurnCommand.containerId(i) + " "
+                                                + String.valueOf(e.getMessage()).replace('\n', ' '));
+                                        return Mono.empty();
+                                    })
+                                    .doFinally(s -> {
+                                        synchronized (busy) {
+                                            busy[i] = false;
+                                        }
+                                    });
+                        },
+                        inFlight,
+                        1)
                 .blockLast();
         return 0;
     }
@@ -170,8 +185,10 @@ public final class CrashWorker {
         String key = ChurnCommand.containerId(i) + "/eth0";
         return Mono.defer(() -> {
             log("A+ " + key);
-            return dp.endpoints().add(EndpointSpec.of(NETWORK, ChurnCommand.containerId(i), NetNs.named(pods.get(i))))
-                    .doOnSuccess(ep -> log("A= " + key)).then();
+            return dp.endpoints()
+                    .add(EndpointSpec.of(NETWORK, ChurnCommand.containerId(i), NetNs.named(pods.get(i))))
+                    .doOnSuccess(ep -> log("A= " + key))
+                    .then();
         });
     }
 

@@ -1,7 +1,6 @@
 package dev.podnet.stress;
 
 import dev.podnet.dataplane.internal.endpoint.HostNames;
-
 import java.io.IOException;
 import java.util.Collection;
 import java.util.HashSet;
@@ -15,13 +14,13 @@ import java.util.regex.Pattern;
 final class KernelLeftovers {
     private static final Pattern HOST_LINK = Pattern.compile("^\\d+: (" + HostNames.PREFIX + "[0-9a-f]{12})[@:]");
 
-    private KernelLeftovers() {
-    }
+    private KernelLeftovers() {}
 
     /** Host links ({@code pn} + 12 hex digits) in {@code sandbox}, as {@code ip -o link} lists them. */
     static int hostLinks(String sandbox) throws IOException, InterruptedException {
         int n = 0;
-        for (String line : CrashInvariants.Sandbox.ip(sandbox, "-o", "link", "show").split("\n")) {
+        for (String line :
+                CrashInvariants.Sandbox.ip(sandbox, "-o", "link", "show").split("\n")) {
             if (HOST_LINK.matcher(line).find()) {
                 n++;
             }
@@ -35,7 +34,8 @@ final class KernelLeftovers {
      */
     static int podAddresses(Collection<String> pods) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("ip", "-all", "netns", "exec", "ip", "-o", "addr", "show", "scope", "global")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         p.waitFor();
         Set<String> ours = new HashSet<>(pods);

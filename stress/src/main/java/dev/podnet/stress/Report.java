@@ -1,7 +1,6 @@
 package dev.podnet.stress;
 
 import dev.podnet.api.Json;
-
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -59,7 +58,9 @@ final class Report {
 
     /** {@code value} rounded half-up to {@code digits} decimals (as the reports always printed them). */
     static BigDecimal round(double value, int digits) {
-        return Double.isFinite(value) ? BigDecimal.valueOf(value).setScale(digits, RoundingMode.HALF_UP) : BigDecimal.ZERO;
+        return Double.isFinite(value)
+                ? BigDecimal.valueOf(value).setScale(digits, RoundingMode.HALF_UP)
+                : BigDecimal.ZERO;
     }
 
     /** Ends the report: with {@code --json}, the fields as one line of JSON. */

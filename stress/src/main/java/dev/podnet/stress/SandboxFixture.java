@@ -1,14 +1,15 @@
 package dev.podnet.stress;
 
-import dev.podnet.dataplane.netns.NetNs;
+import static dev.podnet.stress.ChurnCommand.CMD;
+
 import dev.podnet.dataplane.internal.link.Links;
+import dev.podnet.dataplane.internal.netns.Namespaces;
+import dev.podnet.dataplane.internal.netns.NetnsThread;
+import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.netlink.channel.NetlinkClient;
 import dev.podnet.netlink.route.LinkMessage;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
-import dev.podnet.dataplane.internal.netns.Namespaces;
-import dev.podnet.dataplane.internal.netns.NetnsThread;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -17,14 +18,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static dev.podnet.stress.ChurnCommand.CMD;
 
 /**
  * The sandbox every churn mode (burst, steady, crash test) runs in: a host network namespace of its
@@ -51,7 +50,8 @@ final class SandboxFixture implements AutoCloseable {
      */
     record Options(String name, Path stateDir, boolean ownStateDir) {
         static Options parse(Args a) {
-            String name = a.get("--sandbox", DEFAULT_PREFIX + ProcessHandle.current().pid());
+            String name =
+                    a.get("--sandbox", DEFAULT_PREFIX + ProcessHandle.current().pid());
             try {
                 NetNs.validateName(name);
             } catch (IllegalArgumentException e) {
@@ -61,7 +61,10 @@ final class SandboxFixture implements AutoCloseable {
                 throw new UsageException(CMD + ": --sandbox name is too long (at most 200 bytes)");
             }
             boolean own = !a.has("--state-dir");
-            Path stateDir = own ? Path.of(System.getProperty("java.io.tmpdir"), "podnet-churn-" + ProcessHandle.current().pid())
+            Path stateDir = own
+                    ? Path.of(
+                            System.getProperty("java.io.tmpdir"),
+                            "podnet-churn-" + ProcessHandle.current().pid())
                     : Path.of(a.get("--state-dir", ""));
             return new Options(name, stateDir, own);
         }
@@ -150,8 +153,11 @@ final class SandboxFixture implements AutoCloseable {
     List<LinkMessage> links() {
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         try {
-            return thread.openRouteSocket(NetNs.named(name())).flatMap(s -> NetlinkClient.open(group, s))
-                    .flatMap(c -> c.dump(Links.dumpAll()).cast(LinkMessage.class).collectList()
+            return thread.openRouteSocket(NetNs.named(name()))
+                    .flatMap(s -> NetlinkClient.open(group, s))
+                    .flatMap(c -> c.dump(Links.dumpAll())
+                            .cast(LinkMessage.class)
+                            .collectList()
                             .flatMap(links -> c.close().thenReturn(links)))
                     .block(Duration.ofSeconds(30));
         } finally {

@@ -1,17 +1,11 @@
 package dev.podnet.stress;
 
 import dev.podnet.api.Dataplane;
-import dev.podnet.api.Endpoint;
 import dev.podnet.api.DataplaneOptions;
+import dev.podnet.api.Endpoint;
 import dev.podnet.api.EndpointSpec;
 import dev.podnet.api.NetworkSpec;
 import dev.podnet.dataplane.netns.NetNs;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
-import reactor.core.scheduler.Schedulers;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +19,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code podnet churn --rate R --duration S [--live N]}: keeps N pods plugged in while plugging in
@@ -86,27 +85,40 @@ final class SteadyChurn {
         for (int i = 0; i < pool.size(); i++) {
             free.add(i);
         }
-        Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir).hostNetns(NetNs.named(sandbox)).maxConcurrent(concurrency)
-                .maxEndpoints(Math.max(1024, pool.size() * 2))).block(T);
+        Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir)
+                        .hostNetns(NetNs.named(sandbox))
+                        .maxConcurrent(concurrency)
+                        .maxEndpoints(Math.max(1024, pool.size() * 2)))
+                .block(T);
         try {
-            dp.networks().create(shape.equals("ptp") ? NetworkSpec.ptp("steady", "198.19.0.0/16")
-                    : NetworkSpec.bridge("steady", "pnbr0", "198.18.0.0/16")).block(T);
+            dp.networks()
+                    .create(
+                            shape.equals("ptp")
+                                    ? NetworkSpec.ptp("steady", "198.19.0.0/16")
+                                    : NetworkSpec.bridge("steady", "pnbr0", "198.18.0.0/16"))
+                    .block(T);
             // warm up: the live set
             long w0 = System.nanoTime();
-            Flux.range(0, live).flatMap(i -> {
-                int ns = takeFree();
-                long id = nextId.getAndIncrement();
-                return dp.endpoints().add(EndpointSpec.of("steady", cid(id), NetNs.named(pool.get(ns))))
-                        .doOnSuccess(ep -> {
-                            synchronized (plugged) {
-                                plugged.add(new long[]{id, ns});
-                            }
-                        });
-            }, concurrency).blockLast(T);
+            Flux.range(0, live)
+                    .flatMap(
+                            i -> {
+                                int ns = takeFree();
+                                long id = nextId.getAndIncrement();
+                                return dp.endpoints()
+                                        .add(EndpointSpec.of("steady", cid(id), NetNs.named(pool.get(ns))))
+                                        .doOnSuccess(ep -> {
+                                            synchronized (plugged) {
+                                                plugged.add(new long[] {id, ns});
+                                            }
+                                        });
+                            },
+                            concurrency)
+                    .blockLast(T);
             double warmS = (System.nanoTime() - w0) / 1e9;
 
             List<String> series = new ArrayList<>();
-            series.add("second,adds,removes,add_p50_ms,add_p99_ms,add_max_ms,del_p50_ms,del_p99_ms,del_max_ms,live,errors,measured");
+            series.add(
+                    "second,adds,removes,add_p50_ms,add_p99_ms,add_max_ms,del_p50_ms,del_p99_ms,del_max_ms,live,errors,measured");
             addRec.reset();
             rmRec.reset();
             long start = System.nanoTime();
@@ -131,10 +143,13 @@ final class SteadyChurn {
 
             // unplug the rest, and look for leftovers
             List<Endpoint> left = dp.endpoints().list().collectList().block(T);
-            Flux.fromIterable(left).flatMap(r -> dp.endpoints().remove(r.containerId(), r.ifName()), concurrency).blockLast(T);
+            Flux.fromIterable(left)
+                    .flatMap(r -> dp.endpoints().remove(r.containerId(), r.ifName()), concurrency)
+                    .blockLast(T);
             // leftovers as the kernel shows them through iproute2, then what the state still holds
             long leakedLinks = KernelLeftovers.hostLinks(sandbox);
-            int leakedAddresses = KernelLeftovers.podAddresses(pool) + dp.ipam().reservedCount("steady")
+            int leakedAddresses = KernelLeftovers.podAddresses(pool)
+                    + dp.ipam().reservedCount("steady")
                     + dp.endpoints().list().count().block(T).intValue();
             dp.networks().delete("steady", true).block(T);
 
@@ -150,8 +165,16 @@ final class SteadyChurn {
     }
 
     private String title() {
-        return String.format(Locale.ROOT, "podnet steady churn: %d adds/s + %d removes/s, %d live, %d s measured after %d s of "
-                + "warm-up, %s shape", rate, rate, live, durationS, warmupS, shape);
+        return String.format(
+                Locale.ROOT,
+                "podnet steady churn: %d adds/s + %d removes/s, %d live, %d s measured after %d s of "
+                        + "warm-up, %s shape",
+                rate,
+                rate,
+                live,
+                durationS,
+                warmupS,
+                shape);
     }
 
     private static String cid(long id) {
@@ -180,18 +203,22 @@ final class SteadyChurn {
         long id = nextId.getAndIncrement();
         long t0 = System.nanoTime();
         inFlight.incrementAndGet();
-        dp.endpoints().add(EndpointSpec.of("steady", cid(id), NetNs.named(pool.get(ns)))).subscribe(ep -> {
-            long d = System.nanoTime() - t0;
-            addRec.recordValue(Math.min(d, MAX_NANOS));
-            synchronized (plugged) {
-                plugged.add(new long[]{id, ns});
-            }
-            inFlight.decrementAndGet();
-        }, e -> {
-            failed(e.getMessage());
-            giveBack(ns);
-            inFlight.decrementAndGet();
-        });
+        dp.endpoints()
+                .add(EndpointSpec.of("steady", cid(id), NetNs.named(pool.get(ns))))
+                .subscribe(
+                        ep -> {
+                            long d = System.nanoTime() - t0;
+                            addRec.recordValue(Math.min(d, MAX_NANOS));
+                            synchronized (plugged) {
+                                plugged.add(new long[] {id, ns});
+                            }
+                            inFlight.decrementAndGet();
+                        },
+                        e -> {
+                            failed(e.getMessage());
+                            giveBack(ns);
+                            inFlight.decrementAndGet();
+                        });
     }
 
     private void startRemove(Dataplane dp) {
@@ -204,14 +231,19 @@ final class SteadyChurn {
         }
         long t0 = System.nanoTime();
         inFlight.incrementAndGet();
-        dp.endpoints().remove(cid(oldest[0]), "eth0").subscribe(null, e -> {
-            failed(e.getMessage());
-            inFlight.decrementAndGet();
-        }, () -> {
-            rmRec.recordValue(Math.min(System.nanoTime() - t0, MAX_NANOS));
-            giveBack((int) oldest[1]);
-            inFlight.decrementAndGet();
-        });
+        dp.endpoints()
+                .remove(cid(oldest[0]), "eth0")
+                .subscribe(
+                        null,
+                        e -> {
+                            failed(e.getMessage());
+                            inFlight.decrementAndGet();
+                        },
+                        () -> {
+                            rmRec.recordValue(Math.min(System.nanoTime() - t0, MAX_NANOS));
+                            giveBack((int) oldest[1]);
+                            inFlight.decrementAndGet();
+                        });
     }
 
     private void failed(String message) {
@@ -238,8 +270,20 @@ final class SteadyChurn {
         synchronized (plugged) {
             liveNow = plugged.size();
         }
-        return String.format(Locale.ROOT, "%d,%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d", second, a.getTotalCount(), r.getTotalCount(),
-                ms(a, 50), ms(a, 99), a.getMaxValue() / 1e6, ms(r, 50), ms(r, 99), r.getMaxValue() / 1e6, liveNow, errors.get(),
+        return String.format(
+                Locale.ROOT,
+                "%d,%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d",
+                second,
+                a.getTotalCount(),
+                r.getTotalCount(),
+                ms(a, 50),
+                ms(a, 99),
+                a.getMaxValue() / 1e6,
+                ms(r, 50),
+                ms(r, 99),
+                r.getMaxValue() / 1e6,
+                liveNow,
+                errors.get(),
                 measured ? 1 : 0);
     }
 
@@ -250,23 +294,45 @@ final class SteadyChurn {
     private void report(double warmS, double steadyS, long leakedLinks, int leakedAddresses, Path csv, Path html) {
         long adds = addAll.getTotalCount();
         long rms = rmAll.getTotalCount();
-        new Report(out, json).text(title())
+        new Report(out, json)
+                .text(title())
                 .line("  warm-up: %d pods in %.2f s", live, warmS)
-                .line("  add     %6d done  %7.1f /s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms", adds,
-                        adds / steadyS, ms(addAll, 50), ms(addAll, 99), ms(addAll, 99.9), addAll.getMaxValue() / 1e6)
-                .line("  remove  %6d done  %7.1f /s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms", rms,
-                        rms / steadyS, ms(rmAll, 50), ms(rmAll, 99), ms(rmAll, 99.9), rmAll.getMaxValue() / 1e6)
+                .line(
+                        "  add     %6d done  %7.1f /s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms",
+                        adds,
+                        adds / steadyS,
+                        ms(addAll, 50),
+                        ms(addAll, 99),
+                        ms(addAll, 99.9),
+                        addAll.getMaxValue() / 1e6)
+                .line(
+                        "  remove  %6d done  %7.1f /s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms",
+                        rms, rms / steadyS, ms(rmAll, 50), ms(rmAll, 99), ms(rmAll, 99.9), rmAll.getMaxValue() / 1e6)
                 .line("  errors %d, leaked links %d, leaked addresses %d", errors.get(), leakedLinks, leakedAddresses)
                 .problems(firstErrors)
                 .text("  series: " + csv + "  plot: " + html)
-                .put("mode", "steady").put("shape", shape).put("rate", rate).put("duration_s", durationS)
-                .put("warmup_s", warmupS).put("live", live).put("adds", adds).put("removes", rms)
-                .put("add_per_s", Report.round(adds / steadyS, 1)).put("del_per_s", Report.round(rms / steadyS, 1))
-                .put("add_p50_ms", Report.round(ms(addAll, 50), 3)).put("add_p99_ms", Report.round(ms(addAll, 99), 3))
-                .put("add_max_ms", Report.round(addAll.getMaxValue() / 1e6, 3)).put("del_p50_ms", Report.round(ms(rmAll, 50), 3))
-                .put("del_p99_ms", Report.round(ms(rmAll, 99), 3)).put("del_max_ms", Report.round(rmAll.getMaxValue() / 1e6, 3))
-                .put("errors", errors.get()).put("leaked_links", leakedLinks).put("leaked_addresses", leakedAddresses)
-                .put("series", csv.toString()).put("plot", html.toString()).end();
+                .put("mode", "steady")
+                .put("shape", shape)
+                .put("rate", rate)
+                .put("duration_s", durationS)
+                .put("warmup_s", warmupS)
+                .put("live", live)
+                .put("adds", adds)
+                .put("removes", rms)
+                .put("add_per_s", Report.round(adds / steadyS, 1))
+                .put("del_per_s", Report.round(rms / steadyS, 1))
+                .put("add_p50_ms", Report.round(ms(addAll, 50), 3))
+                .put("add_p99_ms", Report.round(ms(addAll, 99), 3))
+                .put("add_max_ms", Report.round(addAll.getMaxValue() / 1e6, 3))
+                .put("del_p50_ms", Report.round(ms(rmAll, 50), 3))
+                .put("del_p99_ms", Report.round(ms(rmAll, 99), 3))
+                .put("del_max_ms", Report.round(rmAll.getMaxValue() / 1e6, 3))
+                .put("errors", errors.get())
+                .put("leaked_links", leakedLinks)
+                .put("leaked_addresses", leakedAddresses)
+                .put("series", csv.toString())
+                .put("plot", html.toString())
+                .end();
     }
 
     private static void sleep(long ms) {

@@ -1,10 +1,10 @@
 package dev.podnet.stress;
 
+import static dev.podnet.stress.ChurnCommand.CMD;
+
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-
-import static dev.podnet.stress.ChurnCommand.CMD;
 
 /**
  * The options of steady churn, {@code podnet churn --rate R} ({@link SteadyChurn}): the rate, how
@@ -22,8 +22,17 @@ import static dev.podnet.stress.ChurnCommand.CMD;
  * @param json        a last line of JSON ({@code --json})
  * @param sandbox     the sandbox's name and state directory
  */
-record SteadyOptions(int rate, int durationS, int live, int warmupS, String outPrefix, int concurrency, String shape,
-                     boolean json, SandboxFixture.Options sandbox) implements ChurnCommand.Mode {
+record SteadyOptions(
+        int rate,
+        int durationS,
+        int live,
+        int warmupS,
+        String outPrefix,
+        int concurrency,
+        String shape,
+        boolean json,
+        SandboxFixture.Options sandbox)
+        implements ChurnCommand.Mode {
 
     static SteadyOptions parse(Args a) {
         ChurnOptions.warmup(a); // checked, as always, though the steady churn warms up by --warmup-s
@@ -31,10 +40,16 @@ record SteadyOptions(int rate, int durationS, int live, int warmupS, String outP
         int rate = a.intValue(CMD, "--rate", 0, 1, 100000);
         int durationS = durationS(a);
         int live = live(a);
-        String outPrefix = a.get("--out", Path.of(System.getProperty("java.io.tmpdir"), "podnet-steady-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toString());
+        String outPrefix = a.get(
+                "--out",
+                Path.of(
+                                System.getProperty("java.io.tmpdir"),
+                                "podnet-steady-"
+                                        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+                        .toString());
         if (a.has("--crash-test") || a.has("--pods") || a.has("--keep")) {
-            throw new UsageException(CMD + ": --rate (steady churn) takes --live, not --pods; and no --crash-test or --keep");
+            throw new UsageException(
+                    CMD + ": --rate (steady churn) takes --live, not --pods; and no --crash-test or --keep");
         }
         CrashOptions.refuse(a);
         int concurrency = ChurnCommand.concurrency(a);
@@ -42,7 +57,15 @@ record SteadyOptions(int rate, int durationS, int live, int warmupS, String outP
         if (shape.equals("vm") || a.has("--ipv6")) {
             throw new UsageException(CMD + ": --rate (steady churn) runs the bridge or ptp shape, IPv4");
         }
-        return new SteadyOptions(rate, durationS, live, warmupS, outPrefix, concurrency, shape, a.has("--json"),
+        return new SteadyOptions(
+                rate,
+                durationS,
+                live,
+                warmupS,
+                outPrefix,
+                concurrency,
+                shape,
+                a.has("--json"),
                 SandboxFixture.Options.parse(a));
     }
 

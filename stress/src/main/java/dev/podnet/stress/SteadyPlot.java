@@ -10,8 +10,7 @@ final class SteadyPlot {
     private static final int H = 260;
     private static final int PAD = 50;
 
-    private SteadyPlot() {
-    }
+    private SteadyPlot() {}
 
     /** @param csv header line, then one line per second (see {@link SteadyChurn}) */
     static String html(String title, List<String> csv) {
@@ -25,18 +24,30 @@ final class SteadyPlot {
             rows.add(v);
         }
         StringBuilder b = new StringBuilder();
-        b.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").append(esc(title)).append("</title>")
+        b.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>")
+                .append(esc(title))
+                .append("</title>")
                 .append("<style>body{font-family:sans-serif;margin:20px}svg{background:#fafafa;border:1px solid #ddd}"
-                        + ".l{font-size:12px}</style></head><body><h2>").append(esc(title)).append("</h2>");
+                        + ".l{font-size:12px}</style></head><body><h2>")
+                .append(esc(title))
+                .append("</h2>");
         b.append("<h3>latency per second of completion (ms)</h3>");
-        b.append(chart(rows, new int[]{3, 4, 6, 7}, new String[]{"add p50", "add p99", "remove p50", "remove p99"},
-                new String[]{"#1f77b4", "#0b3c5d", "#ff7f0e", "#b34700"}));
+        b.append(chart(
+                rows,
+                new int[] {3, 4, 6, 7},
+                new String[] {"add p50", "add p99", "remove p50", "remove p99"},
+                new String[] {"#1f77b4", "#0b3c5d", "#ff7f0e", "#b34700"}));
         b.append("<h3>operations completed per second, and live pods</h3>");
-        b.append(chart(rows, new int[]{1, 2, 9}, new String[]{"adds", "removes", "live"},
-                new String[]{"#2ca02c", "#d62728", "#7f7f7f"}));
+        b.append(chart(rows, new int[] {1, 2, 9}, new String[] {"adds", "removes", "live"}, new String[] {
+            "#2ca02c", "#d62728", "#7f7f7f"
+        }));
         long warm = rows.stream().filter(r -> r.length > 11 && r[11] == 0).count();
-        b.append("<p class=\"l\">").append(rows.size()).append(" samples, the first ").append(warm)
-                .append(" of them the warm-up (not in the overall figures); data: the CSV of the same name.</p></body></html>\n");
+        b.append("<p class=\"l\">")
+                .append(rows.size())
+                .append(" samples, the first ")
+                .append(warm)
+                .append(
+                        " of them the warm-up (not in the overall figures); data: the CSV of the same name.</p></body></html>\n");
         return b.toString();
     }
 
@@ -49,17 +60,28 @@ final class SteadyPlot {
         }
         double maxX = Math.max(1, rows.size());
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "<svg width=\"%d\" height=\"%d\" xmlns=\"http://www.w3.org/2000/svg\">", W, H + 40));
+        s.append(String.format(
+                Locale.ROOT, "<svg width=\"%d\" height=\"%d\" xmlns=\"http://www.w3.org/2000/svg\">", W, H + 40));
         // axes and grid
-        s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>", PAD, H, W - 10, H));
-        s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>", PAD, PAD, H));
+        s.append(String.format(
+                Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>", PAD, H, W - 10, H));
+        s.append(String.format(
+                Locale.ROOT, "<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>", PAD, PAD, H));
         for (int i = 0; i <= 4; i++) {
             double v = maxY * i / 4;
             int y = (int) (H - (H - 10) * (v / maxY));
-            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#e5e5e5\"/>", PAD, y, W - 10, y));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#e5e5e5\"/>",
+                    PAD,
+                    y,
+                    W - 10,
+                    y));
             s.append(String.format(Locale.ROOT, "<text class=\"l\" x=\"4\" y=\"%d\">%.1f</text>", y + 4, v));
         }
-        s.append(String.format(Locale.ROOT, "<text class=\"l\" x=\"%d\" y=\"%d\">seconds (0 .. %d)</text>", W / 2, H + 16, (int) maxX));
+        s.append(String.format(
+                Locale.ROOT, "<text class=\"l\" x=\"%d\" y=\"%d\">seconds (0 .. %d)</text>", W / 2, H + 16, (int)
+                        maxX));
         for (int k = 0; k < cols.length; k++) {
             StringBuilder pts = new StringBuilder();
             for (int i = 0; i < rows.size(); i++) {
@@ -67,10 +89,18 @@ final class SteadyPlot {
                 double y = H - (H - 10) * (rows.get(i)[cols[k]] / maxY);
                 pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
             }
-            s.append("<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"").append(colours[k]).append("\" points=\"")
-                    .append(pts).append("\"/>");
-            s.append(String.format(Locale.ROOT, "<text class=\"l\" fill=\"%s\" x=\"%d\" y=\"%d\">%s</text>", colours[k],
-                    PAD + 10 + k * 130, H + 34, names[k]));
+            s.append("<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"")
+                    .append(colours[k])
+                    .append("\" points=\"")
+                    .append(pts)
+                    .append("\"/>");
+            s.append(String.format(
+                    Locale.ROOT,
+                    "<text class=\"l\" fill=\"%s\" x=\"%d\" y=\"%d\">%s</text>",
+                    colours[k],
+                    PAD + 10 + k * 130,
+                    H + 34,
+                    names[k]));
         }
         return s.append("</svg>").toString();
     }

@@ -36,7 +36,8 @@ public record Cidr(InetAddress address, int prefixLength) {
         }
         int max = addr.getAddress().length * 8;
         if (prefix < 0 || prefix > max) {
-            throw new IllegalArgumentException("CIDR '" + text + "' has prefix length " + prefix + ", outside 0.." + max);
+            throw new IllegalArgumentException(
+                    "CIDR '" + text + "' has prefix length " + prefix + ", outside 0.." + max);
         }
         return new Cidr(addr, prefix);
     }
@@ -51,7 +52,8 @@ public record Cidr(InetAddress address, int prefixLength) {
             throw new IllegalArgumentException(what + ": address must not be empty");
         }
         boolean v4 = text.chars().allMatch(c -> (c >= '0' && c <= '9') || c == '.');
-        boolean v6 = text.indexOf(':') >= 0 && text.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.');
+        boolean v6 = text.indexOf(':') >= 0
+                && text.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.');
         if (v4) {
             String[] parts = text.split("\\.", -1);
             if (parts.length != 4) {
@@ -60,7 +62,8 @@ public record Cidr(InetAddress address, int prefixLength) {
             byte[] b = new byte[4];
             for (int i = 0; i < 4; i++) {
                 if (parts[i].isEmpty() || parts[i].length() > 3 || Integer.parseInt(parts[i]) > 255) {
-                    throw new IllegalArgumentException(what + ": '" + text + "' is not an IPv4 address (bad part '" + parts[i] + "')");
+                    throw new IllegalArgumentException(
+                            what + ": '" + text + "' is not an IPv4 address (bad part '" + parts[i] + "')");
                 }
                 b[i] = (byte) Integer.parseInt(parts[i]);
             }
@@ -110,7 +113,8 @@ public record Cidr(InetAddress address, int prefixLength) {
         if (a.getAddress().length != address.getAddress().length) {
             return false;
         }
-        return Arrays.equals(mask(a.getAddress(), prefixLength, false), mask(address.getAddress(), prefixLength, false));
+        return Arrays.equals(
+                mask(a.getAddress(), prefixLength, false), mask(address.getAddress(), prefixLength, false));
     }
 
     /** The number of addresses in the subnet. */

@@ -1,7 +1,6 @@
 package dev.podnet.dataplane.link;
 
 import dev.podnet.dataplane.ipam.Cidr;
-
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Random;
@@ -31,7 +30,8 @@ public record MacAddress(byte[] bytes) {
      */
     public static MacAddress derived(String seed) {
         try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             byte[] b = java.util.Arrays.copyOf(d, 6);
             b[0] = (byte) ((b[0] & 0xfc) | 0x02);
             return new MacAddress(b);
@@ -47,9 +47,10 @@ public record MacAddress(byte[] bytes) {
     public static MacAddress fromIpv4(java.net.InetAddress ipv4) {
         byte[] a = ipv4.getAddress();
         if (a.length != 4) {
-            throw new IllegalArgumentException("a MAC can be derived from an IPv4 address only, got " + Cidr.text(ipv4));
+            throw new IllegalArgumentException(
+                    "a MAC can be derived from an IPv4 address only, got " + Cidr.text(ipv4));
         }
-        return new MacAddress(new byte[]{0x0a, 0x58, a[0], a[1], a[2], a[3]});
+        return new MacAddress(new byte[] {0x0a, 0x58, a[0], a[1], a[2], a[3]});
     }
 
     /**
@@ -81,7 +82,8 @@ public record MacAddress(byte[] bytes) {
         byte[] b = new byte[6];
         for (int i = 0; i < 6; i++) {
             if (parts[i].length() != 2) {
-                throw new IllegalArgumentException("mac '" + text + "' has a byte that is not two hex digits: '" + parts[i] + "'");
+                throw new IllegalArgumentException(
+                        "mac '" + text + "' has a byte that is not two hex digits: '" + parts[i] + "'");
             }
             try {
                 b[i] = (byte) Integer.parseInt(parts[i], 16);

@@ -24,7 +24,9 @@ public record NetNs(String name, Path path) {
     /** A namespace by path (a bind mount, or {@code /proc/<pid>/ns/net}). */
     public static NetNs ofPath(Path path) {
         Path p = path.toAbsolutePath().normalize();
-        String name = p.getParent() != null && p.getParent().equals(NETNS_RUN_DIR) ? p.getFileName().toString() : null;
+        String name = p.getParent() != null && p.getParent().equals(NETNS_RUN_DIR)
+                ? p.getFileName().toString()
+                : null;
         return new NetNs(name, p);
     }
 
@@ -41,8 +43,13 @@ public record NetNs(String name, Path path) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("netns name must not be empty");
         }
-        if (name.length() > 255 || name.contains("/") || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("netns name '" + name + "' is not a valid file name (no '/', not '.' or '..', at most 255 bytes)");
+        if (name.length() > 255
+                || name.contains("/")
+                || name.equals(".")
+                || name.equals("..")
+                || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(
+                    "netns name '" + name + "' is not a valid file name (no '/', not '.' or '..', at most 255 bytes)");
         }
     }
 

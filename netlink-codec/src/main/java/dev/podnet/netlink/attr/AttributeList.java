@@ -3,14 +3,12 @@ package dev.podnet.netlink.attr;
 import dev.podnet.netlink.RequestWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.function.IntFunction;
 
 /**
@@ -291,8 +289,7 @@ public final class AttributeList {
         /** What the last {@link #build} returned, or null. */
         private AttributeList built;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The writer, with a buffer (holding what was built before, if anything). */
         private RequestWriter writer() {

@@ -1,7 +1,7 @@
 package dev.podnet.netlink.channel;
 
-import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.Errno;
+import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.internal.sys.ErrnoException;
 import dev.podnet.netlink.internal.sys.LibC;
 import io.netty.buffer.ByteBuf;
@@ -20,7 +20,6 @@ import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -49,6 +48,7 @@ final class NetlinkChannel extends AbstractChannel {
     public static final int MAX_DATAGRAM = 256 << 10;
     /** The default read buffer: dump replies are at most 32 KiB per datagram on current kernels. */
     public static final int READ_BUFFER = 64 << 10;
+
     private static final int MAX_IOV = 1024;
     private static final int READS_PER_EVENT = 64;
     private static final ChannelMetadata METADATA = new ChannelMetadata(false);
@@ -211,7 +211,8 @@ final class NetlinkChannel extends AbstractChannel {
             buf.release();
             return direct;
         }
-        throw new UnsupportedOperationException("NetlinkChannel writes ByteBuf, not " + msg.getClass().getName());
+        throw new UnsupportedOperationException(
+                "NetlinkChannel writes ByteBuf, not " + msg.getClass().getName());
     }
 
     @Override
@@ -228,15 +229,16 @@ final class NetlinkChannel extends AbstractChannel {
             if (r == -Errno.EAGAIN) {
                 if (!writeBlocked && registration != null) {
                     writeBlocked = true;
-                    registration.submit(readPaused ? EpollIoOps.EPOLLOUT : EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT));
+                    registration.submit(
+                            readPaused ? EpollIoOps.EPOLLOUT : EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT));
                 }
                 return;
             }
             if (r >= 0) {
                 datagramsWritten++;
             }
-            ErrnoException cause = r < 0
-                    ? new ErrnoException("writev", "netlink datagram of " + iovBytes + " bytes", (int) -r) : null;
+            ErrnoException cause =
+                    r < 0 ? new ErrnoException("writev", "netlink datagram of " + iovBytes + " bytes", (int) -r) : null;
             for (int i = 0; i < count; i++) {
                 if (cause == null) {
                     in.remove();
@@ -282,7 +284,8 @@ final class NetlinkChannel extends AbstractChannel {
             ByteBuf buf = alloc().directBuffer(readBuffer);
             long n;
             try {
-                n = LibC.recvfrom(socket.fd(), address(buf) + buf.writerIndex(), buf.writableBytes(), sender, senderLength);
+                n = LibC.recvfrom(
+                        socket.fd(), address(buf) + buf.writerIndex(), buf.writableBytes(), sender, senderLength);
             } catch (RuntimeException e) {
                 buf.release();
                 throw e;

@@ -6,12 +6,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
+import java.util.List;
+import java.util.function.IntFunction;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
-
-import java.util.List;
-import java.util.function.IntFunction;
 
 /**
  * Requests and dumps over one {@link NetlinkChannel}, matched to their replies by sequence number.
@@ -63,12 +62,12 @@ public final class NetlinkClient {
      * As {@link #open(IoEventLoopGroup, NetlinkSocket, NetlinkClientOptions)}, telling {@code listener}
      * of notifications (messages that answer none of this client's requests) and of lost messages.
      */
-    public static Mono<NetlinkClient> open(IoEventLoopGroup group, NetlinkSocket socket, NetlinkClientOptions options,
-                                           NetlinkListener listener) {
+    public static Mono<NetlinkClient> open(
+            IoEventLoopGroup group, NetlinkSocket socket, NetlinkClientOptions options, NetlinkListener listener) {
         return Mono.create(sink -> {
             NetlinkChannel channel = new NetlinkChannel(socket, options.readBuffer());
-            RequestCorrelator correlator = new RequestCorrelator(options.factory(), options.maxInFlight(),
-                    socket.portId(), listener);
+            RequestCorrelator correlator =
+                    new RequestCorrelator(options.factory(), options.maxInFlight(), socket.portId(), listener);
             channel.pipeline().addLast("decoder", new NetlinkMessageDecoder(options.factory()));
             channel.pipeline().addLast("encoder", NetlinkMessageEncoder.INSTANCE);
             channel.pipeline().addLast("correlator", correlator);
@@ -136,7 +135,8 @@ public final class NetlinkClient {
         }
         List<? extends NetlinkMessage> copy = List.copyOf(requests);
         Mono<List<NetlinkMessage>> m = Mono.create(sink -> {
-            RequestCorrelator.Batch batch = new RequestCorrelator.Batch(sink, copy.size(), copy::get, options.factory());
+            RequestCorrelator.Batch batch =
+                    new RequestCorrelator.Batch(sink, copy.size(), copy::get, options.factory());
             sink.onCancel(() -> forget(batch));
             loop.execute(() -> correlator.submitBatch(copy, batch));
         });
@@ -149,7 +149,8 @@ public final class NetlinkClient {
      * client takes ownership of the buffer. {@code requestAt} gives a request as an object, and is
      * asked only to describe one that failed.
      */
-    public Mono<List<NetlinkMessage>> requestEncoded(ByteBuf requests, int count, IntFunction<? extends NetlinkMessage> requestAt) {
+    public Mono<List<NetlinkMessage>> requestEncoded(
+            ByteBuf requests, int count, IntFunction<? extends NetlinkMessage> requestAt) {
         if (count <= 0) {
             requests.release();
             return Mono.just(List.of());
@@ -159,7 +160,10 @@ public final class NetlinkClient {
             sink.onCancel(() -> forget(batch));
             loop.execute(() -> correlator.submitEncoded(requests, count, requestAt, batch));
         });
-        return withTimeout(m, () -> options.factory().describe(requestAt.apply(0)) + (count > 1 ? " and " + (count - 1) + " more" : ""));
+        return withTimeout(
+                m,
+                () -> options.factory().describe(requestAt.apply(0))
+                        + (count > 1 ? " and " + (count - 1) + " more" : ""));
     }
 
     /**
@@ -171,15 +175,21 @@ public final class NetlinkClient {
      */
     public Flux<NetlinkMessage> dump(NetlinkMessage request) {
         Flux<NetlinkMessage> once = Flux.<NetlinkMessage>create(sink -> {
-            RequestCorrelator.Dump p = new RequestCorrelator.Dump(sink, options.factory().describe(request) + " dump");
-            sink.onCancel(() -> forget(p));
-            loop.execute(() -> correlator.submitDump(request, p));
-        }).collectList().timeout(options.requestTimeout(),
-                Mono.error(() -> new NetlinkTimeoutException(options.factory().describe(request)
-                        + " dump: no complete reply within " + options.requestTimeout())))
+                    RequestCorrelator.Dump p =
+                            new RequestCorrelator.Dump(sink, options.factory().describe(request) + " dump");
+                    sink.onCancel(() -> forget(p));
+                    loop.execute(() -> correlator.submitDump(request, p));
+                })
+                .collectList()
+                .timeout(
+                        options.requestTimeout(),
+                        Mono.error(() ->
+                                new NetlinkTimeoutException(options.factory().describe(request)
+                                        + " dump: no complete reply within " + options.requestTimeout())))
                 .flatMapIterable(l -> l);
         // Collected first so that a restarted dump never emits an object twice.
-        return once.retryWhen(Retry.max(options.dumpRetries()).filter(e -> e instanceof DumpInterruptedException)
+        return once.retryWhen(Retry.max(options.dumpRetries())
+                .filter(e -> e instanceof DumpInterruptedException)
                 .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
     }
 
@@ -191,11 +201,14 @@ public final class NetlinkClient {
      * in {@link DumpInterruptedException}: what was emitted cannot be taken back, so it is not retried.
      */
     public Flux<NetlinkMessage> dumpStream(NetlinkMessage request) {
-        return Flux.create(sink -> {
-            RequestCorrelator.Dump p = new RequestCorrelator.Dump(sink, options.factory().describe(request) + " dump", channel);
-            sink.onCancel(() -> forget(p));
-            loop.execute(() -> correlator.submitDump(request, p));
-        }, reactor.core.publisher.FluxSink.OverflowStrategy.BUFFER);
+        return Flux.create(
+                sink -> {
+                    RequestCorrelator.Dump p =
+                            new RequestCorrelator.Dump(sink, options.factory().describe(request) + " dump", channel);
+                    sink.onCancel(() -> forget(p));
+                    loop.execute(() -> correlator.submitDump(request, p));
+                },
+                reactor.core.publisher.FluxSink.OverflowStrategy.BUFFER);
     }
 
     /** A request given up on (timed out or cancelled) frees its slots at once: see {@link NetlinkProtocol#forget}. */
@@ -205,8 +218,10 @@ public final class NetlinkClient {
 
     /** Fails {@code m} with a {@link NetlinkTimeoutException} naming {@code what} (described only then) if no reply comes in time. */
     private <T> Mono<T> withTimeout(Mono<T> m, java.util.function.Supplier<String> what) {
-        return m.timeout(options.requestTimeout(), Mono.error(() -> new NetlinkTimeoutException(
-                what.get() + ": no reply within " + options.requestTimeout())));
+        return m.timeout(
+                options.requestTimeout(),
+                Mono.error(() ->
+                        new NetlinkTimeoutException(what.get() + ": no reply within " + options.requestTimeout())));
     }
 
     /** Requests awaiting replies (a snapshot; for tests and metrics). */

@@ -2,7 +2,6 @@ package dev.podnet.netlink.channel;
 
 import dev.podnet.netlink.MessageFactory;
 import dev.podnet.netlink.route.RouteMessages;
-
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,10 +14,10 @@ import java.util.Objects;
  * @param dumpRetries    how often an interrupted dump ({@code NLM_F_DUMP_INTR}) is restarted
  * @param readBuffer     bytes read per datagram (a larger one is reported as lost, never cut)
  */
-public record NetlinkClientOptions(MessageFactory factory, int maxInFlight, Duration requestTimeout, int dumpRetries,
-                                   int readBuffer) {
-    public static final NetlinkClientOptions DEFAULTS =
-            new NetlinkClientOptions(RouteMessages.INSTANCE, 8192, Duration.ofSeconds(30), 5, NetlinkChannel.READ_BUFFER);
+public record NetlinkClientOptions(
+        MessageFactory factory, int maxInFlight, Duration requestTimeout, int dumpRetries, int readBuffer) {
+    public static final NetlinkClientOptions DEFAULTS = new NetlinkClientOptions(
+            RouteMessages.INSTANCE, 8192, Duration.ofSeconds(30), 5, NetlinkChannel.READ_BUFFER);
 
     public NetlinkClientOptions {
         Objects.requireNonNull(factory, "factory");

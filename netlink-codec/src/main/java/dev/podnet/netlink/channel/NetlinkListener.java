@@ -7,12 +7,10 @@ public interface NetlinkListener {
     /** Ignores everything. */
     NetlinkListener NONE = new NetlinkListener() {
         @Override
-        public void notification(NetlinkMessage message) {
-        }
+        public void notification(NetlinkMessage message) {}
 
         @Override
-        public void lost(Throwable cause) {
-        }
+        public void lost(Throwable cause) {}
     };
 
     /** A message that answers none of our requests: a multicast notification. */

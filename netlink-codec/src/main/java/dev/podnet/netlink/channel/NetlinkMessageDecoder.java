@@ -5,7 +5,6 @@ import dev.podnet.netlink.NetlinkCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
-
 import java.util.ArrayList;
 import java.util.List;
 

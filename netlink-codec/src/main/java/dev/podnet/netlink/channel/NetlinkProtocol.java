@@ -5,7 +5,6 @@ import dev.podnet.netlink.ErrorMessage;
 import dev.podnet.netlink.NetlinkMessage;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -162,6 +161,5 @@ final class NetlinkProtocol {
         }
     }
 
-    private record WaitingDump(RequestCorrelator.Pending p, Runnable start) {
-    }
+    private record WaitingDump(RequestCorrelator.Pending p, Runnable start) {}
 }

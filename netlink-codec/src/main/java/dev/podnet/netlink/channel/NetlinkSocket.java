@@ -1,7 +1,7 @@
 package dev.podnet.netlink.channel;
 
-import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.Errno;
+import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.internal.sys.ErrnoException;
 import dev.podnet.netlink.internal.sys.LibC;
 
@@ -41,7 +41,8 @@ public final class NetlinkSocket {
      */
     public static NetlinkSocket open(int protocol, int receiveBuffer, int sendBuffer) throws ErrnoException {
         if (receiveBuffer < 32 << 10) {
-            throw new IllegalArgumentException("receiveBuffer must be at least 32 KiB to hold a dump reply, got " + receiveBuffer);
+            throw new IllegalArgumentException(
+                    "receiveBuffer must be at least 32 KiB to hold a dump reply, got " + receiveBuffer);
         }
         int fd = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, protocol);
         try {

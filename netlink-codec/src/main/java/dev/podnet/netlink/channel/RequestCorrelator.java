@@ -12,11 +12,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
-import reactor.core.publisher.FluxSink;
-import reactor.core.publisher.MonoSink;
-
 import java.util.ArrayList;
 import java.util.List;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.MonoSink;
 
 /**
  * The channel's handler for requests and replies: writes requests, hands what is read to the
@@ -91,7 +90,11 @@ final class RequestCorrelator extends ChannelDuplexHandler {
      * {@code NLM_F_REQUEST | NLM_F_ACK}, and writes the buffer as it is (it shares the datagram
      * with whatever else is flushed with it). Takes ownership of the buffer.
      */
-    void submitEncoded(ByteBuf requests, int count, java.util.function.IntFunction<? extends NetlinkMessage> requestAt, Batch batch) {
+    void submitEncoded(
+            ByteBuf requests,
+            int count,
+            java.util.function.IntFunction<? extends NetlinkMessage> requestAt,
+            Batch batch) {
         RuntimeException refused = refusal(requestAt.apply(0), count);
         if (refused != null) {
             requests.release(); // before the caller hears of it: the buffer is ours, and gone when it is told
@@ -103,15 +106,17 @@ final class RequestCorrelator extends ChannelDuplexHandler {
             int length = requests.getIntLE(at);
             int seq = protocol.register(batch);
             batch.sequenceNumbers[i] = seq;
-            requests.setShortLE(at + 6, requests.getUnsignedShortLE(at + 6) | Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK);
+            requests.setShortLE(
+                    at + 6, requests.getUnsignedShortLE(at + 6) | Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK);
             requests.setIntLE(at + 8, seq);
             at += Netlink.align(length);
         }
         if (at != requests.writerIndex()) {
             protocol.forget(batch, false);
             requests.release();
-            batch.fail(new IllegalArgumentException("the buffer holds " + (requests.writerIndex() - requests.readerIndex())
-                    + " bytes, not the " + count + " messages said"));
+            batch.fail(
+                    new IllegalArgumentException("the buffer holds " + (requests.writerIndex() - requests.readerIndex())
+                            + " bytes, not the " + count + " messages said"));
             return;
         }
         ctx.write(requests).addListener(f -> {
@@ -166,8 +171,10 @@ final class RequestCorrelator extends ChannelDuplexHandler {
      * flush is the documented {@link NetlinkClosedException}, not Netty's own exception.
      */
     private Throwable writeFailure(Throwable cause) {
-        if (cause instanceof java.nio.channels.ClosedChannelException || !ctx.channel().isOpen()) {
-            NetlinkClosedException closed = new NetlinkClosedException("the netlink channel closed before the request was sent");
+        if (cause instanceof java.nio.channels.ClosedChannelException
+                || !ctx.channel().isOpen()) {
+            NetlinkClosedException closed =
+                    new NetlinkClosedException("the netlink channel closed before the request was sent");
             closed.initCause(cause);
             return closed;
         }
@@ -287,8 +294,11 @@ final class RequestCorrelator extends ChannelDuplexHandler {
          * @param requestAt the request at an index, as an object: asked for only when that request
          *                  fails, to describe it in the error
          */
-        Batch(MonoSink<List<NetlinkMessage>> sink, int count, java.util.function.IntFunction<? extends NetlinkMessage> requestAt,
-              MessageFactory factory) {
+        Batch(
+                MonoSink<List<NetlinkMessage>> sink,
+                int count,
+                java.util.function.IntFunction<? extends NetlinkMessage> requestAt,
+                MessageFactory factory) {
             this.sink = sink;
             this.requestAt = requestAt;
             this.factory = factory;
@@ -307,7 +317,8 @@ final class RequestCorrelator extends ChannelDuplexHandler {
                 while (i < sequenceNumbers.length && sequenceNumbers[i] != e.sequence()) {
                     i++;
                 }
-                NetlinkException ex = NetlinkException.of(e, i < sequenceNumbers.length ? factory.describe(requestAt.apply(i)) : "request");
+                NetlinkException ex = NetlinkException.of(
+                        e, i < sequenceNumbers.length ? factory.describe(requestAt.apply(i)) : "request");
                 if (firstError == null) {
                     firstError = ex;
                 } else {
@@ -358,7 +369,8 @@ final class RequestCorrelator extends ChannelDuplexHandler {
                         channel.config().setAutoRead(true);
                     }
                 }));
-                sink.onDispose(() -> channel.eventLoop().execute(() -> channel.config().setAutoRead(true)));
+                sink.onDispose(
+                        () -> channel.eventLoop().execute(() -> channel.config().setAutoRead(true)));
             }
         }
 
@@ -412,5 +424,4 @@ final class RequestCorrelator extends ChannelDuplexHandler {
             sink.error(cause);
         }
     }
-
 }

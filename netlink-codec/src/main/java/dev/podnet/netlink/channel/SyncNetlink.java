@@ -1,17 +1,16 @@
 package dev.podnet.netlink.channel;
 
+import dev.podnet.netlink.Errno;
 import dev.podnet.netlink.ErrorMessage;
 import dev.podnet.netlink.MessageFactory;
 import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.NetlinkCodec;
 import dev.podnet.netlink.NetlinkException;
 import dev.podnet.netlink.NetlinkMessage;
-import dev.podnet.netlink.Errno;
 import dev.podnet.netlink.internal.sys.ErrnoException;
 import dev.podnet.netlink.internal.sys.LibC;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -40,7 +39,7 @@ public final class SyncNetlink implements AutoCloseable {
      */
     private static final ThreadLocal<MemorySegment[]> NATIVE = ThreadLocal.withInitial(() -> {
         Arena arena = Arena.ofAuto();
-        return new MemorySegment[]{arena.allocate(READ_BUFFER, 8), arena.allocate(12, 4), arena.allocate(4, 4)};
+        return new MemorySegment[] {arena.allocate(READ_BUFFER, 8), arena.allocate(12, 4), arena.allocate(4, 4)};
     });
 
     private final NetlinkSocket socket;
@@ -62,7 +61,8 @@ public final class SyncNetlink implements AutoCloseable {
      * enough for a batch's acknowledgements, not meant for dumps).
      */
     public static SyncNetlink openRoute() throws ErrnoException {
-        return new SyncNetlink(NetlinkSocket.open(Netlink.NETLINK_ROUTE, 64 << 10, 64 << 10),
+        return new SyncNetlink(
+                NetlinkSocket.open(Netlink.NETLINK_ROUTE, 64 << 10, 64 << 10),
                 dev.podnet.netlink.route.RouteMessages.INSTANCE);
     }
 
@@ -113,21 +113,23 @@ public final class SyncNetlink implements AutoCloseable {
      * {@code retain()} it first to write into it again. {@code requestAt} gives a request as an
      * object, and is asked only to describe one that failed.
      */
-    public List<NetlinkMessage> requestEncoded(ByteBuf requests, int count, java.util.function.IntFunction<? extends NetlinkMessage> requestAt) {
+    public List<NetlinkMessage> requestEncoded(
+            ByteBuf requests, int count, java.util.function.IntFunction<? extends NetlinkMessage> requestAt) {
         int first = sequence + 1;
         byte[] datagram;
         try {
             int at = requests.readerIndex();
             for (int i = 0; i < count; i++) {
                 int length = requests.getIntLE(at);
-                requests.setShortLE(at + 6, requests.getUnsignedShortLE(at + 6) | Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK);
+                requests.setShortLE(
+                        at + 6, requests.getUnsignedShortLE(at + 6) | Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK);
                 requests.setIntLE(at + 8, first + i);
                 requests.setIntLE(at + 12, socket.portId());
                 at += Netlink.align(length);
             }
             if (at != requests.writerIndex()) {
-                throw new IllegalArgumentException("the buffer holds " + requests.readableBytes() + " bytes, not the " + count
-                        + " messages said");
+                throw new IllegalArgumentException(
+                        "the buffer holds " + requests.readableBytes() + " bytes, not the " + count + " messages said");
             }
             datagram = new byte[requests.readableBytes()];
             requests.getBytes(requests.readerIndex(), datagram);
@@ -139,8 +141,8 @@ public final class SyncNetlink implements AutoCloseable {
     }
 
     /** Sends one datagram of {@code count} requests numbered from {@code first}, reads every answer. */
-    private List<NetlinkMessage> exchange(byte[] datagram, int first, int count,
-                                          java.util.function.IntFunction<? extends NetlinkMessage> requestAt) {
+    private List<NetlinkMessage> exchange(
+            byte[] datagram, int first, int count, java.util.function.IntFunction<? extends NetlinkMessage> requestAt) {
         try {
             LibC.sendToNetlinkPort(socket.fd(), datagram, 0);
         } catch (ErrnoException e) {
@@ -169,8 +171,11 @@ public final class SyncNetlink implements AutoCloseable {
                 throw new NetlinkException((int) -n, null, -1, "receiving the answers to " + count + " requests");
             }
             if (n > READ_BUFFER) {
-                throw new NetlinkException(Errno.EMSGSIZE, null, -1, "an answer of " + n + " bytes is larger than "
-                        + READ_BUFFER + " (MSG_TRUNC)");
+                throw new NetlinkException(
+                        Errno.EMSGSIZE,
+                        null,
+                        -1,
+                        "an answer of " + n + " bytes is larger than " + READ_BUFFER + " (MSG_TRUNC)");
             }
             if (sockaddr.get(java.lang.foreign.ValueLayout.JAVA_INT, 4) != 0) {
                 continue; // not from the kernel

@@ -7,13 +7,12 @@ import dev.podnet.netlink.channel.NetlinkListener;
 import dev.podnet.netlink.channel.NetlinkSocket;
 import dev.podnet.netlink.internal.sys.ErrnoException;
 import io.netty.channel.IoEventLoopGroup;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
-
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * rtnetlink notifications as a hot {@link Flux}: subscribe to link, address, route and neighbour
@@ -43,7 +42,8 @@ public final class RouteEventSource {
      * Joins {@code groups} on {@code socket} (which the source owns from then on) and starts
      * delivering. Events that arrive before the first subscriber are buffered (up to {@code buffer}).
      */
-    public static Mono<RouteEventSource> open(IoEventLoopGroup loops, NetlinkSocket socket, Set<RouteGroup> groups, int buffer) {
+    public static Mono<RouteEventSource> open(
+            IoEventLoopGroup loops, NetlinkSocket socket, Set<RouteGroup> groups, int buffer) {
         if (groups.isEmpty()) {
             return Mono.error(new IllegalArgumentException("subscribe to at least one group"));
         }
@@ -52,15 +52,17 @@ public final class RouteEventSource {
         }
         RouteEventSource source = new RouteEventSource(groups, buffer);
         return Mono.defer(() -> {
-            try {
-                for (RouteGroup g : groups) {
-                    socket.joinGroup(g.number());
-                }
-            } catch (ErrnoException e) {
-                return Mono.error(e);
-            }
-            return NetlinkClient.open(loops, socket, NetlinkClientOptions.DEFAULTS, source.listener());
-        }).doOnNext(source.client::set).thenReturn(source);
+                    try {
+                        for (RouteGroup g : groups) {
+                            socket.joinGroup(g.number());
+                        }
+                    } catch (ErrnoException e) {
+                        return Mono.error(e);
+                    }
+                    return NetlinkClient.open(loops, socket, NetlinkClientOptions.DEFAULTS, source.listener());
+                })
+                .doOnNext(source.client::set)
+                .thenReturn(source);
     }
 
     /** The events: hot, shared by every subscriber. Completes when the source is closed. */
@@ -95,7 +97,8 @@ public final class RouteEventSource {
 
     /** After the subscriber fell behind: once there is room again, announce the loss and resync. */
     private boolean catchUp() {
-        if (sink.tryEmitNext(new NetlinkEvent.Overrun("the subscriber fell behind the event buffer")) != Sinks.EmitResult.OK) {
+        if (sink.tryEmitNext(new NetlinkEvent.Overrun("the subscriber fell behind the event buffer"))
+                != Sinks.EmitResult.OK) {
             return false;
         }
         behind = false;
@@ -119,10 +122,13 @@ public final class RouteEventSource {
         resyncing = true;
         Flux.fromIterable(groups)
                 .concatMap(g -> c.dump(g.resyncDump()).collectList().map(list -> new NetlinkEvent.Resync(g, list)))
-                .subscribe(this::emit, e -> {
-                    resyncing = false;
-                    overrun("resync dump failed: " + e.getMessage());
-                }, () -> resyncing = false);
+                .subscribe(
+                        this::emit,
+                        e -> {
+                            resyncing = false;
+                            overrun("resync dump failed: " + e.getMessage());
+                        },
+                        () -> resyncing = false);
     }
 
     /** Stops: closes the socket and completes the event stream. */

@@ -36,10 +36,14 @@ public enum RouteGroup {
         return switch (this) {
             case LINK -> LinkMessage.request(Rtm.RTM_GETLINK, 0, 0, 0, 0, AttributeList.EMPTY);
             case NEIGH -> NeighbourMessage.request(Rtm.RTM_GETNEIGH, 0, Rtm.AF_UNSPEC, 0, 0, AttributeList.EMPTY);
-            case IPV4_IFADDR -> AddressMessage.request(Rtm.RTM_GETADDR, 0, Rtm.AF_INET, 0, 0, 0, 0, AttributeList.EMPTY);
-            case IPV6_IFADDR -> AddressMessage.request(Rtm.RTM_GETADDR, 0, Rtm.AF_INET6, 0, 0, 0, 0, AttributeList.EMPTY);
-            case IPV4_ROUTE -> RouteMessage.request(Rtm.RTM_GETROUTE, 0, Rtm.AF_INET, 0, 0, 0, 0, 0, 0, AttributeList.EMPTY);
-            case IPV6_ROUTE -> RouteMessage.request(Rtm.RTM_GETROUTE, 0, Rtm.AF_INET6, 0, 0, 0, 0, 0, 0, AttributeList.EMPTY);
+            case IPV4_IFADDR ->
+                AddressMessage.request(Rtm.RTM_GETADDR, 0, Rtm.AF_INET, 0, 0, 0, 0, AttributeList.EMPTY);
+            case IPV6_IFADDR ->
+                AddressMessage.request(Rtm.RTM_GETADDR, 0, Rtm.AF_INET6, 0, 0, 0, 0, AttributeList.EMPTY);
+            case IPV4_ROUTE ->
+                RouteMessage.request(Rtm.RTM_GETROUTE, 0, Rtm.AF_INET, 0, 0, 0, 0, 0, 0, AttributeList.EMPTY);
+            case IPV6_ROUTE ->
+                RouteMessage.request(Rtm.RTM_GETROUTE, 0, Rtm.AF_INET6, 0, 0, 0, 0, 0, 0, AttributeList.EMPTY);
         };
     }
 }

@@ -3,20 +3,36 @@ package dev.podnet.netlink.route;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
-
 import java.net.InetAddress;
 
 /**
  * {@code RTM_NEWADDR / RTM_DELADDR / RTM_GETADDR}: a {@code struct ifaddrmsg} followed by
  * {@code IFA_*} attributes.
  */
-public record AddressMessage(int type, int flags, int sequence, int portId, int family, int prefixLength,
-                             int addressFlags, int scope, int index, AttributeList attributes) implements NetlinkMessage {
+public record AddressMessage(
+        int type,
+        int flags,
+        int sequence,
+        int portId,
+        int family,
+        int prefixLength,
+        int addressFlags,
+        int scope,
+        int index,
+        AttributeList attributes)
+        implements NetlinkMessage {
     /** Size of {@code struct ifaddrmsg}. */
     public static final int HEADER_LENGTH = 8;
 
-    public static AddressMessage request(int type, int flags, int family, int prefixLength, int addressFlags, int scope,
-                                         int index, AttributeList attributes) {
+    public static AddressMessage request(
+            int type,
+            int flags,
+            int family,
+            int prefixLength,
+            int addressFlags,
+            int scope,
+            int index,
+            AttributeList attributes) {
         return new AddressMessage(type, flags, 0, 0, family, prefixLength, addressFlags, scope, index, attributes);
     }
 
@@ -27,7 +43,16 @@ public record AddressMessage(int type, int flags, int sequence, int portId, int 
         int aflags = body.readUnsignedByte();
         int scope = body.readUnsignedByte();
         int index = body.readIntLE();
-        return new AddressMessage(type, flags, seq, pid, family, prefix, aflags, scope, index,
+        return new AddressMessage(
+                type,
+                flags,
+                seq,
+                pid,
+                family,
+                prefix,
+                aflags,
+                scope,
+                index,
                 AttributeList.read(body, body.readableBytes()));
     }
 
@@ -77,7 +102,7 @@ public record AddressMessage(int type, int flags, int sequence, int portId, int 
         }
         long preferred = (b[0] & 0xffL) | (b[1] & 0xffL) << 8 | (b[2] & 0xffL) << 16 | (b[3] & 0xffL) << 24;
         long valid = (b[4] & 0xffL) | (b[5] & 0xffL) << 8 | (b[6] & 0xffL) << 16 | (b[7] & 0xffL) << 24;
-        return new long[]{preferred, valid};
+        return new long[] {preferred, valid};
     }
 
     @Override

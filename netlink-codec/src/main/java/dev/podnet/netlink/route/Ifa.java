@@ -14,8 +14,7 @@ public final class Ifa {
     public static final int IFA_F_PERMANENT = 0x80;
     public static final int IFA_F_NOPREFIXROUTE = 0x200;
 
-    private Ifa() {
-    }
+    private Ifa() {}
 
     public static String name(int type) {
         return switch (type) {

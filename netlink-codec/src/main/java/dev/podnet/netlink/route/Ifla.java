@@ -29,6 +29,7 @@ public final class Ifla {
 
     /** Inside {@code IFLA_LINKINFO}. */
     public static final int IFLA_INFO_KIND = 1;
+
     public static final int IFLA_INFO_DATA = 2;
     public static final int IFLA_INFO_SLAVE_KIND = 4;
     public static final int IFLA_INFO_SLAVE_DATA = 5;
@@ -41,6 +42,7 @@ public final class Ifla {
 
     /** Inside {@code IFLA_AF_SPEC} → {@code AF_INET6}. */
     public static final int IFLA_INET6_ADDR_GEN_MODE = 8;
+
     public static final int IN6_ADDR_GEN_MODE_EUI64 = 0;
     public static final int IN6_ADDR_GEN_MODE_NONE = 1;
 
@@ -60,8 +62,7 @@ public final class Ifla {
     /** Maximum interface name length, NUL excluded ({@code IFNAMSIZ - 1}). */
     public static final int IFNAMSIZ_MAX = 15;
 
-    private Ifla() {
-    }
+    private Ifla() {}
 
     /** The kernel name of a top-level link attribute, or null. */
     public static String name(int type) {

@@ -7,14 +7,33 @@ import java.util.List;
 public final class IprouteNames {
     private static final int IFF_RUNNING = 0x40;
     /** Flag bits in the order iproute2 prints them, after NO-CARRIER. */
-    private static final int[] FLAG_BITS = {0x8, 0x2, 0x10, 0x1000, 0x80, 0x200, 0x100, 0x400, 0x800, 0x4, 0x8000, 0x4000,
-            0x2000, 0x20, 0x1, 0x10000, 0x20000, 0x40000};
-    private static final String[] FLAG_NAMES = {"LOOPBACK", "BROADCAST", "POINTOPOINT", "MULTICAST", "NOARP", "ALLMULTI",
-            "PROMISC", "MASTER", "SLAVE", "DEBUG", "DYNAMIC", "AUTOMEDIA", "PORTSEL", "NOTRAILERS", "UP", "LOWER_UP",
-            "DORMANT", "ECHO"};
+    private static final int[] FLAG_BITS = {
+        0x8, 0x2, 0x10, 0x1000, 0x80, 0x200, 0x100, 0x400, 0x800, 0x4, 0x8000, 0x4000, 0x2000, 0x20, 0x1, 0x10000,
+        0x20000, 0x40000
+    };
 
-    private IprouteNames() {
-    }
+    private static final String[] FLAG_NAMES = {
+        "LOOPBACK",
+        "BROADCAST",
+        "POINTOPOINT",
+        "MULTICAST",
+        "NOARP",
+        "ALLMULTI",
+        "PROMISC",
+        "MASTER",
+        "SLAVE",
+        "DEBUG",
+        "DYNAMIC",
+        "AUTOMEDIA",
+        "PORTSEL",
+        "NOTRAILERS",
+        "UP",
+        "LOWER_UP",
+        "DORMANT",
+        "ECHO"
+    };
+
+    private IprouteNames() {}
 
     /** Interface flags as {@code ip -j link} lists them, e.g. {@code [BROADCAST, MULTICAST, UP, LOWER_UP]}. */
     public static List<String> linkFlags(int flags) {

@@ -14,13 +14,24 @@ import io.netty.buffer.ByteBuf;
  * @param deviceFlags {@code ifi_flags} (IFF_*)
  * @param change      {@code ifi_change}: which flags a request changes
  */
-public record LinkMessage(int type, int flags, int sequence, int portId, int family, int deviceType, int index,
-                          int deviceFlags, int change, AttributeList attributes) implements NetlinkMessage {
+public record LinkMessage(
+        int type,
+        int flags,
+        int sequence,
+        int portId,
+        int family,
+        int deviceType,
+        int index,
+        int deviceFlags,
+        int change,
+        AttributeList attributes)
+        implements NetlinkMessage {
     /** Size of {@code struct ifinfomsg}. */
     public static final int HEADER_LENGTH = 16;
 
     /** A request to send: sequence and port id are assigned by the channel. */
-    public static LinkMessage request(int type, int flags, int index, int deviceFlags, int change, AttributeList attributes) {
+    public static LinkMessage request(
+            int type, int flags, int index, int deviceFlags, int change, AttributeList attributes) {
         return new LinkMessage(type, flags, 0, 0, Rtm.AF_UNSPEC, 0, index, deviceFlags, change, attributes);
     }
 
@@ -49,7 +60,16 @@ public record LinkMessage(int type, int flags, int sequence, int portId, int fam
         int index = body.readIntLE();
         int devFlags = body.readIntLE();
         int change = body.readIntLE();
-        return new LinkMessage(type, flags, seq, pid, family, devType, index, devFlags, change,
+        return new LinkMessage(
+                type,
+                flags,
+                seq,
+                pid,
+                family,
+                devType,
+                index,
+                devFlags,
+                change,
                 AttributeList.read(body, body.readableBytes()));
     }
 
@@ -163,7 +183,7 @@ public record LinkMessage(int type, int flags, int sequence, int portId, int fam
 
     @Override
     public String toString() {
-        return Rtm.name(type) + "[seq=" + sequence + ", index=" + index + ", name=" + name()
-                + ", flags=0x" + Integer.toHexString(deviceFlags) + ", attrs=" + attributes.toString(Ifla::name) + "]";
+        return Rtm.name(type) + "[seq=" + sequence + ", index=" + index + ", name=" + name() + ", flags=0x"
+                + Integer.toHexString(deviceFlags) + ", attrs=" + attributes.toString(Ifla::name) + "]";
     }
 }

@@ -4,8 +4,17 @@ package dev.podnet.netlink.route;
  * {@code IFLA_STATS64} ({@code struct rtnl_link_stats64}): the first ten counters, which every
  * kernel that has the attribute fills in.
  */
-public record LinkStats64(long rxPackets, long txPackets, long rxBytes, long txBytes, long rxErrors, long txErrors,
-                          long rxDropped, long txDropped, long multicast, long collisions) {
+public record LinkStats64(
+        long rxPackets,
+        long txPackets,
+        long rxBytes,
+        long txBytes,
+        long rxErrors,
+        long txErrors,
+        long rxDropped,
+        long txDropped,
+        long multicast,
+        long collisions) {
     /** From the attribute's bytes (host byte order), or null when they are too short. */
     public static LinkStats64 decode(byte[] b) {
         if (b == null || b.length < 80) {

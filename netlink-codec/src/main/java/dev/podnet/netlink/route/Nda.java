@@ -18,8 +18,7 @@ public final class Nda {
     public static final int NUD_NOARP = 0x40;
     public static final int NUD_PERMANENT = 0x80;
 
-    private Nda() {
-    }
+    private Nda() {}
 
     public static String name(int type) {
         return switch (type) {

@@ -3,7 +3,6 @@ package dev.podnet.netlink.route;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
-
 import java.net.InetAddress;
 
 /**
@@ -14,12 +13,23 @@ import java.net.InetAddress;
  * @param neighbourFlags {@code ndm_flags} (NTF_*)
  * @param neighbourType  {@code ndm_type}
  */
-public record NeighbourMessage(int type, int flags, int sequence, int portId, int family, int index, int state,
-                               int neighbourFlags, int neighbourType, AttributeList attributes) implements NetlinkMessage {
+public record NeighbourMessage(
+        int type,
+        int flags,
+        int sequence,
+        int portId,
+        int family,
+        int index,
+        int state,
+        int neighbourFlags,
+        int neighbourType,
+        AttributeList attributes)
+        implements NetlinkMessage {
     /** Size of {@code struct ndmsg}. */
     public static final int HEADER_LENGTH = 12;
 
-    public static NeighbourMessage request(int type, int flags, int family, int index, int state, AttributeList attributes) {
+    public static NeighbourMessage request(
+            int type, int flags, int family, int index, int state, AttributeList attributes) {
         return new NeighbourMessage(type, flags, 0, 0, family, index, state, 0, 0, attributes);
     }
 
@@ -31,7 +41,16 @@ public record NeighbourMessage(int type, int flags, int sequence, int portId, in
         int state = body.readUnsignedShortLE();
         int nflags = body.readUnsignedByte();
         int ntype = body.readUnsignedByte();
-        return new NeighbourMessage(type, flags, seq, pid, family, index, state, nflags, ntype,
+        return new NeighbourMessage(
+                type,
+                flags,
+                seq,
+                pid,
+                family,
+                index,
+                state,
+                nflags,
+                ntype,
                 AttributeList.read(body, body.readableBytes()));
     }
 

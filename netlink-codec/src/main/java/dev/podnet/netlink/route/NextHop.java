@@ -2,7 +2,6 @@ package dev.podnet.netlink.route;
 
 import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.attr.AttributeList;
-
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +25,8 @@ public record NextHop(int flags, int weight, int index, InetAddress gateway) {
         while (b.length - p >= RTNH_LENGTH) {
             int len = (b[p] & 0xff) | (b[p + 1] & 0xff) << 8;
             if (len < RTNH_LENGTH || p + len > b.length) {
-                throw new NetlinkDecodeException("rtnexthop at offset " + p + " claims length " + len + " of " + (b.length - p));
+                throw new NetlinkDecodeException(
+                        "rtnexthop at offset " + p + " claims length " + len + " of " + (b.length - p));
             }
             int flags = b[p + 2] & 0xff;
             int hops = b[p + 3] & 0xff;
@@ -42,8 +42,11 @@ public record NextHop(int flags, int weight, int index, InetAddress gateway) {
     public static byte[] encodeAll(List<NextHop> hops) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (NextHop h : hops) {
-            AttributeList attrs = h.gateway == null ? AttributeList.EMPTY
-                    : AttributeList.builder().address(Rta.RTA_GATEWAY, h.gateway).build();
+            AttributeList attrs = h.gateway == null
+                    ? AttributeList.EMPTY
+                    : AttributeList.builder()
+                            .address(Rta.RTA_GATEWAY, h.gateway)
+                            .build();
             int len = RTNH_LENGTH + attrs.encodedLength();
             out.write(len & 0xff);
             out.write(len >>> 8);

@@ -13,6 +13,7 @@ public record NsidMessage(int type, int flags, int sequence, int portId, int fam
         implements NetlinkMessage {
     /** {@code struct rtgenmsg}, aligned. */
     public static final int HEADER_LENGTH = 4;
+
     public static final int NETNSA_NSID = 1;
     public static final int NETNSA_PID = 2;
     public static final int NETNSA_FD = 3;
@@ -21,7 +22,12 @@ public record NsidMessage(int type, int flags, int sequence, int portId, int fam
 
     /** Asks for the id of the namespace behind the open descriptor {@code fd}. */
     public static NsidMessage getByFd(int fd) {
-        return new NsidMessage(Rtm.RTM_GETNSID, 0, 0, 0, Rtm.AF_UNSPEC,
+        return new NsidMessage(
+                Rtm.RTM_GETNSID,
+                0,
+                0,
+                0,
+                Rtm.AF_UNSPEC,
                 AttributeList.builder().u32(NETNSA_FD, fd).build());
     }
 

@@ -3,23 +3,44 @@ package dev.podnet.netlink.route;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
-
 import java.net.InetAddress;
 
 /**
  * {@code RTM_NEWROUTE / RTM_DELROUTE / RTM_GETROUTE}: a {@code struct rtmsg} followed by
  * {@code RTA_*} attributes.
  */
-public record RouteMessage(int type, int flags, int sequence, int portId, int family, int dstLength, int srcLength,
-                           int tos, int table, int protocol, int scope, int routeType, int routeFlags,
-                           AttributeList attributes) implements NetlinkMessage {
+public record RouteMessage(
+        int type,
+        int flags,
+        int sequence,
+        int portId,
+        int family,
+        int dstLength,
+        int srcLength,
+        int tos,
+        int table,
+        int protocol,
+        int scope,
+        int routeType,
+        int routeFlags,
+        AttributeList attributes)
+        implements NetlinkMessage {
     /** Size of {@code struct rtmsg}. */
     public static final int HEADER_LENGTH = 12;
 
-    public static RouteMessage request(int type, int flags, int family, int dstLength, int table, int protocol,
-                                       int scope, int routeType, int routeFlags, AttributeList attributes) {
-        return new RouteMessage(type, flags, 0, 0, family, dstLength, 0, 0, table, protocol, scope, routeType,
-                routeFlags, attributes);
+    public static RouteMessage request(
+            int type,
+            int flags,
+            int family,
+            int dstLength,
+            int table,
+            int protocol,
+            int scope,
+            int routeType,
+            int routeFlags,
+            AttributeList attributes) {
+        return new RouteMessage(
+                type, flags, 0, 0, family, dstLength, 0, 0, table, protocol, scope, routeType, routeFlags, attributes);
     }
 
     static RouteMessage decode(int type, int flags, int seq, int pid, ByteBuf body) {
@@ -33,7 +54,20 @@ public record RouteMessage(int type, int flags, int sequence, int portId, int fa
         int scope = body.readUnsignedByte();
         int rtype = body.readUnsignedByte();
         int rflags = body.readIntLE();
-        return new RouteMessage(type, flags, seq, pid, family, dst, src, tos, table, protocol, scope, rtype, rflags,
+        return new RouteMessage(
+                type,
+                flags,
+                seq,
+                pid,
+                family,
+                dst,
+                src,
+                tos,
+                table,
+                protocol,
+                scope,
+                rtype,
+                rflags,
                 AttributeList.read(body, body.readableBytes()));
     }
 

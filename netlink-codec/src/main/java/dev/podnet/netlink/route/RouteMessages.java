@@ -9,21 +9,21 @@ import io.netty.buffer.ByteBuf;
 public final class RouteMessages implements MessageFactory {
     public static final RouteMessages INSTANCE = new RouteMessages();
 
-    private RouteMessages() {
-    }
+    private RouteMessages() {}
 
     @Override
     public NetlinkMessage decode(int type, int flags, int sequence, int portId, ByteBuf body) {
         return switch (type) {
             case Rtm.RTM_NEWLINK, Rtm.RTM_DELLINK, Rtm.RTM_GETLINK, Rtm.RTM_SETLINK ->
-                    LinkMessage.decode(type, flags, sequence, portId, body);
+                LinkMessage.decode(type, flags, sequence, portId, body);
             case Rtm.RTM_NEWADDR, Rtm.RTM_DELADDR, Rtm.RTM_GETADDR ->
-                    AddressMessage.decode(type, flags, sequence, portId, body);
+                AddressMessage.decode(type, flags, sequence, portId, body);
             case Rtm.RTM_NEWROUTE, Rtm.RTM_DELROUTE, Rtm.RTM_GETROUTE ->
-                    RouteMessage.decode(type, flags, sequence, portId, body);
+                RouteMessage.decode(type, flags, sequence, portId, body);
             case Rtm.RTM_NEWNEIGH, Rtm.RTM_DELNEIGH, Rtm.RTM_GETNEIGH ->
-                    NeighbourMessage.decode(type, flags, sequence, portId, body);
-            case Rtm.RTM_NEWNSID, Rtm.RTM_DELNSID, Rtm.RTM_GETNSID -> NsidMessage.decode(type, flags, sequence, portId, body);
+                NeighbourMessage.decode(type, flags, sequence, portId, body);
+            case Rtm.RTM_NEWNSID, Rtm.RTM_DELNSID, Rtm.RTM_GETNSID ->
+                NsidMessage.decode(type, flags, sequence, portId, body);
             default -> null;
         };
     }
@@ -31,8 +31,8 @@ public final class RouteMessages implements MessageFactory {
     /** Fails unless {@code body} holds at least the {@code length}-byte fixed header ({@code struct}) of {@code type}. */
     static void requireFixedHeader(int type, ByteBuf body, int length, String struct) {
         if (body.readableBytes() < length) {
-            throw new NetlinkDecodeException(Rtm.name(type) + " body of " + body.readableBytes() + " bytes, " + struct
-                    + " needs " + length);
+            throw new NetlinkDecodeException(
+                    Rtm.name(type) + " body of " + body.readableBytes() + " bytes, " + struct + " needs " + length);
         }
     }
 
@@ -57,10 +57,19 @@ public final class RouteMessages implements MessageFactory {
                     b.append(" (").append(kind).append(')');
                 }
             }
-            case AddressMessage a -> b.append(' ').append(a.address() == null ? "?" : a.address().getHostAddress())
-                    .append('/').append(a.prefixLength()).append(" on index ").append(a.index());
+            case AddressMessage a ->
+                b.append(' ')
+                        .append(a.address() == null ? "?" : a.address().getHostAddress())
+                        .append('/')
+                        .append(a.prefixLength())
+                        .append(" on index ")
+                        .append(a.index());
             case RouteMessage r -> {
-                b.append(' ').append(r.destination() == null ? "default" : r.destination().getHostAddress() + "/" + r.dstLength());
+                b.append(' ')
+                        .append(
+                                r.destination() == null
+                                        ? "default"
+                                        : r.destination().getHostAddress() + "/" + r.dstLength());
                 if (r.gateway() != null) {
                     b.append(" via ").append(r.gateway().getHostAddress());
                 }
@@ -68,10 +77,12 @@ public final class RouteMessages implements MessageFactory {
                     b.append(" dev index ").append(r.outputInterface());
                 }
             }
-            case NeighbourMessage n -> b.append(' ').append(n.destination() == null ? "?" : n.destination().getHostAddress())
-                    .append(" on index ").append(n.index());
-            default -> {
-            }
+            case NeighbourMessage n ->
+                b.append(' ')
+                        .append(n.destination() == null ? "?" : n.destination().getHostAddress())
+                        .append(" on index ")
+                        .append(n.index());
+            default -> {}
         }
         return b.toString();
     }

@@ -15,6 +15,7 @@ public final class Rta {
 
     /** Inside {@code RTA_METRICS} ({@code RTAX_*}). */
     public static final int RTAX_MTU = 2;
+
     public static final int RTAX_WINDOW = 3;
     public static final int RTAX_ADVMSS = 8;
     public static final int RTAX_HOPLIMIT = 10;
@@ -40,8 +41,7 @@ public final class Rta {
     /** rtm_flags: the gateway is on-link even if no prefix covers it. */
     public static final int RTNH_F_ONLINK = 4;
 
-    private Rta() {
-    }
+    private Rta() {}
 
     public static String name(int type) {
         return switch (type) {

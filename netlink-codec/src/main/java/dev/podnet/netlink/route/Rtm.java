@@ -24,8 +24,7 @@ public final class Rtm {
     public static final int AF_BRIDGE = 7;
     public static final int AF_INET6 = 10;
 
-    private Rtm() {
-    }
+    private Rtm() {}
 
     /** {@code RTM_NEWLINK} etc., or the number. */
     public static String name(int type) {

@@ -1,12 +1,5 @@
 package dev.podnet.netlink.attr;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.Test;
-
-import java.util.HexFormat;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,6 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
 
 /** Lookups over attribute bytes written by hand ({@code struct nlattr}: u16 length, u16 type, value, padding). */
 class AttributeListUnitTest {
@@ -25,13 +24,14 @@ class AttributeListUnitTest {
     /** Two bytes before the list, so that every offset is counted from the list's own start. */
     private static final byte[] DATA = hex(
             "ee ee",
-            "08 00 01 00 81 82 83 84",              // 1: u32 0x84838281
-            "05 00 02 00 f1 00 00 00",              // 2: u8 0xf1, padded
-            "06 00 03 00 e1 f2 00 00",              // 3: u16 0xf2e1, padded
-            "0c 00 04 00 01 02 03 84 05 06 07 88",  // 4: u64 0x8807060584030201
-            "08 00 05 00 61 62 63 64",              // 5: "abcd", no NUL: the next attribute follows at once
-            "07 00 06 80 78 79 00 00",              // 6, NLA_F_NESTED set: "xy"
-            "04 00 07 40");                         // 7, NLA_F_NET_BYTEORDER set: a flag, the last four bytes
+            "08 00 01 00 81 82 83 84", // 1: u32 0x84838281
+            "05 00 02 00 f1 00 00 00", // 2: u8 0xf1, padded
+            "06 00 03 00 e1 f2 00 00", // 3: u16 0xf2e1, padded
+            "0c 00 04 00 01 02 03 84 05 06 07 88", // 4: u64 0x8807060584030201
+            "08 00 05 00 61 62 63 64", // 5: "abcd", no NUL: the next attribute follows at once
+            "07 00 06 80 78 79 00 00", // 6, NLA_F_NESTED set: "xy"
+            "04 00 07 40"); // 7, NLA_F_NET_BYTEORDER set: a flag, the last four bytes
+
     private static final int LENGTH = 56;
 
     private static AttributeList list() {
@@ -71,7 +71,7 @@ class AttributeListUnitTest {
     void sizeTypesAndLength() {
         AttributeList a = list();
         assertEquals(7, a.size());
-        assertArrayEquals(new int[]{1, 2, 3, 4, 5, 0x8006, 0x4007}, a.types());
+        assertArrayEquals(new int[] {1, 2, 3, 4, 5, 0x8006, 0x4007}, a.types());
         assertEquals(LENGTH, a.encodedLength());
         assertFalse(a.isEmpty());
         assertTrue(AttributeList.EMPTY.isEmpty());
@@ -83,7 +83,8 @@ class AttributeListUnitTest {
     void toStringNamesTypesAndValueLengths() {
         AttributeList a = list();
         assertEquals("[1(4B), 2(1B), 3(2B), 4(8B), 5(4B), 6(3B), 7(0B)]", a.toString());
-        assertEquals("[1(4B), 2(1B), 3(2B), 4(8B), 5(4B), SIX(3B), SEVEN(0B)]",
+        assertEquals(
+                "[1(4B), 2(1B), 3(2B), 4(8B), 5(4B), SIX(3B), SEVEN(0B)]",
                 a.toString(t -> t == 6 ? "SIX" : t == 7 ? "SEVEN" : null));
         assertEquals("[]", AttributeList.EMPTY.toString());
     }
@@ -140,10 +141,13 @@ class AttributeListUnitTest {
 
     @Test
     void addressesAreFourOrSixteenBytes() {
-        AttributeList a = AttributeList.wrap(hex(
-                "08 00 01 00 c6 12 00 01",
-                "14 00 02 00 fd 00 00 00 00 00 00 00 00 00 00 00 00 00 00 09",
-                "0a 00 03 00 02 00 00 00 00 01 00 00"), 0, 40);
+        AttributeList a = AttributeList.wrap(
+                hex(
+                        "08 00 01 00 c6 12 00 01",
+                        "14 00 02 00 fd 00 00 00 00 00 00 00 00 00 00 00 00 00 00 09",
+                        "0a 00 03 00 02 00 00 00 00 01 00 00"),
+                0,
+                40);
         assertEquals("198.18.0.1", a.address(1).getHostAddress());
         assertEquals("fd00:0:0:0:0:0:0:9", a.address(2).getHostAddress());
         assertNull(a.address(3), "six bytes are no IP address");
@@ -152,15 +156,19 @@ class AttributeListUnitTest {
 
     @Test
     void nestedListsAreViewsAndValidated() {
-        AttributeList a = AttributeList.wrap(hex(
-                "10 00 12 80 08 00 01 00 76 65 74 68 04 00 02 00",  // 18 (nested) { 1: "veth", 2: flag }
-                "0c 00 13 00 ff 00 01 00 01 02 03 04"), 0, 28);    // 19 { an attribute claiming 255 bytes }
+        AttributeList a = AttributeList.wrap(
+                hex(
+                        "10 00 12 80 08 00 01 00 76 65 74 68 04 00 02 00", // 18 (nested) { 1: "veth", 2: flag }
+                        "0c 00 13 00 ff 00 01 00 01 02 03 04"),
+                0,
+                28); // 19 { an attribute claiming 255 bytes }
         AttributeList inner = a.nested(18);
         assertEquals(2, inner.size());
         assertEquals("veth", inner.string(1));
         assertEquals(hex("08 00 01 00 76 65 74 68 04 00 02 00").length, inner.encodedLength());
         assertSame(AttributeList.EMPTY, a.nested(7));
-        AttributeFormatException e = assertThrows(AttributeFormatException.class, () -> a.nested(19).size());
+        AttributeFormatException e =
+                assertThrows(AttributeFormatException.class, () -> a.nested(19).size());
         assertEquals("attribute type 1 at offset 0 claims length 255 but 8 bytes remain", e.getMessage());
     }
 

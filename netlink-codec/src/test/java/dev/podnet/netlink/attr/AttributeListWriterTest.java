@@ -1,18 +1,17 @@
 package dev.podnet.netlink.attr;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import dev.podnet.netlink.RequestWriter;
 import dev.podnet.netlink.route.LinkMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.Test;
-
 import java.net.InetAddress;
 import java.util.HexFormat;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link AttributeList.Builder} is a front over {@link RequestWriter}, the one encoder: the same
@@ -55,19 +54,26 @@ class AttributeListWriterTest {
                 .address(10, v4)
                 .address(11, v6)
                 .flag(12)
-                .nested(13, a -> a.u8(1, 7)
-                        .nested(2, b -> b.string(1, "veth").all(SEVEN))
-                        .u32(3, 9))
-                .nestedWithHeader(14, STRUCT, peer -> peer.string(1, "eth0")
-                        .nested(2, b -> b.u16(1, 3).flag(2)))
-                .nested(15, a -> { })
+                .nested(
+                        13,
+                        a -> a.u8(1, 7)
+                                .nested(2, b -> b.string(1, "veth").all(SEVEN))
+                                .u32(3, 9))
+                .nestedWithHeader(
+                        14,
+                        STRUCT,
+                        peer -> peer.string(1, "eth0")
+                                .nested(2, b -> b.u16(1, 3).flag(2)))
+                .nested(15, a -> {})
                 .all(SEVEN)
                 .build();
 
         ByteBuf buf = Unpooled.buffer();
         try {
-            new RequestWriter().reset(buf)
-                    .begin(RTM_NEWLINK, 0).ifinfomsg(0, 0, 0, 0)
+            new RequestWriter()
+                    .reset(buf)
+                    .begin(RTM_NEWLINK, 0)
+                    .ifinfomsg(0, 0, 0, 0)
                     .u8(1, 0xf1)
                     .u16(2, 0xf2e1)
                     .u32(3, 0x84838281)
@@ -80,12 +86,23 @@ class AttributeListWriterTest {
                     .address(10, v4)
                     .address(11, v6)
                     .flag(12)
-                    .nest(13).u8(1, 7)
-                    .nest(2).string(1, "veth").all(SEVEN).endNest()
-                    .u32(3, 9).endNest()
-                    .nest(14, STRUCT).string(1, "eth0")
-                    .nest(2).u16(1, 3).flag(2).endNest().endNest()
-                    .nest(15).endNest()
+                    .nest(13)
+                    .u8(1, 7)
+                    .nest(2)
+                    .string(1, "veth")
+                    .all(SEVEN)
+                    .endNest()
+                    .u32(3, 9)
+                    .endNest()
+                    .nest(14, STRUCT)
+                    .string(1, "eth0")
+                    .nest(2)
+                    .u16(1, 3)
+                    .flag(2)
+                    .endNest()
+                    .endNest()
+                    .nest(15)
+                    .endNest()
                     .all(SEVEN)
                     .end();
             int length = buf.getIntLE(0); // nlmsg_len: the message without its closing padding
@@ -136,13 +153,22 @@ class AttributeListWriterTest {
         ByteBuf buf = Unpooled.buffer();
         try {
             buf.writeByte(0xee); // the attributes start unaligned in the buffer
-            RequestWriter w = new RequestWriter().resetForAttributes(buf).u8(1, 2).nest(2).endNest();
+            RequestWriter w =
+                    new RequestWriter().resetForAttributes(buf).u8(1, 2).nest(2).endNest();
             assertEquals("ee" + "0500010002000000" + "04000280", ByteBufUtil.hexDump(buf));
             String refused = "this writer writes bare attributes, not messages";
-            assertEquals(refused, assertThrows(IllegalStateException.class, () -> w.begin(RTM_NEWLINK, 0)).getMessage());
-            assertEquals(refused, assertThrows(IllegalStateException.class, w::end).getMessage());
-            assertEquals(refused, assertThrows(IllegalStateException.class,
-                    () -> w.message(LinkMessage.request(RTM_DELLINK, 0, 7, 0, 0, AttributeList.EMPTY))).getMessage());
+            assertEquals(
+                    refused,
+                    assertThrows(IllegalStateException.class, () -> w.begin(RTM_NEWLINK, 0))
+                            .getMessage());
+            assertEquals(
+                    refused, assertThrows(IllegalStateException.class, w::end).getMessage());
+            assertEquals(
+                    refused,
+                    assertThrows(
+                                    IllegalStateException.class,
+                                    () -> w.message(LinkMessage.request(RTM_DELLINK, 0, 7, 0, 0, AttributeList.EMPTY)))
+                            .getMessage());
             assertEquals(0, w.count());
             assertEquals(13, buf.readableBytes(), "nothing written by what was refused");
         } finally {
@@ -155,16 +181,29 @@ class AttributeListWriterTest {
         ByteBuf buf = Unpooled.buffer();
         try {
             RequestWriter w = new RequestWriter().reset(buf);
-            assertEquals("no message begun", assertThrows(IllegalStateException.class, () -> w.u32(1, 2)).getMessage());
-            assertEquals("no message begun", assertThrows(IllegalStateException.class, () -> w.nest(1)).getMessage());
-            assertEquals("no message begun", assertThrows(IllegalStateException.class, () -> w.ifinfomsg(0, 0, 0, 0)).getMessage());
-            assertEquals("no message begun", assertThrows(IllegalStateException.class, w::end).getMessage());
+            assertEquals(
+                    "no message begun",
+                    assertThrows(IllegalStateException.class, () -> w.u32(1, 2)).getMessage());
+            assertEquals(
+                    "no message begun",
+                    assertThrows(IllegalStateException.class, () -> w.nest(1)).getMessage());
+            assertEquals(
+                    "no message begun",
+                    assertThrows(IllegalStateException.class, () -> w.ifinfomsg(0, 0, 0, 0))
+                            .getMessage());
+            assertEquals(
+                    "no message begun",
+                    assertThrows(IllegalStateException.class, w::end).getMessage());
             assertEquals(0, buf.readableBytes());
             w.begin(RTM_NEWLINK, 0).end();
-            assertEquals("no message begun", assertThrows(IllegalStateException.class, () -> w.flag(1)).getMessage(),
+            assertEquals(
+                    "no message begun",
+                    assertThrows(IllegalStateException.class, () -> w.flag(1)).getMessage(),
                     "nor after one has ended");
             w.begin(RTM_NEWLINK, 0);
-            assertEquals("no nested attribute open", assertThrows(IllegalStateException.class, w::endNest).getMessage());
+            assertEquals(
+                    "no nested attribute open",
+                    assertThrows(IllegalStateException.class, w::endNest).getMessage());
             w.end();
             assertEquals(2, w.count());
             assertEquals(32, buf.readableBytes());

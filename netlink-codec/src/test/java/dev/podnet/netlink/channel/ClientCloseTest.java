@@ -1,5 +1,12 @@
 package dev.podnet.netlink.channel;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.RequestWriter;
 import dev.podnet.testing.KernelTest;
@@ -8,11 +15,6 @@ import dev.podnet.testing.TestLoops;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
-import org.junit.jupiter.api.Test;
-import org.reactivestreams.Subscription;
-import reactor.core.publisher.BaseSubscriber;
-import reactor.core.publisher.Mono;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,13 +24,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Mono;
 
 /**
  * Closing a client fails what is in flight with {@link NetlinkClosedException} (as
@@ -39,13 +38,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClientCloseTest {
     /** Far longer than {@link #PROMPTLY_SECONDS}: a request failed by its time-out, not by the close, would show. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
     private static final long PROMPTLY_SECONDS = 5;
     private static final Duration T = Duration.ofSeconds(10);
     private static final int LINKS = 300;
 
     private static NetlinkClient open(Sandbox sandbox) throws Exception {
-        return NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute),
-                NetlinkClientOptions.DEFAULTS.requestTimeout(REQUEST_TIMEOUT)).block(T);
+        return NetlinkClient.open(
+                        TestLoops.GROUP,
+                        sandbox.inside(NetlinkSocket::openRoute),
+                        NetlinkClientOptions.DEFAULTS.requestTimeout(REQUEST_TIMEOUT))
+                .block(T);
     }
 
     /** {@code count} links (bridges: this kernel has no dummy driver): a link dump of them takes many datagrams. */
@@ -65,7 +68,9 @@ class ClientCloseTest {
 
     /** The failure of {@code f}, which must come well before any request time-out. */
     private static Throwable failureOf(CompletableFuture<?> f) {
-        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(PROMPTLY_SECONDS, TimeUnit.SECONDS),
+        ExecutionException e = assertThrows(
+                ExecutionException.class,
+                () -> f.get(PROMPTLY_SECONDS, TimeUnit.SECONDS),
                 "must fail within " + PROMPTLY_SECONDS + " s (the request time-out is " + REQUEST_TIMEOUT + ")");
         return e.getCause();
     }
@@ -85,9 +90,12 @@ class ClientCloseTest {
         LoopHold hold = new LoopHold();
         try {
             long sent = client.channel().datagramsWritten();
-            CompletableFuture<NetlinkMessage> reply = hold.startThenHold(client,
+            CompletableFuture<NetlinkMessage> reply = hold.startThenHold(
+                    client,
                     () -> client.request(NetlinkClientTest.getLoopback()).toFuture());
-            assertEquals(sent + 1, client.channel().datagramsWritten(),
+            assertEquals(
+                    sent + 1,
+                    client.channel().datagramsWritten(),
                     "the request left before the close: its reply waits, unread, in the socket");
             CompletableFuture<Void> closed = client.close().toFuture(); // queued behind the hold
             hold.release();
@@ -109,8 +117,11 @@ class ClientCloseTest {
         LoopHold hold = new LoopHold();
         try {
             // the first part of the dump is in the socket, the rest is written only as we read
-            CompletableFuture<List<NetlinkMessage>> dump = hold.startThenHold(client,
-                    () -> client.dump(NetlinkClientTest.getLinks()).collectList().toFuture());
+            CompletableFuture<List<NetlinkMessage>> dump = hold.startThenHold(
+                    client,
+                    () -> client.dump(NetlinkClientTest.getLinks())
+                            .collectList()
+                            .toFuture());
             CompletableFuture<Void> closed = client.close().toFuture();
             hold.release();
 
@@ -179,16 +190,18 @@ class ClientCloseTest {
 
         assertFailsClosed(client.execute(NetlinkClientTest.newBridge("late0")), "execute");
         assertFailsClosed(client.request(NetlinkClientTest.getLoopback()), "request");
-        assertFailsClosed(client.executeBatch(List.of(NetlinkClientTest.newBridge("late1"),
-                NetlinkClientTest.newBridge("late2"))), "executeBatch");
+        assertFailsClosed(
+                client.executeBatch(
+                        List.of(NetlinkClientTest.newBridge("late1"), NetlinkClientTest.newBridge("late2"))),
+                "executeBatch");
         assertFailsClosed(client.dump(NetlinkClientTest.getLinks()).collectList(), "dump");
         assertFailsClosed(client.dumpStream(NetlinkClientTest.getLinks()).collectList(), "dumpStream");
 
         ByteBuf encoded = PooledByteBufAllocator.DEFAULT.directBuffer(256);
         RequestWriter w = new RequestWriter().reset(encoded);
         SyncNetlinkTest.writeBridge(w, "late3");
-        assertFailsClosed(client.requestEncoded(encoded, w.count(), i -> NetlinkClientTest.newBridge("late3")),
-                "requestEncoded");
+        assertFailsClosed(
+                client.requestEncoded(encoded, w.count(), i -> NetlinkClientTest.newBridge("late3")), "requestEncoded");
         assertEquals(0, encoded.refCnt(), "the client released the buffer it was given, although it sent nothing");
 
         assertEquals(0, client.inFlight().block(T));
@@ -207,11 +220,13 @@ class ClientCloseTest {
         try {
             EventLoop loop = client.eventLoop();
             CompletableFuture<NetlinkMessage> reply = loop.submit(() -> {
-                CompletableFuture<NetlinkMessage> r = client.request(NetlinkClientTest.getLoopback()).toFuture();
-                // runs after the request's write task and before the flush that task queued
-                loop.execute(() -> client.close().subscribe());
-                return r;
-            }).get(10, TimeUnit.SECONDS);
+                        CompletableFuture<NetlinkMessage> r =
+                                client.request(NetlinkClientTest.getLoopback()).toFuture();
+                        // runs after the request's write task and before the flush that task queued
+                        loop.execute(() -> client.close().subscribe());
+                        return r;
+                    })
+                    .get(10, TimeUnit.SECONDS);
 
             assertFailsClosed(reply, "a GET written but not yet flushed when the client closed");
             assertEquals(0, client.inFlight().block(T));

@@ -1,5 +1,10 @@
 package dev.podnet.netlink.channel;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import dev.podnet.netlink.route.AddressMessage;
@@ -7,8 +12,6 @@ import dev.podnet.netlink.route.Rtm;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import dev.podnet.testing.TestLoops;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,11 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link NetlinkClient#dump} against a real {@code NLM_F_DUMP_INTR}. The kernel writes a dump's
@@ -41,6 +40,7 @@ class DumpInterruptTest {
     private static final Duration T = Duration.ofSeconds(30);
     /** 2000 addresses of about 76 bytes: several parts of at most 32 KiB. */
     private static final int ADDRESSES = 2000;
+
     private static final String LINK = "dd0";
     private static final String ADDED = "198.19.0.1";
 
@@ -55,7 +55,11 @@ class DumpInterruptTest {
         try {
             StringBuilder b = new StringBuilder();
             for (int i = 0; i < ADDRESSES; i++) {
-                b.append("addr add ").append(address(i)).append("/32 dev ").append(LINK).append('\n');
+                b.append("addr add ")
+                        .append(address(i))
+                        .append("/32 dev ")
+                        .append(LINK)
+                        .append('\n');
             }
             Files.writeString(batch, b);
             sandbox.ip("-batch", batch.toString());
@@ -70,8 +74,11 @@ class DumpInterruptTest {
     }
 
     private static NetlinkClient open(Sandbox sandbox, int dumpRetries) throws Exception {
-        return NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute),
-                NetlinkClientOptions.DEFAULTS.dumpRetries(dumpRetries)).block(T);
+        return NetlinkClient.open(
+                        TestLoops.GROUP,
+                        sandbox.inside(NetlinkSocket::openRoute),
+                        NetlinkClientOptions.DEFAULTS.dumpRetries(dumpRetries))
+                .block(T);
     }
 
     /**
@@ -82,8 +89,8 @@ class DumpInterruptTest {
             throws Exception {
         LoopHold hold = new LoopHold();
         try {
-            CompletableFuture<List<NetlinkMessage>> dump = hold.startThenHold(client,
-                    () -> client.dump(getAddresses()).collectList().toFuture());
+            CompletableFuture<List<NetlinkMessage>> dump = hold.startThenHold(
+                    client, () -> client.dump(getAddresses()).collectList().toFuture());
             sandbox.ip("addr", "del", address(0) + "/32", "dev", LINK);
             sandbox.ip("addr", "add", ADDED + "/32", "dev", LINK);
             return dump;
@@ -126,17 +133,24 @@ class DumpInterruptTest {
             long sent = client.channel().datagramsWritten();
             List<NetlinkMessage> dump = dumpInterruptedOnce(sandbox, client).get(T.toSeconds(), TimeUnit.SECONDS);
 
-            assertEquals(sent + 2, client.channel().datagramsWritten(),
+            assertEquals(
+                    sent + 2,
+                    client.channel().datagramsWritten(),
                     "the dump request was sent twice: interrupted once, then restarted");
             List<String> got = addressesOf(dump);
             Set<String> distinct = new HashSet<>(got);
-            assertEquals(got.size(), distinct.size(), "an address came twice: a restart re-emitted what the first attempt had");
+            assertEquals(
+                    got.size(),
+                    distinct.size(),
+                    "an address came twice: a restart re-emitted what the first attempt had");
             Set<String> expected = new HashSet<>();
             for (int i = 1; i < ADDRESSES; i++) {
                 expected.add(address(i));
             }
             expected.add(ADDED);
-            assertTrue(!distinct.contains(address(0)), "the deleted address, from the interrupted attempt's first part, is gone");
+            assertTrue(
+                    !distinct.contains(address(0)),
+                    "the deleted address, from the interrupted attempt's first part, is gone");
             assertTrue(distinct.contains(ADDED), "the address added during the dump is there");
             assertEquals(expected, distinct);
             assertEquals(iproute2Addresses(sandbox), distinct, "the snapshot is what iproute2 lists now");
@@ -153,7 +167,8 @@ class DumpInterruptTest {
             long sent = client.channel().datagramsWritten();
             CompletableFuture<List<NetlinkMessage>> dump = dumpInterruptedOnce(sandbox, client);
 
-            ExecutionException e = assertThrows(ExecutionException.class, () -> dump.get(T.toSeconds(), TimeUnit.SECONDS));
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> dump.get(T.toSeconds(), TimeUnit.SECONDS));
             // the bound's own error, not Reactor's RetryExhaustedException around it
             DumpInterruptedException interrupted = assertInstanceOf(DumpInterruptedException.class, e.getCause());
             assertTrue(interrupted.getMessage().contains("NLM_F_DUMP_INTR"), interrupted.getMessage());
@@ -161,7 +176,10 @@ class DumpInterruptTest {
             assertEquals(sent + 1, client.channel().datagramsWritten(), "dumpRetries 0: never restarted");
 
             // the client is still fine, and an undisturbed dump is whole
-            assertEquals(iproute2Addresses(sandbox), new HashSet<>(addressesOf(client.dump(getAddresses()).collectList().block(T))));
+            assertEquals(
+                    iproute2Addresses(sandbox),
+                    new HashSet<>(addressesOf(
+                            client.dump(getAddresses()).collectList().block(T))));
             assertEquals(0, client.inFlight().block(T));
         } finally {
             client.close().block(T);

@@ -1,12 +1,11 @@
 package dev.podnet.netlink.channel;
 
-import io.netty.channel.EventLoop;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.EventLoop;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Holds a client's event loop still, from inside a task queued right after a request's flush: the
@@ -26,11 +25,12 @@ final class LoopHold {
     <T> T startThenHold(NetlinkClient client, Callable<T> start) throws Exception {
         EventLoop loop = client.eventLoop();
         T started = loop.submit(() -> {
-            T s = start.call();
-            // runs after the request's write task, so the hold it queues runs after that task's flush
-            loop.execute(() -> loop.execute(this::hold));
-            return s;
-        }).get(10, TimeUnit.SECONDS);
+                    T s = start.call();
+                    // runs after the request's write task, so the hold it queues runs after that task's flush
+                    loop.execute(() -> loop.execute(this::hold));
+                    return s;
+                })
+                .get(10, TimeUnit.SECONDS);
         assertTrue(holding.await(10, TimeUnit.SECONDS), "the event loop never reached the hold");
         return started;
     }

@@ -1,5 +1,11 @@
 package dev.podnet.netlink.channel;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.podnet.netlink.ErrorMessage;
 import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.NetlinkCodec;
@@ -7,20 +13,18 @@ import dev.podnet.netlink.NetlinkException;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.RawMessage;
 import dev.podnet.netlink.attr.AttributeList;
+import dev.podnet.netlink.internal.sys.ErrnoException;
+import dev.podnet.netlink.internal.sys.LibC;
 import dev.podnet.netlink.route.Ifla;
 import dev.podnet.netlink.route.LinkMessage;
 import dev.podnet.netlink.route.RouteMessages;
 import dev.podnet.netlink.route.Rtm;
-import dev.podnet.netlink.internal.sys.ErrnoException;
-import dev.podnet.netlink.internal.sys.LibC;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import dev.podnet.testing.TestLoops;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,12 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 @KernelTest
 class NetlinkClientTest {
@@ -46,7 +45,12 @@ class NetlinkClientTest {
     }
 
     static LinkMessage newBridge(String name) {
-        return LinkMessage.request(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, 0, 0, 0,
+        return LinkMessage.request(
+                Rtm.RTM_NEWLINK,
+                Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
+                0,
+                0,
+                0,
                 AttributeList.builder()
                         .string(Ifla.IFLA_IFNAME, name)
                         .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, "bridge"))
@@ -78,8 +82,11 @@ class NetlinkClientTest {
             client.execute(newBridge("pnbr7")).block(T);
             String shown = sandbox.ip("-o", "-d", "link", "show", "pnbr7");
             assertTrue(shown.contains("pnbr7") && shown.contains("bridge"), shown);
-            Set<String> names = client.dump(getLinks()).cast(LinkMessage.class).map(LinkMessage::name)
-                    .collect(Collectors.toSet()).block(T);
+            Set<String> names = client.dump(getLinks())
+                    .cast(LinkMessage.class)
+                    .map(LinkMessage::name)
+                    .collect(Collectors.toSet())
+                    .block(T);
             assertEquals(Set.of("lo", "pnbr7"), names);
         } finally {
             client.close().block(T);
@@ -91,14 +98,24 @@ class NetlinkClientTest {
         NetlinkClient client = open(sandbox);
         try {
             client.execute(newBridge("pnbr1")).block(T);
-            NetlinkException dup = assertThrows(NetlinkException.class, () -> client.execute(newBridge("pnbr1")).block(T));
+            NetlinkException dup = assertThrows(
+                    NetlinkException.class,
+                    () -> client.execute(newBridge("pnbr1")).block(T));
             assertEquals("EEXIST", dup.errnoName());
             assertTrue(dup.getMessage().contains("RTM_NEWLINK pnbr1 (bridge)"), dup.getMessage());
 
-            LinkMessage unknownKind = LinkMessage.request(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, 0, 0, 0,
-                    AttributeList.builder().string(Ifla.IFLA_IFNAME, "x0")
-                            .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, "no-such-kind")).build());
-            NetlinkException unknown = assertThrows(NetlinkException.class, () -> client.execute(unknownKind).block(T));
+            LinkMessage unknownKind = LinkMessage.request(
+                    Rtm.RTM_NEWLINK,
+                    Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
+                    0,
+                    0,
+                    0,
+                    AttributeList.builder()
+                            .string(Ifla.IFLA_IFNAME, "x0")
+                            .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, "no-such-kind"))
+                            .build());
+            NetlinkException unknown = assertThrows(
+                    NetlinkException.class, () -> client.execute(unknownKind).block(T));
             assertEquals("EOPNOTSUPP", unknown.errnoName());
             assertNotNull(unknown.extAckMessage(), "the kernel explains an unknown link kind");
             assertTrue(unknown.getMessage().contains(unknown.extAckMessage()), unknown.getMessage());
@@ -122,7 +139,8 @@ class NetlinkClientTest {
 
             // the kernel carries on after a failed member; the error names that member
             List<NetlinkMessage> mixed = List.of(newBridge("c0"), newBridge("b7"), newBridge("c1"));
-            NetlinkException e = assertThrows(NetlinkException.class, () -> client.executeBatch(mixed).block(T));
+            NetlinkException e = assertThrows(
+                    NetlinkException.class, () -> client.executeBatch(mixed).block(T));
             assertEquals("EEXIST", e.errnoName());
             assertTrue(e.getMessage().startsWith("RTM_NEWLINK b7"), e.getMessage());
             String shown = sandbox.ip("-o", "link", "show");
@@ -142,8 +160,12 @@ class NetlinkClientTest {
             for (int i = 0; i < 30; i++) {
                 ops.add(client.execute(newBridge("k" + i)));
             }
-            List<java.util.concurrent.CompletableFuture<Void>> done = client.channel().eventLoop()
-                    .submit(() -> ops.stream().map(reactor.core.publisher.Mono::toFuture).toList()).get();
+            List<java.util.concurrent.CompletableFuture<Void>> done = client.channel()
+                    .eventLoop()
+                    .submit(() -> ops.stream()
+                            .map(reactor.core.publisher.Mono::toFuture)
+                            .toList())
+                    .get();
             java.util.concurrent.CompletableFuture.allOf(done.toArray(java.util.concurrent.CompletableFuture[]::new))
                     .get(10, java.util.concurrent.TimeUnit.SECONDS);
             assertEquals(before + 1, client.channel().datagramsWritten());
@@ -181,7 +203,8 @@ class NetlinkClientTest {
             LibC.sendToNetlinkPort(spoofer.fd(), bytes, client.portId());
             var failing = client.execute(newBridge("pnbr2")).toFuture();
             hold.countDown();
-            Throwable t = assertThrows(Exception.class, () -> failing.get(10, java.util.concurrent.TimeUnit.SECONDS)).getCause();
+            Throwable t = assertThrows(Exception.class, () -> failing.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .getCause();
             assertInstanceOf(NetlinkException.class, t, "the forged ack must not complete the request");
             assertEquals("EEXIST", ((NetlinkException) t).errnoName());
         } finally {
@@ -205,8 +228,8 @@ class NetlinkClientTest {
     void anAckForgedByAnotherSocketWithOurPortAndSequenceIsDropped(Sandbox sandbox) throws Exception {
         NetlinkClient client = open(sandbox);
         int spoofer = sandbox.inside(() -> {
-            int fd = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC,
-                    Netlink.NETLINK_ROUTE);
+            int fd = LibC.socket(
+                    LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, Netlink.NETLINK_ROUTE);
             try {
                 LibC.bindNetlink(fd, 0, 0); // a port of its own, picked by the kernel
             } catch (ErrnoException e) {
@@ -219,7 +242,12 @@ class NetlinkClientTest {
             int spooferPort = LibC.netlinkPortId(spoofer);
             assertTrue(spooferPort != 0 && spooferPort != client.portId(), "a user-space sender: port " + spooferPort);
             int sequence = sequenceOfAGet(client) + 1; // the next request's
-            LinkMessage deleteMissing = LinkMessage.request(Rtm.RTM_DELLINK, 0, 0, 0, 0,
+            LinkMessage deleteMissing = LinkMessage.request(
+                    Rtm.RTM_DELLINK,
+                    0,
+                    0,
+                    0,
+                    0,
                     AttributeList.builder().string(Ifla.IFLA_IFNAME, "pnnone0").build());
             byte[] forged = forgedAck(deleteMissing, sequence, client.portId());
             // let through, the forged datagram would be a success for exactly that request
@@ -234,24 +262,30 @@ class NetlinkClientTest {
             EventLoop loop = client.eventLoop();
             CompletableFuture<Void> forgedDelivered = new CompletableFuture<>();
             CompletableFuture<Void> failing = loop.submit(() -> {
-                CompletableFuture<Void> request = client.execute(deleteMissing).toFuture();
-                loop.execute(() -> {
-                    try {
-                        LibC.sendToNetlinkPort(spoofer, forged, client.portId());
-                        forgedDelivered.complete(null);
-                    } catch (Exception notDelivered) {
-                        forgedDelivered.completeExceptionally(notDelivered);
-                    }
-                });
-                return request;
-            }).get(10, TimeUnit.SECONDS);
+                        CompletableFuture<Void> request =
+                                client.execute(deleteMissing).toFuture();
+                        loop.execute(() -> {
+                            try {
+                                LibC.sendToNetlinkPort(spoofer, forged, client.portId());
+                                forgedDelivered.complete(null);
+                            } catch (Exception notDelivered) {
+                                forgedDelivered.completeExceptionally(notDelivered);
+                            }
+                        });
+                        return request;
+                    })
+                    .get(10, TimeUnit.SECONDS);
             forgedDelivered.get(10, TimeUnit.SECONDS); // sendto found the socket bound to our port id
 
-            ExecutionException refused = assertThrows(ExecutionException.class, () -> failing.get(10, TimeUnit.SECONDS),
+            ExecutionException refused = assertThrows(
+                    ExecutionException.class,
+                    () -> failing.get(10, TimeUnit.SECONDS),
                     "the forged ack must not complete the request");
             NetlinkException kernel = assertInstanceOf(NetlinkException.class, refused.getCause());
             assertEquals("ENODEV", kernel.errnoName(), kernel.getMessage());
-            assertEquals(sequence + 1, sequenceOfAGet(client),
+            assertEquals(
+                    sequence + 1,
+                    sequenceOfAGet(client),
                     "the forged ack carried the sequence number of the request it tried to complete");
         } finally {
             LibC.close(spoofer);
@@ -282,8 +316,11 @@ class NetlinkClientTest {
                     .writeIntLE(portId);
             byte[] body = new byte[echo.readableBytes()];
             echo.readBytes(body);
-            NetlinkCodec.encode(new RawMessage(Netlink.NLMSG_ERROR, Netlink.NLM_F_CAPPED, sequence, portId, body),
-                    sequence, portId, out);
+            NetlinkCodec.encode(
+                    new RawMessage(Netlink.NLMSG_ERROR, Netlink.NLM_F_CAPPED, sequence, portId, body),
+                    sequence,
+                    portId,
+                    out);
             byte[] bytes = new byte[out.readableBytes()];
             out.readBytes(bytes);
             return bytes;
@@ -308,18 +345,27 @@ class NetlinkClientTest {
 
     @Test
     void requestsBeyondTheInFlightBoundFailFast(Sandbox sandbox) throws Exception {
-        NetlinkClient client = NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute),
-                NetlinkClientOptions.DEFAULTS.maxInFlight(2)).block(T);
+        NetlinkClient client = NetlinkClient.open(
+                        TestLoops.GROUP,
+                        sandbox.inside(NetlinkSocket::openRoute),
+                        NetlinkClientOptions.DEFAULTS.maxInFlight(2))
+                .block(T);
         try {
             var hold = holdLoop(client);
-            var a = client.executeBatch(List.of(newBridge("q0"), newBridge("q1"))).toFuture();
+            var a = client.executeBatch(List.of(newBridge("q0"), newBridge("q1")))
+                    .toFuture();
             var b = client.execute(newBridge("q2")).toFuture();
             hold.countDown();
             a.get(10, java.util.concurrent.TimeUnit.SECONDS);
-            Throwable e = assertThrows(java.util.concurrent.ExecutionException.class,
-                    () -> b.get(10, java.util.concurrent.TimeUnit.SECONDS)).getCause();
+            Throwable e = assertThrows(
+                            java.util.concurrent.ExecutionException.class,
+                            () -> b.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .getCause();
             assertInstanceOf(NetlinkBusyException.class, e);
-            assertTrue(e.getMessage().contains("2 requests already in flight") && e.getMessage().contains("bound 2"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("2 requests already in flight")
+                            && e.getMessage().contains("bound 2"),
+                    e.getMessage());
             assertEquals(0, client.inFlight().block(T));
             client.execute(newBridge("q2")).block(T); // room again
         } finally {
@@ -329,11 +375,16 @@ class NetlinkClientTest {
 
     @Test
     void aRequestTheKernelDoesNotAnswerInTimeFailsWithATimeout(Sandbox sandbox) throws Exception {
-        NetlinkClient client = NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute),
-                NetlinkClientOptions.DEFAULTS.requestTimeout(Duration.ofMillis(200))).block(T);
+        NetlinkClient client = NetlinkClient.open(
+                        TestLoops.GROUP,
+                        sandbox.inside(NetlinkSocket::openRoute),
+                        NetlinkClientOptions.DEFAULTS.requestTimeout(Duration.ofMillis(200)))
+                .block(T);
         try {
             var hold = holdLoop(client);
-            NetlinkTimeoutException e = assertThrows(NetlinkTimeoutException.class, () -> client.execute(newBridge("slow0")).block(T));
+            NetlinkTimeoutException e = assertThrows(
+                    NetlinkTimeoutException.class,
+                    () -> client.execute(newBridge("slow0")).block(T));
             assertTrue(e.getMessage().contains("RTM_NEWLINK slow0 (bridge): no reply within PT0.2S"), e.getMessage());
             hold.countDown();
         } finally {
@@ -347,7 +398,11 @@ class NetlinkClientTest {
         java.nio.file.Path batch = java.nio.file.Files.createTempFile("addrs", ".batch");
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < 3000; i++) {
-            b.append("addr add 198.18.").append(i / 250).append('.').append(i % 250 + 1).append("/32 dev big0\n");
+            b.append("addr add 198.18.")
+                    .append(i / 250)
+                    .append('.')
+                    .append(i % 250 + 1)
+                    .append("/32 dev big0\n");
         }
         java.nio.file.Files.writeString(batch, b);
         sandbox.ip("-batch", batch.toString());
@@ -372,11 +427,13 @@ class NetlinkClientTest {
                     complete.countDown();
                 }
             };
-            client.dumpStream(dev.podnet.netlink.route.AddressMessage.request(Rtm.RTM_GETADDR, 0, 2, 0, 0, 0, 0,
-                    AttributeList.EMPTY)).subscribe(slow);
+            client.dumpStream(dev.podnet.netlink.route.AddressMessage.request(
+                            Rtm.RTM_GETADDR, 0, 2, 0, 0, 0, 0, AttributeList.EMPTY))
+                    .subscribe(slow);
             Thread.sleep(300);
             assertEquals(5, received.get(), "only what was asked for");
-            assertTrue(!client.channel().config().isAutoRead(), "the channel stopped reading: the kernel holds the rest");
+            assertTrue(
+                    !client.channel().config().isAutoRead(), "the channel stopped reading: the kernel holds the rest");
             slow.request(Long.MAX_VALUE);
             assertTrue(complete.await(10, java.util.concurrent.TimeUnit.SECONDS));
             assertEquals(3000, received.get());
@@ -393,10 +450,14 @@ class NetlinkClientTest {
             sandbox.ip("link", "add", "tr" + i, "type", "bridge");
         }
         // the kernel packs a link dump into datagrams of several KiB; read 1 KiB at a time
-        NetlinkClient client = NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute),
-                NetlinkClientOptions.DEFAULTS.readBuffer(1024)).block(T);
+        NetlinkClient client = NetlinkClient.open(
+                        TestLoops.GROUP,
+                        sandbox.inside(NetlinkSocket::openRoute),
+                        NetlinkClientOptions.DEFAULTS.readBuffer(1024))
+                .block(T);
         try {
-            dev.podnet.netlink.NetlinkDecodeException e = assertThrows(dev.podnet.netlink.NetlinkDecodeException.class,
+            dev.podnet.netlink.NetlinkDecodeException e = assertThrows(
+                    dev.podnet.netlink.NetlinkDecodeException.class,
                     () -> client.dump(getLinks()).collectList().block(T));
             assertTrue(e.getMessage().contains("truncated to 1024 (MSG_TRUNC)"), e.getMessage());
         } finally {
@@ -409,15 +470,27 @@ class NetlinkClientTest {
         java.util.List<Throwable> errors = new ArrayList<>();
         reactor.core.publisher.Flux<NetlinkMessage> f = reactor.core.publisher.Flux.create(sink -> {
             RequestCorrelator.Dump dump = new RequestCorrelator.Dump(sink, "RTM_GETLINK dump");
-            LinkMessage part = new LinkMessage(Rtm.RTM_NEWLINK, Netlink.NLM_F_MULTI | Netlink.NLM_F_DUMP_INTR, 9, 1, 0, 1, 1, 0, 0,
+            LinkMessage part = new LinkMessage(
+                    Rtm.RTM_NEWLINK,
+                    Netlink.NLM_F_MULTI | Netlink.NLM_F_DUMP_INTR,
+                    9,
+                    1,
+                    0,
+                    1,
+                    1,
+                    0,
+                    0,
                     AttributeList.EMPTY);
             dump.onMessage(part);
-            dump.onMessage(new dev.podnet.netlink.DoneMessage(Netlink.NLM_F_MULTI, 9, 1, 0, AttributeList.EMPTY, new byte[4]));
+            dump.onMessage(
+                    new dev.podnet.netlink.DoneMessage(Netlink.NLM_F_MULTI, 9, 1, 0, AttributeList.EMPTY, new byte[4]));
         });
         List<NetlinkMessage> got = f.onErrorResume(e -> {
-            errors.add(e);
-            return reactor.core.publisher.Flux.empty();
-        }).collectList().block(T);
+                    errors.add(e);
+                    return reactor.core.publisher.Flux.empty();
+                })
+                .collectList()
+                .block(T);
         assertEquals(1, got.size());
         DumpInterruptedException e = assertInstanceOf(DumpInterruptedException.class, errors.get(0));
         assertTrue(e.getMessage().contains("NLM_F_DUMP_INTR"), e.getMessage());
@@ -427,7 +500,9 @@ class NetlinkClientTest {
     void closingFailsRequestsInFlightAndRefusesNewOnes(Sandbox sandbox) throws Exception {
         NetlinkClient client = open(sandbox);
         client.close().block(T);
-        NetlinkClosedException e = assertThrows(NetlinkClosedException.class, () -> client.execute(newBridge("z")).block(T));
+        NetlinkClosedException e = assertThrows(
+                NetlinkClosedException.class,
+                () -> client.execute(newBridge("z")).block(T));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
     }
 }

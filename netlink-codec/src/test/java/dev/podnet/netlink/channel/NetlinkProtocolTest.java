@@ -1,5 +1,11 @@
 package dev.podnet.netlink.channel;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.podnet.netlink.DoneMessage;
 import dev.podnet.netlink.ErrorMessage;
 import dev.podnet.netlink.NetlinkException;
@@ -7,19 +13,12 @@ import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.RawMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import dev.podnet.netlink.route.RouteMessages;
-import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /** The request/reply protocol without a kernel or a channel: messages in, requests completed. */
 class NetlinkProtocolTest {
@@ -34,7 +33,7 @@ class NetlinkProtocolTest {
     }
 
     private static RawMessage part(int seq, int port) {
-        return new RawMessage(16, 2 /* NLM_F_MULTI */, seq, port, new byte[]{1, 2, 3, 4});
+        return new RawMessage(16, 2 /* NLM_F_MULTI */, seq, port, new byte[] {1, 2, 3, 4});
     }
 
     private static DoneMessage done(int seq) {
@@ -44,7 +43,8 @@ class NetlinkProtocolTest {
     /** A single request whose outcome lands in {@code outcome}: the reply, "ack", or the error. */
     private static RequestCorrelator.Single single(AtomicReference<Object> outcome) {
         AtomicReference<RequestCorrelator.Single> p = new AtomicReference<>();
-        Mono.<NetlinkMessage>create(sink -> p.set(new RequestCorrelator.Single(sink, part(0, 0), RouteMessages.INSTANCE)))
+        Mono.<NetlinkMessage>create(
+                        sink -> p.set(new RequestCorrelator.Single(sink, part(0, 0), RouteMessages.INSTANCE)))
                 .subscribe(outcome::set, outcome::set, () -> outcome.compareAndSet(null, "ack"));
         return p.get();
     }
@@ -165,8 +165,9 @@ class NetlinkProtocolTest {
         RequestCorrelator.Single a = single(new AtomicReference<>());
         protocol.register(a);
         AtomicReference<RequestCorrelator.Batch> b = new AtomicReference<>();
-        Mono.<List<NetlinkMessage>>create(sink -> b.set(new RequestCorrelator.Batch(sink, 2, i -> part(0, 0), RouteMessages.INSTANCE)))
-                .subscribe(x -> { }, x -> { });
+        Mono.<List<NetlinkMessage>>create(
+                        sink -> b.set(new RequestCorrelator.Batch(sink, 2, i -> part(0, 0), RouteMessages.INSTANCE)))
+                .subscribe(x -> {}, x -> {});
         protocol.register(b.get());
         protocol.register(b.get());
         assertEquals(3, protocol.inFlight());
@@ -212,6 +213,9 @@ class NetlinkProtocolTest {
         assertFalse(protocol.deliver(part(seq[0], PORT)), "after clear nothing is remembered: a notification");
         RequestCorrelator.Dump fourth = dump(new ArrayList<>(), new AtomicReference<>());
         protocol.dump(fourth, () -> started.add("fourth"));
-        assertEquals(List.of("first", "second", "fourth"), started, "clear ends the running dump too: the next starts at once");
+        assertEquals(
+                List.of("first", "second", "fourth"),
+                started,
+                "clear ends the running dump too: the next starts at once");
     }
 }

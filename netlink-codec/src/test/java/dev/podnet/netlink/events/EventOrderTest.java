@@ -1,5 +1,8 @@
 package dev.podnet.netlink.events;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.channel.NetlinkSocket;
@@ -9,10 +12,6 @@ import dev.podnet.netlink.route.Rtm;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import dev.podnet.testing.TestLoops;
-import org.junit.jupiter.api.Test;
-import org.reactivestreams.Subscription;
-import reactor.core.publisher.BaseSubscriber;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +24,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
 
 /**
  * The order {@link RouteEventSource} promises after a loss: an {@link NetlinkEvent.Overrun}, then a
@@ -69,7 +68,7 @@ class EventOrderTest {
     /** Lets the event loop read what the kernel queued: empty tasks, each run after one more I/O pass. */
     private static void letTheLoopRead() throws Exception {
         for (int i = 0; i < 10; i++) {
-            TestLoops.GROUP.next().submit(() -> { }).get(10, TimeUnit.SECONDS);
+            TestLoops.GROUP.next().submit(() -> {}).get(10, TimeUnit.SECONDS);
             Thread.sleep(20);
         }
     }
@@ -90,7 +89,11 @@ class EventOrderTest {
             if (e instanceof NetlinkEvent.Overrun o) {
                 b.append("Overrun(").append(o.reason()).append("), ");
             } else if (e instanceof NetlinkEvent.Resync r) {
-                b.append("Resync(").append(r.group()).append(", ").append(r.snapshot().size()).append("), ");
+                b.append("Resync(")
+                        .append(r.group())
+                        .append(", ")
+                        .append(r.snapshot().size())
+                        .append("), ");
             }
         }
         if (run > 0) {
@@ -128,8 +131,8 @@ class EventOrderTest {
         return resynced.containsAll(groups);
     }
 
-    private static List<NetlinkEvent> awaitUntil(List<NetlinkEvent> seen, Predicate<List<NetlinkEvent>> done, String what)
-            throws InterruptedException {
+    private static List<NetlinkEvent> awaitUntil(
+            List<NetlinkEvent> seen, Predicate<List<NetlinkEvent>> done, String what) throws InterruptedException {
         long deadline = System.nanoTime() + T.toNanos();
         while (true) {
             List<NetlinkEvent> now = List.copyOf(seen);
@@ -156,8 +159,12 @@ class EventOrderTest {
                 overrun = true;
                 owed = EnumSet.copyOf(groups);
             } else if (e instanceof NetlinkEvent.Resync r) {
-                assertTrue(overrun, "Resync(" + r.group() + ") at " + i + " with no Overrun before it: " + summary(events));
-                assertTrue(groups.contains(r.group()), "a Resync of " + r.group() + ", not subscribed: " + summary(events));
+                assertTrue(
+                        overrun,
+                        "Resync(" + r.group() + ") at " + i + " with no Overrun before it: " + summary(events));
+                assertTrue(
+                        groups.contains(r.group()),
+                        "a Resync of " + r.group() + ", not subscribed: " + summary(events));
                 owed.remove(r.group());
             }
         }
@@ -191,7 +198,8 @@ class EventOrderTest {
         Set<RouteGroup> groups = EnumSet.of(RouteGroup.LINK, RouteGroup.IPV4_IFADDR);
         // the smallest receive buffer allowed, and the loop held while 300 links appear: ENOBUFS
         NetlinkSocket small = sandbox.inside(() -> NetlinkSocket.open(Netlink.NETLINK_ROUTE, 32 << 10, 32 << 10));
-        RouteEventSource source = RouteEventSource.open(TestLoops.GROUP, small, groups, 4096).block(T);
+        RouteEventSource source =
+                RouteEventSource.open(TestLoops.GROUP, small, groups, 4096).block(T);
         List<NetlinkEvent> seen = new CopyOnWriteArrayList<>();
         source.events().subscribe(seen::add);
         try {
@@ -202,8 +210,8 @@ class EventOrderTest {
                 hold.countDown();
             }
 
-            List<NetlinkEvent> events = awaitUntil(seen, e -> resyncedAfterLastOverrun(e, groups),
-                    "Resync of " + groups + " after the Overrun");
+            List<NetlinkEvent> events = awaitUntil(
+                    seen, e -> resyncedAfterLastOverrun(e, groups), "Resync of " + groups + " after the Overrun");
             assertEveryOverrunIsFollowedByAResyncOfEveryGroup(events, groups);
             int overrunAt = firstIndexOf(events, NetlinkEvent.Overrun.class);
             assertTrue(((NetlinkEvent.Overrun) events.get(overrunAt)).reason().contains("ENOBUFS"), summary(events));
@@ -212,9 +220,13 @@ class EventOrderTest {
             Set<String> links = linkNames(lastResyncOf(events, RouteGroup.LINK).snapshot());
             assertEquals(302, links.size(), "lo, eo0 and 300 bridges: " + links.size());
             assertTrue(links.contains("ov0") && links.contains("ov299") && links.contains("eo0"));
-            List<NetlinkMessage> addresses = lastResyncOf(events, RouteGroup.IPV4_IFADDR).snapshot();
-            assertTrue(addresses.stream().anyMatch(m -> m instanceof AddressMessage a
-                    && "198.18.7.1".equals(a.address().getHostAddress())), "the IPv4 resync has eo0's address: " + addresses);
+            List<NetlinkMessage> addresses =
+                    lastResyncOf(events, RouteGroup.IPV4_IFADDR).snapshot();
+            assertTrue(
+                    addresses.stream()
+                            .anyMatch(m -> m instanceof AddressMessage a
+                                    && "198.18.7.1".equals(a.address().getHostAddress())),
+                    "the IPv4 resync has eo0's address: " + addresses);
         } finally {
             source.close().block(T);
         }
@@ -236,11 +248,13 @@ class EventOrderTest {
     }
 
     @Test
-    void aSubscriberFallingMoreThanTheBufferBehindGetsTheBufferThenAnOverrunThenAResync(Sandbox sandbox) throws Exception {
+    void aSubscriberFallingMoreThanTheBufferBehindGetsTheBufferThenAnOverrunThenAResync(Sandbox sandbox)
+            throws Exception {
         int buffer = 16; // the least the source takes
         int bridges = 100;
-        RouteEventSource source = RouteEventSource.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute),
-                EnumSet.of(RouteGroup.LINK), buffer).block(T);
+        RouteEventSource source = RouteEventSource.open(
+                        TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute), EnumSet.of(RouteGroup.LINK), buffer)
+                .block(T);
         OneThenNothing slow = new OneThenNothing();
         source.events().subscribe(slow);
         try {
@@ -252,24 +266,33 @@ class EventOrderTest {
             slow.requestUnbounded();
             // the source notices room on its next event: that one comes after the Overrun
             sandbox.ip("link", "add", "trigger0", "type", "bridge");
-            List<NetlinkEvent> events = awaitUntil(slow.seen, e -> resyncedAfterLastOverrun(e, EnumSet.of(RouteGroup.LINK)),
+            List<NetlinkEvent> events = awaitUntil(
+                    slow.seen,
+                    e -> resyncedAfterLastOverrun(e, EnumSet.of(RouteGroup.LINK)),
                     "Resync of LINK after an Overrun");
 
             assertEveryOverrunIsFollowedByAResyncOfEveryGroup(events, EnumSet.of(RouteGroup.LINK));
             int overrunAt = firstIndexOf(events, NetlinkEvent.Overrun.class);
             NetlinkEvent.Overrun overrun = (NetlinkEvent.Overrun) events.get(overrunAt);
             assertTrue(overrun.reason().contains("fell behind"), overrun.reason());
-            assertTrue(overrunAt >= 1 && overrunAt <= 1 + buffer,
-                    "before the Overrun: the event asked for and at most the buffer, got " + overrunAt + ": " + summary(events));
+            assertTrue(
+                    overrunAt >= 1 && overrunAt <= 1 + buffer,
+                    "before the Overrun: the event asked for and at most the buffer, got " + overrunAt + ": "
+                            + summary(events));
             for (NetlinkEvent e : events.subList(0, overrunAt)) {
-                assertTrue(e instanceof NetlinkEvent.Notification, "only notifications before the Overrun: " + summary(events));
+                assertTrue(
+                        e instanceof NetlinkEvent.Notification,
+                        "only notifications before the Overrun: " + summary(events));
             }
 
             // notifications were dropped (that is what the Overrun says), and the Resync has them all
             Set<String> notified = new HashSet<>();
             for (NetlinkEvent e : events) {
-                if (e instanceof NetlinkEvent.Notification n && n.message() instanceof LinkMessage l
-                        && l.type() == Rtm.RTM_NEWLINK && l.name() != null && l.name().startsWith("fb")) {
+                if (e instanceof NetlinkEvent.Notification n
+                        && n.message() instanceof LinkMessage l
+                        && l.type() == Rtm.RTM_NEWLINK
+                        && l.name() != null
+                        && l.name().startsWith("fb")) {
                     notified.add(l.name());
                 }
             }

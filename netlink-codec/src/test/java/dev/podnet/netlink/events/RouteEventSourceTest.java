@@ -1,5 +1,9 @@
 package dev.podnet.netlink.events;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.channel.NetlinkSocket;
 import dev.podnet.netlink.route.LinkMessage;
@@ -7,8 +11,6 @@ import dev.podnet.netlink.route.Rtm;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import dev.podnet.testing.TestLoops;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,16 +19,14 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 @KernelTest
 class RouteEventSourceTest {
     static final Duration T = Duration.ofSeconds(10);
 
-    static <E> E await(List<NetlinkEvent> seen, Class<E> type, java.util.function.Predicate<E> match) throws InterruptedException {
+    static <E> E await(List<NetlinkEvent> seen, Class<E> type, java.util.function.Predicate<E> match)
+            throws InterruptedException {
         long deadline = System.nanoTime() + T.toNanos();
         while (System.nanoTime() < deadline) {
             for (NetlinkEvent e : seen) {
@@ -41,17 +41,26 @@ class RouteEventSourceTest {
 
     @Test
     void linkChangesMadeByAnotherProcessArriveAsNotifications(Sandbox sandbox) throws Exception {
-        RouteEventSource source = RouteEventSource.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute),
-                EnumSet.of(RouteGroup.LINK), 1024).block(T);
+        RouteEventSource source = RouteEventSource.open(
+                        TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute), EnumSet.of(RouteGroup.LINK), 1024)
+                .block(T);
         List<NetlinkEvent> seen = new CopyOnWriteArrayList<>();
         source.events().subscribe(seen::add);
         try {
             sandbox.ip("link", "add", "evbr0", "type", "bridge");
             sandbox.ip("link", "del", "evbr0");
-            await(seen, NetlinkEvent.Notification.class, n -> n.message() instanceof LinkMessage l
-                    && l.type() == Rtm.RTM_NEWLINK && "evbr0".equals(l.name()));
-            await(seen, NetlinkEvent.Notification.class, n -> n.message() instanceof LinkMessage l
-                    && l.type() == Rtm.RTM_DELLINK && "evbr0".equals(l.name()));
+            await(
+                    seen,
+                    NetlinkEvent.Notification.class,
+                    n -> n.message() instanceof LinkMessage l
+                            && l.type() == Rtm.RTM_NEWLINK
+                            && "evbr0".equals(l.name()));
+            await(
+                    seen,
+                    NetlinkEvent.Notification.class,
+                    n -> n.message() instanceof LinkMessage l
+                            && l.type() == Rtm.RTM_DELLINK
+                            && "evbr0".equals(l.name()));
         } finally {
             source.close().block(T);
         }
@@ -61,7 +70,8 @@ class RouteEventSourceTest {
     void anOverflowingQueueBecomesAnOverrunAndAResyncNeverADeadStream(Sandbox sandbox) throws Exception {
         // the smallest receive buffer allowed, and an event loop held still while 300 links appear
         NetlinkSocket small = sandbox.inside(() -> NetlinkSocket.open(Netlink.NETLINK_ROUTE, 32 << 10, 32 << 10));
-        RouteEventSource source = RouteEventSource.open(TestLoops.GROUP, small, EnumSet.of(RouteGroup.LINK), 4096).block(T);
+        RouteEventSource source = RouteEventSource.open(TestLoops.GROUP, small, EnumSet.of(RouteGroup.LINK), 4096)
+                .block(T);
         List<NetlinkEvent> seen = new CopyOnWriteArrayList<>();
         source.events().subscribe(seen::add);
         try {
@@ -89,12 +99,13 @@ class RouteEventSourceTest {
             assertEquals(301, resync.snapshot().size(), "the resync is the whole table: lo and 300 bridges");
             // and the stream lives on
             sandbox.ip("link", "add", "after0", "type", "bridge");
-            NetlinkEvent.Notification after = await(seen, NetlinkEvent.Notification.class,
+            NetlinkEvent.Notification after = await(
+                    seen,
+                    NetlinkEvent.Notification.class,
                     n -> n.message() instanceof LinkMessage l && "after0".equals(l.name()));
             assertInstanceOf(LinkMessage.class, after.message());
         } finally {
             source.close().block(T);
         }
     }
-
 }

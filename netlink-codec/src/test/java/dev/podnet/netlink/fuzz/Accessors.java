@@ -1,5 +1,8 @@
 package dev.podnet.netlink.fuzz;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.podnet.netlink.DoneMessage;
 import dev.podnet.netlink.ErrorMessage;
 import dev.podnet.netlink.Netlink;
@@ -19,20 +22,16 @@ import dev.podnet.netlink.route.Nda;
 import dev.podnet.netlink.route.NeighbourMessage;
 import dev.podnet.netlink.route.NextHop;
 import dev.podnet.netlink.route.NsidMessage;
-import dev.podnet.netlink.route.Rta;
 import dev.podnet.netlink.route.RouteMessage;
 import dev.podnet.netlink.route.RouteMessages;
+import dev.podnet.netlink.route.Rta;
 import dev.podnet.netlink.route.Rtm;
-
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Calls every typed accessor of a decoded message, so that what is parsed lazily (nested
@@ -44,8 +43,7 @@ final class Accessors {
     /** How deep {@link #attributes} follows attributes read as nested ones. */
     private static final int MAX_NESTING = 8;
 
-    private Accessors() {
-    }
+    private Accessors() {}
 
     /**
      * True when {@code e} and every cause under it are format errors the codec raises on purpose
@@ -73,8 +71,10 @@ final class Accessors {
             case ErrorMessage e -> error(e);
             case DoneMessage d -> done(d);
             case RawMessage r -> call(r::body);
-            default -> fail("Accessors.touchAll has no accessors listed for " + m.getClass().getName()
-                    + ": add them, or the fuzzer never parses what that message parses lazily");
+            default ->
+                fail("Accessors.touchAll has no accessors listed for "
+                        + m.getClass().getName()
+                        + ": add them, or the fuzzer never parses what that message parses lazily");
         }
     }
 
@@ -118,8 +118,12 @@ final class Accessors {
         AttributeList data = answer(l::kindData);
         if (data != null) {
             attributes(data);
-            call(() -> List.of(LinkKinds.Bridge.Info.of(data), LinkKinds.BridgePort.Info.of(data),
-                    LinkKinds.Vxlan.Info.of(data), LinkKinds.Tun.Info.of(data), LinkKinds.Vlan.Info.of(data),
+            call(() -> List.of(
+                    LinkKinds.Bridge.Info.of(data),
+                    LinkKinds.BridgePort.Info.of(data),
+                    LinkKinds.Vxlan.Info.of(data),
+                    LinkKinds.Tun.Info.of(data),
+                    LinkKinds.Vlan.Info.of(data),
                     LinkKinds.Macvlan.modeName(data.u32(LinkKinds.Macvlan.IFLA_MACVLAN_MODE, 0))));
         }
         call(() -> LinkKinds.BridgePort.Info.of(l.attributes().nested(Ifla.IFLA_PROTINFO)));
@@ -205,7 +209,8 @@ final class Accessors {
         call(d::error);
         call(d::body);
         // what a dump makes of a DONE that reports a failure
-        call(() -> new NetlinkException(-d.error(), d.extAck().string(Netlink.NLMSGERR_ATTR_MSG), -1, "dump").getMessage());
+        call(() -> new NetlinkException(-d.error(), d.extAck().string(Netlink.NLMSGERR_ATTR_MSG), -1, "dump")
+                .getMessage());
     }
 
     /** Every accessor of an attribute list, on every type it holds, and nested lists below it. */

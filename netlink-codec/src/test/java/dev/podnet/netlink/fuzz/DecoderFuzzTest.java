@@ -1,5 +1,9 @@
 package dev.podnet.netlink.fuzz;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.podnet.netlink.BodyBytes;
 import dev.podnet.netlink.DoneMessage;
@@ -10,16 +14,11 @@ import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.route.RouteMessages;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.opentest4j.AssertionFailedError;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * Any bytes end in decoded messages or the codec's own {@link NetlinkDecodeException}; never another
@@ -107,12 +106,16 @@ class DecoderFuzzTest {
         assertEquals(expected.getClass(), actual.getClass(), what);
         if (expected instanceof BodyBytes e && actual instanceof BodyBytes a) {
             // these records hold the body as an array, which their equals compares by identity
-            assertEquals(List.of(e.type(), e.flags(), e.sequence(), e.portId()),
-                    List.of(a.type(), a.flags(), a.sequence(), a.portId()), what + ": header");
+            assertEquals(
+                    List.of(e.type(), e.flags(), e.sequence(), e.portId()),
+                    List.of(a.type(), a.flags(), a.sequence(), a.portId()),
+                    what + ": header");
             assertArrayEquals(e.body(), a.body(), what + ": body");
             if (expected instanceof ErrorMessage ee && actual instanceof ErrorMessage ae) {
-                assertEquals(List.of(ee.error(), ee.requestType(), ee.requestSequence()),
-                        List.of(ae.error(), ae.requestType(), ae.requestSequence()), what + ": error, request");
+                assertEquals(
+                        List.of(ee.error(), ee.requestType(), ee.requestSequence()),
+                        List.of(ae.error(), ae.requestType(), ae.requestSequence()),
+                        what + ": error, request");
                 assertEquals(ee.extAck(), ae.extAck(), what + ": extended ack");
             }
             if (expected instanceof DoneMessage ed && actual instanceof DoneMessage ad) {

@@ -1,5 +1,12 @@
 package dev.podnet.netlink.route;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import dev.podnet.netlink.NetlinkCodec;
 import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.NetlinkMessage;
@@ -8,18 +15,10 @@ import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
 
 /** {@code struct ifaddrmsg} and the {@code IFA_*} accessors, over bytes written by hand and a captured dump. */
 class AddressMessageTest {
@@ -28,18 +27,20 @@ class AddressMessageTest {
     }
 
     private static AddressMessage decode(int type, String body) {
-        NetlinkMessage m = RouteMessages.INSTANCE.decode(type, 0x2, 2, 0, Unpooled.wrappedBuffer(HexFormat.of().parseHex(body)));
+        NetlinkMessage m = RouteMessages.INSTANCE.decode(
+                type, 0x2, 2, 0, Unpooled.wrappedBuffer(HexFormat.of().parseHex(body)));
         return assertInstanceOf(AddressMessage.class, m);
     }
 
     private static final String BODY = hex(
-            "02 18 80 fd 04 03 02 01",                         // AF_INET /24, IFA_F_PERMANENT, scope link, index 0x01020304
-            "08 00 01 00 c6 12 00 02",                         // IFA_ADDRESS 198.18.0.2 (the peer)
-            "08 00 02 00 c6 12 00 01",                         // IFA_LOCAL 198.18.0.1
-            "0a 00 03 00 62 72 30 3a 61 00 00 00",             // IFA_LABEL "br0:a"
-            "08 00 04 00 c6 12 00 ff",                         // IFA_BROADCAST 198.18.0.255
-            "14 00 06 00 84 83 82 81 94 93 92 91 05 4e 04 00 06 4e 04 00", // IFA_CACHEINFO preferred, valid, cstamp, tstamp
-            "08 00 08 00 80 02 00 00");                        // IFA_FLAGS 0x280
+            "02 18 80 fd 04 03 02 01", // AF_INET /24, IFA_F_PERMANENT, scope link, index 0x01020304
+            "08 00 01 00 c6 12 00 02", // IFA_ADDRESS 198.18.0.2 (the peer)
+            "08 00 02 00 c6 12 00 01", // IFA_LOCAL 198.18.0.1
+            "0a 00 03 00 62 72 30 3a 61 00 00 00", // IFA_LABEL "br0:a"
+            "08 00 04 00 c6 12 00 ff", // IFA_BROADCAST 198.18.0.255
+            "14 00 06 00 84 83 82 81 94 93 92 91 05 4e 04 00 06 4e 04 00", // IFA_CACHEINFO preferred, valid, cstamp,
+            // tstamp
+            "08 00 08 00 80 02 00 00"); // IFA_FLAGS 0x280
 
     @Test
     void theFixedHeaderAndEveryAccessor() {
@@ -54,16 +55,19 @@ class AddressMessageTest {
         assertEquals(0x280, a.allFlags(), "IFA_FLAGS over ifa_flags");
         assertEquals("br0:a", a.label());
         assertEquals("198.18.0.255", a.broadcast().getHostAddress());
-        assertArrayEquals(new long[]{0x81828384L, 0x91929394L}, a.lifetimes());
+        assertArrayEquals(new long[] {0x81828384L, 0x91929394L}, a.lifetimes());
         assertEquals(72, a.bodyLength());
-        assertEquals("RTM_NEWADDR[seq=2, index=16909060, /198.18.0.1/24, attrs=[IFA_ADDRESS(4B), IFA_LOCAL(4B), IFA_LABEL(6B),"
-                + " IFA_BROADCAST(4B), IFA_CACHEINFO(16B), IFA_FLAGS(4B)]]", a.toString());
+        assertEquals(
+                "RTM_NEWADDR[seq=2, index=16909060, /198.18.0.1/24, attrs=[IFA_ADDRESS(4B), IFA_LOCAL(4B), IFA_LABEL(6B),"
+                        + " IFA_BROADCAST(4B), IFA_CACHEINFO(16B), IFA_FLAGS(4B)]]",
+                a.toString());
     }
 
     @Test
     void withoutIfaLocalTheAddressIsIfaAddress() {
-        AddressMessage a = decode(Rtm.RTM_NEWADDR, hex("0a 40 c0 fd 02 00 00 00",
-                "14 00 01 00 fe 80 00 00 00 00 00 00 00 00 00 00 00 00 00 01"));
+        AddressMessage a = decode(
+                Rtm.RTM_NEWADDR,
+                hex("0a 40 c0 fd 02 00 00 00", "14 00 01 00 fe 80 00 00 00 00 00 00 00 00 00 00 00 00 00 01"));
         assertEquals("fe80:0:0:0:0:0:0:1", a.address().getHostAddress());
         assertEquals(0xc0, a.allFlags(), "no IFA_FLAGS: ifa_flags");
         assertNull(a.label());
@@ -82,27 +86,45 @@ class AddressMessageTest {
 
     @Test
     void lifetimesNeedEightBytes() {
-        assertArrayEquals(new long[]{60, 120},
-                decode(Rtm.RTM_NEWADDR, hex("02 18 00 00 02 00 00 00", "0c 00 06 00 3c 00 00 00 78 00 00 00")).lifetimes());
-        assertNull(decode(Rtm.RTM_NEWADDR, hex("02 18 00 00 02 00 00 00", "0b 00 06 00 3c 00 00 00 78 00 00 00")).lifetimes());
+        assertArrayEquals(
+                new long[] {60, 120},
+                decode(Rtm.RTM_NEWADDR, hex("02 18 00 00 02 00 00 00", "0c 00 06 00 3c 00 00 00 78 00 00 00"))
+                        .lifetimes());
+        assertNull(decode(Rtm.RTM_NEWADDR, hex("02 18 00 00 02 00 00 00", "0b 00 06 00 3c 00 00 00 78 00 00 00"))
+                .lifetimes());
     }
 
     @Test
     void aBodyShorterThanIfaddrmsgIsRefused() {
-        NetlinkDecodeException e = assertThrows(NetlinkDecodeException.class, () -> RouteMessages.INSTANCE.decode(Rtm.RTM_DELADDR, 0, 0, 0,
-                Unpooled.wrappedBuffer(HexFormat.of().parseHex("02180000020000"))));
+        NetlinkDecodeException e = assertThrows(
+                NetlinkDecodeException.class,
+                () -> RouteMessages.INSTANCE.decode(
+                        Rtm.RTM_DELADDR,
+                        0,
+                        0,
+                        0,
+                        Unpooled.wrappedBuffer(HexFormat.of().parseHex("02180000020000"))));
         assertEquals("RTM_DELADDR body of 7 bytes, ifaddrmsg needs 8", e.getMessage());
     }
 
     @Test
     void aRequestEncodesItsHeaderAndAttributes() throws Exception {
-        AttributeList attrs = AttributeList.builder().address(Ifa.IFA_LOCAL, java.net.InetAddress.getByName("198.18.0.1")).build();
-        AddressMessage r = AddressMessage.request(Rtm.RTM_NEWADDR, 0x500, Rtm.AF_INET, 24, Ifa.IFA_F_NODAD, Rta.RT_SCOPE_UNIVERSE,
-                0x01020304, attrs);
-        assertEquals(new AddressMessage(Rtm.RTM_NEWADDR, 0x500, 0, 0, Rtm.AF_INET, 24, Ifa.IFA_F_NODAD, 0, 0x01020304, attrs), r);
+        AttributeList attrs = AttributeList.builder()
+                .address(Ifa.IFA_LOCAL, java.net.InetAddress.getByName("198.18.0.1"))
+                .build();
+        AddressMessage r = AddressMessage.request(
+                Rtm.RTM_NEWADDR, 0x500, Rtm.AF_INET, 24, Ifa.IFA_F_NODAD, Rta.RT_SCOPE_UNIVERSE, 0x01020304, attrs);
+        assertEquals(
+                new AddressMessage(
+                        Rtm.RTM_NEWADDR, 0x500, 0, 0, Rtm.AF_INET, 24, Ifa.IFA_F_NODAD, 0, 0x01020304, attrs),
+                r);
         ByteBuf out = Unpooled.buffer();
         NetlinkCodec.encode(r, 3, 0, out);
-        assertEquals(hex("20 00 00 00 14 00 00 05 03 00 00 00 00 00 00 00", "02 18 02 00 04 03 02 01", "08 00 02 00 c6 12 00 01"),
+        assertEquals(
+                hex(
+                        "20 00 00 00 14 00 00 05 03 00 00 00 00 00 00 00",
+                        "02 18 02 00 04 03 02 01",
+                        "08 00 02 00 c6 12 00 01"),
                 ByteBufUtil.hexDump(out));
         out.release();
     }
@@ -124,7 +146,7 @@ class AddressMessageTest {
         assertEquals("br0", br0.label());
         assertEquals(0x80, br0.allFlags());
         assertNull(br0.broadcast());
-        assertArrayEquals(new long[]{0xffffffffL, 0xffffffffL}, br0.lifetimes());
+        assertArrayEquals(new long[] {0xffffffffL, 0xffffffffL}, br0.lifetimes());
         AddressMessage v1 = assertInstanceOf(AddressMessage.class, out.get(1));
         assertEquals(3, v1.index());
         assertEquals("198.18.5.9", v1.address().getHostAddress());

@@ -1,11 +1,10 @@
 package dev.podnet.netlink.route;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.InetAddress;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /** The words iproute2 prints ({@code ip -j link / addr / route}), for every number it names. */
 class IprouteNamesTest {
@@ -16,7 +15,10 @@ class IprouteNamesTest {
         assertEquals(List.of("BROADCAST", "MULTICAST", "UP", "LOWER_UP"), IprouteNames.linkFlags(0x11043));
         assertEquals(List.of("LOOPBACK", "UP", "LOWER_UP"), IprouteNames.linkFlags(0x10049));
         assertEquals(List.of(), IprouteNames.linkFlags(0x40));
-        assertEquals(List.of("BROADCAST", "MULTICAST"), IprouteNames.linkFlags(0x1002), "down, without carrier: no NO-CARRIER");
+        assertEquals(
+                List.of("BROADCAST", "MULTICAST"),
+                IprouteNames.linkFlags(0x1002),
+                "down, without carrier: no NO-CARRIER");
     }
 
     @Test
@@ -27,8 +29,26 @@ class IprouteNamesTest {
 
     @Test
     void everyFlagByName() {
-        assertEquals(List.of("LOOPBACK", "BROADCAST", "POINTOPOINT", "MULTICAST", "NOARP", "ALLMULTI", "PROMISC", "MASTER",
-                "SLAVE", "DEBUG", "DYNAMIC", "AUTOMEDIA", "PORTSEL", "NOTRAILERS", "UP", "LOWER_UP", "DORMANT", "ECHO"),
+        assertEquals(
+                List.of(
+                        "LOOPBACK",
+                        "BROADCAST",
+                        "POINTOPOINT",
+                        "MULTICAST",
+                        "NOARP",
+                        "ALLMULTI",
+                        "PROMISC",
+                        "MASTER",
+                        "SLAVE",
+                        "DEBUG",
+                        "DYNAMIC",
+                        "AUTOMEDIA",
+                        "PORTSEL",
+                        "NOTRAILERS",
+                        "UP",
+                        "LOWER_UP",
+                        "DORMANT",
+                        "ECHO"),
                 IprouteNames.linkFlags(0x7ffff));
         assertEquals(List.of("POINTOPOINT", "NOARP"), IprouteNames.linkFlags(0x90));
         assertEquals(List.of("PROMISC", "MASTER", "SLAVE"), IprouteNames.linkFlags(0xd00));
@@ -108,8 +128,20 @@ class IprouteNamesTest {
 
     @Test
     void routeTypes() {
-        String[] expected = {"none", "unicast", "local", "broadcast", "anycast", "multicast", "blackhole", "unreachable",
-                "prohibit", "throw", "nat", "xresolve"};
+        String[] expected = {
+            "none",
+            "unicast",
+            "local",
+            "broadcast",
+            "anycast",
+            "multicast",
+            "blackhole",
+            "unreachable",
+            "prohibit",
+            "throw",
+            "nat",
+            "xresolve"
+        };
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], IprouteNames.routeType(i));
         }
@@ -142,9 +174,16 @@ class IprouteNamesTest {
         assertEquals("1::", IprouteNames.address(InetAddress.getByName("1:0:0:0:0:0:0:0")));
         assertEquals("fd00::abcd", IprouteNames.address(InetAddress.getByName("FD00::ABCD")));
         assertEquals("ffff:8000::1", IprouteNames.address(InetAddress.getByName("ffff:8000:0:0:0:0:0:1")));
-        assertEquals("1:0:2:3:4:5:6:7", IprouteNames.address(InetAddress.getByName("1:0:2:3:4:5:6:7")), "one zero group stays");
-        assertEquals("1::2:0:0:3:4", IprouteNames.address(InetAddress.getByName("1:0:0:2:0:0:3:4")), "the first of equal runs");
+        assertEquals(
+                "1:0:2:3:4:5:6:7",
+                IprouteNames.address(InetAddress.getByName("1:0:2:3:4:5:6:7")),
+                "one zero group stays");
+        assertEquals(
+                "1::2:0:0:3:4",
+                IprouteNames.address(InetAddress.getByName("1:0:0:2:0:0:3:4")),
+                "the first of equal runs");
         assertEquals("1:0:0:2::3", IprouteNames.address(InetAddress.getByName("1:0:0:2:0:0:0:3")), "the longest run");
-        assertEquals("fe80::209a:2fff:fea4:e240", IprouteNames.address(InetAddress.getByName("fe80::209a:2fff:fea4:e240")));
+        assertEquals(
+                "fe80::209a:2fff:fea4:e240", IprouteNames.address(InetAddress.getByName("fe80::209a:2fff:fea4:e240")));
     }
 }

@@ -1,22 +1,5 @@
 package dev.podnet.netlink.route;
 
-import dev.podnet.netlink.NetlinkCodec;
-import dev.podnet.netlink.NetlinkDecodeException;
-import dev.podnet.netlink.NetlinkMessage;
-import dev.podnet.netlink.Vectors;
-import dev.podnet.netlink.attr.AttributeList;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,6 +8,22 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.podnet.netlink.NetlinkCodec;
+import dev.podnet.netlink.NetlinkDecodeException;
+import dev.podnet.netlink.NetlinkMessage;
+import dev.podnet.netlink.Vectors;
+import dev.podnet.netlink.attr.AttributeList;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 
 /** {@code struct ifinfomsg} and the {@code IFLA_*} accessors, over bytes written by hand and a captured dump. */
 class LinkMessageTest {
@@ -38,33 +37,35 @@ class LinkMessageTest {
 
     /** An RTM_NEWLINK body: ifinfomsg, then one attribute of each kind the accessors read, and one unknown. */
     private static final String BODY = hex(
-            "07 00 04 03 2a 00 00 00 43 10 01 00 ff ff ff ff", // AF_BRIDGE, ARPHRD_LOOPBACK (772), index 42, flags, change -1
-            "07 00 03 00 76 30 00 00",                         // IFLA_IFNAME "v0"
-            "08 00 04 00 dc 05 00 00",                         // IFLA_MTU 1500
-            "08 00 0a 00 05 00 00 00",                         // IFLA_MASTER 5
-            "0a 00 01 00 02 00 00 00 00 01 00 00",             // IFLA_ADDRESS 02:00:00:00:00:01
-            "0a 00 02 00 ff ff ff ff ff ff 00 00",             // IFLA_BROADCAST
-            "05 00 10 00 06 00 00 00",                         // IFLA_OPERSTATE 6 (up)
-            "08 00 1b 00 03 00 00 00",                         // IFLA_GROUP 3
-            "08 00 0d 00 e8 03 00 00",                         // IFLA_TXQLEN 1000
-            "08 00 05 00 2b 00 00 00",                         // IFLA_LINK 43
-            "08 00 25 00 02 00 00 00",                         // IFLA_LINK_NETNSID 2
+            "07 00 04 03 2a 00 00 00 43 10 01 00 ff ff ff ff", // AF_BRIDGE, ARPHRD_LOOPBACK (772), index 42, flags,
+            // change -1
+            "07 00 03 00 76 30 00 00", // IFLA_IFNAME "v0"
+            "08 00 04 00 dc 05 00 00", // IFLA_MTU 1500
+            "08 00 0a 00 05 00 00 00", // IFLA_MASTER 5
+            "0a 00 01 00 02 00 00 00 00 01 00 00", // IFLA_ADDRESS 02:00:00:00:00:01
+            "0a 00 02 00 ff ff ff ff ff ff 00 00", // IFLA_BROADCAST
+            "05 00 10 00 06 00 00 00", // IFLA_OPERSTATE 6 (up)
+            "08 00 1b 00 03 00 00 00", // IFLA_GROUP 3
+            "08 00 0d 00 e8 03 00 00", // IFLA_TXQLEN 1000
+            "08 00 05 00 2b 00 00 00", // IFLA_LINK 43
+            "08 00 25 00 02 00 00 00", // IFLA_LINK_NETNSID 2
             "0d 00 14 00 70 6f 64 6e 65 74 3a 78 00 00 00 00", // IFLA_IFALIAS "podnet:x"
-            "5c 00 12 80",                                     // IFLA_LINKINFO (88 bytes)
-            "09 00 01 00 76 65 74 68 00 00 00 00",             //   IFLA_INFO_KIND "veth"
-            "0c 00 02 80 08 00 01 00 07 00 00 00",             //   IFLA_INFO_DATA { 1: 7 }
-            "0b 00 04 00 62 72 69 64 67 65 00 00",             //   IFLA_INFO_SLAVE_KIND "bridge"
-            "34 00 05 80",                                     //   IFLA_INFO_SLAVE_DATA (48 bytes)
-            "05 00 01 00 03 00 00 00",                         //     IFLA_BRPORT_STATE 3 (forwarding)
-            "06 00 02 00 20 00 00 00",                         //     IFLA_BRPORT_PRIORITY 32
-            "08 00 03 00 64 00 00 00",                         //     IFLA_BRPORT_COST 100
-            "05 00 04 00 01 00 00 00",                         //     IFLA_BRPORT_MODE 1 (hairpin)
-            "05 00 08 00 01 00 00 00",                         //     IFLA_BRPORT_LEARNING 1
-            "05 00 09 00 00 00 00 00",                         //     IFLA_BRPORT_UNICAST_FLOOD 0
-            "06 00 63 00 ab cd 00 00");                        // type 99, unknown: kept as it is
+            "5c 00 12 80", // IFLA_LINKINFO (88 bytes)
+            "09 00 01 00 76 65 74 68 00 00 00 00", //   IFLA_INFO_KIND "veth"
+            "0c 00 02 80 08 00 01 00 07 00 00 00", //   IFLA_INFO_DATA { 1: 7 }
+            "0b 00 04 00 62 72 69 64 67 65 00 00", //   IFLA_INFO_SLAVE_KIND "bridge"
+            "34 00 05 80", //   IFLA_INFO_SLAVE_DATA (48 bytes)
+            "05 00 01 00 03 00 00 00", //     IFLA_BRPORT_STATE 3 (forwarding)
+            "06 00 02 00 20 00 00 00", //     IFLA_BRPORT_PRIORITY 32
+            "08 00 03 00 64 00 00 00", //     IFLA_BRPORT_COST 100
+            "05 00 04 00 01 00 00 00", //     IFLA_BRPORT_MODE 1 (hairpin)
+            "05 00 08 00 01 00 00 00", //     IFLA_BRPORT_LEARNING 1
+            "05 00 09 00 00 00 00 00", //     IFLA_BRPORT_UNICAST_FLOOD 0
+            "06 00 63 00 ab cd 00 00"); // type 99, unknown: kept as it is
 
     private static LinkMessage decodeBody(String body) {
-        NetlinkMessage m = RouteMessages.INSTANCE.decode(Rtm.RTM_NEWLINK, 0x2, 9, 0, Unpooled.wrappedBuffer(bytes(body)));
+        NetlinkMessage m =
+                RouteMessages.INSTANCE.decode(Rtm.RTM_NEWLINK, 0x2, 9, 0, Unpooled.wrappedBuffer(bytes(body)));
         return assertInstanceOf(LinkMessage.class, m);
     }
 
@@ -135,7 +136,8 @@ class LinkMessageTest {
 
     @Test
     void toStringNamesTheAttributes() {
-        assertEquals("RTM_NEWLINK[seq=9, index=42, name=v0, flags=0x11043, attrs=[IFLA_IFNAME(3B), IFLA_MTU(4B), IFLA_MASTER(4B),"
+        assertEquals(
+                "RTM_NEWLINK[seq=9, index=42, name=v0, flags=0x11043, attrs=[IFLA_IFNAME(3B), IFLA_MTU(4B), IFLA_MASTER(4B),"
                         + " IFLA_ADDRESS(6B), IFLA_BROADCAST(6B), IFLA_OPERSTATE(1B), IFLA_GROUP(4B), IFLA_TXQLEN(4B), IFLA_LINK(4B),"
                         + " IFLA_LINK_NETNSID(4B), IFLA_IFALIAS(9B), IFLA_LINKINFO(88B), 99(2B)]]",
                 decodeBody(BODY).toString());
@@ -152,53 +154,106 @@ class LinkMessageTest {
 
     @Test
     void aRequestHasNoFamilyTypeSequenceOrPort() {
-        LinkMessage r = LinkMessage.request(Rtm.RTM_SETLINK, 0x4, 0x01020304, 0x1, 0x1, AttributeList.builder().u32(Ifla.IFLA_MTU, 9000).build());
-        assertEquals(new LinkMessage(Rtm.RTM_SETLINK, 0x4, 0, 0, Rtm.AF_UNSPEC, 0, 0x01020304, 0x1, 0x1,
-                AttributeList.builder().u32(Ifla.IFLA_MTU, 9000).build()), r);
+        LinkMessage r = LinkMessage.request(
+                Rtm.RTM_SETLINK,
+                0x4,
+                0x01020304,
+                0x1,
+                0x1,
+                AttributeList.builder().u32(Ifla.IFLA_MTU, 9000).build());
+        assertEquals(
+                new LinkMessage(
+                        Rtm.RTM_SETLINK,
+                        0x4,
+                        0,
+                        0,
+                        Rtm.AF_UNSPEC,
+                        0,
+                        0x01020304,
+                        0x1,
+                        0x1,
+                        AttributeList.builder().u32(Ifla.IFLA_MTU, 9000).build()),
+                r);
         ByteBuf out = Unpooled.buffer();
         r.writeBody(out);
-        assertEquals(hex("00 00 00 00 04 03 02 01 01 00 00 00 01 00 00 00", "08 00 04 00 28 23 00 00"), ByteBufUtil.hexDump(out));
+        assertEquals(
+                hex("00 00 00 00 04 03 02 01 01 00 00 00 01 00 00 00", "08 00 04 00 28 23 00 00"),
+                ByteBufUtil.hexDump(out));
         out.release();
     }
 
     @Test
     void aBareIfinfomsg() {
-        assertEquals(hex("07 00 00 00 04 03 02 01 81 82 83 84 fe ff ff ff"),
+        assertEquals(
+                hex("07 00 00 00 04 03 02 01 81 82 83 84 fe ff ff ff"),
                 HexFormat.of().formatHex(LinkMessage.ifinfomsg(Rtm.AF_BRIDGE, 0x01020304, 0x84838281, -2)));
-        assertEquals(hex("00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"),
+        assertEquals(
+                hex("00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"),
                 HexFormat.of().formatHex(LinkMessage.ifinfomsg(0, 0, 0, 0)));
     }
 
     @Test
     void aBodyShorterThanIfinfomsgIsRefused() {
-        NetlinkDecodeException e = assertThrows(NetlinkDecodeException.class, () -> RouteMessages.INSTANCE.decode(Rtm.RTM_NEWLINK, 0, 0, 0,
-                Unpooled.wrappedBuffer(bytes("00 00 01 00 07 00 00 00 02 10 00 00 00 00 00"))));
+        NetlinkDecodeException e = assertThrows(
+                NetlinkDecodeException.class,
+                () -> RouteMessages.INSTANCE.decode(
+                        Rtm.RTM_NEWLINK,
+                        0,
+                        0,
+                        0,
+                        Unpooled.wrappedBuffer(bytes("00 00 01 00 07 00 00 00 02 10 00 00 00 00 00"))));
         assertEquals("RTM_NEWLINK body of 15 bytes, ifinfomsg needs 16", e.getMessage());
     }
 
     @Test
     void bridgePortSettingsFromSlaveDataOrProtinfo() {
-        AttributeList protinfo = AttributeList.builder().u8(LinkKinds.BridgePort.IFLA_BRPORT_STATE, 2)
-                .u32(LinkKinds.BridgePort.IFLA_BRPORT_COST, 7).u8(LinkKinds.BridgePort.IFLA_BRPORT_UNICAST_FLOOD, 1).build();
+        AttributeList protinfo = AttributeList.builder()
+                .u8(LinkKinds.BridgePort.IFLA_BRPORT_STATE, 2)
+                .u32(LinkKinds.BridgePort.IFLA_BRPORT_COST, 7)
+                .u8(LinkKinds.BridgePort.IFLA_BRPORT_UNICAST_FLOOD, 1)
+                .build();
         LinkKinds.BridgePort.Info fromProtinfo = new LinkKinds.BridgePort.Info(2, 0, 7, false, false, true);
 
         // a bond's port: its slave data is not a bridge port's
-        LinkMessage bondPort = LinkMessage.request(Rtm.RTM_NEWLINK, 0, 3, 0, 0, AttributeList.builder()
-                .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_SLAVE_KIND, "bond")
-                        .nested(Ifla.IFLA_INFO_SLAVE_DATA, d -> d.u8(LinkKinds.BridgePort.IFLA_BRPORT_STATE, 3)))
-                .nested(Ifla.IFLA_PROTINFO, p -> p.all(protinfo))
-                .build());
+        LinkMessage bondPort = LinkMessage.request(
+                Rtm.RTM_NEWLINK,
+                0,
+                3,
+                0,
+                0,
+                AttributeList.builder()
+                        .nested(
+                                Ifla.IFLA_LINKINFO,
+                                li -> li.string(Ifla.IFLA_INFO_SLAVE_KIND, "bond")
+                                        .nested(
+                                                Ifla.IFLA_INFO_SLAVE_DATA,
+                                                d -> d.u8(LinkKinds.BridgePort.IFLA_BRPORT_STATE, 3)))
+                        .nested(Ifla.IFLA_PROTINFO, p -> p.all(protinfo))
+                        .build());
         assertEquals(fromProtinfo, bondPort.bridgePort());
 
         // a bridge port without slave data, as an AF_BRIDGE dump reports it
-        LinkMessage afBridge = LinkMessage.request(Rtm.RTM_NEWLINK, 0, 3, 0, 0, AttributeList.builder()
-                .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_SLAVE_KIND, "bridge"))
-                .nested(Ifla.IFLA_PROTINFO, p -> p.all(protinfo))
-                .build());
+        LinkMessage afBridge = LinkMessage.request(
+                Rtm.RTM_NEWLINK,
+                0,
+                3,
+                0,
+                0,
+                AttributeList.builder()
+                        .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_SLAVE_KIND, "bridge"))
+                        .nested(Ifla.IFLA_PROTINFO, p -> p.all(protinfo))
+                        .build());
         assertEquals(fromProtinfo, afBridge.bridgePort());
 
-        LinkMessage none = LinkMessage.request(Rtm.RTM_NEWLINK, 0, 3, 0, 0, AttributeList.builder()
-                .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, "veth")).build());
+        LinkMessage none = LinkMessage.request(
+                Rtm.RTM_NEWLINK,
+                0,
+                3,
+                0,
+                0,
+                AttributeList.builder()
+                        .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, "veth"))
+                        .build());
         assertNull(none.bridgePort());
     }
 
@@ -206,7 +261,9 @@ class LinkMessageTest {
     void aCapturedLinkDumpFieldByField() {
         List<NetlinkMessage> out = new ArrayList<>();
         NetlinkCodec.decode(Unpooled.wrappedBuffer(Vectors.load("link-dump")), RouteMessages.INSTANCE, out);
-        Map<String, LinkMessage> links = out.stream().filter(m -> m instanceof LinkMessage).map(m -> (LinkMessage) m)
+        Map<String, LinkMessage> links = out.stream()
+                .filter(m -> m instanceof LinkMessage)
+                .map(m -> (LinkMessage) m)
                 .collect(Collectors.toMap(LinkMessage::name, Function.identity()));
 
         LinkMessage lo = links.get("lo");

@@ -1,23 +1,22 @@
 package dev.podnet.netlink.route;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.podnet.netlink.attr.AttributeList;
 import dev.podnet.netlink.channel.NetlinkClient;
 import dev.podnet.netlink.channel.NetlinkSocket;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import dev.podnet.testing.TestLoops;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link LinkMessage#stats()} ({@code IFLA_STATS64}) holds the kernel's counters, each in its own
@@ -58,16 +57,28 @@ class LinkStatsTest {
     }
 
     private static LinkStats64 statsOf(NetlinkClient client, String link) {
-        LinkMessage reply = assertInstanceOf(LinkMessage.class, client.request(LinkMessage.request(Rtm.RTM_GETLINK, 0, 0, 0, 0,
-                AttributeList.builder().string(Ifla.IFLA_IFNAME, link).build())).block(T));
+        LinkMessage reply = assertInstanceOf(
+                LinkMessage.class,
+                client.request(LinkMessage.request(
+                                Rtm.RTM_GETLINK,
+                                0,
+                                0,
+                                0,
+                                0,
+                                AttributeList.builder()
+                                        .string(Ifla.IFLA_IFNAME, link)
+                                        .build()))
+                        .block(T));
         LinkStats64 stats = reply.stats();
         assertNotNull(stats, "no IFLA_STATS64 decoded for " + link + ": " + reply);
         return stats;
     }
 
     private static void assertBetween(String counter, long before, long podnet, long after) {
-        assertTrue(before <= podnet && podnet <= after,
-                counter + ": podnet read " + podnet + ", iproute2 " + before + " just before and " + after + " just after");
+        assertTrue(
+                before <= podnet && podnet <= after,
+                counter + ": podnet read " + podnet + ", iproute2 " + before + " just before and " + after
+                        + " just after");
     }
 
     /** podnet's reading of {@code link}, between two of iproute2's. */
@@ -84,9 +95,24 @@ class LinkStatsTest {
 
     /** Pings {@code address} from inside the sandbox; returns ping's exit status (1: no reply). */
     private static int ping(Sandbox sandbox, String address) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("ip", "netns", "exec", sandbox.name(), "ping", "-q", "-n",
-                "-c", String.valueOf(PINGS), "-i", "0.2", "-W", "1", address)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        sandbox.name(),
+                        "ping",
+                        "-q",
+                        "-n",
+                        "-c",
+                        String.valueOf(PINGS),
+                        "-i",
+                        "0.2",
+                        "-W",
+                        "1",
+                        address)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("ping " + address + " did not end within 30 s");
@@ -95,7 +121,8 @@ class LinkStatsTest {
     }
 
     private static NetlinkClient open(Sandbox sandbox) throws Exception {
-        return NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute)).block(T);
+        return NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute))
+                .block(T);
     }
 
     @Test
@@ -107,7 +134,9 @@ class LinkStatsTest {
             LinkStats64 lo = readBetween(sandbox, client, "lo");
             // each echo and each reply leaves and enters lo: counted as sent and as received
             assertTrue(lo.rxPackets() >= 2 * PINGS && lo.txPackets() >= 2 * PINGS, lo.toString());
-            assertTrue(lo.rxBytes() >= 2L * PINGS * ECHO_IP_BYTES && lo.txBytes() >= 2L * PINGS * ECHO_IP_BYTES, lo.toString());
+            assertTrue(
+                    lo.rxBytes() >= 2L * PINGS * ECHO_IP_BYTES && lo.txBytes() >= 2L * PINGS * ECHO_IP_BYTES,
+                    lo.toString());
             assertEquals(0, lo.rxErrors(), lo.toString());
             assertEquals(0, lo.txErrors(), lo.toString());
         } finally {
@@ -120,7 +149,7 @@ class LinkStatsTest {
         // a veth whose peer is silent (no IPv6 link-local, no address): echoes go out through st0 to a
         // permanent neighbour entry (no ARP), and nothing comes back
         sandbox.ip("link", "add", "st0", "type", "veth", "peer", "name", "st1");
-        for (String end : new String[]{"st0", "st1"}) {
+        for (String end : new String[] {"st0", "st1"}) {
             sandbox.ip("link", "set", end, "addrgenmode", "none");
             sandbox.ip("link", "set", end, "up");
         }

@@ -1,5 +1,10 @@
 package dev.podnet.netlink.route;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import dev.podnet.netlink.NetlinkCodec;
 import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.NetlinkMessage;
@@ -7,14 +12,8 @@ import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.Test;
-
 import java.util.HexFormat;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
 
 /** {@code RTM_*NSID}: a {@code struct rtgenmsg} padded to four bytes, then {@code NETNSA_*} attributes. */
 class NsidMessageTest {
@@ -23,7 +22,8 @@ class NsidMessageTest {
     }
 
     private static NsidMessage decode(int type, String body) {
-        NetlinkMessage m = RouteMessages.INSTANCE.decode(type, 0, 3, 0, Unpooled.wrappedBuffer(HexFormat.of().parseHex(body)));
+        NetlinkMessage m = RouteMessages.INSTANCE.decode(
+                type, 0, 3, 0, Unpooled.wrappedBuffer(HexFormat.of().parseHex(body)));
         return assertInstanceOf(NsidMessage.class, m);
     }
 
@@ -39,10 +39,12 @@ class NsidMessageTest {
         assertEquals(12, m.bodyLength());
         ByteBuf out = Unpooled.buffer();
         NetlinkCodec.encode(m, 1, 0, out);
-        assertEquals(hex(
-                "1c 00 00 00 5a 00 00 00 01 00 00 00 00 00 00 00", // 28 bytes, RTM_GETNSID, seq 1
-                "00 00 00 00",                                     // rtgenmsg: AF_UNSPEC, padded
-                "08 00 03 00 07 00 00 00"), ByteBufUtil.hexDump(out)); // NETNSA_FD 7
+        assertEquals(
+                hex(
+                        "1c 00 00 00 5a 00 00 00 01 00 00 00 00 00 00 00", // 28 bytes, RTM_GETNSID, seq 1
+                        "00 00 00 00", // rtgenmsg: AF_UNSPEC, padded
+                        "08 00 03 00 07 00 00 00"),
+                ByteBufUtil.hexDump(out)); // NETNSA_FD 7
         out.release();
     }
 
@@ -58,14 +60,23 @@ class NsidMessageTest {
         assertEquals("RTM_NEWNSID[seq=3, nsid=5, attrs=[1(4B)]]", m.toString());
         ByteBuf out = Unpooled.buffer();
         m.writeBody(out);
-        assertEquals(hex("02 00 00 00", "08 00 01 00 05 00 00 00"), ByteBufUtil.hexDump(out), "the padding written as zeros");
+        assertEquals(
+                hex("02 00 00 00", "08 00 01 00 05 00 00 00"),
+                ByteBufUtil.hexDump(out),
+                "the padding written as zeros");
         out.release();
     }
 
     @Test
     void theNsidIsSigned() {
-        assertEquals(NsidMessage.NSID_NOT_ASSIGNED, decode(Rtm.RTM_NEWNSID, hex("00 00 00 00", "08 00 01 00 ff ff ff ff")).nsid());
-        assertEquals(-2, decode(Rtm.RTM_NEWNSID, hex("00 00 00 00", "08 00 01 00 fe ff ff ff")).nsid());
+        assertEquals(
+                NsidMessage.NSID_NOT_ASSIGNED,
+                decode(Rtm.RTM_NEWNSID, hex("00 00 00 00", "08 00 01 00 ff ff ff ff"))
+                        .nsid());
+        assertEquals(
+                -2,
+                decode(Rtm.RTM_NEWNSID, hex("00 00 00 00", "08 00 01 00 fe ff ff ff"))
+                        .nsid());
     }
 
     @Test
@@ -80,7 +91,8 @@ class NsidMessageTest {
 
     @Test
     void aBodyShorterThanRtgenmsgIsRefused() {
-        NetlinkDecodeException e = assertThrows(NetlinkDecodeException.class,
+        NetlinkDecodeException e = assertThrows(
+                NetlinkDecodeException.class,
                 () -> RouteMessages.INSTANCE.decode(Rtm.RTM_NEWNSID, 0, 0, 0, Unpooled.wrappedBuffer(new byte[3])));
         assertEquals("RTM_NEWNSID body of 3 bytes, rtgenmsg needs 4", e.getMessage());
     }

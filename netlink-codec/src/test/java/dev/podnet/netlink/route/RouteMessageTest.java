@@ -1,5 +1,10 @@
 package dev.podnet.netlink.route;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import dev.podnet.netlink.NetlinkCodec;
 import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.NetlinkMessage;
@@ -8,16 +13,10 @@ import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
 
 /** {@code struct rtmsg} and the {@code RTA_*} accessors, over bytes written by hand and a captured dump. */
 class RouteMessageTest {
@@ -26,19 +25,22 @@ class RouteMessageTest {
     }
 
     private static RouteMessage decode(int type, String body) {
-        NetlinkMessage m = RouteMessages.INSTANCE.decode(type, 0x2, 3, 0, Unpooled.wrappedBuffer(HexFormat.of().parseHex(body)));
+        NetlinkMessage m = RouteMessages.INSTANCE.decode(
+                type, 0x2, 3, 0, Unpooled.wrappedBuffer(HexFormat.of().parseHex(body)));
         return assertInstanceOf(RouteMessage.class, m);
     }
 
     private static final String BODY = hex(
-            "02 18 08 10 64 04 00 01 04 00 02 81",             // AF_INET /24 from /8, tos 0x10, table 100, static, universe, unicast, flags
-            "08 00 0f 00 e8 03 00 00",                         // RTA_TABLE 1000
-            "08 00 01 00 c6 13 00 00",                         // RTA_DST 198.19.0.0
-            "08 00 05 00 c6 12 00 07",                         // RTA_GATEWAY 198.18.0.7
-            "08 00 04 00 03 00 00 00",                         // RTA_OIF 3
-            "08 00 06 00 f0 ff ff ff",                         // RTA_PRIORITY 4294967280
-            "08 00 07 00 c6 12 00 01",                         // RTA_PREFSRC 198.18.0.1
-            "14 00 08 00 08 00 02 00 78 05 00 00 08 00 08 00 50 05 00 00"); // RTA_METRICS { RTAX_MTU 1400, RTAX_ADVMSS 1360 }
+            "02 18 08 10 64 04 00 01 04 00 02 81", // AF_INET /24 from /8, tos 0x10, table 100, static, universe,
+            // unicast, flags
+            "08 00 0f 00 e8 03 00 00", // RTA_TABLE 1000
+            "08 00 01 00 c6 13 00 00", // RTA_DST 198.19.0.0
+            "08 00 05 00 c6 12 00 07", // RTA_GATEWAY 198.18.0.7
+            "08 00 04 00 03 00 00 00", // RTA_OIF 3
+            "08 00 06 00 f0 ff ff ff", // RTA_PRIORITY 4294967280
+            "08 00 07 00 c6 12 00 01", // RTA_PREFSRC 198.18.0.1
+            "14 00 08 00 08 00 02 00 78 05 00 00 08 00 08 00 50 05 00 00"); // RTA_METRICS { RTAX_MTU 1400, RTAX_ADVMSS
+    // 1360 }
 
     @Test
     void theFixedHeaderAndEveryAccessor() {
@@ -62,8 +64,10 @@ class RouteMessageTest {
         assertEquals(1360, r.advmss());
         assertEquals(List.of(), r.nextHops());
         assertEquals(80, r.bodyLength());
-        assertEquals("RTM_NEWROUTE[seq=3, dst=/198.19.0.0/24, gw=/198.18.0.7, table=1000, attrs=[RTA_TABLE(4B), RTA_DST(4B),"
-                + " RTA_GATEWAY(4B), RTA_OIF(4B), RTA_PRIORITY(4B), RTA_PREFSRC(4B), RTA_METRICS(16B)]]", r.toString());
+        assertEquals(
+                "RTM_NEWROUTE[seq=3, dst=/198.19.0.0/24, gw=/198.18.0.7, table=1000, attrs=[RTA_TABLE(4B), RTA_DST(4B),"
+                        + " RTA_GATEWAY(4B), RTA_OIF(4B), RTA_PRIORITY(4B), RTA_PREFSRC(4B), RTA_METRICS(16B)]]",
+                r.toString());
     }
 
     @Test
@@ -83,25 +87,59 @@ class RouteMessageTest {
 
     @Test
     void aPriorityOfZeroIsNotAbsent() {
-        assertEquals(0, decode(Rtm.RTM_NEWROUTE, hex("02 00 00 00 fe 02 00 01 00 00 00 00", "08 00 06 00 00 00 00 00")).priority());
+        assertEquals(
+                0,
+                decode(Rtm.RTM_NEWROUTE, hex("02 00 00 00 fe 02 00 01 00 00 00 00", "08 00 06 00 00 00 00 00"))
+                        .priority());
     }
 
     @Test
     void aBodyShorterThanRtmsgIsRefused() {
-        NetlinkDecodeException e = assertThrows(NetlinkDecodeException.class, () -> RouteMessages.INSTANCE.decode(Rtm.RTM_GETROUTE, 0, 0, 0,
-                Unpooled.wrappedBuffer(HexFormat.of().parseHex(hex("02 00 00 00 fe 02 00 01 00 00 00")))));
+        NetlinkDecodeException e = assertThrows(
+                NetlinkDecodeException.class,
+                () -> RouteMessages.INSTANCE.decode(
+                        Rtm.RTM_GETROUTE,
+                        0,
+                        0,
+                        0,
+                        Unpooled.wrappedBuffer(HexFormat.of().parseHex(hex("02 00 00 00 fe 02 00 01 00 00 00")))));
         assertEquals("RTM_GETROUTE body of 11 bytes, rtmsg needs 12", e.getMessage());
     }
 
     @Test
     void aRequestEncodesItsHeaderAndAttributes() {
         AttributeList attrs = AttributeList.builder().u32(Rta.RTA_OIF, 3).build();
-        RouteMessage r = RouteMessage.request(Rtm.RTM_NEWROUTE, 0x400, Rtm.AF_INET, 24, 100, Rta.RTPROT_STATIC, Rta.RT_SCOPE_LINK,
-                Rta.RTN_UNICAST, Rta.RTNH_F_ONLINK, attrs);
-        assertEquals(new RouteMessage(Rtm.RTM_NEWROUTE, 0x400, 0, 0, Rtm.AF_INET, 24, 0, 0, 100, Rta.RTPROT_STATIC, Rta.RT_SCOPE_LINK,
-                Rta.RTN_UNICAST, Rta.RTNH_F_ONLINK, attrs), r);
+        RouteMessage r = RouteMessage.request(
+                Rtm.RTM_NEWROUTE,
+                0x400,
+                Rtm.AF_INET,
+                24,
+                100,
+                Rta.RTPROT_STATIC,
+                Rta.RT_SCOPE_LINK,
+                Rta.RTN_UNICAST,
+                Rta.RTNH_F_ONLINK,
+                attrs);
+        assertEquals(
+                new RouteMessage(
+                        Rtm.RTM_NEWROUTE,
+                        0x400,
+                        0,
+                        0,
+                        Rtm.AF_INET,
+                        24,
+                        0,
+                        0,
+                        100,
+                        Rta.RTPROT_STATIC,
+                        Rta.RT_SCOPE_LINK,
+                        Rta.RTN_UNICAST,
+                        Rta.RTNH_F_ONLINK,
+                        attrs),
+                r);
         ByteBuf out = Unpooled.buffer();
-        new RouteMessage(Rtm.RTM_NEWROUTE, 0, 0, 0, Rtm.AF_INET, 24, 8, 0x10, 100, 4, 0, 1, 0x81020004, attrs).writeBody(out);
+        new RouteMessage(Rtm.RTM_NEWROUTE, 0, 0, 0, Rtm.AF_INET, 24, 8, 0x10, 100, 4, 0, 1, 0x81020004, attrs)
+                .writeBody(out);
         assertEquals(hex("02 18 08 10 64 04 00 01 04 00 02 81", "08 00 04 00 03 00 00 00"), ByteBufUtil.hexDump(out));
         out.release();
     }
@@ -110,8 +148,13 @@ class RouteMessageTest {
     void aCapturedRouteWithMetricsFieldByField() {
         List<NetlinkMessage> out = new ArrayList<>();
         NetlinkCodec.decode(Unpooled.wrappedBuffer(Vectors.load("rich-route-dump")), RouteMessages.INSTANCE, out);
-        RouteMessage r = out.stream().filter(m -> m instanceof RouteMessage rm && rm.destination() != null
-                && rm.destination().getHostAddress().equals("198.20.0.0")).map(m -> (RouteMessage) m).findFirst().orElseThrow();
+        RouteMessage r = out.stream()
+                .filter(m -> m instanceof RouteMessage rm
+                        && rm.destination() != null
+                        && rm.destination().getHostAddress().equals("198.20.0.0"))
+                .map(m -> (RouteMessage) m)
+                .findFirst()
+                .orElseThrow();
         assertEquals(3, r.sequence());
         assertEquals(Rtm.AF_INET, r.family());
         assertEquals(24, r.dstLength());
@@ -128,7 +171,9 @@ class RouteMessageTest {
         assertEquals(1400, r.mtu());
         assertEquals(1360, r.advmss());
         assertNull(r.preferredSource());
-        assertEquals("RTM_NEWROUTE[seq=3, dst=/198.20.0.0/24, gw=/198.18.0.7, table=254, attrs=[RTA_TABLE(4B), RTA_DST(4B),"
-                + " RTA_PRIORITY(4B), RTA_METRICS(16B), RTA_GATEWAY(4B), RTA_OIF(4B)]]", r.toString());
+        assertEquals(
+                "RTM_NEWROUTE[seq=3, dst=/198.20.0.0/24, gw=/198.18.0.7, table=254, attrs=[RTA_TABLE(4B), RTA_DST(4B),"
+                        + " RTA_PRIORITY(4B), RTA_METRICS(16B), RTA_GATEWAY(4B), RTA_OIF(4B)]]",
+                r.toString());
     }
 }

@@ -2,7 +2,6 @@ package dev.podnet.api.internal;
 
 import dev.podnet.api.DataplaneOptions;
 import dev.podnet.dataplane.internal.engine.StepObserver;
-
 import java.util.Objects;
 import java.util.function.BiFunction;
 
@@ -13,8 +12,7 @@ import java.util.function.BiFunction;
 public final class FaultInjection {
     private static volatile BiFunction<DataplaneOptions, StepObserver, DataplaneOptions> access;
 
-    private FaultInjection() {
-    }
+    private FaultInjection() {}
 
     /** Called once, by {@link DataplaneOptions}. */
     public static void install(BiFunction<DataplaneOptions, StepObserver, DataplaneOptions> accessor) {

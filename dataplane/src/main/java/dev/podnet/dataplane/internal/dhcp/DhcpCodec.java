@@ -13,8 +13,7 @@ import java.util.Objects;
 final class DhcpCodec {
     private static final int OPTIONS_OFFSET = DhcpMessage.HEADER_LENGTH + 4;
 
-    private DhcpCodec() {
-    }
+    private DhcpCodec() {}
 
     /** See {@link DhcpMessage#parse(byte[], int, int)}. */
     static DhcpMessage decode(byte[] data, int offset, int length) {
@@ -30,14 +29,22 @@ final class DhcpCodec {
         ByteBuffer in = ByteBuffer.wrap(data, offset, length).slice();
         int cookie = in.getInt(DhcpMessage.HEADER_LENGTH);
         if (cookie != DhcpMessage.MAGIC_COOKIE) {
-            throw new DhcpFormatException(String.format("bad magic cookie 0x%08x at byte %d, expected 0x%08x (99.130.83.99)",
+            throw new DhcpFormatException(String.format(
+                    "bad magic cookie 0x%08x at byte %d, expected 0x%08x (99.130.83.99)",
                     cookie, DhcpMessage.HEADER_LENGTH, DhcpMessage.MAGIC_COOKIE));
         }
         DhcpMessageBuilder b = DhcpMessage.builder()
-                .op(u8(in, 0)).htype(u8(in, 1)).hlen(u8(in, 2)).hops(u8(in, 3))
-                .xid(in.getInt(4)).secs(in.getShort(8) & 0xffff).flags(in.getShort(10) & 0xffff)
-                .ciaddr(DhcpMessage.ipv4(bytes(in, 12, 4))).yiaddr(DhcpMessage.ipv4(bytes(in, 16, 4)))
-                .siaddr(DhcpMessage.ipv4(bytes(in, 20, 4))).giaddr(DhcpMessage.ipv4(bytes(in, 24, 4)))
+                .op(u8(in, 0))
+                .htype(u8(in, 1))
+                .hlen(u8(in, 2))
+                .hops(u8(in, 3))
+                .xid(in.getInt(4))
+                .secs(in.getShort(8) & 0xffff)
+                .flags(in.getShort(10) & 0xffff)
+                .ciaddr(DhcpMessage.ipv4(bytes(in, 12, 4)))
+                .yiaddr(DhcpMessage.ipv4(bytes(in, 16, 4)))
+                .siaddr(DhcpMessage.ipv4(bytes(in, 20, 4)))
+                .giaddr(DhcpMessage.ipv4(bytes(in, 24, 4)))
                 .chaddr(bytes(in, 28, DhcpMessage.CHADDR_LENGTH))
                 .sname(bytes(in, 44, DhcpMessage.SNAME_LENGTH))
                 .file(bytes(in, 108, DhcpMessage.FILE_LENGTH));
@@ -57,8 +64,8 @@ final class DhcpCodec {
             }
             int len = u8(in, i + 1);
             if (i + 2 + len > length) {
-                throw new DhcpFormatException("option " + code + " at byte " + i + " claims " + len
-                        + " bytes, only " + (length - i - 2) + " remain");
+                throw new DhcpFormatException("option " + code + " at byte " + i + " claims " + len + " bytes, only "
+                        + (length - i - 2) + " remain");
             }
             // RFC 3396: the instances of one code are one value, in the order they appear
             found.merge(code, bytes(in, i + 2, len), DhcpCodec::concat);
@@ -82,11 +89,20 @@ final class DhcpCodec {
     static byte[] encode(DhcpMessage m) {
         byte[] out = new byte[encodedLength(m)];
         ByteBuffer buf = ByteBuffer.wrap(out);
-        buf.put((byte) m.op()).put((byte) m.htype()).put((byte) m.hlen()).put((byte) m.hops())
-                .putInt(m.xid()).putShort((short) m.secs()).putShort((short) m.flags())
-                .put(m.ciaddr().getAddress()).put(m.yiaddr().getAddress())
-                .put(m.siaddr().getAddress()).put(m.giaddr().getAddress())
-                .put(m.chaddr()).put(m.sname()).put(m.file())
+        buf.put((byte) m.op())
+                .put((byte) m.htype())
+                .put((byte) m.hlen())
+                .put((byte) m.hops())
+                .putInt(m.xid())
+                .putShort((short) m.secs())
+                .putShort((short) m.flags())
+                .put(m.ciaddr().getAddress())
+                .put(m.yiaddr().getAddress())
+                .put(m.siaddr().getAddress())
+                .put(m.giaddr().getAddress())
+                .put(m.chaddr())
+                .put(m.sname())
+                .put(m.file())
                 .putInt(DhcpMessage.MAGIC_COOKIE);
         for (Map.Entry<Integer, byte[]> e : m.optionsView().entrySet()) {
             int code = e.getKey();

@@ -1,7 +1,6 @@
 package dev.podnet.dataplane.internal.dhcp;
 
 import dev.podnet.dataplane.link.MacAddress;
-
 import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -26,9 +25,18 @@ import java.util.Objects;
  * @param leaseSeconds the lease time (option 51); T1 (58) is half of it, T2 (59) seven eighths
  * @param serverId     the server identifier (option 54): the address the responder answers from
  */
-public record DhcpLease(MacAddress clientMac, Inet4Address address, int prefixLength, Inet4Address gateway, int mtu,
-                        List<Route> routes, List<Inet4Address> dnsServers, String domain, List<String> search,
-                        int leaseSeconds, Inet4Address serverId) {
+public record DhcpLease(
+        MacAddress clientMac,
+        Inet4Address address,
+        int prefixLength,
+        Inet4Address gateway,
+        int mtu,
+        List<Route> routes,
+        List<Inet4Address> dnsServers,
+        String domain,
+        List<String> search,
+        int leaseSeconds,
+        Inet4Address serverId) {
     public DhcpLease {
         Objects.requireNonNull(clientMac, "clientMac");
         Objects.requireNonNull(address, "address");
@@ -37,7 +45,8 @@ public record DhcpLease(MacAddress clientMac, Inet4Address address, int prefixLe
             throw new IllegalArgumentException("prefixLength " + prefixLength + " is outside 0..32");
         }
         if (mtu != 0 && (mtu < 68 || mtu > 0xffff)) {
-            throw new IllegalArgumentException("mtu " + mtu + " is neither 0 (not sent) nor within 68..65535 (RFC 2132 5.1)");
+            throw new IllegalArgumentException(
+                    "mtu " + mtu + " is neither 0 (not sent) nor within 68..65535 (RFC 2132 5.1)");
         }
         if (leaseSeconds <= 0) {
             throw new IllegalArgumentException("leaseSeconds must be positive, got " + leaseSeconds);
@@ -86,8 +95,8 @@ public record DhcpLease(MacAddress clientMac, Inet4Address address, int prefixLe
             }
             // RFC 3442 sends only the significant octets, so set host bits would be silently lost
             if ((ByteBuffer.wrap(destination.getAddress()).getInt() & ~LeaseOptions.mask(prefixLength)) != 0) {
-                throw new IllegalArgumentException("route destination " + destination.getHostAddress() + "/" + prefixLength
-                        + " has bits set beyond the prefix");
+                throw new IllegalArgumentException("route destination " + destination.getHostAddress() + "/"
+                        + prefixLength + " has bits set beyond the prefix");
             }
         }
 

@@ -238,7 +238,8 @@ public final class DhcpMessage {
             return Optional.empty();
         }
         if (value.length != 4) {
-            throw new DhcpFormatException("option " + code + " (" + name + ") has " + value.length + " bytes, expected 4");
+            throw new DhcpFormatException(
+                    "option " + code + " (" + name + ") has " + value.length + " bytes, expected 4");
         }
         return Optional.of(ipv4(value));
     }
@@ -248,11 +249,23 @@ public final class DhcpMessage {
         if (!(o instanceof DhcpMessage m)) {
             return false;
         }
-        if (op != m.op || htype != m.htype || hlen != m.hlen || hops != m.hops || xid != m.xid
-                || secs != m.secs || flags != m.flags
-                || !ciaddr.equals(m.ciaddr) || !yiaddr.equals(m.yiaddr) || !siaddr.equals(m.siaddr) || !giaddr.equals(m.giaddr)
-                || !Arrays.equals(chaddr, m.chaddr) || !Arrays.equals(sname, m.sname) || !Arrays.equals(file, m.file)
-                || !options.keySet().stream().toList().equals(m.options.keySet().stream().toList())) {
+        if (op != m.op
+                || htype != m.htype
+                || hlen != m.hlen
+                || hops != m.hops
+                || xid != m.xid
+                || secs != m.secs
+                || flags != m.flags
+                || !ciaddr.equals(m.ciaddr)
+                || !yiaddr.equals(m.yiaddr)
+                || !siaddr.equals(m.siaddr)
+                || !giaddr.equals(m.giaddr)
+                || !Arrays.equals(chaddr, m.chaddr)
+                || !Arrays.equals(sname, m.sname)
+                || !Arrays.equals(file, m.file)
+                || !options.keySet().stream()
+                        .toList()
+                        .equals(m.options.keySet().stream().toList())) {
             return false;
         }
         return options.entrySet().stream().allMatch(e -> Arrays.equals(e.getValue(), m.options.get(e.getKey())));
@@ -271,10 +284,17 @@ public final class DhcpMessage {
 
     @Override
     public String toString() {
-        StringBuilder s = new StringBuilder(String.format("DhcpMessage[op=%d xid=0x%08x flags=0x%04x ciaddr=%s yiaddr=%s giaddr=%s chaddr=%s",
-                op, xid, flags, ciaddr.getHostAddress(), yiaddr.getHostAddress(), giaddr.getHostAddress(),
+        StringBuilder s = new StringBuilder(String.format(
+                "DhcpMessage[op=%d xid=0x%08x flags=0x%04x ciaddr=%s yiaddr=%s giaddr=%s chaddr=%s",
+                op,
+                xid,
+                flags,
+                ciaddr.getHostAddress(),
+                yiaddr.getHostAddress(),
+                giaddr.getHostAddress(),
                 HexFormat.ofDelimiter(":").formatHex(chaddr, 0, Math.min(hlen, CHADDR_LENGTH))));
-        options.forEach((code, value) -> s.append(' ').append(code).append('=').append(HexFormat.of().formatHex(value)));
+        options.forEach((code, value) ->
+                s.append(' ').append(code).append('=').append(HexFormat.of().formatHex(value)));
         return s.append(']').toString();
     }
 

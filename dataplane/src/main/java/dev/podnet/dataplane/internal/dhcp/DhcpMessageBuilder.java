@@ -27,8 +27,7 @@ public final class DhcpMessageBuilder {
     byte[] file = new byte[DhcpMessage.FILE_LENGTH];
     final Map<Integer, byte[]> options = new LinkedHashMap<>();
 
-    DhcpMessageBuilder() {
-    }
+    DhcpMessageBuilder() {}
 
     /** {@link DhcpMessage#BOOTREQUEST} or {@link DhcpMessage#BOOTREPLY}. */
     public DhcpMessageBuilder op(int op) {

@@ -46,6 +46,5 @@ public final class DhcpOptions {
     /** End: one 0xff byte, the last option (RFC 2132 3.2). */
     public static final int END = 255;
 
-    private DhcpOptions() {
-    }
+    private DhcpOptions() {}
 }

@@ -1,7 +1,7 @@
 package dev.podnet.dataplane.internal.dhcp;
 
-import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.internal.netns.NetnsThread;
+import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.netlink.internal.sys.ErrnoException;
 import dev.podnet.netlink.internal.sys.LibC;
 import io.netty.buffer.ByteBufUtil;
@@ -12,10 +12,9 @@ import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
-import reactor.core.publisher.Mono;
-
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.publisher.Mono;
 
 /**
  * Serves one VM its lease: a UDP socket on port 67 inside the pod's namespace, bound to the VM
@@ -51,7 +50,8 @@ public final class DhcpResponder implements AutoCloseable {
      *
      * @param loops where the socket is driven (podnet's epoll loops)
      */
-    public static Mono<DhcpResponder> open(NetnsThread netns, NetNs pod, String device, IoEventLoopGroup loops, DhcpServer server) {
+    public static Mono<DhcpResponder> open(
+            NetnsThread netns, NetNs pod, String device, IoEventLoopGroup loops, DhcpServer server) {
         return netns.inside(pod, () -> LibC.socket(AF_INET, SOCK_DGRAM | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0))
                 .flatMap(fd -> {
                     AtomicLong answered = new AtomicLong();
@@ -64,15 +64,17 @@ public final class DhcpResponder implements AutoCloseable {
                         ch = new EpollDatagramChannel(fd);
                     } catch (ErrnoException | RuntimeException e) {
                         closeQuietly(fd);
-                        return Mono.error(new IllegalStateException("DHCP socket on " + device + " in " + pod + ": " + e.getMessage(), e));
+                        return Mono.error(new IllegalStateException(
+                                "DHCP socket on " + device + " in " + pod + ": " + e.getMessage(), e));
                     }
                     ch.pipeline().addLast(new Answerer(server, answered, dropped));
                     return await(((io.netty.channel.EventLoopGroup) loops).register(ch))
                             .then(Mono.defer(() -> await(ch.bind(new InetSocketAddress(SERVER_PORT)))))
                             .thenReturn(new DhcpResponder(ch, answered, dropped))
-                            .onErrorResume(e -> await(ch.close()).onErrorResume(x -> Mono.empty())
-                                    .then(Mono.error(new IllegalStateException("DHCP socket on " + device + " in " + pod + ": "
-                                            + e.getMessage(), e))));
+                            .onErrorResume(e -> await(ch.close())
+                                    .onErrorResume(x -> Mono.empty())
+                                    .then(Mono.error(new IllegalStateException(
+                                            "DHCP socket on " + device + " in " + pod + ": " + e.getMessage(), e))));
                 });
     }
 

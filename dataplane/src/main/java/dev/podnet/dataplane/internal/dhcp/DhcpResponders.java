@@ -1,10 +1,9 @@
 package dev.podnet.dataplane.internal.dhcp;
 
-import reactor.core.publisher.Mono;
-
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import reactor.core.publisher.Mono;
 
 /** The DHCP responders of one dataplane's VM endpoints, by endpoint key. */
 public final class DhcpResponders implements AutoCloseable {
@@ -12,12 +11,14 @@ public final class DhcpResponders implements AutoCloseable {
 
     /** Starts {@code key}'s responder (closing one it had). */
     public Mono<Void> start(String key, Supplier<Mono<DhcpResponder>> open) {
-        return Mono.defer(open::get).doOnNext(r -> {
-            DhcpResponder old = byEndpoint.put(key, r);
-            if (old != null) {
-                old.close();
-            }
-        }).then();
+        return Mono.defer(open::get)
+                .doOnNext(r -> {
+                    DhcpResponder old = byEndpoint.put(key, r);
+                    if (old != null) {
+                        old.close();
+                    }
+                })
+                .then();
     }
 
     /** Stops {@code key}'s responder, if it has one. */

@@ -72,7 +72,9 @@ public final class DhcpServer {
     }
 
     private boolean isFromClient(DhcpMessage m) {
-        return m.op() == DhcpMessage.BOOTREQUEST && m.htype() == DhcpMessage.HTYPE_ETHERNET && m.hlen() == 6
+        return m.op() == DhcpMessage.BOOTREQUEST
+                && m.htype() == DhcpMessage.HTYPE_ETHERNET
+                && m.hlen() == 6
                 && Arrays.equals(m.chaddr(), 0, 6, clientMac, 0, 6);
     }
 
@@ -104,7 +106,8 @@ public final class DhcpServer {
 
     private DhcpMessage ack(DhcpMessage request) {
         DhcpMessageBuilder b = replyTo(request, DhcpMessageType.DHCPACK)
-                .ciaddr(request.ciaddr()).yiaddr(lease.address());
+                .ciaddr(request.ciaddr())
+                .yiaddr(lease.address());
         leaseTimes.forEach(b::option);
         return fitting(withConfigured(b, request));
     }
@@ -136,15 +139,17 @@ public final class DhcpServer {
                 .flags(request.flags())
                 .giaddr(request.giaddr())
                 .chaddr(request.chaddr())
-                .option(DhcpOptions.DHCP_MESSAGE_TYPE, new byte[]{(byte) type.code()})
+                .option(DhcpOptions.DHCP_MESSAGE_TYPE, new byte[] {(byte) type.code()})
                 .option(DhcpOptions.DHCP_SERVER_IDENTIFIER, lease.serverId().getAddress());
-        request.option(DhcpOptions.DHCP_CLIENT_IDENTIFIER).ifPresent(id -> b.option(DhcpOptions.DHCP_CLIENT_IDENTIFIER, id));
+        request.option(DhcpOptions.DHCP_CLIENT_IDENTIFIER)
+                .ifPresent(id -> b.option(DhcpOptions.DHCP_CLIENT_IDENTIFIER, id));
         return b;
     }
 
     /** Adds the lease's options: those in the client's parameter request list in its order, then the rest. */
     private DhcpMessage withConfigured(DhcpMessageBuilder b, DhcpMessage request) {
-        for (byte asked : request.option(DhcpOptions.DHCP_PARAMETER_REQUEST_LIST).orElse(new byte[0])) {
+        for (byte asked :
+                request.option(DhcpOptions.DHCP_PARAMETER_REQUEST_LIST).orElse(new byte[0])) {
             byte[] value = configured.get(asked & 0xff);
             if (value != null) {
                 b.option(asked & 0xff, value);

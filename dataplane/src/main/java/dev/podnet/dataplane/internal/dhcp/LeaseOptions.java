@@ -11,8 +11,7 @@ import java.util.Map;
 
 /** A {@link DhcpLease} as option values: computed once per server, the same for every reply. */
 final class LeaseOptions {
-    private LeaseOptions() {
-    }
+    private LeaseOptions() {}
 
     /** The configuration options the lease asks for, code to value, in ascending code order. */
     static Map<Integer, byte[]> configured(DhcpLease lease) {
@@ -31,7 +30,7 @@ final class LeaseOptions {
             o.put(DhcpOptions.DOMAIN_NAME, lease.domain().getBytes(StandardCharsets.US_ASCII));
         }
         if (lease.mtu() > 0) {
-            o.put(DhcpOptions.INTERFACE_MTU, new byte[]{(byte) (lease.mtu() >>> 8), (byte) lease.mtu()});
+            o.put(DhcpOptions.INTERFACE_MTU, new byte[] {(byte) (lease.mtu() >>> 8), (byte) lease.mtu()});
         }
         if (!lease.search().isEmpty()) {
             o.put(DhcpOptions.DOMAIN_SEARCH, domainSearch(lease.search()));
@@ -105,7 +104,8 @@ final class LeaseOptions {
             throw new IllegalArgumentException(field + " '" + name + "' is not a domain name");
         }
         if (!n.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw new IllegalArgumentException(field + " '" + name + "' is not printable ASCII (give an IDN as its xn-- form)");
+            throw new IllegalArgumentException(
+                    field + " '" + name + "' is not printable ASCII (give an IDN as its xn-- form)");
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String label : n.split("\\.", -1)) {
@@ -118,8 +118,8 @@ final class LeaseOptions {
         }
         out.write(0);
         if (out.size() > 255) {
-            throw new IllegalArgumentException(field + " '" + name + "' is " + out.size()
-                    + " bytes in DNS form, more than 255 (RFC 1035 2.3.4)");
+            throw new IllegalArgumentException(
+                    field + " '" + name + "' is " + out.size() + " bytes in DNS form, more than 255 (RFC 1035 2.3.4)");
         }
         return out.toByteArray();
     }

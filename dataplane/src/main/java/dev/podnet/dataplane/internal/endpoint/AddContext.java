@@ -1,7 +1,6 @@
 package dev.podnet.dataplane.internal.endpoint;
 
 import dev.podnet.dataplane.EndpointState;
-
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;
@@ -44,9 +43,19 @@ public final class AddContext implements AutoCloseable {
      * @param requestedAddress6 a static IPv6 address request, or null
      * @param vm               a VM endpoint (Virtlet): a tap and a bridge in the sandbox, the interface's config handed to the VM
      */
-    public AddContext(HostContext host, AttachedNetwork network, String containerId, String ifName, NetNs netns, int mtu,
-                      MacAddress mac, String podName, String podNamespace, java.net.InetAddress requestedAddress,
-                      java.net.InetAddress requestedAddress6, boolean vm) {
+    public AddContext(
+            HostContext host,
+            AttachedNetwork network,
+            String containerId,
+            String ifName,
+            NetNs netns,
+            int mtu,
+            MacAddress mac,
+            String podName,
+            String podNamespace,
+            java.net.InetAddress requestedAddress,
+            java.net.InetAddress requestedAddress6,
+            boolean vm) {
         this.host = host;
         this.network = network;
         this.containerId = containerId;
@@ -65,12 +74,26 @@ public final class AddContext implements AutoCloseable {
 
     /** The record as it stands, in {@code state}. */
     public EndpointRecord record(EndpointState state) {
-        return new EndpointRecord(containerId, ifName, network.name(), netns.path().toString(), hostIfName,
-                mac == null ? "" : mac.toString(), address == null ? "" : address.toString(),
-                address == null ? "" : Cidr.text(gateway4()), state,
-                startedMillis, podName, podNamespace, vm ? vmTapName(ifName) : "",
-                address6 == null ? "" : address6.toString(), network.gateway6() == null ? "" : Cidr.text(network.gateway6()), "",
-                mtu, podRoutes(), hostMac);
+        return new EndpointRecord(
+                containerId,
+                ifName,
+                network.name(),
+                netns.path().toString(),
+                hostIfName,
+                mac == null ? "" : mac.toString(),
+                address == null ? "" : address.toString(),
+                address == null ? "" : Cidr.text(gateway4()),
+                state,
+                startedMillis,
+                podName,
+                podNamespace,
+                vm ? vmTapName(ifName) : "",
+                address6 == null ? "" : address6.toString(),
+                network.gateway6() == null ? "" : Cidr.text(network.gateway6()),
+                "",
+                mtu,
+                podRoutes(),
+                hostMac);
     }
 
     /**

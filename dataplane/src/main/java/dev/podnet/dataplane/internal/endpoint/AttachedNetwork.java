@@ -1,10 +1,9 @@
 package dev.podnet.dataplane.internal.endpoint;
 
-import dev.podnet.dataplane.internal.ipam.AddressAllocator;
-import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.NetworkMode;
+import dev.podnet.dataplane.internal.ipam.AddressAllocator;
 import dev.podnet.dataplane.internal.state.NetworkRecord;
-
+import dev.podnet.dataplane.ipam.Cidr;
 import java.net.InetAddress;
 
 /**
@@ -12,8 +11,15 @@ import java.net.InetAddress;
  * network, which has none), and its address allocators (the IPv4 ones null on an IPv6-only network,
  * the IPv6 ones null on an IPv4 network or one that derives IPv6 addresses from MACs).
  */
-public record AttachedNetwork(NetworkRecord record, int bridgeIndex, Cidr subnet, InetAddress gateway,
-                              AddressAllocator allocator, Cidr subnet6, InetAddress gateway6, AddressAllocator allocator6) {
+public record AttachedNetwork(
+        NetworkRecord record,
+        int bridgeIndex,
+        Cidr subnet,
+        InetAddress gateway,
+        AddressAllocator allocator,
+        Cidr subnet6,
+        InetAddress gateway6,
+        AddressAllocator allocator6) {
     public String name() {
         return record.name();
     }
@@ -38,7 +44,8 @@ public record AttachedNetwork(NetworkRecord record, int bridgeIndex, Cidr subnet
     public dev.podnet.dataplane.internal.ipam.AddressRange rangeOf(InetAddress address) {
         for (AddressAllocator a : allocators()) {
             for (var r : a.ranges()) {
-                if (r.subnet().isIpv4() == (address.getAddress().length == 4) && r.subnet().contains(address)) {
+                if (r.subnet().isIpv4() == (address.getAddress().length == 4)
+                        && r.subnet().contains(address)) {
                     return r;
                 }
             }

@@ -1,7 +1,6 @@
 package dev.podnet.dataplane.internal.endpoint;
 
 import dev.podnet.dataplane.EndpointState;
-
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -30,19 +29,68 @@ import java.util.Objects;
  *                      by updates), each {@code dst via gateway}
  * @param hostMac       the host end's MAC, or empty when not known (records before version 6)
  */
-public record EndpointRecord(String containerId, String ifName, String network, String netns, String hostIfName,
-                             String mac, String address, String gateway, EndpointState state, long createdMillis,
-                             String podName, String podNamespace, String vmTap, String address6, String gateway6,
-                             String sandboxKey, int mtu, List<String> routes, String hostMac) {
+public record EndpointRecord(
+        String containerId,
+        String ifName,
+        String network,
+        String netns,
+        String hostIfName,
+        String mac,
+        String address,
+        String gateway,
+        EndpointState state,
+        long createdMillis,
+        String podName,
+        String podNamespace,
+        String vmTap,
+        String address6,
+        String gateway6,
+        String sandboxKey,
+        int mtu,
+        List<String> routes,
+        String hostMac) {
     private static final String VERSION = "6";
 
     /** A record whose host MAC is not known. */
-    public EndpointRecord(String containerId, String ifName, String network, String netns, String hostIfName,
-                          String mac, String address, String gateway, EndpointState state, long createdMillis,
-                          String podName, String podNamespace, String vmTap, String address6, String gateway6,
-                          String sandboxKey, int mtu, List<String> routes) {
-        this(containerId, ifName, network, netns, hostIfName, mac, address, gateway, state, createdMillis, podName, podNamespace,
-                vmTap, address6, gateway6, sandboxKey, mtu, routes, "");
+    public EndpointRecord(
+            String containerId,
+            String ifName,
+            String network,
+            String netns,
+            String hostIfName,
+            String mac,
+            String address,
+            String gateway,
+            EndpointState state,
+            long createdMillis,
+            String podName,
+            String podNamespace,
+            String vmTap,
+            String address6,
+            String gateway6,
+            String sandboxKey,
+            int mtu,
+            List<String> routes) {
+        this(
+                containerId,
+                ifName,
+                network,
+                netns,
+                hostIfName,
+                mac,
+                address,
+                gateway,
+                state,
+                createdMillis,
+                podName,
+                podNamespace,
+                vmTap,
+                address6,
+                gateway6,
+                sandboxKey,
+                mtu,
+                routes,
+                "");
     }
 
     public EndpointRecord {
@@ -78,27 +126,100 @@ public record EndpointRecord(String containerId, String ifName, String network, 
     }
 
     public EndpointRecord withState(EndpointState s) {
-        return new EndpointRecord(containerId, ifName, network, netns, hostIfName, mac, address, gateway, s,
-                createdMillis, podName, podNamespace, vmTap, address6, gateway6, sandboxKey, mtu, routes, hostMac);
+        return new EndpointRecord(
+                containerId,
+                ifName,
+                network,
+                netns,
+                hostIfName,
+                mac,
+                address,
+                gateway,
+                s,
+                createdMillis,
+                podName,
+                podNamespace,
+                vmTap,
+                address6,
+                gateway6,
+                sandboxKey,
+                mtu,
+                routes,
+                hostMac);
     }
 
     /** The same record with another MTU and extra routes (an update). */
     public EndpointRecord withMtuAndRoutes(int newMtu, List<String> newRoutes) {
-        return new EndpointRecord(containerId, ifName, network, netns, hostIfName, mac, address, gateway, state,
-                createdMillis, podName, podNamespace, vmTap, address6, gateway6, sandboxKey, newMtu, newRoutes, hostMac);
+        return new EndpointRecord(
+                containerId,
+                ifName,
+                network,
+                netns,
+                hostIfName,
+                mac,
+                address,
+                gateway,
+                state,
+                createdMillis,
+                podName,
+                podNamespace,
+                vmTap,
+                address6,
+                gateway6,
+                sandboxKey,
+                newMtu,
+                newRoutes,
+                hostMac);
     }
 
     /** The same record attached to {@code key} (empty: detached). */
     public EndpointRecord withSandboxKey(String key) {
-        return new EndpointRecord(containerId, ifName, network, netns, hostIfName, mac, address, gateway, state,
-                createdMillis, podName, podNamespace, vmTap, address6, gateway6, key, mtu, routes, hostMac);
+        return new EndpointRecord(
+                containerId,
+                ifName,
+                network,
+                netns,
+                hostIfName,
+                mac,
+                address,
+                gateway,
+                state,
+                createdMillis,
+                podName,
+                podNamespace,
+                vmTap,
+                address6,
+                gateway6,
+                key,
+                mtu,
+                routes,
+                hostMac);
     }
 
     /** A tab-separated line, versioned. Fields are validated upstream to hold no tab or newline. */
     public String encode() {
-        return String.join("\t", VERSION, containerId, ifName, n(network), n(netns), n(hostIfName), n(mac), n(address),
-                n(gateway), state.name(), Long.toString(createdMillis), podName, podNamespace, vmTap, address6, gateway6,
-                sandboxKey, Integer.toString(mtu), String.join(",", routes), hostMac);
+        return String.join(
+                "\t",
+                VERSION,
+                containerId,
+                ifName,
+                n(network),
+                n(netns),
+                n(hostIfName),
+                n(mac),
+                n(address),
+                n(gateway),
+                state.name(),
+                Long.toString(createdMillis),
+                podName,
+                podNamespace,
+                vmTap,
+                address6,
+                gateway6,
+                sandboxKey,
+                Integer.toString(mtu),
+                String.join(",", routes),
+                hostMac);
     }
 
     private static String n(String s) {
@@ -118,9 +239,25 @@ public record EndpointRecord(String containerId, String ifName, String network, 
             throw new IllegalStateException("endpoint record is damaged or of an unknown version: '" + text + "'");
         }
         v5 = v5 || v6;
-        return new EndpointRecord(f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], EndpointState.valueOf(f[9]),
-                Long.parseLong(f[10]), f[11], f[12], v1 ? "" : f[13], v1 || v2 ? "" : f[14], v1 || v2 ? "" : f[15],
-                v1 || v2 || v3 ? "" : f[16], v5 ? Integer.parseInt(f[17]) : 0,
-                v5 && !f[18].isEmpty() ? Arrays.asList(f[18].split(",")) : List.of(), v6 ? f[19] : "");
+        return new EndpointRecord(
+                f[1],
+                f[2],
+                f[3],
+                f[4],
+                f[5],
+                f[6],
+                f[7],
+                f[8],
+                EndpointState.valueOf(f[9]),
+                Long.parseLong(f[10]),
+                f[11],
+                f[12],
+                v1 ? "" : f[13],
+                v1 || v2 ? "" : f[14],
+                v1 || v2 ? "" : f[15],
+                v1 || v2 || v3 ? "" : f[16],
+                v5 ? Integer.parseInt(f[17]) : 0,
+                v5 && !f[18].isEmpty() ? Arrays.asList(f[18].split(",")) : List.of(),
+                v6 ? f[19] : "");
     }
 }

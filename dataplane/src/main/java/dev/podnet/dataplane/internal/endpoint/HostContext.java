@@ -22,7 +22,11 @@ import reactor.core.scheduler.Scheduler;
  * @param rtnlThread the thread of {@code rtnl}'s channel, which also configures the pods (see {@link
  *               dev.podnet.dataplane.internal.netns.RtnlExecutor})
  */
-public record HostContext(NetlinkClient rtnl, IoEventLoopGroup loops, NetnsThread netns, StateStore store,
-                          Scheduler state, dev.podnet.dataplane.internal.dhcp.DhcpResponders dhcp,
-                          dev.podnet.dataplane.internal.netns.RtnlExecutor rtnlThread) {
-}
+public record HostContext(
+        NetlinkClient rtnl,
+        IoEventLoopGroup loops,
+        NetnsThread netns,
+        StateStore store,
+        Scheduler state,
+        dev.podnet.dataplane.internal.dhcp.DhcpResponders dhcp,
+        dev.podnet.dataplane.internal.netns.RtnlExecutor rtnlThread) {}

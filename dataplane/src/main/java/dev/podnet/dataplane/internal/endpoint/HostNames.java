@@ -14,8 +14,7 @@ public final class HostNames {
     /** The prefix of every host-side link podnet names. */
     public static final String PREFIX = "pn";
 
-    private HostNames() {
-    }
+    private HostNames() {}
 
     public static String hostIfName(String containerId, String ifName) {
         try {

@@ -22,8 +22,10 @@ public interface Step<C> {
     }
 
     /** A step from two functions. */
-    static <C> Step<C> of(String name, java.util.function.Function<C, Mono<Void>> apply,
-                          java.util.function.Function<C, Mono<Void>> undo) {
+    static <C> Step<C> of(
+            String name,
+            java.util.function.Function<C, Mono<Void>> apply,
+            java.util.function.Function<C, Mono<Void>> undo) {
         return new Step<>() {
             @Override
             public String name() {

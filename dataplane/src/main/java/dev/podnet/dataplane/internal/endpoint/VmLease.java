@@ -1,10 +1,9 @@
 package dev.podnet.dataplane.internal.endpoint;
 
 import dev.podnet.dataplane.internal.dhcp.DhcpLease;
+import dev.podnet.dataplane.internal.state.NetworkRecord;
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.MacAddress;
-import dev.podnet.dataplane.internal.state.NetworkRecord;
-
 import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +17,7 @@ public final class VmLease {
      */
     static final int LEASE_SECONDS = Integer.MAX_VALUE;
 
-    private VmLease() {
-    }
+    private VmLease() {}
 
     /** The IPv4 lease of VM endpoint {@code r} on {@code network}: address, gateway, routes, MTU, DNS. */
     public static DhcpLease of(EndpointRecord r, NetworkRecord network) {
@@ -30,8 +28,9 @@ public final class VmLease {
             String[] p = route.split(" via ", 2);
             Cidr dst = Cidr.parse(p[0]);
             if (dst.isIpv4()) {
-                routes.add(new DhcpLease.Route((Inet4Address) dst.network().address(), dst.prefixLength(),
-                        (Inet4Address) Cidr.parseAddress(p[1], "route gateway")));
+                routes.add(
+                        new DhcpLease.Route((Inet4Address) dst.network().address(), dst.prefixLength(), (Inet4Address)
+                                Cidr.parseAddress(p[1], "route gateway")));
             }
         }
         List<Inet4Address> dns = new ArrayList<>();
@@ -41,8 +40,17 @@ public final class VmLease {
             }
         }
         int mtu = r.mtu() != 0 ? r.mtu() : network.mtu();
-        return new DhcpLease(MacAddress.parse(r.mac()), (Inet4Address) address.address(), address.prefixLength(),
-                network.pod().defaultRoute() ? gateway : null, mtu, routes, dns, network.pod().domain(), network.pod().search(),
-                LEASE_SECONDS, gateway);
+        return new DhcpLease(
+                MacAddress.parse(r.mac()),
+                (Inet4Address) address.address(),
+                address.prefixLength(),
+                network.pod().defaultRoute() ? gateway : null,
+                mtu,
+                routes,
+                dns,
+                network.pod().domain(),
+                network.pod().search(),
+                LEASE_SECONDS,
+                gateway);
     }
 }

@@ -1,9 +1,8 @@
 package dev.podnet.dataplane.internal.engine;
 
+import java.util.ArrayDeque;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
-
-import java.util.ArrayDeque;
 
 /**
  * A non-blocking counting semaphore: {@link #acquire()} completes when a permit is free. Only the

@@ -1,20 +1,19 @@
 package dev.podnet.dataplane.internal.engine;
 
 import dev.podnet.dataplane.EndpointCheck;
-
+import dev.podnet.dataplane.EndpointState;
+import dev.podnet.dataplane.NetworkMode;
 import dev.podnet.dataplane.internal.endpoint.AttachedNetwork;
 import dev.podnet.dataplane.internal.endpoint.EndpointRecord;
-import dev.podnet.dataplane.EndpointState;
 import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
 import dev.podnet.dataplane.internal.endpoint.HostContext;
 import dev.podnet.dataplane.internal.endpoint.HostNames;
-import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.internal.link.Addresses;
 import dev.podnet.dataplane.internal.link.Links;
+import dev.podnet.dataplane.internal.link.Routes;
+import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;
-import dev.podnet.dataplane.NetworkMode;
-import dev.podnet.dataplane.internal.link.Routes;
 import dev.podnet.netlink.channel.NetlinkClient;
 import dev.podnet.netlink.route.AddressMessage;
 import dev.podnet.netlink.route.IprouteNames;
@@ -23,12 +22,11 @@ import dev.podnet.netlink.route.RouteMessage;
 import dev.podnet.netlink.route.Rta;
 import dev.podnet.netlink.route.Rtm;
 import io.netty.channel.IoEventLoopGroup;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /** Compares one endpoint's record with the kernel and names every difference. Reads only. */
 final class EndpointChecker {
@@ -48,13 +46,16 @@ final class EndpointChecker {
         if (r.state() != EndpointState.READY) {
             diffs.add("the record is " + r.state() + ", not READY");
         }
-        return checkHost(r, diffs).then(Mono.defer(() -> checkSandbox(r, diffs)))
+        return checkHost(r, diffs)
+                .then(Mono.defer(() -> checkSandbox(r, diffs)))
                 .then(Mono.fromSupplier(() -> new EndpointCheck(r.key(), diffs)));
     }
 
     private Mono<Void> checkHost(EndpointRecord r, List<String> diffs) {
         AttachedNetwork n = network;
-        return host.rtnl().request(Links.getByName(r.hostIfName())).cast(LinkMessage.class)
+        return host.rtnl()
+                .request(Links.getByName(r.hostIfName()))
+                .cast(LinkMessage.class)
                 .doOnNext(l -> {
                     if (!l.isUp()) {
                         diffs.add("host link " + r.hostIfName() + " is down");
@@ -65,13 +66,16 @@ final class EndpointChecker {
                     }
                     String mac = EndpointSteps.macText(l);
                     if (!r.hostMac().isEmpty() && !r.hostMac().equalsIgnoreCase(mac)) {
-                        diffs.add("host link " + r.hostIfName() + " has MAC " + mac + ", the record says " + r.hostMac());
+                        diffs.add(
+                                "host link " + r.hostIfName() + " has MAC " + mac + ", the record says " + r.hostMac());
                     }
                     if (r.mtu() > 0 && l.mtu() != r.mtu()) {
-                        diffs.add("host link " + r.hostIfName() + " has MTU " + l.mtu() + ", the record says " + r.mtu());
+                        diffs.add(
+                                "host link " + r.hostIfName() + " has MTU " + l.mtu() + ", the record says " + r.mtu());
                     }
                     if (n != null && n.mode() == NetworkMode.BRIDGE && l.master() != n.bridgeIndex()) {
-                        diffs.add("host link " + r.hostIfName() + " is not a port of bridge " + n.record().bridge());
+                        diffs.add("host link " + r.hostIfName() + " is not a port of bridge "
+                                + n.record().bridge());
                     }
                 })
                 .onErrorResume(EndpointSteps::isNoDevice, e -> {
@@ -88,33 +92,43 @@ final class EndpointChecker {
     private Mono<Void> checkSandbox(EndpointRecord r, List<String> diffs) {
         NetNs ns = NetNs.ofPath(Path.of(r.netns()));
         String where = r.ifName() + " in " + r.netns();
-        return Mono.usingWhen(host.netns().openRouteSocket(ns).flatMap(s -> NetlinkClient.open(loops, s)),
-                pod -> pod.request(Links.getByName(r.ifName())).cast(LinkMessage.class)
-                        .flatMap(l -> {
-                            byte[] hw = l.hardwareAddress();
-                            String mac = hw == null || hw.length != 6 ? "" : new MacAddress(hw).toString();
-                            if (r.vmTap().isEmpty() && !mac.equalsIgnoreCase(r.mac())) {
-                                diffs.add(where + " has MAC " + mac + ", the record says " + r.mac());
-                            }
-                            if (!l.isUp()) {
-                                diffs.add(where + " is down");
-                            }
-                            if (r.mtu() > 0 && l.mtu() != r.mtu()) {
-                                diffs.add(where + " has MTU " + l.mtu() + ", the record says " + r.mtu());
-                            }
-                            if (!r.vmTap().isEmpty()) {
-                                return checkVm(pod, r, l, diffs);
-                            }
-                            return checkAddress(pod, where, l.index(), r.address(), diffs)
-                                    .then(checkAddress(pod, where, l.index(), r.address6(), diffs))
-                                    .then(checkRoutes(pod, where, l.index(), r,
-                                            network == null || network.record().pod().defaultRoute(), diffs));
-                        })
-                        .onErrorResume(EndpointSteps::isNoDevice, e -> {
-                            diffs.add(where + " is missing");
-                            return Mono.empty();
-                        }),
-                NetlinkClient::close)
+        return Mono.usingWhen(
+                        host.netns().openRouteSocket(ns).flatMap(s -> NetlinkClient.open(loops, s)),
+                        pod -> pod.request(Links.getByName(r.ifName()))
+                                .cast(LinkMessage.class)
+                                .flatMap(l -> {
+                                    byte[] hw = l.hardwareAddress();
+                                    String mac = hw == null || hw.length != 6 ? "" : new MacAddress(hw).toString();
+                                    if (r.vmTap().isEmpty() && !mac.equalsIgnoreCase(r.mac())) {
+                                        diffs.add(where + " has MAC " + mac + ", the record says " + r.mac());
+                                    }
+                                    if (!l.isUp()) {
+                                        diffs.add(where + " is down");
+                                    }
+                                    if (r.mtu() > 0 && l.mtu() != r.mtu()) {
+                                        diffs.add(where + " has MTU " + l.mtu() + ", the record says " + r.mtu());
+                                    }
+                                    if (!r.vmTap().isEmpty()) {
+                                        return checkVm(pod, r, l, diffs);
+                                    }
+                                    return checkAddress(pod, where, l.index(), r.address(), diffs)
+                                            .then(checkAddress(pod, where, l.index(), r.address6(), diffs))
+                                            .then(checkRoutes(
+                                                    pod,
+                                                    where,
+                                                    l.index(),
+                                                    r,
+                                                    network == null
+                                                            || network.record()
+                                                                    .pod()
+                                                                    .defaultRoute(),
+                                                    diffs));
+                                })
+                                .onErrorResume(EndpointSteps::isNoDevice, e -> {
+                                    diffs.add(where + " is missing");
+                                    return Mono.empty();
+                                }),
+                        NetlinkClient::close)
                 // the sandbox's namespace cannot be entered: it is gone
                 .onErrorResume(e -> e instanceof dev.podnet.dataplane.netns.NetnsException, e -> {
                     diffs.add("netns " + r.netns() + " is missing");
@@ -122,58 +136,70 @@ final class EndpointChecker {
                 });
     }
 
-    private static Mono<Void> checkAddress(NetlinkClient pod, String where, int index, String address, List<String> diffs) {
+    private static Mono<Void> checkAddress(
+            NetlinkClient pod, String where, int index, String address, List<String> diffs) {
         if (address.isEmpty()) {
             return Mono.empty();
         }
         Cidr want = Cidr.parse(address);
-        return pod.dump(Addresses.dumpOf(want.family(), index)).cast(AddressMessage.class)
+        return pod.dump(Addresses.dumpOf(want.family(), index))
+                .cast(AddressMessage.class)
                 .filter(a -> a.address().equals(want.address()) && a.prefixLength() == want.prefixLength())
                 .hasElements()
                 .doOnNext(has -> {
                     if (!has) {
                         diffs.add(where + " lacks " + address);
                     }
-                }).then();
+                })
+                .then();
     }
 
     /** The default route per family, and every extra route the record lists, in the main table. */
-    private static Mono<Void> checkRoutes(NetlinkClient pod, String where, int index, EndpointRecord r, boolean defaultRoute,
-                                          List<String> diffs) {
+    private static Mono<Void> checkRoutes(
+            NetlinkClient pod, String where, int index, EndpointRecord r, boolean defaultRoute, List<String> diffs) {
         List<String[]> wanted = new ArrayList<>(); // {dst, gateway}
         if (defaultRoute && !r.address().isEmpty()) {
-            wanted.add(new String[]{"0.0.0.0/0", r.gateway()});
+            wanted.add(new String[] {"0.0.0.0/0", r.gateway()});
             if (!r.address6().isEmpty()) {
-                wanted.add(new String[]{"::/0", r.gateway6()});
+                wanted.add(new String[] {"::/0", r.gateway6()});
             }
         }
         for (String extra : r.routes()) {
             String[] p = extra.split(" via ", 2);
-            wanted.add(new String[]{p[0], p[1]});
+            wanted.add(new String[] {p[0], p[1]});
         }
         return Flux.just(Rtm.AF_INET, Rtm.AF_INET6)
                 // a family without a single route has no main table yet (ENOENT): nothing to find there
-                .concatMap(family -> pod.dump(Routes.dumpTable(family, Rta.RT_TABLE_MAIN)).cast(RouteMessage.class)
-                        .onErrorResume(e -> dev.podnet.netlink.NetlinkException.hasErrno(e,
-                                dev.podnet.netlink.Errno.ENOENT), e -> Flux.empty()))
+                .concatMap(family -> pod.dump(Routes.dumpTable(family, Rta.RT_TABLE_MAIN))
+                        .cast(RouteMessage.class)
+                        .onErrorResume(
+                                e -> dev.podnet.netlink.NetlinkException.hasErrno(e, dev.podnet.netlink.Errno.ENOENT),
+                                e -> Flux.empty()))
                 .filter(rt -> rt.outputInterface() == index && rt.gateway() != null)
-                .map(rt -> (rt.dstLength() == 0 ? (rt.family() == Rtm.AF_INET ? "0.0.0.0/0" : "::/0")
-                        : new Cidr(rt.destination(), rt.dstLength()).toString()) + " via " + IprouteNames.address(rt.gateway()))
+                .map(rt -> (rt.dstLength() == 0
+                                ? (rt.family() == Rtm.AF_INET ? "0.0.0.0/0" : "::/0")
+                                : new Cidr(rt.destination(), rt.dstLength()).toString())
+                        + " via " + IprouteNames.address(rt.gateway()))
                 .collect(java.util.stream.Collectors.toSet())
                 .doOnNext(present -> {
                     for (String[] w : wanted) {
                         String route = w[0] + " via " + IprouteNames.address(Cidr.parseAddress(w[1], "gateway"));
                         if (!present.contains(route)) {
-                            diffs.add(where + (w[0].endsWith("/0") ? " has no default route via " + w[1] : " lacks route " + route));
+                            diffs.add(where
+                                    + (w[0].endsWith("/0")
+                                            ? " has no default route via " + w[1]
+                                            : " lacks route " + route));
                         }
                     }
-                }).then();
+                })
+                .then();
     }
 
     /** A VM endpoint: the tap and the interface are ports of the sandbox bridge, which is up. */
     private static Mono<Void> checkVm(NetlinkClient pod, EndpointRecord r, LinkMessage eth, List<String> diffs) {
         String bridgeName = dev.podnet.dataplane.internal.endpoint.AddContext.vmBridgeName(r.ifName());
-        return pod.request(Links.getByName(bridgeName)).cast(LinkMessage.class)
+        return pod.request(Links.getByName(bridgeName))
+                .cast(LinkMessage.class)
                 .flatMap(br -> {
                     if (!br.isUp()) {
                         diffs.add("sandbox bridge " + bridgeName + " in " + r.netns() + " is down");
@@ -181,10 +207,12 @@ final class EndpointChecker {
                     if (eth.master() != br.index()) {
                         diffs.add(r.ifName() + " in " + r.netns() + " is not a port of " + bridgeName);
                     }
-                    return pod.request(Links.getByName(r.vmTap())).cast(LinkMessage.class)
+                    return pod.request(Links.getByName(r.vmTap()))
+                            .cast(LinkMessage.class)
                             .doOnNext(tap -> {
                                 if (tap.master() != br.index()) {
-                                    diffs.add("tap " + r.vmTap() + " in " + r.netns() + " is not a port of " + bridgeName);
+                                    diffs.add("tap " + r.vmTap() + " in " + r.netns() + " is not a port of "
+                                            + bridgeName);
                                 }
                             })
                             .onErrorResume(EndpointSteps::isNoDevice, e -> {

@@ -1,28 +1,25 @@
 package dev.podnet.dataplane.internal.engine;
 
 import dev.podnet.dataplane.EndpointOperationException;
+import dev.podnet.dataplane.EndpointState;
 import dev.podnet.dataplane.EndpointUpdate;
 import dev.podnet.dataplane.InvalidSpecException;
+import dev.podnet.dataplane.NetworkMode;
 import dev.podnet.dataplane.internal.endpoint.AddContext;
 import dev.podnet.dataplane.internal.endpoint.AttachedNetwork;
 import dev.podnet.dataplane.internal.endpoint.EndpointRecord;
-import dev.podnet.dataplane.EndpointState;
 import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
 import dev.podnet.dataplane.internal.endpoint.HostContext;
 import dev.podnet.dataplane.internal.endpoint.HostNames;
 import dev.podnet.dataplane.internal.endpoint.NameTakenException;
-import dev.podnet.dataplane.ipam.AddressUnavailableException;
-import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.internal.link.GroupDeleter;
 import dev.podnet.dataplane.internal.link.Links;
+import dev.podnet.dataplane.ipam.AddressUnavailableException;
+import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.netns.NetnsException;
-import dev.podnet.dataplane.NetworkMode;
 import dev.podnet.netlink.channel.NetlinkClient;
 import io.netty.channel.IoEventLoopGroup;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +28,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * The endpoint operations over the records and the kernel: add (as steps with undo), remove, update,
@@ -49,8 +48,14 @@ final class EndpointOperations {
     private final StepObserver observer;
     private final AtomicInteger vmGroups = new AtomicInteger();
 
-    EndpointOperations(HostContext host, IoEventLoopGroup loops, IoEventLoopGroup deleteLoop, GroupDeleter deleter,
-                       Map<String, AttachedNetwork> networks, OperationGate gate, StepObserver observer) {
+    EndpointOperations(
+            HostContext host,
+            IoEventLoopGroup loops,
+            IoEventLoopGroup deleteLoop,
+            GroupDeleter deleter,
+            Map<String, AttachedNetwork> networks,
+            OperationGate gate,
+            StepObserver observer) {
         this.host = host;
         this.loops = loops;
         this.deleteLoop = deleteLoop;
@@ -69,20 +74,23 @@ final class EndpointOperations {
                 return Mono.error(new InvalidSpecException("network '" + spec.network() + "' does not exist"));
             }
             if (spec.vm() && network.mode() != NetworkMode.BRIDGE) {
-                return Mono.error(new InvalidSpecException("a VM endpoint needs a bridge network; " + spec.network() + " is ptp"));
+                return Mono.error(new InvalidSpecException(
+                        "a VM endpoint needs a bridge network; " + spec.network() + " is ptp"));
             }
             if (spec.vm() && !network.ipv4()) {
-                return Mono.error(new InvalidSpecException("a VM endpoint needs IPv4 (its VM is served by DHCPv4); "
-                        + spec.network() + " is IPv6-only"));
+                return Mono.error(new InvalidSpecException(
+                        "a VM endpoint needs IPv4 (its VM is served by DHCPv4); " + spec.network() + " is IPv6-only"));
             }
-            if (spec.address() != null && (spec.address().getAddress().length == 4 ? !network.ipv4() : network.allocator6() == null)) {
+            if (spec.address() != null
+                    && (spec.address().getAddress().length == 4 ? !network.ipv4() : network.allocator6() == null)) {
                 return Mono.error(new InvalidSpecException("endpoint " + key + ": network " + spec.network()
                         + " hands out no IPv" + (spec.address().getAddress().length == 4 ? 4 : 6)
                         + " addresses from ranges, so " + Cidr.text(spec.address()) + " cannot be requested"));
             }
             if (spec.address6() != null && network.allocator6() == null) {
                 return Mono.error(new InvalidSpecException("endpoint " + key + ": network " + spec.network()
-                        + " hands out no IPv6 addresses from ranges, so " + Cidr.text(spec.address6()) + " cannot be requested"));
+                        + " hands out no IPv6 addresses from ranges, so " + Cidr.text(spec.address6())
+                        + " cannot be requested"));
             }
             AtomicBoolean cancelled = new AtomicBoolean();
             return gate.limited(key, () -> addNow(spec, network, cancelled)).doOnCancel(() -> cancelled.set(true));
@@ -91,21 +99,24 @@ final class EndpointOperations {
 
     private Mono<EndpointRecord> addNow(AddRequest spec, AttachedNetwork network, AtomicBoolean cancelled) {
         String key = EndpointRecord.key(spec.containerId(), spec.ifName());
-        return Mono.fromCallable(() -> Optional.ofNullable(host.store().endpoints().get(key)))
+        return Mono.fromCallable(
+                        () -> Optional.ofNullable(host.store().endpoints().get(key)))
                 .subscribeOn(host.state())
                 .flatMap(stored -> {
                     Mono<Void> leftovers = Mono.empty();
                     if (stored.isPresent()) {
                         EndpointRecord r = EndpointRecord.decode(stored.get());
                         if (r.state() == EndpointState.READY) {
-                            if (r.netns().equals(spec.netns().path().toString()) && r.network().equals(spec.network())) {
+                            if (r.netns().equals(spec.netns().path().toString())
+                                    && r.network().equals(spec.network())) {
                                 return Mono.just(r);
                             }
                             return Mono.error(new InvalidSpecException("endpoint " + key + " already exists in netns "
                                     + r.netns() + " on network " + r.network()));
                         }
                         // an add or remove of this endpoint was cut short (a crash): clear its link first
-                        leftovers = host.rtnl().execute(Links.deleteByName(r.hostIfName()))
+                        leftovers = host.rtnl()
+                                .execute(Links.deleteByName(r.hostIfName()))
                                 .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty());
                     }
                     return leftovers.then(Mono.defer(() -> runAdd(spec, network, cancelled)));
@@ -115,14 +126,27 @@ final class EndpointOperations {
     private Mono<EndpointRecord> runAdd(AddRequest spec, AttachedNetwork network, AtomicBoolean cancelled) {
         String key = EndpointRecord.key(spec.containerId(), spec.ifName());
         int mtu = spec.mtu() != 0 ? spec.mtu() : network.mtu();
-        AddContext ctx = new AddContext(host, network, spec.containerId(), spec.ifName(), spec.netns(), mtu, spec.mac(),
-                spec.podName(), spec.podNamespace(), spec.address(), spec.address6(), spec.vm());
+        AddContext ctx = new AddContext(
+                host,
+                network,
+                spec.containerId(),
+                spec.ifName(),
+                spec.netns(),
+                mtu,
+                spec.mac(),
+                spec.podName(),
+                spec.podNamespace(),
+                spec.address(),
+                spec.address6(),
+                spec.vm());
         return StepRunner.run(EndpointSteps.forShape(network.mode(), spec.vm()), ctx, observer, cancelled::get)
                 .doFinally(s -> ctx.close())
                 .then(Mono.fromCallable(() -> ctx.record(EndpointState.READY)))
-                .onErrorMap(e -> e instanceof AddressUnavailableException || e instanceof NameTakenException,
+                .onErrorMap(
+                        e -> e instanceof AddressUnavailableException || e instanceof NameTakenException,
                         e -> new InvalidSpecException("endpoint " + key + ": " + e.getMessage()))
-                .onErrorMap(e -> !(e instanceof InvalidSpecException), e -> new EndpointOperationException("add", key, e));
+                .onErrorMap(
+                        e -> !(e instanceof InvalidSpecException), e -> new EndpointOperationException("add", key, e));
     }
 
     /**
@@ -152,22 +176,30 @@ final class EndpointOperations {
                 })
                 .subscribeOn(host.state())
                 .flatMap(record -> {
-                    String hostIf = record.map(EndpointRecord::hostIfName).orElse(HostNames.hostIfName(containerId, ifName));
+                    String hostIf =
+                            record.map(EndpointRecord::hostIfName).orElse(HostNames.hostIfName(containerId, ifName));
                     host.dhcp().stop(key);
                     return observer.afterStep(StepObserver.REMOVE_MARK)
                             .then(deleter.delete(hostIf))
-                            .then(record.filter(r -> !r.vmTap().isEmpty()).map(this::removeVmDevices).orElse(Mono.empty()))
+                            .then(record.filter(r -> !r.vmTap().isEmpty())
+                                    .map(this::removeVmDevices)
+                                    .orElse(Mono.empty()))
                             .then(observer.afterStep(StepObserver.REMOVE_DELETE_LINK))
                             .then(Mono.<Void>fromRunnable(() -> {
-                                for (AttachedNetwork n : networks.values()) {
-                                    if (record.isEmpty() || n.name().equals(record.get().network())) {
-                                        n.releaseAll(containerId, ifName);
-                                    }
-                                }
-                                host.store().endpoints().remove(key);
-                            }).subscribeOn(host.state()));
+                                        for (AttachedNetwork n : networks.values()) {
+                                            if (record.isEmpty()
+                                                    || n.name()
+                                                            .equals(record.get().network())) {
+                                                n.releaseAll(containerId, ifName);
+                                            }
+                                        }
+                                        host.store().endpoints().remove(key);
+                                    })
+                                    .subscribeOn(host.state()));
                 })
-                .onErrorMap(e -> !(e instanceof InvalidSpecException), e -> new EndpointOperationException("remove", key, e));
+                .onErrorMap(
+                        e -> !(e instanceof InvalidSpecException),
+                        e -> new EndpointOperationException("remove", key, e));
     }
 
     /**
@@ -179,9 +211,12 @@ final class EndpointOperations {
     private Mono<Void> removeVmDevices(EndpointRecord r) {
         NetNs ns = NetNs.ofPath(Path.of(r.netns()));
         int group = VM_GROUP_BASE + (vmGroups.getAndIncrement() & ((1 << 28) - 1));
-        return Mono.usingWhen(host.netns().openRouteSocket(ns).flatMap(s -> NetlinkClient.open(deleteLoop, s)),
-                        pod -> pod.executeBatch(List.of(Links.setGroup(r.vmTap(), group),
-                                        Links.setGroup(AddContext.vmBridgeName(r.ifName()), group), Links.deleteGroup(group)))
+        return Mono.usingWhen(
+                        host.netns().openRouteSocket(ns).flatMap(s -> NetlinkClient.open(deleteLoop, s)),
+                        pod -> pod.executeBatch(List.of(
+                                        Links.setGroup(r.vmTap(), group),
+                                        Links.setGroup(AddContext.vmBridgeName(r.ifName()), group),
+                                        Links.deleteGroup(group)))
                                 // a device already gone (ENODEV) is what the delete wants
                                 .onErrorResume(EndpointOperations::onlyNoDevice, e -> Mono.empty()),
                         NetlinkClient::close)
@@ -212,8 +247,8 @@ final class EndpointOperations {
     Mono<EndpointRecord> attach(String containerId, String ifName, String sandboxKey) {
         return updateRecord(containerId, ifName, r -> {
             if (!r.sandboxKey().isEmpty() && !r.sandboxKey().equals(sandboxKey)) {
-                throw new InvalidSpecException("endpoint " + r.key() + " is attached to sandbox " + r.sandboxKey()
-                        + "; detach it first");
+                throw new InvalidSpecException(
+                        "endpoint " + r.key() + " is attached to sandbox " + r.sandboxKey() + "; detach it first");
             }
             return r.withSandboxKey(sandboxKey);
         });
@@ -226,15 +261,18 @@ final class EndpointOperations {
 
     private Mono<EndpointRecord> updateRecord(String containerId, String ifName, UnaryOperator<EndpointRecord> change) {
         String key = EndpointRecord.key(containerId, ifName);
-        return gate.inTurn(key, () -> Mono.fromCallable(() -> {
-            String stored = host.store().endpoints().get(key);
-            if (stored == null) {
-                throw new InvalidSpecException("no endpoint " + key);
-            }
-            EndpointRecord updated = change.apply(EndpointRecord.decode(stored));
-            host.store().endpoints().put(key, updated.encode());
-            return updated;
-        }).subscribeOn(host.state()));
+        return gate.inTurn(
+                key,
+                () -> Mono.fromCallable(() -> {
+                            String stored = host.store().endpoints().get(key);
+                            if (stored == null) {
+                                throw new InvalidSpecException("no endpoint " + key);
+                            }
+                            EndpointRecord updated = change.apply(EndpointRecord.decode(stored));
+                            host.store().endpoints().put(key, updated.encode());
+                            return updated;
+                        })
+                        .subscribeOn(host.state()));
     }
 
     /** Checks an endpoint against the kernel, reading only. */
@@ -254,15 +292,20 @@ final class EndpointOperations {
             if (containerId == null || containerId.isEmpty()) {
                 return Mono.empty();
             }
-            return list().filter(r -> r.ifName().equals(ifName) && r.containerId().startsWith(containerId))
+            return list().filter(
+                            r -> r.ifName().equals(ifName) && r.containerId().startsWith(containerId))
                     .collectList()
                     .flatMap(found -> {
                         if (found.size() <= 1) {
                             return Mono.justOrEmpty(found.isEmpty() ? null : found.get(0));
                         }
-                        return Mono.error(new InvalidSpecException("container id '" + containerId + "' is ambiguous: it names "
-                                + found.stream().map(EndpointRecord::id).sorted().collect(Collectors.joining(", "))
-                                + "; give more of it"));
+                        return Mono.error(
+                                new InvalidSpecException("container id '" + containerId + "' is ambiguous: it names "
+                                        + found.stream()
+                                                .map(EndpointRecord::id)
+                                                .sorted()
+                                                .collect(Collectors.joining(", "))
+                                        + "; give more of it"));
                     });
         }));
     }

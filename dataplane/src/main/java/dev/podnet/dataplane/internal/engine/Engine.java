@@ -1,21 +1,21 @@
 package dev.podnet.dataplane.internal.engine;
 
 import dev.podnet.dataplane.EndpointCheck;
+import dev.podnet.dataplane.EndpointState;
 import dev.podnet.dataplane.EndpointUpdate;
 import dev.podnet.dataplane.ReconcileReport;
 import dev.podnet.dataplane.internal.dhcp.DhcpResponders;
 import dev.podnet.dataplane.internal.endpoint.AttachedNetwork;
 import dev.podnet.dataplane.internal.endpoint.EndpointRecord;
-import dev.podnet.dataplane.EndpointState;
 import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
 import dev.podnet.dataplane.internal.endpoint.HostContext;
 import dev.podnet.dataplane.internal.link.GroupDeleter;
-import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.internal.netns.NetnsThread;
 import dev.podnet.dataplane.internal.netns.RtnlExecutor;
 import dev.podnet.dataplane.internal.state.HostNamespace;
 import dev.podnet.dataplane.internal.state.NetworkRecord;
 import dev.podnet.dataplane.internal.state.StateStore;
+import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.netlink.channel.NetlinkClient;
 import dev.podnet.netlink.events.NetlinkEvent;
 import dev.podnet.netlink.events.RouteEventSource;
@@ -24,11 +24,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -40,6 +35,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The dataplane's one owner of threads, channels and state: opens them in order (the netns thread,
@@ -61,8 +60,14 @@ public final class Engine {
     private final OperationGate gate;
     private volatile ReconcileReport openReport;
 
-    private Engine(EngineOptions options, NetNs hostNs, HostNamespace hostId, HostContext host,
-                   MultiThreadIoEventLoopGroup loops, MultiThreadIoEventLoopGroup deleteLoop, NetlinkClient deleteClient) {
+    private Engine(
+            EngineOptions options,
+            NetNs hostNs,
+            HostNamespace hostId,
+            HostContext host,
+            MultiThreadIoEventLoopGroup loops,
+            MultiThreadIoEventLoopGroup deleteLoop,
+            NetlinkClient deleteClient) {
         this.options = options;
         this.hostNs = hostNs;
         this.hostId = hostId;
@@ -72,8 +77,8 @@ public final class Engine {
         this.deleteClient = deleteClient;
         this.gate = new OperationGate(options.maxConcurrent());
         this.networks = new NetworkLifecycle(host, hostNs, options.readOnly(), readOnlyNotes);
-        this.endpoints = new EndpointOperations(host, loops, deleteLoop, new GroupDeleter(deleteClient),
-                networks.attached(), gate, options.observer());
+        this.endpoints = new EndpointOperations(
+                host, loops, deleteLoop, new GroupDeleter(deleteClient), networks.attached(), gate, options.observer());
     }
 
     /**
@@ -87,37 +92,47 @@ public final class Engine {
             try {
                 NetnsThread netns = NetnsThread.start();
                 opened.add(netns);
-                MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(options.eventLoops(),
-                        new DefaultThreadFactory("podnet-epoll", true), EpollIoHandler.newFactory());
+                MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(
+                        options.eventLoops(),
+                        new DefaultThreadFactory("podnet-epoll", true),
+                        EpollIoHandler.newFactory());
                 opened.add(() -> loops.shutdownGracefully(0, 1, TimeUnit.SECONDS));
                 // the host channel's own thread, which also configures the pods (see RtnlExecutor)
                 RtnlExecutor rtnlThread = RtnlExecutor.start(netns);
                 opened.add(rtnlThread);
                 // deletes hold their loop for the kernel's grace period: a loop and a socket of their own
-                MultiThreadIoEventLoopGroup deleteLoop = new MultiThreadIoEventLoopGroup(1,
-                        new DefaultThreadFactory("podnet-delete", true), EpollIoHandler.newFactory());
+                MultiThreadIoEventLoopGroup deleteLoop = new MultiThreadIoEventLoopGroup(
+                        1, new DefaultThreadFactory("podnet-delete", true), EpollIoHandler.newFactory());
                 opened.add(() -> deleteLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS));
                 // the state work runs inline (see HostContext): a hop per step cost more than the work
                 Scheduler state = Schedulers.immediate();
                 opened.add(state::dispose);
-                NetNs hostNs = options.hostNetns() != null ? options.hostNetns() : NetNs.ofPath(Path.of("/proc/self/ns/net"));
+                NetNs hostNs =
+                        options.hostNetns() != null ? options.hostNetns() : NetNs.ofPath(Path.of("/proc/self/ns/net"));
                 HostNamespace hostId = HostNamespace.of(hostNs);
-                return Mono.fromCallable(() -> options.isStateless() ? StateStore.inMemory(options.maxEndpoints())
-                                : StateStore.open(options.stateDir(), options.maxEndpoints(),
-                                new StateStore.Access(hostId, options.lockWait(), options.readOnly())))
+                return Mono.fromCallable(() -> options.isStateless()
+                                ? StateStore.inMemory(options.maxEndpoints())
+                                : StateStore.open(
+                                        options.stateDir(),
+                                        options.maxEndpoints(),
+                                        new StateStore.Access(hostId, options.lockWait(), options.readOnly())))
                         .subscribeOn(Schedulers.boundedElastic())
                         .doOnNext(opened::add)
                         .zipWith(netns.openRouteSocket(hostNs).flatMap(s -> NetlinkClient.open(rtnlThread.group(), s)))
                         .zipWith(netns.openRouteSocket(hostNs).flatMap(s -> NetlinkClient.open(deleteLoop, s)))
                         .flatMap(tt -> {
                             var t = tt.getT1();
-                            HostContext host = new HostContext(t.getT2(), loops, netns, t.getT1(), state,
-                                    new DhcpResponders(), rtnlThread);
+                            HostContext host = new HostContext(
+                                    t.getT2(), loops, netns, t.getT1(), state, new DhcpResponders(), rtnlThread);
                             Engine engine = new Engine(options, hostNs, hostId, host, loops, deleteLoop, tt.getT2());
-                            return engine.afterReboot().then(engine.networks.restore())
+                            return engine.afterReboot()
+                                    .then(engine.networks.restore())
                                     // deferred: reconcile() starts its work when called
                                     .then(Mono.defer(() -> options.reconcileOnOpen() && !options.readOnly()
-                                            ? engine.reconcile(false).doOnNext(r -> engine.openReport = r).then() : Mono.empty()))
+                                            ? engine.reconcile(false)
+                                                    .doOnNext(r -> engine.openReport = r)
+                                                    .then()
+                                            : Mono.empty()))
                                     .then(Mono.defer(() -> options.readOnly() ? Mono.empty() : engine.syncDhcp()))
                                     .thenReturn(engine);
                         })
@@ -149,27 +164,36 @@ public final class Engine {
      */
     private Mono<Void> afterReboot() {
         return Mono.fromRunnable(() -> {
-            if (host.store().rebooted() && options.readOnly()) {
-                readOnlyNotes.add("the state was written before a reboot: its endpoints and reservations would be dropped"
-                        + (options.clearOnReboot() ? ", and its networks" : ", its networks re-created"));
-            } else if (host.store().rebooted()) {
-                host.store().dropEndpointsAndReservations();
-                if (options.clearOnReboot()) {
-                    host.store().networks().clear();
-                }
-            }
-        }).subscribeOn(Schedulers.boundedElastic()).then();
+                    if (host.store().rebooted() && options.readOnly()) {
+                        readOnlyNotes.add(
+                                "the state was written before a reboot: its endpoints and reservations would be dropped"
+                                        + (options.clearOnReboot()
+                                                ? ", and its networks"
+                                                : ", its networks re-created"));
+                    } else if (host.store().rebooted()) {
+                        host.store().dropEndpointsAndReservations();
+                        if (options.clearOnReboot()) {
+                            host.store().networks().clear();
+                        }
+                    }
+                })
+                .subscribeOn(Schedulers.boundedElastic())
+                .then();
     }
 
     /** Runs a DHCP responder for every READY VM endpoint (what VMs renew with after a restart). */
     private Mono<Void> syncDhcp() {
         Map<String, AttachedNetwork> attached = networks.attached();
-        return endpoints.list()
-                .filter(r -> !r.vmTap().isEmpty() && r.state() == EndpointState.READY && attached.containsKey(r.network()))
-                .concatMap(r -> host.dhcp().get(r.key()) != null ? Mono.<Void>empty()
-                        : EndpointSteps.startDhcp(host, r, attached.get(r.network()).record())
-                        // a sandbox that cannot be entered is the reconciler's to report
-                        .onErrorResume(e -> Mono.empty()))
+        return endpoints
+                .list()
+                .filter(r ->
+                        !r.vmTap().isEmpty() && r.state() == EndpointState.READY && attached.containsKey(r.network()))
+                .concatMap(r -> host.dhcp().get(r.key()) != null
+                        ? Mono.<Void>empty()
+                        : EndpointSteps.startDhcp(
+                                        host, r, attached.get(r.network()).record())
+                                // a sandbox that cannot be entered is the reconciler's to report
+                                .onErrorResume(e -> Mono.empty()))
                 .then();
     }
 
@@ -191,7 +215,10 @@ public final class Engine {
     public Mono<String> createNetwork(NetworkRecord record) {
         return Mono.defer(() -> {
             requireWritable("create a network");
-            return networks.create(record, Mono.defer(() -> options.reconcileOnOpen() ? reconcile(false).then() : Mono.empty()));
+            return networks.create(
+                    record,
+                    Mono.defer(
+                            () -> options.reconcileOnOpen() ? reconcile(false).then() : Mono.empty()));
         });
     }
 
@@ -199,14 +226,20 @@ public final class Engine {
     public Mono<Void> deleteNetwork(String name, boolean force) {
         return Mono.defer(() -> {
             requireWritable("delete a network");
-            return networks.delete(name, force, endpoints.list(),
-                    r -> removeEndpoint(r.containerId(), r.ifName(), true), options.maxConcurrent());
+            return networks.delete(
+                    name,
+                    force,
+                    endpoints.list(),
+                    r -> removeEndpoint(r.containerId(), r.ifName(), true),
+                    options.maxConcurrent());
         });
     }
 
     /** The attached networks, ordered by name. */
     public List<AttachedNetwork> networks() {
-        return networks.attached().values().stream().sorted(Comparator.comparing(AttachedNetwork::name)).toList();
+        return networks.attached().values().stream()
+                .sorted(Comparator.comparing(AttachedNetwork::name))
+                .toList();
     }
 
     /** An attached network, or null. */
@@ -227,7 +260,9 @@ public final class Engine {
     /** How many addresses {@code network} has reserved, both families (0 for an unknown network). */
     public int reservedCount(String network) {
         AttachedNetwork n = networks.attached().get(network);
-        return n == null ? 0 : n.allocators().stream().mapToInt(a -> a.reservedCount()).sum();
+        return n == null
+                ? 0
+                : n.allocators().stream().mapToInt(a -> a.reservedCount()).sum();
     }
 
     // endpoints
@@ -304,9 +339,16 @@ public final class Engine {
             if (!dryRun) {
                 requireWritable("reconcile (only a dry run)");
             }
-            return new StateReconciler(host, networks.attached(), gate::isActive, options.netnsDirs()).run(dryRun)
-                    .map(r -> readOnlyNotes.isEmpty() ? r : new ReconcileReport(r.dryRun(), r.endpointsChecked(),
-                            Stream.concat(readOnlyNotes.stream(), r.actions().stream()).toList(), r.notes()));
+            return new StateReconciler(host, networks.attached(), gate::isActive, options.netnsDirs())
+                    .run(dryRun)
+                    .map(r -> readOnlyNotes.isEmpty()
+                            ? r
+                            : new ReconcileReport(
+                                    r.dryRun(),
+                                    r.endpointsChecked(),
+                                    Stream.concat(readOnlyNotes.stream(), r.actions().stream())
+                                            .toList(),
+                                    r.notes()));
         }));
     }
 
@@ -331,23 +373,27 @@ public final class Engine {
      * slow subscriber before the flux fails with an overrun.
      */
     public Flux<NetlinkEvent> hostEvents(Set<RouteGroup> groups, int buffer) {
-        return Flux.usingWhen(host.netns().openRouteSocket(hostNs).flatMap(s -> RouteEventSource.open(loops, s, groups, buffer)),
-                RouteEventSource::events, RouteEventSource::close);
+        return Flux.usingWhen(
+                host.netns().openRouteSocket(hostNs).flatMap(s -> RouteEventSource.open(loops, s, groups, buffer)),
+                RouteEventSource::events,
+                RouteEventSource::close);
     }
 
     /** Closes the channels, the state and the threads. Operations still running fail. */
     public Mono<Void> close() {
-        return Mono.fromRunnable(host.dhcp()::close).then(host.rtnl().close().onErrorResume(e -> Mono.empty()))
+        return Mono.fromRunnable(host.dhcp()::close)
+                .then(host.rtnl().close().onErrorResume(e -> Mono.empty()))
                 .then(deleteClient.close().onErrorResume(e -> Mono.empty()))
                 .then(Mono.fromRunnable(() -> {
-                    host.store().close();
-                    try {
-                        host.netns().close();
-                    } catch (Exception ignored) {
-                        // the home descriptor is gone either way
-                    }
-                    host.state().dispose();
-                }).subscribeOn(Schedulers.boundedElastic()))
+                            host.store().close();
+                            try {
+                                host.netns().close();
+                            } catch (Exception ignored) {
+                                // the home descriptor is gone either way
+                            }
+                            host.state().dispose();
+                        })
+                        .subscribeOn(Schedulers.boundedElastic()))
                 .then(shutdown(() -> deleteLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS)))
                 .then(shutdown(() -> host.rtnlThread().group().shutdownGracefully(0, 2, TimeUnit.SECONDS)))
                 .then(shutdown(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS)));

@@ -1,7 +1,6 @@
 package dev.podnet.dataplane.internal.engine;
 
 import dev.podnet.dataplane.netns.NetNs;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -12,9 +11,18 @@ import java.util.Objects;
  * Javadoc for each field); {@code observer} is the fault-injection hook of the tests and the crash
  * harness ({@link StepObserver#NONE} otherwise).
  */
-public record EngineOptions(NetNs hostNetns, Path stateDir, int maxConcurrent, int eventLoops, int maxEndpoints,
-                            StepObserver observer, boolean clearOnReboot, boolean reconcileOnOpen, List<Path> netnsDirs,
-                            Duration lockWait, boolean readOnly) {
+public record EngineOptions(
+        NetNs hostNetns,
+        Path stateDir,
+        int maxConcurrent,
+        int eventLoops,
+        int maxEndpoints,
+        StepObserver observer,
+        boolean clearOnReboot,
+        boolean reconcileOnOpen,
+        List<Path> netnsDirs,
+        Duration lockWait,
+        boolean readOnly) {
     public EngineOptions {
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(lockWait, "lockWait");

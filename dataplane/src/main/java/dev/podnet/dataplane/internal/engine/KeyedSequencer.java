@@ -1,10 +1,9 @@
 package dev.podnet.dataplane.internal.engine;
 
-import reactor.core.publisher.Mono;
-
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import reactor.core.publisher.Mono;
 
 /**
  * Runs operations on the same key one after another, in the order they were started, while
@@ -29,5 +28,4 @@ final class KeyedSequencer {
     boolean isActive(String key) {
         return tails.containsKey(key);
     }
-
 }

@@ -1,12 +1,10 @@
 package dev.podnet.dataplane.internal.engine;
 
 import dev.podnet.dataplane.InvalidSpecException;
-
-import dev.podnet.dataplane.ipam.Cidr;
-import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.internal.state.HostNamespace;
 import dev.podnet.dataplane.internal.state.NetworkRecord;
-
+import dev.podnet.dataplane.ipam.Cidr;
+import dev.podnet.dataplane.netns.NetNs;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -15,8 +13,7 @@ import java.util.Objects;
 
 /** Checks made before a network or an endpoint touches anything, each naming what is wrong. */
 final class NetworkChecks {
-    private NetworkChecks() {
-    }
+    private NetworkChecks() {}
 
     /** The fields in which {@code wanted} differs from {@code existing}, as {@code field: old -> new}. */
     static String differences(NetworkRecord existing, NetworkRecord wanted) {
@@ -49,8 +46,8 @@ final class NetworkChecks {
             for (String mine : subnets(wanted)) {
                 for (String theirs : subnets(o)) {
                     if (overlap(Cidr.parse(mine), Cidr.parse(theirs))) {
-                        throw new InvalidSpecException("network " + wanted.name() + ": subnet " + mine + " overlaps network "
-                                + o.name() + "'s subnet " + theirs);
+                        throw new InvalidSpecException("network " + wanted.name() + ": subnet " + mine
+                                + " overlaps network " + o.name() + "'s subnet " + theirs);
                     }
                 }
             }
@@ -66,13 +63,16 @@ final class NetworkChecks {
             all.add(r.subnet6());
         }
         // further subnets of the range sets (CIDR=GATEWAY entries)
-        java.util.stream.Stream.concat(r.ranges().stream(), r.ranges6().stream()).filter(e -> e.contains("/"))
-                .map(e -> e.contains("=") ? e.substring(0, e.indexOf('=')) : e).forEach(all::add);
+        java.util.stream.Stream.concat(r.ranges().stream(), r.ranges6().stream())
+                .filter(e -> e.contains("/"))
+                .map(e -> e.contains("=") ? e.substring(0, e.indexOf('=')) : e)
+                .forEach(all::add);
         return all;
     }
 
     private static boolean overlap(Cidr a, Cidr b) {
-        return a.family() == b.family() && (a.contains(b.network().address()) || b.contains(a.network().address()));
+        return a.family() == b.family()
+                && (a.contains(b.network().address()) || b.contains(a.network().address()));
     }
 
     /** Refuses a pod namespace that is the host namespace itself: the pod's end would land beside the host's. */

@@ -1,9 +1,8 @@
 package dev.podnet.dataplane.internal.engine;
 
+import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-
-import java.util.function.Supplier;
 
 /**
  * The one wrapper every endpoint operation runs in: operations on one endpoint key run in the
@@ -21,9 +20,8 @@ final class OperationGate {
 
     /** Runs {@code work} for {@code key} in turn and within the concurrency limit. */
     <T> Mono<T> limited(String key, Supplier<Mono<T>> work) {
-        return detached(sequencer.run(key, () -> limiter.acquire()
-                .then(Mono.defer(work))
-                .doFinally(s -> limiter.release())));
+        return detached(sequencer.run(
+                key, () -> limiter.acquire().then(Mono.defer(work)).doFinally(s -> limiter.release())));
     }
 
     /** Runs {@code work} for {@code key} in turn, outside the limit (a record change, no kernel work). */

@@ -1,35 +1,30 @@
 package dev.podnet.dataplane.internal.engine;
 
+import dev.podnet.dataplane.EndpointState;
+import dev.podnet.dataplane.NetworkMode;
 import dev.podnet.dataplane.ReconcileReport;
-
 import dev.podnet.dataplane.internal.endpoint.AddContext;
 import dev.podnet.dataplane.internal.endpoint.AttachedNetwork;
 import dev.podnet.dataplane.internal.endpoint.EndpointRecord;
-import dev.podnet.dataplane.EndpointState;
 import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
 import dev.podnet.dataplane.internal.endpoint.HostContext;
 import dev.podnet.dataplane.internal.endpoint.HostNames;
 import dev.podnet.dataplane.internal.ipam.AddressAllocator;
-import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.internal.link.Addresses;
 import dev.podnet.dataplane.internal.link.Links;
-import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.internal.link.Routes;
+import dev.podnet.dataplane.ipam.Cidr;
+import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;
-import dev.podnet.dataplane.NetworkMode;
 import dev.podnet.netlink.channel.NetlinkClient;
+import dev.podnet.netlink.internal.sys.ErrnoException;
+import dev.podnet.netlink.internal.sys.LibC;
 import dev.podnet.netlink.route.AddressMessage;
 import dev.podnet.netlink.route.LinkMessage;
 import dev.podnet.netlink.route.NsidMessage;
 import dev.podnet.netlink.route.RouteMessage;
 import dev.podnet.netlink.route.Rta;
 import dev.podnet.netlink.route.Rtm;
-import dev.podnet.netlink.internal.sys.ErrnoException;
-import dev.podnet.netlink.internal.sys.LibC;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +37,9 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Brings the records, the IPAM and the kernel back into agreement after a crash, a lost store or a
@@ -70,7 +68,8 @@ final class StateReconciler {
      * @param inFlight  endpoints with an operation running: their CREATING state is no leftover, leave them be
      * @param netnsDirs where to look for the namespace of an endpoint to adopt
      */
-    StateReconciler(HostContext host, Map<String, AttachedNetwork> networks, Predicate<String> inFlight, List<Path> netnsDirs) {
+    StateReconciler(
+            HostContext host, Map<String, AttachedNetwork> networks, Predicate<String> inFlight, List<Path> netnsDirs) {
         this.host = host;
         this.networks = networks;
         this.inFlight = inFlight;
@@ -80,8 +79,11 @@ final class StateReconciler {
     Mono<ReconcileReport> run(boolean dryRun) {
         List<String> actions = new CopyOnWriteArrayList<>();
         List<String> notes = new CopyOnWriteArrayList<>();
-        return Mono.zip(readRecords(actions, dryRun),
-                        host.rtnl().dump(Links.dumpAll()).cast(LinkMessage.class)
+        return Mono.zip(
+                        readRecords(actions, dryRun),
+                        host.rtnl()
+                                .dump(Links.dumpAll())
+                                .cast(LinkMessage.class)
                                 .filter(l -> HostNames.parse(l.alias()) != null)
                                 .collectMap(l -> HostNames.parse(l.alias()).key(), l -> l))
                 .flatMap(t -> {
@@ -98,54 +100,63 @@ final class StateReconciler {
                                     + (link != null ? ": deleted link " + link.name() : "") + released(r));
                             work.add(deleteLink(link, dryRun).then(forget(r, dryRun)));
                         } else if (link == null) {
-                            actions.add("released " + r.key() + ": its host link " + r.hostIfName() + " has vanished" + released(r));
+                            actions.add("released " + r.key() + ": its host link " + r.hostIfName() + " has vanished"
+                                    + released(r));
                             work.add(forget(r, dryRun));
                         }
                     }
                     List<LinkMessage> orphans = tagged.entrySet().stream()
                             .filter(e -> !records.containsKey(e.getKey()) && !inFlight.test(e.getKey()))
-                            .map(Map.Entry::getValue).toList();
-                    Mono<Map<Integer, Path>> namespaces = orphans.isEmpty() ? Mono.just(Map.of()) : namespacesById().cache();
+                            .map(Map.Entry::getValue)
+                            .toList();
+                    Mono<Map<Integer, Path>> namespaces = orphans.isEmpty()
+                            ? Mono.just(Map.of())
+                            : namespacesById().cache();
                     for (LinkMessage orphan : orphans) {
                         work.add(adoptOrDelete(orphan, namespaces, actions, notes, dryRun));
                     }
                     work.add(releaseUnowned(actions, dryRun));
-                    return Flux.concat(work).then(Mono.fromSupplier(() -> new ReconcileReport(dryRun, records.size(), actions, notes)));
+                    return Flux.concat(work)
+                            .then(Mono.fromSupplier(() -> new ReconcileReport(dryRun, records.size(), actions, notes)));
                 });
     }
 
     /** Every record; one that cannot be decoded is reported and (unless a dry run) dropped. */
     private Mono<Map<String, EndpointRecord>> readRecords(List<String> actions, boolean dryRun) {
         return Mono.fromCallable(() -> {
-            Map<String, EndpointRecord> records = new HashMap<>();
-            List<String> damaged = new ArrayList<>();
-            host.store().endpoints().forEach((k, v) -> {
-                try {
-                    records.put(k, EndpointRecord.decode(v));
-                } catch (RuntimeException e) {
-                    damaged.add(k);
-                }
-            });
-            for (String k : damaged) {
-                actions.add("dropped the damaged record of " + k);
-                if (!dryRun) {
-                    host.store().endpoints().remove(k);
-                }
-            }
-            return records;
-        }).subscribeOn(host.state());
+                    Map<String, EndpointRecord> records = new HashMap<>();
+                    List<String> damaged = new ArrayList<>();
+                    host.store().endpoints().forEach((k, v) -> {
+                        try {
+                            records.put(k, EndpointRecord.decode(v));
+                        } catch (RuntimeException e) {
+                            damaged.add(k);
+                        }
+                    });
+                    for (String k : damaged) {
+                        actions.add("dropped the damaged record of " + k);
+                        if (!dryRun) {
+                            host.store().endpoints().remove(k);
+                        }
+                    }
+                    return records;
+                })
+                .subscribeOn(host.state());
     }
 
     private static String released(EndpointRecord r) {
-        return r.address().isEmpty() ? "" : ", released " + r.address()
-                + (r.address6().isEmpty() ? "" : " and " + r.address6());
+        return r.address().isEmpty()
+                ? ""
+                : ", released " + r.address() + (r.address6().isEmpty() ? "" : " and " + r.address6());
     }
 
     private Mono<Void> deleteLink(LinkMessage link, boolean dryRun) {
         if (link == null || dryRun) {
             return Mono.empty();
         }
-        return host.rtnl().execute(Links.deleteByName(link.name())).onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty());
+        return host.rtnl()
+                .execute(Links.deleteByName(link.name()))
+                .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty());
     }
 
     /** Releases the record's addresses and drops the record. */
@@ -154,32 +165,35 @@ final class StateReconciler {
             return Mono.empty();
         }
         return Mono.<Void>fromRunnable(() -> {
-            AttachedNetwork n = networks.get(r.network());
-            if (n != null) {
-                n.releaseAll(r.containerId(), r.ifName());
-            }
-            host.store().endpoints().remove(r.key());
-        }).subscribeOn(host.state());
+                    AttachedNetwork n = networks.get(r.network());
+                    if (n != null) {
+                        n.releaseAll(r.containerId(), r.ifName());
+                    }
+                    host.store().endpoints().remove(r.key());
+                })
+                .subscribeOn(host.state());
     }
 
     /** Reservations whose owner has no record now (after adoption) are released. */
     private Mono<Void> releaseUnowned(List<String> actions, boolean dryRun) {
         return Mono.<Void>fromRunnable(() -> {
-            Set<String> owners = host.store().endpoints().keySet();
-            for (AttachedNetwork n : networks.values()) {
-                for (var allocator : n.allocators()) {
-                    allocator.reservations().forEach((owner, address) -> {
-                        if (!owners.contains(owner) && !inFlight.test(owner)) {
-                            actions.add("released " + address + " on " + n.name() + ": reserved for " + owner + ", which has no record");
-                            if (!dryRun) {
-                                int slash = owner.lastIndexOf('/');
-                                allocator.release(owner.substring(0, slash), owner.substring(slash + 1));
-                            }
+                    Set<String> owners = host.store().endpoints().keySet();
+                    for (AttachedNetwork n : networks.values()) {
+                        for (var allocator : n.allocators()) {
+                            allocator.reservations().forEach((owner, address) -> {
+                                if (!owners.contains(owner) && !inFlight.test(owner)) {
+                                    actions.add("released " + address + " on " + n.name() + ": reserved for " + owner
+                                            + ", which has no record");
+                                    if (!dryRun) {
+                                        int slash = owner.lastIndexOf('/');
+                                        allocator.release(owner.substring(0, slash), owner.substring(slash + 1));
+                                    }
+                                }
+                            });
                         }
-                    });
-                }
-            }
-        }).subscribeOn(host.state());
+                    }
+                })
+                .subscribeOn(host.state());
     }
 
     // ---- adoption: a tagged link without a record -------------------------------------------
@@ -190,13 +204,22 @@ final class StateReconciler {
      * {@code IFLA_LINK_NETNSID} names its peer's namespace by.
      */
     private Mono<Map<Integer, Path>> namespacesById() {
-        return Mono.fromCallable(this::pinnedNamespaces).subscribeOn(Schedulers.boundedElastic())
+        return Mono.fromCallable(this::pinnedNamespaces)
+                .subscribeOn(Schedulers.boundedElastic())
                 .flatMapMany(Flux::fromIterable)
-                .flatMap(path -> Mono.using(() -> openOrNull(path),
-                        fd -> fd < 0 ? Mono.empty() : host.rtnl().request(NsidMessage.getByFd(fd)).cast(NsidMessage.class)
-                                .filter(m -> m.nsid() >= 0).map(m -> Map.entry(m.nsid(), path))
-                                .onErrorResume(e -> Mono.empty()),
-                        StateReconciler::closeQuietly), 32)
+                .flatMap(
+                        path -> Mono.using(
+                                () -> openOrNull(path),
+                                fd -> fd < 0
+                                        ? Mono.empty()
+                                        : host.rtnl()
+                                                .request(NsidMessage.getByFd(fd))
+                                                .cast(NsidMessage.class)
+                                                .filter(m -> m.nsid() >= 0)
+                                                .map(m -> Map.entry(m.nsid(), path))
+                                                .onErrorResume(e -> Mono.empty()),
+                                StateReconciler::closeQuietly),
+                        32)
                 .collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 
@@ -232,14 +255,18 @@ final class StateReconciler {
         }
     }
 
-    private Mono<Void> adoptOrDelete(LinkMessage link, Mono<Map<Integer, Path>> namespaces, List<String> actions, List<String> notes,
-                                     boolean dryRun) {
+    private Mono<Void> adoptOrDelete(
+            LinkMessage link,
+            Mono<Map<Integer, Path>> namespaces,
+            List<String> actions,
+            List<String> notes,
+            boolean dryRun) {
         HostNames.Tag tag = HostNames.parse(link.alias());
         AttachedNetwork n = tag.network() == null ? null : networks.get(tag.network());
         String what = "link " + link.name() + " (tagged " + link.alias() + ", no record)";
         if (n == null) {
-            notes.add("left " + what + " alone: its network " + (tag.network() == null ? "is not named" : tag.network()
-                    + " is not attached here"));
+            notes.add("left " + what + " alone: its network "
+                    + (tag.network() == null ? "is not named" : tag.network() + " is not attached here"));
             return Mono.empty();
         }
         return namespaces.flatMap(byId -> {
@@ -248,51 +275,78 @@ final class StateReconciler {
                 actions.add("deleted orphan " + what + ": its sandbox namespace is not pinned under " + netnsDirs);
                 return deleteLink(link, dryRun);
             }
-            return Mono.usingWhen(host.netns().openRouteSocket(NetNs.ofPath(netns)).flatMap(s -> NetlinkClient.open(host.loops(), s)),
+            return Mono.usingWhen(
+                            host.netns()
+                                    .openRouteSocket(NetNs.ofPath(netns))
+                                    .flatMap(s -> NetlinkClient.open(host.loops(), s)),
                             pod -> readSandbox(pod, link, tag, n, netns),
                             NetlinkClient::close)
                     .map(java.util.Optional::of)
                     // a sandbox that cannot be read now is no proof the endpoint is broken: leave it be
                     .onErrorResume(e -> {
-                        notes.add("left " + what + " alone: its sandbox " + netns + " could not be read: " + e.getMessage());
+                        notes.add("left " + what + " alone: its sandbox " + netns + " could not be read: "
+                                + e.getMessage());
                         return Mono.just(java.util.Optional.empty());
                     })
-                    .flatMap(o -> o.isEmpty() ? Mono.<Void>empty() : o.map(found -> found.record == null
-                            ? Mono.fromRunnable(() -> actions.add("deleted orphan " + what + ": " + found.why)).then(deleteLink(link, dryRun))
-                            : adopt(found.record, n, what, link, actions, dryRun)).get());
+                    .flatMap(o -> o.isEmpty()
+                            ? Mono.<Void>empty()
+                            : o.map(found -> found.record == null
+                                            ? Mono.fromRunnable(() ->
+                                                            actions.add("deleted orphan " + what + ": " + found.why))
+                                                    .then(deleteLink(link, dryRun))
+                                            : adopt(found.record, n, what, link, actions, dryRun))
+                                    .get());
         });
     }
 
     /** A rebuilt record, or why there is none. */
-    private record Found(EndpointRecord record, String why) {
-    }
+    private record Found(EndpointRecord record, String why) {}
 
-    private Mono<Found> readSandbox(NetlinkClient pod, LinkMessage link, HostNames.Tag tag, AttachedNetwork n, Path netns) {
+    private Mono<Found> readSandbox(
+            NetlinkClient pod, LinkMessage link, HostNames.Tag tag, AttachedNetwork n, Path netns) {
         return pod.dump(Links.dumpAll()).cast(LinkMessage.class).collectList().flatMap(links -> {
-            LinkMessage peer = links.stream().filter(l -> l.index() == link.link()).findFirst().orElse(null);
+            LinkMessage peer = links.stream()
+                    .filter(l -> l.index() == link.link())
+                    .findFirst()
+                    .orElse(null);
             if (peer == null || !tag.ifName().equals(peer.name())) {
                 return Mono.just(new Found(null, "no " + tag.ifName() + " as its peer in " + netns));
             }
             String vmTap = AddContext.vmTapName(tag.ifName());
-            LinkMessage vmBridge = links.stream().filter(l -> AddContext.vmBridgeName(tag.ifName()).equals(l.name())).findFirst()
+            LinkMessage vmBridge = links.stream()
+                    .filter(l -> AddContext.vmBridgeName(tag.ifName()).equals(l.name()))
+                    .findFirst()
                     .orElse(null);
             boolean vm = vmBridge != null && links.stream().anyMatch(l -> vmTap.equals(l.name()));
-            Mono<List<AddressMessage>> addrs = pod.dump(Addresses.dumpOf(Rtm.AF_UNSPEC, peer.index())).cast(AddressMessage.class)
+            Mono<List<AddressMessage>> addrs = pod.dump(Addresses.dumpOf(Rtm.AF_UNSPEC, peer.index()))
+                    .cast(AddressMessage.class)
                     .collectList();
             Mono<List<RouteMessage>> routes = Flux.just(Rtm.AF_INET, Rtm.AF_INET6)
                     // a family without a single route has no main table yet (ENOENT)
-                    .concatMap(f -> pod.dump(Routes.dumpTable(f, Rta.RT_TABLE_MAIN)).cast(RouteMessage.class)
-                            .onErrorResume(e -> dev.podnet.netlink.NetlinkException.hasErrno(e,
-                                    dev.podnet.netlink.Errno.ENOENT), e -> Flux.empty()))
+                    .concatMap(f -> pod.dump(Routes.dumpTable(f, Rta.RT_TABLE_MAIN))
+                            .cast(RouteMessage.class)
+                            .onErrorResume(
+                                    e -> dev.podnet.netlink.NetlinkException.hasErrno(
+                                            e, dev.podnet.netlink.Errno.ENOENT),
+                                    e -> Flux.empty()))
                     .filter(r -> r.outputInterface() == peer.index() && r.gateway() != null && r.dstLength() > 0)
                     .collectList();
             // one dump at a time on a socket (the kernel answers a second with EBUSY)
-            return addrs.zipWhen(a -> routes).map(t -> rebuild(link, tag, n, netns, peer, vm ? vmTap : "", vmBridge, t.getT1(), t.getT2()));
+            return addrs.zipWhen(a -> routes)
+                    .map(t -> rebuild(link, tag, n, netns, peer, vm ? vmTap : "", vmBridge, t.getT1(), t.getT2()));
         });
     }
 
-    private Found rebuild(LinkMessage link, HostNames.Tag tag, AttachedNetwork n, Path netns, LinkMessage peer, String vmTap,
-                          LinkMessage vmBridge, List<AddressMessage> addrs, List<RouteMessage> routes) {
+    private Found rebuild(
+            LinkMessage link,
+            HostNames.Tag tag,
+            AttachedNetwork n,
+            Path netns,
+            LinkMessage peer,
+            String vmTap,
+            LinkMessage vmBridge,
+            List<AddressMessage> addrs,
+            List<RouteMessage> routes) {
         String address = "";
         String address6 = "";
         String mac = peer.hardwareAddress() == null ? "" : new MacAddress(peer.hardwareAddress()).toString();
@@ -314,16 +368,21 @@ final class StateReconciler {
                 Cidr c = new Cidr(a.address(), a.prefixLength());
                 if (a.family() == Rtm.AF_INET && n.ipv4() && n.rangeOf(a.address()) != null) {
                     address = c.toString();
-                } else if (a.family() == Rtm.AF_INET6 && n.subnet6() != null && n.subnet6().contains(a.address())) {
+                } else if (a.family() == Rtm.AF_INET6
+                        && n.subnet6() != null
+                        && n.subnet6().contains(a.address())) {
                     address6 = c.toString();
                 }
             }
         }
         if (n.ipv4() && address.isEmpty()) {
-            return new Found(null, tag.ifName() + " in " + netns + " holds no address of " + n.subnet() + " (an add cut short)");
+            return new Found(
+                    null, tag.ifName() + " in " + netns + " holds no address of " + n.subnet() + " (an add cut short)");
         }
         if (n.subnet6() != null && address6.isEmpty()) {
-            return new Found(null, tag.ifName() + " in " + netns + " holds no address of " + n.subnet6() + " (an add cut short)");
+            return new Found(
+                    null,
+                    tag.ifName() + " in " + netns + " holds no address of " + n.subnet6() + " (an add cut short)");
         }
         String podName = "";
         String podNamespace = "";
@@ -338,52 +397,88 @@ final class StateReconciler {
         List<String> extra = new ArrayList<>();
         for (RouteMessage r : routes) {
             Cidr dst = new Cidr(r.destination(), r.dstLength());
-            boolean shapeOwn = n.mode() == NetworkMode.PTP && n.rangeOf(dst.address()) != null && dst.equals(n.subnetOf(dst));
+            boolean shapeOwn =
+                    n.mode() == NetworkMode.PTP && n.rangeOf(dst.address()) != null && dst.equals(n.subnetOf(dst));
             if (!shapeOwn) {
                 extra.add(dst + " via " + Cidr.text(r.gateway()));
             }
         }
         // the network's MTU (0: the kernel's 1500) unless the endpoint was given its own
         int mtu = peer.mtu() == (n.mtu() == 0 ? 1500 : n.mtu()) ? n.mtu() : peer.mtu();
-        EndpointRecord record = new EndpointRecord(tag.containerId(), tag.ifName(), n.name(), netns.toString(), link.name(), mac,
-                address, address.isEmpty() ? "" : Cidr.text(n.gatewayOf(Cidr.parse(address))), EndpointState.READY, System.currentTimeMillis(), podName, podNamespace, vmTap,
-                address6, n.gateway6() == null ? "" : Cidr.text(n.gateway6()), "", mtu, extra, EndpointSteps.macText(link));
+        EndpointRecord record = new EndpointRecord(
+                tag.containerId(),
+                tag.ifName(),
+                n.name(),
+                netns.toString(),
+                link.name(),
+                mac,
+                address,
+                address.isEmpty() ? "" : Cidr.text(n.gatewayOf(Cidr.parse(address))),
+                EndpointState.READY,
+                System.currentTimeMillis(),
+                podName,
+                podNamespace,
+                vmTap,
+                address6,
+                n.gateway6() == null ? "" : Cidr.text(n.gateway6()),
+                "",
+                mtu,
+                extra,
+                EndpointSteps.macText(link));
         return new Found(record, null);
     }
 
     /** Reserves the rebuilt record's addresses (or deletes the link when they cannot be had) and stores it. */
-    private Mono<Void> adopt(EndpointRecord r, AttachedNetwork n, String what, LinkMessage link, List<String> actions, boolean dryRun) {
+    private Mono<Void> adopt(
+            EndpointRecord r, AttachedNetwork n, String what, LinkMessage link, List<String> actions, boolean dryRun) {
         return Mono.fromCallable(() -> {
-            String clash = n.allocator() == null ? null : holder(n.allocator(), r.address(), r.key());
-            if (clash == null && n.allocator6() != null) {
-                clash = holder(n.allocator6(), r.address6(), r.key());
-            }
-            if (clash != null) {
-                actions.add("deleted orphan " + what + ": its address is held by " + clash);
-                return false;
-            }
-            if (!dryRun) {
-                try {
-                    if (n.allocator() != null) {
-                        n.allocator().allocateStatic(r.containerId(), r.ifName(), Cidr.parse(r.address()).address());
+                    String clash = n.allocator() == null ? null : holder(n.allocator(), r.address(), r.key());
+                    if (clash == null && n.allocator6() != null) {
+                        clash = holder(n.allocator6(), r.address6(), r.key());
                     }
-                    if (n.allocator6() != null) {
-                        n.allocator6().allocateStatic(r.containerId(), r.ifName(), Cidr.parse(r.address6()).address());
+                    if (clash != null) {
+                        actions.add("deleted orphan " + what + ": its address is held by " + clash);
+                        return false;
                     }
-                } catch (RuntimeException e) {
-                    n.releaseAll(r.containerId(), r.ifName());
-                    actions.add("deleted orphan " + what + ": " + e.getMessage());
-                    return false;
-                }
-                host.store().endpoints().put(r.key(), r.encode());
-            }
-            actions.add("adopted " + what + ": " + String.join(" and ", java.util.stream.Stream.of(r.address(), r.address6())
-                    .filter(a -> !a.isEmpty()).toList())
-                    + " in " + r.netns() + (link.isUp() ? "" : "; its host end brought up"));
-            return true;
-        }).subscribeOn(host.state()).flatMap(adopted -> !adopted ? deleteLink(link, dryRun)
-                // an add cut between configure-pod and port-up: the pod is whole, its bridge port still down
-                : link.isUp() || dryRun ? Mono.<Void>empty() : host.rtnl().execute(Links.up(link.index())));
+                    if (!dryRun) {
+                        try {
+                            if (n.allocator() != null) {
+                                n.allocator()
+                                        .allocateStatic(
+                                                r.containerId(),
+                                                r.ifName(),
+                                                Cidr.parse(r.address()).address());
+                            }
+                            if (n.allocator6() != null) {
+                                n.allocator6()
+                                        .allocateStatic(
+                                                r.containerId(),
+                                                r.ifName(),
+                                                Cidr.parse(r.address6()).address());
+                            }
+                        } catch (RuntimeException e) {
+                            n.releaseAll(r.containerId(), r.ifName());
+                            actions.add("deleted orphan " + what + ": " + e.getMessage());
+                            return false;
+                        }
+                        host.store().endpoints().put(r.key(), r.encode());
+                    }
+                    actions.add("adopted " + what + ": "
+                            + String.join(
+                                    " and ",
+                                    java.util.stream.Stream.of(r.address(), r.address6())
+                                            .filter(a -> !a.isEmpty())
+                                            .toList())
+                            + " in " + r.netns() + (link.isUp() ? "" : "; its host end brought up"));
+                    return true;
+                })
+                .subscribeOn(host.state())
+                .flatMap(adopted -> !adopted
+                        ? deleteLink(link, dryRun)
+                        // an add cut between configure-pod and port-up: the pod is whole, its bridge port still down
+                        : link.isUp() || dryRun
+                                ? Mono.<Void>empty()
+                                : host.rtnl().execute(Links.up(link.index())));
     }
 
     /** Who other than {@code key} holds {@code address} in {@code allocator}, or null. */

@@ -3,7 +3,6 @@ package dev.podnet.dataplane.internal.ipam;
 import dev.podnet.dataplane.ipam.AddressUnavailableException;
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.ipam.IpamExhaustedException;
-
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
@@ -39,7 +38,8 @@ public final class AddressAllocator {
         }
         checkDisjoint(ranges);
         this.ranges = List.copyOf(ranges);
-        this.setId = ranges.size() == 1 ? ranges.get(0).id()
+        this.setId = ranges.size() == 1
+                ? ranges.get(0).id()
                 : ranges.stream().map(AddressRange::id).collect(Collectors.joining(","));
         this.store = Objects.requireNonNull(store, "store");
         store.forEach((address, owner) -> {
@@ -58,7 +58,8 @@ public final class AddressAllocator {
         for (int i = 0; i < ranges.size(); i++) {
             for (int j = i + 1; j < ranges.size(); j++) {
                 if (overlap(ranges.get(i), ranges.get(j))) {
-                    throw new IllegalArgumentException("ranges " + ranges.get(i) + " and " + ranges.get(j) + " overlap");
+                    throw new IllegalArgumentException(
+                            "ranges " + ranges.get(i) + " and " + ranges.get(j) + " overlap");
                 }
             }
         }
@@ -140,7 +141,9 @@ public final class AddressAllocator {
             AddressRange r = ranges.get(ri);
             java.math.BigInteger lo = step == 0 ? from : r.first();
             java.math.BigInteger hi = step == ranges.size() ? from.subtract(java.math.BigInteger.ONE) : r.last();
-            for (java.math.BigInteger candidate = lo; candidate.compareTo(hi) <= 0; candidate = candidate.add(java.math.BigInteger.ONE)) {
+            for (java.math.BigInteger candidate = lo;
+                    candidate.compareTo(hi) <= 0;
+                    candidate = candidate.add(java.math.BigInteger.ONE)) {
                 if (!r.assignable(candidate)) {
                     continue;
                 }
@@ -151,8 +154,8 @@ public final class AddressAllocator {
                 return reserve(owner, text, r);
             }
         }
-        throw new IpamExhaustedException("no free address in range " + describe() + ": all "
-                + byOwner.size() + " assignable addresses are reserved");
+        throw new IpamExhaustedException("no free address in range " + describe() + ": all " + byOwner.size()
+                + " assignable addresses are reserved");
     }
 
     /**
@@ -179,8 +182,8 @@ public final class AddressAllocator {
             throw new AddressUnavailableException("requested address " + text + " is not in any range: " + describe());
         }
         if (!r.assignable(a)) {
-            throw new AddressUnavailableException("requested address " + text + " is the network, broadcast, gateway or a "
-                    + "reserved address of " + r);
+            throw new AddressUnavailableException("requested address " + text
+                    + " is the network, broadcast, gateway or a " + "reserved address of " + r);
         }
         String holder = store.owner(text);
         if (holder != null) {

@@ -1,7 +1,6 @@
 package dev.podnet.dataplane.internal.ipam;
 
 import dev.podnet.dataplane.ipam.Cidr;
-
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -20,11 +19,13 @@ import java.util.Set;
  * @param gateway  never handed out; may be null
  * @param reserved never handed out
  */
-public record AddressRange(Cidr subnet, InetAddress start, InetAddress end, InetAddress gateway, Set<InetAddress> reserved) {
+public record AddressRange(
+        Cidr subnet, InetAddress start, InetAddress end, InetAddress gateway, Set<InetAddress> reserved) {
     public AddressRange {
         Objects.requireNonNull(subnet, "subnet");
         if (!subnet.network().equals(subnet)) {
-            throw new IllegalArgumentException("subnet " + subnet + " has host bits set; did you mean " + subnet.network() + "?");
+            throw new IllegalArgumentException(
+                    "subnet " + subnet + " has host bits set; did you mean " + subnet.network() + "?");
         }
         int bits = subnet.address().getAddress().length * 8;
         if (subnet.prefixLength() > bits - 2) {
@@ -35,14 +36,15 @@ public record AddressRange(Cidr subnet, InetAddress start, InetAddress end, Inet
         BigInteger last = toBig(subnet.broadcast());
         start = start != null ? start : fromBig(net.add(BigInteger.ONE), bits);
         end = end != null ? end : fromBig(last.subtract(BigInteger.ONE), bits);
-        for (var e : new Object[][]{{"rangeStart", start}, {"rangeEnd", end}}) {
+        for (var e : new Object[][] {{"rangeStart", start}, {"rangeEnd", end}}) {
             InetAddress a = (InetAddress) e[1];
             if (a.getAddress().length * 8 != bits || !subnet.contains(a)) {
                 throw new IllegalArgumentException(e[0] + " " + Cidr.text(a) + " is outside subnet " + subnet);
             }
         }
         if (toBig(start).compareTo(toBig(end)) > 0) {
-            throw new IllegalArgumentException("rangeStart " + Cidr.text(start) + " is after rangeEnd " + Cidr.text(end));
+            throw new IllegalArgumentException(
+                    "rangeStart " + Cidr.text(start) + " is after rangeEnd " + Cidr.text(end));
         }
         if (gateway != null && !subnet.contains(gateway)) {
             throw new IllegalArgumentException("gateway " + Cidr.text(gateway) + " is outside subnet " + subnet);
@@ -75,7 +77,8 @@ public record AddressRange(Cidr subnet, InetAddress start, InetAddress end, Inet
      *
      * @throws IllegalArgumentException naming the entry that is malformed or does not fit the subnet
      */
-    public static List<AddressRange> of(Cidr subnet, InetAddress gateway, List<String> entries, Set<InetAddress> reserved) {
+    public static List<AddressRange> of(
+            Cidr subnet, InetAddress gateway, List<String> entries, Set<InetAddress> reserved) {
         List<String> own = entries.stream().filter(e -> !e.contains("/")).toList();
         List<AddressRange> out = new ArrayList<>(entries.size() + 1);
         if (own.isEmpty()) {
@@ -98,15 +101,21 @@ public record AddressRange(Cidr subnet, InetAddress start, InetAddress end, Inet
             }
             String a = e.substring(0, dash);
             String b = e.substring(dash + 1);
-            out.add(new AddressRange(subnet, a.isEmpty() ? null : Cidr.parseAddress(a, "rangeStart"),
-                    b.isEmpty() ? null : Cidr.parseAddress(b, "rangeEnd"), gateway, reserved));
+            out.add(new AddressRange(
+                    subnet,
+                    a.isEmpty() ? null : Cidr.parseAddress(a, "rangeStart"),
+                    b.isEmpty() ? null : Cidr.parseAddress(b, "rangeEnd"),
+                    gateway,
+                    reserved));
         }
         return List.copyOf(out);
     }
 
     /** The subnet's first host address, a gateway's default. */
     public static InetAddress firstHost(Cidr subnet) {
-        return fromBig(toBig(subnet.network().address()).add(BigInteger.ONE), subnet.address().getAddress().length * 8);
+        return fromBig(
+                toBig(subnet.network().address()).add(BigInteger.ONE),
+                subnet.address().getAddress().length * 8);
     }
 
     /** True when this range is a whole further subnet ({@code CIDR=GATEWAY} entry) rather than a part of the network's own. */
@@ -121,8 +130,10 @@ public record AddressRange(Cidr subnet, InetAddress start, InetAddress end, Inet
 
     /** True when {@code a} may be handed out. */
     boolean assignable(BigInteger a) {
-        return !a.equals(toBig(subnet.address())) && !a.equals(toBig(subnet.broadcast()))
-                && (gateway == null || !a.equals(toBig(gateway))) && !reserved.contains(fromBig(a, bits()));
+        return !a.equals(toBig(subnet.address()))
+                && !a.equals(toBig(subnet.broadcast()))
+                && (gateway == null || !a.equals(toBig(gateway)))
+                && !reserved.contains(fromBig(a, bits()));
     }
 
     /** Address width in bits: 32 or 128. */

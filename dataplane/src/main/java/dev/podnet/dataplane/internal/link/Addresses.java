@@ -8,13 +8,11 @@ import dev.podnet.netlink.route.AddressMessage;
 import dev.podnet.netlink.route.Ifa;
 import dev.podnet.netlink.route.Rta;
 import dev.podnet.netlink.route.Rtm;
-
 import java.net.Inet4Address;
 
 /** Builds address requests. */
 public final class Addresses {
-    private Addresses() {
-    }
+    private Addresses() {}
 
     /**
      * Adds {@code address} (with its prefix) to link {@code index}, as {@code ip addr add} does:
@@ -22,7 +20,8 @@ public final class Addresses {
      * duplicate-address detection: a sandbox's address is unique by construction.
      */
     public static AddressMessage add(int index, Cidr address) {
-        return (AddressMessage) RequestWriter.asObject(dev.podnet.netlink.route.RouteMessages.INSTANCE, w -> writeAdd(w, index, address));
+        return (AddressMessage) RequestWriter.asObject(
+                dev.podnet.netlink.route.RouteMessages.INSTANCE, w -> writeAdd(w, index, address));
     }
 
     /** {@link #add}, written by {@code w} (the object form is this, decoded). */
@@ -32,7 +31,8 @@ public final class Addresses {
             return w.begin(Rtm.RTM_NEWADDR, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL)
                     .ifaddrmsg(Rtm.AF_INET6, prefix, Ifa.IFA_F_NODAD, Rta.RT_SCOPE_UNIVERSE, index)
                     .address(Ifa.IFA_LOCAL, address.address())
-                    .address(Ifa.IFA_ADDRESS, address.address()).end();
+                    .address(Ifa.IFA_ADDRESS, address.address())
+                    .end();
         }
         byte[] b = address.address().getAddress();
         int ip = (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
@@ -48,8 +48,18 @@ public final class Addresses {
 
     /** Removes {@code address} from link {@code index}. */
     public static AddressMessage delete(int index, Cidr address) {
-        return AddressMessage.request(Rtm.RTM_DELADDR, 0, address.family(), address.prefixLength(), 0, Rta.RT_SCOPE_UNIVERSE,
-                index, AttributeList.builder().address(Ifa.IFA_LOCAL, address.address()).address(Ifa.IFA_ADDRESS, address.address()).build());
+        return AddressMessage.request(
+                Rtm.RTM_DELADDR,
+                0,
+                address.family(),
+                address.prefixLength(),
+                0,
+                Rta.RT_SCOPE_UNIVERSE,
+                index,
+                AttributeList.builder()
+                        .address(Ifa.IFA_LOCAL, address.address())
+                        .address(Ifa.IFA_ADDRESS, address.address())
+                        .build());
     }
 
     /**
@@ -62,9 +72,15 @@ public final class Addresses {
                 .address(Ifa.IFA_ADDRESS, address.address())
                 .u32(Ifa.IFA_FLAGS, Ifa.IFA_F_NOPREFIXROUTE | (address.isIpv4() ? 0 : Ifa.IFA_F_NODAD))
                 .build();
-        return AddressMessage.request(Rtm.RTM_NEWADDR, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                address.family(), address.prefixLength(), address.isIpv4() ? 0 : Ifa.IFA_F_NODAD, Rta.RT_SCOPE_UNIVERSE,
-                index, a);
+        return AddressMessage.request(
+                Rtm.RTM_NEWADDR,
+                Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
+                address.family(),
+                address.prefixLength(),
+                address.isIpv4() ? 0 : Ifa.IFA_F_NODAD,
+                Rta.RT_SCOPE_UNIVERSE,
+                index,
+                a);
     }
 
     /**

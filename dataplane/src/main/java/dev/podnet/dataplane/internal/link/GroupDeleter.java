@@ -1,15 +1,14 @@
 package dev.podnet.dataplane.internal.link;
 
+import dev.podnet.netlink.Errno;
 import dev.podnet.netlink.NetlinkException;
 import dev.podnet.netlink.channel.NetlinkClient;
-import dev.podnet.netlink.Errno;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
-
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * Deletes links by name, coalescing the deletes that arrive close together: while one delete is
@@ -35,8 +34,7 @@ public final class GroupDeleter {
     private final java.util.concurrent.atomic.AtomicLong groupRequests = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong singleRequests = new java.util.concurrent.atomic.AtomicLong();
 
-    private record Pending(String name, Sinks.Empty<Void> done) {
-    }
+    private record Pending(String name, Sinks.Empty<Void> done) {}
 
     public GroupDeleter(NetlinkClient rtnl) {
         this.rtnl = rtnl;
@@ -81,7 +79,7 @@ public final class GroupDeleter {
             waiting = new ArrayList<>();
         }
         Mono<Void> work = batch.size() == 1 ? single(batch.get(0)) : group(batch);
-        work.doFinally(s -> runNext()).subscribe(null, e -> { });
+        work.doFinally(s -> runNext()).subscribe(null, e -> {});
     }
 
     private Mono<Void> single(Pending p) {
@@ -102,21 +100,27 @@ public final class GroupDeleter {
         }
         // the marks go out together (requests made together share datagrams); each has its own answer
         return Flux.fromIterable(batch)
-                .flatMap(p -> rtnl.execute(Links.setGroup(p.name(), group))
-                        .thenReturn(p)
-                        .onErrorResume(e -> {
-                            if (isNoDevice(e)) {
-                                p.done().tryEmitEmpty();
-                            } else {
-                                p.done().tryEmitError(e);
-                            }
-                            return Mono.empty();
-                        }), batch.size())
+                .flatMap(
+                        p -> rtnl.execute(Links.setGroup(p.name(), group))
+                                .thenReturn(p)
+                                .onErrorResume(e -> {
+                                    if (isNoDevice(e)) {
+                                        p.done().tryEmitEmpty();
+                                    } else {
+                                        p.done().tryEmitError(e);
+                                    }
+                                    return Mono.empty();
+                                }),
+                        batch.size())
                 .collectList()
                 .doOnNext(marked -> groupRequests.incrementAndGet())
-                .flatMap(marked -> marked.isEmpty() ? Mono.empty() : rtnl.execute(Links.deleteGroup(group))
-                        .doOnSuccess(v -> marked.forEach(p -> p.done().tryEmitEmpty()))
-                        .onErrorResume(e -> Flux.fromIterable(marked).concatMap(this::single).then()));
+                .flatMap(marked -> marked.isEmpty()
+                        ? Mono.empty()
+                        : rtnl.execute(Links.deleteGroup(group))
+                                .doOnSuccess(v -> marked.forEach(p -> p.done().tryEmitEmpty()))
+                                .onErrorResume(e -> Flux.fromIterable(marked)
+                                        .concatMap(this::single)
+                                        .then()));
     }
 
     private static boolean isNoDevice(Throwable e) {

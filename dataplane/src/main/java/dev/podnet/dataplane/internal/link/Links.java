@@ -1,14 +1,12 @@
 package dev.podnet.dataplane.internal.link;
 
 import dev.podnet.dataplane.link.MacAddress;
-
 import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.RequestWriter;
 import dev.podnet.netlink.attr.AttributeList;
 import dev.podnet.netlink.route.Ifla;
 import dev.podnet.netlink.route.LinkMessage;
 import dev.podnet.netlink.route.Rtm;
-
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -17,8 +15,7 @@ import java.nio.charset.StandardCharsets;
  * creating message, so a link is made in one round trip.
  */
 public final class Links {
-    private Links() {
-    }
+    private Links() {}
 
     /** Checks an interface name as the kernel will ({@code dev_valid_name}), so the error comes before any request. */
     public static void validateName(String field, String name) {
@@ -34,8 +31,8 @@ public final class Links {
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (c == '/' || c == ':' || Character.isWhitespace(c) || c == 0) {
-                throw new IllegalArgumentException(field + " '" + name + "' contains '" + (c == 0 ? "\\0" : String.valueOf(c))
-                        + "', which interface names cannot hold");
+                throw new IllegalArgumentException(field + " '" + name + "' contains '"
+                        + (c == 0 ? "\\0" : String.valueOf(c)) + "', which interface names cannot hold");
             }
         }
     }
@@ -48,8 +45,9 @@ public final class Links {
      */
     public static void validateMtu(String field, int mtu) {
         if (mtu != 0 && (mtu < MIN_MTU || mtu > 65535)) {
-            throw new IllegalArgumentException(field + " " + mtu + " is outside " + MIN_MTU + "..65535 (podnet configures IPv6 "
-                    + "on every interface it makes, and IPv6 needs at least 1280)");
+            throw new IllegalArgumentException(
+                    field + " " + mtu + " is outside " + MIN_MTU + "..65535 (podnet configures IPv6 "
+                            + "on every interface it makes, and IPv6 needs at least 1280)");
         }
     }
 
@@ -94,8 +92,8 @@ public final class Links {
                 li.nested(Ifla.IFLA_INFO_DATA, data -> data.u8(Ifla.IFLA_BR_MCAST_SNOOPING, 0));
             }
         });
-        return LinkMessage.request(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL | Netlink.NLM_F_ECHO,
-                0, 0, 0, a.build());
+        return LinkMessage.request(
+                Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL | Netlink.NLM_F_ECHO, 0, 0, 0, a.build());
     }
 
     /**
@@ -131,8 +129,16 @@ public final class Links {
     /** {@link #setAlias(String, String)}, bringing the link up in the same message when {@code up}. */
     public static LinkMessage setAlias(String name, String alias, boolean up) {
         int flags = up ? Ifla.IFF_UP : 0;
-        return LinkMessage.request(Rtm.RTM_SETLINK, 0, 0, flags, flags,
-                AttributeList.builder().string(Ifla.IFLA_IFNAME, name).string(Ifla.IFLA_IFALIAS, alias).build());
+        return LinkMessage.request(
+                Rtm.RTM_SETLINK,
+                0,
+                0,
+                flags,
+                flags,
+                AttributeList.builder()
+                        .string(Ifla.IFLA_IFNAME, name)
+                        .string(Ifla.IFLA_IFALIAS, alias)
+                        .build());
     }
 
     /**
@@ -150,33 +156,65 @@ public final class Links {
      * address. An {@code RTM_NEWLINK} without create flags, as bridge-port data is only changed there.
      */
     public static LinkMessage hairpinOn(String name) {
-        return LinkMessage.request(Rtm.RTM_NEWLINK, 0, 0, 0, 0, AttributeList.builder()
-                .string(Ifla.IFLA_IFNAME, name)
-                .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_SLAVE_KIND, "bridge")
-                        .nested(Ifla.IFLA_INFO_SLAVE_DATA, d -> d.u8(4 /* IFLA_BRPORT_MODE */, 1)))
-                .build());
+        return LinkMessage.request(
+                Rtm.RTM_NEWLINK,
+                0,
+                0,
+                0,
+                0,
+                AttributeList.builder()
+                        .string(Ifla.IFLA_IFNAME, name)
+                        .nested(
+                                Ifla.IFLA_LINKINFO,
+                                li -> li.string(Ifla.IFLA_INFO_SLAVE_KIND, "bridge")
+                                        .nested(Ifla.IFLA_INFO_SLAVE_DATA, d -> d.u8(4 /* IFLA_BRPORT_MODE */, 1)))
+                        .build());
     }
 
     /** Enslaves the link named {@code name} to {@code masterIndex} (0 releases it) and brings it up. */
     public static LinkMessage setMaster(String name, int masterIndex) {
-        return LinkMessage.request(Rtm.RTM_SETLINK, 0, 0, masterIndex > 0 ? Ifla.IFF_UP : 0, masterIndex > 0 ? Ifla.IFF_UP : 0,
-                AttributeList.builder().string(Ifla.IFLA_IFNAME, name).u32(Ifla.IFLA_MASTER, masterIndex).build());
+        return LinkMessage.request(
+                Rtm.RTM_SETLINK,
+                0,
+                0,
+                masterIndex > 0 ? Ifla.IFF_UP : 0,
+                masterIndex > 0 ? Ifla.IFF_UP : 0,
+                AttributeList.builder()
+                        .string(Ifla.IFLA_IFNAME, name)
+                        .u32(Ifla.IFLA_MASTER, masterIndex)
+                        .build());
     }
 
     /** Sets link {@code index}'s MTU. */
     public static LinkMessage setMtu(int index, int mtu) {
-        return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, 0, 0, AttributeList.builder().u32(Ifla.IFLA_MTU, mtu).build());
+        return LinkMessage.request(
+                Rtm.RTM_SETLINK,
+                0,
+                index,
+                0,
+                0,
+                AttributeList.builder().u32(Ifla.IFLA_MTU, mtu).build());
     }
 
     /** Sets link {@code index}'s MAC. */
     public static LinkMessage setMac(int index, MacAddress mac) {
-        return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, 0, 0,
+        return LinkMessage.request(
+                Rtm.RTM_SETLINK,
+                0,
+                index,
+                0,
+                0,
                 AttributeList.builder().bytes(Ifla.IFLA_ADDRESS, mac.bytes()).build());
     }
 
     /** Enslaves link {@code index} to {@code masterIndex} and brings it up. */
     public static LinkMessage setMaster(int index, int masterIndex) {
-        return LinkMessage.request(Rtm.RTM_SETLINK, 0, index, Ifla.IFF_UP, Ifla.IFF_UP,
+        return LinkMessage.request(
+                Rtm.RTM_SETLINK,
+                0,
+                index,
+                Ifla.IFF_UP,
+                Ifla.IFF_UP,
                 AttributeList.builder().u32(Ifla.IFLA_MASTER, masterIndex).build());
     }
 
@@ -187,8 +225,10 @@ public final class Links {
 
     /** {@code IFLA_AF_SPEC → AF_INET6 → IFLA_INET6_ADDR_GEN_MODE = none}: no link-local address, no DAD/MLD/RS. */
     private static void noLinkLocal(AttributeList.Builder a) {
-        a.nested(Ifla.IFLA_AF_SPEC, spec -> spec.nested(Rtm.AF_INET6,
-                v6 -> v6.u8(Ifla.IFLA_INET6_ADDR_GEN_MODE, Ifla.IN6_ADDR_GEN_MODE_NONE)));
+        a.nested(
+                Ifla.IFLA_AF_SPEC,
+                spec -> spec.nested(
+                        Rtm.AF_INET6, v6 -> v6.u8(Ifla.IFLA_INET6_ADDR_GEN_MODE, Ifla.IN6_ADDR_GEN_MODE_NONE)));
     }
 
     /**
@@ -234,8 +274,11 @@ public final class Links {
         }
         singleQueue(w);
         int peerUp = s.noIpv6LinkLocal() ? 0 : Ifla.IFF_UP;
-        w.nest(Ifla.IFLA_LINKINFO).string(Ifla.IFLA_INFO_KIND, "veth")
-                .nest(Ifla.IFLA_INFO_DATA).nest(Ifla.VETH_INFO_PEER).ifinfomsg(Rtm.AF_UNSPEC, 0, peerUp, peerUp)
+        w.nest(Ifla.IFLA_LINKINFO)
+                .string(Ifla.IFLA_INFO_KIND, "veth")
+                .nest(Ifla.IFLA_INFO_DATA)
+                .nest(Ifla.VETH_INFO_PEER)
+                .ifinfomsg(Rtm.AF_UNSPEC, 0, peerUp, peerUp)
                 .string(Ifla.IFLA_IFNAME, s.peerName())
                 .u32(Ifla.IFLA_NET_NS_FD, s.peerNetnsFd());
         if (s.peerMac() != null) {
@@ -249,8 +292,10 @@ public final class Links {
 
     /** {@link #setAliasWithoutLinkLocal}, written by {@code w}  */
     public static RequestWriter writeSetAliasWithoutLinkLocal(RequestWriter w, String name, String alias) {
-        w.begin(Rtm.RTM_SETLINK, 0).ifinfomsg(Rtm.AF_UNSPEC, 0, 0, 0)
-                .string(Ifla.IFLA_IFNAME, name).string(Ifla.IFLA_IFALIAS, alias);
+        w.begin(Rtm.RTM_SETLINK, 0)
+                .ifinfomsg(Rtm.AF_UNSPEC, 0, 0, 0)
+                .string(Ifla.IFLA_IFNAME, name)
+                .string(Ifla.IFLA_IFALIAS, alias);
         return writeNoLinkLocal(w).end();
     }
 
@@ -265,12 +310,17 @@ public final class Links {
 
     /** {@link #up}, written by {@code w}  */
     public static RequestWriter writeUp(RequestWriter w, int index) {
-        return w.begin(Rtm.RTM_SETLINK, 0).ifinfomsg(Rtm.AF_UNSPEC, index, Ifla.IFF_UP, Ifla.IFF_UP).end();
+        return w.begin(Rtm.RTM_SETLINK, 0)
+                .ifinfomsg(Rtm.AF_UNSPEC, index, Ifla.IFF_UP, Ifla.IFF_UP)
+                .end();
     }
 
     private static RequestWriter writeNoLinkLocal(RequestWriter w) {
-        return w.nest(Ifla.IFLA_AF_SPEC).nest(Rtm.AF_INET6).u8(Ifla.IFLA_INET6_ADDR_GEN_MODE, Ifla.IN6_ADDR_GEN_MODE_NONE)
-                .endNest().endNest();
+        return w.nest(Ifla.IFLA_AF_SPEC)
+                .nest(Rtm.AF_INET6)
+                .u8(Ifla.IFLA_INET6_ADDR_GEN_MODE, Ifla.IN6_ADDR_GEN_MODE_NONE)
+                .endNest()
+                .endNest();
     }
 
     /**
@@ -285,14 +335,27 @@ public final class Links {
 
     /** Deletes a link by name (deleting either end of a veth deletes both). */
     public static LinkMessage deleteByName(String name) {
-        return LinkMessage.request(Rtm.RTM_DELLINK, 0, 0, 0, 0,
+        return LinkMessage.request(
+                Rtm.RTM_DELLINK,
+                0,
+                0,
+                0,
+                0,
                 AttributeList.builder().string(Ifla.IFLA_IFNAME, name).build());
     }
 
     /** Puts the link named {@code name} into link group {@code group} ({@code IFLA_GROUP}). */
     public static LinkMessage setGroup(String name, int group) {
-        return LinkMessage.request(Rtm.RTM_SETLINK, 0, 0, 0, 0,
-                AttributeList.builder().string(Ifla.IFLA_IFNAME, name).u32(Ifla.IFLA_GROUP, group).build());
+        return LinkMessage.request(
+                Rtm.RTM_SETLINK,
+                0,
+                0,
+                0,
+                0,
+                AttributeList.builder()
+                        .string(Ifla.IFLA_IFNAME, name)
+                        .u32(Ifla.IFLA_GROUP, group)
+                        .build());
     }
 
     /**
@@ -300,25 +363,48 @@ public final class Links {
      * paying its RCU grace periods once for all of them instead of once per link.
      */
     public static LinkMessage deleteGroup(int group) {
-        return LinkMessage.request(Rtm.RTM_DELLINK, 0, 0, 0, 0, AttributeList.builder().u32(Ifla.IFLA_GROUP, group).build());
+        return LinkMessage.request(
+                Rtm.RTM_DELLINK,
+                0,
+                0,
+                0,
+                0,
+                AttributeList.builder().u32(Ifla.IFLA_GROUP, group).build());
     }
 
     /** Looks a link up by name: the kernel answers with that one link, or ENODEV. */
     public static LinkMessage getByName(String name) {
-        return LinkMessage.request(Rtm.RTM_GETLINK, 0, 0, 0, 0,
+        return LinkMessage.request(
+                Rtm.RTM_GETLINK,
+                0,
+                0,
+                0,
+                0,
                 AttributeList.builder().string(Ifla.IFLA_IFNAME, name).build());
     }
 
     /** A dump of the ports of bridge {@code masterIndex} only, filtered by the kernel. */
     public static LinkMessage dumpPortsOf(int masterIndex) {
-        return LinkMessage.request(Rtm.RTM_GETLINK, 0, 0, 0, 0,
+        return LinkMessage.request(
+                Rtm.RTM_GETLINK,
+                0,
+                0,
+                0,
+                0,
                 AttributeList.builder().u32(Ifla.IFLA_MASTER, masterIndex).build());
     }
 
     /** A dump of the links of one kind ("veth", "bridge"...), filtered by the kernel. */
     public static LinkMessage dumpKind(String kind) {
-        return LinkMessage.request(Rtm.RTM_GETLINK, 0, 0, 0, 0, AttributeList.builder()
-                .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, kind)).build());
+        return LinkMessage.request(
+                Rtm.RTM_GETLINK,
+                0,
+                0,
+                0,
+                0,
+                AttributeList.builder()
+                        .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, kind))
+                        .build());
     }
 
     /** A dump of every link. */

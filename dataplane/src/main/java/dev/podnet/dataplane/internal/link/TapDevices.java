@@ -2,7 +2,6 @@ package dev.podnet.dataplane.internal.link;
 
 import dev.podnet.netlink.internal.sys.ErrnoException;
 import dev.podnet.netlink.internal.sys.LibC;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -22,8 +21,7 @@ public final class TapDevices {
     private static final short IFF_VNET_HDR = 0x4000;
     private static final int IFREQ_SIZE = 40;
 
-    private TapDevices() {
-    }
+    private TapDevices() {}
 
     /**
      * Attaches to the existing tap {@code name} as a VMM does, returning a non-blocking descriptor

@@ -16,6 +16,13 @@ import dev.podnet.dataplane.link.MacAddress;
  *                           in its namespace (the kernel refuses {@code IFLA_AF_SPEC} in a creating message);
  * @param hostUp             bring the host end up in the create (see {@link Links#newVethIntoNamespace})
  */
-public record VethSpec(String hostName, int masterIndex, int mtu, int group, String peerName,
-                       int peerNetnsFd, MacAddress peerMac, boolean noIpv6LinkLocal, boolean hostUp) {
-}
+public record VethSpec(
+        String hostName,
+        int masterIndex,
+        int mtu,
+        int group,
+        String peerName,
+        int peerNetnsFd,
+        MacAddress peerMac,
+        boolean noIpv6LinkLocal,
+        boolean hostUp) {}

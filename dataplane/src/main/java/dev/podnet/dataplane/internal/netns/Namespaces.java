@@ -2,13 +2,9 @@ package dev.podnet.dataplane.internal.netns;
 
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.netns.NetnsException;
-
 import dev.podnet.netlink.Errno;
 import dev.podnet.netlink.internal.sys.ErrnoException;
 import dev.podnet.netlink.internal.sys.LibC;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
-
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -17,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Named network namespaces, made and removed the way {@code ip netns add/del} does, so that
@@ -38,51 +36,54 @@ public final class Namespaces {
     /** Creates {@code /run/netns/<name>} holding a new, empty network namespace. Fails if it exists. */
     public Mono<NetNs> create(String name) {
         return Mono.defer(() -> {
-            NetNs.validateName(name);
-            Path target = runDir.resolve(name);
-            try {
-                prepareRunDir();
-                try {
-                    Files.createFile(target);
-                } catch (FileAlreadyExistsException e) {
-                    return Mono.error(new NetnsException("netns " + name + " already exists (" + target + ")"));
-                }
-            } catch (IOException e) {
-                return Mono.error(new NetnsException("netns " + name + ": cannot prepare " + runDir + ": " + e.getMessage(), e));
-            }
-            return thread.createPinned(target.toString())
-                    .onErrorResume(e -> {
+                    NetNs.validateName(name);
+                    Path target = runDir.resolve(name);
+                    try {
+                        prepareRunDir();
                         try {
-                            Files.deleteIfExists(target);
-                        } catch (IOException suppressed) {
-                            e.addSuppressed(suppressed);
+                            Files.createFile(target);
+                        } catch (FileAlreadyExistsException e) {
+                            return Mono.error(new NetnsException("netns " + name + " already exists (" + target + ")"));
                         }
-                        return Mono.error(new NetnsException("netns " + name + ": " + e.getMessage(), e));
-                    })
-                    .thenReturn(new NetNs(name, target));
-        }).subscribeOn(Schedulers.boundedElastic());
+                    } catch (IOException e) {
+                        return Mono.error(new NetnsException(
+                                "netns " + name + ": cannot prepare " + runDir + ": " + e.getMessage(), e));
+                    }
+                    return thread.createPinned(target.toString())
+                            .onErrorResume(e -> {
+                                try {
+                                    Files.deleteIfExists(target);
+                                } catch (IOException suppressed) {
+                                    e.addSuppressed(suppressed);
+                                }
+                                return Mono.error(new NetnsException("netns " + name + ": " + e.getMessage(), e));
+                            })
+                            .thenReturn(new NetNs(name, target));
+                })
+                .subscribeOn(Schedulers.boundedElastic());
     }
 
     /** Removes the namespace's pin; the kernel frees it once nothing else holds it. Absent is fine. */
     public Mono<Void> delete(String name) {
         return Mono.<Void>fromCallable(() -> {
-            NetNs.validateName(name);
-            Path target = runDir.resolve(name);
-            try {
-                LibC.umount2(target.toString(), LibC.MNT_DETACH);
-            } catch (ErrnoException e) {
-                // EINVAL: not a mount point (a half-made namespace); ENOENT: already gone
-                if (e.errno() != Errno.EINVAL && e.errno() != Errno.ENOENT) {
-                    throw e;
-                }
-            }
-            try {
-                Files.delete(target);
-            } catch (NoSuchFileException ignored) {
-                // already gone: deleting is idempotent
-            }
-            return null;
-        }).onErrorMap(IOException.class, e -> new NetnsException("netns " + name + ": " + e.getMessage(), e))
+                    NetNs.validateName(name);
+                    Path target = runDir.resolve(name);
+                    try {
+                        LibC.umount2(target.toString(), LibC.MNT_DETACH);
+                    } catch (ErrnoException e) {
+                        // EINVAL: not a mount point (a half-made namespace); ENOENT: already gone
+                        if (e.errno() != Errno.EINVAL && e.errno() != Errno.ENOENT) {
+                            throw e;
+                        }
+                    }
+                    try {
+                        Files.delete(target);
+                    } catch (NoSuchFileException ignored) {
+                        // already gone: deleting is idempotent
+                    }
+                    return null;
+                })
+                .onErrorMap(IOException.class, e -> new NetnsException("netns " + name + ": " + e.getMessage(), e))
                 .subscribeOn(Schedulers.boundedElastic());
     }
 

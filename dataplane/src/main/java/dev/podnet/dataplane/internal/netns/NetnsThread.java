@@ -2,17 +2,15 @@ package dev.podnet.dataplane.internal.netns;
 
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.dataplane.netns.NetnsException;
-
 import dev.podnet.netlink.channel.NetlinkSocket;
 import dev.podnet.netlink.internal.sys.ErrnoException;
 import dev.podnet.netlink.internal.sys.LibC;
 import io.netty.util.concurrent.EventExecutor;
-import reactor.core.publisher.Mono;
-
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import reactor.core.publisher.Mono;
 
 /**
  * A dedicated thread that enters other network namespaces and comes back, so no other thread
@@ -64,8 +62,10 @@ public final class NetnsThread implements AutoCloseable {
         return Mono.create(sink -> {
             Runnable work = () -> {
                 if (stranded.contains(loop)) {
-                    sink.error(new NetnsException("the event loop " + loop + " could not return to the home network namespace "
-                            + "earlier: it no longer enters namespaces", null));
+                    sink.error(new NetnsException(
+                            "the event loop " + loop + " could not return to the home network namespace "
+                                    + "earlier: it no longer enters namespaces",
+                            null));
                     return;
                 }
                 try {

@@ -1,16 +1,14 @@
 package dev.podnet.dataplane.internal.netns;
 
 import dev.podnet.dataplane.netns.NetNs;
-
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import reactor.core.publisher.Mono;
-
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import reactor.core.publisher.Mono;
 
 /**
  * The one thread ({@code podnet-rtnl}) that makes every rtnetlink call of an endpoint add: the epoll
@@ -38,8 +36,10 @@ public final class RtnlExecutor implements AutoCloseable {
 
     /** Starts the thread; {@code netns} is the namespace machinery that brings it home after each pod. */
     public static RtnlExecutor start(NetnsThread netns) {
-        return new RtnlExecutor(new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("podnet-rtnl", true),
-                EpollIoHandler.newFactory()), netns);
+        return new RtnlExecutor(
+                new MultiThreadIoEventLoopGroup(
+                        1, new DefaultThreadFactory("podnet-rtnl", true), EpollIoHandler.newFactory()),
+                netns);
     }
 
     /** Where the host namespace's netlink channel is registered (one loop: this thread). */

@@ -1,7 +1,6 @@
 package dev.podnet.dataplane.internal.state;
 
 import dev.podnet.dataplane.netns.NetNs;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,6 +63,7 @@ public record HostNamespace(long device, long inode, String name) {
         if (f.length < 2) {
             throw new IOException(file + " is damaged: '" + String.join(" ", f) + "'");
         }
-        return new HostNamespace(Long.parseLong(f[0]), Long.parseLong(f[1]), f.length == 3 && !f[2].isEmpty() ? f[2] : null);
+        return new HostNamespace(
+                Long.parseLong(f[0]), Long.parseLong(f[1]), f.length == 3 && !f[2].isEmpty() ? f[2] : null);
     }
 }

@@ -1,7 +1,6 @@
 package dev.podnet.dataplane.internal.state;
 
 import dev.podnet.dataplane.NetworkMode;
-
 import java.util.Arrays;
 import java.util.List;
 
@@ -27,17 +26,59 @@ import java.util.List;
  *                    last 48 bits (libnetwork's rule), instead of IPAM ranges
  * @param pod         default route, routes and DNS given to every pod
  */
-public record NetworkRecord(String name, NetworkMode mode, String bridge, String subnet, String gateway, int mtu,
-                            List<String> ranges, List<String> reserved, boolean hairpin, boolean macFromIp, String uplink,
-                            String subnet6, String gateway6, List<String> ranges6, boolean ipv6FromMac, PodConfig pod) {
+public record NetworkRecord(
+        String name,
+        NetworkMode mode,
+        String bridge,
+        String subnet,
+        String gateway,
+        int mtu,
+        List<String> ranges,
+        List<String> reserved,
+        boolean hairpin,
+        boolean macFromIp,
+        String uplink,
+        String subnet6,
+        String gateway6,
+        List<String> ranges6,
+        boolean ipv6FromMac,
+        PodConfig pod) {
     private static final String VERSION = "7";
 
     /** A record with {@link PodConfig#DEFAULT} (records before version 7 had no pod settings). */
-    public NetworkRecord(String name, NetworkMode mode, String bridge, String subnet, String gateway, int mtu,
-                         List<String> ranges, List<String> reserved, boolean hairpin, boolean macFromIp, String uplink,
-                         String subnet6, String gateway6, List<String> ranges6, boolean ipv6FromMac) {
-        this(name, mode, bridge, subnet, gateway, mtu, ranges, reserved, hairpin, macFromIp, uplink, subnet6, gateway6, ranges6,
-                ipv6FromMac, PodConfig.DEFAULT);
+    public NetworkRecord(
+            String name,
+            NetworkMode mode,
+            String bridge,
+            String subnet,
+            String gateway,
+            int mtu,
+            List<String> ranges,
+            List<String> reserved,
+            boolean hairpin,
+            boolean macFromIp,
+            String uplink,
+            String subnet6,
+            String gateway6,
+            List<String> ranges6,
+            boolean ipv6FromMac) {
+        this(
+                name,
+                mode,
+                bridge,
+                subnet,
+                gateway,
+                mtu,
+                ranges,
+                reserved,
+                hairpin,
+                macFromIp,
+                uplink,
+                subnet6,
+                gateway6,
+                ranges6,
+                ipv6FromMac,
+                PodConfig.DEFAULT);
     }
 
     public NetworkRecord {
@@ -63,11 +104,30 @@ public record NetworkRecord(String name, NetworkMode mode, String bridge, String
     }
 
     public String encode() {
-        return String.join("|", VERSION, name, mode.name(), bridge, subnet, gateway, Integer.toString(mtu),
-                String.join(",", ranges), String.join(",", reserved), Boolean.toString(hairpin), Boolean.toString(macFromIp),
-                uplink, subnet6, gateway6, String.join(",", ranges6), Boolean.toString(ipv6FromMac),
-                Boolean.toString(pod.defaultRoute()), String.join(",", pod.routes()), String.join(",", pod.nameservers()),
-                pod.domain(), String.join(",", pod.search()), String.join(",", pod.options()));
+        return String.join(
+                "|",
+                VERSION,
+                name,
+                mode.name(),
+                bridge,
+                subnet,
+                gateway,
+                Integer.toString(mtu),
+                String.join(",", ranges),
+                String.join(",", reserved),
+                Boolean.toString(hairpin),
+                Boolean.toString(macFromIp),
+                uplink,
+                subnet6,
+                gateway6,
+                String.join(",", ranges6),
+                Boolean.toString(ipv6FromMac),
+                Boolean.toString(pod.defaultRoute()),
+                String.join(",", pod.routes()),
+                String.join(",", pod.nameservers()),
+                pod.domain(),
+                String.join(",", pod.search()),
+                String.join(",", pod.options()));
     }
 
     private static List<String> list(String s) {
@@ -82,24 +142,79 @@ public record NetworkRecord(String name, NetworkMode mode, String bridge, String
     public static NetworkRecord decode(String text) {
         String[] f = text.split("\\|", -1);
         if (f.length == 22 && f[0].equals(VERSION)) {
-            return new NetworkRecord(f[1], NetworkMode.valueOf(f[2]), f[3], f[4], f[5], Integer.parseInt(f[6]), list(f[7]),
-                    list(f[8]), Boolean.parseBoolean(f[9]), Boolean.parseBoolean(f[10]), f[11], f[12], f[13], list(f[14]),
-                    Boolean.parseBoolean(f[15]), new PodConfig(Boolean.parseBoolean(f[16]), list(f[17]), list(f[18]), f[19],
-                    list(f[20]), list(f[21])));
+            return new NetworkRecord(
+                    f[1],
+                    NetworkMode.valueOf(f[2]),
+                    f[3],
+                    f[4],
+                    f[5],
+                    Integer.parseInt(f[6]),
+                    list(f[7]),
+                    list(f[8]),
+                    Boolean.parseBoolean(f[9]),
+                    Boolean.parseBoolean(f[10]),
+                    f[11],
+                    f[12],
+                    f[13],
+                    list(f[14]),
+                    Boolean.parseBoolean(f[15]),
+                    new PodConfig(
+                            Boolean.parseBoolean(f[16]), list(f[17]), list(f[18]), f[19], list(f[20]), list(f[21])));
         }
         if (f.length == 16 && f[0].equals("6")) {
-            return new NetworkRecord(f[1], NetworkMode.valueOf(f[2]), f[3], f[4], f[5], Integer.parseInt(f[6]), list(f[7]),
-                    list(f[8]), Boolean.parseBoolean(f[9]), Boolean.parseBoolean(f[10]), f[11], f[12], f[13], list(f[14]),
+            return new NetworkRecord(
+                    f[1],
+                    NetworkMode.valueOf(f[2]),
+                    f[3],
+                    f[4],
+                    f[5],
+                    Integer.parseInt(f[6]),
+                    list(f[7]),
+                    list(f[8]),
+                    Boolean.parseBoolean(f[9]),
+                    Boolean.parseBoolean(f[10]),
+                    f[11],
+                    f[12],
+                    f[13],
+                    list(f[14]),
                     Boolean.parseBoolean(f[15]));
         }
         if (f.length == 8 && f[0].equals("1")) {
             // version 1 had no mode: every network was a bridge
-            return new NetworkRecord(f[1], NetworkMode.BRIDGE, f[2], f[3], f[4], Integer.parseInt(f[5]), oneRange(f[6], f[7]),
-                    List.of(), false, false, "", "", "", List.of(), false);
+            return new NetworkRecord(
+                    f[1],
+                    NetworkMode.BRIDGE,
+                    f[2],
+                    f[3],
+                    f[4],
+                    Integer.parseInt(f[5]),
+                    oneRange(f[6], f[7]),
+                    List.of(),
+                    false,
+                    false,
+                    "",
+                    "",
+                    "",
+                    List.of(),
+                    false);
         }
         if (f.length == 9 && f[0].equals("2")) {
-            return new NetworkRecord(f[1], NetworkMode.valueOf(f[2]), f[3], f[4], f[5], Integer.parseInt(f[6]),
-                    oneRange(f[7], f[8]), List.of(), false, false, "", "", "", List.of(), false);
+            return new NetworkRecord(
+                    f[1],
+                    NetworkMode.valueOf(f[2]),
+                    f[3],
+                    f[4],
+                    f[5],
+                    Integer.parseInt(f[6]),
+                    oneRange(f[7], f[8]),
+                    List.of(),
+                    false,
+                    false,
+                    "",
+                    "",
+                    "",
+                    List.of(),
+                    false);
         }
         boolean v3 = f.length == 12 && f[0].equals("3");
         boolean v4 = f.length == 14 && f[0].equals("4");
@@ -107,8 +222,21 @@ public record NetworkRecord(String name, NetworkMode mode, String bridge, String
         if (!v3 && !v4 && !v5) {
             throw new IllegalStateException("network record is damaged or of an unknown version: '" + text + "'");
         }
-        return new NetworkRecord(f[1], NetworkMode.valueOf(f[2]), f[3], f[4], f[5], Integer.parseInt(f[6]), oneRange(f[7], f[8]),
-                List.of(), Boolean.parseBoolean(f[9]), Boolean.parseBoolean(f[10]), f[11], v3 ? "" : f[12], v3 ? "" : f[13],
-                List.of(), v5 && Boolean.parseBoolean(f[14]));
+        return new NetworkRecord(
+                f[1],
+                NetworkMode.valueOf(f[2]),
+                f[3],
+                f[4],
+                f[5],
+                Integer.parseInt(f[6]),
+                oneRange(f[7], f[8]),
+                List.of(),
+                Boolean.parseBoolean(f[9]),
+                Boolean.parseBoolean(f[10]),
+                f[11],
+                v3 ? "" : f[12],
+                v3 ? "" : f[13],
+                List.of(),
+                v5 && Boolean.parseBoolean(f[14]));
     }
 }

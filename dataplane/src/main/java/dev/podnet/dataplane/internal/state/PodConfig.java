@@ -15,8 +15,13 @@ import java.util.List;
  * @param search       DNS search domains
  * @param options      resolver options (e.g. {@code ndots:5})
  */
-public record PodConfig(boolean defaultRoute, List<String> routes, List<String> nameservers, String domain, List<String> search,
-                        List<String> options) {
+public record PodConfig(
+        boolean defaultRoute,
+        List<String> routes,
+        List<String> nameservers,
+        String domain,
+        List<String> search,
+        List<String> options) {
     /** A default route, no further routes, no DNS: what every network had before these settings. */
     public static final PodConfig DEFAULT = new PodConfig(true, List.of(), List.of(), "", List.of(), List.of());
 

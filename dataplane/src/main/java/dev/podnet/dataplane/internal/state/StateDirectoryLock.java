@@ -1,7 +1,6 @@
 package dev.podnet.dataplane.internal.state;
 
 import dev.podnet.netlink.internal.sys.LibC;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,13 +33,15 @@ final class StateDirectoryLock implements AutoCloseable {
             // nobody ever owned it: nothing to exclude, and a reader creates no file
             return new StateDirectoryLock(-1);
         }
-        int fd = LibC.open(file.toString(), (shared ? LibC.O_RDONLY : LibC.O_RDWR | LibC.O_CREAT) | LibC.O_CLOEXEC, 0600);
+        int fd = LibC.open(
+                file.toString(), (shared ? LibC.O_RDONLY : LibC.O_RDWR | LibC.O_CREAT) | LibC.O_CLOEXEC, 0600);
         try {
             long deadline = System.nanoTime() + wait.toNanos();
             int mode = (shared ? LibC.LOCK_SH : LibC.LOCK_EX) | LibC.LOCK_NB;
             while (!LibC.flock(fd, mode)) {
                 if (System.nanoTime() - deadline >= 0) {
-                    String pid = Files.readString(file, StandardCharsets.US_ASCII).trim();
+                    String pid =
+                            Files.readString(file, StandardCharsets.US_ASCII).trim();
                     String holder = pid.isEmpty() ? "an unknown process" : "pid " + pid;
                     if (!pid.isEmpty() && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
                         holder = "a reader (a dry run; pid " + pid + ", the last owner, has exited)";

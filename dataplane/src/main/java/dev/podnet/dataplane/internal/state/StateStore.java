@@ -1,8 +1,6 @@
 package dev.podnet.dataplane.internal.state;
 
 import dev.podnet.dataplane.internal.ipam.AllocationStore;
-import net.openhft.chronicle.map.ChronicleMap;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import net.openhft.chronicle.map.ChronicleMap;
 
 /**
  * podnet's state: the networks in a small file rewritten durably on every change (they are
@@ -63,8 +62,10 @@ public final class StateStore implements AutoCloseable {
         this.recovered = existed && !Files.exists(clean);
         // the kernel's boot id: a different one means the node rebooted since the state was written
         Path bootFile = dir.resolve("boot-id");
-        String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
-        this.rebooted = Files.exists(bootFile) && !Files.readString(bootFile).trim().equals(boot);
+        String boot =
+                Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+        this.rebooted =
+                Files.exists(bootFile) && !Files.readString(bootFile).trim().equals(boot);
         // before anything is written or re-created: is this the host namespace the state belongs to?
         checkHost(access.host());
         if (readOnly) {
@@ -107,7 +108,8 @@ public final class StateStore implements AutoCloseable {
             HostNamespace recorded = HostNamespace.read(file);
             boolean same = recorded.sameAs(now) || (rebooted && recorded.sameAfterReboot(now));
             if (!same) {
-                throw new StateHostMismatchException("state directory " + dir + " belongs to host " + recorded.describe()
+                throw new StateHostMismatchException("state directory " + dir + " belongs to host "
+                        + recorded.describe()
                         + ", but was opened with host " + now.describe() + "; nothing was changed"
                         + (recorded.name() != null ? " (open it with --host-netns " + recorded.name() + ")" : ""));
             }
@@ -120,16 +122,22 @@ public final class StateStore implements AutoCloseable {
         Path tmp = dir.resolve("host-netns.tmp");
         Files.writeString(tmp, now.encode());
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+                tmp,
+                file,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     private void openMaps(int maxEndpoints) throws IOException {
-        endpoints = open("endpoints", "0123456789abcdef0123456789abcdef01234567/eth0",
+        endpoints = open(
+                "endpoints",
+                "0123456789abcdef0123456789abcdef01234567/eth0",
                 "1\t0123456789abcdef0123456789abcdef01234567\teth0\tpod-network\t/run/netns/pod-123456\tpn0123456789ab"
                         + "\teth0\t02:00:00:00:00:01\t198.18.12.34/16\t198.18.0.1\tREADY\t1700000000000\tpod-name\tnamespace",
                 maxEndpoints);
-        reservations = open("ipam-reservations", "198.18.123.234", "0123456789abcdef0123456789abcdef01234567/eth0",
-                maxEndpoints);
+        reservations = open(
+                "ipam-reservations", "198.18.123.234", "0123456789abcdef0123456789abcdef01234567/eth0", maxEndpoints);
         positions = open("ipam-positions", "198.18.0.0/16|198.18.0.2-198.18.255.254", "198.18.123.234", 1024);
     }
 
@@ -205,7 +213,8 @@ public final class StateStore implements AutoCloseable {
         return readOnly;
     }
 
-    private ChronicleMap<String, String> open(String name, String avgKey, String avgValue, int entries) throws IOException {
+    private ChronicleMap<String, String> open(String name, String avgKey, String avgValue, int entries)
+            throws IOException {
         var builder = ChronicleMap.of(String.class, String.class)
                 .name(name)
                 .averageKey(avgKey)

@@ -1,7 +1,6 @@
 package dev.podnet.dataplane.internal.dhcp;
 
 import dev.podnet.dataplane.link.MacAddress;
-
 import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -30,8 +29,7 @@ public final class BootpFrames {
     private static final int IPV4_HEADER = 20;
     private static final int UDP_HEADER = 8;
 
-    private BootpFrames() {
-    }
+    private BootpFrames() {}
 
     /**
      * A frame received, as far as a test looks at it.
@@ -45,10 +43,15 @@ public final class BootpFrames {
      * @param ipv4ChecksumValid  whether the IPv4 header checksum is right (a VM drops the frame otherwise)
      * @param message            the DHCP message in the UDP payload
      */
-    public record ReceivedFrame(MacAddress sourceMac, MacAddress destinationMac, Inet4Address source,
-                                Inet4Address destination, int sourcePort, int destinationPort,
-                                boolean ipv4ChecksumValid, DhcpMessage message) {
-    }
+    public record ReceivedFrame(
+            MacAddress sourceMac,
+            MacAddress destinationMac,
+            Inet4Address source,
+            Inet4Address destination,
+            int sourcePort,
+            int destinationPort,
+            boolean ipv4ChecksumValid,
+            DhcpMessage message) {}
 
     /** A client message of {@code type} from {@code mac}, to finish with more fields and options. */
     public static DhcpMessageBuilder clientMessage(MacAddress mac, int xid, DhcpMessageType type) {
@@ -58,7 +61,7 @@ public final class BootpFrames {
                 .hlen(6)
                 .xid(xid)
                 .chaddr(mac.bytes())
-                .option(DhcpOptions.DHCP_MESSAGE_TYPE, new byte[]{(byte) type.code()});
+                .option(DhcpOptions.DHCP_MESSAGE_TYPE, new byte[] {(byte) type.code()});
     }
 
     /** A DHCPDISCOVER as a client in INIT sends it, with the {@link #PARAMETER_REQUEST_LIST}. */
@@ -92,18 +95,20 @@ public final class BootpFrames {
         byte[] broadcastMac = new byte[6];
         Arrays.fill(broadcastMac, (byte) 0xff);
         f.put(broadcastMac).put(sourceMac.bytes()).putShort((short) ETHERTYPE_IPV4);
-        f.put((byte) 0x45)                  // version 4, 5 words of header
-                .put((byte) 0)              // DSCP/ECN
+        f.put((byte) 0x45) // version 4, 5 words of header
+                .put((byte) 0) // DSCP/ECN
                 .putShort((short) ipLength)
-                .putShort((short) 0)        // identification
-                .putShort((short) 0)        // flags, fragment offset
-                .put((byte) 64)             // TTL
+                .putShort((short) 0) // identification
+                .putShort((short) 0) // flags, fragment offset
+                .put((byte) 64) // TTL
                 .put((byte) IPPROTO_UDP)
-                .putShort((short) 0)        // checksum, filled in below
-                .putInt(0)                  // 0.0.0.0
-                .putInt(-1);                // 255.255.255.255
-        f.putShort((short) CLIENT_PORT).putShort((short) SERVER_PORT)
-                .putShort((short) (UDP_HEADER + payload.length)).putShort((short) 0)
+                .putShort((short) 0) // checksum, filled in below
+                .putInt(0) // 0.0.0.0
+                .putInt(-1); // 255.255.255.255
+        f.putShort((short) CLIENT_PORT)
+                .putShort((short) SERVER_PORT)
+                .putShort((short) (UDP_HEADER + payload.length))
+                .putShort((short) 0)
                 .put(payload);
         byte[] frame = f.array();
         int checksum = ipv4Checksum(frame, ETHER_HEADER);
@@ -137,8 +142,12 @@ public final class BootpFrames {
         int ihl = (versionIhl & 0x0f) * 4;
         int totalLength = b.getShort(ip + 2) & 0xffff;
         boolean fragment = (b.getShort(ip + 6) & 0x3fff) != 0; // MF or an offset
-        if (versionIhl >>> 4 != 4 || ihl < IPV4_HEADER || totalLength < ihl + UDP_HEADER
-                || ip + totalLength > length || fragment || (b.get(ip + 9) & 0xff) != IPPROTO_UDP) {
+        if (versionIhl >>> 4 != 4
+                || ihl < IPV4_HEADER
+                || totalLength < ihl + UDP_HEADER
+                || ip + totalLength > length
+                || fragment
+                || (b.get(ip + 9) & 0xff) != IPPROTO_UDP) {
             return Optional.empty();
         }
         int udp = ip + ihl;

@@ -1,15 +1,14 @@
 package dev.podnet.dataplane.internal.dhcp;
 
-import dev.podnet.dataplane.link.MacAddress;
-import org.junit.jupiter.api.Test;
-
-import java.util.HexFormat;
-import java.util.Optional;
-
 import static dev.podnet.dataplane.internal.dhcp.DhcpMessageTest.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.podnet.dataplane.link.MacAddress;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
 
 /** The test helper is checked too: a kernel test that fails should fail on the responder, not on it. */
 class BootpFramesTest {
@@ -38,7 +37,8 @@ class BootpFramesTest {
         assertEquals("4500" + "0148", HEX.formatHex(frame, 14, 18)); // 328 bytes of IPv4 packet
         assertEquals("11", HEX.formatHex(frame, 23, 24));
         assertEquals("00000000" + "ffffffff", HEX.formatHex(frame, 26, 34));
-        assertEquals("0044" + "0043" + "0134" + "0000", HEX.formatHex(frame, 34, 42)); // 68 -> 67, 308 bytes, no checksum
+        assertEquals(
+                "0044" + "0043" + "0134" + "0000", HEX.formatHex(frame, 34, 42)); // 68 -> 67, 308 bytes, no checksum
         assertEquals(0, BootpFrames.ipv4Checksum(frame, 14));
         assertEquals(discover, DhcpMessage.parse(frame, 42, 300));
     }
@@ -51,7 +51,8 @@ class BootpFramesTest {
         byte[] withVnetHeader = new byte[10 + frame.length];
         System.arraycopy(frame, 0, withVnetHeader, 10, frame.length);
 
-        BootpFrames.ReceivedFrame received = BootpFrames.parse(withVnetHeader, 10, frame.length).orElseThrow();
+        BootpFrames.ReceivedFrame received =
+                BootpFrames.parse(withVnetHeader, 10, frame.length).orElseThrow();
 
         assertEquals(VM_MAC, received.sourceMac());
         assertEquals(MacAddress.parse("ff:ff:ff:ff:ff:ff"), received.destinationMac());

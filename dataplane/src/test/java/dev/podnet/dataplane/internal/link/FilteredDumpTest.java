@@ -1,5 +1,8 @@
 package dev.podnet.dataplane.internal.link;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.channel.NetlinkClient;
@@ -11,15 +14,11 @@ import dev.podnet.netlink.route.Rtm;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import dev.podnet.testing.TestLoops;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** With strict checking on, the kernel filters dumps: only what was asked for crosses the socket. */
 @KernelTest
@@ -37,25 +36,41 @@ class FilteredDumpTest {
         sandbox.ip("addr", "add", "198.18.2.1/24", "dev", "brb");
         sandbox.ip("link", "set", "bra", "up");
         sandbox.ip("route", "add", "198.19.0.0/24", "via", "198.18.1.9", "table", "100");
-        NetlinkClient rtnl = NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute)).block(T);
+        NetlinkClient rtnl = NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute))
+                .block(T);
         try {
             int bra = ((LinkMessage) rtnl.request(Links.getByName("bra")).block(T)).index();
 
-            List<NetlinkMessage> addrs = rtnl.dump(Addresses.dumpOf(Rtm.AF_INET, bra)).collectList().block(T);
-            assertEquals(Set.of("198.18.1.1", "198.18.1.2"), addrs.stream()
-                    .map(m -> ((AddressMessage) m).address().getHostAddress()).collect(Collectors.toSet()));
-            assertTrue(addrs.stream().allMatch(m -> (m.flags() & Netlink.NLM_F_DUMP_FILTERED) != 0), "the kernel filtered");
+            List<NetlinkMessage> addrs =
+                    rtnl.dump(Addresses.dumpOf(Rtm.AF_INET, bra)).collectList().block(T);
+            assertEquals(
+                    Set.of("198.18.1.1", "198.18.1.2"),
+                    addrs.stream()
+                            .map(m -> ((AddressMessage) m).address().getHostAddress())
+                            .collect(Collectors.toSet()));
+            assertTrue(
+                    addrs.stream().allMatch(m -> (m.flags() & Netlink.NLM_F_DUMP_FILTERED) != 0),
+                    "the kernel filtered");
 
-            List<String> ports = rtnl.dump(Links.dumpPortsOf(bra)).cast(LinkMessage.class).map(LinkMessage::name).collectList().block(T);
+            List<String> ports = rtnl.dump(Links.dumpPortsOf(bra))
+                    .cast(LinkMessage.class)
+                    .map(LinkMessage::name)
+                    .collectList()
+                    .block(T);
             assertEquals(List.of("pa"), ports);
 
-            Set<String> bridges = rtnl.dump(Links.dumpKind("bridge")).cast(LinkMessage.class).map(LinkMessage::name)
-                    .collect(Collectors.toSet()).block(T);
+            Set<String> bridges = rtnl.dump(Links.dumpKind("bridge"))
+                    .cast(LinkMessage.class)
+                    .map(LinkMessage::name)
+                    .collect(Collectors.toSet())
+                    .block(T);
             assertEquals(Set.of("bra", "brb"), bridges);
 
-            List<NetlinkMessage> t100 = rtnl.dump(Routes.dumpTable(Rtm.AF_INET, 100)).collectList().block(T);
+            List<NetlinkMessage> t100 =
+                    rtnl.dump(Routes.dumpTable(Rtm.AF_INET, 100)).collectList().block(T);
             assertEquals(1, t100.size(), t100.toString());
-            assertEquals("198.19.0.0", ((RouteMessage) t100.get(0)).destination().getHostAddress());
+            assertEquals(
+                    "198.19.0.0", ((RouteMessage) t100.get(0)).destination().getHostAddress());
         } finally {
             rtnl.close().block(T);
         }

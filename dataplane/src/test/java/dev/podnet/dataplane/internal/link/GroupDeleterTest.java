@@ -1,25 +1,24 @@
 package dev.podnet.dataplane.internal.link;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.podnet.netlink.NetlinkException;
 import dev.podnet.netlink.channel.NetlinkClient;
 import dev.podnet.netlink.channel.NetlinkSocket;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import dev.podnet.testing.TestLoops;
-import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 @KernelTest
 class GroupDeleterTest {
@@ -30,19 +29,22 @@ class GroupDeleterTest {
         for (int i = 0; i < 40; i++) {
             sandbox.ip("link", "add", "gd" + i, "type", "veth", "peer", "name", "gp" + i);
         }
-        NetlinkClient host = NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute)).block(T);
+        NetlinkClient host = NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute))
+                .block(T);
         try {
             GroupDeleter deleter = new GroupDeleter(host);
             // 40 veths and 2 names that do not exist (deleted already: success for their callers)
-            List<String> names = new java.util.ArrayList<>(IntStream.range(0, 40).mapToObj(i -> "gd" + i).toList());
+            List<String> names = new java.util.ArrayList<>(
+                    IntStream.range(0, 40).mapToObj(i -> "gd" + i).toList());
             names.addAll(List.of("nosuch0", "nosuch1"));
             Map<String, Throwable> failures = deleteAll(deleter, names);
             assertEquals(Map.of(), failures);
             String left = sandbox.ip("-o", "link");
             assertFalse(left.contains("gd") || left.contains("gp"), left);
-            assertTrue(deleter.groupRequests() >= 1 && deleter.groupRequests() + deleter.singleRequests() <= 3,
-                    "42 deletes in at most 3 kernel requests (the first alone, the rest grouped): " + deleter.groupRequests()
-                            + " by group, " + deleter.singleRequests() + " by name");
+            assertTrue(
+                    deleter.groupRequests() >= 1 && deleter.groupRequests() + deleter.singleRequests() <= 3,
+                    "42 deletes in at most 3 kernel requests (the first alone, the rest grouped): "
+                            + deleter.groupRequests() + " by group, " + deleter.singleRequests() + " by name");
 
             // a group the kernel refuses (lo cannot be deleted) falls back to deletes by name: only lo's caller fails
             for (int i = 0; i < 5; i++) {
@@ -67,10 +69,12 @@ class GroupDeleterTest {
     private static Map<String, Throwable> deleteAll(GroupDeleter deleter, List<String> names) {
         Map<String, Throwable> failures = new ConcurrentHashMap<>();
         Flux.fromIterable(names)
-                .flatMap(n -> deleter.delete(n).onErrorResume(e -> {
-                    failures.put(n, e);
-                    return Mono.empty();
-                }), names.size())
+                .flatMap(
+                        n -> deleter.delete(n).onErrorResume(e -> {
+                            failures.put(n, e);
+                            return Mono.empty();
+                        }),
+                        names.size())
                 .blockLast(T);
         return failures;
     }

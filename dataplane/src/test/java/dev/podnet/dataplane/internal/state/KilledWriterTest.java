@@ -1,9 +1,7 @@
 package dev.podnet.dataplane.internal.state;
 
-import net.openhft.chronicle.map.ChronicleMap;
-import net.openhft.chronicle.map.ExternalMapQueryContext;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -15,9 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A writer killed while it holds a segment's lock inside the state's memory-mapped map: the next
@@ -35,8 +34,11 @@ class KilledWriterTest {
         try (StateStore s = StateStore.open(state, 64)) {
             s.endpoints().put("held/eth0", "before");
         }
-        Process child = new ProcessBuilder(childCommand(state)).redirectErrorStream(true).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        Process child = new ProcessBuilder(childCommand(state))
+                .redirectErrorStream(true)
+                .start();
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             do {
                 line = out.readLine();
@@ -48,22 +50,26 @@ class KilledWriterTest {
         assertTrue(Files.notExists(state.resolve("clean")), "an unclean stop is what recovery keys on");
         // the same segment (the same key), read and written, well inside Chronicle's own lock time-out
         String seen = CompletableFuture.supplyAsync(() -> {
-            try (StateStore s = StateStore.open(state, 64)) {
-                assertTrue(s.recovered());
-                String before = s.endpoints().get("held/eth0");
-                s.endpoints().put("held/eth0", "after");
-                return before + " " + s.endpoints().get("held/eth0");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).get(20, TimeUnit.SECONDS);
+                    try (StateStore s = StateStore.open(state, 64)) {
+                        assertTrue(s.recovered());
+                        String before = s.endpoints().get("held/eth0");
+                        s.endpoints().put("held/eth0", "after");
+                        return before + " " + s.endpoints().get("held/eth0");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .get(20, TimeUnit.SECONDS);
         assertEquals("before after", seen);
     }
 
     /** This JVM's binary, flags and class path, running {@link LockHolder}. */
     private static List<String> childCommand(Path state) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add(ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-javaagent")) {
                 cmd.add(a);
@@ -75,8 +81,7 @@ class KilledWriterTest {
 
     /** The child: opens the state, takes the write lock of the segment holding one key, says so, and waits to be killed. */
     public static final class LockHolder {
-        private LockHolder() {
-        }
+        private LockHolder() {}
 
         public static void main(String[] args) throws Exception {
             StateStore s = StateStore.open(Path.of(args[0]), 64);

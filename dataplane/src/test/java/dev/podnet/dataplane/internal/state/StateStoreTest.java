@@ -1,22 +1,20 @@
 package dev.podnet.dataplane.internal.state;
 
-import dev.podnet.dataplane.NetworkMode;
-
-import dev.podnet.dataplane.internal.endpoint.EndpointRecord;
-import dev.podnet.dataplane.EndpointState;
-import dev.podnet.dataplane.internal.ipam.AddressAllocator;
-import dev.podnet.dataplane.internal.ipam.AddressRange;
-import dev.podnet.dataplane.ipam.Cidr;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.podnet.dataplane.EndpointState;
+import dev.podnet.dataplane.NetworkMode;
+import dev.podnet.dataplane.internal.endpoint.EndpointRecord;
+import dev.podnet.dataplane.internal.ipam.AddressAllocator;
+import dev.podnet.dataplane.internal.ipam.AddressRange;
+import dev.podnet.dataplane.ipam.Cidr;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StateStoreTest {
     @TempDir
@@ -24,12 +22,48 @@ class StateStoreTest {
 
     @Test
     void everythingWrittenIsThereAfterReopening() throws Exception {
-        EndpointRecord r = new EndpointRecord("c0ffee", "eth0", "pods", "/run/netns/p", "pn0123456789ab", "02:00:00:00:00:01",
-                "198.18.0.2/16", "198.18.0.1", EndpointState.READY, 1234L, "web-0", "default", "", "fd00:18::2/64", "fd00:18::1", "sb-1", 0, null);
+        EndpointRecord r = new EndpointRecord(
+                "c0ffee",
+                "eth0",
+                "pods",
+                "/run/netns/p",
+                "pn0123456789ab",
+                "02:00:00:00:00:01",
+                "198.18.0.2/16",
+                "198.18.0.1",
+                EndpointState.READY,
+                1234L,
+                "web-0",
+                "default",
+                "",
+                "fd00:18::2/64",
+                "fd00:18::1",
+                "sb-1",
+                0,
+                null);
         AddressRange range = AddressRange.of(Cidr.parse("198.18.0.0/16"), Cidr.parseAddress("198.18.0.1", "gw"));
         try (StateStore s = StateStore.open(dir.resolve("state"), 1024)) {
             s.endpoints().put(r.key(), r.encode());
-            s.networks().put("pods", new NetworkRecord("pods", NetworkMode.BRIDGE, "pnbr0", "198.18.0.0/16", "198.18.0.1", 1500, null, null, false, false, "", "", "", null, false).encode());
+            s.networks()
+                    .put(
+                            "pods",
+                            new NetworkRecord(
+                                            "pods",
+                                            NetworkMode.BRIDGE,
+                                            "pnbr0",
+                                            "198.18.0.0/16",
+                                            "198.18.0.1",
+                                            1500,
+                                            null,
+                                            null,
+                                            false,
+                                            false,
+                                            "",
+                                            "",
+                                            "",
+                                            null,
+                                            false)
+                                    .encode());
             new AddressAllocator(range, s.allocations("pods")).allocate("c0ffee", "eth0");
         }
         try (StateStore s = StateStore.open(dir.resolve("state"), 1024)) {
@@ -40,7 +74,9 @@ class StateStoreTest {
             assertEquals("198.18.0.3/16", again.allocate("next", "eth0").toString());
         }
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("state"))));
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("state/endpoints.dat"))));
+        assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("state/endpoints.dat"))));
     }
 
     @Test
@@ -48,11 +84,17 @@ class StateStoreTest {
     void oneOwnerAtATimeAndTheLockHoldsTheOwnersPid() throws Exception {
         Path state = dir.resolve("owned");
         try (StateStore first = StateStore.open(state, 64)) {
-            StateInUseException e = org.junit.jupiter.api.Assertions.assertThrows(StateInUseException.class,
-                    () -> StateStore.open(state, 64));
-            assertTrue(e.getMessage().contains("in use by pid " + ProcessHandle.current().pid()), e.getMessage());
-            assertEquals(Long.toString(ProcessHandle.current().pid()), Files.readString(state.resolve("lock")).trim());
-            assertEquals("busy", tryLockFromAnotherProcess(state.resolve("lock")), "another process cannot take it either");
+            StateInUseException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    StateInUseException.class, () -> StateStore.open(state, 64));
+            assertTrue(
+                    e.getMessage()
+                            .contains("in use by pid " + ProcessHandle.current().pid()),
+                    e.getMessage());
+            assertEquals(
+                    Long.toString(ProcessHandle.current().pid()),
+                    Files.readString(state.resolve("lock")).trim());
+            assertEquals(
+                    "busy", tryLockFromAnotherProcess(state.resolve("lock")), "another process cannot take it either");
         }
         assertEquals("free", tryLockFromAnotherProcess(state.resolve("lock")), "closing released it");
         try (StateStore again = StateStore.open(state, 64)) {
@@ -62,7 +104,9 @@ class StateStoreTest {
 
     /** Asks util-linux flock(1), another process, whether it could take the same lock right now. */
     private static String tryLockFromAnotherProcess(Path lockFile) throws Exception {
-        Process p = new ProcessBuilder("flock", "--nonblock", lockFile.toString(), "true").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("flock", "--nonblock", lockFile.toString(), "true")
+                .redirectErrorStream(true)
+                .start();
         return p.waitFor() == 0 ? "free" : "busy";
     }
 
@@ -92,46 +136,133 @@ class StateStoreTest {
         NetworkRecord v2 = NetworkRecord.decode("2|q|BRIDGE|br1|198.18.0.0/16|198.18.0.1|0|198.18.0.10|198.18.0.20");
         assertEquals("br1", v2.bridge());
         assertEquals(java.util.List.of("198.18.0.10-198.18.0.20"), v2.ranges());
-        NetworkRecord v5 = NetworkRecord.decode("5|d|BRIDGE|br3|198.18.0.0/16|198.18.0.1|0|198.18.0.5||true|false||fd00:18::/64|fd00:18::1|true");
+        NetworkRecord v5 = NetworkRecord.decode(
+                "5|d|BRIDGE|br3|198.18.0.0/16|198.18.0.1|0|198.18.0.5||true|false||fd00:18::/64|fd00:18::1|true");
         assertEquals(java.util.List.of("198.18.0.5-"), v5.ranges());
         assertTrue(v5.hairpin() && v5.ipv6() && v5.ipv6FromMac());
     }
 
     @Test
     void networkRecordsSurviveEncoding() {
-        NetworkRecord ptp = new NetworkRecord("p", NetworkMode.PTP, "", "198.19.0.0/16", "198.19.0.1", 0, null, null, false, true,
-                "", "fd00:19::/64", "fd00:19::1", java.util.List.of("fd00:19::10-fd00:19::20", "fd00:19::100-"), false);
+        NetworkRecord ptp = new NetworkRecord(
+                "p",
+                NetworkMode.PTP,
+                "",
+                "198.19.0.0/16",
+                "198.19.0.1",
+                0,
+                null,
+                null,
+                false,
+                true,
+                "",
+                "fd00:19::/64",
+                "fd00:19::1",
+                java.util.List.of("fd00:19::10-fd00:19::20", "fd00:19::100-"),
+                false);
         assertEquals(ptp, NetworkRecord.decode(ptp.encode()));
-        NetworkRecord many = new NetworkRecord("h", NetworkMode.BRIDGE, "br2", "198.18.0.0/16", "198.18.0.1", 9000,
-                java.util.List.of("198.18.0.10-198.18.0.20", "198.18.1.0-198.18.1.255"), java.util.List.of("198.18.0.11", "fd00::9"),
-                true, false, "up0", "", "", null, false);
+        NetworkRecord many = new NetworkRecord(
+                "h",
+                NetworkMode.BRIDGE,
+                "br2",
+                "198.18.0.0/16",
+                "198.18.0.1",
+                9000,
+                java.util.List.of("198.18.0.10-198.18.0.20", "198.18.1.0-198.18.1.255"),
+                java.util.List.of("198.18.0.11", "fd00::9"),
+                true,
+                false,
+                "up0",
+                "",
+                "",
+                null,
+                false);
         assertEquals(many, NetworkRecord.decode(many.encode()));
-        NetworkRecord pod = new NetworkRecord("q", NetworkMode.PTP, "", "198.19.0.0/24", "198.19.0.1", 0, null, null, false, false,
-                "", "fd00:19::/64", "fd00:19::1", null, false, new PodConfig(false, java.util.List.of("198.20.0.0/24",
-                "fd00:20::/64=fd00:19::1"), java.util.List.of("198.19.0.53"), "cluster.local", java.util.List.of("a.b", "c"),
-                java.util.List.of("ndots:5")));
+        NetworkRecord pod = new NetworkRecord(
+                "q",
+                NetworkMode.PTP,
+                "",
+                "198.19.0.0/24",
+                "198.19.0.1",
+                0,
+                null,
+                null,
+                false,
+                false,
+                "",
+                "fd00:19::/64",
+                "fd00:19::1",
+                null,
+                false,
+                new PodConfig(
+                        false,
+                        java.util.List.of("198.20.0.0/24", "fd00:20::/64=fd00:19::1"),
+                        java.util.List.of("198.19.0.53"),
+                        "cluster.local",
+                        java.util.List.of("a.b", "c"),
+                        java.util.List.of("ndots:5")));
         assertEquals(pod, NetworkRecord.decode(pod.encode()));
-        assertEquals(PodConfig.DEFAULT, NetworkRecord.decode(ptp.encode().replaceFirst("^7", "6").replaceAll("(\\|[^|]*){6}$", "")).pod(),
+        assertEquals(
+                PodConfig.DEFAULT,
+                NetworkRecord.decode(ptp.encode().replaceFirst("^7", "6").replaceAll("(\\|[^|]*){6}$", ""))
+                        .pod(),
                 "a version 6 record gives its pods a default route and nothing more");
     }
 
     @Test
     void recordsSurviveEncoding() {
-        EndpointRecord r = new EndpointRecord("abcdef0123456789", "eth1", "n", "/proc/1/ns/net", "pnx", "02:00:00:00:00:02",
-                "198.18.0.9/16", "198.18.0.1", EndpointState.CREATING, 5L, null, null, "tapeth1", null, null, null, 1400,
+        EndpointRecord r = new EndpointRecord(
+                "abcdef0123456789",
+                "eth1",
+                "n",
+                "/proc/1/ns/net",
+                "pnx",
+                "02:00:00:00:00:02",
+                "198.18.0.9/16",
+                "198.18.0.1",
+                EndpointState.CREATING,
+                5L,
+                null,
+                null,
+                "tapeth1",
+                null,
+                null,
+                null,
+                1400,
                 java.util.List.of("198.20.0.0/24 via 198.18.0.1", "fd00:20::/64 via fd00:18::1"));
         assertEquals(r, EndpointRecord.decode(r.encode()));
-        EndpointRecord v1 = EndpointRecord.decode("1\tc\teth0\tn\t/p\tpnx\t02:00:00:00:00:03\t198.18.0.3/16\t198.18.0.1\tREADY\t7\t\t");
+        EndpointRecord v1 = EndpointRecord.decode(
+                "1\tc\teth0\tn\t/p\tpnx\t02:00:00:00:00:03\t198.18.0.3/16\t198.18.0.1\tREADY\t7\t\t");
         assertEquals("", v1.vmTap());
         assertEquals("abcdef0123456789/eth1", r.id(), "the whole container id: ids cannot collide");
-        EndpointRecord withHostMac = new EndpointRecord("c", "eth0", "n", "/p", "pnx", "02:00:00:00:00:03", "198.18.0.3/16",
-                "198.18.0.1", EndpointState.READY, 7L, null, null, null, null, null, null, 0, null, "02:00:00:00:00:04");
+        EndpointRecord withHostMac = new EndpointRecord(
+                "c",
+                "eth0",
+                "n",
+                "/p",
+                "pnx",
+                "02:00:00:00:00:03",
+                "198.18.0.3/16",
+                "198.18.0.1",
+                EndpointState.READY,
+                7L,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                0,
+                null,
+                "02:00:00:00:00:04");
         assertEquals(withHostMac, EndpointRecord.decode(withHostMac.encode()));
-        EndpointRecord v5 = EndpointRecord.decode("5\tc\teth0\tn\t/p\tpnx\t02:00:00:00:00:03\t198.18.0.3/16\t198.18.0.1\tREADY\t7"
-                + "\t\t\t\t\t\t\t1400\t");
+        EndpointRecord v5 =
+                EndpointRecord.decode("5\tc\teth0\tn\t/p\tpnx\t02:00:00:00:00:03\t198.18.0.3/16\t198.18.0.1\tREADY\t7"
+                        + "\t\t\t\t\t\t\t1400\t");
         assertEquals(1400, v5.mtu());
         assertEquals("", v5.hostMac());
-        EndpointRecord v4 = EndpointRecord.decode("4\tc\teth0\tn\t/p\tpnx\t02:00:00:00:00:03\t198.18.0.3/16\t198.18.0.1\tREADY\t7\t\t\t\t\t\tsb");
+        EndpointRecord v4 = EndpointRecord.decode(
+                "4\tc\teth0\tn\t/p\tpnx\t02:00:00:00:00:03\t198.18.0.3/16\t198.18.0.1\tREADY\t7\t\t\t\t\t\tsb");
         assertEquals("sb", v4.sandboxKey());
         assertEquals(java.util.List.of(), v4.routes());
     }

@@ -1,7 +1,6 @@
 package dev.podnet.netlink.internal.sys;
 
 import dev.podnet.netlink.Errno;
-
 import java.io.IOException;
 
 /** A failed system call: which call, on what, and the errno with its name. */
@@ -12,8 +11,8 @@ public final class ErrnoException extends IOException {
     private final int errno;
 
     public ErrnoException(String call, String subject, int errno) {
-        super(call + (subject == null || subject.isEmpty() ? "" : "(" + subject + ")") + " failed: "
-                + Errno.name(errno) + " (" + Errno.describe(errno) + ")");
+        super(call + (subject == null || subject.isEmpty() ? "" : "(" + subject + ")") + " failed: " + Errno.name(errno)
+                + " (" + Errno.describe(errno) + ")");
         this.call = call;
         this.errno = errno;
     }
