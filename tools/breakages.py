@@ -17,18 +17,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # name: (file, original text, broken text, module, tests that must fail)
 BREAKAGES = {
     "cancel-ignored": (
-        "reactive-api/src/main/java/dev/podnet/api/Dataplane.java",
-        "return detached(work).doOnCancel(() -> cancelled.set(true));",
-        "return detached(work);",
+        "dataplane/src/main/java/dev/podnet/dataplane/internal/engine/EndpointOperations.java",
+        ".doOnCancel(() -> cancelled.set(true));",
+        ";",
         "reactive-api", "EndpointLifecycleTest#cancellingAnAddMidwayRollsItBack"),
     "ipv6-reservation-kept-on-rollback": (
-        "dataplane/src/main/java/dev/podnet/dataplane/endpoint/EndpointSteps.java",
-        "return Mono.<Void>fromRunnable(() -> c.network.releaseAll(c.containerId, c.ifName)).subscribeOn(c.host.state());",
+        "dataplane/src/main/java/dev/podnet/dataplane/internal/endpoint/SharedSteps.java",
+        "return Mono.<Void>fromRunnable(() -> c.network.releaseAll(c.containerId, c.ifName))\n                .subscribeOn(c.host.state());",
         "return Mono.<Void>fromRunnable(() -> { if (c.network.allocator() != null) c.network.allocator().release(c.containerId, c.ifName); }).subscribeOn(c.host.state());",
         "reactive-api", "EndpointLifecycleTest#aFailureAfterAnyStepLeavesNothingBehind"),
     "vm-bridge-partway-cleanup-removed": (
-        "dataplane/src/main/java/dev/podnet/dataplane/endpoint/EndpointSteps.java",
-        "                    pod.execute(Links.deleteByName(bridgeName));\n",
+        "dataplane/src/main/java/dev/podnet/dataplane/internal/endpoint/VmSteps.java",
+        "                            pod.execute(Links.deleteByName(bridgeName));\n",
         "",
         "reactive-api", "EndpointLifecycleTest#aRequestFailingInTheMiddleOfAStepLeavesNothing"),
     "sender-check-disabled": (
@@ -42,12 +42,12 @@ BREAKAGES = {
         ".readOnly(false)",
         "cli", "StateSafetyTest#aDryRunChangesNothingInTheKernelOrTheStateFiles"),
     "host-namespace-not-checked": (
-        "dataplane/src/main/java/dev/podnet/dataplane/state/StateStore.java",
+        "dataplane/src/main/java/dev/podnet/dataplane/internal/state/StateStore.java",
         "        checkHost(access.host());\n",
         "",
         "cli", "StateSafetyTest#aStateDirectoryIsRefusedFromAnotherHostNamespaceBeforeAnythingIsMade"),
     "killed-writer-not-recovered": (
-        "dataplane/src/main/java/dev/podnet/dataplane/state/StateStore.java",
+        "dataplane/src/main/java/dev/podnet/dataplane/internal/state/StateStore.java",
         "ChronicleMap<String, String> map = recovered && Files.exists(file)",
         "ChronicleMap<String, String> map = false && recovered && Files.exists(file)",
         "dataplane", "KilledWriterTest"),
@@ -78,7 +78,7 @@ BREAKAGES = {
         "        if (true) {\n            activeDump = p;",
         "netlink-codec", "GivingUpTest#dumpsOnOneClientWaitTheirTurnInsteadOfFailingWithEbusy,NetlinkProtocolTest"),
     "dhcp-responder-not-started": (
-        "dataplane/src/main/java/dev/podnet/dataplane/endpoint/EndpointSteps.java",
+        "dataplane/src/main/java/dev/podnet/dataplane/internal/endpoint/EndpointSteps.java",
         "return startDhcp(c.host, c.record(EndpointState.READY), c.network.record());",
         "return Mono.empty();",
         "reactive-api", "VmDhcpTest"),

@@ -3,7 +3,7 @@ package dev.podnet.dataplane;
 import java.util.List;
 
 /**
- * What {@link Dataplane#check} found: the endpoint's record against the kernel. Empty
+ * What an endpoint check ({@code dp.endpoints().check(containerId, ifName)}) found: the endpoint's record against the kernel. Empty
  * {@code differences} means they agree.
  *
  * @param endpoint    {@code containerId/ifName}

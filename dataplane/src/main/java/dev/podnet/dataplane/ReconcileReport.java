@@ -3,7 +3,7 @@ package dev.podnet.dataplane;
 import java.util.List;
 
 /**
- * What {@link Dataplane#reconcile} found and did (or, in a dry run, would do): one sentence per
+ * What a reconciliation ({@code dp.reconciler().run(dryRun)}) found and did (or, in a dry run, would do): one sentence per
  * action, e.g. {@code "rolled back c1/eth0 (CREATING): deleted link pn1a2b3c4d5e6f, released 198.18.0.4"},
  * and notes on what it saw and left alone (a tagged link of a network not attached here).
  */

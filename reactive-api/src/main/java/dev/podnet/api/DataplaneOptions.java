@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How to open a {@link Dataplane}: immutable, each {@code withX}-style method returns a copy.
@@ -29,70 +30,61 @@ public final class DataplaneOptions {
         FaultInjection.install(DataplaneOptions::withObserver);
     }
 
-    private final NetNs hostNetns;
-    private final Path stateDir;
-    private final int maxConcurrent;
-    private final int eventLoops;
-    private final int maxEndpoints;
-    private final StepObserver observer;
-    private final boolean clearOnReboot;
-    private final boolean reconcileOnOpen;
-    private final List<Path> netnsDirs;
-    private final Duration lockWait;
-    private final boolean readOnly;
+    /** The settings, copied on every change: one place that lists them, the options immutable. */
+    private static final class Fields implements Cloneable {
+        NetNs hostNetns;
+        Path stateDir;
+        int maxConcurrent = 64;
+        int eventLoops = 1;
+        int maxEndpoints = 65536;
+        StepObserver observer = StepObserver.NONE;
+        boolean clearOnReboot;
+        boolean reconcileOnOpen = true;
+        List<Path> netnsDirs = DEFAULT_NETNS_DIRS;
+        Duration lockWait = DEFAULT_LOCK_WAIT;
+        boolean readOnly;
 
-    private DataplaneOptions(
-            NetNs hostNetns,
-            Path stateDir,
-            int maxConcurrent,
-            int eventLoops,
-            int maxEndpoints,
-            StepObserver observer,
-            boolean clearOnReboot,
-            boolean reconcileOnOpen,
-            List<Path> netnsDirs,
-            Duration lockWait,
-            boolean readOnly) {
-        Objects.requireNonNull(lockWait, "lockWait");
-        if (lockWait.isNegative()) {
-            throw new InvalidSpecException("lockWait must not be negative, got " + lockWait);
+        Fields copy() {
+            try {
+                return (Fields) clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
         }
-        if (maxConcurrent < 1) {
-            throw new InvalidSpecException("maxConcurrent must be at least 1, got " + maxConcurrent);
+    }
+
+    private final Fields f;
+
+    private DataplaneOptions(Fields f) {
+        Objects.requireNonNull(f.lockWait, "lockWait");
+        Objects.requireNonNull(f.observer, "observer");
+        if (f.lockWait.isNegative()) {
+            throw new InvalidSpecException("lockWait must not be negative, got " + f.lockWait);
         }
-        if (eventLoops < 1) {
-            throw new InvalidSpecException("eventLoops must be at least 1, got " + eventLoops);
+        if (f.maxConcurrent < 1) {
+            throw new InvalidSpecException("maxConcurrent must be at least 1, got " + f.maxConcurrent);
         }
-        if (maxEndpoints < 16) {
-            throw new InvalidSpecException("maxEndpoints must be at least 16, got " + maxEndpoints);
+        if (f.eventLoops < 1) {
+            throw new InvalidSpecException("eventLoops must be at least 1, got " + f.eventLoops);
         }
-        this.hostNetns = hostNetns;
-        this.stateDir = stateDir;
-        this.maxConcurrent = maxConcurrent;
-        this.eventLoops = eventLoops;
-        this.maxEndpoints = maxEndpoints;
-        this.observer = Objects.requireNonNull(observer, "observer");
-        this.clearOnReboot = clearOnReboot;
-        this.reconcileOnOpen = reconcileOnOpen;
-        this.netnsDirs = List.copyOf(netnsDirs);
-        this.lockWait = lockWait;
-        this.readOnly = readOnly;
+        if (f.maxEndpoints < 16) {
+            throw new InvalidSpecException("maxEndpoints must be at least 16, got " + f.maxEndpoints);
+        }
+        f.netnsDirs = List.copyOf(f.netnsDirs);
+        this.f = f;
+    }
+
+    private DataplaneOptions with(Consumer<Fields> change) {
+        Fields copy = f.copy();
+        change.accept(copy);
+        return new DataplaneOptions(copy);
     }
 
     /** State under {@code stateDir}, the process's own namespace as host, 64 operations in flight. */
     public static DataplaneOptions of(Path stateDir) {
-        return new DataplaneOptions(
-                null,
-                Objects.requireNonNull(stateDir, "stateDir"),
-                64,
-                1,
-                65536,
-                StepObserver.NONE,
-                false,
-                true,
-                DEFAULT_NETNS_DIRS,
-                DEFAULT_LOCK_WAIT,
-                false);
+        Fields f = new Fields();
+        f.stateDir = Objects.requireNonNull(stateDir, "stateDir");
+        return new DataplaneOptions(f);
     }
 
     /**
@@ -101,8 +93,7 @@ public final class DataplaneOptions {
      * adopts the endpoints the kernel holds for it.
      */
     public static DataplaneOptions stateless() {
-        return new DataplaneOptions(
-                null, null, 64, 1, 65536, StepObserver.NONE, false, true, DEFAULT_NETNS_DIRS, DEFAULT_LOCK_WAIT, false);
+        return new DataplaneOptions(new Fields());
     }
 
     /**
@@ -110,22 +101,22 @@ public final class DataplaneOptions {
      * process's own. Tests and demos always give a sandbox here.
      */
     public NetNs hostNetns() {
-        return hostNetns;
+        return f.hostNetns;
     }
 
     /** Where the persisted state lives; null in stateless mode. */
     public Path stateDir() {
-        return stateDir;
+        return f.stateDir;
     }
 
     /** True without a state directory. */
     public boolean isStateless() {
-        return stateDir == null;
+        return f.stateDir == null;
     }
 
     /** Endpoint operations in flight at once; more wait their turn. */
     public int maxConcurrent() {
-        return maxConcurrent;
+        return f.maxConcurrent;
     }
 
     /**
@@ -133,17 +124,17 @@ public final class DataplaneOptions {
      * has a thread of its own, which also configures the pods).
      */
     public int eventLoops() {
-        return eventLoops;
+        return f.eventLoops;
     }
 
     /** Sizing of the state maps. */
     public int maxEndpoints() {
-        return maxEndpoints;
+        return f.maxEndpoints;
     }
 
     /** After a reboot, forget the networks too instead of re-creating them. */
     public boolean clearOnReboot() {
-        return clearOnReboot;
+        return f.clearOnReboot;
     }
 
     /**
@@ -151,7 +142,7 @@ public final class DataplaneOptions {
      * inspect a state as a crash left it.
      */
     public boolean reconcileOnOpen() {
-        return reconcileOnOpen;
+        return f.reconcileOnOpen;
     }
 
     /**
@@ -159,12 +150,12 @@ public final class DataplaneOptions {
      * record lost) to find its namespace's path.
      */
     public List<Path> netnsDirs() {
-        return netnsDirs;
+        return f.netnsDirs;
     }
 
     /** How long to wait for another process to release the state directory. */
     public Duration lockWait() {
-        return lockWait;
+        return f.lockWait;
     }
 
     /**
@@ -172,189 +163,79 @@ public final class DataplaneOptions {
      * directory; every changing operation fails.
      */
     public boolean readOnly() {
-        return readOnly;
+        return f.readOnly;
     }
 
     /** {@link #hostNetns()}. */
     public DataplaneOptions hostNetns(NetNs ns) {
-        return new DataplaneOptions(
-                ns,
-                stateDir,
-                maxConcurrent,
-                eventLoops,
-                maxEndpoints,
-                observer,
-                clearOnReboot,
-                reconcileOnOpen,
-                netnsDirs,
-                lockWait,
-                readOnly);
+        return with(x -> x.hostNetns = ns);
     }
 
     /** {@link #maxConcurrent()}, at least 1. */
     public DataplaneOptions maxConcurrent(int n) {
-        return new DataplaneOptions(
-                hostNetns,
-                stateDir,
-                n,
-                eventLoops,
-                maxEndpoints,
-                observer,
-                clearOnReboot,
-                reconcileOnOpen,
-                netnsDirs,
-                lockWait,
-                readOnly);
+        return with(x -> x.maxConcurrent = n);
     }
 
     /** {@link #eventLoops()}, at least 1. */
     public DataplaneOptions eventLoops(int n) {
-        return new DataplaneOptions(
-                hostNetns,
-                stateDir,
-                maxConcurrent,
-                n,
-                maxEndpoints,
-                observer,
-                clearOnReboot,
-                reconcileOnOpen,
-                netnsDirs,
-                lockWait,
-                readOnly);
+        return with(x -> x.eventLoops = n);
     }
 
     /** {@link #maxEndpoints()}, at least 16. */
     public DataplaneOptions maxEndpoints(int n) {
-        return new DataplaneOptions(
-                hostNetns,
-                stateDir,
-                maxConcurrent,
-                eventLoops,
-                n,
-                observer,
-                clearOnReboot,
-                reconcileOnOpen,
-                netnsDirs,
-                lockWait,
-                readOnly);
+        return with(x -> x.maxEndpoints = n);
     }
 
     /** {@link #clearOnReboot()}. */
     public DataplaneOptions clearOnReboot(boolean on) {
-        return new DataplaneOptions(
-                hostNetns,
-                stateDir,
-                maxConcurrent,
-                eventLoops,
-                maxEndpoints,
-                observer,
-                on,
-                reconcileOnOpen,
-                netnsDirs,
-                lockWait,
-                readOnly);
+        return with(x -> x.clearOnReboot = on);
     }
 
     /** {@link #reconcileOnOpen()}. */
     public DataplaneOptions reconcileOnOpen(boolean on) {
-        return new DataplaneOptions(
-                hostNetns,
-                stateDir,
-                maxConcurrent,
-                eventLoops,
-                maxEndpoints,
-                observer,
-                clearOnReboot,
-                on,
-                netnsDirs,
-                lockWait,
-                readOnly);
+        return with(x -> x.reconcileOnOpen = on);
     }
 
     /** {@link #netnsDirs()}. */
     public DataplaneOptions netnsDirs(List<Path> dirs) {
-        return new DataplaneOptions(
-                hostNetns,
-                stateDir,
-                maxConcurrent,
-                eventLoops,
-                maxEndpoints,
-                observer,
-                clearOnReboot,
-                reconcileOnOpen,
-                dirs,
-                lockWait,
-                readOnly);
+        return with(x -> x.netnsDirs = dirs);
     }
 
     /** How long to wait for another process to release the state directory (0: fail at once). */
     public DataplaneOptions lockWait(Duration wait) {
-        return new DataplaneOptions(
-                hostNetns,
-                stateDir,
-                maxConcurrent,
-                eventLoops,
-                maxEndpoints,
-                observer,
-                clearOnReboot,
-                reconcileOnOpen,
-                netnsDirs,
-                wait,
-                readOnly);
+        return with(x -> x.lockWait = wait);
     }
 
     /** Inspect only: see {@link #readOnly()}. */
     public DataplaneOptions readOnly(boolean on) {
-        return new DataplaneOptions(
-                hostNetns,
-                stateDir,
-                maxConcurrent,
-                eventLoops,
-                maxEndpoints,
-                observer,
-                clearOnReboot,
-                reconcileOnOpen,
-                netnsDirs,
-                lockWait,
-                on);
+        return with(x -> x.readOnly = on);
     }
 
     /** The fault-injection hook: not public API (tests, and the crash harness through {@link FaultInjection}). */
     DataplaneOptions withObserver(StepObserver o) {
-        return new DataplaneOptions(
-                hostNetns,
-                stateDir,
-                maxConcurrent,
-                eventLoops,
-                maxEndpoints,
-                o,
-                clearOnReboot,
-                reconcileOnOpen,
-                netnsDirs,
-                lockWait,
-                readOnly);
+        return with(x -> x.observer = o);
     }
 
     EngineOptions engineOptions() {
         return new EngineOptions(
-                hostNetns,
-                stateDir,
-                maxConcurrent,
-                eventLoops,
-                maxEndpoints,
-                observer,
-                clearOnReboot,
-                reconcileOnOpen,
-                netnsDirs,
-                lockWait,
-                readOnly);
+                f.hostNetns,
+                f.stateDir,
+                f.maxConcurrent,
+                f.eventLoops,
+                f.maxEndpoints,
+                f.observer,
+                f.clearOnReboot,
+                f.reconcileOnOpen,
+                f.netnsDirs,
+                f.lockWait,
+                f.readOnly);
     }
 
     @Override
     public String toString() {
-        return "DataplaneOptions[hostNetns=" + hostNetns + ", stateDir=" + stateDir + ", maxConcurrent=" + maxConcurrent
-                + ", eventLoops=" + eventLoops + ", maxEndpoints=" + maxEndpoints + ", clearOnReboot=" + clearOnReboot
-                + ", reconcileOnOpen=" + reconcileOnOpen + ", netnsDirs=" + netnsDirs + ", lockWait=" + lockWait
-                + ", readOnly=" + readOnly + "]";
+        return "DataplaneOptions[hostNetns=" + f.hostNetns + ", stateDir=" + f.stateDir + ", maxConcurrent="
+                + f.maxConcurrent + ", eventLoops=" + f.eventLoops + ", maxEndpoints=" + f.maxEndpoints
+                + ", clearOnReboot=" + f.clearOnReboot + ", reconcileOnOpen=" + f.reconcileOnOpen + ", netnsDirs="
+                + f.netnsDirs + ", lockWait=" + f.lockWait + ", readOnly=" + f.readOnly + "]";
     }
 }

@@ -8,7 +8,7 @@ import reactor.core.publisher.Mono;
  * Brings a {@link Dataplane}'s records, IPAM and kernel back into agreement: rolls back operations
  * cut short (a crash), releases endpoints whose links vanished, deletes orphan tagged links,
  * releases reservations without a record. The dataplane does this on open unless told not to
- * ({@link DataplaneOptions#withReconcileOnOpen}).
+ * ({@link DataplaneOptions#reconcileOnOpen(boolean)}).
  */
 public final class Reconciler {
     private final Engine engine;

@@ -1,0 +1,209 @@
+package dev.podnet.dataplane.internal.endpoint;
+
+import dev.podnet.dataplane.EndpointState;
+import dev.podnet.dataplane.NetworkMode;
+import dev.podnet.dataplane.internal.link.Links;
+import dev.podnet.dataplane.internal.link.VethSpec;
+import dev.podnet.dataplane.internal.netns.NetnsThread;
+import dev.podnet.dataplane.link.MacAddress;
+import dev.podnet.dataplane.netns.NetnsException;
+import dev.podnet.netlink.Errno;
+import dev.podnet.netlink.NetlinkException;
+import dev.podnet.netlink.NetlinkMessage;
+import dev.podnet.netlink.RequestWriter;
+import dev.podnet.netlink.internal.sys.ErrnoException;
+import dev.podnet.netlink.route.Ifla;
+import dev.podnet.netlink.route.LinkMessage;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.util.function.IntFunction;
+import reactor.core.publisher.Mono;
+
+/**
+ * The steps every endpoint shape begins and ends with, and what they need: {@code reserve-address}
+ * (IPAM), {@code record-creating} and {@code record-ready} (the endpoint's record), {@code open-netns}
+ * (the pod namespace's descriptor) and {@code create-veth} (one datagram on the host socket making
+ * the veth, its peer in the pod, the host end's tag and hairpin mode), each with its undo; also the
+ * per-thread request writer the shapes' host and pod requests are written with, and the kernel's
+ * EEXIST and its words said plainly. The shapes themselves are {@link BridgeSteps}, {@link PtpSteps}
+ * and {@link VmSteps}.
+ */
+final class SharedSteps {
+    static final Step<AddContext> RESERVE = Step.of("reserve-address", SharedSteps::reserve, SharedSteps::release);
+    static final Step<AddContext> RECORD_CREATING =
+            Step.of("record-creating", SharedSteps::recordCreating, SharedSteps::dropRecord);
+    static final Step<AddContext> OPEN_NETNS =
+            Step.of("open-netns", SharedSteps::openNetns, c -> Mono.fromRunnable(c::close));
+    static final Step<AddContext> CREATE_VETH =
+            Step.of("create-veth", SharedSteps::createVeth, SharedSteps::deleteVeth);
+    static final Step<AddContext> RECORD_READY = Step.of("record-ready", SharedSteps::recordReady, c -> Mono.empty());
+
+    /** One writer per thread, reused: a writer only holds its place in the buffer it writes. */
+    static final ThreadLocal<RequestWriter> WRITER = ThreadLocal.withInitial(RequestWriter::new);
+
+    private SharedSteps() {}
+
+    private static Mono<Void> reserve(AddContext c) {
+        return Mono.<Void>fromRunnable(() -> {
+                    AttachedNetwork n = c.network;
+                    try {
+                        if (n.allocator() != null) {
+                            c.address = c.requestedAddress != null
+                                    ? n.allocator().allocateStatic(c.containerId, c.ifName, c.requestedAddress)
+                                    : n.allocator().allocate(c.containerId, c.ifName);
+                        }
+                        if (n.allocator6() != null) {
+                            c.address6 = c.requestedAddress6 != null
+                                    ? n.allocator6().allocateStatic(c.containerId, c.ifName, c.requestedAddress6)
+                                    : n.allocator6().allocate(c.containerId, c.ifName);
+                        }
+                    } catch (RuntimeException e) {
+                        n.releaseAll(c.containerId, c.ifName);
+                        throw e;
+                    }
+                    if (c.mac == null) {
+                        c.mac = n.record().macFromIp()
+                                ? MacAddress.fromIpv4(c.address.address())
+                                : MacAddress.randomLocal();
+                    }
+                    if (n.record().ipv6FromMac()) {
+                        c.address6 = c.mac.ipv6In(n.subnet6());
+                    }
+                })
+                .subscribeOn(c.host.state());
+    }
+
+    private static Mono<Void> release(AddContext c) {
+        return Mono.<Void>fromRunnable(() -> c.network.releaseAll(c.containerId, c.ifName))
+                .subscribeOn(c.host.state());
+    }
+
+    private static Mono<Void> recordCreating(AddContext c) {
+        return Mono.<Void>fromRunnable(() -> c.host.store()
+                        .endpoints()
+                        .put(
+                                EndpointRecord.key(c.containerId, c.ifName),
+                                c.record(EndpointState.CREATING).encode()))
+                .subscribeOn(c.host.state());
+    }
+
+    private static Mono<Void> dropRecord(AddContext c) {
+        return Mono.<Void>fromRunnable(
+                        () -> c.host.store().endpoints().remove(EndpointRecord.key(c.containerId, c.ifName)))
+                .subscribeOn(c.host.state());
+    }
+
+    private static Mono<Void> recordReady(AddContext c) {
+        return Mono.<Void>fromRunnable(() -> c.host.store()
+                        .endpoints()
+                        .put(
+                                EndpointRecord.key(c.containerId, c.ifName),
+                                c.record(EndpointState.READY).encode()))
+                .subscribeOn(c.host.state());
+    }
+
+    /**
+     * The pod namespace's descriptor, for {@code IFLA_NET_NS_FD}: an {@code open(2)} of its path on
+     * the calling thread. The pod is configured later through a socket made inside it.
+     */
+    private static Mono<Void> openNetns(AddContext c) {
+        return Mono.fromCallable(() -> c.netnsFd = NetnsThread.openNamespace(c.netns))
+                .onErrorMap(
+                        ErrnoException.class, e -> new NetnsException("netns " + c.netns + ": " + e.getMessage(), e))
+                .then();
+    }
+
+    private static Mono<Void> createVeth(AddContext c) {
+        // a bridge port comes up once its peer is up (port-up), ptp's host end at once (configure-host needs it up)
+        boolean bridgePort = c.network.mode() == NetworkMode.BRIDGE;
+        VethSpec spec = new VethSpec(
+                c.hostIfName, c.network.bridgeIndex(), c.mtu, 0, c.ifName, c.netnsFd, c.mac, true, !bridgePort);
+        // the host end, like the pod's, goes without an IPv6 link-local address: no DAD, MLD or
+        // router solicitation from it (flooded to every port of a bridge), and on ptp the host
+        // answers the pod's neighbour discovery from its global gateway address. It is down (a bridge
+        // port, until port-up) or up without a carrier until the pod's end is up (ptp), so
+        // link-local generation turned off in the next message (with the tag) is in time
+        String alias = HostNames.alias(c.network.name(), c.containerId, c.ifName);
+        boolean hairpin =
+                c.network.mode() == NetworkMode.BRIDGE && c.network.record().hairpin();
+        // written straight into the datagram; as objects only to describe one that fails
+        RequestWriter w = hostWriter();
+        Links.writeVethIntoNamespace(w, spec);
+        Links.writeSetAliasWithoutLinkLocal(w, c.hostIfName, alias);
+        if (hairpin) {
+            w.message(Links.hairpinOn(c.hostIfName));
+        }
+        IntFunction<NetlinkMessage> asObject = i -> switch (i) {
+            case 0 -> Links.newVethIntoNamespace(spec);
+            case 1 -> Links.setAliasWithoutLinkLocal(c.hostIfName, alias);
+            default -> Links.hairpinOn(c.hostIfName);
+        };
+        return c.host.rtnl()
+                .requestEncoded(w.buffer(), w.count(), asObject)
+                .flatMap(replies -> {
+                    for (var m : replies) {
+                        if (m instanceof LinkMessage host && c.hostIfName.equals(host.name())) {
+                            c.hostIfIndex = host.index();
+                            c.hostMac = EndpointSteps.macText(host);
+                            c.podIfIndex = host.attributes().u32(Ifla.IFLA_LINK, 0);
+                        }
+                    }
+                    return Mono.justOrEmpty(c.podIfIndex > 0 ? c.podIfIndex : null);
+                })
+                // kernels before 6.1 do not echo a new link: ask the pod's namespace by name
+                .switchIfEmpty(Mono.defer(() ->
+                        c.inPod(pod -> c.podIfIndex = ((LinkMessage) pod.request(Links.getByName(c.ifName))).index())))
+                .then(Mono.defer(() -> c.hostIfIndex > 0
+                        ? Mono.empty()
+                        : c.host.rtnl()
+                                .request(Links.getByName(c.hostIfName))
+                                .doOnNext(m -> {
+                                    c.hostIfIndex = ((LinkMessage) m).index();
+                                    c.hostMac = EndpointSteps.macText((LinkMessage) m);
+                                })
+                                .then()))
+                // the batch may have made the veth and then failed (alias, hairpin): a failed step leaves nothing
+                .onErrorResume(
+                        e -> isExists(e) ? nameTaken(c, e) : deleteVeth(c).then(Mono.error(e)));
+    }
+
+    /** Which of the veth's two names was taken (EEXIST), said plainly: nothing was made. */
+    private static Mono<Void> nameTaken(AddContext c, Throwable cause) {
+        return c.host.rtnl()
+                .request(Links.getByName(c.hostIfName))
+                .map(l -> true)
+                .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.just(false))
+                .flatMap(hostHasIt -> Mono.error(new NameTakenException(
+                        hostHasIt
+                                ? "host interface " + c.hostIfName + " already exists in the host namespace"
+                                        + kernelSaid(cause)
+                                : "netns " + c.netns.path() + " already has an interface " + c.ifName
+                                        + kernelSaid(cause)
+                                        + " (another endpoint's, or the runtime's own): choose another interface name",
+                        cause)));
+    }
+
+    private static Mono<Void> deleteVeth(AddContext c) {
+        return c.host.rtnl()
+                .execute(Links.deleteByName(c.hostIfName))
+                .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty());
+    }
+
+    /** The kernel's own words, for a message that explains them: {@code (EEXIST: ext-ack text)}. */
+    static String kernelSaid(Throwable e) {
+        if (e instanceof NetlinkException n) {
+            return " (" + n.errnoName()
+                    + (n.extAckMessage() == null || n.extAckMessage().isEmpty() ? "" : ": " + n.extAckMessage()) + ")";
+        }
+        return "";
+    }
+
+    /** EEXIST: the name was taken by something else, which must not be deleted. */
+    static boolean isExists(Throwable e) {
+        return NetlinkException.hasErrno(e, Errno.EEXIST);
+    }
+
+    /** Host requests are written into a pooled direct buffer, which the channel takes over and frees once sent. */
+    static RequestWriter hostWriter() {
+        return WRITER.get().reset(PooledByteBufAllocator.DEFAULT.directBuffer(512));
+    }
+}
