@@ -31,10 +31,29 @@ podnet_ensure_packages() {
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
   command -v mvn >/dev/null 2>&1 || missing+=(maven)
+  # the CNI plugin is a small C program the build compiles
+  command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
+  command -v make >/dev/null 2>&1 || missing+=(make)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "podnet: installing ${missing[*]}" >&2
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+  fi
+}
+
+# What the tests need beyond that: a real container runtime (podman with runc and conmon, image-free
+# over busybox-static) for the daemon's podman test. Installed only; nothing of them is configured.
+podnet_ensure_test_packages() {
+  local missing=()
+  command -v podman >/dev/null 2>&1 || missing+=(podman)
+  command -v runc >/dev/null 2>&1 || missing+=(runc)
+  command -v conmon >/dev/null 2>&1 || [ -x /usr/libexec/podman/conmon ] || missing+=(conmon)
+  [ -x /bin/busybox ] || missing+=(busybox-static)
+  command -v nsenter >/dev/null 2>&1 || missing+=(util-linux)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "podnet: installing for the tests: ${missing[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
   fi
 }
 
@@ -47,7 +66,7 @@ podnet_mvn() {
 podnet_ensure_built() {
   local stamp="$PODNET_ROOT/cli/target/lib/.built"
   [ -d "$PODNET_ROOT/benchmarks/target/lib" ] || rm -f "$stamp"
-  if [ ! -f "$stamp" ] || [ -n "$(find "$PODNET_ROOT" -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.flags' \) -newer "$stamp" -print -quit)" ]; then
+  if [ ! -f "$stamp" ] || [ -n "$(find "$PODNET_ROOT" -path '*/target' -prune -o \( -name '*.java' -o -name '*.c' -o -name 'pom.xml' -o -name '*.flags' \) -newer "$stamp" -print -quit)" ]; then
     echo "podnet: building (mvn package, tests skipped)..." >&2
     podnet_mvn -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true package
     touch "$stamp"

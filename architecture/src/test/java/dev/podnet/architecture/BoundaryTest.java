@@ -49,6 +49,8 @@ class BoundaryTest {
             .definedBy("dev.podnet.dataplane..")
             .layer("api")
             .definedBy("dev.podnet.api..")
+            .layer("daemon")
+            .definedBy("dev.podnet.daemon..")
             .layer("harnesses")
             .definedBy("dev.podnet.stress..")
             .layer("cli")
@@ -63,13 +65,15 @@ class BoundaryTest {
             .mayNotBeAccessedByAnyLayer()
             .whereLayer("examples")
             .mayNotBeAccessedByAnyLayer()
+            .whereLayer("daemon")
+            .mayOnlyBeAccessedByLayers("cli")
             .whereLayer("harnesses")
             .mayOnlyBeAccessedByLayers("cli", "benchmarks")
             .whereLayer("api")
-            .mayOnlyBeAccessedByLayers("harnesses", "cli", "benchmarks", "examples")
+            .mayOnlyBeAccessedByLayers("daemon", "harnesses", "cli", "benchmarks", "examples")
             .whereLayer("dataplane")
-            .mayOnlyBeAccessedByLayers("api", "harnesses", "cli", "benchmarks", "examples")
-            .as("modules depend only downwards: codec <- dataplane <- api <- harnesses <- cli");
+            .mayOnlyBeAccessedByLayers("api", "daemon", "harnesses", "cli", "benchmarks", "examples")
+            .as("modules depend only downwards: codec <- dataplane <- api <- daemon, harnesses <- cli");
 
     /** The examples stand for an embedder: the public API only. */
     static final ArchRule examplesUseTheApiOnly = noClasses()
@@ -79,6 +83,15 @@ class BoundaryTest {
             .dependOnClassesThat()
             .resideInAPackage(INTERNAL)
             .as("the examples (an embedder's code) use no internal package");
+
+    /** The daemon is built on the API as any runtime embedding podnet would be: no internal package. */
+    static final ArchRule daemonUsesTheApiOnly = noClasses()
+            .that()
+            .resideInAPackage("dev.podnet.daemon..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage(INTERNAL)
+            .as("the daemon uses no internal package");
 
     /** Nothing public in the library hands out, takes or exposes an internal type. */
     static final ArchRule noInternalTypeInAPublicSignature = members()
@@ -180,5 +193,10 @@ class BoundaryTest {
     @Test
     void everyExceptionHasOneRoot() {
         everyExceptionHasOneRoot.check(PODNET);
+    }
+
+    @Test
+    void daemonUsesTheApiOnly() {
+        daemonUsesTheApiOnly.check(PODNET);
     }
 }

@@ -1,5 +1,6 @@
 package dev.podnet.cli;
 
+import dev.podnet.daemon.Daemon;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.stress.ChurnCommand;
 import dev.podnet.stress.CrashWorker;
@@ -22,6 +23,10 @@ public final class Main {
                       --rate R [--duration S] [--live N] [--warmup-s W] [--out PREFIX]: steady churn, N pods live (default 500)
                       while R are added and R removed per second, W s of warm-up (default 20) then S s measured (default 60);
                       latency series in PREFIX.csv, plot in PREFIX.html
+              daemon  the node daemon: serves the CNI plugin (and CNI 1.1: ADD DEL CHECK STATUS GC VERSION) over HTTP on a
+                      unix socket [--socket PATH] (default /run/podnet/podnet.sock); SIGTERM drains and stops it
+              install-cni [--prefix DIR]   the CNI plugin into DIR/usr/lib/cni and DIR/opt/cni/bin, an example
+                      conflist into DIR/etc/cni/net.d (default DIR: /)
               ip      podnet's own netlink reading of the kernel's tables, as iproute2 prints them
                       link|addr|route|neigh show [--netns NAME] [-6] [--json]
               network create NAME [--mode bridge|ptp] [--bridge BR] --subnet CIDR [--gateway IP] [--mtu N]
@@ -62,6 +67,7 @@ public final class Main {
         try {
             Path stateDir = Path.of("/var/lib/podnet");
             NetNs host = null;
+            String hostName = null;
             java.time.Duration wait = dev.podnet.api.DataplaneOptions.DEFAULT_LOCK_WAIT;
             int i = 0;
             while (i < argv.length && argv[i].startsWith("--") && !argv[i].equals("--help")) {
@@ -74,6 +80,7 @@ public final class Main {
                     case "--host-netns" -> {
                         try {
                             host = NetNs.named(argv[i + 1]);
+                            hostName = argv[i + 1];
                         } catch (IllegalArgumentException e) {
                             throw new UsageException("--host-netns: " + e.getMessage());
                         }
@@ -103,6 +110,15 @@ public final class Main {
             return switch (argv[0]) {
                 case "churn" -> new ChurnCommand(Arrays.copyOfRange(argv, 1, argv.length), out, err).run();
                 case "ip" -> new IpCommand(rest, out).run(err);
+                case "daemon" -> Daemon.run(daemonArgs(stateDir, hostName, rest), out, err);
+                case "install-cni" -> {
+                    try {
+                        yield InstallCni.run(rest, out);
+                    } catch (java.io.IOException e) {
+                        err.println("podnet: install-cni: " + e.getMessage());
+                        yield 1;
+                    }
+                }
                 case "crash-worker" -> {
                     try {
                         yield new CrashWorker(stateDir, host, rest, out).run();
@@ -130,5 +146,16 @@ public final class Main {
             err.println("podnet: " + e.getMessage());
             return 2;
         }
+    }
+
+    /** The global {@code --state-dir} and {@code --host-netns} first, so that the daemon's own options win. */
+    private static String[] daemonArgs(Path stateDir, String hostName, String[] rest) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--state-dir", stateDir.toString()));
+        if (hostName != null) {
+            args.add("--host-netns");
+            args.add(hostName);
+        }
+        args.addAll(java.util.List.of(rest));
+        return args.toArray(String[]::new);
     }
 }

@@ -1,7 +1,7 @@
 package dev.podnet.api;
 
 import dev.podnet.dataplane.InvalidSpecException;
-import dev.podnet.dataplane.internal.engine.AddRequest;
+import dev.podnet.dataplane.internal.endpoint.AddRequest;
 import dev.podnet.dataplane.internal.link.Links;
 import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;

@@ -38,36 +38,23 @@ public final class AddContext implements AutoCloseable {
     String hostMac = "";
 
     /**
-     * @param mac              the pod's MAC, or null to derive it (network option) or draw a random one once the address is known
-     * @param requestedAddress a static IPv4 address request, or null
-     * @param requestedAddress6 a static IPv6 address request, or null
-     * @param vm               a VM endpoint (Virtlet): a tap and a bridge in the sandbox, the interface's config handed to the VM
+     * @param request what to add, validated ({@code mac} null: derived, as the network says, or drawn
+     *                once the address is known; the addresses: static requests, or null)
+     * @param mtu     the MTU of both ends: the request's, or the network's
      */
-    public AddContext(
-            HostContext host,
-            AttachedNetwork network,
-            String containerId,
-            String ifName,
-            NetNs netns,
-            int mtu,
-            MacAddress mac,
-            String podName,
-            String podNamespace,
-            java.net.InetAddress requestedAddress,
-            java.net.InetAddress requestedAddress6,
-            boolean vm) {
+    public AddContext(HostContext host, AttachedNetwork network, AddRequest request, int mtu) {
         this.host = host;
         this.network = network;
-        this.containerId = containerId;
-        this.ifName = ifName;
-        this.netns = netns;
+        this.containerId = request.containerId();
+        this.ifName = request.ifName();
+        this.netns = request.netns();
         this.mtu = mtu;
-        this.mac = mac;
-        this.podName = podName;
-        this.podNamespace = podNamespace;
-        this.requestedAddress = requestedAddress;
-        this.requestedAddress6 = requestedAddress6;
-        this.vm = vm;
+        this.mac = request.mac();
+        this.podName = request.podName();
+        this.podNamespace = request.podNamespace();
+        this.requestedAddress = request.address();
+        this.requestedAddress6 = request.address6();
+        this.vm = request.vm();
         this.hostIfName = HostNames.hostIfName(containerId, ifName);
         this.startedMillis = System.currentTimeMillis();
     }

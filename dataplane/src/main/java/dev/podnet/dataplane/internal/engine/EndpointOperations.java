@@ -6,6 +6,7 @@ import dev.podnet.dataplane.EndpointUpdate;
 import dev.podnet.dataplane.InvalidSpecException;
 import dev.podnet.dataplane.NetworkMode;
 import dev.podnet.dataplane.internal.endpoint.AddContext;
+import dev.podnet.dataplane.internal.endpoint.AddRequest;
 import dev.podnet.dataplane.internal.endpoint.AttachedNetwork;
 import dev.podnet.dataplane.internal.endpoint.EndpointRecord;
 import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
@@ -126,19 +127,7 @@ final class EndpointOperations {
     private Mono<EndpointRecord> runAdd(AddRequest spec, AttachedNetwork network, AtomicBoolean cancelled) {
         String key = EndpointRecord.key(spec.containerId(), spec.ifName());
         int mtu = spec.mtu() != 0 ? spec.mtu() : network.mtu();
-        AddContext ctx = new AddContext(
-                host,
-                network,
-                spec.containerId(),
-                spec.ifName(),
-                spec.netns(),
-                mtu,
-                spec.mac(),
-                spec.podName(),
-                spec.podNamespace(),
-                spec.address(),
-                spec.address6(),
-                spec.vm());
+        AddContext ctx = new AddContext(host, network, spec, mtu);
         return StepRunner.run(EndpointSteps.forShape(network.mode(), spec.vm()), ctx, observer, cancelled::get)
                 .doFinally(s -> ctx.close())
                 .then(Mono.fromCallable(() -> ctx.record(EndpointState.READY)))

@@ -5,6 +5,7 @@ import dev.podnet.dataplane.EndpointState;
 import dev.podnet.dataplane.EndpointUpdate;
 import dev.podnet.dataplane.ReconcileReport;
 import dev.podnet.dataplane.internal.dhcp.DhcpResponders;
+import dev.podnet.dataplane.internal.endpoint.AddRequest;
 import dev.podnet.dataplane.internal.endpoint.AttachedNetwork;
 import dev.podnet.dataplane.internal.endpoint.EndpointRecord;
 import dev.podnet.dataplane.internal.endpoint.EndpointSteps;

@@ -1,4 +1,4 @@
-package dev.podnet.dataplane.internal.engine;
+package dev.podnet.dataplane.internal.endpoint;
 
 import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;

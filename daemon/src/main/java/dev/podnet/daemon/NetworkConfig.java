@@ -1,0 +1,535 @@
+package dev.podnet.daemon;
+
+import static dev.podnet.daemon.JsonFields.address;
+import static dev.podnet.daemon.JsonFields.bool;
+import static dev.podnet.daemon.JsonFields.cidr;
+import static dev.podnet.daemon.JsonFields.describe;
+import static dev.podnet.daemon.JsonFields.integer;
+import static dev.podnet.daemon.JsonFields.invalid;
+import static dev.podnet.daemon.JsonFields.list;
+import static dev.podnet.daemon.JsonFields.object;
+import static dev.podnet.daemon.JsonFields.optList;
+import static dev.podnet.daemon.JsonFields.optObject;
+import static dev.podnet.daemon.JsonFields.optString;
+import static dev.podnet.daemon.JsonFields.requiredString;
+import static dev.podnet.daemon.JsonFields.string;
+import static dev.podnet.daemon.JsonFields.strings;
+
+import dev.podnet.api.Json;
+import dev.podnet.api.NetworkSpec;
+import dev.podnet.dataplane.ipam.Cidr;
+import dev.podnet.dataplane.link.MacAddress;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A podnet plugin configuration as a CNI runtime passes it on stdin, read into the {@link NetworkSpec}
+ * it describes. The IPAM section is in host-local's format (range sets, routes), so configurations
+ * written for bridge or ptp with host-local carry over by changing {@code type} to {@code podnet}:
+ *
+ * <pre>{@code
+ * {"cniVersion": "1.1.0", "name": "pods", "type": "podnet", "mode": "bridge", "bridge": "podnet0", "mtu": 1450,
+ *  "ipam": {"type": "host-local",
+ *           "ranges": [[{"subnet": "198.18.0.0/16", "rangeStart": "198.18.0.10", "gateway": "198.18.0.1"}],
+ *                      [{"subnet": "fd00:18::/64"}]],
+ *           "routes": [{"dst": "0.0.0.0/0"}, {"dst": "198.20.0.0/24", "gw": "198.18.0.254"}]},
+ *  "dns": {"nameservers": ["198.18.0.53"], "search": ["cluster.local"]}}
+ * }</pre>
+ *
+ * <p>Every field that is wrong fails with a {@link CniError} naming it by path ({@code
+ * ipam.ranges[0][0].subnet: '198.18.0.0/33' is not a CIDR ...}): code 1 for a CNI version podnet does
+ * not speak, 2 for a field it does not support, 6 for text that is not JSON, 7 for the rest. Fields
+ * podnet does not know are ignored, as plugins do.
+ */
+public final class NetworkConfig {
+    /** The CNI versions podnet speaks, oldest first. */
+    public static final List<String> SUPPORTED_VERSIONS = List.of("0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0");
+
+    /** The newest of {@link #SUPPORTED_VERSIONS}: VERSION's and errors' default. */
+    public static final String LATEST = "1.1.0";
+
+    /** The plugin type a configuration must name. */
+    public static final String TYPE = "podnet";
+
+    /** The bridge of a bridge network that names none. */
+    public static final String DEFAULT_BRIDGE = "podnet0";
+
+    private static final String GC_KEY = "cni.dev/valid-attachments";
+    private static final String GC_KEY_OLD = "cni.dev/attachments";
+
+    private final Map<?, ?> root;
+    private final String cniVersion;
+    private final String name;
+    private final NetworkSpec spec;
+    private final List<InetAddress> runtimeIps;
+    private final MacAddress runtimeMac;
+
+    private NetworkConfig(
+            Map<?, ?> root,
+            String cniVersion,
+            String name,
+            NetworkSpec spec,
+            List<InetAddress> runtimeIps,
+            MacAddress runtimeMac) {
+        this.root = root;
+        this.cniVersion = cniVersion;
+        this.name = name;
+        this.spec = spec;
+        this.runtimeIps = runtimeIps;
+        this.runtimeMac = runtimeMac;
+    }
+
+    /** The whole configuration, checked: what ADD, CHECK and STATUS need. */
+    public static NetworkConfig parse(byte[] config) {
+        Map<?, ?> root = read(config);
+        String version = chooseVersion(root);
+        String name = requiredString(root, "name", "name");
+        String type = requiredString(root, "type", "type");
+        if (!type.equals(TYPE)) {
+            throw invalid("type", "'" + type + "' is not '" + TYPE + "' (this configuration is for another plugin)");
+        }
+        if (bool(root, "ipMasq", "ipMasq", false)) {
+            throw new CniError(
+                    CniError.UNSUPPORTED_FIELD,
+                    "ipMasq: masquerade is not supported yet (nf_tables NAT is the next step)");
+        }
+        NetworkSpec spec = spec(name, root);
+        Map<?, ?> runtime = optObject(root, "runtimeConfig", "runtimeConfig");
+        List<InetAddress> ips = runtime == null
+                ? List.of()
+                : staticAddresses(
+                        strings(runtime, "ips", "runtimeConfig.ips"), "runtimeConfig.ips", CniError.INVALID_CONFIG);
+        MacAddress mac = runtime == null ? null : mac(optString(runtime, "mac", "runtimeConfig.mac"));
+        return new NetworkConfig(root, version, name, spec, ips, mac);
+    }
+
+    /**
+     * Only the version and the name (null when absent): what DEL and GC need. DEL must not fail on a
+     * configuration that ADD would refuse, as a runtime calls it after a failed ADD too.
+     */
+    public static NetworkConfig parseHeader(byte[] config) {
+        Map<?, ?> root = read(config);
+        String version = chooseVersion(root);
+        Object name = root.get("name");
+        return new NetworkConfig(
+                root, version, name instanceof String s && !s.isEmpty() ? s : null, null, List.of(), null);
+    }
+
+    /** The version the configuration asks for (see {@link #cniVersion()}); errors as {@link #parse}. */
+    public static String version(byte[] config) {
+        return chooseVersion(read(config));
+    }
+
+    /** The version to write an error in: the configuration's when podnet speaks it, else {@link #LATEST}. */
+    public static String replyVersion(byte[] config) {
+        try {
+            return version(config);
+        } catch (CniError e) {
+            return LATEST;
+        }
+    }
+
+    /** True when {@code version} is {@code min} or later (both of {@link #SUPPORTED_VERSIONS}). */
+    public static boolean atLeast(String version, String min) {
+        return SUPPORTED_VERSIONS.indexOf(version) >= SUPPORTED_VERSIONS.indexOf(min);
+    }
+
+    /** The CNI version in use: {@code cniVersion}, or the newest podnet speaks of {@code cniVersions}. */
+    public String cniVersion() {
+        return cniVersion;
+    }
+
+    /** The network's name; null only from {@link #parseHeader} when the configuration gives none. */
+    public String name() {
+        return name;
+    }
+
+    /** The network the configuration describes; null from {@link #parseHeader}. */
+    public NetworkSpec spec() {
+        return spec;
+    }
+
+    /** Static addresses from {@code runtimeConfig.ips} (the "ips" capability), at most one per family. */
+    public List<InetAddress> runtimeIps() {
+        return runtimeIps;
+    }
+
+    /** The MAC from {@code runtimeConfig.mac} (the "mac" capability), or null. */
+    public MacAddress runtimeMac() {
+        return runtimeMac;
+    }
+
+    /**
+     * The addresses of {@code prevResult.ips}, each as {@code Cidr} writes it, for CHECK.
+     *
+     * @throws CniError code 7 when there is no {@code prevResult} or it is malformed
+     */
+    public List<String> prevResultIps() {
+        Object prev = root.get("prevResult");
+        if (prev == null) {
+            throw new CniError(CniError.INVALID_CONFIG, "prevResult is required for CHECK");
+        }
+        List<?> ips = optList(object(prev, "prevResult"), "ips", "prevResult.ips");
+        List<String> out = new ArrayList<>();
+        for (int i = 0; ips != null && i < ips.size(); i++) {
+            String p = "prevResult.ips[" + i + "]";
+            String a = requiredString(object(ips.get(i), p), "address", p + ".address");
+            out.add(cidr(a, p + ".address").toString());
+        }
+        return out;
+    }
+
+    /**
+     * GC's still valid attachments ({@code cni.dev/valid-attachments}, or libcni's older
+     * {@code cni.dev/attachments}) as {@code containerId/ifName}; null when the configuration lists none.
+     */
+    public Set<String> validAttachments() {
+        String key = root.get(GC_KEY) != null ? GC_KEY : GC_KEY_OLD;
+        List<?> all = optList(root, key, key);
+        if (all == null) {
+            return null;
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (int i = 0; i < all.size(); i++) {
+            String p = key + "[" + i + "]";
+            Map<?, ?> a = object(all.get(i), p);
+            out.add(requiredString(a, "containerID", p + ".containerID") + "/"
+                    + requiredString(a, "ifname", p + ".ifname"));
+        }
+        return out;
+    }
+
+    /** The configuration as a JSON object; code 6 when it is not one. */
+    static Map<?, ?> read(byte[] config) {
+        if (config.length == 0) {
+            throw new CniError(CniError.DECODE_FAILURE, "the network configuration is empty (JSON expected)");
+        }
+        Object v;
+        try {
+            v = Json.read(new String(config, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new CniError(CniError.DECODE_FAILURE, "network configuration: " + e.getMessage());
+        }
+        if (v instanceof Map<?, ?> m) {
+            return m;
+        }
+        throw new CniError(
+                CniError.DECODE_FAILURE, "network configuration: a JSON object expected, got " + describe(v));
+    }
+
+    private static String chooseVersion(Map<?, ?> root) {
+        List<?> offered = optList(root, "cniVersions", "cniVersions");
+        if (offered != null) {
+            String best = null;
+            for (int i = 0; i < offered.size(); i++) {
+                String v = string(offered.get(i), "cniVersions[" + i + "]");
+                int rank = SUPPORTED_VERSIONS.indexOf(v);
+                if (rank >= 0 && (best == null || rank > SUPPORTED_VERSIONS.indexOf(best))) {
+                    best = v;
+                }
+            }
+            if (best == null) {
+                throw new CniError(
+                        CniError.INCOMPATIBLE_VERSION,
+                        "cniVersions: none of " + offered + " is supported (podnet supports "
+                                + String.join(", ", SUPPORTED_VERSIONS) + ")");
+            }
+            return best;
+        }
+        String v = requiredString(root, "cniVersion", "cniVersion");
+        if (!SUPPORTED_VERSIONS.contains(v)) {
+            throw new CniError(
+                    CniError.INCOMPATIBLE_VERSION,
+                    "cniVersion '" + v + "' is not supported (podnet supports " + String.join(", ", SUPPORTED_VERSIONS)
+                            + ")");
+        }
+        return v;
+    }
+
+    /** The network: mode and bridge, MTU, the IPAM's range sets and routes, DNS. */
+    private static NetworkSpec spec(String name, Map<?, ?> root) {
+        String mode = optString(root, "mode", "mode");
+        String bridge = optString(root, "bridge", "bridge");
+        Map<?, ?> ipam = optObject(root, "ipam", "ipam");
+        if (ipam == null) {
+            throw invalid("ipam", "is required: host-local's format, with ranges (podnet is its own IPAM)");
+        }
+        String ipamType = optString(ipam, "type", "ipam.type");
+        if (ipamType != null && !ipamType.equals("host-local")) {
+            throw invalid(
+                    "ipam.type",
+                    "'" + ipamType + "' is not host-local (podnet is its own IPAM and reads host-local's format)");
+        }
+        Families ranges = Families.of(rangeSets(ipam));
+        String subnet4 = ranges.v4() == null ? null : ranges.v4().get(0).subnetText();
+        String m = mode == null ? "bridge" : mode;
+        NetworkSpec spec = switch (m) {
+            case "bridge" -> NetworkSpec.bridge(name, bridge == null ? DEFAULT_BRIDGE : bridge, subnet4);
+            case "ptp" -> {
+                if (bridge != null) {
+                    throw invalid("bridge", "'" + bridge + "': a ptp network has no bridge");
+                }
+                yield NetworkSpec.ptp(name, subnet4);
+            }
+            default -> throw invalid("mode", "'" + m + "' is not bridge or ptp");
+        };
+        spec = ranges.apply(spec.withMtu(integer(root, "mtu", "mtu", 0)));
+        spec = routes(spec, ipam, ranges);
+        return dns(spec, root, ipam);
+    }
+
+    /** {@code ipam.ranges} (or host-local's older single {@code ipam.subnet}) as range sets. */
+    private static List<List<RangeItem>> rangeSets(Map<?, ?> ipam) {
+        List<?> ranges = optList(ipam, "ranges", "ipam.ranges");
+        String legacy = optString(ipam, "subnet", "ipam.subnet");
+        if (ranges != null && legacy != null) {
+            throw invalid("ipam", "give ranges or subnet, not both");
+        }
+        if (ranges == null) {
+            if (legacy == null) {
+                throw invalid(
+                        "ipam.ranges",
+                        "is required (range sets, each a list of {subnet, rangeStart, rangeEnd," + " gateway})");
+            }
+            return List.of(List.of(RangeItem.of(ipam, "ipam")));
+        }
+        if (ranges.isEmpty()) {
+            throw invalid("ipam.ranges", "must hold at least one range set");
+        }
+        List<List<RangeItem>> sets = new ArrayList<>();
+        for (int i = 0; i < ranges.size(); i++) {
+            String setPath = "ipam.ranges[" + i + "]";
+            List<?> set = list(ranges.get(i), setPath);
+            if (set.isEmpty()) {
+                throw invalid(setPath, "must hold at least one range");
+            }
+            List<RangeItem> items = new ArrayList<>();
+            for (int j = 0; j < set.size(); j++) {
+                String itemPath = setPath + "[" + j + "]";
+                items.add(RangeItem.of(object(set.get(j), itemPath), itemPath));
+            }
+            sets.add(items);
+        }
+        return sets;
+    }
+
+    /**
+     * {@code ipam.routes}: a default route (dst {@code 0.0.0.0/0} or {@code ::/0}) is the network's own
+     * via its gateway; the others go to every pod. Routes given without a default one mean no default
+     * route, as host-local gives only the routes listed.
+     */
+    private static NetworkSpec routes(NetworkSpec spec, Map<?, ?> ipam, Families ranges) {
+        List<?> routes = optList(ipam, "routes", "ipam.routes");
+        if (routes == null) {
+            return spec;
+        }
+        boolean anyDefault = false;
+        for (int i = 0; i < routes.size(); i++) {
+            String p = "ipam.routes[" + i + "]";
+            Map<?, ?> r = object(routes.get(i), p);
+            String dstText = requiredString(r, "dst", p + ".dst");
+            Cidr dst = cidr(dstText, p + ".dst");
+            String gw = optString(r, "gw", p + ".gw");
+            InetAddress via = gw == null ? null : address(gw, p + ".gw");
+            if (via != null && via.getAddress().length != dst.address().getAddress().length) {
+                throw invalid(p + ".gw", gw + " is not of the family of " + dst);
+            }
+            if (dst.prefixLength() == 0) {
+                ranges.checkDefaultRoute(dst, via, p);
+                anyDefault = true;
+            } else {
+                spec = spec.withRoute(dstText, gw);
+            }
+        }
+        return anyDefault ? spec : spec.withDefaultRoute(false);
+    }
+
+    /** CNI's {@code dns} (or, in host-local's place, {@code ipam.dns}). */
+    private static NetworkSpec dns(NetworkSpec spec, Map<?, ?> root, Map<?, ?> ipam) {
+        String base = root.get("dns") != null ? "dns" : "ipam.dns";
+        Map<?, ?> dns = optObject(base.equals("dns") ? root : ipam, "dns", base);
+        if (dns == null) {
+            return spec;
+        }
+        List<String> servers = strings(dns, "nameservers", base + ".nameservers");
+        for (int i = 0; i < servers.size(); i++) {
+            address(servers.get(i), base + ".nameservers[" + i + "]");
+        }
+        return spec.withDns(
+                servers,
+                optString(dns, "domain", base + ".domain"),
+                strings(dns, "search", base + ".search"),
+                strings(dns, "options", base + ".options"));
+    }
+
+    /**
+     * Static addresses ({@code 198.18.0.7/16} or {@code 198.18.0.7}; the prefix is the network's, so
+     * it is not used), at most one per family.
+     *
+     * @param what names the list in errors
+     * @param code the error code (7 for the configuration, 4 for CNI_ARGS)
+     */
+    static List<InetAddress> staticAddresses(List<String> texts, String what, int code) {
+        List<InetAddress> out = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            String t = texts.get(i).strip();
+            String p = what + "[" + i + "]";
+            InetAddress a;
+            try {
+                a = t.contains("/") ? Cidr.parse(t).address() : Cidr.parseAddress(t, p);
+            } catch (IllegalArgumentException e) {
+                // parseAddress's message starts with the path already; Cidr.parse's does not
+                throw new CniError(code, t.contains("/") ? p + ": " + e.getMessage() : e.getMessage());
+            }
+            for (InetAddress b : out) {
+                if (b.getAddress().length == a.getAddress().length) {
+                    throw new CniError(
+                            code,
+                            what + ": two IPv" + (a.getAddress().length == 4 ? 4 : 6) + " addresses, " + Cidr.text(b)
+                                    + " and " + Cidr.text(a) + "; a pod gets one per family");
+                }
+            }
+            out.add(a);
+        }
+        return List.copyOf(out);
+    }
+
+    private static MacAddress mac(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return MacAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw invalid("runtimeConfig.mac", e.getMessage());
+        }
+    }
+
+    /** One item of a host-local range set: {@code {subnet, rangeStart?, rangeEnd?, gateway?}}, checked. */
+    private record RangeItem(String path, Cidr subnet, String subnetText, String start, String end, String gateway) {
+        static RangeItem of(Map<?, ?> o, String path) {
+            String text = requiredString(o, "subnet", path + ".subnet");
+            Cidr subnet = cidr(text, path + ".subnet");
+            return new RangeItem(
+                    path,
+                    subnet,
+                    text,
+                    inside(o, "rangeStart", path, subnet),
+                    inside(o, "rangeEnd", path, subnet),
+                    inside(o, "gateway", path, subnet));
+        }
+
+        /** {@code o[key]}: an address inside {@code subnet}, or null. */
+        private static String inside(Map<?, ?> o, String key, String path, Cidr subnet) {
+            String p = path + "." + key;
+            String text = optString(o, key, p);
+            if (text == null) {
+                return null;
+            }
+            InetAddress a = address(text, p);
+            if (!subnet.contains(a)) {
+                throw invalid(p, Cidr.text(a) + " is outside " + subnet.network());
+            }
+            return text;
+        }
+
+        /** The gateway: given, or the subnet's first address (NetworkSpec's default). */
+        InetAddress gatewayAddress() {
+            if (gateway != null) {
+                return Cidr.parseAddress(gateway, path + ".gateway");
+            }
+            byte[] b = subnet.network().address().getAddress();
+            b[b.length - 1] |= 1;
+            return Cidr.byAddress(b);
+        }
+    }
+
+    /** The range sets by family: podnet takes at most one of each. */
+    private record Families(List<RangeItem> v4, List<RangeItem> v6) {
+        static Families of(List<List<RangeItem>> sets) {
+            List<RangeItem> v4 = null;
+            List<RangeItem> v6 = null;
+            for (int i = 0; i < sets.size(); i++) {
+                List<RangeItem> set = sets.get(i);
+                boolean ipv4 = set.get(0).subnet().isIpv4();
+                for (RangeItem item : set) {
+                    if (item.subnet().isIpv4() != ipv4) {
+                        throw invalid(
+                                item.path() + ".subnet",
+                                item.subnet() + " is not of the family of the set's first subnet, "
+                                        + set.get(0).subnet());
+                    }
+                }
+                if (ipv4 ? v4 != null : v6 != null) {
+                    throw invalid(
+                            "ipam.ranges[" + i + "]",
+                            "a second IPv" + (ipv4 ? 4 : 6) + " range set; podnet takes at most one per family");
+                }
+                if (ipv4) {
+                    v4 = set;
+                } else {
+                    v6 = set;
+                }
+            }
+            return new Families(v4, v6);
+        }
+
+        /** The sets on {@code spec}: each first item as the family's subnet, further items as subnet ranges. */
+        NetworkSpec apply(NetworkSpec spec) {
+            NetworkSpec s = spec;
+            if (v4 != null) {
+                RangeItem first = v4.get(0);
+                s = s.withGateway(first.gateway()).withRange(first.start(), first.end());
+                for (RangeItem more : v4.subList(1, v4.size())) {
+                    s = further(s, more);
+                }
+            }
+            if (v6 != null) {
+                RangeItem first = v6.get(0);
+                s = s.withIpv6(first.subnetText())
+                        .withIpv6Gateway(first.gateway())
+                        .withRange6(first.start(), first.end());
+                for (RangeItem more : v6.subList(1, v6.size())) {
+                    s = further(s, more);
+                }
+            }
+            return s;
+        }
+
+        /** A further subnet of a set is handed out whole (NetworkSpec.withSubnetRange), with its gateway. */
+        private static NetworkSpec further(NetworkSpec spec, RangeItem item) {
+            if (item.start() != null || item.end() != null) {
+                String key = item.start() != null ? "rangeStart" : "rangeEnd";
+                String value = item.start() != null ? item.start() : item.end();
+                throw new CniError(
+                        CniError.UNSUPPORTED_FIELD,
+                        item.path() + "." + key + ": '" + value + "': a range inside a set's further subnet is not"
+                                + " supported (podnet hands such a subnet out whole; give the range on the set's first"
+                                + " subnet)");
+            }
+            return spec.withSubnetRange(item.subnetText(), item.gateway());
+        }
+
+        /** A default route goes via the network's gateway of its family; another gateway is not supported. */
+        void checkDefaultRoute(Cidr dst, InetAddress via, String path) {
+            List<RangeItem> set = dst.isIpv4() ? v4 : v6;
+            if (set == null) {
+                throw invalid(
+                        path + ".dst",
+                        dst + ": the network has no IPv" + (dst.isIpv4() ? 4 : 6) + " range set to route through");
+            }
+            InetAddress gw = set.get(0).gatewayAddress();
+            if (via != null && !via.equals(gw)) {
+                throw new CniError(
+                        CniError.UNSUPPORTED_FIELD,
+                        path + ".gw: '" + Cidr.text(via) + "': a default route goes via the network's gateway "
+                                + Cidr.text(gw) + " (give that, or none)");
+            }
+        }
+    }
+}
