@@ -125,8 +125,10 @@ class PodmanTest {
     void podmanRunsContainersOnAPodnetNetworkAndRmLeavesNothing(Sandbox sandbox) throws Exception {
         this.sandbox = sandbox;
         prepare();
-        Files.writeString(p("storage.conf"), "[storage]\ndriver = \"vfs\"\nrunroot = \"" + p("runroot") + "\"\ngraphroot = \""
-                + p("storage") + "\"\n");
+        Files.writeString(
+                p("storage.conf"),
+                "[storage]\ndriver = \"vfs\"\nrunroot = \"" + p("runroot") + "\"\ngraphroot = \"" + p("storage")
+                        + "\"\n");
         Files.writeString(p("registries.conf"), "");
         Files.createDirectories(p("state"));
         try (Daemon.Running daemon = new Daemon(Daemon.Options.defaults()
