@@ -26,6 +26,9 @@ import reactor.core.publisher.MonoSink;
  * <p>Writes are coalesced: a request only schedules a flush, which runs after the tasks already
  * queued on the loop, so requests submitted close together (one endpoint's batch, or many
  * endpoints' concurrent batches) leave in one datagram.
+ *
+ * <p>A little over 400 lines: the three kinds of pending request (single, batch, streamed dump) are
+ * nested here because each is a few lines of the same event-loop-confined state machine.
  */
 final class RequestCorrelator extends ChannelDuplexHandler {
     private final NetlinkProtocol protocol;

@@ -23,6 +23,9 @@ import java.lang.invoke.VarHandle;
  * returns the negated errno instead (the hot paths, so that EAGAIN costs no exception).
  *
  * <p>Requires {@code --enable-native-access=ALL-UNNAMED}.
+ *
+ * <p>Over 400 lines on purpose: one table of some twenty syscall bindings (a handle, a capture of
+ * {@code errno} and a thin wrapper each), kept together so the FFM plumbing lives in one place.
  */
 @SuppressWarnings("restricted") // binding libc is what this class is for; callers need --enable-native-access
 public final class LibC {
