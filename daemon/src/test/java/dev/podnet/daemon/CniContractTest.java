@@ -331,4 +331,31 @@ class CniContractTest {
             assertNotNull(daemon.socket());
         }
     }
+
+    @Test
+    void aCallerWithAnotherUidIsRefused(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        Files.createDirectories(state());
+        // the test runs as root: a daemon that admits only uid 4242 must turn it away
+        try (Daemon.Running daemon = new Daemon(Daemon.Options.defaults()
+                        .withSocket(socket())
+                        .withStateDir(state())
+                        .withHostNetns(sandbox.name())
+                        .withAllowedUid(4242))
+                .start()) {
+            Call add = cni("ADD", "uid00001", netnsPath(pod), "eth0", config("1.0.0", ""));
+            assertEquals(1, add.exit(), add.stdout());
+            assertEquals(0, daemon.dataplane().endpoints().list().count().block(), "nothing made");
+            assertFalse(Sandbox.ipIn(pod, "link").contains("eth0"));
+            assertEquals(
+                    "rwx------",
+                    java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(socket().getParent())),
+                    "the socket's directory is 0700");
+            assertEquals(
+                    "rw-------",
+                    java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(socket())),
+                    "the socket is 0600");
+        }
+    }
 }
