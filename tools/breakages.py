@@ -85,12 +85,12 @@ BREAKAGES = {
     "daemon-admits-any-uid": (
         "daemon/src/main/java/dev/podnet/daemon/DaemonServer.java",
         "            return uds.peerCredentials().uid();",
-        "            return 4242;",
+        "            return Math.max(uds.peerCredentials().uid(), 4242);",
         "daemon", "CniContractTest#aCallerWithAnotherUidIsRefused"),
     "del-not-spooled": (
         "cni-shim/podnet-cni.c",
         "        return spool_del(nc, req, why) < 0 ? 1 : 0;",
-        "        return 0;",
+        "        return ((void) nc, (void) req, (void) why, 0);",
         "daemon", "CniContractTest#withTheDaemonDownAddFailsStatusSays50AndDelIsSpooledThenReplayed"),
 }
 
