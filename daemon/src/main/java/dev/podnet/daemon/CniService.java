@@ -47,6 +47,8 @@ public final class CniService {
     private final BooleanSupplier available;
     /** Network creations in flight, by name: concurrent first ADDs of a network share one create. */
     private final Map<String, Mono<Network>> creating = new ConcurrentHashMap<>();
+    /** Per network, the settings last found equal to the network's: see {@link #ensure}. */
+    private final Map<String, NetworkSpec> accepted = new ConcurrentHashMap<>();
 
     /**
      * @param available whether the daemon serves (opened, spool replayed, not stopping): ADD, DEL,
@@ -138,6 +140,19 @@ public final class CniService {
      * arrive together; they wait for one create rather than race to make the same bridge.
      */
     private Mono<Network> ensure(NetworkSpec spec) {
+        // the settings this daemon already checked against the network: every later call with the same
+        // configuration skips validating them again (the largest share of a call's own work)
+        NetworkSpec known = accepted.get(spec.name());
+        if (known != null && known.equals(spec)) {
+            return dp.networks().get(spec.name()).switchIfEmpty(Mono.defer(() -> {
+                accepted.remove(spec.name(), known);
+                return create(spec);
+            }));
+        }
+        return create(spec).doOnNext(n -> accepted.put(spec.name(), spec));
+    }
+
+    private Mono<Network> create(NetworkSpec spec) {
         return Mono.defer(() -> {
             Mono<Network> first = creating.computeIfAbsent(
                     spec.name(),
