@@ -51,48 +51,6 @@ public record EndpointRecord(
         String hostMac) {
     private static final String VERSION = "6";
 
-    /** A record whose host MAC is not known. */
-    public EndpointRecord(
-            String containerId,
-            String ifName,
-            String network,
-            String netns,
-            String hostIfName,
-            String mac,
-            String address,
-            String gateway,
-            EndpointState state,
-            long createdMillis,
-            String podName,
-            String podNamespace,
-            String vmTap,
-            String address6,
-            String gateway6,
-            String sandboxKey,
-            int mtu,
-            List<String> routes) {
-        this(
-                containerId,
-                ifName,
-                network,
-                netns,
-                hostIfName,
-                mac,
-                address,
-                gateway,
-                state,
-                createdMillis,
-                podName,
-                podNamespace,
-                vmTap,
-                address6,
-                gateway6,
-                sandboxKey,
-                mtu,
-                routes,
-                "");
-    }
-
     public EndpointRecord {
         Objects.requireNonNull(containerId, "containerId");
         Objects.requireNonNull(ifName, "ifName");

@@ -141,7 +141,13 @@ public record NetworkRecord(
 
     public static NetworkRecord decode(String text) {
         String[] f = text.split("\\|", -1);
-        if (f.length == 22 && f[0].equals(VERSION)) {
+        // version 7 added the pod settings after version 6's fifteen fields
+        boolean v7 = f.length == 22 && f[0].equals(VERSION);
+        if (v7 || (f.length == 16 && f[0].equals("6"))) {
+            PodConfig pod = v7
+                    ? new PodConfig(
+                            Boolean.parseBoolean(f[16]), list(f[17]), list(f[18]), f[19], list(f[20]), list(f[21]))
+                    : PodConfig.DEFAULT;
             return new NetworkRecord(
                     f[1],
                     NetworkMode.valueOf(f[2]),
@@ -158,26 +164,7 @@ public record NetworkRecord(
                     f[13],
                     list(f[14]),
                     Boolean.parseBoolean(f[15]),
-                    new PodConfig(
-                            Boolean.parseBoolean(f[16]), list(f[17]), list(f[18]), f[19], list(f[20]), list(f[21])));
-        }
-        if (f.length == 16 && f[0].equals("6")) {
-            return new NetworkRecord(
-                    f[1],
-                    NetworkMode.valueOf(f[2]),
-                    f[3],
-                    f[4],
-                    f[5],
-                    Integer.parseInt(f[6]),
-                    list(f[7]),
-                    list(f[8]),
-                    Boolean.parseBoolean(f[9]),
-                    Boolean.parseBoolean(f[10]),
-                    f[11],
-                    f[12],
-                    f[13],
-                    list(f[14]),
-                    Boolean.parseBoolean(f[15]));
+                    pod);
         }
         if (f.length == 8 && f[0].equals("1")) {
             // version 1 had no mode: every network was a bridge

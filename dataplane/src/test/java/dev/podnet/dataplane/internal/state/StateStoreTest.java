@@ -40,7 +40,8 @@ class StateStoreTest {
                 "fd00:18::1",
                 "sb-1",
                 0,
-                null);
+                null,
+                "");
         AddressRange range = AddressRange.of(Cidr.parse("198.18.0.0/16"), Cidr.parseAddress("198.18.0.1", "gw"));
         try (StateStore s = StateStore.open(dir.resolve("state"), 1024)) {
             s.endpoints().put(r.key(), r.encode());
@@ -140,6 +141,16 @@ class StateStoreTest {
                 "5|d|BRIDGE|br3|198.18.0.0/16|198.18.0.1|0|198.18.0.5||true|false||fd00:18::/64|fd00:18::1|true");
         assertEquals(java.util.List.of("198.18.0.5-"), v5.ranges());
         assertTrue(v5.hairpin() && v5.ipv6() && v5.ipv6FromMac());
+        // version 6: version 7's fields without the pod settings, which default
+        NetworkRecord v6 = NetworkRecord.decode(
+                "6|e|PTP||198.19.0.0/24|198.19.0.1|1400|198.19.0.10-198.19.0.20|198.19.0.15|false|true|up0||||false");
+        assertEquals(NetworkMode.PTP, v6.mode());
+        assertEquals(1400, v6.mtu());
+        assertEquals(java.util.List.of("198.19.0.10-198.19.0.20"), v6.ranges());
+        assertEquals(java.util.List.of("198.19.0.15"), v6.reserved());
+        assertTrue(v6.macFromIp());
+        assertEquals("up0", v6.uplink());
+        assertEquals(PodConfig.DEFAULT, v6.pod());
     }
 
     @Test
@@ -229,7 +240,8 @@ class StateStoreTest {
                 null,
                 null,
                 1400,
-                java.util.List.of("198.20.0.0/24 via 198.18.0.1", "fd00:20::/64 via fd00:18::1"));
+                java.util.List.of("198.20.0.0/24 via 198.18.0.1", "fd00:20::/64 via fd00:18::1"),
+                "");
         assertEquals(r, EndpointRecord.decode(r.encode()));
         EndpointRecord v1 = EndpointRecord.decode(
                 "1\tc\teth0\tn\t/p\tpnx\t02:00:00:00:00:03\t198.18.0.3/16\t198.18.0.1\tREADY\t7\t\t");
