@@ -110,7 +110,7 @@ public final class Main {
             return switch (argv[0]) {
                 case "churn" -> new ChurnCommand(Arrays.copyOfRange(argv, 1, argv.length), out, err).run();
                 case "ip" -> new IpCommand(rest, out).run(err);
-                case "daemon" -> Daemon.run(daemonArgs(stateDir, hostName, rest), out, err);
+                case "daemon" -> Daemon.run(daemonArgs(stateDir, hostName, rest), ModelCommands.handler(), out, err);
                 case "install-cni" -> {
                     try {
                         yield InstallCni.run(rest, out);
@@ -128,9 +128,9 @@ public final class Main {
                     }
                 }
                 case "network", "endpoint", "ipam" ->
-                    new ModelCommands(stateDir, host, wait, out, err).run(argv[0], rest);
+                    new ModelCommands(stateDir, host, hostName, wait, out, err).run(argv[0], rest);
                 case "reconcile" ->
-                    new ModelCommands(stateDir, host, wait, out, err)
+                    new ModelCommands(stateDir, host, hostName, wait, out, err)
                             .run(
                                     "reconcile",
                                     java.util.stream.Stream.concat(

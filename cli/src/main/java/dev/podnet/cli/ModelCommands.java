@@ -3,6 +3,8 @@ package dev.podnet.cli;
 import dev.podnet.api.Dataplane;
 import dev.podnet.api.DataplaneOptions;
 import dev.podnet.api.Json;
+import dev.podnet.daemon.CommandHandler;
+import dev.podnet.daemon.DaemonClient;
 import dev.podnet.dataplane.EndpointOperationException;
 import dev.podnet.dataplane.InvalidSpecException;
 import dev.podnet.dataplane.NetworkInUseException;
@@ -13,13 +15,17 @@ import dev.podnet.stress.UsageException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * {@code podnet network ...}, {@code podnet endpoint ...}, {@code podnet ipam ...}, {@code podnet reconcile}: the
  * dataplane's model from the command line, on the state under {@code --state-dir}, with the host side in
- * {@code --host-netns} (default: this process's namespace). This class dispatches: it parses a command's options
+ * {@code --host-netns} (default: this process's namespace), through the daemon when one serves that state
+ * directory. This class dispatches: it parses a command's options
  * (through {@link NetworkCommands} or {@link EndpointCommands}), opens the dataplane, runs the command, and maps
  * failures to exit codes (a bad spec or a network in use: 2; a failed endpoint operation or state that cannot be
  * opened: 1); it runs {@code reconcile} itself.
@@ -30,19 +36,124 @@ final class ModelCommands {
 
     private final Path stateDir;
     private final NetNs hostNetns;
+    private final String hostName;
     private final Duration lockWait;
     private final PrintStream out;
     private final PrintStream err;
 
-    ModelCommands(Path stateDir, NetNs hostNetns, Duration lockWait, PrintStream out, PrintStream err) {
+    /** @param hostName {@code hostNetns}'s name (null with it: the process's own namespace) */
+    ModelCommands(
+            Path stateDir, NetNs hostNetns, String hostName, Duration lockWait, PrintStream out, PrintStream err) {
         this.stateDir = stateDir;
         this.lockWait = lockWait;
         this.hostNetns = hostNetns;
+        this.hostName = hostName;
         this.out = out;
         this.err = err;
     }
 
+    /**
+     * The daemon's side: runs the model commands a command line sends to it ({@code argv}: the command
+     * and its words, as given to {@link #run}) on the daemon's dataplane, with the same parsing, output
+     * and exit codes as in a process of its own.
+     */
+    static CommandHandler handler() {
+        return (dp, argv, out, err) -> {
+            try {
+                if (argv.isEmpty()) {
+                    throw new UsageException("no command");
+                }
+                String command = argv.get(0);
+                String[] words = argv.subList(1, argv.size()).toArray(String[]::new);
+                Parsed p = parse(command, words);
+                return new ModelCommands(null, null, null, Duration.ZERO, out, err).runOn(dp, command, p);
+            } catch (UsageException e) {
+                err.println("podnet: " + e.getMessage());
+                return 2;
+            }
+        };
+    }
+
+    /**
+     * Runs {@code command} ({@code network}, {@code endpoint}, {@code ipam} or {@code reconcile}) with
+     * {@code argv} (its verb first). Through the daemon when one serves the state directory (its note
+     * there names a live process), otherwise on the state opened here (which waits up to the lock wait
+     * for another owner).
+     */
     int run(String command, String[] argv) {
+        Parsed p = parse(command, argv); // usage errors before anything is opened or sent
+        Optional<Path> socket = DaemonClient.locate(stateDir);
+        if (socket.isPresent()) {
+            Integer exit = viaDaemon(socket.get(), command, argv);
+            if (exit != null) {
+                return exit;
+            }
+        }
+        Dataplane dp;
+        try {
+            // every command but reconcile itself reconciles on open (so that a dry run sees the leftovers);
+            // a dry run opens read-only: it creates, changes and writes nothing
+            dp = Dataplane.open(DataplaneOptions.of(stateDir)
+                            .hostNetns(hostNetns)
+                            .lockWait(lockWait)
+                            .reconcileOnOpen(!command.equals("reconcile"))
+                            .readOnly(p.args().has("--dry-run")))
+                    .block(T.plus(lockWait));
+        } catch (RuntimeException e) {
+            err.println("podnet: cannot open the state in " + stateDir + ": " + e.getMessage());
+            return 1;
+        }
+        try {
+            return runOn(dp, command, p);
+        } finally {
+            dp.close();
+        }
+    }
+
+    /**
+     * The command sent to the daemon on {@code socket}, its output printed here; its exit code, or null
+     * when the daemon cannot be reached (it went away after its note was read): then the caller opens
+     * the state itself.
+     */
+    private Integer viaDaemon(Path socket, String command, String[] argv) {
+        List<String> words = new ArrayList<>();
+        words.add(command);
+        words.addAll(Arrays.asList(argv));
+        try (DaemonClient client = new DaemonClient(socket, 1)) {
+            DaemonClient.CommandReply r = client.command(words, hostName).block(T);
+            if (r == null) {
+                return null;
+            }
+            out.print(r.stdout());
+            err.print(r.stderr());
+            out.flush();
+            err.flush();
+            return r.exit();
+        } catch (RuntimeException e) {
+            if (connectFailed(e)) {
+                return null;
+            }
+            err.println("podnet: the daemon on " + socket + " failed: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Whether {@code e} says the socket could not be connected to (refused, gone). */
+    private static boolean connectFailed(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException
+                    || t instanceof io.netty.channel.unix.Errors.NativeIoException n
+                            && n.getMessage().contains("connect")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A command's parsed words: the full command ({@code network create}) and its options. */
+    private record Parsed(String cmd, Args args) {}
+
+    private static Parsed parse(String command, String[] argv) {
         if (argv.length == 0) {
             throw new UsageException(command + ": say what to do (see podnet help)");
         }
@@ -60,26 +171,17 @@ final class ModelCommands {
             }
             default -> throw unknown(cmd);
         };
-        Dataplane dp;
-        try {
-            // every command but reconcile itself reconciles on open (so that a dry run sees the leftovers);
-            // a dry run opens read-only: it creates, changes and writes nothing
-            dp = Dataplane.open(DataplaneOptions.of(stateDir)
-                            .hostNetns(hostNetns)
-                            .lockWait(lockWait)
-                            .reconcileOnOpen(!command.equals("reconcile"))
-                            .readOnly(a.has("--dry-run")))
-                    .block(T.plus(lockWait));
-        } catch (RuntimeException e) {
-            err.println("podnet: cannot open the state in " + stateDir + ": " + e.getMessage());
-            return 1;
-        }
+        return new Parsed(cmd, a);
+    }
+
+    /** Runs the parsed command on {@code dp}, failures mapped to exit codes. */
+    private int runOn(Dataplane dp, String command, Parsed p) {
         try {
             return switch (command) {
-                case "network", "ipam" -> new NetworkCommands(dp, out).run(cmd, a);
-                case "endpoint" -> new EndpointCommands(dp, out).run(cmd, a);
-                case "reconcile" -> reconcile(dp, a);
-                default -> throw new UsageException("unknown command '" + cmd + "'");
+                case "network", "ipam" -> new NetworkCommands(dp, out).run(p.cmd(), p.args());
+                case "endpoint" -> new EndpointCommands(dp, out).run(p.cmd(), p.args());
+                case "reconcile" -> reconcile(dp, p.args());
+                default -> throw new UsageException("unknown command '" + p.cmd() + "'");
             };
         } catch (InvalidSpecException | NetworkInUseException e) {
             err.println("podnet: " + e.getMessage());
@@ -87,8 +189,6 @@ final class ModelCommands {
         } catch (EndpointOperationException e) {
             err.println("podnet: " + e.getMessage());
             return 1;
-        } finally {
-            dp.close();
         }
     }
 

@@ -5,6 +5,7 @@ import dev.podnet.api.DataplaneOptions;
 import dev.podnet.dataplane.netns.NetNs;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -40,8 +41,9 @@ public final class Daemon {
      * @param stateDir   the dataplane's state directory (the DEL spool is {@code <stateDir>/cni-spool})
      * @param hostNetns  the namespace that plays host (a sandbox in tests), or null for the process's own
      * @param allowedUid the only uid that may call (0; a test passes its own)
+     * @param commands   runs the command line's model commands sent to the daemon, or null to refuse them
      */
-    public record Options(Path socket, Path stateDir, String hostNetns, int allowedUid) {
+    public record Options(Path socket, Path stateDir, String hostNetns, int allowedUid, CommandHandler commands) {
         public Options {
             Objects.requireNonNull(socket, "socket");
             Objects.requireNonNull(stateDir, "stateDir");
@@ -52,23 +54,27 @@ public final class Daemon {
          * own namespace, root only.
          */
         public static Options defaults() {
-            return new Options(DEFAULT_SOCKET, DEFAULT_STATE_DIR, null, 0);
+            return new Options(DEFAULT_SOCKET, DEFAULT_STATE_DIR, null, 0, null);
         }
 
         public Options withSocket(Path p) {
-            return new Options(p, stateDir, hostNetns, allowedUid);
+            return new Options(p, stateDir, hostNetns, allowedUid, commands);
         }
 
         public Options withStateDir(Path p) {
-            return new Options(socket, p, hostNetns, allowedUid);
+            return new Options(socket, p, hostNetns, allowedUid, commands);
         }
 
         public Options withHostNetns(String name) {
-            return new Options(socket, stateDir, name, allowedUid);
+            return new Options(socket, stateDir, name, allowedUid, commands);
         }
 
         public Options withAllowedUid(int uid) {
-            return new Options(socket, stateDir, hostNetns, uid);
+            return new Options(socket, stateDir, hostNetns, uid, commands);
+        }
+
+        public Options withCommands(CommandHandler handler) {
+            return new Options(socket, stateDir, hostNetns, allowedUid, handler);
         }
     }
 
@@ -98,10 +104,18 @@ public final class Daemon {
             if (replayed != null && replayed > 0) {
                 log.println("podnet daemon: replayed " + replayed + " spooled DEL" + (replayed == 1 ? "" : "s"));
             }
-            DaemonServer server =
-                    new DaemonServer(options.socket(), cni, dp, spool, ready::get, options.allowedUid(), log).start();
+            DaemonServer server = new DaemonServer(
+                            options.socket(), cni, dp, spool, ready::get, options.allowedUid(), log)
+                    .commands(options.commands(), options.hostNetns())
+                    .start();
+            try {
+                DaemonClient.writeLocator(options.stateDir(), server.socket());
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
             ready.set(true);
-            return new Running(dp, server, ready);
+            return new Running(dp, server, ready, options.stateDir().resolve(DaemonClient.LOCATOR));
         } catch (IOException | RuntimeException e) {
             dp.close();
             throw e;
@@ -113,13 +127,15 @@ public final class Daemon {
         private final Dataplane dp;
         private final DaemonServer server;
         private final AtomicBoolean ready;
+        private final Path locator;
         private final AtomicBoolean closed = new AtomicBoolean();
         private final CountDownLatch stopped = new CountDownLatch(1);
 
-        private Running(Dataplane dp, DaemonServer server, AtomicBoolean ready) {
+        private Running(Dataplane dp, DaemonServer server, AtomicBoolean ready, Path locator) {
             this.dp = dp;
             this.server = server;
             this.ready = ready;
+            this.locator = locator;
         }
 
         /** The socket it serves on. */
@@ -149,6 +165,13 @@ public final class Daemon {
             }
             ready.set(false);
             try {
+                // first, so that a command line started from now on opens the state itself (and waits
+                // for the lock) rather than call a daemon that is going away
+                Files.deleteIfExists(locator);
+            } catch (IOException e) {
+                // the note names this process: once it has exited, readers ignore the note
+            }
+            try {
                 server.close(DRAIN);
             } finally {
                 try {
@@ -160,15 +183,24 @@ public final class Daemon {
         }
     }
 
-    /** The command line: serves until SIGTERM; the exit code (0; 2: bad arguments; 1: could not start). */
+    /** {@link #run(String[], CommandHandler, PrintStream, PrintStream)} refusing model commands. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, null, out, err);
+    }
+
+    /**
+     * The command line: serves until SIGTERM; the exit code (0; 2: bad arguments; 1: could not start).
+     *
+     * @param commands runs the model commands a command line sends (null: refused)
+     */
+    public static int run(String[] args, CommandHandler commands, PrintStream out, PrintStream err) {
         if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
             out.println(USAGE);
             return 0;
         }
         Options options;
         try {
-            options = parse(args);
+            options = parse(args).withCommands(commands);
         } catch (IllegalArgumentException e) {
             err.println("podnet daemon: " + e.getMessage());
             err.println(USAGE);

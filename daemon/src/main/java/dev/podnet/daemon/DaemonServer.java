@@ -1,6 +1,8 @@
 package dev.podnet.daemon;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.podnet.api.Dataplane;
+import dev.podnet.api.Json;
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -8,6 +10,7 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
@@ -19,6 +22,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -40,6 +47,9 @@ import reactor.netty.resources.LoopResources;
  *       configuration as body). 200 with the result (or an empty body); on failure the CNI error as
  *       body with 400 (codes below 50 but 11: the request or configuration), 503 (11, 50-99: try
  *       again, not available) or 500 (100 and up: the operation failed).
+ *   <li>{@code POST /v1/command}: a model command of the command line ({@code {"argv": [...],
+ *       "hostNetns": NAME}}), run by the {@link CommandHandler} on the daemon's dataplane; 200 with
+ *       {@code {"exit": N, "stdout": TEXT, "stderr": TEXT}}. 404 when the daemon has no handler.
  *   <li>{@code GET /healthz}: 200 {@code ok} while the process serves.
  *   <li>{@code GET /readyz}: 200 when the dataplane is open and the spool replayed, 503 otherwise.
  *   <li>{@code GET /metrics}: Prometheus text ({@link DaemonMetrics}).
@@ -53,6 +63,9 @@ public final class DaemonServer implements AutoCloseable {
     /** The CNI endpoint's path. */
     public static final String CNI_PATH = "/v1/cni";
 
+    /** The model commands' endpoint's path. */
+    public static final String COMMAND_PATH = "/v1/command";
+
     private static final String JSON = "application/json";
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final byte[] EMPTY = new byte[0];
@@ -64,6 +77,9 @@ public final class DaemonServer implements AutoCloseable {
     private final BooleanSupplier ready;
     private final int allowedUid;
     private final PrintStream log;
+    private final Dataplane dp;
+    private CommandHandler commands;
+    private String hostNetns;
     private LoopResources loops;
     private DisposableServer server;
 
@@ -86,6 +102,21 @@ public final class DaemonServer implements AutoCloseable {
         this.ready = ready;
         this.allowedUid = allowedUid;
         this.log = log;
+        this.dp = dp;
+    }
+
+    /**
+     * Serves the command line's model commands with {@code handler} (null: refused), for callers that
+     * mean host namespace {@code hostNetns} (null: the process's own), the one the dataplane serves.
+     * Before {@link #start}.
+     */
+    public synchronized DaemonServer commands(CommandHandler handler, String hostNetns) {
+        if (server != null) {
+            throw new IllegalStateException("already started");
+        }
+        this.commands = handler;
+        this.hostNetns = hostNetns;
+        return this;
     }
 
     /** Binds the socket and starts serving. */
@@ -103,6 +134,7 @@ public final class DaemonServer implements AutoCloseable {
                     .channelGroup(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE))
                     .doOnConnection(this::admit)
                     .route(routes -> routes.post(CNI_PATH, this::cniRoute)
+                            .post(COMMAND_PATH, (req, res) -> guarded(req, res, () -> commandRoute(req, res)))
                             .get("/healthz", (req, res) -> guarded(req, res, () -> send(res, 200, TEXT, "ok\n")))
                             .get("/readyz", (req, res) -> guarded(req, res, () -> readyz(res)))
                             .get("/metrics", (req, res) -> guarded(req, res, () -> metricsRoute(res))))
@@ -269,6 +301,68 @@ public final class DaemonServer implements AutoCloseable {
             return 503;
         }
         return code < CniError.OPERATION_FAILED ? 400 : 500;
+    }
+
+    /**
+     * {@code POST /v1/command}: the command runs on a worker (model commands block on the dataplane),
+     * its output captured and returned with its exit code.
+     */
+    private Mono<Void> commandRoute(HttpServerRequest req, HttpServerResponse res) {
+        if (commands == null) {
+            return send(res, 404, TEXT, "this daemon runs no commands\n");
+        }
+        return req.receive()
+                .aggregate()
+                .asString(StandardCharsets.UTF_8)
+                .defaultIfEmpty("")
+                .publishOn(Schedulers.boundedElastic())
+                .map(this::runCommand)
+                .flatMap(reply -> send(res, 200, JSON, reply));
+    }
+
+    private String runCommand(String body) {
+        List<String> argv = new ArrayList<>();
+        String callerNetns;
+        try {
+            JsonNode n = Json.mapper().readTree(body);
+            if (!n.path("argv").isArray()) {
+                return commandReply(2, "", "podnet daemon: a command needs \"argv\", an array of strings\n");
+            }
+            n.path("argv").forEach(a -> argv.add(a.asText()));
+            callerNetns = n.path("hostNetns").isTextual() ? n.path("hostNetns").asText() : null;
+        } catch (IOException e) {
+            return commandReply(2, "", "podnet daemon: the command is not JSON: " + e.getMessage() + "\n");
+        }
+        if (!Objects.equals(callerNetns, hostNetns)) {
+            return commandReply(
+                    2,
+                    "",
+                    "podnet: the daemon on this state directory serves host namespace "
+                            + (hostNetns == null ? "(its own)" : hostNetns) + ", not "
+                            + (callerNetns == null ? "this process's own" : callerNetns)
+                            + ": pass the same --host-netns\n");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            try {
+                exit = commands.run(dp, List.copyOf(argv), o, e);
+            } catch (RuntimeException x) { // the handler maps what it expects to exit codes itself
+                e.println("podnet: " + x);
+                exit = 1;
+            }
+        }
+        return commandReply(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String commandReply(int exit, String stdout, String stderr) {
+        Map<String, Object> o = Json.object();
+        o.put("exit", exit);
+        o.put("stdout", stdout);
+        o.put("stderr", stderr);
+        return Json.write(o);
     }
 
     private Mono<Void> readyz(HttpServerResponse res) {
