@@ -132,4 +132,39 @@ class ThroughDaemonTest {
         MainTest.Result list = podnet(sandbox.name(), "network", "list");
         assertEquals(0, list.code(), list.err());
     }
+
+    @Test
+    void churnThroughTheDaemonsSocket(Sandbox unused) throws Exception {
+        for (String shape : new String[] {"bridge", "ptp"}) {
+            String sandbox = "pnt-viad-" + shape + "-" + ProcessHandle.current().pid();
+            MainTest.Result r = MainTest.run(
+                    "churn",
+                    "--pods",
+                    "5",
+                    "--warmup",
+                    "2",
+                    "--shape",
+                    shape,
+                    "--ipv6",
+                    "--via-daemon",
+                    "--sandbox",
+                    sandbox,
+                    "--state-dir",
+                    dir.resolve(shape).toString(),
+                    "--json");
+            assertEquals(0, r.code(), r.out() + r.err());
+            String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+            assertTrue(
+                    json.contains("\"via\":\"daemon\"")
+                            && json.contains("\"errors\":0")
+                            && json.contains("\"verified\":true")
+                            && json.contains("\"leaked_links\":0")
+                            && json.contains("\"leaked_addresses\":0"),
+                    json);
+            assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox), "the sandbox and its pods are gone");
+            assertFalse(Files.exists(dir.resolve(shape).resolve(DaemonClient.LOCATOR)), "the daemon stopped");
+        }
+        assertEquals(2, MainTest.run("churn", "--via-daemon", "--shape", "vm").code());
+        assertEquals(2, MainTest.run("churn", "--via-daemon", "--rate", "10").code());
+    }
 }

@@ -1,11 +1,7 @@
 package dev.podnet.stress;
 
 import dev.podnet.api.Dataplane;
-import dev.podnet.api.DataplaneOptions;
 import dev.podnet.api.Endpoint;
-import dev.podnet.api.EndpointSpec;
-import dev.podnet.api.NetworkSpec;
-import dev.podnet.dataplane.netns.NetNs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -19,15 +15,13 @@ import reactor.core.publisher.Mono;
 
 /**
  * Plain {@code podnet churn}, the burst: in a {@link SandboxFixture}'s pods, adds every pod's endpoint
- * through the {@link Dataplane} API ({@code --concurrency} in flight, after an untimed warm-up), verifies
+ * through the {@link Dataplane} API (or, with {@code --via-daemon}, a daemon's socket: {@link PodDriver}) ({@code --concurrency} in flight, after an untimed warm-up), verifies
  * a sample ({@link BurstVerifier}), removes them all, checks nothing leaked, and reports rates and
  * latencies through {@link Report}.
  */
 final class BurstChurn {
-    static final String NETWORK = "churn";
+    static final String NETWORK = PodDriver.NETWORK;
     private static final Duration T = Duration.ofMinutes(5);
-    private static final String BRIDGE = "pnbr0";
-    private static final String SUBNET6 = "fd00:18::/64";
     private static final int MAX_WARMUP_ROUNDS = 40;
 
     private final PrintStream out;
@@ -39,12 +33,9 @@ final class BurstChurn {
     private final int pods;
     private final int concurrency;
     private final int warmup;
-    private final boolean ptp;
-    private final boolean vm;
     private final boolean ipv6;
     private final boolean keep;
     private final boolean json;
-    private final String gateway;
     private final boolean tty;
     private long jitDuringAddMs = -1;
     private int warmupRounds;
@@ -61,38 +52,22 @@ final class BurstChurn {
         this.pods = options.pods();
         this.concurrency = options.concurrency();
         this.warmup = options.warmup();
-        this.ptp = options.ptp();
-        this.vm = options.vm();
         this.ipv6 = options.ipv6();
         this.keep = options.keep();
         this.json = options.json();
-        this.gateway = options.gateway();
         this.tty = tty;
     }
 
     int run() throws Exception {
-        Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir)
-                        .hostNetns(NetNs.named(sandbox))
-                        .maxConcurrent(concurrency)
-                        .maxEndpoints(Math.max(1024, pods * 2)))
-                .block(T);
-        try {
-            dp.networks()
-                    .create(
-                            ptp
-                                    ? NetworkSpec.ptp(NETWORK, "198.19.0.0/16")
-                                            .withGateway(gateway)
-                                            .withIpv6(ipv6 ? SUBNET6 : null)
-                                    : NetworkSpec.bridge(NETWORK, BRIDGE, "198.18.0.0/16")
-                                            .withGateway(gateway)
-                                            .withIpv6(ipv6 ? SUBNET6 : null))
-                    .block(T);
-
+        try (PodDriver driver = options.viaDaemon()
+                ? PodDriver.daemon(options, sandbox, stateDir, out)
+                : PodDriver.library(options, sandbox, stateDir)) {
+            Dataplane dp = driver.dp();
             // untimed: a long-lived agent runs compiled code; a fresh JVM first interprets and compiles
             // (on two cores the JIT compilers would take a third of the CPU of the timed phase)
             int warm = Math.min(warmup, pods);
             if (warm > 0) {
-                warmUp(dp, podNames, warm);
+                warmUp(driver, podNames, warm);
             }
             long jit0 = jitMillis();
 
@@ -101,10 +76,18 @@ final class BurstChurn {
             List<String> firstErrors = new CopyOnWriteArrayList<>();
             Endpoint[] endpoints = new Endpoint[pods];
             long addStart = System.nanoTime();
-            addAll(dp, podNames, "", pods, addLat, errors, firstErrors, endpoints, true);
+            addAll(driver, podNames, "", pods, addLat, errors, firstErrors, endpoints, true);
             double addSeconds = (System.nanoTime() - addStart) / 1e9;
             jitDuringAddMs = jitMillis() - jit0;
             progressDone();
+            // untimed: the endpoints that a way in without API results (the daemon's CNI answers) made
+            for (int i = 0; i < pods; i++) {
+                if (endpoints[i] == null) {
+                    endpoints[i] = dp.endpoints()
+                            .get(ChurnCommand.containerId(i), "eth0")
+                            .block(T);
+                }
+            }
 
             boolean verified = BurstVerifier.verify(dp, fixture, options, podNames, endpoints, firstErrors);
 
@@ -114,7 +97,7 @@ final class BurstChurn {
             int leakedAddresses = 0;
             if (!keep) {
                 long delStart = System.nanoTime();
-                removeAll(dp, "", pods, delLat, errors, firstErrors, true);
+                removeAll(driver, "", pods, delLat, errors, firstErrors, true);
                 delSeconds = (System.nanoTime() - delStart) / 1e9;
                 progressDone();
                 // leftovers as the kernel shows them through iproute2, then what the state still holds
@@ -135,8 +118,6 @@ final class BurstChurn {
                     firstErrors);
             boolean ok = errors.get() == 0 && verified && leakedLinks == 0 && leakedAddresses == 0;
             return ok ? 0 : 1;
-        } finally {
-            dp.close();
         }
     }
 
@@ -195,7 +176,7 @@ final class BurstChurn {
      * round's time) or {@link #MAX_WARMUP_ROUNDS}
      * have run; then waits for a quiet machine ({@link #waitQuiet}).
      */
-    private void warmUp(Dataplane dp, List<String> podNames, int warm) throws InterruptedException {
+    private void warmUp(PodDriver dp, List<String> podNames, int warm) throws InterruptedException {
         long w0 = System.nanoTime();
         int rounds = 0;
         int quietRounds = 0;
@@ -229,7 +210,7 @@ final class BurstChurn {
      * compiled before the timed run.
      */
     private void addAll(
-            Dataplane dp,
+            PodDriver dp,
             List<String> podNames,
             String prefix,
             int count,
@@ -241,14 +222,10 @@ final class BurstChurn {
         Flux.range(0, count)
                 .flatMap(
                         i -> timed(
-                                        dp.endpoints()
-                                                .add(EndpointSpec.of(
-                                                                NETWORK,
-                                                                prefix + ChurnCommand.containerId(i),
-                                                                NetNs.named(podNames.get(i)))
-                                                        .withPod(
-                                                                (prefix.isEmpty() ? "pod-" : prefix + "-") + i, "churn")
-                                                        .withVm(vm)),
+                                        dp.add(
+                                                prefix + ChurnCommand.containerId(i),
+                                                podNames.get(i),
+                                                (prefix.isEmpty() ? "pod-" : prefix + "-") + i),
                                         lat)
                                 .doOnNext(ep -> endpoints[i] = ep)
                                 .onErrorResume(e -> failed(e, errors, firstErrors)),
@@ -263,7 +240,7 @@ final class BurstChurn {
 
     /** Removes what {@link #addAll} added, the same way. */
     private void removeAll(
-            Dataplane dp,
+            PodDriver dp,
             String prefix,
             int count,
             Latencies lat,
@@ -272,7 +249,7 @@ final class BurstChurn {
             boolean ticks) {
         Flux.range(0, count)
                 .flatMap(
-                        i -> timed(dp.endpoints().remove(prefix + ChurnCommand.containerId(i), "eth0"), lat)
+                        i -> timed(dp.remove(prefix + ChurnCommand.containerId(i)), lat)
                                 .onErrorResume(e -> failed(e, errors, firstErrors)),
                         concurrency)
                 .doOnNext(x -> {
@@ -312,8 +289,12 @@ final class BurstChurn {
         double delRate = delS > 0 ? pods / delS : 0;
         Report r = new Report(out, json)
                 .line(
-                        "podnet churn: %d pods, %s shape%s, sandbox %s",
-                        pods, options.shape(), ipv6 ? ", dual stack" : "", sandbox)
+                        "podnet churn: %d pods, %s shape%s, %s, sandbox %s",
+                        pods,
+                        options.shape(),
+                        ipv6 ? ", dual stack" : "",
+                        options.viaDaemon() ? "through the daemon's socket" : "through the library",
+                        sandbox)
                 .line(
                         "  add     %8.3f s  %8.1f pods/s  p50 %7.2f ms  p99 %7.2f ms",
                         addS, addRate, add.percentileMillis(50), add.percentileMillis(99));
@@ -335,6 +316,7 @@ final class BurstChurn {
         r.put("pods", pods)
                 .put("shape", options.shape())
                 .put("ipv6", ipv6)
+                .put("via", options.viaDaemon() ? "daemon" : "library")
                 .put("add_s", Report.round(addS, 4))
                 .put("add_per_s", Report.round(addRate, 1))
                 .put("add_p50_ms", Report.round(add.percentileMillis(50), 3))

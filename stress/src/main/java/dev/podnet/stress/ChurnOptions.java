@@ -16,6 +16,7 @@ import static dev.podnet.stress.ChurnCommand.CMD;
  * @param ipv6        dual stack ({@code --ipv6})
  * @param keep        leave the sandbox, its pods and the state for inspection ({@code --keep})
  * @param json        a last line of JSON ({@code --json})
+ * @param viaDaemon   through a daemon's socket instead of the library's API ({@code --via-daemon})
  * @param sandbox     the sandbox's name and state directory
  */
 record ChurnOptions(
@@ -26,6 +27,7 @@ record ChurnOptions(
         boolean ipv6,
         boolean keep,
         boolean json,
+        boolean viaDaemon,
         SandboxFixture.Options sandbox)
         implements ChurnCommand.Mode {
 
@@ -36,6 +38,9 @@ record ChurnOptions(
         CrashOptions.refuse(a);
         int concurrency = ChurnCommand.concurrency(a);
         String shape = ChurnCommand.shape(a);
+        if (a.has("--via-daemon") && shape.equals("vm")) {
+            throw new UsageException(CMD + ": --via-daemon: CNI has no VM shape (bridge or ptp)");
+        }
         return new ChurnOptions(
                 pods,
                 warmup,
@@ -44,6 +49,7 @@ record ChurnOptions(
                 a.has("--ipv6"),
                 a.has("--keep"),
                 a.has("--json"),
+                a.has("--via-daemon"),
                 SandboxFixture.Options.parse(a));
     }
 
