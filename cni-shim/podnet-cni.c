@@ -1173,7 +1173,65 @@ static int connection_lost(const struct command *cmd, const struct netconf *nc,
     return 1;
 }
 
-/* Sends the request, reads to EOF, relays the answer; closes fd.  Returns the exit status. */
+/*
+ * Whether buf holds a whole response framed by Content-Length (the daemon's
+ * kind).  Reads only: a chunked body (dechunked in place) is left to EOF.
+ */
+static bool complete_by_length(const char *buf, size_t len)
+{
+    const char *head_end = memmem(buf, len, "\r\n\r\n", 4);
+
+    if (head_end == NULL)
+        return false;
+    const char *end = head_end + 2;
+    const char *p = memmem(buf, (size_t)(end - buf), "\r\n", 2);
+    if (p == NULL)
+        return false;
+    p += 2; /* past the status line */
+    struct framing f = { .has_length = false };
+    while (p < end) {
+        const char *eol = memmem(p, (size_t)(end - p), "\r\n", 2);
+        if (eol == NULL || parse_header(p, (size_t)(eol - p), &f) != NULL)
+            return false; /* malformed: read on, parse_response will say what */
+        p = eol + 2;
+    }
+    size_t avail = len - (size_t)(head_end + 4 - buf);
+    return f.has_length && !f.chunked && f.length <= avail;
+}
+
+/*
+ * Reads the daemon's answer into buf (cap + 1 bytes, as read_all): until the
+ * response is complete by its Content-Length, or to EOF for one without
+ * framing.  Waiting for EOF after a complete answer would add the daemon's
+ * close to every call (measured up to 1.8 ms).
+ */
+static enum read_result read_response(int fd, char *buf, size_t cap, size_t *len)
+{
+    size_t n = 0;
+
+    for (;;) {
+        ssize_t r = read(fd, buf + n, cap + 1 - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            *len = n;
+            return READ_FAILED;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+        if (n > cap) {
+            *len = n;
+            return READ_TOO_LARGE;
+        }
+        if (complete_by_length(buf, n))
+            break;
+    }
+    *len = n;
+    return READ_OK;
+}
+
+/* Sends the request, reads the answer, relays it; closes fd.  Returns the exit status. */
 static int exchange(int fd, const struct command *cmd, const struct netconf *nc,
                     const struct request *req)
 {
@@ -1185,7 +1243,7 @@ static int exchange(int fd, const struct command *cmd, const struct netconf *nc,
         (void)close(fd);
         return connection_lost(cmd, nc, req, "sending request to", err);
     }
-    enum read_result rr = read_all(fd, response, RESPONSE_MAX, &len);
+    enum read_result rr = read_response(fd, response, RESPONSE_MAX, &len);
     int err = errno;
     (void)close(fd);
     if (rr == READ_TOO_LARGE) {
