@@ -31,7 +31,7 @@ public final class DataplaneOptions {
     }
 
     /** The settings, copied on every change: one place that lists them, the options immutable. */
-    private static final class Fields implements Cloneable {
+    private static final class Fields extends Settings<Fields> {
         NetNs hostNetns;
         Path stateDir;
         int maxConcurrent = 64;
@@ -43,14 +43,6 @@ public final class DataplaneOptions {
         List<Path> netnsDirs = DEFAULT_NETNS_DIRS;
         Duration lockWait = DEFAULT_LOCK_WAIT;
         boolean readOnly;
-
-        Fields copy() {
-            try {
-                return (Fields) clone();
-            } catch (CloneNotSupportedException e) {
-                throw new AssertionError(e);
-            }
-        }
     }
 
     private final Fields f;

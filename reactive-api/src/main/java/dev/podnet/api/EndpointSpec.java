@@ -9,88 +9,88 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A sandbox to plug into a network. Start from {@link #of} and refine with the {@code with}
  * methods; a spec is immutable, each {@code with} method returns a new one.
  */
 public final class EndpointSpec {
-    private final String network;
-    private final String containerId;
-    private final String ifName;
-    private final NetNs netns;
-    private final int mtu;
-    private final MacAddress mac;
-    private final String podName;
-    private final String podNamespace;
-    private final InetAddress address;
-    private final boolean vm;
-    private final InetAddress address6;
+    /** The settings, copied on every change: one place that lists them, the spec immutable. */
+    private static final class Fields extends Settings<Fields> {
+        String network;
+        String containerId;
+        String ifName = "eth0";
+        NetNs netns;
+        int mtu;
+        MacAddress mac;
+        String podName;
+        String podNamespace;
+        InetAddress address;
+        InetAddress address6;
+        boolean vm;
 
-    private EndpointSpec(
-            String network,
-            String containerId,
-            String ifName,
-            NetNs netns,
-            int mtu,
-            MacAddress mac,
-            String podName,
-            String podNamespace,
-            InetAddress address,
-            boolean vm,
-            InetAddress address6) {
-        if (address != null && address.getAddress().length == 16) {
-            if (address6 != null && !address6.equals(address)) {
-                throw new InvalidSpecException("two IPv6 addresses requested: " + address.getHostAddress() + " and "
-                        + address6.getHostAddress() + "; a pod gets one per family");
+        /** The settings as the engine takes them, and what two equal specs have equal. */
+        AddRequest request() {
+            return new AddRequest(
+                    network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, address6, vm);
+        }
+    }
+
+    private final Fields f;
+
+    private EndpointSpec(Fields f) {
+        if (f.address != null && f.address.getAddress().length == 16) {
+            if (f.address6 != null && !f.address6.equals(f.address)) {
+                throw new InvalidSpecException("two IPv6 addresses requested: " + f.address.getHostAddress() + " and "
+                        + f.address6.getHostAddress() + "; a pod gets one per family");
             }
-            address6 = address;
-            address = null;
+            f.address6 = f.address;
+            f.address = null;
         }
-        if (address6 != null && address6.getAddress().length == 4) {
-            throw new InvalidSpecException("address6 " + address6.getHostAddress() + " is not IPv6");
+        if (f.address6 != null && f.address6.getAddress().length == 4) {
+            throw new InvalidSpecException("address6 " + f.address6.getHostAddress() + " is not IPv6");
         }
-        this.network = network;
-        this.containerId = containerId;
-        this.ifName = ifName;
-        this.netns = netns;
-        this.mtu = mtu;
-        this.mac = mac;
-        this.podName = podName;
-        this.podNamespace = podNamespace;
-        this.address = address;
-        this.vm = vm;
-        this.address6 = address6;
+        this.f = f;
+    }
+
+    private EndpointSpec with(Consumer<Fields> change) {
+        Fields copy = f.copy();
+        change.accept(copy);
+        return new EndpointSpec(copy);
     }
 
     /** {@code containerId}'s {@code eth0} in {@code netns}, on {@code network}. */
     public static EndpointSpec of(String network, String containerId, NetNs netns) {
-        return new EndpointSpec(network, containerId, "eth0", netns, 0, null, null, null, null, false, null);
+        Fields x = new Fields();
+        x.network = network;
+        x.containerId = containerId;
+        x.netns = netns;
+        return new EndpointSpec(x);
     }
 
     public EndpointSpec withIfName(String name) {
-        return new EndpointSpec(
-                network, containerId, name, netns, mtu, mac, podName, podNamespace, address, vm, address6);
+        return with(x -> x.ifName = name);
     }
 
     public EndpointSpec withMtu(int m) {
-        return new EndpointSpec(
-                network, containerId, ifName, netns, m, mac, podName, podNamespace, address, vm, address6);
+        return with(x -> x.mtu = m);
     }
 
     public EndpointSpec withMac(MacAddress m) {
-        return new EndpointSpec(
-                network, containerId, ifName, netns, mtu, m, podName, podNamespace, address, vm, address6);
+        return with(x -> x.mac = m);
     }
 
     public EndpointSpec withPod(String name, String namespace) {
-        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, name, namespace, address, vm, address6);
+        return with(x -> {
+            x.podName = name;
+            x.podNamespace = namespace;
+        });
     }
 
     /** Makes this a VM endpoint (Virtlet shape). */
     public EndpointSpec withVm(boolean on) {
-        return new EndpointSpec(
-                network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, on, address6);
+        return with(x -> x.vm = on);
     }
 
     /**
@@ -98,10 +98,14 @@ public final class EndpointSpec {
      * and be free); call it once per family to ask for both.
      */
     public EndpointSpec withAddress(InetAddress a) {
-        return a.getAddress().length == 16
-                ? new EndpointSpec(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, vm, a)
-                : new EndpointSpec(
-                        network, containerId, ifName, netns, mtu, mac, podName, podNamespace, a, vm, address6);
+        boolean v6 = a.getAddress().length == 16;
+        return with(x -> {
+            if (v6) {
+                x.address6 = a;
+            } else {
+                x.address = a;
+            }
+        });
     }
 
     /**
@@ -109,95 +113,80 @@ public final class EndpointSpec {
      * IPv4 address is refused with {@link InvalidSpecException}.
      */
     public EndpointSpec withAddress6(InetAddress a) {
-        return new EndpointSpec(network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, vm, a);
+        return with(x -> x.address6 = a);
     }
 
     /** The network's name. */
     public String network() {
-        return network;
+        return f.network;
     }
 
     /** The sandbox's container id (CNI_CONTAINERID): letters, digits, '_', '.', '-'. */
     public String containerId() {
-        return containerId;
+        return f.containerId;
     }
 
     /** The interface inside the sandbox (CNI_IFNAME), e.g. {@code eth0}. */
     public String ifName() {
-        return ifName;
+        return f.ifName;
     }
 
     /** The sandbox's network namespace (CNI_NETNS). */
     public NetNs netns() {
-        return netns;
+        return f.netns;
     }
 
     /** 0 for the network's MTU. */
     public int mtu() {
-        return mtu;
+        return f.mtu;
     }
 
     /** The sandbox interface's MAC, or null for a random locally administered one. */
     public MacAddress mac() {
-        return mac;
+        return f.mac;
     }
 
     /** Kubernetes pod name, or null. */
     public String podName() {
-        return podName;
+        return f.podName;
     }
 
     /** Kubernetes namespace, or null. */
     public String podNamespace() {
-        return podNamespace;
+        return f.podNamespace;
     }
 
     /** A static IPv4 address request (CNI's "ips" capability), or null to let IPAM choose (an IPv6 one goes to {@link #address6()}). */
     public InetAddress address() {
-        return address;
+        return f.address;
     }
 
     /** A VM endpoint (Virtlet): a tap and a bridge in the sandbox, the interface's address and routes handed to the VM (bridge networks). */
     public boolean vm() {
-        return vm;
+        return f.vm;
     }
 
     /** A static IPv6 address request, or null to let IPAM choose. */
     public InetAddress address6() {
-        return address6;
+        return f.address6;
     }
 
     @Override
     public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        return o instanceof EndpointSpec s
-                && Objects.equals(network, s.network)
-                && Objects.equals(containerId, s.containerId)
-                && Objects.equals(ifName, s.ifName)
-                && Objects.equals(netns, s.netns)
-                && mtu == s.mtu
-                && Objects.equals(mac, s.mac)
-                && Objects.equals(podName, s.podName)
-                && Objects.equals(podNamespace, s.podNamespace)
-                && Objects.equals(address, s.address)
-                && vm == s.vm
-                && Objects.equals(address6, s.address6);
+        return this == o || (o instanceof EndpointSpec s && f.request().equals(s.f.request()));
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(
-                network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, vm, address6);
+        return f.request().hashCode();
     }
 
     @Override
     public String toString() {
-        return "EndpointSpec[network=" + network + ", containerId=" + containerId + ", ifName=" + ifName + ", netns="
-                + netns
-                + ", mtu=" + mtu + ", mac=" + mac + ", podName=" + podName + ", podNamespace=" + podNamespace
-                + ", address=" + address + ", vm=" + vm + ", address6=" + address6 + "]";
+        return "EndpointSpec[network=" + f.network + ", containerId=" + f.containerId + ", ifName=" + f.ifName
+                + ", netns=" + f.netns + ", mtu=" + f.mtu + ", mac=" + f.mac + ", podName=" + f.podName
+                + ", podNamespace=" + f.podNamespace + ", address=" + f.address + ", vm=" + f.vm + ", address6="
+                + f.address6 + "]";
     }
 
     /**
@@ -206,6 +195,9 @@ public final class EndpointSpec {
      * @return the request for the engine, with this spec's fields
      */
     AddRequest validate() {
+        String network = f.network;
+        String containerId = f.containerId;
+        String ifName = f.ifName;
         validateKey(containerId, ifName);
         if (network == null || network.isEmpty()) {
             throw new InvalidSpecException("network must be given");
@@ -221,29 +213,30 @@ public final class EndpointSpec {
                     + " (the endpoint's tag on its host link must fit the kernel's " + MAX_ALIAS
                     + "-byte interface alias)");
         }
-        Objects.requireNonNull(netns, "netns");
+        Objects.requireNonNull(f.netns, "netns");
         try {
-            Links.validateMtu("mtu", mtu);
+            Links.validateMtu("mtu", f.mtu);
         } catch (IllegalArgumentException e) {
             throw new InvalidSpecException(e.getMessage());
         }
-        if (mac != null && mac.isMulticast()) {
-            throw new InvalidSpecException("mac " + mac + " is a multicast address; an interface needs a unicast one");
+        if (f.mac != null && f.mac.isMulticast()) {
+            throw new InvalidSpecException(
+                    "mac " + f.mac + " is a multicast address; an interface needs a unicast one");
         }
-        for (String[] f : new String[][] {{"podName", podName}, {"podNamespace", podNamespace}}) {
-            if (f[1] != null && !f[1].matches("[A-Za-z0-9_.-]{0,253}")) {
-                throw new InvalidSpecException(f[0] + " '" + f[1] + "' may hold only letters, digits, '_', '.', '-'");
+        for (String[] field : new String[][] {{"podName", f.podName}, {"podNamespace", f.podNamespace}}) {
+            if (field[1] != null && !field[1].matches("[A-Za-z0-9_.-]{0,253}")) {
+                throw new InvalidSpecException(
+                        field[0] + " '" + field[1] + "' may hold only letters, digits, '_', '.', '-'");
             }
         }
-        Path p = netns.path();
+        Path p = f.netns.path();
         if (p.toString().contains("\t") || p.toString().contains("\n")) {
             throw new InvalidSpecException("netns path '" + p + "' contains a tab or newline");
         }
         if (!Files.exists(p)) {
             throw new InvalidSpecException("netns " + p + " does not exist");
         }
-        return new AddRequest(
-                network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, address6, vm);
+        return f.request();
     }
 
     /** The longest interface alias the kernel keeps ({@code IFALIASZ - 1}). */

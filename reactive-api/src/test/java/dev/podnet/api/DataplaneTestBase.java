@@ -7,6 +7,7 @@ import dev.podnet.dataplane.internal.endpoint.HostNames;
 import dev.podnet.dataplane.internal.engine.StepObserver;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.testing.Sandbox;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +38,23 @@ abstract class DataplaneTestBase {
         java.nio.file.Files.delete(state.resolve("ipam-reservations.dat"));
         return Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())))
                 .block(T);
+    }
+
+    /** {@code containerId}'s {@code eth0} in the namespace {@code pod}, added to {@code network}. */
+    static Endpoint add(Dataplane dp, String network, String containerId, String pod) {
+        return dp.endpoints()
+                .add(EndpointSpec.of(network, containerId, NetNs.named(pod)))
+                .block(T);
+    }
+
+    /** One ping from inside {@code pod} to {@code address}; fails unless the answer comes within two seconds. */
+    static void ping(String pod, String address) throws IOException {
+        Sandbox.run("ip", "netns", "exec", pod, "ping", "-c1", "-W2", address);
+    }
+
+    /** {@link #ping} over IPv6. */
+    static void ping6(String pod, String address) throws IOException {
+        Sandbox.run("ip", "netns", "exec", pod, "ping", "-6", "-c1", "-W2", address);
     }
 
     static void assertNoHostLinks(Sandbox sandbox) throws Exception {

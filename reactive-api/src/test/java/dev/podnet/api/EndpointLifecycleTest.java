@@ -26,22 +26,15 @@ class EndpointLifecycleTest extends DataplaneTestBase {
     @Test
     void addIsIdempotentAndRemoveOfAnUnknownEndpointSucceeds(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
-            Endpoint first = dp.endpoints()
-                    .add(EndpointSpec.of("pods", "idem", NetNs.named(pod)))
-                    .block(T);
-            Endpoint again = dp.endpoints()
-                    .add(EndpointSpec.of("pods", "idem", NetNs.named(pod)))
-                    .block(T);
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
+            Endpoint first = add(dp, "pods", "idem", pod);
+            Endpoint again = add(dp, "pods", "idem", pod);
             assertEquals(first, again);
             assertEquals(1, dp.ipam().reservedCount("pods"));
             dp.endpoints().remove("never-added", "eth0").block(T);
             dp.endpoints().remove("idem", "eth0").block(T);
             dp.endpoints().remove("idem", "eth0").block(T);
             assertEquals(0, dp.ipam().reservedCount("pods"));
-        } finally {
-            dp.close();
         }
     }
 
@@ -79,12 +72,11 @@ class EndpointLifecycleTest extends DataplaneTestBase {
     void aFailureAfterAnyStepLeavesNothingBehind(String network, boolean vm, String failAfter, Sandbox sandbox)
             throws Exception {
         String pod = sandbox.newNamespace("p");
-        Dataplane dp = open(
+        try (Dataplane dp = open(
                 sandbox,
                 step -> step.equals(failAfter)
                         ? Mono.error(new IllegalStateException("injected after " + step))
-                        : Mono.empty());
-        try {
+                        : Mono.empty())) {
             createShapes(dp);
             EndpointOperationException e = assertThrows(
                     EndpointOperationException.class,
@@ -94,8 +86,6 @@ class EndpointLifecycleTest extends DataplaneTestBase {
                             .block(T));
             assertTrue(e.getMessage().contains("injected after " + failAfter), e.getMessage());
             assertNothingLeft(sandbox, pod, dp);
-        } finally {
-            dp.close();
         }
     }
 
@@ -106,17 +96,14 @@ class EndpointLifecycleTest extends DataplaneTestBase {
     @Test
     void aRequestFailingInTheMiddleOfAStepLeavesNothing(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             createShapes(dp);
             // configure-pod: IPv6 disabled in the pod, so its IPv6 address fails after the IPv4 address and route went
             // in
             Sandbox.run("ip", "netns", "exec", pod, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
             EndpointOperationException v6 = assertThrows(
                     EndpointOperationException.class,
-                    () -> dp.endpoints()
-                            .add(EndpointSpec.of("dual", "mid1", NetNs.named(pod)))
-                            .block(T));
+                    () -> add(dp, "dual", "mid1", pod));
             assertTrue(
                     v6.getMessage().contains("EACCES") && v6.getMessage().contains("IPv6 is disabled on this device"),
                     v6.getMessage());
@@ -141,28 +128,21 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             Sandbox.run("ip", "netns", "exec", sandbox.name(), "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
             EndpointOperationException host = assertThrows(
                     EndpointOperationException.class,
-                    () -> dp.endpoints()
-                            .add(EndpointSpec.of("p2p6", "mid3", NetNs.named(pod)))
-                            .block(T));
+                    () -> add(dp, "p2p6", "mid3", pod));
             assertTrue(host.getMessage().contains("EACCES"), host.getMessage());
             assertNothingLeft(sandbox, pod, dp);
-        } finally {
-            dp.close();
         }
     }
 
     @Test
     void aKernelErrorIsReportedWithErrnoAndRolledBack(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             // the host end's name is taken by something else: the veth cannot be created
             sandbox.ip("link", "add", HostNames.hostIfName("clash", "eth0"), "type", "bridge");
             InvalidSpecException e = assertThrows(
                     InvalidSpecException.class,
-                    () -> dp.endpoints()
-                            .add(EndpointSpec.of("pods", "clash", NetNs.named(pod)))
-                            .block(T));
+                    () -> add(dp, "pods", "clash", pod));
             assertTrue(
                     e.getMessage()
                             .contains("host interface " + HostNames.hostIfName("clash", "eth0")
@@ -171,8 +151,6 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             assertEquals(0, dp.ipam().reservedCount("pods"));
             assertEquals(0, dp.endpoints().list().count().block(T));
             assertFalse(Sandbox.ipIn(pod, "-o", "link").contains("eth0"));
-        } finally {
-            dp.close();
         }
     }
 
@@ -181,14 +159,13 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         String pod = sandbox.newNamespace("p");
         java.util.concurrent.CountDownLatch reachedVeth = new java.util.concurrent.CountDownLatch(1);
         // hold the add right after the veth exists, long enough to cancel it there
-        Dataplane dp = open(
+        try (Dataplane dp = open(
                 sandbox,
                 step -> step.equals("create-veth")
                         ? Mono.delay(Duration.ofMillis(300))
                                 .doOnSubscribe(s -> reachedVeth.countDown())
                                 .then()
-                        : Mono.empty());
-        try {
+                        : Mono.empty())) {
             var subscription = dp.endpoints()
                     .add(EndpointSpec.of("pods", "cancelme", NetNs.named(pod)))
                     .subscribe();
@@ -207,16 +184,13 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             assertNothingLeft(sandbox, pod, dp);
             Thread.sleep(500); // well past the held step: an add that ignored the cancel would have finished by now
             assertNothingLeft(sandbox, pod, dp);
-        } finally {
-            dp.close();
         }
     }
 
     @Test
     void badInputIsRefusedBeforeTheKernelIsTouched(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             List<String> before = linkNames(sandbox);
             record Case(EndpointSpec spec, String says) {}
             List<Case> cases = List.of(
@@ -250,28 +224,21 @@ class EndpointLifecycleTest extends DataplaneTestBase {
 
             // a container id and interface already plugged into another sandbox
             String other = sandbox.newNamespace("o");
-            dp.endpoints()
-                    .add(EndpointSpec.of("pods", "twice", NetNs.named(pod)))
-                    .block(T);
+            add(dp, "pods", "twice", pod);
             List<String> withOne = linkNames(sandbox);
             InvalidSpecException dup = assertThrows(
                     InvalidSpecException.class,
-                    () -> dp.endpoints()
-                            .add(EndpointSpec.of("pods", "twice", NetNs.named(other)))
-                            .block(T));
+                    () -> add(dp, "pods", "twice", other));
             assertTrue(dup.getMessage().contains("endpoint twice/eth0 already exists in netns"), dup.getMessage());
             assertEquals(withOne, linkNames(sandbox));
             assertEquals(1, dp.ipam().reservedCount("pods"));
             dp.endpoints().remove("twice", "eth0").block(T);
-        } finally {
-            dp.close();
         }
     }
 
     @Test
     void badNetworksAreRefusedWithTheFieldNamedAndNothingMade(Sandbox sandbox) throws Exception {
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             List<String> links = linkNames(sandbox);
             String addrs = sandbox.ip("-o", "addr");
             record Case(NetworkSpec spec, String says) {}
@@ -334,8 +301,6 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             assertEquals(
                     List.of("pods"),
                     dp.networks().list().map(Network::name).collectList().block(T));
-        } finally {
-            dp.close();
         }
     }
 
@@ -377,9 +342,7 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             pods.add(fifth);
             EndpointOperationException full = assertThrows(
                     EndpointOperationException.class,
-                    () -> dp.endpoints()
-                            .add(EndpointSpec.of("ranged", "ranged09", NetNs.named(fifth)))
-                            .block(T));
+                    () -> add(dp, "ranged", "ranged09", fifth));
             assertTrue(
                     full.getMessage()
                             .contains("no free address in range 198.19.50.0/24 (198.19.50.10 - 198.19.50.11), "
@@ -390,12 +353,10 @@ class EndpointLifecycleTest extends DataplaneTestBase {
 
             // a freed address comes back only after the round-robin has passed it
             dp.endpoints().remove("ranged01", "eth0").block(T);
-            Endpoint again = dp.endpoints()
-                    .add(EndpointSpec.of("ranged", "ranged09", NetNs.named(fifth)))
-                    .block(T);
+            Endpoint again = add(dp, "ranged", "ranged09", fifth);
             assertEquals("198.19.50.11/24", again.address());
             assertEquals("fd00:50::4/64", again.address6());
-            Sandbox.run("ip", "netns", "exec", fifth, "ping", "-c1", "-W2", "198.19.50.202");
+            ping(fifth, "198.19.50.202");
         } finally {
             dp.close();
         }
@@ -405,8 +366,7 @@ class EndpointLifecycleTest extends DataplaneTestBase {
     void aStaticAddressRequestIsHonouredOrRefusedWithNothingLeft(Sandbox sandbox) throws Exception {
         String p1 = sandbox.newNamespace("p1");
         String p2 = sandbox.newNamespace("p2");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             Endpoint a = dp.endpoints()
                     .add(EndpointSpec.of("pods", "static1", NetNs.named(p1))
                             .withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("198.18.7.7", "ip")))
@@ -431,8 +391,6 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             assertFalse(Sandbox.ipIn(p2, "-o", "link").contains("eth0"), "refused: nothing made");
             assertEquals(1, dp.ipam().reservedCount("pods"));
             dp.endpoints().remove("static1", "eth0").block(T);
-        } finally {
-            dp.close();
         }
     }
 
@@ -443,28 +401,17 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         for (int i = 0; i < n; i++) {
             pods.add(sandbox.newNamespace("c" + i));
         }
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             List<Endpoint> eps = reactor.core.publisher.Flux.range(0, n)
                     .flatMap(i -> dp.endpoints().add(EndpointSpec.of("pods", "conc" + i, NetNs.named(pods.get(i)))), n)
                     .collectList()
                     .block(T);
             assertEquals(n, eps.stream().map(Endpoint::address).distinct().count());
-            Sandbox.run(
-                    "ip",
-                    "netns",
-                    "exec",
-                    pods.get(0),
-                    "ping",
-                    "-c1",
-                    "-W2",
-                    eps.get(n - 1).address().split("/")[0]);
+            ping(pods.get(0), eps.get(n - 1).address().split("/")[0]);
             reactor.core.publisher.Flux.range(0, n)
                     .flatMap(i -> dp.endpoints().remove("conc" + i, "eth0"), n)
                     .blockLast(T);
             assertEquals(0, dp.ipam().reservedCount("pods"));
-        } finally {
-            dp.close();
         }
     }
 }

@@ -29,8 +29,7 @@ class EndpointModelTest extends DataplaneTestBase {
     @SuppressWarnings("unchecked")
     void aPodOnTwoNetworksHasOneDefaultRouteAndEachNetworksRoutesAndDns(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("two");
-        Dataplane dp = open(sandbox, StepObserver.NONE); // "pods": bridge 198.18.0.0/16, default route
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) { // "pods": bridge 198.18.0.0/16, default route
             // a second, dual-stack ptp network: no default route, a route of each family, DNS
             dp.networks()
                     .create(NetworkSpec.ptp("back", "198.19.0.0/24")
@@ -44,9 +43,7 @@ class EndpointModelTest extends DataplaneTestBase {
                                     List.of("svc.cluster.local"),
                                     List.of("ndots:5")))
                     .block(T);
-            dp.endpoints()
-                    .add(EndpointSpec.of("pods", "two1", NetNs.named(pod)))
-                    .block(T);
+            add(dp, "pods", "two1", pod);
             dp.endpoints()
                     .add(EndpointSpec.of("back", "two1", NetNs.named(pod)).withIfName("eth1"))
                     .block(T);
@@ -62,8 +59,8 @@ class EndpointModelTest extends DataplaneTestBase {
                     "the network's route, via its gateway: " + routes4);
             assertTrue(routes6.contains("fd00:20::/64 via fd00:19::1 dev eth1"), routes6);
             assertFalse(routes6.contains("default"), "no IPv6 default route from a network without one: " + routes6);
-            Sandbox.run("ip", "netns", "exec", pod, "ping", "-c1", "-W2", "198.18.0.1");
-            Sandbox.run("ip", "netns", "exec", pod, "ping", "-c1", "-W2", "198.19.0.1");
+            ping(pod, "198.18.0.1");
+            ping(pod, "198.19.0.1");
 
             Endpoint back = dp.endpoints().get("two1", "eth1").block(T);
             assertEquals(
@@ -112,20 +109,16 @@ class EndpointModelTest extends DataplaneTestBase {
             assertEquals(before, linkNames(sandbox));
             assertEquals(0, dp.ipam().reservedCount("side"));
             assertFalse(Sandbox.ipIn(pod, "-br", "link").contains("eth2"));
-            dp.endpoints()
-                    .add(EndpointSpec.of("side", "other", NetNs.named(third)))
-                    .block(T);
+            add(dp, "side", "other", third);
             dp.endpoints().remove("other", "eth0").block(T);
 
             // removing one endpoint leaves the other whole
             dp.endpoints().remove("two1", "eth0").block(T);
             assertTrue(dp.endpoints().check("two1", "eth1").block(T).consistent());
             assertTrue(Sandbox.ipIn(pod, "-4", "route").contains("198.20.0.0/24 via 198.19.0.1 dev eth1"));
-            Sandbox.run("ip", "netns", "exec", pod, "ping", "-c1", "-W2", "198.19.0.1");
+            ping(pod, "198.19.0.1");
             dp.endpoints().remove("two1", "eth1").block(T);
             assertNoHostLinks(sandbox);
-        } finally {
-            dp.close();
         }
     }
 
@@ -134,8 +127,7 @@ class EndpointModelTest extends DataplaneTestBase {
         String p0 = sandbox.newNamespace("w0");
         String p1 = sandbox.newNamespace("w1");
         String p2 = sandbox.newNamespace("d0");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             dp.endpoints()
                     .add(EndpointSpec.of("pods", "aaaaaaaa11", NetNs.named(p0)).withPod("web-0", "default"))
                     .block(T);
@@ -200,19 +192,14 @@ class EndpointModelTest extends DataplaneTestBase {
             assertEquals(0, dp.endpoints().list().count().block(T));
             assertEquals(0, dp.networks().list().count().block(T));
             dp.networks().delete("pods", false).block(T); // absent: fine
-        } finally {
-            dp.close();
         }
     }
 
     @Test
     void checkNamesEveryDifferenceBetweenRecordAndKernel(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
-            Endpoint ep = dp.endpoints()
-                    .add(EndpointSpec.of("pods", "checked", NetNs.named(pod)))
-                    .block(T);
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
+            Endpoint ep = add(dp, "pods", "checked", pod);
             EndpointCheck ok = dp.endpoints().check("checked", "eth0").block(T);
             assertTrue(ok.consistent(), ok.differences().toString());
 
@@ -266,19 +253,14 @@ class EndpointModelTest extends DataplaneTestBase {
                     InvalidSpecException.class,
                     () -> dp.endpoints().check("never", "eth0").block(T));
             dp.endpoints().remove("checked", "eth0").block(T);
-        } finally {
-            dp.close();
         }
     }
 
     @Test
     void endpointsAttachToOneSandboxAtATime(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
-            dp.endpoints()
-                    .add(EndpointSpec.of("pods", "attach01", NetNs.named(pod)))
-                    .block(T);
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
+            add(dp, "pods", "attach01", pod);
             assertEquals(
                     "sandbox-a",
                     dp.endpoints()
@@ -318,19 +300,14 @@ class EndpointModelTest extends DataplaneTestBase {
                     "refused: nothing touched");
             dp.endpoints().remove("attach01", "eth0", true).block(T);
             assertEquals(null, dp.endpoints().get("attach01", "eth0").block(T));
-        } finally {
-            dp.close();
         }
     }
 
     @Test
     void anUpdateChangesMtuAndRoutesOrUndoesItself(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
-            Endpoint ep = dp.endpoints()
-                    .add(EndpointSpec.of("pods", "update01", NetNs.named(pod)))
-                    .block(T);
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
+            Endpoint ep = add(dp, "pods", "update01", pod);
             dp.endpoints()
                     .update("update01", "eth0", EndpointUpdate.mtu(1400).withRoute("198.20.0.0/24", "198.18.0.1"))
                     .block(T);
@@ -372,9 +349,7 @@ class EndpointModelTest extends DataplaneTestBase {
                             .withIpv6("fd00:18::/64"))
                     .block(T);
             String pod6 = sandbox.newNamespace("p6");
-            dp.endpoints()
-                    .add(EndpointSpec.of("dual", "update06", NetNs.named(pod6)))
-                    .block(T);
+            add(dp, "dual", "update06", pod6);
             dp.endpoints()
                     .update(
                             "update06",
@@ -399,8 +374,6 @@ class EndpointModelTest extends DataplaneTestBase {
                             .update("ghost", "eth0", EndpointUpdate.mtu(1400))
                             .block(T));
             dp.endpoints().remove("update01", "eth0").block(T);
-        } finally {
-            dp.close();
         }
     }
 }

@@ -21,14 +21,11 @@ class EndpointShapesTest extends DataplaneTestBase {
     void addPlugsThePodInAndRemoveTakesEverythingAway(Sandbox sandbox) throws Exception {
         String pod1 = sandbox.newNamespace("p1");
         String pod2 = sandbox.newNamespace("p2");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             Endpoint a = dp.endpoints()
                     .add(EndpointSpec.of("pods", "c0ffee01", NetNs.named(pod1)).withMtu(1400))
                     .block(T);
-            Endpoint b = dp.endpoints()
-                    .add(EndpointSpec.of("pods", "c0ffee02", NetNs.named(pod2)))
-                    .block(T);
+            Endpoint b = add(dp, "pods", "c0ffee02", pod2);
             assertEquals("198.18.0.2/16", a.address());
             assertEquals("198.18.0.3/16", b.address());
             assertEquals("198.18.0.1", a.gateway());
@@ -53,8 +50,8 @@ class EndpointShapesTest extends DataplaneTestBase {
                     "no IPv6 link-local on the host end either (it came up before link-local generation was turned off)");
 
             // traffic between namespaces we made
-            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.18.0.1");
-            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.18.0.3");
+            ping(pod1, "198.18.0.1");
+            ping(pod1, "198.18.0.3");
 
             // the bridge keeps the MAC it was made with, whatever ports come and go (else the pods'
             // neighbour entries for the gateway would go stale)
@@ -74,8 +71,6 @@ class EndpointShapesTest extends DataplaneTestBase {
             assertNoHostLinks(sandbox);
             assertEquals(0, dp.ipam().reservedCount("pods"));
             assertEquals(0, dp.endpoints().list().count().block(T));
-        } finally {
-            dp.close();
         }
     }
 
@@ -83,15 +78,10 @@ class EndpointShapesTest extends DataplaneTestBase {
     void ptpGivesEachPodARoutedLinkThroughTheHost(Sandbox sandbox) throws Exception {
         String pod1 = sandbox.newNamespace("p1");
         String pod2 = sandbox.newNamespace("p2");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             dp.networks().create(NetworkSpec.ptp("p2p", "198.19.0.0/16")).block(T);
-            Endpoint a = dp.endpoints()
-                    .add(EndpointSpec.of("p2p", "ptp00001", NetNs.named(pod1)))
-                    .block(T);
-            Endpoint b = dp.endpoints()
-                    .add(EndpointSpec.of("p2p", "ptp00002", NetNs.named(pod2)))
-                    .block(T);
+            Endpoint a = add(dp, "p2p", "ptp00001", pod1);
+            Endpoint b = add(dp, "p2p", "ptp00002", pod2);
             assertEquals("198.19.0.2/16", a.address());
             assertEquals("198.19.0.1", a.gateway());
 
@@ -116,16 +106,14 @@ class EndpointShapesTest extends DataplaneTestBase {
                                     .strip()),
                     "forwarding on in the sandbox host");
 
-            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.19.0.1");
-            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.19.0.3");
+            ping(pod1, "198.19.0.1");
+            ping(pod1, "198.19.0.3");
 
             dp.endpoints().remove("ptp00001", "eth0").block(T);
             dp.endpoints().remove("ptp00002", "eth0").block(T);
             assertNoHostLinks(sandbox);
             assertFalse(sandbox.ip("route", "show").contains("198.19.0.2"), "the host route went with the link");
             assertEquals(0, dp.ipam().reservedCount("p2p"));
-        } finally {
-            dp.close();
         }
     }
 
@@ -133,17 +121,12 @@ class EndpointShapesTest extends DataplaneTestBase {
     void ptpDualStackRoutesBothFamiliesThroughTheHost(Sandbox sandbox) throws Exception {
         String pod1 = sandbox.newNamespace("q1");
         String pod2 = sandbox.newNamespace("q2");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             dp.networks()
                     .create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64"))
                     .block(T);
-            Endpoint a = dp.endpoints()
-                    .add(EndpointSpec.of("p2p6", "ptp6001", NetNs.named(pod1)))
-                    .block(T);
-            Endpoint b = dp.endpoints()
-                    .add(EndpointSpec.of("p2p6", "ptp6002", NetNs.named(pod2)))
-                    .block(T);
+            Endpoint a = add(dp, "p2p6", "ptp6001", pod1);
+            Endpoint b = add(dp, "p2p6", "ptp6002", pod2);
             assertEquals("fd00:19::2/64", a.address6());
             assertEquals("fd00:19::1", a.gateway6());
 
@@ -166,9 +149,9 @@ class EndpointShapesTest extends DataplaneTestBase {
                             .strip()),
                     "IPv6 forwarding on in the sandbox host");
 
-            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-6", "-c1", "-W2", "fd00:19::1");
-            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-6", "-c1", "-W2", "fd00:19::3");
-            Sandbox.run("ip", "netns", "exec", pod1, "ping", "-c1", "-W2", "198.19.0.3");
+            ping6(pod1, "fd00:19::1");
+            ping6(pod1, "fd00:19::3");
+            ping(pod1, "198.19.0.3");
             EndpointCheck check = dp.endpoints().check("ptp6001", "eth0").block(T);
             assertTrue(check.consistent(), check.toString());
 
@@ -177,8 +160,6 @@ class EndpointShapesTest extends DataplaneTestBase {
             assertNoHostLinks(sandbox);
             assertFalse(sandbox.ip("-6", "route", "show").contains("fd00:19::2"), "the host route went with the link");
             assertEquals(0, dp.ipam().reservedCount("p2p6"));
-        } finally {
-            dp.close();
         }
     }
 
@@ -188,24 +169,19 @@ class EndpointShapesTest extends DataplaneTestBase {
         String p1 = sandbox.newNamespace("o1");
         String p2 = sandbox.newNamespace("o2");
         String p3 = sandbox.newNamespace("o3");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             dp.networks()
                     .create(NetworkSpec.bridge("v6b", "pnbr4", null).withIpv6("fd00:44::/64"))
                     .block(T);
             dp.networks()
                     .create(NetworkSpec.ptp("v6p", null).withIpv6("fd00:45::/64"))
                     .block(T);
-            Endpoint a = dp.endpoints()
-                    .add(EndpointSpec.of("v6b", "six1", NetNs.named(p1)))
-                    .block(T);
+            Endpoint a = add(dp, "v6b", "six1", p1);
             Endpoint b = dp.endpoints()
                     .add(EndpointSpec.of("v6b", "six2", NetNs.named(p2))
                             .withAddress(dev.podnet.dataplane.ipam.Cidr.parseAddress("fd00:44::99", "ip")))
                     .block(T);
-            Endpoint c = dp.endpoints()
-                    .add(EndpointSpec.of("v6p", "six3", NetNs.named(p3)))
-                    .block(T);
+            Endpoint c = add(dp, "v6p", "six3", p3);
             assertEquals(null, a.address(), "no IPv4 on an IPv6-only network");
             assertEquals("fd00:44::2/64", a.address6());
             assertEquals("fd00:44::99/64", b.address6(), "the static IPv6 address asked for");
@@ -219,9 +195,9 @@ class EndpointShapesTest extends DataplaneTestBase {
                         Sandbox.ipIn(pod, "-6", "route").contains("default via fd00:4"),
                         Sandbox.ipIn(pod, "-6", "route"));
             }
-            Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", "fd00:44::1");
-            Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", "fd00:44::99");
-            Sandbox.run("ip", "netns", "exec", p3, "ping", "-6", "-c1", "-W2", "fd00:45::1");
+            ping6(p1, "fd00:44::1");
+            ping6(p1, "fd00:44::99");
+            ping6(p3, "fd00:45::1");
             for (String id : new String[] {"six1", "six2", "six3"}) {
                 EndpointCheck ok = dp.endpoints().check(id, "eth0").block(T);
                 assertTrue(ok.consistent(), ok.toString());
@@ -264,13 +240,9 @@ class EndpointShapesTest extends DataplaneTestBase {
                             .block(T));
             assertTrue(none.getMessage().contains("give a subnet"), none.getMessage());
             assertEquals(3, dp.ipam().reservedCount("v6b") + dp.ipam().reservedCount("v6p"));
-
-        } finally {
-            dp.close();
         }
         // rebuilt from the kernel like any other endpoint
-        Dataplane again = reopenWithoutMaps(sandbox);
-        try {
+        try (Dataplane again = reopenWithoutMaps(sandbox)) {
             assertEquals(
                     "fd00:44::99/64",
                     again.endpoints().get("six2", "eth0").block(T).address6(),
@@ -281,8 +253,6 @@ class EndpointShapesTest extends DataplaneTestBase {
             }
             assertEquals(0, again.ipam().reservedCount("v6b") + again.ipam().reservedCount("v6p"));
             assertNoHostLinks(sandbox);
-        } finally {
-            again.close();
         }
     }
 
@@ -292,8 +262,7 @@ class EndpointShapesTest extends DataplaneTestBase {
         for (int i = 0; i < pods.length; i++) {
             pods[i] = sandbox.newNamespace("m" + i);
         }
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             // two addresses of the network's own subnet, then a further subnet with its own gateway (host-local's range
             // set)
             dp.networks()
@@ -308,33 +277,23 @@ class EndpointShapesTest extends DataplaneTestBase {
                     .block(T);
             assertEquals(
                     "198.19.40.2/24",
-                    dp.endpoints()
-                            .add(EndpointSpec.of("multi", "ms1", NetNs.named(pods[0])))
-                            .block(T)
+                    add(dp, "multi", "ms1", pods[0])
                             .address());
             assertEquals(
                     "198.19.40.3/24",
-                    dp.endpoints()
-                            .add(EndpointSpec.of("multi", "ms2", NetNs.named(pods[1])))
-                            .block(T)
+                    add(dp, "multi", "ms2", pods[1])
                             .address());
-            Endpoint third = dp.endpoints()
-                    .add(EndpointSpec.of("multi", "ms3", NetNs.named(pods[2])))
-                    .block(T);
+            Endpoint third = add(dp, "multi", "ms3", pods[2]);
             assertEquals("198.19.41.1/24", third.address(), "the further subnet, past its first range");
             assertEquals("198.19.41.254", third.gateway());
             assertTrue(Sandbox.ipIn(pods[2], "-4", "route").contains("default via 198.19.41.254 dev eth0"));
             String bridgeAddrs = sandbox.ip("-4", "addr", "show", "dev", "pnbr7");
             assertTrue(bridgeAddrs.contains("198.19.40.1/24") && bridgeAddrs.contains("198.19.41.254/24"), bridgeAddrs);
-            Sandbox.run("ip", "netns", "exec", pods[2], "ping", "-c1", "-W2", "198.19.41.254");
-            Sandbox.run("ip", "netns", "exec", pods[0], "ping", "-c1", "-W2", "198.19.40.1");
+            ping(pods[2], "198.19.41.254");
+            ping(pods[0], "198.19.40.1");
 
-            dp.endpoints()
-                    .add(EndpointSpec.of("multip", "mp1", NetNs.named(pods[3])))
-                    .block(T);
-            Endpoint p2 = dp.endpoints()
-                    .add(EndpointSpec.of("multip", "mp2", NetNs.named(pods[4])))
-                    .block(T);
+            add(dp, "multip", "mp1", pods[3]);
+            Endpoint p2 = add(dp, "multip", "mp2", pods[4]);
             assertEquals("198.19.51.2/28", p2.address(), "the further subnet; its first address is its gateway");
             assertEquals("198.19.51.1", p2.gateway());
             String routes = Sandbox.ipIn(pods[4], "-4", "route");
@@ -342,16 +301,13 @@ class EndpointShapesTest extends DataplaneTestBase {
                     routes.contains("198.19.51.0/28 via 198.19.51.1 dev eth0")
                             && routes.contains("default via 198.19.51.1"),
                     routes);
-            Sandbox.run("ip", "netns", "exec", pods[4], "ping", "-c1", "-W2", "198.19.51.1");
+            ping(pods[4], "198.19.51.1");
             for (String id : new String[] {"ms3", "mp2"}) {
                 assertTrue(dp.endpoints().check(id, "eth0").block(T).consistent(), id);
             }
-        } finally {
-            dp.close();
         }
         // rebuilt from the kernel: the further subnet's gateway comes back with the address
-        Dataplane again = reopenWithoutMaps(sandbox);
-        try {
+        try (Dataplane again = reopenWithoutMaps(sandbox)) {
             assertEquals(
                     "198.19.41.254",
                     again.endpoints().get("ms3", "eth0").block(T).gateway());
@@ -362,8 +318,6 @@ class EndpointShapesTest extends DataplaneTestBase {
                 again.endpoints().remove(id, "eth0").block(T);
             }
             assertNoHostLinks(sandbox);
-        } finally {
-            again.close();
         }
     }
 
@@ -371,8 +325,7 @@ class EndpointShapesTest extends DataplaneTestBase {
     void bridgeOptionsHairpinMacFromIpAndUplink(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         sandbox.ip("link", "add", "up0", "type", "veth", "peer", "name", "up1");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             dp.networks()
                     .create(NetworkSpec.bridge("opts", "pnbr1", "198.19.64.0/24")
                             .withHairpin(true)
@@ -380,9 +333,7 @@ class EndpointShapesTest extends DataplaneTestBase {
                             .withUplink("up0"))
                     .block(T);
             assertTrue(sandbox.ip("-o", "link", "show", "up0").contains("master pnbr1"), "uplink enslaved");
-            Endpoint ep = dp.endpoints()
-                    .add(EndpointSpec.of("opts", "hairy", NetNs.named(pod)))
-                    .block(T);
+            Endpoint ep = add(dp, "opts", "hairy", pod);
             assertEquals("198.19.64.2/24", ep.address());
             assertEquals("0a:58:c6:13:40:02", ep.mac(), "0a:58 + 198.19.64.2");
             assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "eth0").contains("0a:58:c6:13:40:02"));
@@ -403,16 +354,13 @@ class EndpointShapesTest extends DataplaneTestBase {
                             .create(NetworkSpec.ptp("bad", "198.19.0.0/16").withHairpin(true))
                             .block(T));
             dp.endpoints().remove("hairy", "eth0").block(T);
-        } finally {
-            dp.close();
         }
     }
 
     @Test
     void aVmEndpointHandsItsInterfaceToATapThroughASandboxBridge(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("vm");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             Endpoint ep = dp.endpoints()
                     .add(EndpointSpec.of("pods", "virtlet1", NetNs.named(pod)).withVm(true))
                     .block(T);
@@ -448,8 +396,6 @@ class EndpointShapesTest extends DataplaneTestBase {
             String left = Sandbox.ipIn(pod, "-o", "link");
             assertFalse(left.contains("tapeth0") || left.contains("breth0") || left.contains("eth0"), left);
             assertNoHostLinks(sandbox);
-        } finally {
-            dp.close();
         }
     }
 
@@ -457,20 +403,15 @@ class EndpointShapesTest extends DataplaneTestBase {
     void dualStackPodsTalkIpv6WithoutLinkLocalAddresses(Sandbox sandbox) throws Exception {
         String p1 = sandbox.newNamespace("d1");
         String p2 = sandbox.newNamespace("d2");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             dp.networks()
                     .create(NetworkSpec.bridge("dual", "pnbr6", "198.19.96.0/24")
                             .withIpv6("fd00:18::/64"))
                     .block(T);
             String bridge6 = sandbox.ip("-o", "-6", "addr", "show", "dev", "pnbr6");
             assertTrue(bridge6.contains("inet6 fd00:18::1/64") && bridge6.contains("inet6 fe80::1/64"), bridge6);
-            Endpoint a = dp.endpoints()
-                    .add(EndpointSpec.of("dual", "dual0001", NetNs.named(p1)))
-                    .block(T);
-            Endpoint b = dp.endpoints()
-                    .add(EndpointSpec.of("dual", "dual0002", NetNs.named(p2)))
-                    .block(T);
+            Endpoint a = add(dp, "dual", "dual0001", p1);
+            Endpoint b = add(dp, "dual", "dual0002", p2);
             assertEquals("198.19.96.2/24", a.address());
             assertEquals("fd00:18::2/64", a.address6());
             assertEquals(
@@ -481,18 +422,9 @@ class EndpointShapesTest extends DataplaneTestBase {
             assertTrue(v6.contains("inet6 fd00:18::2/64"), v6);
             assertFalse(v6.contains("fe80"), "no link-local address: " + v6);
             assertTrue(Sandbox.ipIn(p1, "-6", "route", "show").contains("default via fd00:18::1 dev eth0"));
-            Sandbox.run("ip", "netns", "exec", p1, "ping", "-6", "-c1", "-W2", "fd00:18::1");
-            Sandbox.run(
-                    "ip",
-                    "netns",
-                    "exec",
-                    p1,
-                    "ping",
-                    "-6",
-                    "-c1",
-                    "-W2",
-                    b.address6().split("/")[0]);
-            Sandbox.run("ip", "netns", "exec", p1, "ping", "-c1", "-W2", "198.19.96.3");
+            ping6(p1, "fd00:18::1");
+            ping6(p1, b.address6().split("/")[0]);
+            ping(p1, "198.19.96.3");
             String cni = CniResult.json(
                     dp.endpoints().get("dual0001", "eth0").block(T),
                     dp.networks().get("dual").block(T));
@@ -514,8 +446,6 @@ class EndpointShapesTest extends DataplaneTestBase {
                             .create(NetworkSpec.bridge("x6", "pnbr7", "198.19.97.0/24")
                                     .withIpv6("198.19.98.0/24"))
                             .block(T));
-        } finally {
-            dp.close();
         }
     }
 
@@ -523,8 +453,7 @@ class EndpointShapesTest extends DataplaneTestBase {
     void ipv6AddressesCanBeDerivedFromTheMac(Sandbox sandbox) throws Exception {
         String p1 = sandbox.newNamespace("m1");
         String p2 = sandbox.newNamespace("m2");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             dp.networks()
                     .create(NetworkSpec.bridge("macv6", "pnbr8", "198.19.99.0/24")
                             .withIpv6FromMac("fd00:77::/64"))
@@ -533,22 +462,11 @@ class EndpointShapesTest extends DataplaneTestBase {
                     .add(EndpointSpec.of("macv6", "macv6001", NetNs.named(p1))
                             .withMac(dev.podnet.dataplane.link.MacAddress.parse("02:42:c6:12:63:02")))
                     .block(T);
-            Endpoint b = dp.endpoints()
-                    .add(EndpointSpec.of("macv6", "macv6002", NetNs.named(p2)))
-                    .block(T);
+            Endpoint b = add(dp, "macv6", "macv6002", p2);
             assertEquals("fd00:77::242:c612:6302/64", a.address6(), "prefix + the MAC in the last 48 bits");
             assertTrue(Sandbox.ipIn(p1, "-o", "-6", "addr", "show", "dev", "eth0")
                     .contains("inet6 fd00:77::242:c612:6302/64"));
-            Sandbox.run(
-                    "ip",
-                    "netns",
-                    "exec",
-                    p1,
-                    "ping",
-                    "-6",
-                    "-c1",
-                    "-W2",
-                    b.address6().split("/")[0]);
+            ping6(p1, b.address6().split("/")[0]);
             assertEquals(2, dp.ipam().reservedCount("macv6"), "only the IPv4 addresses come from IPAM");
             InvalidSpecException tooLong = assertThrows(
                     InvalidSpecException.class,
@@ -559,8 +477,6 @@ class EndpointShapesTest extends DataplaneTestBase {
             assertTrue(tooLong.getMessage().contains("at least 48 host bits are needed"), tooLong.getMessage());
             dp.endpoints().remove("macv6001", "eth0").block(T);
             dp.endpoints().remove("macv6002", "eth0").block(T);
-        } finally {
-            dp.close();
         }
     }
 }

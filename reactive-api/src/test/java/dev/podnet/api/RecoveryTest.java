@@ -28,9 +28,7 @@ class RecoveryTest extends DataplaneTestBase {
         String pod = sandbox.newNamespace("p");
         String pod2 = sandbox.newNamespace("q");
         Dataplane dp = open(sandbox, StepObserver.NONE);
-        Endpoint a = dp.endpoints()
-                .add(EndpointSpec.of("pods", "persist", NetNs.named(pod)))
-                .block(T);
+        Endpoint a = add(dp, "pods", "persist", pod);
         dp.close();
         Dataplane again = Dataplane.open(DataplaneOptions.of(state)
                         .hostNetns(NetNs.named(sandbox.name()))
@@ -84,14 +82,12 @@ class RecoveryTest extends DataplaneTestBase {
                     second.reconciler().openReport().toString());
             assertFalse(sandbox.ip("-o", "link").contains(hostIf));
             assertEquals(0, second.ipam().reservedCount("pods"));
-            Endpoint ep = second.endpoints()
-                    .add(EndpointSpec.of("pods", "crashy", NetNs.named(pod)))
-                    .block(T);
+            Endpoint ep = add(second, "pods", "crashy", pod);
             assertEquals(
                     EndpointState.READY,
                     second.endpoints().get("crashy", "eth0").block(T).state());
             assertEquals(1, second.ipam().reservedCount("pods"));
-            Sandbox.run("ip", "netns", "exec", pod, "ping", "-c1", "-W2", "198.18.0.1");
+            ping(pod, "198.18.0.1");
             assertEquals("198.18.0.3/16", ep.address(), "round-robin goes on past the released address");
             second.endpoints().remove("crashy", "eth0").block(T);
             assertNothingLeft(sandbox, pod, second);
@@ -104,9 +100,7 @@ class RecoveryTest extends DataplaneTestBase {
     void afterARebootEndpointsAndReservationsAreDroppedAndNetworksRecreated(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         Dataplane dp = open(sandbox, StepObserver.NONE);
-        Endpoint ep = dp.endpoints()
-                .add(EndpointSpec.of("pods", "beforeboot", NetNs.named(pod)))
-                .block(T);
+        Endpoint ep = add(dp, "pods", "beforeboot", pod);
         dp.close();
         // what a reboot does to the kernel, in the sandbox: the links are gone; and the boot id changes
         sandbox.ip("link", "del", ep.hostIfName());
@@ -123,9 +117,7 @@ class RecoveryTest extends DataplaneTestBase {
             assertEquals(0, again.ipam().reservedCount("pods"), "reservations dropped");
             assertTrue(
                     sandbox.ip("-o", "addr", "show", "dev", "pnbr0").contains("198.18.0.1/16"), "network re-created");
-            Endpoint fresh = again.endpoints()
-                    .add(EndpointSpec.of("pods", "afterboot", NetNs.named(pod)))
-                    .block(T);
+            Endpoint fresh = add(again, "pods", "afterboot", pod);
             assertEquals("198.18.0.2/16", fresh.address(), "the address is free again");
             again.endpoints().remove("afterboot", "eth0").block(T);
         } finally {
@@ -173,12 +165,8 @@ class RecoveryTest extends DataplaneTestBase {
             assertEquals(null, dp.reconciler().openReport());
             // keeper's add also "died": redo it properly; then C is added and its link vanishes
             dp.endpoints().remove("keeper", "eth0").block(T);
-            dp.endpoints()
-                    .add(EndpointSpec.of("pods", "keeper", NetNs.named(pA)))
-                    .block(T);
-            Endpoint c = dp.endpoints()
-                    .add(EndpointSpec.of("pods", "vanished", NetNs.named(pC)))
-                    .block(T);
+            add(dp, "pods", "keeper", pA);
+            Endpoint c = add(dp, "pods", "vanished", pC);
             sandbox.ip("link", "del", c.hostIfName());
             // and an orphan: a link tagged by podnet with no record
             sandbox.ip("link", "add", "pnorphan0", "type", "veth", "peer", "name", "pnorphan1");
@@ -277,20 +265,33 @@ class RecoveryTest extends DataplaneTestBase {
                 .add(EndpointSpec.of("pods", "kept0003", NetNs.named(sandbox.newNamespace("k3")))
                         .withVm(true))
                 .block(T);
-        java.util.Map<String, Endpoint> before = new java.util.TreeMap<>();
-        for (Endpoint r : dp.endpoints().list().toIterable()) {
-            before.put(r.id(), comparable(r));
-        }
+        java.util.Map<String, Endpoint> before = comparableRecords(dp);
         assertEquals(3, before.size());
         return before;
     }
 
+    /** Every record by id, each without what cannot be rebuilt from the kernel. */
+    private static java.util.Map<String, Endpoint> comparableRecords(Dataplane dp) {
+        java.util.Map<String, Endpoint> records = new java.util.TreeMap<>();
+        for (Endpoint r : dp.endpoints().list().toIterable()) {
+            records.put(r.id(), comparable(r));
+        }
+        return records;
+    }
+
+    /** The networks {@link #populate} uses, declared again (as a runtime does on every start). */
+    private static void declareNetworksAgain(Dataplane dp) {
+        dp.networks()
+                .create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16"))
+                .block(T);
+        dp.networks()
+                .create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64"))
+                .block(T);
+    }
+
     private java.util.Map<String, Endpoint> populateAndClose(Sandbox sandbox) throws Exception {
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             return populate(sandbox, dp);
-        } finally {
-            dp.close();
         }
     }
 
@@ -308,10 +309,7 @@ class RecoveryTest extends DataplaneTestBase {
     }
 
     private static void assertRebuilt(java.util.Map<String, Endpoint> before, Dataplane dp) {
-        java.util.Map<String, Endpoint> after = new java.util.TreeMap<>();
-        for (Endpoint r : dp.endpoints().list().toIterable()) {
-            after.put(r.id(), comparable(r));
-        }
+        java.util.Map<String, Endpoint> after = comparableRecords(dp);
         assertEquals(before, after, "every record rebuilt from the kernel, field for field");
         for (Endpoint r : after.values()) {
             EndpointCheck c = dp.endpoints().check(r.containerId(), r.ifName()).block(T);
@@ -334,8 +332,7 @@ class RecoveryTest extends DataplaneTestBase {
         // as an add cut between configure-pod and port-up leaves it: the pod whole, its bridge port down
         String port = dev.podnet.dataplane.internal.endpoint.HostNames.hostIfName("kept0001", "eth0");
         sandbox.ip("link", "set", port, "down");
-        Dataplane again = reopen(sandbox);
-        try {
+        try (Dataplane again = reopen(sandbox)) {
             assertEquals(
                     3,
                     again.reconciler().openReport().actions().stream()
@@ -358,8 +355,6 @@ class RecoveryTest extends DataplaneTestBase {
                 again.endpoints().remove(k, "eth0").block(T);
             }
             assertNoHostLinks(sandbox);
-        } finally {
-            again.close();
         }
     }
 
@@ -370,16 +365,13 @@ class RecoveryTest extends DataplaneTestBase {
                 state.resolve("endpoints.dat"), java.nio.file.StandardOpenOption.WRITE)) {
             ch.truncate(100);
         }
-        Dataplane again = reopen(sandbox);
-        try {
+        try (Dataplane again = reopen(sandbox)) {
             assertTrue(
                     again.reconciler().stateDamaged() != null
                             && again.reconciler().stateDamaged().contains("moved to " + state.resolve("damaged-")),
                     String.valueOf(again.reconciler().stateDamaged()));
             assertRebuilt(before, again);
             removeKept(again);
-        } finally {
-            again.close();
         }
     }
 
@@ -390,24 +382,16 @@ class RecoveryTest extends DataplaneTestBase {
             files.sorted(java.util.Comparator.reverseOrder())
                     .forEach(f -> f.toFile().delete());
         }
-        Dataplane again = reopen(sandbox);
-        try {
+        try (Dataplane again = reopen(sandbox)) {
             assertEquals(0, again.endpoints().list().count().block(T));
             assertEquals(
                     3,
                     again.reconciler().openReport().notes().size(),
                     "the links are left alone while their networks are unknown: "
                             + again.reconciler().openReport());
-            again.networks()
-                    .create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16"))
-                    .block(T);
-            again.networks()
-                    .create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64"))
-                    .block(T);
+            declareNetworksAgain(again);
             assertRebuilt(before, again);
             removeKept(again);
-        } finally {
-            again.close();
         }
     }
 
@@ -432,12 +416,7 @@ class RecoveryTest extends DataplaneTestBase {
                     0,
                     again.networks().list().count().block(T),
                     "nothing on disk: networks are declared on every start");
-            again.networks()
-                    .create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16"))
-                    .block(T);
-            again.networks()
-                    .create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64"))
-                    .block(T);
+            declareNetworksAgain(again);
             assertRebuilt(before, again);
             removeKept(again);
             assertNoHostLinks(sandbox);

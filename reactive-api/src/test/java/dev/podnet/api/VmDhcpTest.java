@@ -34,8 +34,7 @@ class VmDhcpTest extends DataplaneTestBase {
     @Test
     void theVmGetsItsLeaseThroughTheTapAndAgainAfterARestart(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("vm");
-        Dataplane dp = open(sandbox, StepObserver.NONE);
-        try {
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             dp.networks()
                     .create(NetworkSpec.bridge("vmnet", "pnbr3", "198.19.30.0/24")
                             .withMtu(1400)
@@ -94,8 +93,6 @@ class VmDhcpTest extends DataplaneTestBase {
                 LibC.close(tap);
             }
             assertNoHostLinks(sandbox);
-        } finally {
-            dp.close();
         }
     }
 

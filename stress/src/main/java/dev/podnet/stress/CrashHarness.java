@@ -56,8 +56,12 @@ final class CrashHarness {
         this.seed = options.seed();
     }
 
-    /** The command line of a worker child: this JVM's binary, flags and class path. */
-    static List<String> workerCommand(Path stateDir, String sandbox, List<String> workerArgs) {
+    /**
+     * The command line of a worker child: this JVM's binary, flags and class path; the worker's pods,
+     * shape and log, then {@code more} of its options.
+     */
+    static List<String> workerCommand(
+            Path stateDir, String sandbox, List<String> pods, String shape, Path log, String... more) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current()
                 .info()
@@ -74,7 +78,8 @@ final class CrashHarness {
                 CrashWorker.class.getName(),
                 stateDir.toString(),
                 sandbox));
-        cmd.addAll(workerArgs);
+        cmd.addAll(List.of("--pods", CrashWorker.podsArg(pods), "--shape", shape, "--log", log.toString()));
+        cmd.addAll(List.of(more));
         return cmd;
     }
 
@@ -108,17 +113,7 @@ final class CrashHarness {
             int killAfter = random.nextInt((inStartup ? (int) startupMs : maxKillMs) + 1);
             long started = System.nanoTime();
             Process child = new ProcessBuilder(workerCommand(
-                            stateDir,
-                            sandbox,
-                            List.of(
-                                    "--pods",
-                                    CrashWorker.podsArg(pods),
-                                    "--shape",
-                                    shape,
-                                    "--log",
-                                    log.toString(),
-                                    "--seed",
-                                    Long.toString(random.nextLong()))))
+                            stateDir, sandbox, pods, shape, log, "--seed", Long.toString(random.nextLong())))
                     .redirectErrorStream(true)
                     .redirectOutput(childOut.toFile())
                     .start();

@@ -59,19 +59,7 @@ class CrashPointsTest {
         Path log = dir.resolve("worker.log");
         String script = op.equals("add") ? "add:0,add:1" : "add:0,add:1,rm:1";
         Process child = new ProcessBuilder(CrashHarness.workerCommand(
-                        state,
-                        sandbox.name(),
-                        List.of(
-                                "--pods",
-                                CrashWorker.podsArg(pods),
-                                "--shape",
-                                shape,
-                                "--log",
-                                log.toString(),
-                                "--script",
-                                script,
-                                "--crash-at",
-                                step)))
+                        state, sandbox.name(), pods, shape, log, "--script", script, "--crash-at", step))
                 .redirectErrorStream(true)
                 .start();
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import reactor.core.publisher.Mono;
 
 /**
@@ -31,17 +32,18 @@ import reactor.core.publisher.Mono;
  * shape ({@link VmSteps}) runs this one's two as well.
  */
 final class BridgeSteps {
-    static final Step<AddContext> PORT_UP = Step.of("port-up", BridgeSteps::portUp, c -> Mono.empty());
-
-    /** The bridge shape. */
-    static final List<Step<AddContext>> STEPS = List.of(
+    /** The bridge shape's steps up to {@code port-up}: the VM shape starts with them as well. */
+    static final List<Step<AddContext>> UNTIL_PORT_UP = List.of(
             SharedSteps.RESERVE,
             SharedSteps.RECORD_CREATING,
             SharedSteps.OPEN_NETNS,
             SharedSteps.CREATE_VETH,
             Step.of("configure-pod", BridgeSteps::configurePod, c -> Mono.empty()),
-            PORT_UP,
-            SharedSteps.RECORD_READY);
+            Step.of("port-up", BridgeSteps::portUp, c -> Mono.empty()));
+
+    /** The bridge shape. */
+    static final List<Step<AddContext>> STEPS =
+            Stream.concat(UNTIL_PORT_UP.stream(), Stream.of(SharedSteps.RECORD_READY)).toList();
 
     /** Pod requests go through a heap buffer per thread, reused: retained for each send, which releases it once copied out. */
     private static final ThreadLocal<ByteBuf> POD_BUFFER = ThreadLocal.withInitial(() -> Unpooled.buffer(1024));

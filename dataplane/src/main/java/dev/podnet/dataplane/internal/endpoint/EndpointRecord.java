@@ -84,6 +84,21 @@ public record EndpointRecord(
     }
 
     public EndpointRecord withState(EndpointState s) {
+        return with(s, sandboxKey, mtu, routes);
+    }
+
+    /** The same record with another MTU and extra routes (an update). */
+    public EndpointRecord withMtuAndRoutes(int newMtu, List<String> newRoutes) {
+        return with(state, sandboxKey, newMtu, newRoutes);
+    }
+
+    /** The same record attached to {@code key} (empty: detached). */
+    public EndpointRecord withSandboxKey(String key) {
+        return with(state, key, mtu, routes);
+    }
+
+    /** The one copy with the fields that change after an add; the others stay as they are. */
+    private EndpointRecord with(EndpointState s, String key, int newMtu, List<String> newRoutes) {
         return new EndpointRecord(
                 containerId,
                 ifName,
@@ -100,57 +115,9 @@ public record EndpointRecord(
                 vmTap,
                 address6,
                 gateway6,
-                sandboxKey,
-                mtu,
-                routes,
-                hostMac);
-    }
-
-    /** The same record with another MTU and extra routes (an update). */
-    public EndpointRecord withMtuAndRoutes(int newMtu, List<String> newRoutes) {
-        return new EndpointRecord(
-                containerId,
-                ifName,
-                network,
-                netns,
-                hostIfName,
-                mac,
-                address,
-                gateway,
-                state,
-                createdMillis,
-                podName,
-                podNamespace,
-                vmTap,
-                address6,
-                gateway6,
-                sandboxKey,
+                key,
                 newMtu,
                 newRoutes,
-                hostMac);
-    }
-
-    /** The same record attached to {@code key} (empty: detached). */
-    public EndpointRecord withSandboxKey(String key) {
-        return new EndpointRecord(
-                containerId,
-                ifName,
-                network,
-                netns,
-                hostIfName,
-                mac,
-                address,
-                gateway,
-                state,
-                createdMillis,
-                podName,
-                podNamespace,
-                vmTap,
-                address6,
-                gateway6,
-                key,
-                mtu,
-                routes,
                 hostMac);
     }
 

@@ -12,6 +12,7 @@ import dev.podnet.netlink.route.LinkMessage;
 import dev.podnet.netlink.route.RouteMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import reactor.core.publisher.Mono;
 
 /**
@@ -25,21 +26,21 @@ import reactor.core.publisher.Mono;
  * {@code record-ready}. Undos: the tap and the sandbox bridge are deleted, the responder stopped.
  */
 final class VmSteps {
-    /** The VM shape. */
-    static final List<Step<AddContext>> STEPS = List.of(
-            SharedSteps.RESERVE,
-            SharedSteps.RECORD_CREATING,
-            SharedSteps.OPEN_NETNS,
-            SharedSteps.CREATE_VETH,
-            Step.of("configure-pod", BridgeSteps::configurePod, c -> Mono.empty()),
-            BridgeSteps.PORT_UP,
-            Step.of("vm-tap", VmSteps::createTap, c -> deleteInPod(c, AddContext.vmTapName(c.ifName))),
-            Step.of("vm-bridge", VmSteps::joinTap, c -> deleteInPod(c, AddContext.vmBridgeName(c.ifName))),
-            Step.of(
-                    "vm-dhcp",
-                    EndpointSteps::startDhcp,
-                    c -> Mono.fromRunnable(() -> c.host.dhcp().stop(c.key()))),
-            SharedSteps.RECORD_READY);
+    /** The VM shape: the bridge shape's steps up to {@code port-up}, then the VM's own. */
+    static final List<Step<AddContext>> STEPS = Stream.concat(
+                    BridgeSteps.UNTIL_PORT_UP.stream(),
+                    Stream.<Step<AddContext>>of(
+                            Step.of("vm-tap", VmSteps::createTap, c -> deleteInPod(c, AddContext.vmTapName(c.ifName))),
+                            Step.of(
+                                    "vm-bridge",
+                                    VmSteps::joinTap,
+                                    c -> deleteInPod(c, AddContext.vmBridgeName(c.ifName))),
+                            Step.of(
+                                    "vm-dhcp",
+                                    EndpointSteps::startDhcp,
+                                    c -> Mono.fromRunnable(() -> c.host.dhcp().stop(c.key()))),
+                            SharedSteps.RECORD_READY))
+            .toList();
 
     private VmSteps() {}
 

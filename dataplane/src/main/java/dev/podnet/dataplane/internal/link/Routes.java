@@ -64,31 +64,21 @@ public final class Routes {
         if (source != null) {
             a.address(Rta.RTA_PREFSRC, source);
         }
-        return RouteMessage.request(
-                Rtm.RTM_NEWROUTE,
-                Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
+        return newRoute(
                 dst instanceof Inet4Address ? Rtm.AF_INET : Rtm.AF_INET6,
                 bits,
-                Rta.RT_TABLE_MAIN,
                 Rta.RTPROT_BOOT,
                 Rta.RT_SCOPE_LINK,
-                Rta.RTN_UNICAST,
-                0,
                 a.build());
     }
 
     /** {@code <subnet> via <gateway> dev <index> src <source>}. */
     public static RouteMessage subnetVia(Cidr subnet, InetAddress gateway, int index, InetAddress source) {
-        return RouteMessage.request(
-                Rtm.RTM_NEWROUTE,
-                Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
+        return newRoute(
                 subnet.family(),
                 subnet.prefixLength(),
-                Rta.RT_TABLE_MAIN,
                 Rta.RTPROT_BOOT,
                 Rta.RT_SCOPE_UNIVERSE,
-                Rta.RTN_UNICAST,
-                0,
                 AttributeList.builder()
                         .address(Rta.RTA_DST, subnet.network().address())
                         .address(Rta.RTA_GATEWAY, gateway)
@@ -119,17 +109,7 @@ public final class Routes {
                 }
             });
         }
-        return RouteMessage.request(
-                Rtm.RTM_NEWROUTE,
-                Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                dst.family(),
-                dst.prefixLength(),
-                Rta.RT_TABLE_MAIN,
-                Rta.RTPROT_STATIC,
-                Rta.RT_SCOPE_UNIVERSE,
-                Rta.RTN_UNICAST,
-                0,
-                a.build());
+        return newRoute(dst.family(), dst.prefixLength(), Rta.RTPROT_STATIC, Rta.RT_SCOPE_UNIVERSE, a.build());
     }
 
     /** An equal-cost (weighted) multipath route to {@code dst} over {@code hops}. */
@@ -137,39 +117,46 @@ public final class Routes {
         if (hops.size() < 2) {
             throw new IllegalArgumentException("a multipath route needs at least two next hops, got " + hops.size());
         }
-        return RouteMessage.request(
-                Rtm.RTM_NEWROUTE,
-                Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
+        return newRoute(
                 dst.family(),
                 dst.prefixLength(),
-                Rta.RT_TABLE_MAIN,
                 Rta.RTPROT_STATIC,
                 Rta.RT_SCOPE_UNIVERSE,
-                Rta.RTN_UNICAST,
-                0,
                 AttributeList.builder()
                         .address(Rta.RTA_DST, dst.network().address())
                         .bytes(Rta.RTA_MULTIPATH, NextHop.encodeAll(hops))
                         .build());
     }
 
+    /**
+     * {@code RTM_NEWROUTE} of a unicast route in the main table, refused when it exists already
+     * ({@code ip route add}).
+     */
+    private static RouteMessage newRoute(int family, int dstLength, int protocol, int scope, AttributeList attributes) {
+        return RouteMessage.request(
+                Rtm.RTM_NEWROUTE,
+                Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
+                family,
+                dstLength,
+                Rta.RT_TABLE_MAIN,
+                protocol,
+                scope,
+                Rta.RTN_UNICAST,
+                0,
+                attributes);
+    }
+
     /** A dump of one routing table's routes, filtered by the kernel. */
     public static RouteMessage dumpTable(int family, int table) {
-        return RouteMessage.request(
-                Rtm.RTM_GETROUTE,
-                0,
-                family,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                AttributeList.builder().u32(Rta.RTA_TABLE, table).build());
+        return dump(family, AttributeList.builder().u32(Rta.RTA_TABLE, table).build());
     }
 
     /** A dump of the routes of one family. */
     public static RouteMessage dumpAll(int family) {
-        return RouteMessage.request(Rtm.RTM_GETROUTE, 0, family, 0, 0, 0, 0, 0, 0, AttributeList.EMPTY);
+        return dump(family, AttributeList.EMPTY);
+    }
+
+    private static RouteMessage dump(int family, AttributeList filter) {
+        return RouteMessage.request(Rtm.RTM_GETROUTE, 0, family, 0, 0, 0, 0, 0, 0, filter);
     }
 }

@@ -45,42 +45,6 @@ public record NetworkRecord(
         PodConfig pod) {
     private static final String VERSION = "7";
 
-    /** A record with {@link PodConfig#DEFAULT} (records before version 7 had no pod settings). */
-    public NetworkRecord(
-            String name,
-            NetworkMode mode,
-            String bridge,
-            String subnet,
-            String gateway,
-            int mtu,
-            List<String> ranges,
-            List<String> reserved,
-            boolean hairpin,
-            boolean macFromIp,
-            String uplink,
-            String subnet6,
-            String gateway6,
-            List<String> ranges6,
-            boolean ipv6FromMac) {
-        this(
-                name,
-                mode,
-                bridge,
-                subnet,
-                gateway,
-                mtu,
-                ranges,
-                reserved,
-                hairpin,
-                macFromIp,
-                uplink,
-                subnet6,
-                gateway6,
-                ranges6,
-                ipv6FromMac,
-                PodConfig.DEFAULT);
-    }
-
     public NetworkRecord {
         subnet = subnet == null ? "" : subnet;
         gateway = gateway == null ? "" : gateway;
@@ -139,74 +103,27 @@ public record NetworkRecord(
         return start.isEmpty() && end.isEmpty() ? List.of() : List.of(start + "-" + end);
     }
 
+    /** Field {@code i}, or empty when a record of an older version ends before it. */
+    private static String orEmpty(String[] f, int i) {
+        return i < f.length ? f[i] : "";
+    }
+
     public static NetworkRecord decode(String text) {
         String[] f = text.split("\\|", -1);
         // version 7 added the pod settings after version 6's fifteen fields
         boolean v7 = f.length == 22 && f[0].equals(VERSION);
-        if (v7 || (f.length == 16 && f[0].equals("6"))) {
-            PodConfig pod = v7
-                    ? new PodConfig(
-                            Boolean.parseBoolean(f[16]), list(f[17]), list(f[18]), f[19], list(f[20]), list(f[21]))
-                    : PodConfig.DEFAULT;
-            return new NetworkRecord(
-                    f[1],
-                    NetworkMode.valueOf(f[2]),
-                    f[3],
-                    f[4],
-                    f[5],
-                    Integer.parseInt(f[6]),
-                    list(f[7]),
-                    list(f[8]),
-                    Boolean.parseBoolean(f[9]),
-                    Boolean.parseBoolean(f[10]),
-                    f[11],
-                    f[12],
-                    f[13],
-                    list(f[14]),
-                    Boolean.parseBoolean(f[15]),
-                    pod);
-        }
+        boolean v6 = v7 || (f.length == 16 && f[0].equals("6"));
+        // versions 1 to 5 had one optional range as start and end fields where version 6 has its ranges
+        // and reserved addresses, and no IPv6 ranges; each added fields at the end, which read as their
+        // defaults in a record of a version before
         if (f.length == 8 && f[0].equals("1")) {
             // version 1 had no mode: every network was a bridge
-            return new NetworkRecord(
-                    f[1],
-                    NetworkMode.BRIDGE,
-                    f[2],
-                    f[3],
-                    f[4],
-                    Integer.parseInt(f[5]),
-                    oneRange(f[6], f[7]),
-                    List.of(),
-                    false,
-                    false,
-                    "",
-                    "",
-                    "",
-                    List.of(),
-                    false);
-        }
-        if (f.length == 9 && f[0].equals("2")) {
-            return new NetworkRecord(
-                    f[1],
-                    NetworkMode.valueOf(f[2]),
-                    f[3],
-                    f[4],
-                    f[5],
-                    Integer.parseInt(f[6]),
-                    oneRange(f[7], f[8]),
-                    List.of(),
-                    false,
-                    false,
-                    "",
-                    "",
-                    "",
-                    List.of(),
-                    false);
-        }
-        boolean v3 = f.length == 12 && f[0].equals("3");
-        boolean v4 = f.length == 14 && f[0].equals("4");
-        boolean v5 = f.length == 15 && f[0].equals("5");
-        if (!v3 && !v4 && !v5) {
+            f = new String[] {f[0], f[1], NetworkMode.BRIDGE.name(), f[2], f[3], f[4], f[5], f[6], f[7]};
+        } else if (!v6
+                && !(f.length == 9 && f[0].equals("2"))
+                && !(f.length == 12 && f[0].equals("3"))
+                && !(f.length == 14 && f[0].equals("4"))
+                && !(f.length == 15 && f[0].equals("5"))) {
             throw new IllegalStateException("network record is damaged or of an unknown version: '" + text + "'");
         }
         return new NetworkRecord(
@@ -216,14 +133,18 @@ public record NetworkRecord(
                 f[4],
                 f[5],
                 Integer.parseInt(f[6]),
-                oneRange(f[7], f[8]),
-                List.of(),
-                Boolean.parseBoolean(f[9]),
-                Boolean.parseBoolean(f[10]),
-                f[11],
-                v3 ? "" : f[12],
-                v3 ? "" : f[13],
-                List.of(),
-                v5 && Boolean.parseBoolean(f[14]));
+                v6 ? list(f[7]) : oneRange(f[7], f[8]),
+                v6 ? list(f[8]) : List.of(),
+                Boolean.parseBoolean(orEmpty(f, 9)),
+                Boolean.parseBoolean(orEmpty(f, 10)),
+                orEmpty(f, 11),
+                orEmpty(f, 12),
+                orEmpty(f, 13),
+                v6 ? list(f[14]) : List.of(),
+                Boolean.parseBoolean(orEmpty(f, v6 ? 15 : 14)),
+                v7
+                        ? new PodConfig(
+                                Boolean.parseBoolean(f[16]), list(f[17]), list(f[18]), f[19], list(f[20]), list(f[21]))
+                        : PodConfig.DEFAULT);
     }
 }

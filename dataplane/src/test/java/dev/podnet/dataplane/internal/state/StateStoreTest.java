@@ -63,7 +63,8 @@ class StateStoreTest {
                                             "",
                                             "",
                                             null,
-                                            false)
+                                            false,
+                                            PodConfig.DEFAULT)
                                     .encode());
             new AddressAllocator(range, s.allocations("pods")).allocate("c0ffee", "eth0");
         }
@@ -170,7 +171,8 @@ class StateStoreTest {
                 "fd00:19::/64",
                 "fd00:19::1",
                 java.util.List.of("fd00:19::10-fd00:19::20", "fd00:19::100-"),
-                false);
+                false,
+                PodConfig.DEFAULT);
         assertEquals(ptp, NetworkRecord.decode(ptp.encode()));
         NetworkRecord many = new NetworkRecord(
                 "h",
@@ -187,7 +189,8 @@ class StateStoreTest {
                 "",
                 "",
                 null,
-                false);
+                false,
+                PodConfig.DEFAULT);
         assertEquals(many, NetworkRecord.decode(many.encode()));
         NetworkRecord pod = new NetworkRecord(
                 "q",
