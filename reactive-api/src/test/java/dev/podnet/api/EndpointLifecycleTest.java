@@ -101,9 +101,8 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             // configure-pod: IPv6 disabled in the pod, so its IPv6 address fails after the IPv4 address and route went
             // in
             Sandbox.run("ip", "netns", "exec", pod, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
-            EndpointOperationException v6 = assertThrows(
-                    EndpointOperationException.class,
-                    () -> add(dp, "dual", "mid1", pod));
+            EndpointOperationException v6 =
+                    assertThrows(EndpointOperationException.class, () -> add(dp, "dual", "mid1", pod));
             assertTrue(
                     v6.getMessage().contains("EACCES") && v6.getMessage().contains("IPv6 is disabled on this device"),
                     v6.getMessage());
@@ -126,9 +125,8 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             // configure-host (ptp): IPv6 disabled on the host side, so the gateway's IPv6 address fails after IPv4's
             // went in
             Sandbox.run("ip", "netns", "exec", sandbox.name(), "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
-            EndpointOperationException host = assertThrows(
-                    EndpointOperationException.class,
-                    () -> add(dp, "p2p6", "mid3", pod));
+            EndpointOperationException host =
+                    assertThrows(EndpointOperationException.class, () -> add(dp, "p2p6", "mid3", pod));
             assertTrue(host.getMessage().contains("EACCES"), host.getMessage());
             assertNothingLeft(sandbox, pod, dp);
         }
@@ -140,9 +138,7 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             // the host end's name is taken by something else: the veth cannot be created
             sandbox.ip("link", "add", HostNames.hostIfName("clash", "eth0"), "type", "bridge");
-            InvalidSpecException e = assertThrows(
-                    InvalidSpecException.class,
-                    () -> add(dp, "pods", "clash", pod));
+            InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> add(dp, "pods", "clash", pod));
             assertTrue(
                     e.getMessage()
                             .contains("host interface " + HostNames.hostIfName("clash", "eth0")
@@ -226,9 +222,7 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             String other = sandbox.newNamespace("o");
             add(dp, "pods", "twice", pod);
             List<String> withOne = linkNames(sandbox);
-            InvalidSpecException dup = assertThrows(
-                    InvalidSpecException.class,
-                    () -> add(dp, "pods", "twice", other));
+            InvalidSpecException dup = assertThrows(InvalidSpecException.class, () -> add(dp, "pods", "twice", other));
             assertTrue(dup.getMessage().contains("endpoint twice/eth0 already exists in netns"), dup.getMessage());
             assertEquals(withOne, linkNames(sandbox));
             assertEquals(1, dp.ipam().reservedCount("pods"));
@@ -340,9 +334,8 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             List<String> before = linkNames(sandbox);
             String fifth = sandbox.newNamespace("r9");
             pods.add(fifth);
-            EndpointOperationException full = assertThrows(
-                    EndpointOperationException.class,
-                    () -> add(dp, "ranged", "ranged09", fifth));
+            EndpointOperationException full =
+                    assertThrows(EndpointOperationException.class, () -> add(dp, "ranged", "ranged09", fifth));
             assertTrue(
                     full.getMessage()
                             .contains("no free address in range 198.19.50.0/24 (198.19.50.10 - 198.19.50.11), "

@@ -275,14 +275,8 @@ class EndpointShapesTest extends DataplaneTestBase {
                             .withRange("198.19.50.2", "198.19.50.2")
                             .withSubnetRange("198.19.51.0/28", null))
                     .block(T);
-            assertEquals(
-                    "198.19.40.2/24",
-                    add(dp, "multi", "ms1", pods[0])
-                            .address());
-            assertEquals(
-                    "198.19.40.3/24",
-                    add(dp, "multi", "ms2", pods[1])
-                            .address());
+            assertEquals("198.19.40.2/24", add(dp, "multi", "ms1", pods[0]).address());
+            assertEquals("198.19.40.3/24", add(dp, "multi", "ms2", pods[1]).address());
             Endpoint third = add(dp, "multi", "ms3", pods[2]);
             assertEquals("198.19.41.1/24", third.address(), "the further subnet, past its first range");
             assertEquals("198.19.41.254", third.gateway());

@@ -32,6 +32,7 @@ class VmDhcpTest extends DataplaneTestBase {
     private static final int VNET_HDR = 10;
 
     @Test
+    @SuppressWarnings("try") // the dataplane is closed early on purpose: the restart
     void theVmGetsItsLeaseThroughTheTapAndAgainAfterARestart(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("vm");
         try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
@@ -84,11 +85,12 @@ class VmDhcpTest extends DataplaneTestBase {
 
                 // a restarted dataplane serves the VM again (its renewals and rebinds)
                 dp.close();
-                dp = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())))
-                        .block(T);
-                DhcpMessage again = exchange(tap, vmMac, BootpFrames.discover(vmMac, 0x1236), 0x1236);
-                assertEquals(address, again.yiaddr());
-                dp.endpoints().remove("vm1", "eth0").block(T);
+                try (Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())))
+                        .block(T)) {
+                    DhcpMessage renewed = exchange(tap, vmMac, BootpFrames.discover(vmMac, 0x1236), 0x1236);
+                    assertEquals(address, renewed.yiaddr());
+                    again.endpoints().remove("vm1", "eth0").block(T);
+                }
             } finally {
                 LibC.close(tap);
             }

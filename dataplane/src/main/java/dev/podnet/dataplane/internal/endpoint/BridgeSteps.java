@@ -42,8 +42,9 @@ final class BridgeSteps {
             Step.of("port-up", BridgeSteps::portUp, c -> Mono.empty()));
 
     /** The bridge shape. */
-    static final List<Step<AddContext>> STEPS =
-            Stream.concat(UNTIL_PORT_UP.stream(), Stream.of(SharedSteps.RECORD_READY)).toList();
+    static final List<Step<AddContext>> STEPS = Stream.concat(
+                    UNTIL_PORT_UP.stream(), Stream.of(SharedSteps.RECORD_READY))
+            .toList();
 
     /** Pod requests go through a heap buffer per thread, reused: retained for each send, which releases it once copied out. */
     private static final ThreadLocal<ByteBuf> POD_BUFFER = ThreadLocal.withInitial(() -> Unpooled.buffer(1024));
