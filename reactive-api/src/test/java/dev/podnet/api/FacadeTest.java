@@ -62,15 +62,23 @@ class FacadeTest extends DataplaneTestBase {
             dp.endpoints().remove("facade01", "eth0").block(T);
         }
         // closed: the state directory's lock is free, so another dataplane opens it at once
-        try (Dataplane again = Dataplane.open(DataplaneOptions.of(state)
+        Dataplane again = Dataplane.open(DataplaneOptions.of(state)
                         .hostNetns(NetNs.named(sandbox.name()))
                         .lockWait(java.time.Duration.ZERO))
-                .block(T)) {
+                .block(T);
+        try {
             assertEquals(
                     List.of("pods"),
                     again.networks().list().map(Network::name).collectList().block(T));
             assertEquals(0, again.endpoints().list().count().block(T));
+        } finally {
+            again.close();
         }
+        // closing again (a try-with-resources after an explicit close) returns at once
+        long t0 = System.nanoTime();
+        again.close();
+        again.closeAsync().block(T);
+        assertTrue(System.nanoTime() - t0 < java.time.Duration.ofSeconds(5).toNanos(), "a second close returns");
         assertNoHostLinks(sandbox);
     }
 

@@ -48,6 +48,10 @@ import reactor.core.scheduler.Schedulers;
  * the network lifecycle, the endpoint operations and the reconciler through it.
  */
 public final class Engine {
+    /** The one close, once asked for. */
+    private final java.util.concurrent.atomic.AtomicReference<Mono<Void>> closing =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     private final EngineOptions options;
     private final NetNs hostNs;
     private final HostNamespace hostId;
@@ -380,8 +384,21 @@ public final class Engine {
                 RouteEventSource::close);
     }
 
-    /** Closes the channels, the state and the threads. Operations still running fail. */
+    /**
+     * Closes the channels, the state and the threads (when first subscribed). Operations still running
+     * fail. Closing again, or concurrently, completes when the one close has.
+     */
     public Mono<Void> close() {
+        Mono<Void> c = closing.get();
+        if (c == null) {
+            Mono<Void> mine = closeOnce().cache();
+            c = closing.compareAndExchange(null, mine);
+            return c == null ? mine : c;
+        }
+        return c;
+    }
+
+    private Mono<Void> closeOnce() {
         return Mono.fromRunnable(host.dhcp()::close)
                 .then(host.rtnl().close().onErrorResume(e -> Mono.empty()))
                 .then(deleteClient.close().onErrorResume(e -> Mono.empty()))
