@@ -42,7 +42,7 @@ podnet_ensure_packages() {
 }
 
 # What the tests need beyond that: a real container runtime (podman with runc and conmon, image-free
-# over busybox-static) for the daemon's podman test. Installed only; nothing of them is configured.
+# over busybox-static) for the daemon's podman test, and nftables' nft. Installed only; nothing of them is configured.
 podnet_ensure_test_packages() {
   local missing=()
   command -v podman >/dev/null 2>&1 || missing+=(podman)
@@ -50,6 +50,8 @@ podnet_ensure_test_packages() {
   command -v conmon >/dev/null 2>&1 || [ -x /usr/libexec/podman/conmon ] || missing+=(conmon)
   [ -x /bin/busybox ] || missing+=(busybox-static)
   command -v nsenter >/dev/null 2>&1 || missing+=(util-linux)
+  # nft, to compare what podnet installs in a sandbox's nf_tables with nft's own reading of it
+  command -v nft >/dev/null 2>&1 || missing+=(nftables)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "podnet: installing for the tests: ${missing[*]}" >&2
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2

@@ -44,6 +44,9 @@ public final class Errno {
     public static final int ENONET = 64;
     public static final int ENOLINK = 67;
     public static final int EPROTO = 71;
+    /** nf_tables: the batch was computed against an older generation of the ruleset. */
+    public static final int ERESTART = 85;
+
     public static final int EBADMSG = 74;
     public static final int EOVERFLOW = 75;
     public static final int ENOTUNIQ = 76;
@@ -106,6 +109,7 @@ public final class Errno {
         def(ENONET, "ENONET", "Machine is not on the network");
         def(ENOLINK, "ENOLINK", "Link has been severed");
         def(EPROTO, "EPROTO", "Protocol error");
+        def(ERESTART, "ERESTART", "Interrupted system call should be restarted");
         def(EBADMSG, "EBADMSG", "Bad message");
         def(EOVERFLOW, "EOVERFLOW", "Value too large for defined data type");
         def(ENOTUNIQ, "ENOTUNIQ", "Name not unique on network");

@@ -127,6 +127,18 @@ public final class RequestWriter {
         return this;
     }
 
+    /**
+     * {@code struct nfgenmsg}, the fixed header of nfnetlink messages (nf_tables): family, version
+     * {@code NFNETLINK_V0}, and the resource id in big-endian order.
+     */
+    public RequestWriter nfgenmsg(int family, int resourceId) {
+        writable();
+        out.writeByte(family);
+        out.writeByte(0);
+        out.writeShort(resourceId);
+        return this;
+    }
+
     private void messagesOnly() {
         if (attributesOnly) {
             throw new IllegalStateException("this writer writes bare attributes, not messages");
@@ -180,6 +192,77 @@ public final class RequestWriter {
     public RequestWriter u64(int type, long value) {
         header(type, 8);
         out.writeLongLE(value);
+        return this;
+    }
+
+    /** A u16 in big-endian (network) order, padded, as nfnetlink's integers are. */
+    public RequestWriter be16(int type, int value) {
+        header(type, 2);
+        out.writeShort(value);
+        pad();
+        return this;
+    }
+
+    /** A u32 in big-endian (network) order, as nf_tables' integers (registers, priorities, verdicts) are. */
+    public RequestWriter be32(int type, int value) {
+        header(type, 4);
+        out.writeInt(value);
+        return this;
+    }
+
+    /** A u64 in big-endian (network) order. */
+    public RequestWriter be64(int type, long value) {
+        header(type, 8);
+        out.writeLong(value);
+        return this;
+    }
+
+    /**
+     * Opens a plain (not nested) attribute whose value the caller writes with the {@code raw*}
+     * methods, for values assembled from parts (an nf_tables concatenation) without an array for
+     * them; {@link #endNest} closes it, setting its length and padding.
+     */
+    public RequestWriter open(int type) {
+        writable();
+        if (depth >= MAX_DEPTH && !attributesOnly) {
+            throw new IllegalStateException("attributes nested deeper than " + MAX_DEPTH);
+        }
+        if (depth == nests.length) {
+            nests = java.util.Arrays.copyOf(nests, 2 * depth);
+        }
+        int at = out.writerIndex();
+        header(type, 0);
+        nests[depth++] = at;
+        return this;
+    }
+
+    /** One byte of an {@link #open} attribute's value. */
+    public RequestWriter rawByte(int value) {
+        out.writeByte(value);
+        return this;
+    }
+
+    /** A big-endian u16 of an {@link #open} attribute's value. */
+    public RequestWriter rawShort(int value) {
+        out.writeShort(value);
+        return this;
+    }
+
+    /** A big-endian u32 of an {@link #open} attribute's value. */
+    public RequestWriter rawInt(int value) {
+        out.writeInt(value);
+        return this;
+    }
+
+    /** Bytes of an {@link #open} attribute's value. */
+    public RequestWriter rawBytes(byte[] value) {
+        out.writeBytes(value);
+        return this;
+    }
+
+    /** Zero bytes of an {@link #open} attribute's value. */
+    public RequestWriter rawZero(int count) {
+        out.writeZero(count);
         return this;
     }
 
