@@ -1,6 +1,7 @@
 package dev.podnet.api;
 
 import dev.podnet.dataplane.InvalidSpecException;
+import dev.podnet.dataplane.PortMapping;
 import dev.podnet.dataplane.internal.endpoint.AddRequest;
 import dev.podnet.dataplane.internal.link.Links;
 import dev.podnet.dataplane.link.MacAddress;
@@ -8,6 +9,7 @@ import dev.podnet.dataplane.netns.NetNs;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -29,11 +31,12 @@ public final class EndpointSpec {
         InetAddress address;
         InetAddress address6;
         boolean vm;
+        List<PortMapping> ports = List.of();
 
         /** The settings as the engine takes them, and what two equal specs have equal. */
         AddRequest request() {
             return new AddRequest(
-                    network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, address6, vm);
+                    network, containerId, ifName, netns, mtu, mac, podName, podNamespace, address, address6, vm, ports);
         }
     }
 
@@ -171,6 +174,26 @@ public final class EndpointSpec {
         return f.address6;
     }
 
+    /**
+     * Publishes a port: {@code mapping}'s host port leads to the pod's port (podnet's nf_tables
+     * table, set elements only; both families on a dual-stack network unless the mapping names one
+     * host address). Adding the endpoint fails, with nothing made, when another endpoint holds the
+     * same protocol and host port.
+     */
+    public EndpointSpec withPortMapping(PortMapping mapping) {
+        java.util.Objects.requireNonNull(mapping, "mapping");
+        return with(x -> {
+            List<PortMapping> all = new java.util.ArrayList<>(x.ports);
+            all.add(mapping);
+            x.ports = List.copyOf(all);
+        });
+    }
+
+    /** The published ports, in the order given. */
+    public List<PortMapping> portMappings() {
+        return f.ports;
+    }
+
     @Override
     public boolean equals(Object o) {
         return this == o || (o instanceof EndpointSpec s && f.request().equals(s.f.request()));
@@ -186,7 +209,7 @@ public final class EndpointSpec {
         return "EndpointSpec[network=" + f.network + ", containerId=" + f.containerId + ", ifName=" + f.ifName
                 + ", netns=" + f.netns + ", mtu=" + f.mtu + ", mac=" + f.mac + ", podName=" + f.podName
                 + ", podNamespace=" + f.podNamespace + ", address=" + f.address + ", vm=" + f.vm + ", address6="
-                + f.address6 + "]";
+                + f.address6 + ", ports=" + f.ports + "]";
     }
 
     /**
@@ -227,6 +250,15 @@ public final class EndpointSpec {
             if (field[1] != null && !field[1].matches("[A-Za-z0-9_.-]{0,253}")) {
                 throw new InvalidSpecException(
                         field[0] + " '" + field[1] + "' may hold only letters, digits, '_', '.', '-'");
+            }
+        }
+        java.util.Set<String> published = new java.util.HashSet<>();
+        for (PortMapping m : f.ports) {
+            String key =
+                    m.protocol() + " " + (m.hostIp() == null ? "*" : m.hostIp().getHostAddress()) + " " + m.hostPort();
+            if (!published.add(key)) {
+                throw new InvalidSpecException("port mapping " + m + ": host port " + m.hostPort() + "/" + m.protocol()
+                        + " is published twice");
             }
         }
         Path p = f.netns.path();

@@ -31,6 +31,7 @@ public final class NetworkSpec {
         List<String> ranges6 = List.of();
         boolean ipv6FromMac;
         PodConfig pod = PodConfig.DEFAULT;
+        boolean ipMasq;
 
         /** Every setting, in order: what two equal specs have equal. */
         List<Object> values() {
@@ -50,7 +51,8 @@ public final class NetworkSpec {
                     gateway6,
                     ranges6,
                     ipv6FromMac,
-                    pod);
+                    pod,
+                    ipMasq);
         }
     }
 
@@ -140,6 +142,20 @@ public final class NetworkSpec {
 
     public NetworkSpec withHairpin(boolean on) {
         return with(x -> x.hairpin = on);
+    }
+
+    /**
+     * Masquerade (CNI's {@code ipMasq}): traffic from the network's subnets to anywhere outside them
+     * leaves with the host's address, and the host namespace forwards (IPv4, and IPv6 on a dual-stack
+     * network). Through podnet's nf_tables table {@code inet podnet}, per network a set element.
+     */
+    public NetworkSpec withIpMasq(boolean on) {
+        return with(x -> x.ipMasq = on);
+    }
+
+    /** Whether the network's traffic leaves masqueraded ({@link #withIpMasq}). */
+    public boolean ipMasq() {
+        return f.ipMasq;
     }
 
     public NetworkSpec withMacFromIp(boolean on) {
@@ -296,7 +312,7 @@ public final class NetworkSpec {
                 + ", gateway=" + f.gateway + ", mtu=" + f.mtu + ", ranges=" + f.ranges + ", reserved=" + f.reserved
                 + ", hairpin=" + f.hairpin + ", macFromIp=" + f.macFromIp + ", uplink=" + f.uplink + ", subnet6="
                 + f.subnet6 + ", gateway6=" + f.gateway6 + ", ranges6=" + f.ranges6 + ", ipv6FromMac=" + f.ipv6FromMac
-                + ", pod=" + f.pod + "]";
+                + ", pod=" + f.pod + ", ipMasq=" + f.ipMasq + "]";
     }
 
     private static boolean blank(String s) {

@@ -120,7 +120,8 @@ final class NetworkSpecValidation {
                     gw6,
                     r6,
                     spec.ipv6FromMac() && !v6.isEmpty(),
-                    pod(s, v6.isEmpty() ? null : Cidr.parse(v6)));
+                    pod(s, v6.isEmpty() ? null : Cidr.parse(v6)),
+                    spec.ipMasq());
         } catch (InvalidSpecException e) {
             throw e;
         } catch (IllegalArgumentException e) {

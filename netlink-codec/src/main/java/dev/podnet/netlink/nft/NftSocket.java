@@ -38,7 +38,7 @@ public final class NftSocket implements AutoCloseable {
     private static final long TIMEOUT_NANOS = 10_000_000_000L;
 
     private final NetlinkSocket socket;
-    private final Arena arena = Arena.ofConfined();
+    private final Arena arena = Arena.ofShared();
     private final MemorySegment buffer = arena.allocate(READ_BUFFER, 8);
     private final MemorySegment sockaddr = arena.allocate(12, 4);
     private final MemorySegment addrLen = arena.allocate(4, 4);

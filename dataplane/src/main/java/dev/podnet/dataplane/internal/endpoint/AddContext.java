@@ -27,6 +27,7 @@ public final class AddContext implements AutoCloseable {
     final java.net.InetAddress requestedAddress;
     final java.net.InetAddress requestedAddress6;
     final boolean vm;
+    final java.util.List<dev.podnet.dataplane.PortMapping> ports;
     final String hostIfName;
     final long startedMillis;
 
@@ -55,6 +56,7 @@ public final class AddContext implements AutoCloseable {
         this.requestedAddress = request.address();
         this.requestedAddress6 = request.address6();
         this.vm = request.vm();
+        this.ports = request.ports();
         this.hostIfName = HostNames.hostIfName(containerId, ifName);
         this.startedMillis = System.currentTimeMillis();
     }
@@ -80,7 +82,8 @@ public final class AddContext implements AutoCloseable {
                 "",
                 mtu,
                 podRoutes(),
-                hostMac);
+                hostMac,
+                ports.stream().map(Object::toString).toList());
     }
 
     /**

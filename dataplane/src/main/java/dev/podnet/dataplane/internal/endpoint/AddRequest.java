@@ -1,8 +1,10 @@
 package dev.podnet.dataplane.internal.endpoint;
 
+import dev.podnet.dataplane.PortMapping;
 import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;
 import java.net.InetAddress;
+import java.util.List;
 
 /**
  * An endpoint to add, validated by the API's {@code EndpointSpec}: optional fields are null (or 0
@@ -19,4 +21,9 @@ public record AddRequest(
         String podNamespace,
         InetAddress address,
         InetAddress address6,
-        boolean vm) {}
+        boolean vm,
+        List<PortMapping> ports) {
+    public AddRequest {
+        ports = List.copyOf(ports == null ? List.of() : ports);
+    }
+}

@@ -26,6 +26,7 @@ import reactor.core.publisher.Mono;
  *     and brings the interface up (IPv4 networks), adds the address and the default route;</li>
  * <li>{@code port-up}: the host end comes up, now that its peer is (the bridge enables the port
  *     once, instead of three times: see {@link Links#newVethIntoNamespace});</li>
+ * <li>{@code publish-ports}: the endpoint's published ports, if any, in podnet's nf_tables table;</li>
  * <li>{@code record-ready}: the record becomes READY.</li>
  * </ol>
  * The steps other than {@code configure-pod} and {@code port-up} are {@link SharedSteps}; the VM
@@ -43,7 +44,7 @@ final class BridgeSteps {
 
     /** The bridge shape. */
     static final List<Step<AddContext>> STEPS = Stream.concat(
-                    UNTIL_PORT_UP.stream(), Stream.of(SharedSteps.RECORD_READY))
+                    UNTIL_PORT_UP.stream(), Stream.of(SharedSteps.PUBLISH_PORTS, SharedSteps.RECORD_READY))
             .toList();
 
     /** Pod requests go through a heap buffer per thread, reused: retained for each send, which releases it once copied out. */

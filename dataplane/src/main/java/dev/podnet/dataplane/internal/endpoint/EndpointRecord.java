@@ -28,6 +28,7 @@ import java.util.Objects;
  * @param routes        routes inside the sandbox beyond the shape's own (the network's, then those added
  *                      by updates), each {@code dst via gateway}
  * @param hostMac       the host end's MAC, or empty when not known (records before version 6)
+ * @param ports         its published ports ({@link dev.podnet.dataplane.PortMapping}'s text form)
  */
 public record EndpointRecord(
         String containerId,
@@ -48,8 +49,9 @@ public record EndpointRecord(
         String sandboxKey,
         int mtu,
         List<String> routes,
-        String hostMac) {
-    private static final String VERSION = "6";
+        String hostMac,
+        List<String> ports) {
+    private static final String VERSION = "7";
 
     public EndpointRecord {
         Objects.requireNonNull(containerId, "containerId");
@@ -63,6 +65,7 @@ public record EndpointRecord(
         sandboxKey = sandboxKey == null ? "" : sandboxKey;
         routes = List.copyOf(routes == null ? List.of() : routes);
         hostMac = hostMac == null ? "" : hostMac;
+        ports = List.copyOf(ports == null ? List.of() : ports);
     }
 
     /** The store key: container id and interface. */
@@ -118,7 +121,8 @@ public record EndpointRecord(
                 key,
                 newMtu,
                 newRoutes,
-                hostMac);
+                hostMac,
+                ports);
     }
 
     /** A tab-separated line, versioned. Fields are validated upstream to hold no tab or newline. */
@@ -144,7 +148,8 @@ public record EndpointRecord(
                 sandboxKey,
                 Integer.toString(mtu),
                 String.join(",", routes),
-                hostMac);
+                hostMac,
+                String.join(",", ports));
     }
 
     private static String n(String s) {
@@ -159,7 +164,8 @@ public record EndpointRecord(
         boolean v3 = f.length == 16 && f[0].equals("3");
         boolean v4 = f.length == 17 && f[0].equals("4");
         boolean v5 = f.length == 19 && f[0].equals("5");
-        boolean v6 = f.length == 20 && f[0].equals(VERSION);
+        boolean v7 = f.length == 21 && f[0].equals(VERSION);
+        boolean v6 = v7 || f.length == 20 && f[0].equals("6");
         if (!v1 && !v2 && !v3 && !v4 && !v5 && !v6) {
             throw new IllegalStateException("endpoint record is damaged or of an unknown version: '" + text + "'");
         }
@@ -183,6 +189,7 @@ public record EndpointRecord(
                 v1 || v2 || v3 ? "" : f[16],
                 v5 ? Integer.parseInt(f[17]) : 0,
                 v5 && !f[18].isEmpty() ? Arrays.asList(f[18].split(",")) : List.of(),
-                v6 ? f[19] : "");
+                v6 ? f[19] : "",
+                v7 && !f[20].isEmpty() ? Arrays.asList(f[20].split(",")) : List.of());
     }
 }

@@ -21,6 +21,7 @@ import reactor.core.scheduler.Scheduler;
  * @param dhcp   the DHCP responders of VM endpoints
  * @param rtnlThread the thread of {@code rtnl}'s channel, which also configures the pods (see {@link
  *               dev.podnet.dataplane.internal.netns.RtnlExecutor})
+ * @param nat    podnet's nf_tables table in the host namespace (masquerade, published ports)
  */
 public record HostContext(
         NetlinkClient rtnl,
@@ -29,4 +30,5 @@ public record HostContext(
         StateStore store,
         Scheduler state,
         dev.podnet.dataplane.internal.dhcp.DhcpResponders dhcp,
-        dev.podnet.dataplane.internal.netns.RtnlExecutor rtnlThread) {}
+        dev.podnet.dataplane.internal.netns.RtnlExecutor rtnlThread,
+        dev.podnet.dataplane.internal.nat.NatTable nat) {}

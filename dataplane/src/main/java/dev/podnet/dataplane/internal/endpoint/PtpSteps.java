@@ -26,6 +26,7 @@ final class PtpSteps {
             SharedSteps.CREATE_VETH,
             Step.of("configure-host", PtpSteps::configureHost, c -> Mono.empty()),
             Step.of("configure-pod", PtpSteps::configurePod, c -> Mono.empty()),
+            SharedSteps.PUBLISH_PORTS,
             SharedSteps.RECORD_READY);
 
     private PtpSteps() {}

@@ -36,6 +36,9 @@ final class SharedSteps {
     static final Step<AddContext> CREATE_VETH =
             Step.of("create-veth", SharedSteps::createVeth, SharedSteps::deleteVeth);
     static final Step<AddContext> RECORD_READY = Step.of("record-ready", SharedSteps::recordReady, c -> Mono.empty());
+    /** The endpoint's published ports in podnet's nf_tables table (nothing when it has none). */
+    static final Step<AddContext> PUBLISH_PORTS =
+            Step.of("publish-ports", SharedSteps::publishPorts, SharedSteps::withdrawPorts);
 
     /** One writer per thread, reused: a writer only holds its place in the buffer it writes. */
     static final ThreadLocal<RequestWriter> WRITER = ThreadLocal.withInitial(RequestWriter::new);
@@ -205,5 +208,22 @@ final class SharedSteps {
     /** Host requests are written into a pooled direct buffer, which the channel takes over and frees once sent. */
     static RequestWriter hostWriter() {
         return WRITER.get().reset(PooledByteBufAllocator.DEFAULT.directBuffer(512));
+    }
+
+    private static Mono<Void> publishPorts(AddContext c) {
+        if (c.ports.isEmpty()) {
+            return Mono.empty();
+        }
+        return c.host.nat()
+                .addPorts(
+                        c.network.record(),
+                        c.key(),
+                        c.ports,
+                        c.address == null ? null : (java.net.Inet4Address) c.address.address(),
+                        c.address6 == null ? null : c.address6.address());
+    }
+
+    private static Mono<Void> withdrawPorts(AddContext c) {
+        return c.host.nat().removePorts(c.ports, c.address != null, c.address6 != null);
     }
 }

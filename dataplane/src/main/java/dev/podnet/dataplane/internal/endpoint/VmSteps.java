@@ -39,6 +39,7 @@ final class VmSteps {
                                     "vm-dhcp",
                                     EndpointSteps::startDhcp,
                                     c -> Mono.fromRunnable(() -> c.host.dhcp().stop(c.key()))),
+                            SharedSteps.PUBLISH_PORTS,
                             SharedSteps.RECORD_READY))
             .toList();
 

@@ -169,6 +169,16 @@ final class EndpointOperations {
                             record.map(EndpointRecord::hostIfName).orElse(HostNames.hostIfName(containerId, ifName));
                     host.dhcp().stop(key);
                     return observer.afterStep(StepObserver.REMOVE_MARK)
+                            // the published ports first: no new flow is sent to a pod on its way out
+                            .then(record.filter(r -> !r.ports().isEmpty())
+                                    .map(r -> host.nat()
+                                            .removePorts(
+                                                    r.ports().stream()
+                                                            .map(dev.podnet.dataplane.PortMapping::parse)
+                                                            .toList(),
+                                                    !r.address().isEmpty(),
+                                                    !r.address6().isEmpty()))
+                                    .orElse(Mono.empty()))
                             .then(deleter.delete(hostIf))
                             .then(record.filter(r -> !r.vmTap().isEmpty())
                                     .map(this::removeVmDevices)

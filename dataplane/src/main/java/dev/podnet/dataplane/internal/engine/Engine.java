@@ -11,6 +11,7 @@ import dev.podnet.dataplane.internal.endpoint.EndpointRecord;
 import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
 import dev.podnet.dataplane.internal.endpoint.HostContext;
 import dev.podnet.dataplane.internal.link.GroupDeleter;
+import dev.podnet.dataplane.internal.nat.NatTable;
 import dev.podnet.dataplane.internal.netns.NetnsThread;
 import dev.podnet.dataplane.internal.netns.RtnlExecutor;
 import dev.podnet.dataplane.internal.state.HostNamespace;
@@ -115,6 +116,8 @@ public final class Engine {
                 NetNs hostNs =
                         options.hostNetns() != null ? options.hostNetns() : NetNs.ofPath(Path.of("/proc/self/ns/net"));
                 HostNamespace hostId = HostNamespace.of(hostNs);
+                NatTable nat = new NatTable(rtnlThread, hostNs);
+                opened.add(nat);
                 return Mono.fromCallable(() -> options.isStateless()
                                 ? StateStore.inMemory(options.maxEndpoints())
                                 : StateStore.open(
@@ -128,7 +131,7 @@ public final class Engine {
                         .flatMap(tt -> {
                             var t = tt.getT1();
                             HostContext host = new HostContext(
-                                    t.getT2(), loops, netns, t.getT1(), state, new DhcpResponders(), rtnlThread);
+                                    t.getT2(), loops, netns, t.getT1(), state, new DhcpResponders(), rtnlThread, nat);
                             Engine engine = new Engine(options, hostNs, hostId, host, loops, deleteLoop, tt.getT2());
                             return engine.afterReboot()
                                     .then(engine.networks.restore())
@@ -404,6 +407,7 @@ public final class Engine {
                 .then(deleteClient.close().onErrorResume(e -> Mono.empty()))
                 .then(Mono.fromRunnable(() -> {
                             host.store().close();
+                            host.nat().close();
                             try {
                                 host.netns().close();
                             } catch (Exception ignored) {

@@ -256,7 +256,8 @@ final class KernelSurvey {
                 "",
                 mtu,
                 extra,
-                EndpointSteps.macText(link));
+                EndpointSteps.macText(link),
+                List.of()); // published ports leave no trace on the link: a re-adopted endpoint has none
         return new Found(record, null);
     }
 }

@@ -65,7 +65,7 @@ final class NetworkLifecycle {
         return Flux.defer(() ->
                         Flux.fromIterable(List.copyOf(host.store().networks().values())))
                 .map(NetworkRecord::decode)
-                .concatMap(this::attach)
+                .concatMap(r -> withNat(attach(r)))
                 .then();
     }
 
@@ -88,7 +88,7 @@ final class NetworkLifecycle {
                     record,
                     networks.values().stream().map(AttachedNetwork::record).toList());
             // then adopt what the kernel holds for it (stateless mode, or a store lost with the network's record)
-            return attach(record)
+            return withNat(attach(record))
                     // networks.conf is rewritten with fsync: blocking I/O, kept off the event loop
                     .then(Mono.fromRunnable(() -> host.store().networks().put(record.name(), record.encode()))
                             .subscribeOn(Schedulers.boundedElastic()))
@@ -132,6 +132,7 @@ final class NetworkLifecycle {
                 return removeAll
                         .then(uplink)
                         .then(bridge)
+                        .then(host.nat().removeNetwork(n.record()))
                         .then(Mono.<Void>fromRunnable(() -> {
                                     networks.remove(name);
                                     host.store().networks().remove(name); // a durable rewrite: off the event loop
@@ -139,6 +140,16 @@ final class NetworkLifecycle {
                                 .subscribeOn(Schedulers.boundedElastic()));
             });
         });
+    }
+
+    /**
+     * The network's elements in podnet's nf_tables table once it is attached, when it masquerades
+     * (a network without masquerade gets them with its first published port).
+     */
+    private Mono<AttachedNetwork> withNat(Mono<AttachedNetwork> attached) {
+        return attached.flatMap(n -> readOnly || !n.record().ipMasq()
+                ? Mono.just(n)
+                : host.nat().addNetwork(n.record()).thenReturn(n));
     }
 
     /**

@@ -25,6 +25,8 @@ import java.util.List;
  * @param ipv6FromMac pods' IPv6 addresses are the prefix of {@code subnet6} with the pod's MAC in the
  *                    last 48 bits (libnetwork's rule), instead of IPAM ranges
  * @param pod         default route, routes and DNS given to every pod
+ * @param ipMasq      traffic from the network's subnets to destinations outside them leaves
+ *                    masqueraded as the host (podnet's nf_tables table)
  */
 public record NetworkRecord(
         String name,
@@ -42,8 +44,9 @@ public record NetworkRecord(
         String gateway6,
         List<String> ranges6,
         boolean ipv6FromMac,
-        PodConfig pod) {
-    private static final String VERSION = "7";
+        PodConfig pod,
+        boolean ipMasq) {
+    private static final String VERSION = "8";
 
     public NetworkRecord {
         subnet = subnet == null ? "" : subnet;
@@ -91,7 +94,8 @@ public record NetworkRecord(
                 String.join(",", pod.nameservers()),
                 pod.domain(),
                 String.join(",", pod.search()),
-                String.join(",", pod.options()));
+                String.join(",", pod.options()),
+                Boolean.toString(ipMasq));
     }
 
     private static List<String> list(String s) {
@@ -110,8 +114,9 @@ public record NetworkRecord(
 
     public static NetworkRecord decode(String text) {
         String[] f = text.split("\\|", -1);
-        // version 7 added the pod settings after version 6's fifteen fields
-        boolean v7 = f.length == 22 && f[0].equals(VERSION);
+        // version 7 added the pod settings after version 6's fifteen fields, version 8 masquerading
+        boolean v8 = f.length == 23 && f[0].equals(VERSION);
+        boolean v7 = v8 || f.length == 22 && f[0].equals("7");
         boolean v6 = v7 || (f.length == 16 && f[0].equals("6"));
         // versions 1 to 5 had one optional range as start and end fields where version 6 has its ranges
         // and reserved addresses, and no IPv6 ranges; each added fields at the end, which read as their
@@ -145,6 +150,7 @@ public record NetworkRecord(
                 v7
                         ? new PodConfig(
                                 Boolean.parseBoolean(f[16]), list(f[17]), list(f[18]), f[19], list(f[20]), list(f[21]))
-                        : PodConfig.DEFAULT);
+                        : PodConfig.DEFAULT,
+                v8 && Boolean.parseBoolean(f[22]));
     }
 }

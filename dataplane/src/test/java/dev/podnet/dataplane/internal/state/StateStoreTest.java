@@ -13,6 +13,7 @@ import dev.podnet.dataplane.ipam.Cidr;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +42,8 @@ class StateStoreTest {
                 "sb-1",
                 0,
                 null,
-                "");
+                "",
+                List.of());
         AddressRange range = AddressRange.of(Cidr.parse("198.18.0.0/16"), Cidr.parseAddress("198.18.0.1", "gw"));
         try (StateStore s = StateStore.open(dir.resolve("state"), 1024)) {
             s.endpoints().put(r.key(), r.encode());
@@ -64,7 +66,8 @@ class StateStoreTest {
                                             "",
                                             null,
                                             false,
-                                            PodConfig.DEFAULT)
+                                            PodConfig.DEFAULT,
+                                            false)
                                     .encode());
             new AddressAllocator(range, s.allocations("pods")).allocate("c0ffee", "eth0");
         }
@@ -172,7 +175,8 @@ class StateStoreTest {
                 "fd00:19::1",
                 java.util.List.of("fd00:19::10-fd00:19::20", "fd00:19::100-"),
                 false,
-                PodConfig.DEFAULT);
+                PodConfig.DEFAULT,
+                false);
         assertEquals(ptp, NetworkRecord.decode(ptp.encode()));
         NetworkRecord many = new NetworkRecord(
                 "h",
@@ -190,7 +194,8 @@ class StateStoreTest {
                 "",
                 null,
                 false,
-                PodConfig.DEFAULT);
+                PodConfig.DEFAULT,
+                false);
         assertEquals(many, NetworkRecord.decode(many.encode()));
         NetworkRecord pod = new NetworkRecord(
                 "q",
@@ -214,7 +219,8 @@ class StateStoreTest {
                         java.util.List.of("198.19.0.53"),
                         "cluster.local",
                         java.util.List.of("a.b", "c"),
-                        java.util.List.of("ndots:5")));
+                        java.util.List.of("ndots:5")),
+                false);
         assertEquals(pod, NetworkRecord.decode(pod.encode()));
         assertEquals(
                 PodConfig.DEFAULT,
@@ -244,7 +250,8 @@ class StateStoreTest {
                 null,
                 1400,
                 java.util.List.of("198.20.0.0/24 via 198.18.0.1", "fd00:20::/64 via fd00:18::1"),
-                "");
+                "",
+                List.of("8080:80/tcp", "198.18.0.1:53:53/udp"));
         assertEquals(r, EndpointRecord.decode(r.encode()));
         EndpointRecord v1 = EndpointRecord.decode(
                 "1\tc\teth0\tn\t/p\tpnx\t02:00:00:00:00:03\t198.18.0.3/16\t198.18.0.1\tREADY\t7\t\t");
@@ -269,7 +276,8 @@ class StateStoreTest {
                 null,
                 0,
                 null,
-                "02:00:00:00:00:04");
+                "02:00:00:00:00:04",
+                List.of());
         assertEquals(withHostMac, EndpointRecord.decode(withHostMac.encode()));
         EndpointRecord v5 =
                 EndpointRecord.decode("5\tc\teth0\tn\t/p\tpnx\t02:00:00:00:00:03\t198.18.0.3/16\t198.18.0.1\tREADY\t7"

@@ -1,0 +1,140 @@
+package dev.podnet.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.podnet.dataplane.EndpointOperationException;
+import dev.podnet.dataplane.PortMapping;
+import dev.podnet.dataplane.internal.engine.StepObserver;
+import dev.podnet.dataplane.netns.NetNs;
+import dev.podnet.testing.KernelTest;
+import dev.podnet.testing.Sandbox;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Masquerade and published ports with real traffic, between namespaces the test makes only: the
+ * sandbox plays host, joined by an uplink veth to an "outside" namespace that has no route to the
+ * pods. A pod reaches a server outside, which sees the host's address; outside reaches servers in a
+ * pod through the host's ports, TCP and UDP; a pod reaches its own published port (hairpin) and
+ * another pod's; a port already published is refused with nothing made; removing the endpoint
+ * withdraws its ports. Nothing is installed in the root namespace's nf_tables.
+ */
+@KernelTest
+class NatTrafficTest extends DataplaneTestBase {
+    private static final String UPLINK = "198.19.200.1";
+    private static final String OUTSIDE = "198.19.200.2";
+
+    private final List<Process> servers = new ArrayList<>();
+
+    private static String exec(String ns, String python) throws IOException {
+        return Sandbox.run("ip", "netns", "exec", ns, "python3", "-c", python).strip();
+    }
+
+    /** A server in {@code ns} answering every TCP connection (or UDP datagram) with the peer's address. */
+    private void serve(String ns, int port, boolean udp) throws IOException {
+        String code = udp
+                ? "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('0.0.0.0'," + port
+                        + "))\nwhile True:\n d,a=s.recvfrom(100)\n s.sendto(a[0].encode(),a)\n"
+                : "import socket\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+                        + "s.bind(('0.0.0.0'," + port + "))\ns.listen(16)\nwhile True:\n c,a=s.accept()\n"
+                        + " c.sendall(a[0].encode())\n c.close()\n";
+        servers.add(new ProcessBuilder("ip", "netns", "exec", ns, "python3", "-c", code)
+                .redirectErrorStream(true)
+                .start());
+    }
+
+    /** From {@code ns}, what the server at {@code host:port} says our address is (retrying while it starts). */
+    private static String ask(String ns, String host, int port, boolean udp) throws IOException {
+        String code = udp
+                ? "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.settimeout(0.5)\n"
+                        + "for i in range(20):\n try:\n  s.sendto(b'x',('" + host + "'," + port + "))\n"
+                        + "  print(s.recvfrom(100)[0].decode()); break\n except OSError: pass\n"
+                        + "else: print('no answer')\n"
+                : "import socket,time\nfor i in range(40):\n try:\n  s=socket.create_connection(('" + host + "',"
+                        + port + "),timeout=1)\n  print(s.recv(100).decode()); break\n"
+                        + " except OSError: time.sleep(0.1)\nelse: print('no answer')\n";
+        return exec(ns, code);
+    }
+
+    @Test
+    void masqueradeAndPublishedPortsCarryRealTraffic(Sandbox sandbox) throws Exception {
+        String rulesetBefore = Sandbox.run("nft", "list", "ruleset");
+        String outside = sandbox.newNamespace("out");
+        String pod1 = sandbox.newNamespace("p1");
+        String pod2 = sandbox.newNamespace("p2");
+        String pod3 = sandbox.newNamespace("p3");
+        sandbox.ip("link", "add", "pnup0", "type", "veth", "peer", "name", "o0", "netns", outside);
+        sandbox.ip("addr", "add", UPLINK + "/24", "dev", "pnup0");
+        sandbox.ip("link", "set", "pnup0", "up");
+        Sandbox.ipIn(outside, "addr", "add", OUTSIDE + "/24", "dev", "o0");
+        Sandbox.ipIn(outside, "link", "set", "o0", "up");
+        Sandbox.ipIn(outside, "link", "set", "lo", "up");
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
+            dp.networks()
+                    .create(NetworkSpec.bridge("nat", "pnbr9", "198.19.9.0/24")
+                            .withIpMasq(true)
+                            .withHairpin(true))
+                    .block(T);
+            Endpoint p1 = dp.endpoints()
+                    .add(EndpointSpec.of("nat", "nat-p1", NetNs.named(pod1))
+                            .withPortMapping(PortMapping.parse("8080:80/tcp"))
+                            .withPortMapping(PortMapping.parse("5353:53/udp")))
+                    .block(T);
+            String p1Address = p1.address().split("/")[0];
+            add(dp, "nat", "nat-p2", pod2);
+            serve(pod1, 80, false);
+            serve(pod1, 53, true);
+            serve(outside, 7000, false);
+
+            // a pod reaches outside (which has no route back to the pods) and is seen as the host
+            assertEquals(UPLINK, ask(pod1, OUTSIDE, 7000, false));
+            // outside reaches the pod's servers through the host's ports, and is seen as itself
+            assertEquals(OUTSIDE, ask(outside, UPLINK, 8080, false));
+            assertEquals(OUTSIDE, ask(outside, UPLINK, 5353, true));
+            // a pod reaches its own published port (hairpin) and another pod's: masqueraded as the gateway
+            assertEquals("198.19.9.1", ask(pod1, UPLINK, 8080, false));
+            assertEquals("198.19.9.1", ask(pod2, UPLINK, 8080, false));
+            // inside the network nothing is translated
+            assertEquals("198.19.9.3", ask(pod2, p1Address, 80, false));
+
+            // a host port already published: refused, nothing of the endpoint made
+            EndpointOperationException taken = assertThrows(
+                    EndpointOperationException.class,
+                    () -> dp.endpoints()
+                            .add(EndpointSpec.of("nat", "nat-p3", NetNs.named(pod3))
+                                    .withPortMapping(PortMapping.parse("9090:90/tcp"))
+                                    .withPortMapping(PortMapping.parse("8080:80/tcp")))
+                            .block(T));
+            assertTrue(taken.getMessage().contains("EEXIST"), taken.getMessage());
+            assertTrue(taken.getMessage().contains("8080:80/tcp"), taken.getMessage());
+            assertEquals(null, dp.endpoints().get("nat-p3", "eth0").block(T));
+            assertFalse(Sandbox.ipIn(pod3, "-o", "link").contains("eth0"));
+            String ports = Sandbox.run(
+                    "ip", "netns", "exec", sandbox.name(), "nft", "list", "map", "inet", "podnet", "ports4");
+            assertFalse(ports.contains("9090"), "nothing of the refused add: " + ports);
+            assertTrue(ports.contains("comment \"podnet:nat-p1/eth0\""), ports);
+
+            // removing the endpoint withdraws its ports
+            dp.endpoints().remove("nat-p1", "eth0").block(T);
+            ports = Sandbox.run(
+                    "ip", "netns", "exec", sandbox.name(), "nft", "list", "map", "inet", "podnet", "ports4");
+            assertFalse(ports.contains("8080"), ports);
+            dp.endpoints().remove("nat-p2", "eth0").block(T);
+            dp.networks().delete("nat", false).block(T);
+            String masq =
+                    Sandbox.run("ip", "netns", "exec", sandbox.name(), "nft", "list", "set", "inet", "podnet", "masq4");
+            assertFalse(masq.contains("198.19.9.0/24"), "the network's elements go with it: " + masq);
+        } finally {
+            for (Process p : servers) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+        assertEquals(rulesetBefore, Sandbox.run("nft", "list", "ruleset"), "the root namespace's nf_tables untouched");
+    }
+}
