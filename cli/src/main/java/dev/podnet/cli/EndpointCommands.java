@@ -58,7 +58,8 @@ final class EndpointCommands {
                                 "--mac",
                                 "--pod-name",
                                 "--pod-namespace",
-                                "--ip"),
+                                "--ip",
+                                "--publish"),
                         Set.of("--json", "--vm"));
             case "endpoint del" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"), Set.of("--force"));
             case "endpoint list" ->
@@ -114,6 +115,9 @@ final class EndpointCommands {
                 .withMac(a.has("--mac") ? mac(cmd, a.get("--mac", "")) : null)
                 .withPod(a.get("--pod-name", null), a.get("--pod-namespace", null))
                 .withVm(a.has("--vm"));
+        for (String p : a.all("--publish")) {
+            spec = spec.withPortMapping(dev.podnet.dataplane.PortMapping.parse(p));
+        }
         for (String ip : a.all("--ip")) {
             spec = spec.withAddress(staticAddress(cmd, ip));
         }

@@ -30,7 +30,7 @@ public final class Main {
               ip      podnet's own netlink reading of the kernel's tables, as iproute2 prints them
                       link|addr|route|neigh show [--netns NAME] [-6] [--json]
               network create NAME [--mode bridge|ptp] [--bridge BR] --subnet CIDR [--gateway IP] [--mtu N]
-                             [--range START-END]... [--reserved IP]... [--hairpin] [--mac-from-ip] [--uplink IF]
+                             [--range START-END]... [--reserved IP]... [--hairpin] [--ip-masq] [--mac-from-ip] [--uplink IF]
                              [--subnet6 CIDR6 [--ipv6-from-mac]] [--gateway6 IP6] [--range6 START-END]...
                              [--no-default-route] [--route DST[=GW]]... [--dns-nameserver IP]... [--dns-domain D]
                              [--dns-search D]... [--dns-option OPT]... [--json]
@@ -39,6 +39,7 @@ public final class Main {
               network delete NAME [--force] | network list [--json] | network show NAME [--json]
               endpoint add --network N --container-id ID --netns NAME|PATH [--if eth0] [--mtu N] [--mac MAC]
                            [--pod-name P] [--pod-namespace NS] [--ip IP] [--vm] [--json]   (--json prints the CNI 1.1 result)
+                           [--publish [HOSTIP:]HOSTPORT:PORT[/tcp|udp]]...   (a published port, through nf_tables)
               endpoint del --container-id ID [--if eth0] [--force]   (--force: even while attached to a sandbox)
               endpoint list [--network N] [--container-id ID] [--pod-name P | --pod-prefix P] [--pod-namespace NS]
                             [--netns PATH] [--json]

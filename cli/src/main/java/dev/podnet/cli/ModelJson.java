@@ -30,6 +30,7 @@ final class ModelJson {
         o.put("gateway", text(r.gateway()));
         o.put("mtu", r.mtu());
         o.put("hairpin", r.hairpin());
+        o.put("ip_masq", r.ipMasq());
         o.put("mac_from_ip", r.macFromIp());
         if (r.uplink() != null) {
             o.put("uplink", r.uplink());
@@ -84,6 +85,9 @@ final class ModelJson {
         }
         o.put("mtu", r.mtu());
         o.put("routes", r.routes());
+        if (!r.ports().isEmpty()) {
+            o.put("ports", r.ports());
+        }
         o.put("pod_name", text(r.podName()));
         o.put("pod_namespace", text(r.podNamespace()));
         if (r.hostMac() != null) {

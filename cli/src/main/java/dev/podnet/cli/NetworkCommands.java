@@ -61,7 +61,13 @@ final class NetworkCommands {
                                 "--dns-domain",
                                 "--dns-search",
                                 "--dns-option"),
-                        Set.of("--hairpin", "--mac-from-ip", "--ipv6-from-mac", "--no-default-route", "--json"));
+                        Set.of(
+                                "--hairpin",
+                                "--ip-masq",
+                                "--mac-from-ip",
+                                "--ipv6-from-mac",
+                                "--no-default-route",
+                                "--json"));
             case "network delete" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--force"));
             case "network list", "network show", "ipam show" -> Args.parse(cmd, rest, 0, Set.of(), Set.of("--json"));
             default -> throw ModelCommands.unknown(cmd);
@@ -151,6 +157,7 @@ final class NetworkCommands {
                 .withRange(a.get("--range-start", null), a.get("--range-end", null))
                 .withReserved(a.all("--reserved").toArray(String[]::new))
                 .withHairpin(a.has("--hairpin"))
+                .withIpMasq(a.has("--ip-masq"))
                 .withMacFromIp(a.has("--mac-from-ip"))
                 .withUplink(a.get("--uplink", null))
                 .withIpv6(a.get("--subnet6", null))

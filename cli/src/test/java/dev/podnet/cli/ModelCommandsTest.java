@@ -528,4 +528,65 @@ class ModelCommandsTest {
                 .sorted()
                 .toList();
     }
+
+    @Test
+    void ipMasqAndPublishedPortsFromTheCommandLine(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        MainTest.Result created = podnet(
+                sandbox,
+                "network",
+                "create",
+                "nat",
+                "--bridge",
+                "pnbr5",
+                "--subnet",
+                "198.19.5.0/24",
+                "--ip-masq",
+                "--json");
+        assertEquals(0, created.code(), created.err());
+        assertTrue(created.out().contains("\"ip_masq\":true"), created.out());
+        MainTest.Result bad = podnet(
+                sandbox,
+                "endpoint",
+                "add",
+                "--network",
+                "nat",
+                "--container-id",
+                "pub1",
+                "--netns",
+                pod,
+                "--publish",
+                "8080");
+        assertEquals(2, bad.code(), bad.out());
+        assertTrue(bad.err().contains("is not [HOSTIP:]HOSTPORT:PORT[/tcp|udp]"), bad.err());
+        MainTest.Result added = podnet(
+                sandbox,
+                "endpoint",
+                "add",
+                "--network",
+                "nat",
+                "--container-id",
+                "pub1",
+                "--netns",
+                pod,
+                "--publish",
+                "8080:80",
+                "--publish",
+                "5353:53/udp");
+        assertEquals(0, added.code(), added.err());
+        MainTest.Result shown = podnet(sandbox, "endpoint", "list", "--container-id", "pub1", "--json");
+        assertTrue(
+                shown.out().contains("\"ports\":[\"8080:80/tcp\",\"5353:53/udp\"]"),
+                "code " + shown.code() + " out [" + shown.out() + "] err [" + shown.err() + "]");
+        String nft = dev.podnet.testing.Sandbox.run(
+                "ip", "netns", "exec", sandbox.name(), "nft", "list", "table", "inet", "podnet");
+        assertTrue(nft.contains("tcp . 8080 comment \"podnet:pub1/eth0\" : 198.19.5.2 . 80"), nft);
+        assertTrue(nft.contains("udp . 5353 comment \"podnet:pub1/eth0\" : 198.19.5.2 . 53"), nft);
+        assertTrue(nft.contains("198.19.5.0/24"), "the network masquerades: " + nft);
+        assertEquals(
+                0, podnet(sandbox, "endpoint", "del", "--container-id", "pub1").code());
+        nft = dev.podnet.testing.Sandbox.run(
+                "ip", "netns", "exec", sandbox.name(), "nft", "list", "map", "inet", "podnet", "ports4");
+        assertFalse(nft.contains("8080"), nft);
+    }
 }

@@ -131,6 +131,9 @@ public final class CniService {
         for (InetAddress a : c.runtimeIps().isEmpty() ? args.ips() : c.runtimeIps()) {
             spec = spec.withAddress(a);
         }
+        for (dev.podnet.dataplane.PortMapping p : c.runtimePorts()) {
+            spec = spec.withPortMapping(p);
+        }
         return spec;
     }
 

@@ -15,6 +15,7 @@ import static dev.podnet.daemon.JsonFields.strings;
 
 import dev.podnet.api.Json;
 import dev.podnet.api.NetworkSpec;
+import dev.podnet.dataplane.PortMapping;
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.MacAddress;
 import java.net.InetAddress;
@@ -66,6 +67,7 @@ public final class NetworkConfig {
     private final NetworkSpec spec;
     private final List<InetAddress> runtimeIps;
     private final MacAddress runtimeMac;
+    private final List<PortMapping> runtimePorts;
 
     private NetworkConfig(
             Map<?, ?> root,
@@ -73,13 +75,15 @@ public final class NetworkConfig {
             String name,
             NetworkSpec spec,
             List<InetAddress> runtimeIps,
-            MacAddress runtimeMac) {
+            MacAddress runtimeMac,
+            List<PortMapping> runtimePorts) {
         this.root = root;
         this.cniVersion = cniVersion;
         this.name = name;
         this.spec = spec;
         this.runtimeIps = runtimeIps;
         this.runtimeMac = runtimeMac;
+        this.runtimePorts = runtimePorts;
     }
 
     /** The whole configuration, checked: what ADD, CHECK and STATUS need. */
@@ -91,19 +95,18 @@ public final class NetworkConfig {
         if (!type.equals(TYPE)) {
             throw invalid("type", "'" + type + "' is not '" + TYPE + "' (this configuration is for another plugin)");
         }
-        if (bool(root, "ipMasq", "ipMasq", false)) {
-            throw new CniError(
-                    CniError.UNSUPPORTED_FIELD,
-                    "ipMasq: masquerade is not supported yet (nf_tables NAT is the next step)");
-        }
-        NetworkSpec spec = spec(name, root);
+        // ipMasq and hairpinMode as the CNI bridge plugin reads them (both off unless asked for)
+        NetworkSpec spec = spec(name, root)
+                .withIpMasq(bool(root, "ipMasq", "ipMasq", false))
+                .withHairpin(bool(root, "hairpinMode", "hairpinMode", false));
         Map<?, ?> runtime = optObject(root, "runtimeConfig", "runtimeConfig");
         List<InetAddress> ips = runtime == null
                 ? List.of()
                 : staticAddresses(
                         strings(runtime, "ips", "runtimeConfig.ips"), "runtimeConfig.ips", CniError.INVALID_CONFIG);
         MacAddress mac = runtime == null ? null : mac(optString(runtime, "mac", "runtimeConfig.mac"));
-        return new NetworkConfig(root, version, name, spec, ips, mac);
+        List<PortMapping> ports = runtime == null ? List.of() : portMappings(runtime);
+        return new NetworkConfig(root, version, name, spec, ips, mac, ports);
     }
 
     /**
@@ -115,7 +118,7 @@ public final class NetworkConfig {
         String version = chooseVersion(root);
         Object name = root.get("name");
         return new NetworkConfig(
-                root, version, name instanceof String s && !s.isEmpty() ? s : null, null, List.of(), null);
+                root, version, name instanceof String s && !s.isEmpty() ? s : null, null, List.of(), null, List.of());
     }
 
     /** The version the configuration asks for (see {@link #cniVersion()}); errors as {@link #parse}. */
@@ -150,6 +153,42 @@ public final class NetworkConfig {
     /** The network the configuration describes; null from {@link #parseHeader}. */
     public NetworkSpec spec() {
         return spec;
+    }
+
+    /** The ports to publish from {@code runtimeConfig.portMappings} (the "portMappings" capability). */
+    public List<PortMapping> runtimePorts() {
+        return runtimePorts;
+    }
+
+    /**
+     * {@code runtimeConfig.portMappings}: {@code [{"hostPort": 8080, "containerPort": 80, "protocol":
+     * "tcp", "hostIP": "198.18.0.1"}]} as the portmap plugin reads it (protocol tcp when absent, an
+     * empty or absent hostIP for every address); the error names the entry and field.
+     */
+    private static List<PortMapping> portMappings(Map<?, ?> runtime) {
+        List<?> list = optList(runtime, "portMappings", "runtimeConfig.portMappings");
+        if (list == null) {
+            return List.of();
+        }
+        List<PortMapping> out = new java.util.ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            String path = "runtimeConfig.portMappings[" + i + "]";
+            Map<?, ?> m = object(list.get(i), path);
+            String protocol = optString(m, "protocol", path + ".protocol");
+            String hostIp = optString(m, "hostIP", path + ".hostIP");
+            try {
+                out.add(new PortMapping(
+                        protocol == null || protocol.isEmpty() ? "tcp" : protocol,
+                        hostIp == null || hostIp.isEmpty()
+                                ? null
+                                : dev.podnet.dataplane.ipam.Cidr.parseAddress(hostIp, path + ".hostIP"),
+                        integer(m, "hostPort", path + ".hostPort", 0),
+                        integer(m, "containerPort", path + ".containerPort", 0)));
+            } catch (RuntimeException e) {
+                throw invalid(path, e.getMessage());
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** Static addresses from {@code runtimeConfig.ips} (the "ips" capability), at most one per family. */

@@ -40,7 +40,8 @@ class CniResultsTest {
             List.of("198.18.0.53"),
             null,
             List.of(),
-            List.of());
+            List.of(),
+            false);
 
     private static final Endpoint ENDPOINT = new Endpoint(
             "c1/eth0",
@@ -62,7 +63,8 @@ class CniResultsTest {
             "web-0",
             "default",
             null,
-            Instant.EPOCH);
+            Instant.EPOCH,
+            List.of());
 
     @Test
     void version110IsTheApisResultWithoutIpVersions() {

@@ -113,14 +113,55 @@ class NetworkConfigTest {
     }
 
     @Test
+    void ipMasqHairpinModeAndThePortMappingsCapability() {
+        Map<String, Object> c = base();
+        c.put("ipMasq", true);
+        c.put("hairpinMode", true);
+        c.put(
+                "runtimeConfig",
+                Map.of(
+                        "portMappings",
+                        List.of(
+                                Map.of("hostPort", 8080, "containerPort", 80, "protocol", "tcp"),
+                                Map.of(
+                                        "hostPort",
+                                        5353,
+                                        "containerPort",
+                                        53,
+                                        "protocol",
+                                        "udp",
+                                        "hostIP",
+                                        "198.18.0.1"),
+                                Map.of("hostPort", 9000, "containerPort", 90, "hostIP", ""))));
+        NetworkConfig parsed = NetworkConfig.parse(bytes(c));
+        assertTrue(parsed.spec().ipMasq());
+        assertTrue(parsed.spec().hairpin());
+        assertEquals(
+                List.of(
+                        dev.podnet.dataplane.PortMapping.parse("8080:80/tcp"),
+                        dev.podnet.dataplane.PortMapping.parse("198.18.0.1:5353:53/udp"),
+                        dev.podnet.dataplane.PortMapping.parse("9000:90/tcp")),
+                parsed.runtimePorts());
+        assertFalse(NetworkConfig.parse(bytes(base())).spec().ipMasq(), "off unless asked for, as CNI bridge");
+        assertError(
+                CniError.INVALID_CONFIG,
+                "runtimeConfig.portMappings[0]: port mapping: host port must be 1 to 65535, got 0",
+                x -> x.put("runtimeConfig", Map.of("portMappings", List.of(Map.of("containerPort", 80)))));
+        assertError(
+                CniError.INVALID_CONFIG,
+                "runtimeConfig.portMappings[0]",
+                x -> x.put(
+                        "runtimeConfig",
+                        Map.of(
+                                "portMappings",
+                                List.of(Map.of("hostPort", 1, "containerPort", 1, "protocol", "sctp")))));
+    }
+
+    @Test
     void eachBadTopLevelFieldIsNamed() {
         assertError(CniError.INVALID_CONFIG, "cniVersion: is required", c -> c.remove("cniVersion"));
         assertError(CniError.INVALID_CONFIG, "name: is required", c -> c.remove("name"));
         assertError(CniError.INVALID_CONFIG, "type: 'bridge' is not 'podnet'", c -> c.put("type", "bridge"));
-        assertError(
-                CniError.UNSUPPORTED_FIELD,
-                "ipMasq: masquerade is not supported yet (nf_tables NAT is the next step)",
-                c -> c.put("ipMasq", true));
         assertError(CniError.INVALID_CONFIG, "ipMasq: must be true or false", c -> c.put("ipMasq", "yes"));
         assertError(CniError.INVALID_CONFIG, "mode: 'macvlan' is not bridge or ptp", c -> c.put("mode", "macvlan"));
         assertError(CniError.INVALID_CONFIG, "mtu: must be a whole number", c -> c.put("mtu", "1500"));

@@ -30,6 +30,7 @@ import java.util.List;
  * @param podNamespace the Kubernetes namespace, or null
  * @param sandboxKey   the sandbox it is attached to ({@link Endpoints#attach}), or null
  * @param created      when its add started
+ * @param ports        its published ports ({@link dev.podnet.dataplane.PortMapping}'s form, {@code 8080:80/tcp})
  */
 public record Endpoint(
         String id,
@@ -51,9 +52,11 @@ public record Endpoint(
         String podName,
         String podNamespace,
         String sandboxKey,
-        Instant created) {
+        Instant created,
+        List<String> ports) {
     public Endpoint {
         routes = List.copyOf(routes);
+        ports = List.copyOf(ports == null ? List.of() : ports);
     }
 
     static Endpoint of(EndpointRecord r) {
@@ -77,7 +80,8 @@ public record Endpoint(
                 orNull(r.podName()),
                 orNull(r.podNamespace()),
                 orNull(r.sandboxKey()),
-                Instant.ofEpochMilli(r.createdMillis()));
+                Instant.ofEpochMilli(r.createdMillis()),
+                r.ports());
     }
 
     static String orNull(String s) {

@@ -32,6 +32,7 @@ import java.util.List;
  * @param domain       the DNS domain, or null
  * @param search       DNS search domains
  * @param dnsOptions   resolver options
+ * @param ipMasq       traffic leaving the network is masqueraded ({@link NetworkSpec#withIpMasq})
  */
 public record Network(
         String name,
@@ -55,7 +56,8 @@ public record Network(
         List<String> nameservers,
         String domain,
         List<String> search,
-        List<String> dnsOptions) {
+        List<String> dnsOptions,
+        boolean ipMasq) {
     public Network {
         ranges = List.copyOf(ranges);
         ranges6 = List.copyOf(ranges6);
@@ -91,7 +93,8 @@ public record Network(
                 pod.nameservers(),
                 Endpoint.orNull(pod.domain()),
                 pod.search(),
-                pod.options());
+                pod.options(),
+                r.ipMasq());
     }
 
     /** True when the network hands out IPv4 addresses. */

@@ -242,7 +242,8 @@ class RecoveryTest extends DataplaneTestBase {
                 r.podName(),
                 r.podNamespace(),
                 null,
-                java.time.Instant.EPOCH);
+                java.time.Instant.EPOCH,
+                r.ports());
     }
 
     /** Three endpoints of every kind: bridge with pod name, MTU and an extra route; ptp dual stack; VM. */
