@@ -87,7 +87,11 @@ class NatTrafficTest extends DataplaneTestBase {
                             .withPortMapping(PortMapping.parse("5353:53/udp")))
                     .block(T);
             String p1Address = p1.address().split("/")[0];
-            add(dp, "nat", "nat-p2", pod2);
+            dp.endpoints()
+                    .add(EndpointSpec.of("nat", "nat-p2", NetNs.named(pod2))
+                            .withPortMapping(PortMapping.parse(UPLINK + ":6060:80/tcp")))
+                    .block(T);
+            serve(pod2, 80, false);
             serve(pod1, 80, false);
             serve(pod1, 53, true);
             serve(outside, 7000, false);
@@ -97,6 +101,9 @@ class NatTrafficTest extends DataplaneTestBase {
             // outside reaches the pod's servers through the host's ports, and is seen as itself
             assertEquals(OUTSIDE, ask(outside, UPLINK, 8080, false));
             assertEquals(OUTSIDE, ask(outside, UPLINK, 5353, true));
+            // a mapping for one host address: to that address only
+            assertEquals(OUTSIDE, ask(outside, UPLINK, 6060, false));
+            assertEquals("no answer", ask(pod1, "198.19.9.1", 6060, false), "not on the host's other addresses");
             // a pod reaches its own published port (hairpin) and another pod's: masqueraded as the gateway
             assertEquals("198.19.9.1", ask(pod1, UPLINK, 8080, false));
             assertEquals("198.19.9.1", ask(pod2, UPLINK, 8080, false));
