@@ -224,9 +224,32 @@ class StateStoreTest {
         assertEquals(pod, NetworkRecord.decode(pod.encode()));
         assertEquals(
                 PodConfig.DEFAULT,
-                NetworkRecord.decode(ptp.encode().replaceFirst("^7", "6").replaceAll("(\\|[^|]*){6}$", ""))
+                NetworkRecord.decode(ptp.encode().replaceFirst("^8", "6").replaceAll("(\\|[^|]*){7}$", ""))
                         .pod(),
                 "a version 6 record gives its pods a default route and nothing more");
+        NetworkRecord masq = new NetworkRecord(
+                pod.name(),
+                pod.mode(),
+                pod.bridge(),
+                pod.subnet(),
+                pod.gateway(),
+                pod.mtu(),
+                pod.ranges(),
+                pod.reserved(),
+                pod.hairpin(),
+                pod.macFromIp(),
+                pod.uplink(),
+                pod.subnet6(),
+                pod.gateway6(),
+                pod.ranges6(),
+                pod.ipv6FromMac(),
+                pod.pod(),
+                true);
+        assertEquals(masq, NetworkRecord.decode(masq.encode()));
+        NetworkRecord v7 =
+                NetworkRecord.decode(masq.encode().replaceFirst("^8", "7").replaceAll("\\|[^|]*$", ""));
+        assertEquals(pod.pod(), v7.pod(), "a version 7 record keeps its pod settings");
+        assertFalse(v7.ipMasq(), "a version 7 record does not masquerade");
     }
 
     @Test
