@@ -578,8 +578,8 @@ final class NftListing {
             int guard = -1;
             for (NftExpr e : expressions) {
                 if (guard >= 0
-                        && e instanceof NftExpr.Payload load
-                        && load.base() == Nft.Val.PAYLOAD_NETWORK
+                        && e instanceof NftExpr.Payload next
+                        && next.base() == Nft.Val.PAYLOAD_NETWORK
                         && guard == out.size() - 1) {
                     out.remove(guard); // implied by the ip / ip6 field that follows
                 }
