@@ -29,6 +29,8 @@ public final class Main {
                       conflist into DIR/etc/cni/net.d (default DIR: /)
               ip      podnet's own netlink reading of the kernel's tables, as iproute2 prints them
                       link|addr|route|neigh show [--netns NAME] [-6] [--json]
+              nft     list [--json]   podnet's nf_tables table (inet podnet) in the host namespace, read with podnet's own
+                      codec, as nft list table (nft -j) prints it; without the table: nothing (only the metainfo), exit 0
               network create NAME [--mode bridge|ptp] [--bridge BR] --subnet CIDR [--gateway IP] [--mtu N]
                              [--range START-END]... [--reserved IP]... [--hairpin] [--ip-masq] [--mac-from-ip] [--uplink IF]
                              [--subnet6 CIDR6 [--ipv6-from-mac]] [--gateway6 IP6] [--range6 START-END]...
@@ -111,6 +113,7 @@ public final class Main {
             return switch (argv[0]) {
                 case "churn" -> new ChurnCommand(Arrays.copyOfRange(argv, 1, argv.length), out, err).run();
                 case "ip" -> new IpCommand(rest, out).run(err);
+                case "nft" -> new NftCommand(rest, host, out).run(err);
                 case "daemon" -> Daemon.run(daemonArgs(stateDir, hostName, rest), ModelCommands.handler(), out, err);
                 case "install-cni" -> {
                     try {
