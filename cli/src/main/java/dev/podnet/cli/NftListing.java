@@ -23,6 +23,11 @@ import java.util.Map;
  * maps, single-field and concatenated intervals, comments, and the expressions of its rules put
  * back together as nft's statements). An expression it cannot put back is shown as
  * {@code [ expr ... ]} in text and as {@code {"podnet-expr": ...}} in JSON.
+ *
+ * <p>Why one file of some 1000 lines: it is one grammar, nft's, written twice (text and JSON) over
+ * the same walk of the table, and {@code NftCommandTest} holds both to nft's own output. The rule
+ * rebuilding (registers back to statements) is the part to move into a class of its own when it
+ * grows beyond podnet's own rules.
  */
 final class NftListing {
     private NftListing() {}
@@ -71,7 +76,9 @@ final class NftListing {
             }
             items.add(Map.of("table", table));
             for (NftRuleset.Set s : dump.sets()) {
-                items.add(Map.of(s.isMap() ? "map" : "set", setJson(family, s, dump.elements().get(s.name()))));
+                items.add(Map.of(
+                        s.isMap() ? "map" : "set",
+                        setJson(family, s, dump.elements().get(s.name()))));
             }
             for (Chain c : dump.chains()) {
                 items.add(Map.of("chain", chainJson(family, c)));
@@ -97,10 +104,17 @@ final class NftListing {
         o.put("name", s.name());
         o.put("table", s.table());
         List<Type> key = types(s.keyType());
-        o.put("type", key.size() == 1 ? key.getFirst().name() : key.stream().map(Type::name).toList());
+        o.put(
+                "type",
+                key.size() == 1
+                        ? key.getFirst().name()
+                        : key.stream().map(Type::name).toList());
         o.put("handle", s.handle());
         if (s.isMap()) {
-            o.put("map", String.join(" . ", types(s.dataType()).stream().map(Type::name).toList()));
+            o.put(
+                    "map",
+                    String.join(
+                            " . ", types(s.dataType()).stream().map(Type::name).toList()));
         }
         List<String> flags = setFlags(s.flags());
         if (!flags.isEmpty()) {
@@ -144,7 +158,9 @@ final class NftListing {
                 .append(dump.table().name())
                 .append(" {\n");
         if (dump.table().flags() != 0) {
-            b.append("\tflags ").append(String.join(",", tableFlags(dump.table().flags()))).append("\n");
+            b.append("\tflags ")
+                    .append(String.join(",", tableFlags(dump.table().flags())))
+                    .append("\n");
         }
         List<String> blocks = new ArrayList<>();
         for (NftRuleset.Set s : dump.sets()) {
@@ -160,9 +176,13 @@ final class NftListing {
     private static String setText(NftRuleset.Set s, List<Element> elements) {
         StringBuilder b = new StringBuilder();
         b.append('\t').append(s.isMap() ? "map " : "set ").append(s.name()).append(" {\n");
-        b.append("\t\ttype ").append(String.join(" . ", types(s.keyType()).stream().map(Type::name).toList()));
+        b.append("\t\ttype ")
+                .append(String.join(
+                        " . ", types(s.keyType()).stream().map(Type::name).toList()));
         if (s.isMap()) {
-            b.append(" : ").append(String.join(" . ", types(s.dataType()).stream().map(Type::name).toList()));
+            b.append(" : ")
+                    .append(String.join(
+                            " . ", types(s.dataType()).stream().map(Type::name).toList()));
         }
         b.append('\n');
         List<String> flags = setFlags(s.flags());
@@ -172,7 +192,8 @@ final class NftListing {
         List<Shown> shown = elements(s, elements);
         if (!shown.isEmpty()) {
             b.append("\t\telements = { ")
-                    .append(String.join(",\n\t\t\t     ", shown.stream().map(Shown::text).toList()))
+                    .append(String.join(
+                            ",\n\t\t\t     ", shown.stream().map(Shown::text).toList()))
                     .append(" }\n");
         }
         return b.append("\t}\n").toString();
@@ -196,7 +217,8 @@ final class NftListing {
         }
         for (Rule r : dump.rules(c.name())) {
             b.append("\t\t")
-                    .append(String.join(" ", statements(r, dump).stream().map(Shown::text).toList()))
+                    .append(String.join(
+                            " ", statements(r, dump).stream().map(Shown::text).toList()))
                     .append('\n');
         }
         return b.append("\t}\n").toString();
@@ -300,9 +322,7 @@ final class NftListing {
         boolean rbtree = s.isInterval() && elements.stream().allMatch(e -> e.keyEnd() == null);
         if (!rbtree) {
             for (Element e : elements) {
-                Shown k = e.keyEnd() == null
-                        ? value(key, s.keyLength(), e.key())
-                        : range(key, e.key(), e.keyEnd());
+                Shown k = e.keyEnd() == null ? value(key, s.keyLength(), e.key()) : range(key, e.key(), e.keyEnd());
                 out.add(element(k, e, data));
             }
             return out;
@@ -366,8 +386,7 @@ final class NftListing {
         int at = 0;
         for (Type t : types) {
             int n = types.size() == 1 ? start.length : t.length();
-            parts.add(interval(
-                    t, n, new BigInteger(1, slice(start, at, n)), new BigInteger(1, slice(end, at, n))));
+            parts.add(interval(t, n, new BigInteger(1, slice(start, at, n)), new BigInteger(1, slice(end, at, n))));
             at += (n + 3) & ~3;
         }
         return parts.size() == 1 ? parts.getFirst() : concat(parts);
@@ -600,8 +619,7 @@ final class NftListing {
                         counts.put("packets", c.packets());
                         counts.put("bytes", c.bytes());
                         out.add(new Shown(
-                                single("counter", counts),
-                                "counter packets " + c.packets() + " bytes " + c.bytes()));
+                                single("counter", counts), "counter packets " + c.packets() + " bytes " + c.bytes()));
                     }
                     default -> unknown(e);
                 }
@@ -879,8 +897,17 @@ final class NftListing {
             String[] names = kind.equals("ct state")
                     ? new String[] {"invalid", "established", "related", "new", null, null, "untracked"}
                     : new String[] {
-                        "expected", "seen-reply", "assured", "confirmed", "snat", "dnat", "seq-adjust",
-                        "snat-done", "dnat-done", "dying", "fixed-timeout"
+                        "expected",
+                        "seen-reply",
+                        "assured",
+                        "confirmed",
+                        "snat",
+                        "dnat",
+                        "seq-adjust",
+                        "snat-done",
+                        "dnat-done",
+                        "dying",
+                        "fixed-timeout"
                     };
             List<String> set = names(bits, names);
             Object json = set.size() == 1 ? set.getFirst() : set;
@@ -889,7 +916,14 @@ final class NftListing {
 
         private static Shown addressType(long type) {
             String[] names = {
-                "unspec", "unicast", "local", "broadcast", "anycast", "multicast", "blackhole", "unreachable",
+                "unspec",
+                "unicast",
+                "local",
+                "broadcast",
+                "anycast",
+                "multicast",
+                "blackhole",
+                "unreachable",
                 "prohibit"
             };
             String name = type >= 0 && type < names.length ? names[(int) type] : Long.toString(type);
@@ -947,8 +981,7 @@ final class NftListing {
             match.put("op", op);
             match.put("left", key.json());
             match.put("right", "@" + l.set());
-            out.add(new Shown(
-                    single("match", match), key.text() + (l.inverted() ? " != @" : " @") + l.set()));
+            out.add(new Shown(single("match", match), key.text() + (l.inverted() ? " != @" : " @") + l.set()));
         }
 
         private void immediate(NftExpr.Immediate i) {

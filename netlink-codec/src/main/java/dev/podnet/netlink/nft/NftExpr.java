@@ -76,7 +76,8 @@ public sealed interface NftExpr
 
         @Override
         public String toString() {
-            return "Cmp[sreg=" + sreg + ", op=" + op + ", data=" + HexFormat.of().formatHex(data) + "]";
+            return "Cmp[sreg=" + sreg + ", op=" + op + ", data="
+                    + HexFormat.of().formatHex(data) + "]";
         }
     }
 
@@ -119,8 +120,8 @@ public sealed interface NftExpr
 
         @Override
         public String toString() {
-            return "Bitwise[sreg=" + sreg + ", dreg=" + dreg + ", length=" + length + ", mask=" + hex(mask)
-                    + ", xor=" + hex(xor) + "]";
+            return "Bitwise[sreg=" + sreg + ", dreg=" + dreg + ", length=" + length + ", mask=" + hex(mask) + ", xor="
+                    + hex(xor) + "]";
         }
     }
 
@@ -177,8 +178,7 @@ public sealed interface NftExpr
 
         @Override
         public String toString() {
-            return "Immediate[dreg=" + dreg + ", verdict=" + verdict + ", chain=" + chain + ", data=" + hex(data)
-                    + "]";
+            return "Immediate[dreg=" + dreg + ", verdict=" + verdict + ", chain=" + chain + ", data=" + hex(data) + "]";
         }
     }
 
@@ -260,8 +260,7 @@ public sealed interface NftExpr
             case "ct" -> ct(a);
             case "fib" -> fib(a);
             case "counter" ->
-                new Counter(
-                        NftAttrs.be64(a, Nft.Attr.COUNTER_PACKETS, 0), NftAttrs.be64(a, Nft.Attr.COUNTER_BYTES, 0));
+                new Counter(NftAttrs.be64(a, Nft.Attr.COUNTER_PACKETS, 0), NftAttrs.be64(a, Nft.Attr.COUNTER_BYTES, 0));
             default -> null;
         };
         return typed != null ? typed : new Unknown(name, a);
@@ -305,11 +304,7 @@ public sealed interface NftExpr
             return null;
         }
         return new Bitwise(
-                sreg,
-                dreg,
-                length,
-                NftAttrs.value(a, Nft.Attr.BITWISE_MASK),
-                NftAttrs.value(a, Nft.Attr.BITWISE_XOR));
+                sreg, dreg, length, NftAttrs.value(a, Nft.Attr.BITWISE_MASK), NftAttrs.value(a, Nft.Attr.BITWISE_XOR));
     }
 
     private static NftExpr lookup(AttributeList a) {
@@ -319,11 +314,7 @@ public sealed interface NftExpr
             return null;
         }
         int flags = NftAttrs.be32(a, Nft.Attr.LOOKUP_FLAGS, 0);
-        return new Lookup(
-                set,
-                sreg,
-                NftAttrs.be32(a, Nft.Attr.LOOKUP_DREG, ABSENT),
-                (flags & Nft.Val.LOOKUP_INV) != 0);
+        return new Lookup(set, sreg, NftAttrs.be32(a, Nft.Attr.LOOKUP_DREG, ABSENT), (flags & Nft.Val.LOOKUP_INV) != 0);
     }
 
     private static NftExpr immediate(AttributeList a) {

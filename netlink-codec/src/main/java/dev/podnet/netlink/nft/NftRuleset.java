@@ -171,7 +171,10 @@ public final class NftRuleset {
 
         /** The chain of that name, or null. */
         public Chain chain(String name) {
-            return chains.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
+            return chains.stream()
+                    .filter(c -> c.name().equals(name))
+                    .findFirst()
+                    .orElse(null);
         }
 
         /** The set or map of that name, or null. */
@@ -237,7 +240,9 @@ public final class NftRuleset {
     }
 
     private static boolean isOf(NftMessage m, int type, int tableAttribute, String table) {
-        return m.type() == type && m.family() == Nft.Family.INET && table.equals(m.attributes().string(tableAttribute));
+        return m.type() == type
+                && m.family() == Nft.Family.INET
+                && table.equals(m.attributes().string(tableAttribute));
     }
 
     /**

@@ -122,8 +122,7 @@ class NftRulesetTest {
                 d.chains().stream().map(Chain::name).toList());
         assertEquals(new Chain("podnet", "hostports", 1, null, null, null, null), d.chain("hostports"));
         assertFalse(d.chain("hostports").isBase());
-        assertEquals(
-                new Chain("podnet", "prerouting", 2, "nat", Nft.Hook.PRE_ROUTING, -100, 1), d.chain("prerouting"));
+        assertEquals(new Chain("podnet", "prerouting", 2, "nat", Nft.Hook.PRE_ROUTING, -100, 1), d.chain("prerouting"));
         assertEquals(new Chain("podnet", "output", 3, "nat", Nft.Hook.LOCAL_OUT, -100, 1), d.chain("output"));
         assertEquals(
                 new Chain("podnet", "postrouting", 4, "nat", Nft.Hook.POST_ROUTING, 100, 1), d.chain("postrouting"));
@@ -136,16 +135,7 @@ class NftRulesetTest {
     void setsAndMaps() {
         TableDump d = dump("podnet-design-list-table");
         assertEquals(
-                List.of(
-                        "masq4",
-                        "masq6",
-                        "same4",
-                        "same6",
-                        "bridges",
-                        "ports4",
-                        "ports6",
-                        "hostports4",
-                        "hostports6"),
+                List.of("masq4", "masq6", "same4", "same6", "bridges", "ports4", "ports6", "hostports4", "hostports6"),
                 d.sets().stream().map(NftRuleset.Set::name).toList());
         assertEquals(
                 new NftRuleset.Set("podnet", "masq4", 6, Nft.Set.F_INTERVAL, Nft.Type.IPV4_ADDR, 4, 0, 0, List.of()),
