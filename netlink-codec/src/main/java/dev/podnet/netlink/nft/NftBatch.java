@@ -158,7 +158,8 @@ public final class NftBatch {
     /**
      * A set, or a map when {@code dataLength > 0} ({@link Nft.Set#F_MAP} is added then). A
      * concatenated key with intervals gives the length of each field ({@code fieldLengths}, in
-     * bytes; empty otherwise).
+     * bytes; empty otherwise). A set of interface names ({@link Nft.Type#IFNAME}) is marked host
+     * order for nft's listing, as nft marks it.
      */
     public NftBatch addSet(
             String table,
@@ -178,6 +179,15 @@ public final class NftBatch {
                 .be32(Nft.Set.ID, ++setIds);
         if (dataLength > 0) {
             m.be32(Nft.Set.DATA_TYPE, dataType).be32(Nft.Set.DATA_LEN, dataLength);
+        }
+        if (keyType == Nft.Type.IFNAME) {
+            // nft's userdata TLV KEYBYTEORDER = host: without it nft reads an interface name as a
+            // big-endian number and prints it reversed (the kernel compares the bytes either way)
+            m.open(Nft.Set.USERDATA)
+                    .rawByte(0)
+                    .rawByte(4)
+                    .rawBytes(new byte[] {1, 0, 0, 0})
+                    .endNest();
         }
         if (fieldLengths.length > 0) {
             m.nest(Nft.Set.DESC).nest(Nft.Set.DESC_CONCAT);

@@ -197,9 +197,9 @@ final class NatRules {
         nfproto(b.addRule(t, "postrouting"), IPV4)
                 .payload(Nft.Val.PAYLOAD_NETWORK, 12, 4, R1)
                 .lookup("masq4", R1, false)
-                .payload(Nft.Val.PAYLOAD_NETWORK, 16, 1, R1)
-                .bitwise(R1, R1, new byte[] {(byte) 0xf0}, new byte[] {0})
-                .cmp(R1, Nft.Val.CMP_NEQ, new byte[] {(byte) 0xe0})
+                .payload(Nft.Val.PAYLOAD_NETWORK, 16, 4, R1)
+                .bitwise(R1, R1, new byte[] {(byte) 0xf0, 0, 0, 0}, ZERO32)
+                .cmp(R1, Nft.Val.CMP_NEQ, new byte[] {(byte) 0xe0, 0, 0, 0})
                 .masq()
                 .end();
         nfproto(b.addRule(t, "postrouting"), IPV6)

@@ -10,6 +10,8 @@ import dev.podnet.netlink.Errno;
 import dev.podnet.netlink.NetlinkException;
 import dev.podnet.netlink.nft.Nft;
 import dev.podnet.netlink.nft.NftBatch;
+import dev.podnet.netlink.nft.NftException;
+import dev.podnet.netlink.nft.NftMessage;
 import dev.podnet.netlink.nft.NftSocket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -55,6 +57,9 @@ public final class NatTable implements AutoCloseable {
 
     private boolean ready;
     private boolean closed;
+    /** Whether the kernel knows NFT_MSG_DESTROYSETELEM (6.3 and later): assumed until it says EINVAL. */
+    private boolean destroy = true;
+
     private final ByteBuf buffer = Unpooled.buffer(16 << 10);
 
     public NatTable(RtnlExecutor rtnl, NetNs host) {
@@ -68,16 +73,12 @@ public final class NatTable implements AutoCloseable {
      * changes nothing.
      */
     public Mono<Void> addNetwork(NetworkRecord n) {
-        return onThread(() -> commit(b -> networkElements(b, n, true)));
+        return onThread(() -> commit(b -> networkElements(adding(b), n)));
     }
 
     /** Removes the network's elements (those that are there); nothing when the table was never made. */
     public Mono<Void> removeNetwork(NetworkRecord n) {
-        return onThread(() -> {
-            if (exists()) {
-                commit(b -> networkElements(b, n, false));
-            }
-        });
+        return onThread(() -> remove(sink -> networkElements(sink, n)));
     }
 
     /**
@@ -92,8 +93,9 @@ public final class NatTable implements AutoCloseable {
             return Mono.empty();
         }
         return onThread(() -> commit(b -> {
-            networkElements(b, n, true);
-            portElements(b, owner, ports, pod4, pod6, true);
+            Sink sink = adding(b);
+            networkElements(sink, n);
+            portElements(sink, owner, ports, pod4, pod6, pod4 != null, pod6 != null);
         }));
     }
 
@@ -102,11 +104,7 @@ public final class NatTable implements AutoCloseable {
         if (ports.isEmpty()) {
             return Mono.empty();
         }
-        return onThread(() -> {
-            if (exists()) {
-                commit(b -> portElements(b, null, ports, null, null, false, ipv4, ipv6));
-            }
-        });
+        return onThread(() -> remove(sink -> portElements(sink, null, ports, null, null, ipv4, ipv6)));
     }
 
     private Mono<Void> onThread(ThrowingRunnable work) {
@@ -129,14 +127,27 @@ public final class NatTable implements AutoCloseable {
         return socket;
     }
 
+    /**
+     * Deletes as on a kernel before 6.3 from now on (one transaction a message, a missing element
+     * skipped): the path this kernel never takes by itself, for its test.
+     */
+    void deleteAsOldKernels() {
+        destroy = false;
+    }
+
     /** Whether the table is there (this process made it, or an earlier one did). */
     private boolean exists() throws Exception {
         if (ready) {
             return true;
         }
         try {
-            return !socket().dump(Nft.Msg.GETTABLE, w -> w.string(Nft.Table.NAME, TABLE))
-                    .isEmpty();
+            // the kernel does not narrow a table dump by name: every table of the family comes back
+            for (NftMessage m : socket().dump(Nft.Msg.GETTABLE, w -> w.string(Nft.Table.NAME, TABLE))) {
+                if (m.family() == Nft.Family.INET && TABLE.equals(m.attributes().string(Nft.Table.NAME))) {
+                    return true;
+                }
+            }
+            return false;
         } catch (NetlinkException e) {
             if (e.errno() == Errno.ENOENT) {
                 return false;
@@ -162,6 +173,87 @@ public final class NatTable implements AutoCloseable {
         ready = true;
     }
 
+    /**
+     * Removes the elements {@code body} names, those that are there: in one transaction of
+     * {@code NFT_MSG_DESTROYSETELEM} (kernel 6.3 and later); on older kernels, which do not know it
+     * (EINVAL), one transaction a message of {@code NFT_MSG_DELSETELEM}, a missing element (ENOENT)
+     * skipped. Nothing when the table was never made.
+     */
+    private void remove(Consumer<Sink> body) throws Exception {
+        if (!exists()) {
+            return;
+        }
+        if (destroy) {
+            try {
+                commit(b -> body.accept((set, desc) -> b.deleteElements(TABLE, set, true, desc)));
+                return;
+            } catch (NftException e) {
+                if (e.errno() != Errno.EINVAL || e.messageIndex() == 0) {
+                    throw e;
+                }
+                destroy = false; // a kernel before 6.3: no idempotent delete
+            }
+        }
+        OneByOne sink = new OneByOne();
+        body.accept(sink);
+        sink.flush();
+    }
+
+    /** Where element messages go: {@code open} begins one for {@code set} (add or delete, as the sink does). */
+    @FunctionalInterface
+    private interface Sink {
+        NftBatch.Elements open(String set, String description);
+
+        default boolean adding() {
+            return false;
+        }
+    }
+
+    private static Sink adding(NftBatch b) {
+        return new Sink() {
+            @Override
+            public NftBatch.Elements open(String set, String description) {
+                return b.addElements(TABLE, set, set.contains("ports"), description);
+            }
+
+            @Override
+            public boolean adding() {
+                return true;
+            }
+        };
+    }
+
+    /** Deletes message by message, each its own transaction, a missing element no error (kernels before 6.3). */
+    private final class OneByOne implements Sink {
+        private NftBatch pending;
+
+        @Override
+        public NftBatch.Elements open(String set, String description) {
+            flush();
+            buffer.clear();
+            pending = NftBatch.begin(buffer);
+            return pending.deleteElements(TABLE, set, false, description);
+        }
+
+        void flush() {
+            if (pending == null) {
+                return;
+            }
+            NftBatch b = pending;
+            pending = null;
+            b.end();
+            try {
+                socket().commit(b);
+            } catch (NftException e) {
+                if (e.errno() != Errno.ENOENT) {
+                    throw e;
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     /** Forwarding on in the host namespace (this thread is inside it): what masquerade and DNAT need. */
     private static void forwarding() throws Exception {
         Files.writeString(Path.of("/proc/sys/net/ipv4/ip_forward"), "1");
@@ -171,30 +263,33 @@ public final class NatTable implements AutoCloseable {
         }
     }
 
-    private static void networkElements(NftBatch b, NetworkRecord n, boolean add) {
-        String what = (add ? "add" : "remove") + " network " + n.name();
+    private static void networkElements(Sink sink, NetworkRecord n) {
+        String what = (sink.adding() ? "add" : "remove") + " network " + n.name();
         if (n.ipv4()) {
             Cidr s = Cidr.parse(n.subnet());
-            interval(b, "same4", s, add, what, true);
+            interval(sink, "same4", s, what, true);
             if (n.ipMasq()) {
-                interval(b, "masq4", s, add, what, false);
+                interval(sink, "masq4", s, what, false);
             }
         }
         if (n.ipv6()) {
             Cidr s = Cidr.parse(n.subnet6());
-            interval(b, "same6", s, add, what, true);
+            interval(sink, "same6", s, what, true);
             if (n.ipMasq()) {
-                interval(b, "masq6", s, add, what, false);
+                interval(sink, "masq6", s, what, false);
             }
         }
         if (n.mode() == NetworkMode.BRIDGE && !n.bridge().isEmpty()) {
-            NftBatch.Elements e = add
-                    ? b.addElements(TABLE, "bridges", false, what + ": bridge " + n.bridge())
-                    : b.deleteElements(TABLE, "bridges", true, what + ": bridge " + n.bridge());
             byte[] name = new byte[16];
             byte[] text = n.bridge().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             System.arraycopy(text, 0, name, 0, Math.min(text.length, 15));
-            e.element().key().address(name).endValue().endElement().end();
+            sink.open("bridges", what + ": bridge " + n.bridge())
+                    .element()
+                    .key()
+                    .address(name)
+                    .endValue()
+                    .endElement()
+                    .end();
         }
     }
 
@@ -202,13 +297,12 @@ public final class NatTable implements AutoCloseable {
      * {@code subnet} in an interval set: {@code masq4/6} holds it as start and exclusive end (two
      * elements); {@code same4/6} (a concatenation) as {@code subnet . subnet} with an inclusive end.
      */
-    private static void interval(NftBatch b, String set, Cidr subnet, boolean add, String what, boolean pair) {
+    private static void interval(Sink sink, String set, Cidr subnet, String what, boolean pair) {
         byte[] first = subnet.network().address().getAddress();
         BigInteger size = subnet.size();
         BigInteger start = new BigInteger(1, first);
         byte[] last = bytes(start.add(size).subtract(BigInteger.ONE), first.length);
-        String desc = what + ": " + set + " " + subnet;
-        NftBatch.Elements e = add ? b.addElements(TABLE, set, false, desc) : b.deleteElements(TABLE, set, true, desc);
+        NftBatch.Elements e = sink.open(set, what + ": " + set + " " + subnet);
         if (pair) {
             e.element().key().address(first).address(first).endValue();
             e.keyEnd().address(last).address(last).endValue().endElement();
@@ -236,17 +330,11 @@ public final class NatTable implements AutoCloseable {
     }
 
     private static void portElements(
-            NftBatch b, String owner, List<PortMapping> ports, Inet4Address pod4, InetAddress pod6, boolean add) {
-        portElements(b, owner, ports, pod4, pod6, add, pod4 != null, pod6 != null);
-    }
-
-    private static void portElements(
-            NftBatch b,
+            Sink sink,
             String owner,
             List<PortMapping> ports,
             Inet4Address pod4,
             InetAddress pod6,
-            boolean add,
             boolean v4,
             boolean v6) {
         for (PortMapping p : ports) {
@@ -256,16 +344,15 @@ public final class NatTable implements AutoCloseable {
                     continue;
                 }
                 String map = (hostIp ? "hostports" : "ports") + family;
-                String desc = (add ? "publish " : "withdraw ") + p + (owner == null ? "" : " for " + owner) + " (" + map
-                        + ")";
-                NftBatch.Elements e =
-                        add ? b.addElements(TABLE, map, true, desc) : b.deleteElements(TABLE, map, true, desc);
+                String desc = (sink.adding() ? "publish " : "withdraw ") + p + (owner == null ? "" : " for " + owner)
+                        + " (" + map + ")";
+                NftBatch.Elements e = sink.open(map, desc);
                 e.element().key();
                 if (hostIp) {
                     e.address(p.hostIp().getAddress());
                 }
                 e.u8(p.protocolNumber()).port(p.hostPort()).endValue();
-                if (add) {
+                if (sink.adding()) {
                     e.data()
                             .address(family == 4 ? pod4.getAddress() : pod6.getAddress())
                             .port(p.podPort())
