@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podnet.dataplane.EndpointOperationException;
 import dev.podnet.dataplane.PortMapping;
+import dev.podnet.dataplane.ReconcileReport;
 import dev.podnet.dataplane.internal.engine.StepObserver;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.testing.KernelTest;
@@ -143,5 +144,60 @@ class NatTrafficTest extends DataplaneTestBase {
             }
         }
         assertEquals(rulesetBefore, Sandbox.run("nft", "list", "ruleset"), "the root namespace's nf_tables untouched");
+    }
+
+    private static String nftIn(Sandbox sandbox, String... args) throws IOException {
+        String[] cmd = new String[args.length + 5];
+        cmd[0] = "ip";
+        cmd[1] = "netns";
+        cmd[2] = "exec";
+        cmd[3] = sandbox.name();
+        cmd[4] = "nft";
+        System.arraycopy(args, 0, cmd, 5, args.length);
+        return Sandbox.run(cmd);
+    }
+
+    @Test
+    void reconcileRestoresMissingPortsAndWithdrawsStaleOnes(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
+            dp.networks()
+                    .create(NetworkSpec.bridge("nat", "pnbr8", "198.19.8.0/24"))
+                    .block(T);
+            dp.endpoints()
+                    .add(EndpointSpec.of("nat", "rec-p1", NetNs.named(pod))
+                            .withPortMapping(PortMapping.parse("8080:80/tcp")))
+                    .block(T);
+            // what a kill or a hand at nft leaves: the endpoint's element gone, one of an endpoint that is not
+            nftIn(sandbox, "delete", "element", "inet", "podnet", "ports4", "{ tcp . 8080 }");
+            nftIn(
+                    sandbox,
+                    "add",
+                    "element",
+                    "inet",
+                    "podnet",
+                    "ports4",
+                    "{ tcp . 9999 comment \"podnet:ghost/eth0\" : 198.19.8.77 . 80 }");
+
+            ReconcileReport dry = dp.reconciler().run(true).block(T);
+            assertTrue(
+                    dry.actions().stream()
+                            .anyMatch(a -> a.startsWith("restored published port 8080:80/tcp of rec-p1/eth0")),
+                    dry.toString());
+            assertTrue(
+                    dry.actions().stream().anyMatch(a -> a.contains("stale") && a.contains("podnet:ghost/eth0")),
+                    dry.toString());
+            String before = nftIn(sandbox, "list", "map", "inet", "podnet", "ports4");
+            assertFalse(before.contains("8080"), "a dry run changes nothing: " + before);
+            assertTrue(before.contains("9999"), before);
+
+            ReconcileReport done = dp.reconciler().run(false).block(T);
+            assertEquals(2, done.actions().size(), done.toString());
+            String after = nftIn(sandbox, "list", "map", "inet", "podnet", "ports4");
+            assertTrue(after.contains("tcp . 8080 comment \"podnet:rec-p1/eth0\" : 198.19.8.2 . 80"), after);
+            assertFalse(after.contains("9999"), after);
+            assertTrue(dp.reconciler().run(false).block(T).clean(), "nothing left to do");
+            dp.endpoints().remove("rec-p1", "eth0").block(T);
+        }
     }
 }

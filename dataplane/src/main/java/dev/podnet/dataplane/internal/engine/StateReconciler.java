@@ -96,6 +96,17 @@ final class StateReconciler {
                 work.add(adoptOrDelete(orphan, namespaces, actions, notes, dryRun));
             }
             work.add(releaseUnowned(actions, dryRun));
+            // the published ports of the endpoints that stay (READY, their link there)
+            List<EndpointRecord> staying = records.values().stream()
+                    .filter(r -> r.state() == EndpointState.READY && tagged.containsKey(r.key()))
+                    .toList();
+            work.add(Mono.defer(() -> host.nat().reconcile(staying, inFlight, dryRun))
+                    .doOnNext(actions::addAll)
+                    .onErrorResume(e -> {
+                        notes.add("published ports not reconciled: " + e.getMessage());
+                        return Mono.empty();
+                    })
+                    .then());
             return Flux.concat(work)
                     .then(Mono.fromSupplier(() -> new ReconcileReport(dryRun, records.size(), actions, notes)));
         });

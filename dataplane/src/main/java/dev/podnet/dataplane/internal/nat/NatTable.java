@@ -2,6 +2,7 @@ package dev.podnet.dataplane.internal.nat;
 
 import dev.podnet.dataplane.NetworkMode;
 import dev.podnet.dataplane.PortMapping;
+import dev.podnet.dataplane.internal.endpoint.EndpointRecord;
 import dev.podnet.dataplane.internal.netns.RtnlExecutor;
 import dev.podnet.dataplane.internal.state.NetworkRecord;
 import dev.podnet.dataplane.ipam.Cidr;
@@ -12,6 +13,7 @@ import dev.podnet.netlink.nft.Nft;
 import dev.podnet.netlink.nft.NftBatch;
 import dev.podnet.netlink.nft.NftException;
 import dev.podnet.netlink.nft.NftMessage;
+import dev.podnet.netlink.nft.NftRuleset;
 import dev.podnet.netlink.nft.NftSocket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -20,7 +22,9 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import reactor.core.publisher.Mono;
 
@@ -105,6 +109,135 @@ public final class NatTable implements AutoCloseable {
             return Mono.empty();
         }
         return onThread(() -> remove(sink -> portElements(sink, null, ports, null, null, ipv4, ipv6)));
+    }
+
+    /**
+     * Brings the published ports in line with the endpoints that hold them ({@code ready}: READY
+     * endpoints whose links exist): an element whose owner is gone, or whose data or owner differs
+     * from its endpoint's record, is withdrawn; a port a READY endpoint publishes but the table lacks
+     * is restored (what a kill between an endpoint's steps, or a hand at nft, leaves). One
+     * transaction; in a dry run only the report. The actions, one line each.
+     */
+    public Mono<List<String>> reconcile(
+            java.util.Collection<EndpointRecord> ready, java.util.function.Predicate<String> inFlight, boolean dryRun) {
+        return rtnl.inside(host, () -> reconcileNow(ready, inFlight, dryRun));
+    }
+
+    /** An element as the table should hold it: its owner's comment and its data. */
+    private record Want(String comment, byte[] data, String what) {}
+
+    private List<String> reconcileNow(
+            java.util.Collection<EndpointRecord> ready, java.util.function.Predicate<String> inFlight, boolean dryRun)
+            throws Exception {
+        Map<String, Map<String, Want>> want = new java.util.HashMap<>();
+        for (String map : PORT_MAPS) {
+            want.put(map, new java.util.HashMap<>());
+        }
+        for (EndpointRecord r : ready) {
+            for (String text : r.ports()) {
+                PortMapping p = PortMapping.parse(text);
+                for (int family : new int[] {4, 6}) {
+                    String address = family == 4 ? r.address() : r.address6();
+                    if (address.isEmpty() || p.hostIp() != null && p.ipv6HostIp() != (family == 6)) {
+                        continue;
+                    }
+                    byte[] pod = Cidr.parse(address).address().getAddress();
+                    String map = (p.hostIp() != null ? "hostports" : "ports") + family;
+                    want.get(map)
+                            .put(
+                                    hex(key(p)),
+                                    new Want("podnet:" + r.id(), data(pod, p.podPort()), p + " of " + r.id()));
+                }
+            }
+        }
+        boolean anyWanted = want.values().stream().anyMatch(m -> !m.isEmpty());
+        if (!exists() && !anyWanted) {
+            return List.of();
+        }
+        NftRuleset.TableDump dump = exists() ? NftRuleset.read(socket(), TABLE) : null;
+        List<String> actions = new ArrayList<>();
+        List<String[]> stale = new ArrayList<>(); // map, key hex
+        for (String map : PORT_MAPS) {
+            List<NftRuleset.Element> have =
+                    dump == null ? List.of() : dump.elements().getOrDefault(map, List.of());
+            Map<String, Want> wanted = want.get(map);
+            for (NftRuleset.Element e : have) {
+                String k = hex(e.key());
+                Want w = wanted.get(k);
+                if (w != null
+                        && java.util.Arrays.equals(w.data(), e.data())
+                        && w.comment().equals(e.comment())) {
+                    wanted.remove(k); // there, as it should be
+                } else {
+                    stale.add(new String[] {map, k});
+                    actions.add("withdrew a stale published port from " + map + " (key " + k + ", "
+                            + (e.comment() == null ? "no owner" : e.comment()) + ")");
+                }
+            }
+            for (Want w : wanted.values()) {
+                actions.add("restored published port " + w.what() + " (" + map + ")");
+            }
+        }
+        if (dryRun || actions.isEmpty()) {
+            return actions;
+        }
+        commit(b -> {
+            for (String[] s : stale) {
+                b.deleteElements(TABLE, s[0], false, "withdraw stale element of " + s[0])
+                        .element()
+                        .key()
+                        .address(unhex(s[1]))
+                        .endValue()
+                        .endElement()
+                        .end();
+            }
+            for (String map : PORT_MAPS) {
+                for (Map.Entry<String, Want> e : want.get(map).entrySet()) {
+                    b.addElements(TABLE, map, true, "restore " + e.getValue().what())
+                            .element()
+                            .key()
+                            .address(unhex(e.getKey()))
+                            .endValue()
+                            .data()
+                            .address(e.getValue().data())
+                            .endValue()
+                            .comment(e.getValue().comment())
+                            .endElement()
+                            .end();
+                }
+            }
+        });
+        return actions;
+    }
+
+    private static final List<String> PORT_MAPS = List.of("ports4", "ports6", "hostports4", "hostports6");
+
+    /** A port mapping's key as the map holds it: [host address .] protocol . port, each field padded to 4 bytes. */
+    private static byte[] key(PortMapping p) {
+        byte[] host = p.hostIp() == null ? new byte[0] : p.hostIp().getAddress();
+        byte[] k = new byte[host.length + 8];
+        System.arraycopy(host, 0, k, 0, host.length);
+        k[host.length] = (byte) p.protocolNumber();
+        k[host.length + 4] = (byte) (p.hostPort() >> 8);
+        k[host.length + 5] = (byte) p.hostPort();
+        return k;
+    }
+
+    /** A map's data: pod address . pod port (padded to 4 bytes). */
+    private static byte[] data(byte[] pod, int port) {
+        byte[] d = new byte[pod.length + 4];
+        System.arraycopy(pod, 0, d, 0, pod.length);
+        d[pod.length] = (byte) (port >> 8);
+        d[pod.length + 1] = (byte) port;
+        return d;
+    }
+
+    private static String hex(byte[] b) {
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
+    private static byte[] unhex(String s) {
+        return java.util.HexFormat.of().parseHex(s);
     }
 
     private Mono<Void> onThread(ThrowingRunnable work) {
