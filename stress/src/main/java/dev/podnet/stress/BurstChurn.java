@@ -90,6 +90,15 @@ final class BurstChurn {
             }
 
             boolean verified = BurstVerifier.verify(dp, fixture, options, podNames, endpoints, firstErrors);
+            if (options.publish()) {
+                // every pod's port in podnet's table, once per family (read with nft: -1 when not installed)
+                int published = KernelLeftovers.publishedPorts(sandbox);
+                int expected = pods * (ipv6 ? 2 : 1) - errors.get();
+                if (published >= 0 && published != expected) {
+                    verified = false;
+                    firstErrors.add("published ports: nft lists " + published + " elements, expected " + expected);
+                }
+            }
 
             Latencies delLat = new Latencies();
             double delSeconds = 0;
@@ -105,6 +114,7 @@ final class BurstChurn {
                 leakedAddresses = KernelLeftovers.podAddresses(podNames)
                         + dp.ipam().reservedCount(NETWORK)
                         + dp.endpoints().list().count().block(T).intValue();
+                leakedLinks += Math.max(0, KernelLeftovers.publishedPorts(sandbox)); // a port left is a leak too
             }
             report(
                     addLat,
@@ -225,7 +235,8 @@ final class BurstChurn {
                                         dp.add(
                                                 prefix + ChurnCommand.containerId(i),
                                                 podNames.get(i),
-                                                (prefix.isEmpty() ? "pod-" : prefix + "-") + i),
+                                                (prefix.isEmpty() ? "pod-" : prefix + "-") + i,
+                                                options.publish() ? ChurnOptions.hostPort(i) : 0),
                                         lat)
                                 .doOnNext(ep -> endpoints[i] = ep)
                                 .onErrorResume(e -> failed(e, errors, firstErrors)),
@@ -292,7 +303,7 @@ final class BurstChurn {
                         "podnet churn: %d pods, %s shape%s, %s, sandbox %s",
                         pods,
                         options.shape(),
-                        ipv6 ? ", dual stack" : "",
+                        (ipv6 ? ", dual stack" : "") + (options.publish() ? ", a published port each" : ""),
                         options.viaDaemon() ? "through the daemon's socket" : "through the library",
                         sandbox)
                 .line(
@@ -317,6 +328,7 @@ final class BurstChurn {
                 .put("shape", options.shape())
                 .put("ipv6", ipv6)
                 .put("via", options.viaDaemon() ? "daemon" : "library")
+                .put("publish", options.publish())
                 .put("add_s", Report.round(addS, 4))
                 .put("add_per_s", Report.round(addRate, 1))
                 .put("add_p50_ms", Report.round(add.percentileMillis(50), 3))

@@ -60,13 +60,16 @@ public final class ChurnCommand {
                         "--out",
                         "--warmup",
                         "--warmup-s"),
-                Set.of("--keep", "--json", "--ipv6", "--crash-test", "--via-daemon"));
+                Set.of("--keep", "--json", "--ipv6", "--crash-test", "--via-daemon", "--publish"));
         if (!a.positional().isEmpty()) {
             throw new UsageException(
                     CMD + ": unexpected argument '" + a.positional().get(0) + "'");
         }
         if (a.has("--via-daemon") && (a.has("--rate") || a.has("--crash-test"))) {
             throw new UsageException(CMD + ": --via-daemon drives the burst only (not --rate or --crash-test)");
+        }
+        if (a.has("--publish") && a.has("--rate")) {
+            throw new UsageException(CMD + ": --publish goes with the burst and --crash-test (not --rate)");
         }
         // each parse makes the checks of all the options in the order the command always made them
         if (a.has("--rate")) {

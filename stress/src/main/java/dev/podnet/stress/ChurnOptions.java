@@ -17,6 +17,8 @@ import static dev.podnet.stress.ChurnCommand.CMD;
  * @param keep        leave the sandbox, its pods and the state for inspection ({@code --keep})
  * @param json        a last line of JSON ({@code --json})
  * @param viaDaemon   through a daemon's socket instead of the library's API ({@code --via-daemon})
+ * @param publish     every pod publishes a port (pod i: host port 10000 + i to its port 80, {@code --publish}), and
+ *                    the network masquerades
  * @param sandbox     the sandbox's name and state directory
  */
 record ChurnOptions(
@@ -28,6 +30,7 @@ record ChurnOptions(
         boolean keep,
         boolean json,
         boolean viaDaemon,
+        boolean publish,
         SandboxFixture.Options sandbox)
         implements ChurnCommand.Mode {
 
@@ -38,6 +41,9 @@ record ChurnOptions(
         CrashOptions.refuse(a);
         int concurrency = ChurnCommand.concurrency(a);
         String shape = ChurnCommand.shape(a);
+        if (a.has("--publish") && pods > 55000) {
+            throw new UsageException(CMD + ": --publish gives pod i host port 10000 + i: at most 55000 pods");
+        }
         if (a.has("--via-daemon") && shape.equals("vm")) {
             throw new UsageException(CMD + ": --via-daemon: CNI has no VM shape (bridge or ptp)");
         }
@@ -50,6 +56,7 @@ record ChurnOptions(
                 a.has("--keep"),
                 a.has("--json"),
                 a.has("--via-daemon"),
+                a.has("--publish"),
                 SandboxFixture.Options.parse(a));
     }
 
@@ -65,6 +72,11 @@ record ChurnOptions(
     /** A bridge network whose pods each hold a tap for a VM, instead of being the workload themselves. */
     boolean vm() {
         return shape.equals("vm");
+    }
+
+    /** The host port pod {@code i} publishes with {@code --publish}. */
+    static int hostPort(int i) {
+        return 10000 + i;
     }
 
     /** The network's IPv4 gateway. */

@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
 final class KernelLeftovers {
     private static final Pattern HOST_LINK = Pattern.compile("^\\d+: (" + HostNames.PREFIX + "[0-9a-f]{12})[@:]");
 
+    private static final Pattern OWNED = Pattern.compile("\"comment\":\\s*\"podnet:");
+
     private KernelLeftovers() {}
 
     /** Host links ({@code pn} + 12 hex digits) in {@code sandbox}, as {@code ip -o link} lists them. */
@@ -45,6 +47,40 @@ final class KernelLeftovers {
             if (line.startsWith("netns: ")) {
                 counting = ours.contains(line.substring("netns: ".length()).strip());
             } else if (counting && line.contains(" inet")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Elements of podnet's published-port maps in {@code sandbox}, as nft lists them ({@code nft -j
+     * list map inet podnet ports4} and {@code ports6}); -1 when nft is not installed. 0 when the table
+     * was never made.
+     */
+    static int publishedPorts(String sandbox) throws IOException, InterruptedException {
+        int n = 0;
+        for (String map : new String[] {"ports4", "ports6"}) {
+            Process p;
+            try {
+                p = new ProcessBuilder(
+                                "ip", "netns", "exec", sandbox, "nft", "-j", "list", "map", "inet", "podnet", map)
+                        .redirectErrorStream(false)
+                        .start();
+            } catch (IOException e) {
+                return -1;
+            }
+            String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.getErrorStream().readAllBytes();
+            if (p.waitFor() != 0) {
+                if (!new java.io.File("/usr/sbin/nft").exists()) {
+                    return -1;
+                }
+                continue; // no such table or map: none
+            }
+            // each of podnet's elements carries its owner as comment (the map's own "elem" key does not)
+            java.util.regex.Matcher m = OWNED.matcher(text);
+            while (m.find()) {
                 n++;
             }
         }

@@ -8,6 +8,7 @@ import dev.podnet.api.NetworkSpec;
 import dev.podnet.daemon.CniRequest;
 import dev.podnet.daemon.Daemon;
 import dev.podnet.daemon.DaemonClient;
+import dev.podnet.dataplane.PortMapping;
 import dev.podnet.dataplane.netns.NetNs;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,8 +33,11 @@ abstract sealed class PodDriver implements AutoCloseable {
     /** The dataplane that serves the pods. */
     abstract Dataplane dp();
 
-    /** Plugs pod namespace {@code netns} in as {@code containerId}/eth0; the endpoint, or empty when the way in does not return one. */
-    abstract Mono<Endpoint> add(String containerId, String netns, String podName);
+    /**
+     * Plugs pod namespace {@code netns} in as {@code containerId}/eth0, publishing {@code hostPort} to
+     * its port 80 (0: none); the endpoint, or empty when the way in does not return one.
+     */
+    abstract Mono<Endpoint> add(String containerId, String netns, String podName, int hostPort);
 
     /** Unplugs {@code containerId}/eth0. */
     abstract Mono<?> remove(String containerId);
@@ -58,9 +62,11 @@ abstract sealed class PodDriver implements AutoCloseable {
                                     ? NetworkSpec.ptp(NETWORK, "198.19.0.0/16")
                                             .withGateway(o.gateway())
                                             .withIpv6(o.ipv6() ? SUBNET6 : null)
+                                            .withIpMasq(o.publish())
                                     : NetworkSpec.bridge(NETWORK, BRIDGE, "198.18.0.0/16")
                                             .withGateway(o.gateway())
-                                            .withIpv6(o.ipv6() ? SUBNET6 : null))
+                                            .withIpv6(o.ipv6() ? SUBNET6 : null)
+                                            .withIpMasq(o.publish()))
                     .block(T);
         } catch (RuntimeException e) {
             dp.close();
@@ -98,6 +104,7 @@ abstract sealed class PodDriver implements AutoCloseable {
         String ranges = o.ipv6() ? "[" + v4 + ",[{\"subnet\":\"" + SUBNET6 + "\"}]]" : "[" + v4 + "]";
         return "{\"cniVersion\":\"1.1.0\",\"name\":\"" + NETWORK + "\",\"type\":\"podnet\""
                 + (o.ptp() ? ",\"mode\":\"ptp\"" : ",\"bridge\":\"" + BRIDGE + "\"")
+                + (o.publish() ? ",\"ipMasq\":true" : "")
                 + ",\"ipam\":{\"ranges\":" + ranges + "}}";
     }
 
@@ -116,11 +123,12 @@ abstract sealed class PodDriver implements AutoCloseable {
         }
 
         @Override
-        Mono<Endpoint> add(String containerId, String netns, String podName) {
+        Mono<Endpoint> add(String containerId, String netns, String podName, int hostPort) {
+            EndpointSpec spec = EndpointSpec.of(NETWORK, containerId, NetNs.named(netns))
+                    .withPod(podName, "churn")
+                    .withVm(vm);
             return dp.endpoints()
-                    .add(EndpointSpec.of(NETWORK, containerId, NetNs.named(netns))
-                            .withPod(podName, "churn")
-                            .withVm(vm));
+                    .add(hostPort == 0 ? spec : spec.withPortMapping(new PortMapping("tcp", null, hostPort, 80)));
         }
 
         @Override
@@ -156,7 +164,7 @@ abstract sealed class PodDriver implements AutoCloseable {
         }
 
         @Override
-        Mono<Endpoint> add(String containerId, String netns, String podName) {
+        Mono<Endpoint> add(String containerId, String netns, String podName, int hostPort) {
             return call(new CniRequest(
                             "ADD",
                             containerId,
@@ -164,8 +172,16 @@ abstract sealed class PodDriver implements AutoCloseable {
                             "eth0",
                             "IgnoreUnknown=1;K8S_POD_NAMESPACE=churn;K8S_POD_NAME=" + podName,
                             null,
-                            config))
+                            hostPort == 0 ? config : withPort(hostPort)))
                     .then(Mono.empty());
+        }
+
+        /** The configuration with the portMappings capability's runtimeConfig, as a runtime writes it. */
+        private byte[] withPort(int hostPort) {
+            String c = new String(config, StandardCharsets.UTF_8);
+            return (c.substring(0, c.length() - 1) + ",\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":" + hostPort
+                            + ",\"containerPort\":80,\"protocol\":\"tcp\"}]}}")
+                    .getBytes(StandardCharsets.UTF_8);
         }
 
         @Override
