@@ -30,28 +30,20 @@ public final class NftBatch {
     private static final int ACKED = Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK;
 
     private final RequestWriter w = new RequestWriter();
-    private final ByteBuf out;
-    private final int start;
+    private ByteBuf out;
+    private int start;
     private final List<String> descriptions = new ArrayList<>();
     private boolean ended;
     /** The transaction's set ids ({@code NFTA_SET_ID}, which the kernel requires of a new set). */
     private int setIds;
+    /** The one element writer, handed out by each element message (one is open at a time). */
+    private final Elements elementWriter = new Elements(this, w);
 
-    private NftBatch(ByteBuf out, int genId, boolean withGenId) {
-        this.out = out;
-        this.start = out.writerIndex();
-        w.reset(out);
-        w.begin(Nft.Msg.BATCH_BEGIN, Netlink.NLM_F_REQUEST).nfgenmsg(Nft.Family.UNSPEC, Nft.SUBSYS_NFTABLES);
-        if (withGenId) {
-            w.be32(Nft.NFNL_BATCH_GENID, genId);
-        }
-        w.end();
-        descriptions.add("NFNL_MSG_BATCH_BEGIN");
-    }
+    private NftBatch() {}
 
     /** Begins a transaction at {@code out}'s writer index. */
     public static NftBatch begin(ByteBuf out) {
-        return new NftBatch(out, 0, false);
+        return new NftBatch().restart(out);
     }
 
     /**
@@ -60,7 +52,32 @@ public final class NftBatch {
      * dump.
      */
     public static NftBatch begin(ByteBuf out, int genId) {
-        return new NftBatch(out, genId, true);
+        return new NftBatch().restart(out, genId, true);
+    }
+
+    /**
+     * Begins a new transaction with this batch at {@code out}'s writer index, forgetting the last one:
+     * a batch reused transaction after transaction (on one thread) allocates nothing but what its
+     * descriptions are made of.
+     */
+    public NftBatch restart(ByteBuf out) {
+        return restart(out, 0, false);
+    }
+
+    private NftBatch restart(ByteBuf out, int genId, boolean withGenId) {
+        this.out = out;
+        this.start = out.writerIndex();
+        this.ended = false;
+        this.setIds = 0;
+        descriptions.clear();
+        w.reset(out);
+        w.begin(Nft.Msg.BATCH_BEGIN, Netlink.NLM_F_REQUEST).nfgenmsg(Nft.Family.UNSPEC, Nft.SUBSYS_NFTABLES);
+        if (withGenId) {
+            w.be32(Nft.NFNL_BATCH_GENID, genId);
+        }
+        w.end();
+        descriptions.add("NFNL_MSG_BATCH_BEGIN");
+        return this;
     }
 
     /** Ends the transaction ({@code NFNL_MSG_BATCH_END}); returns the number of messages, markers included. */
@@ -236,11 +253,12 @@ public final class NftBatch {
     }
 
     private Elements elements(int type, int flags, String table, String set, String description) {
-        RequestWriter m = message(type, flags, description)
+        message(type, flags, description)
                 .string(Nft.Elem.LIST_TABLE, table)
                 .string(Nft.Elem.LIST_SET, set)
                 .nest(Nft.Elem.LIST_ELEMENTS);
-        return new Elements(this, m);
+        elementWriter.elements = 0;
+        return elementWriter;
     }
 
     /** The expressions of one rule, in order; {@link #end} closes the rule. Registers are {@link Nft.Reg}'s numbers. */

@@ -61,6 +61,8 @@ public final class NatTable implements AutoCloseable {
 
     private boolean ready;
     private boolean closed;
+    /** Reused transaction after transaction (on the rtnetlink thread). */
+    private NftBatch batch;
     /** Whether the kernel knows NFT_MSG_DESTROYSETELEM (6.3 and later): assumed until it says EINVAL. */
     private boolean destroy = true;
 
@@ -293,7 +295,7 @@ public final class NatTable implements AutoCloseable {
     private void commit(Consumer<NftBatch> body) throws Exception {
         boolean create = !ready && !exists();
         buffer.clear();
-        NftBatch b = NftBatch.begin(buffer);
+        NftBatch b = batch == null ? (batch = NftBatch.begin(buffer)) : batch.restart(buffer);
         if (create) {
             NatRules.table(b, TABLE);
         }
