@@ -92,6 +92,18 @@ BREAKAGES = {
         "        return spool_del(nc, req, why) < 0 ? 1 : 0;",
         "        return ((void) nc, (void) req, (void) why, 0);",
         "daemon", "CniContractTest#withTheDaemonDownAddFailsStatusSays50AndDelIsSpooledThenReplayed"),
+    # a kill after publish-ports leaves nf_tables elements whose endpoint is rolled back
+    "nat-reconcile-off": (
+        "dataplane/src/main/java/dev/podnet/dataplane/internal/engine/StateReconciler.java",
+        "            work.add(Mono.defer(() -> host.nat().reconcile(staying, inFlight, dryRun))",
+        "            work.add(Mono.defer(() -> Mono.<List<String>>empty())",
+        "stress", "CrashPointsTest"),
+    # ports left in the table when their endpoint is removed
+    "ports-not-withdrawn": (
+        "dataplane/src/main/java/dev/podnet/dataplane/internal/engine/EndpointOperations.java",
+        "                            .then(record.filter(r -> !r.ports().isEmpty())",
+        "                            .then(record.filter(r -> false)",
+        "reactive-api", "NatTrafficTest"),
 }
 
 

@@ -41,6 +41,7 @@ final class CrashHarness {
     private final int maxKillMs;
     private final boolean json;
     private final long seed;
+    private final boolean publish;
 
     /** Runs over {@code sandbox}'s pods, with its state, and its {@link SandboxFixture#crashDir} for the workers' log. */
     CrashHarness(PrintStream out, CrashOptions options, SandboxFixture sandbox) {
@@ -54,6 +55,7 @@ final class CrashHarness {
         this.maxKillMs = options.maxKillMs();
         this.json = options.json();
         this.seed = options.seed();
+        this.publish = options.publish();
     }
 
     /**
@@ -113,7 +115,14 @@ final class CrashHarness {
             int killAfter = random.nextInt((inStartup ? (int) startupMs : maxKillMs) + 1);
             long started = System.nanoTime();
             Process child = new ProcessBuilder(workerCommand(
-                            stateDir, sandbox, pods, shape, log, "--seed", Long.toString(random.nextLong())))
+                            stateDir,
+                            sandbox,
+                            pods,
+                            shape,
+                            log,
+                            publish
+                                    ? new String[] {"--seed", Long.toString(random.nextLong()), "--publish"}
+                                    : new String[] {"--seed", Long.toString(random.nextLong())}))
                     .redirectErrorStream(true)
                     .redirectOutput(childOut.toFile())
                     .start();

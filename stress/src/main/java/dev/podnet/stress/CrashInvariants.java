@@ -125,6 +125,29 @@ final class CrashInvariants {
                 details.add(e.getKey() + " was added (completed) and is gone");
             }
         }
+        // published ports, as nft lists them, against the READY records (when nft is installed)
+        Map<String, String> published = publishedPorts(sandbox); // "port owner" -> owner
+        if (published != null) {
+            Set<String> wanted = new HashSet<>();
+            for (Endpoint r : records.values()) {
+                if (r.state() == EndpointState.READY) {
+                    for (String p : r.ports()) {
+                        String port = p.substring(0, p.indexOf(':'));
+                        wanted.add(port + " podnet:" + r.id());
+                        if (!published.containsKey(port + " podnet:" + r.id())) {
+                            lost++;
+                            details.add("READY " + r.id() + " lacks its published port " + p);
+                        }
+                    }
+                }
+            }
+            for (String e : published.keySet()) {
+                if (!wanted.contains(e)) {
+                    leakedLinks++;
+                    details.add("published port " + e + " has no READY endpoint publishing it");
+                }
+            }
+        }
         // IPAM against the records
         int leakedAddresses = 0;
         int duplicates = 0;
@@ -180,6 +203,33 @@ final class CrashInvariants {
     }
 
     /** iproute2 and ping inside named namespaces. */
+    private static final Pattern ELEMENT = Pattern.compile(
+            "\\{\"elem\":\\s*\\{\"val\":\\s*\\{\"concat\":\\s*\\[\"(?:tcp|udp)\",\\s*(\\d+)\\]\\},\\s*\"comment\":\\s*\"([^\"]*)\"");
+
+    /**
+     * podnet's {@code ports4} elements in {@code sandbox} as nft lists them: {@code "PORT OWNER"}
+     * (the comment); empty without a table, null when nft is not installed.
+     */
+    static Map<String, String> publishedPorts(String sandbox) throws IOException, InterruptedException {
+        if (!new java.io.File("/usr/sbin/nft").exists()) {
+            return null;
+        }
+        Process p = new ProcessBuilder(
+                        "ip", "netns", "exec", sandbox, "nft", "-j", "list", "map", "inet", "podnet", "ports4")
+                .start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.getErrorStream().readAllBytes();
+        Map<String, String> found = new HashMap<>();
+        if (p.waitFor() != 0) {
+            return found; // no table yet
+        }
+        Matcher m = ELEMENT.matcher(text);
+        while (m.find()) {
+            found.put(m.group(1) + " " + m.group(2), m.group(2));
+        }
+        return found;
+    }
+
     static final class Sandbox {
         private Sandbox() {}
 

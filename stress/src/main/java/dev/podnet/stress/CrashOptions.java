@@ -15,10 +15,18 @@ import static dev.podnet.stress.ChurnCommand.CMD;
  * @param seed      draws the kill instants and the workers' operations ({@code --seed}, default the clock)
  * @param shape     {@code bridge} or {@code ptp} ({@code --shape}, default bridge)
  * @param json      a last line of JSON, and no line per cycle ({@code --json})
+ * @param publish   every pod publishes a port ({@code --publish}): kills land amid nf_tables work too
  * @param sandbox   the sandbox's name and state directory
  */
 record CrashOptions(
-        int pods, int cycles, int maxKillMs, long seed, String shape, boolean json, SandboxFixture.Options sandbox)
+        int pods,
+        int cycles,
+        int maxKillMs,
+        long seed,
+        String shape,
+        boolean json,
+        boolean publish,
+        SandboxFixture.Options sandbox)
         implements ChurnCommand.Mode {
 
     static CrashOptions parse(Args a) {
@@ -33,7 +41,15 @@ record CrashOptions(
         if (shape.equals("vm") || a.has("--ipv6") || a.has("--keep")) {
             throw new UsageException(CMD + ": --crash-test runs the bridge or ptp shape, IPv4, without --keep");
         }
-        return new CrashOptions(pods, cycles, maxKillMs, seed, shape, a.has("--json"), SandboxFixture.Options.parse(a));
+        return new CrashOptions(
+                pods,
+                cycles,
+                maxKillMs,
+                seed,
+                shape,
+                a.has("--json"),
+                a.has("--publish"),
+                SandboxFixture.Options.parse(a));
     }
 
     /** Without {@code --crash-test}: this mode's values are checked (as they always were), then refused. */

@@ -48,6 +48,9 @@ public final class CrashWorker {
     private final int concurrency;
     private final String script;
     private final String crashAt;
+    /** Every pod publishes a port ({@link ChurnOptions#hostPort}), so that kills land amid nf_tables work too. */
+    private final boolean publish;
+
     private final AtomicBoolean armed = new AtomicBoolean();
     private FileChannel log;
 
@@ -75,7 +78,7 @@ public final class CrashWorker {
                 argv,
                 0,
                 Set.of("--pods", "--shape", "--log", "--seed", "--concurrency", "--script", "--crash-at"),
-                Set.of());
+                Set.of("--publish"));
         if (host == null) {
             throw new UsageException(cmd + ": --host-netns is required (the sandbox)");
         }
@@ -90,6 +93,7 @@ public final class CrashWorker {
         concurrency = a.intValue(cmd, "--concurrency", 8, 1, 1024);
         script = a.get("--script", null);
         crashAt = a.get("--crash-at", null);
+        publish = a.has("--publish");
     }
 
     /** The harness's network, per shape. */
@@ -185,8 +189,13 @@ public final class CrashWorker {
         String key = ChurnCommand.containerId(i) + "/eth0";
         return Mono.defer(() -> {
             log("A+ " + key);
+            EndpointSpec spec = EndpointSpec.of(NETWORK, ChurnCommand.containerId(i), NetNs.named(pods.get(i)));
             return dp.endpoints()
-                    .add(EndpointSpec.of(NETWORK, ChurnCommand.containerId(i), NetNs.named(pods.get(i))))
+                    .add(
+                            publish
+                                    ? spec.withPortMapping(new dev.podnet.dataplane.PortMapping(
+                                            "tcp", null, ChurnOptions.hostPort(i), 80))
+                                    : spec)
                     .doOnSuccess(ep -> log("A= " + key))
                     .then();
         });

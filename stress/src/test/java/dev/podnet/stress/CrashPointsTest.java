@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The process dies (halts: no rollback, no close, what {@code kill -9} leaves) right after each step
  * of an add and each stage of a remove; the next open recovers and the invariants hold against the
  * kernel: nothing leaked, nothing completed lost, and the endpoint cut short is either fully there
- * (the process died after its last step) or fully gone.
+ * (the process died after its last step) or fully gone. Every pod publishes a port, so that a kill
+ * after {@code publish-ports} leaves nf_tables elements to reconcile: none may outlive its endpoint.
  */
 @KernelTest
 class CrashPointsTest {
@@ -59,7 +60,7 @@ class CrashPointsTest {
         Path log = dir.resolve("worker.log");
         String script = op.equals("add") ? "add:0,add:1" : "add:0,add:1,rm:1";
         Process child = new ProcessBuilder(CrashHarness.workerCommand(
-                        state, sandbox.name(), pods, shape, log, "--script", script, "--crash-at", step))
+                        state, sandbox.name(), pods, shape, log, "--script", script, "--crash-at", step, "--publish"))
                 .redirectErrorStream(true)
                 .start();
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
