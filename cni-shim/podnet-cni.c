@@ -207,11 +207,13 @@ static int writev_all(int fd, const struct iovec *iov_in, int count)
 enum read_result { READ_OK, READ_FAILED, READ_TOO_LARGE };
 
 /*
- * Reads fd to EOF into buf, which must hold cap + 1 bytes: the spare byte is
- * how an oversized input is noticed without reading all of it.  On
- * READ_FAILED errno is left as read() set it.
+ * Reads fd into buf, which must hold cap + 1 bytes (the spare byte is how an
+ * oversized input is noticed without reading all of it): to EOF, or until
+ * done (when given) says what was read is whole.  On READ_FAILED errno is
+ * left as read() set it.
  */
-static enum read_result read_all(int fd, char *buf, size_t cap, size_t *len)
+static enum read_result read_until(int fd, char *buf, size_t cap, size_t *len,
+                                   bool (*done)(const char *, size_t))
 {
     size_t n = 0;
 
@@ -230,9 +232,17 @@ static enum read_result read_all(int fd, char *buf, size_t cap, size_t *len)
             *len = n;
             return READ_TOO_LARGE;
         }
+        if (done != NULL && done(buf, n))
+            break;
     }
     *len = n;
     return READ_OK;
+}
+
+/* Reads fd to EOF (see read_until). */
+static enum read_result read_all(int fd, char *buf, size_t cap, size_t *len)
+{
+    return read_until(fd, buf, cap, len, NULL);
 }
 
 static int now_ns(clockid_t clk, long long *ns)
@@ -1200,35 +1210,13 @@ static bool complete_by_length(const char *buf, size_t len)
 }
 
 /*
- * Reads the daemon's answer into buf (cap + 1 bytes, as read_all): until the
- * response is complete by its Content-Length, or to EOF for one without
- * framing.  Waiting for EOF after a complete answer would add the daemon's
- * close to every call (measured up to 1.8 ms).
+ * Reads the daemon's answer: until it is complete by its Content-Length, or
+ * to EOF for one without framing.  Waiting for EOF after a complete answer
+ * would add the daemon's close to every call (measured up to 1.8 ms).
  */
 static enum read_result read_response(int fd, char *buf, size_t cap, size_t *len)
 {
-    size_t n = 0;
-
-    for (;;) {
-        ssize_t r = read(fd, buf + n, cap + 1 - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            *len = n;
-            return READ_FAILED;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-        if (n > cap) {
-            *len = n;
-            return READ_TOO_LARGE;
-        }
-        if (complete_by_length(buf, n))
-            break;
-    }
-    *len = n;
-    return READ_OK;
+    return read_until(fd, buf, cap, len, complete_by_length);
 }
 
 /* Sends the request, reads the answer, relays it; closes fd.  Returns the exit status. */

@@ -50,35 +50,29 @@ public class NftBatchBenchmark {
     private int write(boolean dualStack) {
         out.clear();
         NftBatch b = batch.restart(out);
-        b.addElements("podnet", "ports4", true, "publish 8080:80/tcp (ports4)")
+        port(b, false);
+        if (dualStack) {
+            port(b, true);
+        }
+        return b.end() + out.writerIndex();
+    }
+
+    /** {@code tcp . 8080 : POD . 80}, owned, into ports4 or ports6. */
+    private static void port(NftBatch b, boolean v6) {
+        NftBatch.Elements e = b.addElements(
+                        "podnet", v6 ? "ports6" : "ports4", true, v6 ? "publish (ports6)" : "publish (ports4)")
                 .element()
                 .key()
                 .u8(6)
                 .port(8080)
                 .endValue()
-                .data()
-                .ipv4(0xc6120005)
+                .data();
+        (v6 ? e.address(POD6) : e.ipv4(0xc6120005))
                 .port(80)
                 .endValue()
                 .comment("podnet:c0ffee0001/eth0")
                 .endElement()
                 .end();
-        if (dualStack) {
-            b.addElements("podnet", "ports6", true, "publish 8080:80/tcp (ports6)")
-                    .element()
-                    .key()
-                    .u8(6)
-                    .port(8080)
-                    .endValue()
-                    .data()
-                    .address(POD6)
-                    .port(80)
-                    .endValue()
-                    .comment("podnet:c0ffee0001/eth0")
-                    .endElement()
-                    .end();
-        }
-        return b.end() + out.writerIndex();
     }
 
     /** One published port, IPv4 only: 3 messages. */

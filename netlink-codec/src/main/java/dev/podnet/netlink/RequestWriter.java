@@ -223,17 +223,7 @@ public final class RequestWriter {
      * them; {@link #endNest} closes it, setting its length and padding.
      */
     public RequestWriter open(int type) {
-        writable();
-        if (depth >= MAX_DEPTH && !attributesOnly) {
-            throw new IllegalStateException("attributes nested deeper than " + MAX_DEPTH);
-        }
-        if (depth == nests.length) {
-            nests = java.util.Arrays.copyOf(nests, 2 * depth);
-        }
-        int at = out.writerIndex();
-        header(type, 0);
-        nests[depth++] = at;
-        return this;
+        return openAt(type);
     }
 
     /** One byte of an {@link #open} attribute's value. */
@@ -330,6 +320,11 @@ public final class RequestWriter {
      * attributes nest at most 8 deep.
      */
     public RequestWriter nest(int type) {
+        return openAt(type | AttributeList.NLA_F_NESTED);
+    }
+
+    /** Writes an attribute header whose length {@link #endNest} sets, and remembers where it is. */
+    private RequestWriter openAt(int typeAndFlags) {
         writable();
         if (depth >= MAX_DEPTH && !attributesOnly) {
             throw new IllegalStateException("attributes nested deeper than " + MAX_DEPTH);
@@ -338,7 +333,7 @@ public final class RequestWriter {
             nests = java.util.Arrays.copyOf(nests, 2 * depth);
         }
         int at = out.writerIndex();
-        header(type | AttributeList.NLA_F_NESTED, 0);
+        header(typeAndFlags, 0);
         nests[depth++] = at;
         return this;
     }

@@ -49,8 +49,15 @@ class NftSocketTest {
     }
 
     private static void portMapping(NftBatch b, int port, int podAddress, int podPort, String owner) {
-        b.addElements(TABLE, "ports4", true, "add element ports4 " + port)
-                .element()
+        mapping(b.addElements(TABLE, "ports4", true, "add element ports4 " + port), port, podAddress, podPort)
+                .comment(owner)
+                .endElement()
+                .end();
+    }
+
+    /** Begins an element {@code tcp . port : podAddress . podPort} (to be ended). */
+    private static NftBatch.Elements mapping(NftBatch.Elements e, int port, int podAddress, int podPort) {
+        return e.element()
                 .key()
                 .u8(TCP)
                 .port(port)
@@ -58,10 +65,12 @@ class NftSocketTest {
                 .data()
                 .ipv4(podAddress)
                 .port(podPort)
-                .endValue()
-                .comment(owner)
-                .endElement()
-                .end();
+                .endValue();
+    }
+
+    /** An element given by its key {@code tcp . port} alone (a delete). */
+    private static NftBatch.Elements key(NftBatch.Elements e, int port) {
+        return e.element().key().u8(TCP).port(port).endValue().endElement();
     }
 
     private static void createTable(NftBatch b) {
@@ -148,26 +157,17 @@ class NftSocketTest {
                         NftException.class,
                         () -> commit(
                                 s,
-                                b -> b.addElements(TABLE, "ports4", true, "add elements for ep2")
-                                        .element()
-                                        .key()
-                                        .u8(TCP)
-                                        .port(9090)
-                                        .endValue()
-                                        .data()
-                                        .ipv4(0xc6120006)
-                                        .port(90)
-                                        .endValue()
-                                        .endElement()
-                                        .element()
-                                        .key()
-                                        .u8(TCP)
-                                        .port(8080)
-                                        .endValue()
-                                        .data()
-                                        .ipv4(0xc6120006)
-                                        .port(80)
-                                        .endValue()
+                                b -> mapping(
+                                                mapping(
+                                                                b.addElements(
+                                                                        TABLE, "ports4", true, "add elements for ep2"),
+                                                                9090,
+                                                                0xc6120006,
+                                                                90)
+                                                        .endElement(),
+                                                8080,
+                                                0xc6120006,
+                                                80)
                                         .endElement()
                                         .end()));
             }
@@ -221,32 +221,14 @@ class NftSocketTest {
                         w -> w.string(Nft.Elem.LIST_TABLE, TABLE).string(Nft.Elem.LIST_SET, "ports4"));
                 commit(
                         s,
-                        b -> b.deleteElements(TABLE, "ports4", false, "delete ep1's ports")
-                                .element()
-                                .key()
-                                .u8(TCP)
-                                .port(8080)
-                                .endValue()
-                                .endElement()
-                                .element()
-                                .key()
-                                .u8(TCP)
-                                .port(8081)
-                                .endValue()
-                                .endElement()
+                        b -> key(key(b.deleteElements(TABLE, "ports4", false, "delete ep1's ports"), 8080), 8081)
                                 .end());
                 // deleting what is not there fails the transaction (ENOENT)
                 NftException gone = assertThrows(
                         NftException.class,
                         () -> commit(
                                 s,
-                                b -> b.deleteElements(TABLE, "ports4", false, "delete again")
-                                        .element()
-                                        .key()
-                                        .u8(TCP)
-                                        .port(8080)
-                                        .endValue()
-                                        .endElement()
+                                b -> key(b.deleteElements(TABLE, "ports4", false, "delete again"), 8080)
                                         .end()));
                 assertEquals(Errno.ENOENT, gone.errno(), gone.getMessage());
                 commit(s, b -> b.deleteTable(TABLE));
