@@ -162,7 +162,7 @@ class NatTrafficTest extends DataplaneTestBase {
         String pod = sandbox.newNamespace("p");
         try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             dp.networks()
-                    .create(NetworkSpec.bridge("nat", "pnbr8", "198.19.8.0/24"))
+                    .create(NetworkSpec.bridge("nat", "pnbr8", "198.19.8.0/24").withIpMasq(true))
                     .block(T);
             dp.endpoints()
                     .add(EndpointSpec.of("nat", "rec-p1", NetNs.named(pod))
@@ -178,6 +178,10 @@ class NatTrafficTest extends DataplaneTestBase {
                     "podnet",
                     "ports4",
                     "{ tcp . 9999 comment \"podnet:ghost/eth0\" : 198.19.8.77 . 80 }");
+            // and the elements of a network deleted while podnet was down
+            nftIn(sandbox, "add", "element", "inet", "podnet", "masq4", "{ 198.19.77.0/24 }");
+            nftIn(sandbox, "add", "element", "inet", "podnet", "same4", "{ 198.19.77.0/24 . 198.19.77.0/24 }");
+            nftIn(sandbox, "add", "element", "inet", "podnet", "bridges", "{ \"pnbrgone\" }");
 
             ReconcileReport dry = dp.reconciler().run(true).block(T);
             assertTrue(
@@ -192,7 +196,11 @@ class NatTrafficTest extends DataplaneTestBase {
             assertTrue(before.contains("9999"), before);
 
             ReconcileReport done = dp.reconciler().run(false).block(T);
-            assertEquals(2, done.actions().size(), done.toString());
+            assertEquals(5, done.actions().size(), done.toString());
+            String table = nftIn(sandbox, "list", "table", "inet", "podnet");
+            assertFalse(table.contains("198.19.77.0") || table.contains("pnbrgone"), table);
+            assertTrue(table.contains("elements = { 198.19.8.0/24 }"), "the network that is there keeps its: " + table);
+            assertTrue(table.contains("\"pnbr8\""), table);
             String after = nftIn(sandbox, "list", "map", "inet", "podnet", "ports4");
             assertTrue(after.contains("tcp . 8080 comment \"podnet:rec-p1/eth0\" : 198.19.8.2 . 80"), after);
             assertFalse(after.contains("9999"), after);

@@ -100,7 +100,14 @@ final class StateReconciler {
             List<EndpointRecord> staying = records.values().stream()
                     .filter(r -> r.state() == EndpointState.READY && tagged.containsKey(r.key()))
                     .toList();
-            work.add(Mono.defer(() -> host.nat().reconcile(staying, inFlight, dryRun))
+            work.add(Mono.defer(() -> host.nat()
+                            .reconcile(
+                                    staying,
+                                    networks.values().stream()
+                                            .map(AttachedNetwork::record)
+                                            .toList(),
+                                    inFlight,
+                                    dryRun))
                     .doOnNext(actions::addAll)
                     .onErrorResume(e -> {
                         notes.add("published ports not reconciled: " + e.getMessage());

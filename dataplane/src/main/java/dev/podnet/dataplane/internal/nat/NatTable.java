@@ -117,19 +117,26 @@ public final class NatTable implements AutoCloseable {
      * Brings the published ports in line with the endpoints that hold them ({@code ready}: READY
      * endpoints whose links exist): an element whose owner is gone, or whose data or owner differs
      * from its endpoint's record, is withdrawn; a port a READY endpoint publishes but the table lacks
-     * is restored (what a kill between an endpoint's steps, or a hand at nft, leaves). One
+     * is restored (what a kill between an endpoint's steps, or a hand at nft, leaves); the elements of
+     * a network none of {@code networks} is (deleted while podnet was down) are withdrawn. One
      * transaction; in a dry run only the report. The actions, one line each.
      */
     public Mono<List<String>> reconcile(
-            java.util.Collection<EndpointRecord> ready, java.util.function.Predicate<String> inFlight, boolean dryRun) {
-        return rtnl.inside(host, () -> reconcileNow(ready, inFlight, dryRun));
+            java.util.Collection<EndpointRecord> ready,
+            java.util.Collection<NetworkRecord> networks,
+            java.util.function.Predicate<String> inFlight,
+            boolean dryRun) {
+        return rtnl.inside(host, () -> reconcileNow(ready, networks, inFlight, dryRun));
     }
 
     /** An element as the table should hold it: its owner's comment and its data. */
     private record Want(String comment, byte[] data, String what) {}
 
     private List<String> reconcileNow(
-            java.util.Collection<EndpointRecord> ready, java.util.function.Predicate<String> inFlight, boolean dryRun)
+            java.util.Collection<EndpointRecord> ready,
+            java.util.Collection<NetworkRecord> networks,
+            java.util.function.Predicate<String> inFlight,
+            boolean dryRun)
             throws Exception {
         Map<String, Map<String, Want>> want = new java.util.HashMap<>();
         for (String map : PORT_MAPS) {
@@ -180,10 +187,29 @@ public final class NatTable implements AutoCloseable {
                 actions.add("restored published port " + w.what() + " (" + map + ")");
             }
         }
+        List<NftRuleset.Element[]> staleNetwork = dump == null ? List.of() : staleNetworkElements(dump, networks);
+        for (NftRuleset.Element[] e : staleNetwork) {
+            actions.add("withdrew the elements of a network that is gone from " + setOf(dump, e[0]) + " (key "
+                    + hex(e[0].key()) + ")");
+        }
         if (dryRun || actions.isEmpty()) {
             return actions;
         }
         commit(b -> {
+            for (NftRuleset.Element[] pair : staleNetwork) {
+                NftBatch.Elements e = b.deleteElements(TABLE, setOf(dump, pair[0]), false, "withdraw a gone network");
+                for (NftRuleset.Element x : pair) {
+                    e.element().key().address(x.key()).endValue();
+                    if (x.keyEnd() != null) {
+                        e.keyEnd().address(x.keyEnd()).endValue();
+                    }
+                    if (x.flags() != 0) {
+                        e.flags(x.flags());
+                    }
+                    e.endElement();
+                }
+                e.end();
+            }
             for (String[] s : stale) {
                 b.deleteElements(TABLE, s[0], false, "withdraw stale element of " + s[0])
                         .element()
@@ -213,6 +239,68 @@ public final class NatTable implements AutoCloseable {
     }
 
     private static final List<String> PORT_MAPS = List.of("ports4", "ports6", "hostports4", "hostports6");
+
+    /**
+     * The elements of the per-network sets that no network of {@code networks} accounts for (a
+     * network deleted while podnet was down): each as the elements that delete it together (a
+     * concatenated interval is one element with its end; a single-field interval its start and its
+     * exclusive end, which follow each other in key order).
+     */
+    private static List<NftRuleset.Element[]> staleNetworkElements(
+            NftRuleset.TableDump dump, java.util.Collection<NetworkRecord> networks) {
+        java.util.Set<String> starts = new java.util.HashSet<>();
+        java.util.Set<String> bridges = new java.util.HashSet<>();
+        for (NetworkRecord n : networks) {
+            for (String subnet : new String[] {n.subnet(), n.subnet6()}) {
+                if (!subnet.isEmpty()) {
+                    starts.add(hex(Cidr.parse(subnet).network().address().getAddress()));
+                }
+            }
+            if (!n.bridge().isEmpty()) {
+                bridges.add(n.bridge());
+            }
+        }
+        List<NftRuleset.Element[]> stale = new ArrayList<>();
+        for (String set : List.of("same4", "same6")) {
+            for (NftRuleset.Element e : dump.elements().getOrDefault(set, List.of())) {
+                byte[] k = e.key();
+                String first = hex(java.util.Arrays.copyOf(k, k.length / 2));
+                if (!starts.contains(first)) {
+                    stale.add(new NftRuleset.Element[] {e});
+                }
+            }
+        }
+        for (String set : List.of("masq4", "masq6")) {
+            List<NftRuleset.Element> sorted = new ArrayList<>(dump.elements().getOrDefault(set, List.of()));
+            sorted.sort((a, b) -> java.util.Arrays.compareUnsigned(a.key(), b.key()));
+            for (int i = 0; i < sorted.size(); i++) {
+                NftRuleset.Element e = sorted.get(i);
+                if ((e.flags() & Nft.Elem.F_INTERVAL_END) != 0 || starts.contains(hex(e.key()))) {
+                    continue;
+                }
+                boolean endFollows =
+                        i + 1 < sorted.size() && (sorted.get(i + 1).flags() & Nft.Elem.F_INTERVAL_END) != 0;
+                stale.add(endFollows ? new NftRuleset.Element[] {e, sorted.get(++i)} : new NftRuleset.Element[] {e});
+            }
+        }
+        for (NftRuleset.Element e : dump.elements().getOrDefault("bridges", List.of())) {
+            String name = new String(e.key(), java.nio.charset.StandardCharsets.US_ASCII).replace("\0", "");
+            if (!bridges.contains(name)) {
+                stale.add(new NftRuleset.Element[] {e});
+            }
+        }
+        return stale;
+    }
+
+    /** The set of the per-network sets that holds {@code e}. */
+    private static String setOf(NftRuleset.TableDump dump, NftRuleset.Element e) {
+        for (Map.Entry<String, List<NftRuleset.Element>> s : dump.elements().entrySet()) {
+            if (s.getValue().contains(e)) {
+                return s.getKey();
+            }
+        }
+        throw new IllegalStateException("element in no set");
+    }
 
     /** A port mapping's key as the map holds it: [host address .] protocol . port, each field padded to 4 bytes. */
     private static byte[] key(PortMapping p) {
