@@ -73,6 +73,7 @@ class NatTrafficTest extends DataplaneTestBase {
         sandbox.ip("link", "add", "pnup0", "type", "veth", "peer", "name", "o0", "netns", outside);
         sandbox.ip("addr", "add", UPLINK + "/24", "dev", "pnup0");
         sandbox.ip("link", "set", "pnup0", "up");
+        sandbox.ip("link", "set", "lo", "up");
         Sandbox.ipIn(outside, "addr", "add", OUTSIDE + "/24", "dev", "o0");
         Sandbox.ipIn(outside, "link", "set", "o0", "up");
         Sandbox.ipIn(outside, "link", "set", "lo", "up");
@@ -108,6 +109,18 @@ class NatTrafficTest extends DataplaneTestBase {
             // a pod reaches its own published port (hairpin) and another pod's: masqueraded as the gateway
             assertEquals("198.19.9.1", ask(pod1, UPLINK, 8080, false));
             assertEquals("198.19.9.1", ask(pod2, UPLINK, 8080, false));
+            // the host itself, at 127.0.0.1 (route_localnet on the bridge), masqueraded as the gateway
+            assertEquals("198.19.9.1", ask(sandbox.name(), "127.0.0.1", 8080, false));
+            assertEquals(
+                    "1",
+                    Sandbox.run(
+                                    "ip",
+                                    "netns",
+                                    "exec",
+                                    sandbox.name(),
+                                    "cat",
+                                    "/proc/sys/net/ipv4/conf/pnbr9/route_localnet")
+                            .strip());
             // inside the network nothing is translated
             assertEquals("198.19.9.3", ask(pod2, p1Address, 80, false));
 

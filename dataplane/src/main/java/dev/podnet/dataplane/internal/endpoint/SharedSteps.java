@@ -220,7 +220,8 @@ final class SharedSteps {
                         c.key(),
                         c.ports,
                         c.address == null ? null : (java.net.Inet4Address) c.address.address(),
-                        c.address6 == null ? null : c.address6.address());
+                        c.address6 == null ? null : c.address6.address(),
+                        c.hostIfName);
     }
 
     private static Mono<Void> withdrawPorts(AddContext c) {

@@ -24,6 +24,7 @@ import dev.podnet.netlink.nft.NftBatch;
  * chain postrouting { type nat hook postrouting priority srcnat;
  *     ct status dnat ip saddr . ip daddr @same4 masquerade       # a pod reaching a published port of its network
  *     ct status dnat ip6 saddr . ip6 daddr @same6 masquerade
+ *     ct status dnat ip saddr 127.0.0.0/8 masquerade             # the host at 127.0.0.1:PORT
  *     ip saddr . ip daddr @same4 return                          # never inside a network otherwise
  *     ip6 saddr . ip6 daddr @same6 return
  *     ip saddr @masq4 ip daddr != 224.0.0.0/4 masquerade         # ipMasq (multicast excluded)
@@ -188,6 +189,17 @@ final class NatRules {
                     .masq()
                     .end();
         }
+        // the host reaching a published port at 127.0.0.1 (route_localnet on the way to the pod)
+        NftBatch.Rule localhost = b.addRule(t, "postrouting")
+                .ct(Nft.Val.CT_STATUS, R1)
+                .bitwise(R1, R1, dnat, ZERO32)
+                .cmp(R1, Nft.Val.CMP_NEQ, ZERO32);
+        nfproto(localhost, IPV4)
+                .payload(Nft.Val.PAYLOAD_NETWORK, 12, 4, R1)
+                .bitwise(R1, R1, new byte[] {(byte) 0xff, 0, 0, 0}, ZERO32)
+                .cmp(R1, Nft.Val.CMP_EQ, new byte[] {127, 0, 0, 0})
+                .masq()
+                .end();
         for (int family : new int[] {IPV4, IPV6}) {
             addressPair(nfproto(b.addRule(t, "postrouting"), family), family)
                     .lookup(family == IPV4 ? "same4" : "same6", R1, false)

@@ -94,15 +94,33 @@ public final class NatTable implements AutoCloseable {
      * whole with an {@link dev.podnet.netlink.nft.NftException} ({@code EEXIST}).
      */
     public Mono<Void> addPorts(
-            NetworkRecord n, String owner, List<PortMapping> ports, Inet4Address pod4, InetAddress pod6) {
+            NetworkRecord n,
+            String owner,
+            List<PortMapping> ports,
+            Inet4Address pod4,
+            InetAddress pod6,
+            String hostIfName) {
         if (ports.isEmpty()) {
             return Mono.empty();
         }
-        return onThread(() -> commit(b -> {
-            Sink sink = adding(b);
-            networkElements(sink, n);
-            portElements(sink, owner, ports, pod4, pod6, pod4 != null, pod6 != null);
-        }));
+        return onThread(() -> {
+            commit(b -> {
+                Sink sink = adding(b);
+                networkElements(sink, n);
+                portElements(sink, owner, ports, pod4, pod6, pod4 != null, pod6 != null);
+            });
+            if (pod4 != null) {
+                // 127.0.0.1:PORT from the host: a packet from 127/8 may leave through the interface
+                // towards the pod (the bridge, or a ptp pod's host veth), masqueraded on its way out;
+                // as the CNI portmap plugin does
+                String dev = n.mode() == NetworkMode.BRIDGE ? n.bridge() : hostIfName;
+                Path localnet = Path.of("/proc/sys/net/ipv4/conf", dev, "route_localnet");
+                if (Files.exists(localnet)
+                        && !Files.readString(localnet).strip().equals("1")) {
+                    Files.writeString(localnet, "1");
+                }
+            }
+        });
     }
 
     /** Withdraws {@code ports} (those that are there). */

@@ -77,7 +77,8 @@ class NatTableTest {
                             "c1/eth0",
                             ports,
                             (Inet4Address) Cidr.parseAddress("198.19.7.2", "a"),
-                            Cidr.parseAddress("fd00:197::2", "a"))
+                            Cidr.parseAddress("fd00:197::2", "a"),
+                            "pnunused0")
                     .block(T);
             String listed = nft(sandbox);
             assertTrue(listed.contains("198.19.7.0/24"), listed);
