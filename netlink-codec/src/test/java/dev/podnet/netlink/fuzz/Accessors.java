@@ -71,6 +71,12 @@ final class Accessors {
             case ErrorMessage e -> error(e);
             case DoneMessage d -> done(d);
             case RawMessage r -> call(r::body);
+            case dev.podnet.netlink.nft.NftMessage n -> {
+                call(n::family);
+                call(n::resourceId);
+                call(n::attributes);
+                call(n::toString);
+            }
             default ->
                 fail("Accessors.touchAll has no accessors listed for "
                         + m.getClass().getName()

@@ -11,11 +11,17 @@ import dev.podnet.netlink.ErrorMessage;
 import dev.podnet.netlink.NetlinkCodec;
 import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.NetlinkMessage;
+import dev.podnet.netlink.attr.AttributeFormatException;
+import dev.podnet.netlink.nft.NftMessage;
+import dev.podnet.netlink.nft.NftMessages;
+import dev.podnet.netlink.nft.NftRuleset;
 import dev.podnet.netlink.route.RouteMessages;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.opentest4j.AssertionFailedError;
@@ -30,10 +36,16 @@ class DecoderFuzzTest {
     /** rtnetlink's decoder, as the channel runs it. */
     static final Function<ByteBuf, List<NetlinkMessage>> ROUTE = DecoderFuzzTest::decodeRoute;
 
+    /** nf_tables' decoder: the messages, then every one read as a dump's table, chain, set, elements and rule. */
+    static final Function<ByteBuf, List<NetlinkMessage>> NFT = DecoderFuzzTest::decodeNft;
+
     /** Bounded for CI: {@code bin/test} runs it with {@code JAZZER_FUZZ=1}; without it, only the seeds run. */
     @FuzzTest(maxDuration = "20s")
     void decodeAnything(byte[] datagram) {
+        // one target for both protocols: Jazzer fuzzes one target a run (the seeds hold rtnetlink
+        // datagrams and nf_tables dumps alike)
         check(datagram, ROUTE);
+        check(datagram, NFT);
     }
 
     /**
@@ -44,6 +56,7 @@ class DecoderFuzzTest {
     @EnabledIfSystemProperty(named = "podnet.fuzz.long", matches = "true")
     void decodeAnythingForAnHour(byte[] datagram) {
         check(datagram, ROUTE);
+        check(datagram, NFT);
     }
 
     /**
@@ -82,6 +95,32 @@ class DecoderFuzzTest {
         List<NetlinkMessage> out = new ArrayList<>();
         NetlinkCodec.decode(datagram, RouteMessages.INSTANCE, out);
         assertEquals(0, datagram.readableBytes(), "the decoder reads a datagram to its end");
+        return out;
+    }
+
+    private static List<NetlinkMessage> decodeNft(ByteBuf datagram) {
+        List<NetlinkMessage> out = new ArrayList<>();
+        NetlinkCodec.decode(datagram, NftMessages.INSTANCE, out);
+        assertEquals(0, datagram.readableBytes(), "the decoder reads a datagram to its end");
+        List<NftMessage> nft = new ArrayList<>();
+        Map<String, List<NftMessage>> bySet = new HashMap<>();
+        for (NetlinkMessage m : out) {
+            if (m instanceof NftMessage n) {
+                nft.add(n);
+            }
+        }
+        for (NftMessage n : nft) {
+            // every message as the elements of whatever set a message names, and as a table named podnet
+            String set = n.attributes().string(dev.podnet.netlink.nft.Nft.Set.NAME);
+            if (set != null) {
+                bySet.put(set, nft);
+            }
+        }
+        try {
+            NftRuleset.of("podnet", nft, nft, nft, bySet, nft);
+        } catch (AttributeFormatException e) {
+            throw new NetlinkDecodeException("nf_tables attributes: " + e.getMessage(), e);
+        }
         return out;
     }
 
