@@ -89,11 +89,19 @@ class NatTrafficTest extends DataplaneTestBase {
                             .withPortMapping(PortMapping.parse("5353:53/udp")))
                     .block(T);
             String p1Address = p1.address().split("/")[0];
+            // a UDP flow to a port not yet published: its conntrack entry, untranslated, stays
+            String stale = exec(
+                    outside,
+                    "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('0.0.0.0',40053))\n"
+                            + "s.sendto(b'x',('" + UPLINK + "',5454))\nprint('sent')\n");
+            assertEquals("sent", stale);
             dp.endpoints()
                     .add(EndpointSpec.of("nat", "nat-p2", NetNs.named(pod2))
+                            .withPortMapping(PortMapping.parse("5454:53/udp"))
                             .withPortMapping(PortMapping.parse(UPLINK + ":6060:80/tcp")))
                     .block(T);
             serve(pod2, 80, false);
+            serve(pod2, 53, true);
             serve(pod1, 80, false);
             serve(pod1, 53, true);
             serve(outside, 7000, false);
@@ -103,6 +111,16 @@ class NatTrafficTest extends DataplaneTestBase {
             // outside reaches the pod's servers through the host's ports, and is seen as itself
             assertEquals(OUTSIDE, ask(outside, UPLINK, 8080, false));
             assertEquals(OUTSIDE, ask(outside, UPLINK, 5353, true));
+            // the same UDP flow (source port 40053) once the port is published: it reaches the pod,
+            // its stale conntrack entry deleted when the port was published
+            assertEquals(
+                    OUTSIDE,
+                    exec(
+                            outside,
+                            "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.settimeout(0.5)\n"
+                                    + "s.bind(('0.0.0.0',40053))\nfor i in range(10):\n try:\n  s.sendto(b'x',('"
+                                    + UPLINK + "',5454))\n  print(s.recvfrom(100)[0].decode()); break\n"
+                                    + " except OSError: pass\nelse: print('no answer')\n"));
             // a mapping for one host address: to that address only
             assertEquals(OUTSIDE, ask(outside, UPLINK, 6060, false));
             assertEquals("no answer", ask(pod1, "198.19.9.1", 6060, false), "not on the host's other addresses");

@@ -6,7 +6,10 @@ import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
 
-/** Decodes nf_tables messages ({@code NFNL_SUBSYS_NFTABLES}) into {@link NftMessage}s. */
+/**
+ * Decodes nf_tables messages ({@code NFNL_SUBSYS_NFTABLES}), and conntrack's ({@code
+ * NFNL_SUBSYS_CTNETLINK}, the same {@code nfgenmsg} layout), into {@link NftMessage}s.
+ */
 public final class NftMessages implements MessageFactory {
     /** The one instance (stateless). */
     public static final NftMessages INSTANCE = new NftMessages();
@@ -15,7 +18,7 @@ public final class NftMessages implements MessageFactory {
 
     @Override
     public NetlinkMessage decode(int type, int flags, int sequence, int portId, ByteBuf body) {
-        if (type >> 8 != Nft.SUBSYS_NFTABLES) {
+        if (type >> 8 != Nft.SUBSYS_NFTABLES && type >> 8 != Conntrack.SUBSYS_CTNETLINK) {
             return null;
         }
         if (body.readableBytes() < Nft.NFGENMSG_LENGTH) {

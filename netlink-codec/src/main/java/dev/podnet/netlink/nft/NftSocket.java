@@ -194,13 +194,18 @@ public final class NftSocket implements AutoCloseable {
      * kernel's order. A dump cut short by a concurrent change ({@code NLM_F_DUMP_INTR}) is read again.
      */
     public List<NftMessage> dump(int getType, Consumer<RequestWriter> filter) {
+        return dump(getType, Nft.Family.INET, filter);
+    }
+
+    /** {@link #dump(int, Consumer)} for {@code family} (conntrack's tables are per family). */
+    public List<NftMessage> dump(int getType, int family, Consumer<RequestWriter> filter) {
         for (int attempt = 0; ; attempt++) {
             ByteBuf out = Unpooled.buffer(128);
             try {
                 RequestWriter w = new RequestWriter()
                         .reset(out)
                         .begin(getType, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP)
-                        .nfgenmsg(Nft.Family.INET, 0);
+                        .nfgenmsg(family, 0);
                 filter.accept(w);
                 w.end();
                 List<NftMessage> objects = request(out, Nft.Msg.name(getType), true);
@@ -214,6 +219,25 @@ public final class NftSocket implements AutoCloseable {
             } finally {
                 out.release();
             }
+        }
+    }
+
+    /**
+     * One request outside a transaction (a conntrack delete), written by {@code body} after its
+     * {@code nfgenmsg}, acknowledged; fails with the kernel's error as a {@link NetlinkException}.
+     */
+    public void execute(int type, int family, String what, Consumer<RequestWriter> body) {
+        ByteBuf out = Unpooled.buffer(256);
+        try {
+            RequestWriter w = new RequestWriter()
+                    .reset(out)
+                    .begin(type, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
+                    .nfgenmsg(family, 0);
+            body.accept(w);
+            w.end();
+            request(out, what, false);
+        } finally {
+            out.release();
         }
     }
 

@@ -9,6 +9,7 @@ import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.netlink.Errno;
 import dev.podnet.netlink.NetlinkException;
+import dev.podnet.netlink.nft.Conntrack;
 import dev.podnet.netlink.nft.Nft;
 import dev.podnet.netlink.nft.NftBatch;
 import dev.podnet.netlink.nft.NftException;
@@ -109,6 +110,18 @@ public final class NatTable implements AutoCloseable {
                 networkElements(sink, n);
                 portElements(sink, owner, ports, pod4, pod6, pod4 != null, pod6 != null);
             });
+            // a UDP flow to the port that began before it was published would keep its untranslated
+            // conntrack entry, and never reach the pod until that expires: delete such entries
+            for (PortMapping p : ports) {
+                if (p.protocolNumber() == 17) {
+                    if (pod4 != null) {
+                        Conntrack.deleteUdpTo(socket(), Nft.Family.IPV4, p.hostPort());
+                    }
+                    if (pod6 != null) {
+                        Conntrack.deleteUdpTo(socket(), Nft.Family.IPV6, p.hostPort());
+                    }
+                }
+            }
             if (pod4 != null) {
                 // 127.0.0.1:PORT from the host: a packet from 127/8 may leave through the interface
                 // towards the pod (the bridge, or a ptp pod's host veth), masqueraded on its way out;
