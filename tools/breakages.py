@@ -104,6 +104,12 @@ BREAKAGES = {
         "                if (p.protocolNumber() == 17) {",
         "                if (p.protocolNumber() == 17 && Boolean.getBoolean(\"never\")) {",
         "reactive-api", "NatTrafficTest"),
+    # reconcile withdraws the ports of an add still running (its record is CREATING)
+    "nat-reconcile-ignores-in-flight": (
+        "dataplane/src/main/java/dev/podnet/dataplane/internal/nat/NatReconcile.java",
+        "                        && inFlight.test(e.comment().substring(\"podnet:\".length()))) {",
+        "                        && inFlight.test(e.comment().substring(\"podnet:\".length())) && false) {",
+        "reactive-api", "NatTrafficTest"),
     # ports left in the table when their endpoint is removed
     "ports-not-withdrawn": (
         "dataplane/src/main/java/dev/podnet/dataplane/internal/engine/EndpointOperations.java",

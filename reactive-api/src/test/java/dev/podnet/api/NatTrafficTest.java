@@ -239,4 +239,36 @@ class NatTrafficTest extends DataplaneTestBase {
             dp.endpoints().remove("rec-p1", "eth0").block(T);
         }
     }
+
+    @Test
+    void reconcileLeavesTheElementsOfAnAddInFlightAlone(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        java.util.concurrent.CountDownLatch published = new java.util.concurrent.CountDownLatch(1);
+        reactor.core.publisher.Sinks.Empty<Void> release = reactor.core.publisher.Sinks.empty();
+        // the add stops after publish-ports: its elements are in the table, its record still CREATING
+        StepObserver pause = step -> step.equals("publish-ports")
+                ? reactor.core.publisher.Mono.<Void>fromRunnable(published::countDown)
+                        .then(release.asMono())
+                : reactor.core.publisher.Mono.empty();
+        try (Dataplane dp = open(sandbox, pause)) {
+            dp.networks()
+                    .create(NetworkSpec.bridge("nat", "pnbr6", "198.19.6.0/24"))
+                    .block(T);
+            java.util.concurrent.CompletableFuture<Endpoint> adding = dp.endpoints()
+                    .add(EndpointSpec.of("nat", "fly-p1", NetNs.named(pod))
+                            .withPortMapping(PortMapping.parse("8080:80/tcp")))
+                    .toFuture();
+            assertTrue(published.await(20, TimeUnit.SECONDS), "the add reached publish-ports");
+            ReconcileReport during = dp.reconciler().run(false).block(T);
+            assertTrue(
+                    during.actions().stream().noneMatch(a -> a.contains("published port")),
+                    "an add in flight is left to itself: " + during);
+            assertTrue(nftIn(sandbox, "list", "map", "inet", "podnet", "ports4").contains("podnet:fly-p1/eth0"));
+            release.tryEmitEmpty();
+            assertEquals(
+                    dev.podnet.dataplane.EndpointState.READY,
+                    adding.get(20, TimeUnit.SECONDS).state());
+            dp.endpoints().remove("fly-p1", "eth0").block(T);
+        }
+    }
 }

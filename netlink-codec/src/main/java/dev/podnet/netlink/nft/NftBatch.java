@@ -25,6 +25,10 @@ import java.util.List;
  * b.addRule("podnet", "postrouting").payload(...).lookup(...).masq().end();
  * b.end();
  * }</pre>
+ *
+ * <p>Why one file of some 500 lines: the transaction and its two writers, {@link Rule} (expressions)
+ * and {@link Elements} (set elements), share one {@link RequestWriter}, one message count and one
+ * description list; as nested classes they stay in step without exposing that state.
  */
 public final class NftBatch {
     private static final int ACKED = Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK;
