@@ -37,6 +37,26 @@ class NatTrafficTest extends DataplaneTestBase {
         return Sandbox.run("ip", "netns", "exec", ns, "python3", "-c", python).strip();
     }
 
+    /** {@link #serve}, listening on IPv6 (and IPv4-mapped) addresses. */
+    private void serve6(String ns, int port) throws IOException {
+        String code = "import socket\ns=socket.socket(socket.AF_INET6)\n"
+                + "s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+                + "s.bind(('::'," + port + "))\ns.listen(16)\nwhile True:\n c,a=s.accept()\n"
+                + " c.sendall(a[0].encode())\n c.close()\n";
+        servers.add(new ProcessBuilder("ip", "netns", "exec", ns, "python3", "-c", code)
+                .redirectErrorStream(true)
+                .start());
+    }
+
+    /** From {@code ns}, over IPv6, what the server at {@code [host]:port} says our address is. */
+    private static String ask6(String ns, String host, int port) throws IOException {
+        return exec(
+                ns,
+                "import socket,time\nfor i in range(40):\n try:\n  s=socket.create_connection(('" + host + "',"
+                        + port + "),timeout=1)\n  print(s.recv(100).decode()); break\n"
+                        + " except OSError: time.sleep(0.1)\nelse: print('no answer')\n");
+    }
+
     /** A server in {@code ns} answering every TCP connection (or UDP datagram) with the peer's address. */
     private void serve(String ns, int port, boolean udp) throws IOException {
         String code = udp
@@ -269,6 +289,44 @@ class NatTrafficTest extends DataplaneTestBase {
                     dev.podnet.dataplane.EndpointState.READY,
                     adding.get(20, TimeUnit.SECONDS).state());
             dp.endpoints().remove("fly-p1", "eth0").block(T);
+        }
+    }
+
+    @Test
+    void aDualStackPtpNetworkMasqueradesAndPublishesBothFamilies(Sandbox sandbox) throws Exception {
+        String outside = sandbox.newNamespace("out");
+        String pod = sandbox.newNamespace("p");
+        sandbox.ip("link", "add", "pnup0", "type", "veth", "peer", "name", "o0", "netns", outside);
+        sandbox.ip("addr", "add", UPLINK + "/24", "dev", "pnup0");
+        sandbox.ip("-6", "addr", "add", "fd00:200::1/64", "dev", "pnup0", "nodad");
+        sandbox.ip("link", "set", "pnup0", "up");
+        Sandbox.ipIn(outside, "addr", "add", OUTSIDE + "/24", "dev", "o0");
+        Sandbox.ipIn(outside, "-6", "addr", "add", "fd00:200::2/64", "dev", "o0", "nodad");
+        Sandbox.ipIn(outside, "link", "set", "o0", "up");
+        Sandbox.ipIn(outside, "link", "set", "lo", "up");
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
+            dp.networks()
+                    .create(NetworkSpec.ptp("nat6", "198.19.10.0/24")
+                            .withIpv6("fd00:10::/64")
+                            .withIpMasq(true))
+                    .block(T);
+            dp.endpoints()
+                    .add(EndpointSpec.of("nat6", "six-p1", NetNs.named(pod))
+                            .withPortMapping(PortMapping.parse("8080:80/tcp")))
+                    .block(T);
+            serve6(pod, 80);
+            serve6(outside, 7000);
+            // the pod reaches outside over both families, seen as the host's uplink addresses
+            assertEquals(UPLINK, ask(pod, OUTSIDE, 7000, false).replace("::ffff:", ""));
+            assertEquals("fd00:200::1", ask6(pod, "fd00:200::2", 7000));
+            // outside reaches the pod through the host's port over both families, seen as itself
+            assertEquals(OUTSIDE, ask(outside, UPLINK, 8080, false).replace("::ffff:", ""));
+            assertEquals("fd00:200::2", ask6(outside, "fd00:200::1", 8080));
+            dp.endpoints().remove("six-p1", "eth0").block(T);
+        } finally {
+            for (Process p : servers) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
         }
     }
 }
