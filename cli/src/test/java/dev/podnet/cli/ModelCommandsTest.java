@@ -545,34 +545,11 @@ class ModelCommandsTest {
                 "--json");
         assertEquals(0, created.code(), created.err());
         assertTrue(created.out().contains("\"ip_masq\":true"), created.out());
-        MainTest.Result bad = podnet(
-                sandbox,
-                "endpoint",
-                "add",
-                "--network",
-                "nat",
-                "--container-id",
-                "pub1",
-                "--netns",
-                pod,
-                "--publish",
-                "8080");
+        String add = "endpoint add --network nat --container-id pub1 --netns " + pod + " --publish ";
+        MainTest.Result bad = podnet(sandbox, (add + "8080").split(" "));
         assertEquals(2, bad.code(), bad.out());
         assertTrue(bad.err().contains("is not [HOSTIP:]HOSTPORT:PORT[/tcp|udp]"), bad.err());
-        MainTest.Result added = podnet(
-                sandbox,
-                "endpoint",
-                "add",
-                "--network",
-                "nat",
-                "--container-id",
-                "pub1",
-                "--netns",
-                pod,
-                "--publish",
-                "8080:80",
-                "--publish",
-                "5353:53/udp");
+        MainTest.Result added = podnet(sandbox, (add + "8080:80 --publish 5353:53/udp").split(" "));
         assertEquals(0, added.code(), added.err());
         MainTest.Result shown = podnet(sandbox, "endpoint", "list", "--container-id", "pub1", "--json");
         assertTrue(

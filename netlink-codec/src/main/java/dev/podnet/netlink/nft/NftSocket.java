@@ -202,10 +202,7 @@ public final class NftSocket implements AutoCloseable {
         for (int attempt = 0; ; attempt++) {
             ByteBuf out = Unpooled.buffer(128);
             try {
-                RequestWriter w = new RequestWriter()
-                        .reset(out)
-                        .begin(getType, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP)
-                        .nfgenmsg(family, 0);
+                RequestWriter w = start(out, getType, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP, family);
                 filter.accept(w);
                 w.end();
                 List<NftMessage> objects = request(out, Nft.Msg.name(getType), true);
@@ -229,16 +226,18 @@ public final class NftSocket implements AutoCloseable {
     public void execute(int type, int family, String what, Consumer<RequestWriter> body) {
         ByteBuf out = Unpooled.buffer(256);
         try {
-            RequestWriter w = new RequestWriter()
-                    .reset(out)
-                    .begin(type, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
-                    .nfgenmsg(family, 0);
+            RequestWriter w = start(out, type, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, family);
             body.accept(w);
             w.end();
             request(out, what, false);
         } finally {
             out.release();
         }
+    }
+
+    /** A request begun in {@code out}: its header and {@code nfgenmsg}, attributes to follow. */
+    private static RequestWriter start(ByteBuf out, int type, int flags, int family) {
+        return new RequestWriter().reset(out).begin(type, flags).nfgenmsg(family, 0);
     }
 
     /** One request (a GET): its answers until DONE (a dump) or the first, or null when a dump was interrupted. */
