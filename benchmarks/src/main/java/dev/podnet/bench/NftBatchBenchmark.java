@@ -3,18 +3,9 @@ package dev.podnet.bench;
 import dev.podnet.netlink.nft.NftBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The encode of a pod's published-port transaction as podnet sends it: BATCH_BEGIN, one
@@ -22,15 +13,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * owner's comment), one into {@code ports6} for a dual-stack pod, BATCH_END, into a reused buffer
  * with a reused batch. Run with {@code -prof gc}: the target is no allocation per transaction.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(
-        value = 1,
-        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
-public class NftBatchBenchmark {
+public class NftBatchBenchmark extends CodecBenchmarkSettings {
     private static final byte[] POD6 = {(byte) 0xfd, 0, 0, 0x18, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5};
 
     private ByteBuf out;

@@ -15,6 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @KernelTest
 class MainTest {
@@ -95,52 +97,14 @@ class MainTest {
         assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox), "the sandbox and its pods are gone");
     }
 
-    @Test
-    void churnOfThePtpShape(Sandbox unused) throws Exception {
-        String sandbox = "pnt-ptp-" + ProcessHandle.current().pid();
-        Result r = run(
-                "churn",
-                "--pods",
-                "4",
-                "--warmup",
-                "0",
-                "--shape",
-                "ptp",
-                "--sandbox",
-                sandbox,
-                "--state-dir",
-                state.toString(),
-                "--json");
-        assertEquals(0, r.code(), r.out() + r.err());
-        String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+    @ParameterizedTest
+    @CsvSource({"ptp, 4", "vm, 3"})
+    void churnOfTheOtherShapes(String shape, int pods, Sandbox unused) throws Exception {
+        String sandbox = "pnt-" + shape + "-" + ProcessHandle.current().pid();
+        String json = churnJson(
+                sandbox, state.resolve(shape).toString(), "--pods", "" + pods, "--warmup", "0", "--shape", shape);
         assertTrue(
-                json.contains("\"shape\":\"ptp\"")
-                        && json.contains("\"verified\":true")
-                        && json.contains("\"leaked_links\":0"),
-                json);
-        assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox));
-    }
-
-    @Test
-    void churnOfTheVmShape(Sandbox unused) throws Exception {
-        String sandbox = "pnt-vm-" + ProcessHandle.current().pid();
-        Result r = run(
-                "churn",
-                "--pods",
-                "3",
-                "--warmup",
-                "0",
-                "--shape",
-                "vm",
-                "--sandbox",
-                sandbox,
-                "--state-dir",
-                state.toString(),
-                "--json");
-        assertEquals(0, r.code(), r.out() + r.err());
-        String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
-        assertTrue(
-                json.contains("\"shape\":\"vm\"")
+                json.contains("\"shape\":\"" + shape + "\"")
                         && json.contains("\"verified\":true")
                         && json.contains("\"leaked_links\":0"),
                 json);
@@ -150,38 +114,19 @@ class MainTest {
     @Test
     void churnDualStack(Sandbox unused) throws Exception {
         String sandbox = "pnt-v6-" + ProcessHandle.current().pid();
-        Result r = run(
-                "churn",
-                "--pods",
-                "4",
-                "--warmup",
-                "0",
-                "--ipv6",
-                "--sandbox",
-                sandbox,
-                "--state-dir",
-                state.toString(),
-                "--json");
-        assertEquals(0, r.code(), r.out() + r.err());
-        assertTrue(r.out().contains("dual stack"), r.out());
-        String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        String json = churnJson(sandbox, state.toString(), "--pods", "4", "--warmup", "0", "--ipv6");
+        assertTrue(json.contains("\"ipv6\":true"), json);
         assertTrue(json.contains("\"verified\":true") && json.contains("\"leaked_addresses\":0"), json);
-        Result ptp = run(
-                "churn",
+        String ptpJson = churnJson(
+                sandbox + "p",
+                state.resolve("ptp").toString(),
                 "--pods",
                 "4",
                 "--warmup",
                 "0",
                 "--ipv6",
                 "--shape",
-                "ptp",
-                "--sandbox",
-                sandbox + "p",
-                "--state-dir",
-                state.resolve("ptp").toString(),
-                "--json");
-        assertEquals(0, ptp.code(), ptp.out() + ptp.err());
-        String ptpJson = ptp.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+                "ptp");
         assertTrue(
                 ptpJson.contains("\"shape\":\"ptp\",\"ipv6\":true") && ptpJson.contains("\"verified\":true"), ptpJson);
     }
@@ -189,8 +134,9 @@ class MainTest {
     @Test
     void aBoundedRandomCrashRunLeaksAndLosesNothing(Sandbox unused) throws Exception {
         String sandbox = "pnt-crash-" + ProcessHandle.current().pid();
-        Result r = run(
-                "churn",
+        String json = churnJson(
+                sandbox,
+                state.resolve("crash").toString(),
                 "--crash-test",
                 "--cycles",
                 "4",
@@ -199,14 +145,7 @@ class MainTest {
                 "--max-kill-ms",
                 "2500",
                 "--seed",
-                "7",
-                "--sandbox",
-                sandbox,
-                "--state-dir",
-                state.resolve("crash").toString(),
-                "--json");
-        assertEquals(0, r.code(), r.out() + r.err());
-        String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+                "7");
         for (String zero : new String[] {
             "leaked_links", "leaked_addresses", "lost_endpoints", "duplicate_ips", "unreachable", "not_ready"
         }) {
@@ -222,6 +161,16 @@ class MainTest {
         assertEquals(2, run("churn", "--crash-test", "--shape", "vm").code());
     }
 
+    /** Runs {@code churn ARGS --sandbox S --state-dir D --json}, requires exit 0, returns the JSON report line. */
+    private static String churnJson(String sandbox, String stateDir, String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of("churn"));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--sandbox", sandbox, "--state-dir", stateDir, "--json"));
+        Result r = run(all.toArray(String[]::new));
+        assertEquals(0, r.code(), r.out() + r.err());
+        return r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+    }
+
     private static long number(String json, String key) {
         java.util.regex.Matcher m =
                 java.util.regex.Pattern.compile("\"" + key + "\":(\\d+)").matcher(json);
@@ -233,8 +182,9 @@ class MainTest {
     void steadyChurnKeepsTheLiveSetAndWritesItsSeriesAndPlot(Sandbox unused) throws Exception {
         String sandbox = "pnt-steady-" + ProcessHandle.current().pid();
         Path prefix = state.resolve("steady");
-        Result r = run(
-                "churn",
+        String json = churnJson(
+                sandbox,
+                state.resolve("st").toString(),
                 "--rate",
                 "20",
                 "--duration",
@@ -243,15 +193,8 @@ class MainTest {
                 "0",
                 "--live",
                 "10",
-                "--sandbox",
-                sandbox,
-                "--state-dir",
-                state.resolve("st").toString(),
                 "--out",
-                prefix.toString(),
-                "--json");
-        assertEquals(0, r.code(), r.out() + r.err());
-        String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+                prefix.toString());
         assertTrue(
                 json.contains("\"mode\":\"steady\"")
                         && json.contains("\"adds\":60,")

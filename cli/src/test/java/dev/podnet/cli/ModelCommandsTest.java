@@ -29,42 +29,26 @@ class ModelCommandsTest {
         return MainTest.run(all);
     }
 
+    /** {@code podnet} with a command line written as one would type it (words split at spaces). */
+    MainTest.Result command(Sandbox sandbox, String line) {
+        return podnet(sandbox, line.split(" +"));
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void networksAndEndpointsFromTheCommandLine(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
-        MainTest.Result created = podnet(
-                sandbox,
-                "network",
-                "create",
-                "pods",
-                "--bridge",
-                "pnbr0",
-                "--subnet",
-                "198.18.0.0/16",
-                "--mtu",
-                "1450",
-                "--json");
+        MainTest.Result created =
+                command(sandbox, "network create pods --bridge pnbr0 --subnet 198.18.0.0/16 --mtu 1450 --json");
         assertEquals(0, created.code(), created.err());
         Map<String, Object> net = (Map<String, Object>) Json.read(created.out());
         assertEquals("bridge", net.get("mode"));
         assertEquals("198.18.0.1", net.get("gateway"));
 
-        MainTest.Result added = podnet(
+        MainTest.Result added = command(
                 sandbox,
-                "endpoint",
-                "add",
-                "--network",
-                "pods",
-                "--container-id",
-                "cafe0001",
-                "--netns",
-                pod,
-                "--pod-name",
-                "web-0",
-                "--pod-namespace",
-                "default",
-                "--json");
+                "endpoint add --network pods --container-id cafe0001 --netns " + pod
+                        + " --pod-name web-0 --pod-namespace default --json");
         assertEquals(0, added.code(), added.err());
         Map<String, Object> cni = (Map<String, Object>) Json.read(added.out());
         assertEquals("1.1.0", cni.get("cniVersion"));
@@ -116,26 +100,9 @@ class ModelCommandsTest {
     @SuppressWarnings("unchecked")
     void rangesDualStackPtpAndUpdatesFromTheCommandLine(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
-        MainTest.Result created = podnet(
+        MainTest.Result created = command(
                 sandbox,
-                "network",
-                "create",
-                "p2p",
-                "--mode",
-                "ptp",
-                "--subnet",
-                "198.19.0.0/24",
-                "--range",
-                "198.19.0.10-198.19.0.11",
-                "--range",
-                "198.19.0.50-",
-                "--reserved",
-                "198.19.0.10",
-                "--subnet6",
-                "fd00:19::/64",
-                "--range6",
-                "fd00:19::a-fd00:19::f",
-                "--json");
+                "network create p2p --mode ptp --subnet 198.19.0.0/24 --range 198.19.0.10-198.19.0.11 --range 198.19.0.50- --reserved 198.19.0.10 --subnet6 fd00:19::/64 --range6 fd00:19::a-fd00:19::f --json");
         assertEquals(0, created.code(), created.err());
         Map<String, Object> net = (Map<String, Object>) Json.read(created.out());
         assertEquals(List.of("198.19.0.10-198.19.0.11", "198.19.0.50-198.19.0.254"), net.get("ranges"));
@@ -150,17 +117,9 @@ class ModelCommandsTest {
         assertEquals("198.19.0.11/24", ips.get(0).get("address"), "the first range, past the reserved address");
         assertEquals("fd00:19::a/64", ips.get(1).get("address"));
 
-        MainTest.Result updated = podnet(
+        MainTest.Result updated = command(
                 sandbox,
-                "endpoint",
-                "update",
-                "--container-id",
-                "cafe0002",
-                "--mtu",
-                "1400",
-                "--route",
-                "198.20.0.0/24=198.19.0.1,fd00:20::/64=fd00:19::1",
-                "--json");
+                "endpoint update --container-id cafe0002 --mtu 1400 --route 198.20.0.0/24=198.19.0.1,fd00:20::/64=fd00:19::1 --json");
         assertEquals(0, updated.code(), updated.err());
         Map<String, Object> ep = (Map<String, Object>) Json.read(updated.out());
         assertEquals(1400L, ep.get("mtu"));
@@ -342,40 +301,14 @@ class ModelCommandsTest {
                 List.of("fd00:46::2/64"),
                 ips.stream().map(i -> i.get("address")).toList());
 
-        MainTest.Result dual = podnet(
+        MainTest.Result dual = command(
                 sandbox,
-                "network",
-                "create",
-                "dual",
-                "--mode",
-                "ptp",
-                "--subnet",
-                "198.19.0.0/24",
-                "--subnet6",
-                "fd00:19::/64",
-                "--route",
-                "198.20.0.0/24",
-                "--route",
-                "fd00:20::/64=fd00:19::1",
-                "--dns-nameserver",
-                "198.19.0.53,fd00:19::53",
-                "--dns-search",
-                "svc.local",
-                "--json");
+                "network create dual --mode ptp --subnet 198.19.0.0/24 --subnet6 fd00:19::/64 --route 198.20.0.0/24 --route fd00:20::/64=fd00:19::1 --dns-nameserver 198.19.0.53,fd00:19::53 --dns-search svc.local --json");
         assertEquals(0, dual.code(), dual.err());
-        MainTest.Result both = podnet(
+        MainTest.Result both = command(
                 sandbox,
-                "endpoint",
-                "add",
-                "--network",
-                "dual",
-                "--container-id",
-                "c4",
-                "--netns",
-                pod2,
-                "--ip",
-                "198.19.0.77,fd00:19::77",
-                "--json");
+                "endpoint add --network dual --container-id c4 --netns " + pod2
+                        + " --ip 198.19.0.77,fd00:19::77 --json");
         assertEquals(0, both.code(), both.err());
         Map<String, Object> cni = (Map<String, Object>) Json.read(both.out());
         assertEquals(
@@ -403,17 +336,8 @@ class ModelCommandsTest {
         sandbox.ip("addr", "add", "198.18.50.2/24", "dev", "pnnic0");
         sandbox.ip("link", "set", "pnnic0", "up");
         String routesBefore = sandbox.ip("route");
-        MainTest.Result refused = podnet(
-                sandbox,
-                "network",
-                "create",
-                "pods",
-                "--bridge",
-                "pnbr0",
-                "--subnet",
-                "198.18.0.0/24",
-                "--uplink",
-                "pnnic0");
+        MainTest.Result refused =
+                command(sandbox, "network create pods --bridge pnbr0 --subnet 198.18.0.0/24 --uplink pnnic0");
         assertEquals(2, refused.code(), refused.err());
         assertTrue(
                 refused.err()
@@ -425,17 +349,8 @@ class ModelCommandsTest {
         assertEquals(routesBefore, sandbox.ip("route"));
         assertEquals("[]", podnet(sandbox, "network", "list", "--json").out().strip());
 
-        MainTest.Result bare = podnet(
-                sandbox,
-                "network",
-                "create",
-                "pods",
-                "--bridge",
-                "pnbr0",
-                "--subnet",
-                "198.18.0.0/24",
-                "--uplink",
-                "pnnic1");
+        MainTest.Result bare =
+                command(sandbox, "network create pods --bridge pnbr0 --subnet 198.18.0.0/24 --uplink pnnic1");
         assertEquals(0, bare.code(), bare.err());
         assertTrue(sandbox.ip("link", "show", "pnnic1").contains("master pnbr0"));
         assertEquals(0, podnet(sandbox, "network", "delete", "pods").code());
@@ -451,16 +366,10 @@ class ModelCommandsTest {
         for (String id : new String[] {"churn00000000", "churn00000001", "web1"}) {
             assertEquals(
                     0,
-                    podnet(
+                    command(
                                     sandbox,
-                                    "endpoint",
-                                    "add",
-                                    "--network",
-                                    "pods",
-                                    "--container-id",
-                                    id,
-                                    "--netns",
-                                    sandbox.newNamespace(id))
+                                    "endpoint add --network pods --container-id " + id + " --netns "
+                                            + sandbox.newNamespace(id))
                             .code());
         }
         List<Map<String, Object>> all = (List<Map<String, Object>>)
@@ -532,17 +441,8 @@ class ModelCommandsTest {
     @Test
     void ipMasqAndPublishedPortsFromTheCommandLine(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
-        MainTest.Result created = podnet(
-                sandbox,
-                "network",
-                "create",
-                "nat",
-                "--bridge",
-                "pnbr5",
-                "--subnet",
-                "198.19.5.0/24",
-                "--ip-masq",
-                "--json");
+        MainTest.Result created =
+                command(sandbox, "network create nat --bridge pnbr5 --subnet 198.19.5.0/24 --ip-masq --json");
         assertEquals(0, created.code(), created.err());
         assertTrue(created.out().contains("\"ip_masq\":true"), created.out());
         String add = "endpoint add --network nat --container-id pub1 --netns " + pod + " --publish ";

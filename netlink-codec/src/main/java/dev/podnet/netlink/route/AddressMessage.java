@@ -1,6 +1,5 @@
 package dev.podnet.netlink.route;
 
-import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
 import java.net.InetAddress;
@@ -20,7 +19,7 @@ public record AddressMessage(
         int scope,
         int index,
         AttributeList attributes)
-        implements NetlinkMessage {
+        implements RtnetlinkMessage {
     /** Size of {@code struct ifaddrmsg}. */
     public static final int HEADER_LENGTH = 8;
 
@@ -43,32 +42,17 @@ public record AddressMessage(
         int aflags = body.readUnsignedByte();
         int scope = body.readUnsignedByte();
         int index = body.readIntLE();
-        return new AddressMessage(
-                type,
-                flags,
-                seq,
-                pid,
-                family,
-                prefix,
-                aflags,
-                scope,
-                index,
-                AttributeList.read(body, body.readableBytes()));
+        AttributeList attributes = AttributeList.read(body, body.readableBytes());
+        return new AddressMessage(type, flags, seq, pid, family, prefix, aflags, scope, index, attributes);
     }
 
     @Override
-    public int bodyLength() {
-        return HEADER_LENGTH + attributes.encodedLength();
-    }
-
-    @Override
-    public void writeBody(ByteBuf out) {
+    public void writeHeader(ByteBuf out) {
         out.writeByte(family);
         out.writeByte(prefixLength);
         out.writeByte(addressFlags);
         out.writeByte(scope);
         out.writeIntLE(index);
-        attributes.writeTo(out);
     }
 
     /** {@code IFA_LOCAL}, else {@code IFA_ADDRESS} (point-to-point peers aside, the interface's own address). */

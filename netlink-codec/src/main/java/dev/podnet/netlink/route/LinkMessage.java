@@ -1,6 +1,5 @@
 package dev.podnet.netlink.route;
 
-import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
 
@@ -25,7 +24,7 @@ public record LinkMessage(
         int deviceFlags,
         int change,
         AttributeList attributes)
-        implements NetlinkMessage {
+        implements RtnetlinkMessage {
     /** Size of {@code struct ifinfomsg}. */
     public static final int HEADER_LENGTH = 16;
 
@@ -60,33 +59,18 @@ public record LinkMessage(
         int index = body.readIntLE();
         int devFlags = body.readIntLE();
         int change = body.readIntLE();
-        return new LinkMessage(
-                type,
-                flags,
-                seq,
-                pid,
-                family,
-                devType,
-                index,
-                devFlags,
-                change,
-                AttributeList.read(body, body.readableBytes()));
+        AttributeList attributes = AttributeList.read(body, body.readableBytes());
+        return new LinkMessage(type, flags, seq, pid, family, devType, index, devFlags, change, attributes);
     }
 
     @Override
-    public int bodyLength() {
-        return HEADER_LENGTH + attributes.encodedLength();
-    }
-
-    @Override
-    public void writeBody(ByteBuf out) {
+    public void writeHeader(ByteBuf out) {
         out.writeByte(family);
         out.writeByte(0);
         out.writeShortLE(deviceType);
         out.writeIntLE(index);
         out.writeIntLE(deviceFlags);
         out.writeIntLE(change);
-        attributes.writeTo(out);
     }
 
     /** {@code IFLA_IFNAME}, or null. */

@@ -1,6 +1,5 @@
 package dev.podnet.netlink.route;
 
-import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
 import java.net.InetAddress;
@@ -24,7 +23,7 @@ public record NeighbourMessage(
         int neighbourFlags,
         int neighbourType,
         AttributeList attributes)
-        implements NetlinkMessage {
+        implements RtnetlinkMessage {
     /** Size of {@code struct ndmsg}. */
     public static final int HEADER_LENGTH = 12;
 
@@ -41,33 +40,18 @@ public record NeighbourMessage(
         int state = body.readUnsignedShortLE();
         int nflags = body.readUnsignedByte();
         int ntype = body.readUnsignedByte();
-        return new NeighbourMessage(
-                type,
-                flags,
-                seq,
-                pid,
-                family,
-                index,
-                state,
-                nflags,
-                ntype,
-                AttributeList.read(body, body.readableBytes()));
+        AttributeList attributes = AttributeList.read(body, body.readableBytes());
+        return new NeighbourMessage(type, flags, seq, pid, family, index, state, nflags, ntype, attributes);
     }
 
     @Override
-    public int bodyLength() {
-        return HEADER_LENGTH + attributes.encodedLength();
-    }
-
-    @Override
-    public void writeBody(ByteBuf out) {
+    public void writeHeader(ByteBuf out) {
         out.writeByte(family);
         out.writeZero(3);
         out.writeIntLE(index);
         out.writeShortLE(state);
         out.writeByte(neighbourFlags);
         out.writeByte(neighbourType);
-        attributes.writeTo(out);
     }
 
     /** {@code NDA_DST}, or null. */

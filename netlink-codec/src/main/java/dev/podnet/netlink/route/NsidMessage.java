@@ -1,6 +1,5 @@
 package dev.podnet.netlink.route;
 
-import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
 
@@ -10,7 +9,7 @@ import io.netty.buffer.ByteBuf;
  * socket's own namespace is what {@code IFLA_LINK_NETNSID} of a link whose peer lives there names.
  */
 public record NsidMessage(int type, int flags, int sequence, int portId, int family, AttributeList attributes)
-        implements NetlinkMessage {
+        implements RtnetlinkMessage {
     /** {@code struct rtgenmsg}, aligned. */
     public static final int HEADER_LENGTH = 4;
 
@@ -35,19 +34,14 @@ public record NsidMessage(int type, int flags, int sequence, int portId, int fam
         RouteMessages.requireFixedHeader(type, body, HEADER_LENGTH, "rtgenmsg");
         int family = body.readUnsignedByte();
         body.skipBytes(3);
-        return new NsidMessage(type, flags, seq, pid, family, AttributeList.read(body, body.readableBytes()));
+        AttributeList attributes = AttributeList.read(body, body.readableBytes());
+        return new NsidMessage(type, flags, seq, pid, family, attributes);
     }
 
     @Override
-    public int bodyLength() {
-        return HEADER_LENGTH + attributes.encodedLength();
-    }
-
-    @Override
-    public void writeBody(ByteBuf out) {
+    public void writeHeader(ByteBuf out) {
         out.writeByte(family);
         out.writeZero(3);
-        attributes.writeTo(out);
     }
 
     /** {@code NETNSA_NSID} (signed), or {@link #NSID_NOT_ASSIGNED}. */

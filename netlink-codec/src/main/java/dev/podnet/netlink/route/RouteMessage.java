@@ -1,6 +1,5 @@
 package dev.podnet.netlink.route;
 
-import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
 import java.net.InetAddress;
@@ -24,7 +23,7 @@ public record RouteMessage(
         int routeType,
         int routeFlags,
         AttributeList attributes)
-        implements NetlinkMessage {
+        implements RtnetlinkMessage {
     /** Size of {@code struct rtmsg}. */
     public static final int HEADER_LENGTH = 12;
 
@@ -54,30 +53,13 @@ public record RouteMessage(
         int scope = body.readUnsignedByte();
         int rtype = body.readUnsignedByte();
         int rflags = body.readIntLE();
+        AttributeList attributes = AttributeList.read(body, body.readableBytes());
         return new RouteMessage(
-                type,
-                flags,
-                seq,
-                pid,
-                family,
-                dst,
-                src,
-                tos,
-                table,
-                protocol,
-                scope,
-                rtype,
-                rflags,
-                AttributeList.read(body, body.readableBytes()));
+                type, flags, seq, pid, family, dst, src, tos, table, protocol, scope, rtype, rflags, attributes);
     }
 
     @Override
-    public int bodyLength() {
-        return HEADER_LENGTH + attributes.encodedLength();
-    }
-
-    @Override
-    public void writeBody(ByteBuf out) {
+    public void writeHeader(ByteBuf out) {
         out.writeByte(family);
         out.writeByte(dstLength);
         out.writeByte(srcLength);
@@ -87,7 +69,6 @@ public record RouteMessage(
         out.writeByte(scope);
         out.writeByte(routeType);
         out.writeIntLE(routeFlags);
-        attributes.writeTo(out);
     }
 
     /** The routing table: {@code RTA_TABLE} when present (tables above 255), else {@code rtm_table}. */
