@@ -81,6 +81,40 @@ public final class NetlinkSocket {
         LibC.setsockopt(fd, Netlink.SOL_NETLINK, Netlink.NETLINK_ADD_MEMBERSHIP, group);
     }
 
+    /**
+     * Keeps only the messages of {@code types} (and the kernel's {@code NLMSG_ERROR} and
+     * {@code NLMSG_DONE} answers) on this socket: a classic BPF filter on {@code nlmsg_type}, run by
+     * the kernel before a datagram is queued, so that a subscriber to a busy group (every link change
+     * of a node) is not woken for the notifications it does not want. Looks at the first message of
+     * a datagram, which is the only one in a notification.
+     */
+    public void acceptOnly(int... types) throws ErrnoException {
+        int[] wanted = new int[types.length + 2];
+        System.arraycopy(types, 0, wanted, 0, types.length);
+        wanted[types.length] = Netlink.NLMSG_ERROR;
+        wanted[types.length + 1] = Netlink.NLMSG_DONE;
+        int n = wanted.length;
+        int[][] program = new int[n + 3][];
+        // ldh [4]: nlmsg_type, loaded big-endian; the kernel wrote it in the host's (little-endian) order
+        program[0] = new int[] {BPF_LD | BPF_H | BPF_ABS, 0, 0, 4};
+        for (int i = 0; i < n; i++) {
+            int swapped = Short.toUnsignedInt(Short.reverseBytes((short) wanted[i]));
+            // on a match jump to the accepting return (n - i instructions on), else try the next
+            program[1 + i] = new int[] {BPF_JMP | BPF_JEQ | BPF_K, n - i, 0, swapped};
+        }
+        program[n + 1] = new int[] {BPF_RET | BPF_K, 0, 0, 0};
+        program[n + 2] = new int[] {BPF_RET | BPF_K, 0, 0, 0xffff_ffff};
+        LibC.attachFilter(fd, program);
+    }
+
+    private static final int BPF_LD = 0x00;
+    private static final int BPF_H = 0x08;
+    private static final int BPF_ABS = 0x20;
+    private static final int BPF_JMP = 0x05;
+    private static final int BPF_JEQ = 0x10;
+    private static final int BPF_K = 0x00;
+    private static final int BPF_RET = 0x06;
+
     /** The file descriptor. */
     public int fd() {
         return fd;

@@ -67,6 +67,52 @@ class RouteEventSourceTest {
     }
 
     @Test
+    void aSocketFilteredToDeletesHearsOnlyDeletesAndStillGetsItsAnswers(Sandbox sandbox) throws Exception {
+        NetlinkSocket socket = sandbox.inside(NetlinkSocket::openRoute);
+        socket.acceptOnly(Rtm.RTM_DELLINK);
+        RouteEventSource source = RouteEventSource.open(TestLoops.GROUP, socket, EnumSet.of(RouteGroup.LINK), 1024)
+                .block(T);
+        List<NetlinkEvent> seen = new CopyOnWriteArrayList<>();
+        source.events().subscribe(seen::add);
+        try {
+            sandbox.ip("link", "add", "flbr0", "type", "bridge");
+            sandbox.ip("link", "set", "flbr0", "up");
+            sandbox.ip("link", "del", "flbr0");
+            await(
+                    seen,
+                    NetlinkEvent.Notification.class,
+                    n -> n.message() instanceof LinkMessage l
+                            && l.type() == Rtm.RTM_DELLINK
+                            && "flbr0".equals(l.name()));
+            // the kernel dropped the RTM_NEWLINKs of the add and the up before they were queued
+            assertEquals(1, seen.size(), seen.toString());
+        } finally {
+            source.close().block(T);
+        }
+        // a request's answer (NLMSG_ERROR) passes the filter: a filtered socket can still be asked things
+        NetlinkSocket asking = sandbox.inside(NetlinkSocket::openRoute);
+        asking.acceptOnly(Rtm.RTM_DELLINK);
+        var client = dev.podnet.netlink.channel.NetlinkClient.open(TestLoops.GROUP, asking)
+                .block(T);
+        try {
+            sandbox.ip("link", "add", "flbr1", "type", "bridge");
+            client.execute(LinkMessage.request(
+                            Rtm.RTM_DELLINK,
+                            0,
+                            0,
+                            0,
+                            0,
+                            dev.podnet.netlink.attr.AttributeList.builder()
+                                    .string(dev.podnet.netlink.route.Ifla.IFLA_IFNAME, "flbr1")
+                                    .build()))
+                    .block(T);
+            assertTrue(!sandbox.ip("-o", "link").contains("flbr1"));
+        } finally {
+            client.close().block(T);
+        }
+    }
+
+    @Test
     void anOverflowingQueueBecomesAnOverrunAndAResyncNeverADeadStream(Sandbox sandbox) throws Exception {
         // the smallest receive buffer allowed, and an event loop held still while 300 links appear
         NetlinkSocket small = sandbox.inside(() -> NetlinkSocket.open(Netlink.NETLINK_ROUTE, 32 << 10, 32 << 10));

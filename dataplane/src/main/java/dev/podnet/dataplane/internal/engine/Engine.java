@@ -53,13 +53,20 @@ public final class Engine {
     private final java.util.concurrent.atomic.AtomicReference<Mono<Void>> closing =
             new java.util.concurrent.atomic.AtomicReference<>();
 
+    /**
+     * Delete lanes (sockets, each on a thread of its own): a lone delete blocks its thread ~20 ms in
+     * the kernel, outside the RTNL lock, so four lanes let four such waits overlap (a node's pods go
+     * one by one when a runtime stops them) before deletes start to gather into groups.
+     */
+    private static final int DELETE_LANES = 4;
+
     private final EngineOptions options;
     private final NetNs hostNs;
     private final HostNamespace hostId;
     private final HostContext host;
     private final MultiThreadIoEventLoopGroup loops;
     private final MultiThreadIoEventLoopGroup deleteLoop;
-    private final NetlinkClient deleteClient;
+    private final GroupDeleter deleter;
     private final List<String> readOnlyNotes = new CopyOnWriteArrayList<>();
     private final NetworkLifecycle networks;
     private final EndpointOperations endpoints;
@@ -73,18 +80,18 @@ public final class Engine {
             HostContext host,
             MultiThreadIoEventLoopGroup loops,
             MultiThreadIoEventLoopGroup deleteLoop,
-            NetlinkClient deleteClient) {
+            GroupDeleter deleter) {
         this.options = options;
         this.hostNs = hostNs;
         this.hostId = hostId;
         this.host = host;
         this.loops = loops;
         this.deleteLoop = deleteLoop;
-        this.deleteClient = deleteClient;
+        this.deleter = deleter;
         this.gate = new OperationGate(options.maxConcurrent());
         this.networks = new NetworkLifecycle(host, hostNs, options.readOnly(), readOnlyNotes);
-        this.endpoints = new EndpointOperations(
-                host, loops, deleteLoop, new GroupDeleter(deleteClient), networks.attached(), gate, options.observer());
+        this.endpoints =
+                new EndpointOperations(host, loops, deleteLoop, deleter, networks.attached(), gate, options.observer());
     }
 
     /**
@@ -106,9 +113,9 @@ public final class Engine {
                 // the host channel's own thread, which also configures the pods (see RtnlExecutor)
                 RtnlExecutor rtnlThread = RtnlExecutor.start(netns);
                 opened.add(rtnlThread);
-                // deletes hold their loop for the kernel's grace period: a loop and a socket of their own
+                // deletes hold their thread for the kernel's grace period: lanes of their own (see GroupDeleter)
                 MultiThreadIoEventLoopGroup deleteLoop = new MultiThreadIoEventLoopGroup(
-                        1, new DefaultThreadFactory("podnet-delete", true), EpollIoHandler.newFactory());
+                        DELETE_LANES, new DefaultThreadFactory("podnet-delete", true), EpollIoHandler.newFactory());
                 opened.add(() -> deleteLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS));
                 // the state work runs inline (see HostContext): a hop per step cost more than the work
                 Scheduler state = Schedulers.immediate();
@@ -127,7 +134,7 @@ public final class Engine {
                         .subscribeOn(Schedulers.boundedElastic())
                         .doOnNext(opened::add)
                         .zipWith(netns.openRouteSocket(hostNs).flatMap(s -> NetlinkClient.open(rtnlThread.group(), s)))
-                        .zipWith(netns.openRouteSocket(hostNs).flatMap(s -> NetlinkClient.open(deleteLoop, s)))
+                        .zipWith(GroupDeleter.open(netns.openRouteSocket(hostNs), deleteLoop, DELETE_LANES, loops))
                         .flatMap(tt -> {
                             var t = tt.getT1();
                             HostContext host = new HostContext(
@@ -404,7 +411,7 @@ public final class Engine {
     private Mono<Void> closeOnce() {
         return Mono.fromRunnable(host.dhcp()::close)
                 .then(host.rtnl().close().onErrorResume(e -> Mono.empty()))
-                .then(deleteClient.close().onErrorResume(e -> Mono.empty()))
+                .then(deleter.close())
                 .then(Mono.fromRunnable(() -> {
                             host.store().close();
                             host.nat().close();

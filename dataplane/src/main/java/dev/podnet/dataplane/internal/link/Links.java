@@ -344,6 +344,11 @@ public final class Links {
                 AttributeList.builder().string(Ifla.IFLA_IFNAME, name).build());
     }
 
+    /** Deletes the link with interface index {@code index} (deleting either end of a veth deletes both). */
+    public static LinkMessage deleteByIndex(int index) {
+        return LinkMessage.request(Rtm.RTM_DELLINK, 0, index, 0, 0, AttributeList.EMPTY);
+    }
+
     /** Puts the link named {@code name} into link group {@code group} ({@code IFLA_GROUP}). */
     public static LinkMessage setGroup(String name, int group) {
         return LinkMessage.request(

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podnet.netlink.NetlinkException;
-import dev.podnet.netlink.channel.NetlinkClient;
 import dev.podnet.netlink.channel.NetlinkSocket;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import dev.podnet.testing.TestLoops;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +31,9 @@ class GroupDeleterTest {
         for (int i = 0; i < 40; i++) {
             sandbox.ip("link", "add", "gd" + i, "type", "veth", "peer", "name", "gp" + i);
         }
-        NetlinkClient host = NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute))
-                .block(T);
+        // one lane: the first delete goes alone, the rest wait for it and go together
+        GroupDeleter deleter = open(sandbox, 1);
         try {
-            GroupDeleter deleter = new GroupDeleter(host);
             // 40 veths and 2 names that do not exist (deleted already: success for their callers)
             List<String> names = new java.util.ArrayList<>(
                     IntStream.range(0, 40).mapToObj(i -> "gd" + i).toList());
@@ -62,8 +63,58 @@ class GroupDeleterTest {
             assertEquals(singles + 1, deleter.singleRequests());
             assertFalse(sandbox.ip("-o", "link").contains("solo0"));
         } finally {
-            host.close().block(T);
+            deleter.close().block(T);
         }
+    }
+
+    @Test
+    void lanesOverlapTheKernelsWaitsAndADeleteIsDoneWhenTheKernelAnnouncesIt(Sandbox sandbox) throws Exception {
+        for (int i = 0; i < 6; i++) {
+            sandbox.ip("link", "add", "ln" + i, "type", "veth", "peer", "name", "lp" + i);
+        }
+        GroupDeleter deleter = open(sandbox, 4);
+        try {
+            // six at once on four lanes: four go alone, each on a lane of its own; the two left wait
+            // for the first lane to come free and go together
+            List<String> names = IntStream.range(0, 6).mapToObj(i -> "ln" + i).toList();
+            assertEquals(Map.of(), deleteAll(deleter, names));
+            assertEquals(4, deleter.singleRequests(), "one lone delete per lane");
+            assertEquals(1, deleter.groupRequests(), "the two that waited, in one group");
+            assertFalse(sandbox.ip("-o", "link").contains("ln"));
+
+            // one by one, as a runtime stops pods: each is gone (both ends) the moment its delete
+            // completes, which is when the kernel announced it (its acknowledgement comes ~20 ms later)
+            long before = deleter.completedOnNotification();
+            for (int i = 0; i < 10; i++) {
+                sandbox.ip("link", "add", "one" + i, "type", "veth", "peer", "name", "onep" + i);
+                deleter.delete("one" + i).block(T);
+                String links = sandbox.ip("-o", "link");
+                assertFalse(links.contains("one" + i + "@") || links.contains("onep" + i + "@"), links);
+                // the name is free again at once
+                sandbox.ip("link", "add", "one" + i, "type", "veth", "peer", "name", "onep" + i);
+                deleter.delete("one" + i).block(T);
+            }
+            assertTrue(
+                    deleter.completedOnNotification() - before >= 10,
+                    "of 20 deletes, " + (deleter.completedOnNotification() - before)
+                            + " were completed by the kernel's notification");
+            assertFalse(sandbox.ip("-o", "link").contains("one"));
+        } finally {
+            deleter.close().block(T);
+        }
+    }
+
+    /** Lanes on threads of their own (as the engine has them), the subscriber on the shared test loop. */
+    private static final MultiThreadIoEventLoopGroup LANES = new MultiThreadIoEventLoopGroup(
+            4, new DefaultThreadFactory("test-delete", true), EpollIoHandler.newFactory());
+
+    private static GroupDeleter open(Sandbox sandbox, int lanes) {
+        return GroupDeleter.open(
+                        Mono.fromCallable(() -> sandbox.inside(NetlinkSocket::openRoute)),
+                        LANES,
+                        lanes,
+                        TestLoops.GROUP)
+                .block(T);
     }
 
     private static Map<String, Throwable> deleteAll(GroupDeleter deleter, List<String> names) {

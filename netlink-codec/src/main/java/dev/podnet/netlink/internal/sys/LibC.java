@@ -193,6 +193,40 @@ public final class LibC {
         }
     }
 
+    /** {@code SO_ATTACH_FILTER}: a classic BPF program the kernel runs on every datagram before queueing it. */
+    public static final int SO_ATTACH_FILTER = 26;
+
+    /**
+     * {@code setsockopt(SOL_SOCKET, SO_ATTACH_FILTER)} with a classic BPF program, each instruction
+     * {@code {code, jt, jf, k}} as {@code struct sock_filter} lays it out.
+     */
+    public static void attachFilter(int fd, int[][] program) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment insns = arena.allocate(8L * program.length, 8);
+            for (int i = 0; i < program.length; i++) {
+                int[] in = program[i];
+                insns.set(ValueLayout.JAVA_SHORT, 8L * i, (short) in[0]);
+                insns.set(JAVA_BYTE, 8L * i + 2, (byte) in[1]);
+                insns.set(JAVA_BYTE, 8L * i + 3, (byte) in[2]);
+                insns.set(JAVA_INT, 8L * i + 4, in[3]);
+            }
+            // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+            MemorySegment prog = arena.allocate(16, 8);
+            prog.set(ValueLayout.JAVA_SHORT, 0, (short) program.length);
+            prog.set(ADDRESS, 8, insns);
+            MemorySegment cap = CAPTURE.get();
+            int r;
+            try {
+                r = (int) SETSOCKOPT.invokeExact(cap, fd, SOL_SOCKET, SO_ATTACH_FILTER, prog, 16);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (r < 0) {
+                throw new ErrnoException("setsockopt", "SO_ATTACH_FILTER", errno(cap));
+            }
+        }
+    }
+
     /** {@code SO_BINDTODEVICE}: a socket bound to one interface (its name as the option's value). */
     public static final int SO_BINDTODEVICE = 25;
 
