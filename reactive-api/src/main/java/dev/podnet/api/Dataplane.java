@@ -3,6 +3,7 @@ package dev.podnet.api;
 import dev.podnet.dataplane.internal.engine.Engine;
 import dev.podnet.netlink.events.NetlinkEvent;
 import dev.podnet.netlink.events.RouteGroup;
+import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.Set;
 import reactor.core.publisher.Flux;
@@ -77,6 +78,19 @@ public final class Dataplane implements AutoCloseable {
      */
     public Flux<NetlinkEvent> events(Set<RouteGroup> groups) {
         return engine.hostEvents(Set.copyOf(groups), 4096);
+    }
+
+    /**
+     * The event loop the dataplane configures pods on: one thread, that of the host namespace's
+     * netlink channel. A server taking requests for this dataplane (the daemon's HTTP server) may run
+     * its connections here: a request then reaches the pod work, and its answer the connection,
+     * without a thread switch, each of which costs a wake-up of 0.3 to 0.6 ms on an idle node (CNI
+     * ADD p50 through the daemon 5.3 ms with a loop of its own, 4.4-4.9 ms here; measured
+     * 2026-12-03, docs/BENCHMARKS.md). Only short, non-blocking work belongs on it, and it lives as
+     * long as the dataplane: a server on it must stop first.
+     */
+    public EventLoopGroup eventLoop() {
+        return engine.rtnlLoop();
     }
 
     /** Closes the channels, the state and the threads, when subscribed. Operations still running fail. */

@@ -384,6 +384,11 @@ public final class Engine {
         return host.store().rebooted();
     }
 
+    /** The rtnetlink thread's event loop (see {@code Dataplane.eventLoop()}). */
+    public io.netty.channel.EventLoopGroup rtnlLoop() {
+        return host.rtnlThread().group();
+    }
+
     /**
      * The host namespace's rtnetlink notifications of {@code groups}: a socket of its own, opened
      * when subscribed and closed when the subscription ends; {@code buffer} events are held for a
