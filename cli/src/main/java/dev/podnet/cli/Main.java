@@ -16,7 +16,7 @@ public final class Main {
 
             commands:
               churn   plug N pods into a bridge network inside a sandbox namespace, check they talk, unplug them
-                      [--pods N] [--shape bridge|ptp|vm] [--ipv6] [--sandbox NAME] [--state-dir DIR] [--concurrency K] [--keep] [--json]
+                      [--pods N] [--shape bridge|ptp|ptp-ll|vm] [--ipv6] [--sandbox NAME] [--state-dir DIR] [--concurrency K] [--keep] [--json]
                       [--warmup W] (W pods added and removed untimed first, so the timed run runs compiled code; default 200)
                       --crash-test [--cycles N] [--max-kill-ms MS] [--seed S]: churn in a child JVM, kill -9 it at a random
                       instant, recover, check nothing leaked or was lost; repeat (default 20 cycles over 40 pods)
@@ -32,7 +32,7 @@ public final class Main {
               nft     list [--json]   podnet's nf_tables table (inet podnet) in the host namespace, read with podnet's own
                       codec, as nft list table (nft -j) prints it; without the table: nothing (only the metainfo), exit 0
               network create NAME [--mode bridge|ptp] [--bridge BR] --subnet CIDR [--gateway IP] [--mtu N]
-                             [--range START-END]... [--reserved IP]... [--hairpin] [--ip-masq] [--mac-from-ip] [--uplink IF]
+                             [--range START-END]... [--reserved IP]... [--hairpin] [--ip-masq] [--link-local-gateway] [--mac-from-ip] [--uplink IF]
                              [--subnet6 CIDR6 [--ipv6-from-mac]] [--gateway6 IP6] [--range6 START-END]...
                              [--no-default-route] [--route DST[=GW]]... [--dns-nameserver IP]... [--dns-domain D]
                              [--dns-search D]... [--dns-option OPT]... [--json]

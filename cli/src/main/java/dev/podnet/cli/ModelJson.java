@@ -31,6 +31,7 @@ final class ModelJson {
         o.put("mtu", r.mtu());
         o.put("hairpin", r.hairpin());
         o.put("ip_masq", r.ipMasq());
+        o.put("link_local_gateway", r.linkLocalGateway());
         o.put("mac_from_ip", r.macFromIp());
         if (r.uplink() != null) {
             o.put("uplink", r.uplink());

@@ -64,6 +64,7 @@ final class NetworkCommands {
                         Set.of(
                                 "--hairpin",
                                 "--ip-masq",
+                                "--link-local-gateway",
                                 "--mac-from-ip",
                                 "--ipv6-from-mac",
                                 "--no-default-route",
@@ -158,6 +159,7 @@ final class NetworkCommands {
                 .withReserved(a.all("--reserved").toArray(String[]::new))
                 .withHairpin(a.has("--hairpin"))
                 .withIpMasq(a.has("--ip-masq"))
+                .withLinkLocalGateway(a.has("--link-local-gateway"))
                 .withMacFromIp(a.has("--mac-from-ip"))
                 .withUplink(a.get("--uplink", null))
                 .withIpv6(a.get("--subnet6", null))

@@ -40,6 +40,10 @@ import java.util.Set;
  *  "dns": {"nameservers": ["198.18.0.53"], "search": ["cluster.local"]}}
  * }</pre>
  *
+ * <p>A ptp network ({@code "mode": "ptp"}) may ask for {@code "linkLocalGateway": true}: pods then
+ * use 169.254.1.1 (fe80::1) as their gateway and the host ends hold no address
+ * ({@link NetworkSpec#withLinkLocalGateway}).
+ *
  * <p>Every field that is wrong fails with a {@link CniError} naming it by path ({@code
  * ipam.ranges[0][0].subnet: '198.18.0.0/33' is not a CIDR ...}): code 1 for a CNI version podnet does
  * not speak, 2 for a field it does not support, 6 for text that is not JSON, 7 for the rest. Fields
@@ -295,13 +299,22 @@ public final class NetworkConfig {
         IpamConfig ipam = IpamConfig.of(root);
         String subnet4 = ipam.subnet4();
         String m = mode == null ? "bridge" : mode;
+        boolean linkLocalGateway = bool(root, "linkLocalGateway", "linkLocalGateway", false);
         NetworkSpec spec = switch (m) {
-            case "bridge" -> NetworkSpec.bridge(name, bridge == null ? DEFAULT_BRIDGE : bridge, subnet4);
+            case "bridge" -> {
+                if (linkLocalGateway) {
+                    throw invalid(
+                            "linkLocalGateway",
+                            "true: a link-local gateway is for mode ptp (a bridge network's"
+                                    + " gateway is its bridge's address)");
+                }
+                yield NetworkSpec.bridge(name, bridge == null ? DEFAULT_BRIDGE : bridge, subnet4);
+            }
             case "ptp" -> {
                 if (bridge != null) {
                     throw invalid("bridge", "'" + bridge + "': a ptp network has no bridge");
                 }
-                yield NetworkSpec.ptp(name, subnet4);
+                yield NetworkSpec.ptp(name, subnet4).withLinkLocalGateway(linkLocalGateway);
             }
             default -> throw invalid("mode", "'" + m + "' is not bridge or ptp");
         };

@@ -41,6 +41,7 @@ class CniResultsTest {
             null,
             List.of(),
             List.of(),
+            false,
             false);
 
     private static final Endpoint ENDPOINT = new Endpoint(

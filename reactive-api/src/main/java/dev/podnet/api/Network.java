@@ -4,6 +4,7 @@ import dev.podnet.dataplane.NetworkMode;
 import dev.podnet.dataplane.internal.endpoint.AttachedNetwork;
 import dev.podnet.dataplane.internal.state.NetworkRecord;
 import dev.podnet.dataplane.internal.state.PodConfig;
+import dev.podnet.dataplane.ipam.Cidr;
 import java.util.List;
 
 /**
@@ -33,6 +34,8 @@ import java.util.List;
  * @param search       DNS search domains
  * @param dnsOptions   resolver options
  * @param ipMasq       traffic leaving the network is masqueraded ({@link NetworkSpec#withIpMasq})
+ * @param linkLocalGateway pods use 169.254.1.1 (fe80::1) as their gateway, shown as {@code gateway}
+ *                     ({@code gateway6}), and the host ends hold no address ({@link NetworkSpec#withLinkLocalGateway})
  */
 public record Network(
         String name,
@@ -57,7 +60,8 @@ public record Network(
         String domain,
         List<String> search,
         List<String> dnsOptions,
-        boolean ipMasq) {
+        boolean ipMasq,
+        boolean linkLocalGateway) {
     public Network {
         ranges = List.copyOf(ranges);
         ranges6 = List.copyOf(ranges6);
@@ -77,9 +81,13 @@ public record Network(
                 Endpoint.orNull(r.bridge()),
                 n.bridgeIndex(),
                 Endpoint.orNull(r.subnet()),
-                Endpoint.orNull(r.gateway()),
+                r.linkLocalGateway() && r.ipv4()
+                        ? Cidr.text(AttachedNetwork.LINK_LOCAL_GATEWAY4)
+                        : Endpoint.orNull(r.gateway()),
                 Endpoint.orNull(r.subnet6()),
-                Endpoint.orNull(r.gateway6()),
+                r.linkLocalGateway() && r.ipv6()
+                        ? Cidr.text(AttachedNetwork.LINK_LOCAL_GATEWAY6)
+                        : Endpoint.orNull(r.gateway6()),
                 r.ipv6FromMac(),
                 r.mtu(),
                 r.ranges(),
@@ -94,7 +102,8 @@ public record Network(
                 Endpoint.orNull(pod.domain()),
                 pod.search(),
                 pod.options(),
-                r.ipMasq());
+                r.ipMasq(),
+                r.linkLocalGateway());
     }
 
     /** True when the network hands out IPv4 addresses. */

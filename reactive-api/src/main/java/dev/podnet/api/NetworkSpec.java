@@ -32,6 +32,7 @@ public final class NetworkSpec {
         boolean ipv6FromMac;
         PodConfig pod = PodConfig.DEFAULT;
         boolean ipMasq;
+        boolean linkLocalGateway;
 
         /** Every setting, in order: what two equal specs have equal. */
         List<Object> values() {
@@ -52,7 +53,8 @@ public final class NetworkSpec {
                     ranges6,
                     ipv6FromMac,
                     pod,
-                    ipMasq);
+                    ipMasq,
+                    linkLocalGateway);
         }
     }
 
@@ -156,6 +158,24 @@ public final class NetworkSpec {
     /** Whether the network's traffic leaves masqueraded ({@link #withIpMasq}). */
     public boolean ipMasq() {
         return f.ipMasq;
+    }
+
+    /**
+     * A ptp network whose host ends hold no address (Calico's recipe): each pod's gateway is the
+     * link-local 169.254.1.1 (and fe80::1 on a dual-stack network), which the pod reaches through a
+     * permanent neighbour entry for its host end's MAC; the host reaches each pod through a /32
+     * (/128) route and a permanent neighbour entry. The default ptp recipe (CNI ptp's) gives every
+     * host end the gateway's address, and the kernel then files each copy's local route beside all
+     * the others: adds slow down as pods accumulate (README, "Ten thousand pods"). The host holds no
+     * address in the pods' subnets here, so it talks to them from its own addresses.
+     */
+    public NetworkSpec withLinkLocalGateway(boolean on) {
+        return with(x -> x.linkLocalGateway = on);
+    }
+
+    /** Whether pods use a link-local gateway ({@link #withLinkLocalGateway}). */
+    public boolean linkLocalGateway() {
+        return f.linkLocalGateway;
     }
 
     public NetworkSpec withMacFromIp(boolean on) {
@@ -312,7 +332,7 @@ public final class NetworkSpec {
                 + ", gateway=" + f.gateway + ", mtu=" + f.mtu + ", ranges=" + f.ranges + ", reserved=" + f.reserved
                 + ", hairpin=" + f.hairpin + ", macFromIp=" + f.macFromIp + ", uplink=" + f.uplink + ", subnet6="
                 + f.subnet6 + ", gateway6=" + f.gateway6 + ", ranges6=" + f.ranges6 + ", ipv6FromMac=" + f.ipv6FromMac
-                + ", pod=" + f.pod + ", ipMasq=" + f.ipMasq + "]";
+                + ", pod=" + f.pod + ", ipMasq=" + f.ipMasq + ", linkLocalGateway=" + f.linkLocalGateway + "]";
     }
 
     private static boolean blank(String s) {

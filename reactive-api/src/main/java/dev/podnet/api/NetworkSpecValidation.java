@@ -40,6 +40,10 @@ final class NetworkSpecValidation {
     private NetworkRecord toRecord() {
         try {
             checkNameAndMode();
+            if (spec.linkLocalGateway() && spec.mode() != NetworkMode.PTP) {
+                throw new InvalidSpecException("network " + name + ": a link-local gateway (linkLocalGateway) is for"
+                        + " ptp networks; a bridge network's gateway is the bridge's address");
+            }
             Links.validateMtu("network mtu", spec.mtu());
             boolean hasV4 = !blank(spec.subnet());
             if (!hasV4 && blank(spec.subnet6())) {
@@ -121,7 +125,8 @@ final class NetworkSpecValidation {
                     r6,
                     spec.ipv6FromMac() && !v6.isEmpty(),
                     pod(s, v6.isEmpty() ? null : Cidr.parse(v6)),
-                    spec.ipMasq());
+                    spec.ipMasq(),
+                    spec.linkLocalGateway());
         } catch (InvalidSpecException e) {
             throw e;
         } catch (IllegalArgumentException e) {

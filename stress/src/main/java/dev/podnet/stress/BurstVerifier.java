@@ -80,6 +80,10 @@ final class BurstVerifier {
                 problems.add("pod " + i + ": eth0 does not hold " + ep.address() + ": " + shown);
                 ok = false;
             }
+            if (o.linkLocalGateway()) {
+                // nothing holds the link-local gateway (169.254.1.1): the pod-to-pod pings below go through it
+                continue;
+            }
             if (!ping(podNames.get(i), gateway)) {
                 problems.add("pod " + i + " (" + ip + ") cannot ping the gateway " + gateway);
                 ok = false;

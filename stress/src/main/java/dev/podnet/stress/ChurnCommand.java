@@ -136,8 +136,9 @@ public final class ChurnCommand {
     static String shape(Args a) {
         String shape = a.get("--shape", "bridge");
         return switch (shape) {
-            case "bridge", "ptp", "vm" -> shape;
-            default -> throw new UsageException(CMD + ": --shape must be bridge, ptp or vm, got '" + shape + "'");
+            case "bridge", "ptp", "ptp-ll", "vm" -> shape;
+            default ->
+                throw new UsageException(CMD + ": --shape must be bridge, ptp, ptp-ll or vm, got '" + shape + "'");
         };
     }
 

@@ -12,7 +12,8 @@ import static dev.podnet.stress.ChurnCommand.CMD;
  * @param pods        pod namespaces, each plugged in once ({@code --pods}, default 200)
  * @param warmup      pods per untimed warm-up round ({@code --warmup}, default 200; at most {@code pods})
  * @param concurrency operations in flight ({@code --concurrency}, default 64)
- * @param shape       {@code bridge}, {@code ptp} or {@code vm} ({@code --shape}, default bridge)
+ * @param shape       {@code bridge}, {@code ptp}, {@code ptp-ll} (ptp with a link-local gateway) or {@code vm}
+ *                    ({@code --shape}, default bridge)
  * @param ipv6        dual stack ({@code --ipv6})
  * @param keep        leave the sandbox, its pods and the state for inspection ({@code --keep})
  * @param json        a last line of JSON ({@code --json})
@@ -65,8 +66,14 @@ record ChurnOptions(
         return a.intValue(CMD, "--warmup", 200, 0, 100000);
     }
 
+    /** ptp, with the host ends holding the gateway (CNI ptp's recipe) or not ({@code ptp-ll}). */
     boolean ptp() {
-        return shape.equals("ptp");
+        return shape.startsWith("ptp");
+    }
+
+    /** ptp with a link-local gateway and no address on the host ends (Calico's recipe). */
+    boolean linkLocalGateway() {
+        return shape.equals("ptp-ll");
     }
 
     /** A bridge network whose pods each hold a tap for a VM, instead of being the workload themselves. */

@@ -61,6 +61,7 @@ abstract sealed class PodDriver implements AutoCloseable {
                             o.ptp()
                                     ? NetworkSpec.ptp(NETWORK, "198.19.0.0/16")
                                             .withGateway(o.gateway())
+                                            .withLinkLocalGateway(o.linkLocalGateway())
                                             .withIpv6(o.ipv6() ? SUBNET6 : null)
                                             .withIpMasq(o.publish())
                                     : NetworkSpec.bridge(NETWORK, BRIDGE, "198.18.0.0/16")
@@ -104,6 +105,7 @@ abstract sealed class PodDriver implements AutoCloseable {
         String ranges = o.ipv6() ? "[" + v4 + ",[{\"subnet\":\"" + SUBNET6 + "\"}]]" : "[" + v4 + "]";
         return "{\"cniVersion\":\"1.1.0\",\"name\":\"" + NETWORK + "\",\"type\":\"podnet\""
                 + (o.ptp() ? ",\"mode\":\"ptp\"" : ",\"bridge\":\"" + BRIDGE + "\"")
+                + (o.linkLocalGateway() ? ",\"linkLocalGateway\":true" : "")
                 + (o.publish() ? ",\"ipMasq\":true" : "")
                 + ",\"ipam\":{\"ranges\":" + ranges + "}}";
     }

@@ -78,7 +78,7 @@ public final class AddContext implements AutoCloseable {
                 podNamespace,
                 vm ? vmTapName(ifName) : "",
                 address6 == null ? "" : address6.toString(),
-                network.gateway6() == null ? "" : Cidr.text(network.gateway6()),
+                network.podGateway6() == null ? "" : Cidr.text(network.podGateway6()),
                 "",
                 mtu,
                 podRoutes(),
@@ -98,7 +98,7 @@ public final class AddContext implements AutoCloseable {
         for (String r : network.record().pod().routes()) {
             Cidr dst = Cidr.parse(dev.podnet.dataplane.internal.state.PodConfig.destination(r));
             String gw = dev.podnet.dataplane.internal.state.PodConfig.gateway(r);
-            out.add(dst + " via " + (gw != null ? gw : Cidr.text(dst.isIpv4() ? gateway4() : network.gateway6())));
+            out.add(dst + " via " + (gw != null ? gw : Cidr.text(dst.isIpv4() ? gateway4() : network.podGateway6())));
         }
         return out;
     }

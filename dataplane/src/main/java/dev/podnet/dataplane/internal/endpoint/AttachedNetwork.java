@@ -20,6 +20,17 @@ public record AttachedNetwork(
         Cidr subnet6,
         InetAddress gateway6,
         AddressAllocator allocator6) {
+    /** The IPv4 gateway of a network with {@link NetworkRecord#linkLocalGateway()} (Calico's). */
+    public static final InetAddress LINK_LOCAL_GATEWAY4 = Cidr.parseAddress("169.254.1.1", "gateway");
+
+    /** Its IPv6 gateway. */
+    public static final InetAddress LINK_LOCAL_GATEWAY6 = Cidr.parseAddress("fe80::1", "gateway6");
+
+    /** The IPv6 gateway pods use: the network's, or {@link #LINK_LOCAL_GATEWAY6}; null without IPv6. */
+    public InetAddress podGateway6() {
+        return gateway6 == null ? null : record.linkLocalGateway() ? LINK_LOCAL_GATEWAY6 : gateway6;
+    }
+
     public String name() {
         return record.name();
     }
@@ -55,6 +66,9 @@ public record AttachedNetwork(
 
     /** The gateway pods with {@code address} use: that of the subnet holding it (the network's, by default). */
     public InetAddress gatewayOf(Cidr address) {
+        if (record.linkLocalGateway()) {
+            return address.isIpv4() ? LINK_LOCAL_GATEWAY4 : LINK_LOCAL_GATEWAY6;
+        }
         var r = rangeOf(address.address());
         return r != null && r.gateway() != null ? r.gateway() : address.isIpv4() ? gateway : gateway6;
     }

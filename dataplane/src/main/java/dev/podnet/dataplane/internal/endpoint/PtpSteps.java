@@ -2,9 +2,12 @@ package dev.podnet.dataplane.internal.endpoint;
 
 import dev.podnet.dataplane.internal.link.Addresses;
 import dev.podnet.dataplane.internal.link.Links;
+import dev.podnet.dataplane.internal.link.Neighbours;
 import dev.podnet.dataplane.internal.link.Routes;
 import dev.podnet.dataplane.ipam.Cidr;
+import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.netlink.NetlinkMessage;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import reactor.core.publisher.Mono;
@@ -37,6 +40,9 @@ final class PtpSteps {
      */
     private static Mono<Void> configureHost(AddContext c) {
         List<NetlinkMessage> batch = new ArrayList<>();
+        if (c.network.record().linkLocalGateway()) {
+            return c.host.rtnl().executeBatch(routedHost(c));
+        }
         if (c.address != null) {
             batch.add(Addresses.add(c.hostIfIndex, new Cidr(c.gateway4(), 32)));
             batch.add(Routes.hostRoute(c.address.address(), c.hostIfIndex, null));
@@ -56,6 +62,11 @@ final class PtpSteps {
      */
     private static Mono<Void> configurePod(AddContext c) {
         List<NetlinkMessage> batch = new ArrayList<>(List.of(PodRequests.podLinkLocalOff(c), Links.up(c.podIfIndex)));
+        if (c.network.record().linkLocalGateway()) {
+            batch.addAll(routedPod(c));
+            batch.addAll(PodRequests.networkRoutes(c));
+            return sendToPod(c, batch);
+        }
         if (c.address != null) {
             batch.add(Addresses.addWithoutPrefixRoute(c.podIfIndex, c.address));
             batch.add(Routes.hostRoute(c.gateway4(), c.podIfIndex, c.address.address()));
@@ -74,6 +85,56 @@ final class PtpSteps {
         }
         batch.addAll(PodRequests.networkRoutes(c));
         return sendToPod(c, batch);
+    }
+
+    /**
+     * The host end of a network with a link-local gateway: no address at all (an address per host
+     * end, the same gateway on each, makes the kernel insert its local route beside every other
+     * copy: adds slow down as pods accumulate); per family a /32 (/128) route to the pod and a
+     * permanent neighbour entry for it (the host end has no address to ask from).
+     */
+    private static List<NetlinkMessage> routedHost(AddContext c) {
+        List<NetlinkMessage> batch = new ArrayList<>(4);
+        if (c.address != null) {
+            batch.add(Routes.hostRoute(c.address.address(), c.hostIfIndex, null));
+            batch.add(Neighbours.permanent(c.hostIfIndex, c.address.address(), c.mac));
+        }
+        if (c.address6 != null) {
+            batch.add(Routes.hostRoute(c.address6.address(), c.hostIfIndex, null));
+            batch.add(Neighbours.permanent(c.hostIfIndex, c.address6.address(), c.mac));
+        }
+        return batch;
+    }
+
+    /**
+     * The pod end of a network with a link-local gateway, per family: the address without the
+     * subnet route; the gateway (169.254.1.1, fe80::1) as a permanent neighbour at the host end's
+     * MAC, which nothing else answers for; the gateway on-link (IPv4: a link-local gateway is on-link
+     * in IPv6 already); the subnet and the default route via it.
+     */
+    private static List<NetlinkMessage> routedPod(AddContext c) {
+        List<NetlinkMessage> batch = new ArrayList<>(10);
+        MacAddress host = MacAddress.parse(c.hostMac);
+        if (c.address != null) {
+            InetAddress gw = c.gateway4();
+            batch.add(Addresses.addWithoutPrefixRoute(c.podIfIndex, c.address));
+            batch.add(Neighbours.permanent(c.podIfIndex, gw, host));
+            batch.add(Routes.hostRoute(gw, c.podIfIndex, c.address.address()));
+            batch.add(Routes.subnetVia(c.network.subnetOf(c.address), gw, c.podIfIndex, c.address.address()));
+            if (c.defaultRoute()) {
+                batch.add(Routes.defaultVia(gw, c.podIfIndex));
+            }
+        }
+        if (c.address6 != null) {
+            InetAddress gw = c.network.podGateway6();
+            batch.add(Addresses.addWithoutPrefixRoute(c.podIfIndex, c.address6));
+            batch.add(Neighbours.permanent(c.podIfIndex, gw, host));
+            batch.add(Routes.subnetVia(c.network.subnet6(), gw, c.podIfIndex, c.address6.address()));
+            if (c.defaultRoute()) {
+                batch.add(Routes.defaultVia(gw, c.podIfIndex));
+            }
+        }
+        return batch;
     }
 
     /** Sends a pod's configuration in one datagram from inside its namespace. */

@@ -27,6 +27,8 @@ import java.util.List;
  * @param pod         default route, routes and DNS given to every pod
  * @param ipMasq      traffic from the network's subnets to destinations outside them leaves
  *                    masqueraded as the host (podnet's nf_tables table)
+ * @param linkLocalGateway ptp only: the host ends hold no address; each pod's gateway is the
+ *                    link-local 169.254.1.1 (fe80::1), reached through a permanent neighbour entry
  */
 public record NetworkRecord(
         String name,
@@ -45,8 +47,49 @@ public record NetworkRecord(
         List<String> ranges6,
         boolean ipv6FromMac,
         PodConfig pod,
-        boolean ipMasq) {
-    private static final String VERSION = "8";
+        boolean ipMasq,
+        boolean linkLocalGateway) {
+    private static final String VERSION = "9";
+
+    /** A network with its host ends holding the gateway (every network before version 9). */
+    public NetworkRecord(
+            String name,
+            NetworkMode mode,
+            String bridge,
+            String subnet,
+            String gateway,
+            int mtu,
+            List<String> ranges,
+            List<String> reserved,
+            boolean hairpin,
+            boolean macFromIp,
+            String uplink,
+            String subnet6,
+            String gateway6,
+            List<String> ranges6,
+            boolean ipv6FromMac,
+            PodConfig pod,
+            boolean ipMasq) {
+        this(
+                name,
+                mode,
+                bridge,
+                subnet,
+                gateway,
+                mtu,
+                ranges,
+                reserved,
+                hairpin,
+                macFromIp,
+                uplink,
+                subnet6,
+                gateway6,
+                ranges6,
+                ipv6FromMac,
+                pod,
+                ipMasq,
+                false);
+    }
 
     public NetworkRecord {
         subnet = subnet == null ? "" : subnet;
@@ -95,7 +138,8 @@ public record NetworkRecord(
                 pod.domain(),
                 String.join(",", pod.search()),
                 String.join(",", pod.options()),
-                Boolean.toString(ipMasq));
+                Boolean.toString(ipMasq),
+                Boolean.toString(linkLocalGateway));
     }
 
     private static List<String> list(String s) {
@@ -114,8 +158,10 @@ public record NetworkRecord(
 
     public static NetworkRecord decode(String text) {
         String[] f = text.split("\\|", -1);
-        // version 7 added the pod settings after version 6's fifteen fields, version 8 masquerading
-        boolean v8 = f.length == 23 && f[0].equals(VERSION);
+        // version 7 added the pod settings after version 6's fifteen fields, version 8 masquerading,
+        // version 9 the link-local gateway
+        boolean v9 = f.length == 24 && f[0].equals(VERSION);
+        boolean v8 = v9 || f.length == 23 && f[0].equals("8");
         boolean v7 = v8 || f.length == 22 && f[0].equals("7");
         boolean v6 = v7 || (f.length == 16 && f[0].equals("6"));
         // versions 1 to 5 had one optional range as start and end fields where version 6 has its ranges
@@ -151,6 +197,7 @@ public record NetworkRecord(
                         ? new PodConfig(
                                 Boolean.parseBoolean(f[16]), list(f[17]), list(f[18]), f[19], list(f[20]), list(f[21]))
                         : PodConfig.DEFAULT,
-                v8 && Boolean.parseBoolean(f[22]));
+                v8 && Boolean.parseBoolean(f[22]),
+                v9 && Boolean.parseBoolean(f[23]));
     }
 }
