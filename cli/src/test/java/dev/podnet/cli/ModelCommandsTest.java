@@ -36,6 +36,22 @@ class ModelCommandsTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void aPtpNetworkWithALinkLocalGateway(Sandbox sandbox) throws Exception {
+        MainTest.Result created =
+                command(sandbox, "network create ll --mode ptp --link-local-gateway --subnet 198.19.7.0/24 --json");
+        assertEquals(0, created.code(), created.err());
+        Map<String, Object> net = (Map<String, Object>) Json.read(created.out());
+        assertEquals(true, net.get("link_local_gateway"));
+        assertEquals("169.254.1.1", net.get("gateway"));
+        MainTest.Result bridge =
+                command(sandbox, "network create llb --bridge pnbrll --subnet 198.19.8.0/24 --link-local-gateway");
+        assertEquals(2, bridge.code(), bridge.err());
+        assertTrue(bridge.err().contains("a link-local gateway (linkLocalGateway) is for ptp networks"), bridge.err());
+        assertFalse(sandbox.ip("-br", "link").contains("pnbrll"), "no bridge made");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void networksAndEndpointsFromTheCommandLine(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         MainTest.Result created =

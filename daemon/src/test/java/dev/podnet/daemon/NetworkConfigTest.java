@@ -66,6 +66,13 @@ class NetworkConfigTest {
         assertEquals("0.4.0", c.cniVersion());
         assertEquals(List.of(), c.runtimeIps());
         assertNull(c.runtimeMac());
+
+        NetworkConfig ll = NetworkConfig.parse(bytes("""
+                        {"cniVersion": "1.0.0", "name": "routed", "type": "podnet", "mode": "ptp",
+                         "linkLocalGateway": true, "ipam": {"ranges": [[{"subnet": "198.19.0.0/24"}]]}}
+                        """));
+        assertTrue(ll.spec().linkLocalGateway());
+        assertEquals(NetworkSpec.ptp("routed", "198.19.0.0/24").withLinkLocalGateway(true), ll.spec());
     }
 
     @Test
@@ -168,6 +175,14 @@ class NetworkConfigTest {
         assertError(CniError.INVALID_CONFIG, "bridge: 'br0': a ptp network has no bridge", c -> {
             c.put("mode", "ptp");
             c.put("bridge", "br0");
+        });
+        assertError(
+                CniError.INVALID_CONFIG,
+                "linkLocalGateway: true: a link-local gateway is for mode ptp",
+                c -> c.put("linkLocalGateway", true));
+        assertError(CniError.INVALID_CONFIG, "linkLocalGateway: must be true or false", c -> {
+            c.put("mode", "ptp");
+            c.put("linkLocalGateway", "yes");
         });
         assertError(CniError.INVALID_CONFIG, "ipam: is required", c -> c.remove("ipam"));
         assertError(CniError.INVALID_CONFIG, "ipam: must be an object", c -> c.put("ipam", "host-local"));

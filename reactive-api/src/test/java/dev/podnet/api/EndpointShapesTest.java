@@ -97,6 +97,17 @@ class EndpointShapesTest extends DataplaneTestBase {
             String hostRoutes = sandbox.ip("route", "show");
             assertTrue(hostRoutes.contains("198.19.0.2 dev " + a.hostIfName() + " scope link"), hostRoutes);
             assertTrue(hostRoutes.contains("198.19.0.3 dev " + b.hostIfName() + " scope link"), hostRoutes);
+            // an IPv4-only network's host ends have no IPv6 at all: no routes of their own in the host's
+            // IPv6 table, which each carrier change of a host end would otherwise walk whole
+            assertEquals(
+                    "1",
+                    sandbox.inside(() -> java.nio.file.Files.readString(
+                                    java.nio.file.Path.of("/proc/sys/net/ipv6/conf", a.hostIfName(), "disable_ipv6"))
+                            .strip()));
+            assertEquals(
+                    "",
+                    sandbox.ip("-6", "route", "show", "table", "all", "dev", a.hostIfName())
+                            .strip());
             assertFalse(sandbox.ip("-o", "-d", "link", "show", "dev", a.hostIfName())
                     .contains("master"));
             assertEquals(
@@ -114,6 +125,77 @@ class EndpointShapesTest extends DataplaneTestBase {
             assertNoHostLinks(sandbox);
             assertFalse(sandbox.ip("route", "show").contains("198.19.0.2"), "the host route went with the link");
             assertEquals(0, dp.ipam().reservedCount("p2p"));
+        }
+    }
+
+    @Test
+    void ptpWithALinkLocalGatewayLeavesTheHostEndsWithoutAddresses(Sandbox sandbox) throws Exception {
+        String pod1 = sandbox.newNamespace("l1");
+        String pod2 = sandbox.newNamespace("l2");
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
+            Network n = dp.networks()
+                    .create(NetworkSpec.ptp("p2pll", "198.19.0.0/24")
+                            .withIpv6("fd00:19::/64")
+                            .withLinkLocalGateway(true))
+                    .block(T);
+            assertTrue(n.linkLocalGateway());
+            assertEquals("169.254.1.1", n.gateway());
+            assertEquals("fe80::1", n.gateway6());
+            Endpoint a = add(dp, "p2pll", "ptpll01", pod1);
+            Endpoint b = add(dp, "p2pll", "ptpll02", pod2);
+            assertEquals("169.254.1.1", a.gateway());
+            assertEquals("fe80::1", a.gateway6());
+
+            // the host ends hold nothing: no address of either family (no local route per pod)
+            for (Endpoint e : List.of(a, b)) {
+                String addrs = sandbox.ip("-o", "addr", "show", "dev", e.hostIfName());
+                assertTrue(addrs.isBlank(), "host end " + e.hostIfName() + " holds: " + addrs);
+            }
+            String hostMac = sandbox.ip("-o", "link", "show", "dev", a.hostIfName())
+                    .replaceAll("(?s).*link/ether (\\S+).*", "$1")
+                    .strip();
+            // the host: a route and a permanent neighbour entry per pod and family
+            assertTrue(sandbox.ip("route", "show").contains("198.19.0.2 dev " + a.hostIfName() + " scope link"));
+            assertTrue(sandbox.ip("-6", "route", "show").contains("fd00:19::2 dev " + a.hostIfName()));
+            String hostNeigh = sandbox.ip("neigh", "show", "dev", a.hostIfName());
+            assertTrue(hostNeigh.contains("198.19.0.2 lladdr " + a.mac() + " PERMANENT"), hostNeigh);
+            String hostNeigh6 = sandbox.ip("-6", "neigh", "show", "dev", a.hostIfName());
+            assertTrue(hostNeigh6.contains("fd00:19::2 lladdr " + a.mac() + " PERMANENT"), hostNeigh6);
+            // the pod: the gateway is a permanent neighbour at the host end's MAC, and the routes go through it
+            String podNeigh = Sandbox.ipIn(pod1, "neigh", "show", "dev", "eth0");
+            assertTrue(podNeigh.contains("169.254.1.1 lladdr " + hostMac + " PERMANENT"), podNeigh);
+            String podNeigh6 = Sandbox.ipIn(pod1, "-6", "neigh", "show", "dev", "eth0");
+            assertTrue(podNeigh6.contains("fe80::1 lladdr " + hostMac + " PERMANENT"), podNeigh6);
+            String routes = Sandbox.ipIn(pod1, "route", "show");
+            assertTrue(routes.contains("default via 169.254.1.1 dev eth0"), routes);
+            assertTrue(routes.contains("198.19.0.0/24 via 169.254.1.1 dev eth0"), routes);
+            String routes6 = Sandbox.ipIn(pod1, "-6", "route", "show");
+            assertTrue(routes6.contains("default via fe80::1 dev eth0"), routes6);
+            assertFalse(
+                    Sandbox.ipIn(pod1, "-o", "-6", "addr", "show", "dev", "eth0")
+                            .contains("fe80"),
+                    "the pod needs no link-local address of its own");
+
+            // pod to pod through the host, both families
+            ping(pod1, "198.19.0.3");
+            ping6(pod1, "fd00:19::3");
+            ping6(pod2, "fd00:19::2");
+            EndpointCheck check = dp.endpoints().check("ptpll01", "eth0").block(T);
+            assertTrue(check.consistent(), check.toString());
+
+            dp.endpoints().remove("ptpll01", "eth0").block(T);
+            dp.endpoints().remove("ptpll02", "eth0").block(T);
+            assertNoHostLinks(sandbox);
+            assertFalse(sandbox.ip("route", "show").contains("198.19.0.2"), "the host route went with the link");
+            assertEquals(0, dp.ipam().reservedCount("p2pll"));
+
+            InvalidSpecException bridge = assertThrows(
+                    InvalidSpecException.class,
+                    () -> dp.networks()
+                            .create(NetworkSpec.bridge("brll", "pnbrll", "198.20.0.0/24")
+                                    .withLinkLocalGateway(true))
+                            .block(T));
+            assertTrue(bridge.getMessage().contains("link-local gateway"), bridge.getMessage());
         }
     }
 

@@ -22,6 +22,7 @@ import reactor.core.scheduler.Scheduler;
  * @param rtnlThread the thread of {@code rtnl}'s channel, which also configures the pods (see {@link
  *               dev.podnet.dataplane.internal.netns.RtnlExecutor})
  * @param nat    podnet's nf_tables table in the host namespace (masquerade, published ports)
+ * @param hostNs the host namespace itself (for its sysctls, written from {@code rtnlThread} inside it)
  */
 public record HostContext(
         NetlinkClient rtnl,
@@ -31,4 +32,5 @@ public record HostContext(
         Scheduler state,
         dev.podnet.dataplane.internal.dhcp.DhcpResponders dhcp,
         dev.podnet.dataplane.internal.netns.RtnlExecutor rtnlThread,
-        dev.podnet.dataplane.internal.nat.NatTable nat) {}
+        dev.podnet.dataplane.internal.nat.NatTable nat,
+        dev.podnet.dataplane.netns.NetNs hostNs) {}

@@ -140,7 +140,15 @@ public final class Engine {
                         .flatMap(tt -> {
                             var t = tt.getT1();
                             HostContext host = new HostContext(
-                                    t.getT2(), loops, netns, t.getT1(), state, new DhcpResponders(), rtnlThread, nat);
+                                    t.getT2(),
+                                    loops,
+                                    netns,
+                                    t.getT1(),
+                                    state,
+                                    new DhcpResponders(),
+                                    rtnlThread,
+                                    nat,
+                                    hostNs);
                             Engine engine = new Engine(options, hostNs, hostId, host, loops, deleteLoop, tt.getT2());
                             return engine.afterReboot()
                                     .then(engine.networks.restore())

@@ -224,7 +224,7 @@ class StateStoreTest {
         assertEquals(pod, NetworkRecord.decode(pod.encode()));
         assertEquals(
                 PodConfig.DEFAULT,
-                NetworkRecord.decode(ptp.encode().replaceFirst("^8", "6").replaceAll("(\\|[^|]*){7}$", ""))
+                NetworkRecord.decode(ptp.encode().replaceFirst("^9", "6").replaceAll("(\\|[^|]*){8}$", ""))
                         .pod(),
                 "a version 6 record gives its pods a default route and nothing more");
         NetworkRecord masq = new NetworkRecord(
@@ -247,9 +247,33 @@ class StateStoreTest {
                 true);
         assertEquals(masq, NetworkRecord.decode(masq.encode()));
         NetworkRecord v7 =
-                NetworkRecord.decode(masq.encode().replaceFirst("^8", "7").replaceAll("\\|[^|]*$", ""));
+                NetworkRecord.decode(masq.encode().replaceFirst("^9", "7").replaceAll("(\\|[^|]*){2}$", ""));
         assertEquals(pod.pod(), v7.pod(), "a version 7 record keeps its pod settings");
         assertFalse(v7.ipMasq(), "a version 7 record does not masquerade");
+        NetworkRecord v8 =
+                NetworkRecord.decode(masq.encode().replaceFirst("^9", "8").replaceAll("\\|[^|]*$", ""));
+        assertEquals(masq, v8, "a version 8 record reads as it was written, its gateway on the host ends");
+        NetworkRecord linkLocal = new NetworkRecord(
+                pod.name(),
+                NetworkMode.PTP,
+                "",
+                pod.subnet(),
+                pod.gateway(),
+                pod.mtu(),
+                pod.ranges(),
+                pod.reserved(),
+                false,
+                false,
+                "",
+                pod.subnet6(),
+                pod.gateway6(),
+                pod.ranges6(),
+                false,
+                pod.pod(),
+                false,
+                true);
+        assertEquals(linkLocal, NetworkRecord.decode(linkLocal.encode()));
+        assertTrue(NetworkRecord.decode(linkLocal.encode()).linkLocalGateway());
     }
 
     @Test
