@@ -51,46 +51,6 @@ public record NetworkRecord(
         boolean linkLocalGateway) {
     private static final String VERSION = "9";
 
-    /** A network with its host ends holding the gateway (every network before version 9). */
-    public NetworkRecord(
-            String name,
-            NetworkMode mode,
-            String bridge,
-            String subnet,
-            String gateway,
-            int mtu,
-            List<String> ranges,
-            List<String> reserved,
-            boolean hairpin,
-            boolean macFromIp,
-            String uplink,
-            String subnet6,
-            String gateway6,
-            List<String> ranges6,
-            boolean ipv6FromMac,
-            PodConfig pod,
-            boolean ipMasq) {
-        this(
-                name,
-                mode,
-                bridge,
-                subnet,
-                gateway,
-                mtu,
-                ranges,
-                reserved,
-                hairpin,
-                macFromIp,
-                uplink,
-                subnet6,
-                gateway6,
-                ranges6,
-                ipv6FromMac,
-                pod,
-                ipMasq,
-                false);
-    }
-
     public NetworkRecord {
         subnet = subnet == null ? "" : subnet;
         gateway = gateway == null ? "" : gateway;

@@ -49,7 +49,8 @@ class NatTableTest {
                 List.of(),
                 false,
                 PodConfig.DEFAULT,
-                masq);
+                masq,
+                false);
     }
 
     private static String nft(Sandbox sandbox) throws Exception {

@@ -67,6 +67,7 @@ class StateStoreTest {
                                             null,
                                             false,
                                             PodConfig.DEFAULT,
+                                            false,
                                             false)
                                     .encode());
             new AddressAllocator(range, s.allocations("pods")).allocate("c0ffee", "eth0");
@@ -176,6 +177,7 @@ class StateStoreTest {
                 java.util.List.of("fd00:19::10-fd00:19::20", "fd00:19::100-"),
                 false,
                 PodConfig.DEFAULT,
+                false,
                 false);
         assertEquals(ptp, NetworkRecord.decode(ptp.encode()));
         NetworkRecord many = new NetworkRecord(
@@ -195,6 +197,7 @@ class StateStoreTest {
                 null,
                 false,
                 PodConfig.DEFAULT,
+                false,
                 false);
         assertEquals(many, NetworkRecord.decode(many.encode()));
         NetworkRecord pod = new NetworkRecord(
@@ -220,6 +223,7 @@ class StateStoreTest {
                         "cluster.local",
                         java.util.List.of("a.b", "c"),
                         java.util.List.of("ndots:5")),
+                false,
                 false);
         assertEquals(pod, NetworkRecord.decode(pod.encode()));
         assertEquals(
@@ -244,7 +248,8 @@ class StateStoreTest {
                 pod.ranges6(),
                 pod.ipv6FromMac(),
                 pod.pod(),
-                true);
+                true,
+                false);
         assertEquals(masq, NetworkRecord.decode(masq.encode()));
         NetworkRecord v7 =
                 NetworkRecord.decode(masq.encode().replaceFirst("^9", "7").replaceAll("(\\|[^|]*){2}$", ""));
