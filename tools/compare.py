@@ -55,16 +55,21 @@ def ratio(a, b, n, op_a, op_b=None):
 
 
 print('### bridge shape (adds/s, removes/s; reps separated by /)\n')
-print('| N | podnet add/s | C seq. LL-off (c-cbL) | C pipelined LL-off (c-plL) | CNI bridge (cni-br) | podnet ÷ c-plL | podnet ÷ cni-br '
-      '| podnet del/s | C del/s (1 DELLINK/pod) | CNI del/s | podnet del ÷ C del |')
-print('|---|---|---|---|---|---|---|---|---|---|---|')
+print('| N | podnet add/s | C seq. LL-off (c-cbL) | C pipelined LL-off (c-plL) | C pipelined, podnet\'s recipe (c-plLR) '
+      '| CNI bridge (cni-br) | podnet ÷ c-plL | podnet ÷ c-plLR | podnet ÷ cni-br '
+      '| podnet del/s | C del/s (1 DELLINK/pod) | C del/s (by group, c-plLR) | CNI del/s | podnet del ÷ C del '
+      '| podnet del ÷ C group del |')
+print('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
 for n in ns:
-    print('| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
+    print('| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
         n, cell(series('podnet-bridge', n, 'add'), '%.0f'), cell(series('c-cbL', n, 'add'), '%.0f'),
-        cell(series('c-plL', n, 'add'), '%.0f'), cell(series('cni-br', n, 'add'), '%.1f'),
-        cell(ratio('podnet-bridge', 'c-plL', n, 'add'), '%.2f×'), cell(ratio('podnet-bridge', 'cni-br', n, 'add'), '%.1f×'),
+        cell(series('c-plL', n, 'add'), '%.0f'), cell(series('c-plLR', n, 'add'), '%.0f'),
+        cell(series('cni-br', n, 'add'), '%.1f'),
+        cell(ratio('podnet-bridge', 'c-plL', n, 'add'), '%.2f×'), cell(ratio('podnet-bridge', 'c-plLR', n, 'add'), '%.2f×'),
+        cell(ratio('podnet-bridge', 'cni-br', n, 'add'), '%.1f×'),
         cell(series('podnet-bridge', n, 'del'), '%.0f'), cell(series('c-cbL', n, 'del'), '%.1f'),
-        cell(series('cni-br', n, 'del'), '%.1f'), cell(ratio('podnet-bridge', 'c-cbL', n, 'del'), '%.1f×')))
+        cell(series('c-plLR', n, 'del'), '%.0f'), cell(series('cni-br', n, 'del'), '%.1f'),
+        cell(ratio('podnet-bridge', 'c-cbL', n, 'del'), '%.1f×'), cell(ratio('podnet-bridge', 'c-plLR', n, 'del'), '%.2f×')))
 print('\n### ptp shape\n')
 print('| N | podnet add/s | C ptp (c-ptp) | CNI ptp (cni-ptp) | podnet ÷ c-ptp | podnet ÷ cni-ptp | podnet del/s | C del/s | CNI del/s '
       '| podnet del ÷ C del |')
