@@ -2,9 +2,11 @@ package dev.podnet.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.podnet.dataplane.BridgeFullException;
 import dev.podnet.dataplane.EndpointOperationException;
 import dev.podnet.dataplane.InvalidSpecException;
 import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
@@ -13,6 +15,8 @@ import dev.podnet.dataplane.internal.engine.StepObserver;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -147,6 +151,37 @@ class EndpointLifecycleTest extends DataplaneTestBase {
             assertEquals(0, dp.ipam().reservedCount("pods"));
             assertEquals(0, dp.endpoints().list().count().block(T));
             assertFalse(Sandbox.ipIn(pod, "-o", "link").contains("eth0"));
+        }
+    }
+
+    @Test
+    void aFullBridgeIsNamedAndTheAddUndone(Sandbox sandbox) throws Exception {
+        String pod = sandbox.newNamespace("p");
+        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
+            // the bridge of "pods" gets the kernel's maximum of ports, of someone else's (ifb devices:
+            // the dummy module may be missing)
+            Path batch = Files.createTempFile("podnet-fill", ".ip");
+            try {
+                StringBuilder lines = new StringBuilder();
+                for (int i = 0; i < BridgeFullException.MAX_PORTS; i++) {
+                    lines.append("link add fill").append(i).append(" type ifb\n");
+                    lines.append("link set fill").append(i).append(" master pnbr0\n");
+                }
+                Files.writeString(batch, lines);
+                Sandbox.run("ip", "-n", sandbox.name(), "-batch", batch.toString());
+            } finally {
+                Files.delete(batch);
+            }
+            EndpointOperationException e =
+                    assertThrows(EndpointOperationException.class, () -> add(dp, "pods", "full", pod));
+            assertInstanceOf(BridgeFullException.class, e.getCause(), e.toString());
+            assertTrue(
+                    e.getMessage().contains("bridge pnbr0 already has 1023 ports, the kernel's maximum (EXFULL)"),
+                    e.getMessage());
+            assertNothingLeft(sandbox, pod, dp);
+            // one port fewer, and the same add goes through
+            sandbox.ip("link", "del", "fill0");
+            assertEquals("full", add(dp, "pods", "full", pod).containerId());
         }
     }
 

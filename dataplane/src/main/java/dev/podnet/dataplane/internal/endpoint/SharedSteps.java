@@ -1,5 +1,6 @@
 package dev.podnet.dataplane.internal.endpoint;
 
+import dev.podnet.dataplane.BridgeFullException;
 import dev.podnet.dataplane.EndpointState;
 import dev.podnet.dataplane.NetworkMode;
 import dev.podnet.dataplane.internal.link.Links;
@@ -166,7 +167,18 @@ final class SharedSteps {
                                 .then()))
                 // the batch may have made the veth and then failed (alias, hairpin): a failed step leaves nothing
                 .onErrorResume(
-                        e -> isExists(e) ? nameTaken(c, e) : deleteVeth(c).then(Mono.error(e)));
+                        e -> isExists(e) ? nameTaken(c, e) : deleteVeth(c).then(Mono.error(bridgeFull(c, e))));
+    }
+
+    /** {@code EXFULL} from a bridge port's create, said as what it means; other errors as they are. */
+    private static Throwable bridgeFull(AddContext c, Throwable e) {
+        return bridgePort(c) && NetlinkException.hasErrno(e, Errno.EXFULL)
+                ? new BridgeFullException(c.network.name(), c.network.record().bridge(), e)
+                : e;
+    }
+
+    private static boolean bridgePort(AddContext c) {
+        return c.network.mode() == NetworkMode.BRIDGE;
     }
 
     /** Which of the veth's two names was taken (EEXIST), said plainly: nothing was made. */
