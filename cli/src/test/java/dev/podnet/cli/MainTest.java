@@ -205,7 +205,15 @@ class MainTest {
         List<String> csv = java.nio.file.Files.readAllLines(Path.of(prefix + ".csv"));
         assertTrue(csv.get(0).startsWith("second,adds,removes,add_p50_ms") && csv.size() >= 4, csv.toString());
         String html = java.nio.file.Files.readString(Path.of(prefix + ".html"));
-        assertTrue(html.contains("<svg") && html.contains("add p99"), html);
+        assertTrue(html.contains("<svg") && html.contains("add p99") && html.contains("rss"), html);
+        // every second's memory: resident size, heap, direct, and the state's maps holding the live pods
+        List<String> header = List.of(csv.get(0).split(","));
+        for (String row : csv.subList(1, csv.size())) {
+            String[] v = row.split(",");
+            assertTrue(Double.parseDouble(v[header.indexOf("rss_mb")]) > 50, row);
+            assertTrue(Double.parseDouble(v[header.indexOf("heap_mb")]) > 0, row);
+            assertTrue(Long.parseLong(v[header.indexOf("state_kb")]) > 0, row);
+        }
         assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox));
         assertEquals(2, run("churn", "--duration", "3").code(), "--duration without --rate");
         assertEquals(2, run("churn", "--rate", "10", "--pods", "3").code());

@@ -93,6 +93,14 @@ public final class Dataplane implements AutoCloseable {
         return engine.rtnlLoop();
     }
 
+    /**
+     * Off-heap memory the state's Chronicle Maps use for their entries and indexes, in bytes: with
+     * the JVM's resident size, what a long-running node watches for growth.
+     */
+    public long stateOffHeapBytes() {
+        return engine.stateOffHeapBytes();
+    }
+
     /** Closes the channels, the state and the threads, when subscribed. Operations still running fail. */
     public Mono<Void> closeAsync() {
         return engine.close();

@@ -118,14 +118,15 @@ final class SteadyChurn {
 
             List<String> series = new ArrayList<>();
             series.add(
-                    "second,adds,removes,add_p50_ms,add_p99_ms,add_max_ms,del_p50_ms,del_p99_ms,del_max_ms,live,errors,measured");
+                    "second,adds,removes,add_p50_ms,add_p99_ms,add_max_ms,del_p50_ms,del_p99_ms,del_max_ms,live,errors,measured,"
+                            + "rss_mb,heap_mb,direct_mb,state_kb");
             addRec.reset();
             rmRec.reset();
             long start = System.nanoTime();
             long period = 1_000_000_000L / rate;
             AtomicInteger second = new AtomicInteger();
             Disposable sampler = Flux.interval(Duration.ofSeconds(1), Duration.ofSeconds(1), Schedulers.single())
-                    .subscribe(t -> series.add(sample(second.incrementAndGet())));
+                    .subscribe(t -> series.add(sample(second.incrementAndGet(), dp)));
             Flux.interval(Duration.ZERO, Duration.ofNanos(period), Schedulers.parallel())
                     .take((long) rate * (warmupS + durationS))
                     .doOnNext(t -> {
@@ -139,7 +140,7 @@ final class SteadyChurn {
             }
             double steadyS = (System.nanoTime() - start) / 1e9 - warmupS;
             sampler.dispose();
-            series.add(sample(second.incrementAndGet()));
+            series.add(sample(second.incrementAndGet(), dp));
 
             // unplug the rest, and look for leftovers
             List<Endpoint> left = dp.endpoints().list().collectList().block(T);
@@ -255,8 +256,12 @@ final class SteadyChurn {
         }
     }
 
-    /** One row of the series; the seconds after the warm-up also go into the overall histograms. */
-    private String sample(int second) {
+    /**
+     * One row of the series, with the process's memory: resident size, heap in use, direct buffers
+     * and the state's off-heap maps. The seconds after the warm-up also go into the overall
+     * histograms.
+     */
+    private String sample(int second, Dataplane dp) {
         Histogram a = addRec.getIntervalHistogram();
         Histogram r = rmRec.getIntervalHistogram();
         boolean measured = second > warmupS;
@@ -272,7 +277,7 @@ final class SteadyChurn {
         }
         return String.format(
                 Locale.ROOT,
-                "%d,%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d",
+                "%d,%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d,%.1f,%.1f,%.1f,%d",
                 second,
                 a.getTotalCount(),
                 r.getTotalCount(),
@@ -284,7 +289,11 @@ final class SteadyChurn {
                 r.getMaxValue() / 1e6,
                 liveNow,
                 errors.get(),
-                measured ? 1 : 0);
+                measured ? 1 : 0,
+                Memory.residentBytes() / 1e6,
+                Memory.heapUsedBytes() / 1e6,
+                Memory.directBytes() / 1e6,
+                dp.stateOffHeapBytes() / 1000);
     }
 
     private static double ms(Histogram h, double p) {

@@ -41,6 +41,14 @@ final class SteadyPlot {
         b.append(chart(rows, new int[] {1, 2, 9}, new String[] {"adds", "removes", "live"}, new String[] {
             "#2ca02c", "#d62728", "#7f7f7f"
         }));
+        b.append("<h3>memory (MB): resident, heap in use, direct, the state's off-heap maps</h3>");
+        List<double[]> memory = rows.stream()
+                .filter(r -> r.length > 15)
+                .map(r -> new double[] {r[12], r[13], r[14], r[15] / 1000})
+                .toList();
+        b.append(chart(memory, new int[] {0, 1, 2, 3}, new String[] {"rss", "heap", "direct", "state"}, new String[] {
+            "#9467bd", "#8c564b", "#e377c2", "#17becf"
+        }));
         long warm = rows.stream().filter(r -> r.length > 11 && r[11] == 0).count();
         b.append("<p class=\"l\">")
                 .append(rows.size())

@@ -387,6 +387,11 @@ public final class Engine {
         return host.store().damaged();
     }
 
+    /** Off-heap bytes the state's maps use (see {@code StateStore.offHeapBytes}). */
+    public long stateOffHeapBytes() {
+        return host.store().offHeapBytes();
+    }
+
     /** True when the state was written during an earlier boot. */
     public boolean openedAfterReboot() {
         return host.store().rebooted();

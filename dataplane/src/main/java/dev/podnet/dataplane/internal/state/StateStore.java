@@ -341,6 +341,20 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Off-heap memory the maps' entries and indexes take (Chronicle Map's own count; the mapped
+     * files reserve more address space than this, but pages they never touch cost nothing).
+     */
+    public long offHeapBytes() {
+        long sum = 0;
+        for (ChronicleMap<String, String> m : all) {
+            if (m.isOpen()) {
+                sum += m.offHeapMemoryUsed();
+            }
+        }
+        return sum;
+    }
+
     /** Closes the maps, marks the directory cleanly closed, and releases ownership. */
     @Override
     public void close() {
