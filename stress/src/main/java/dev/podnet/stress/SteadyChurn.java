@@ -133,7 +133,7 @@ final class SteadyChurn {
                         startAdd(dp);
                         startRemove(dp);
                     })
-                    .blockLast(T);
+                    .blockLast(Duration.ofSeconds(warmupS + durationS).plus(T)); // the schedule, and then some
             long deadline = System.nanoTime() + T.toNanos();
             while (inFlight.get() > 0 && System.nanoTime() < deadline) {
                 sleep(5);
