@@ -74,3 +74,50 @@ podnet_ensure_built() {
     touch "$stamp"
   fi
 }
+
+# The command line's class path: its jar and its dependencies' (the podnet modules among them), in a
+# fixed order. Jars, not target/classes, because the AOT cache below accepts only jars, and checks
+# that a run's class path is the one it was trained with.
+podnet_classpath() {
+  local cp jar
+  cp=$(ls "$PODNET_ROOT"/cli/target/cli-*.jar | grep -v -e '-sources.jar$' -e '-javadoc.jar$' | head -1)
+  for jar in $(ls "$PODNET_ROOT"/cli/target/lib/*.jar | LC_ALL=C sort); do
+    cp="$cp:$jar"
+  done
+  echo "$cp"
+}
+
+# The command line's jars newer than file $1, if any.
+podnet_newer_jars() {
+  find "$PODNET_ROOT/cli/target" -maxdepth 2 -name '*.jar' -newer "$1" -print -quit
+}
+
+# JDK 25's AOT cache (JEPs 483, 514, 515), opt-in with PODNET_AOT_CACHE=1: the classes a run loads,
+# already parsed and linked, and the profiles of its hot methods, recorded by one training run (a
+# churn of 300 pods in a sandbox of its own, ~25 s) after each build. Measured on this 2-core VM
+# (docs/BENCHMARKS.md, Cold start): a cold first thousand pods 10-20% faster, but the warm rate
+# 10-25% lower (the replayed profiles) and every short command ~0.2 s slower (mapping the 65 MB
+# cache), hence off by default. Sets PODNET_AOT_FLAGS.
+podnet_ensure_aot() {
+  PODNET_AOT_FLAGS=""
+  [ "${PODNET_AOT_CACHE:-0}" = 1 ] || return 0
+  local cache="$PODNET_ROOT/cli/target/podnet.aot" log="$PODNET_ROOT/cli/target/podnet-aot-training.log"
+  # a jar newer than the cache (any build: bin/podnet's, mvn install's) makes it stale
+  if [ ! -f "$cache" ] || [ -n "$(podnet_newer_jars "$cache")" ]; then
+    if [ -f "$log" ] && [ -z "$(podnet_newer_jars "$log")" ]; then
+      return 0 # the training for these jars failed; its log says why, and the next build tries again
+    fi
+    echo "podnet: training the JVM's AOT cache for this build (once, ~25 s)..." >&2
+    rm -f "$cache"
+    # shellcheck disable=SC2086
+    if ! "$JAVA_HOME/bin/java" $1 -XX:AOTCacheOutput="$cache" -Dpodnet.home="$PODNET_ROOT" -cp "$2" \
+        dev.podnet.cli.Main churn --pods 300 --warmup 100 --json >"$log" 2>&1; then
+      echo "podnet: the AOT cache's training run failed (see $log); running without it" >&2
+      rm -f "$cache"
+      return 0
+    fi
+    rm -f "$log"
+  fi
+  # -Xlog:aot/cds=off: a cache that no longer matches (a jar changed since) is ignored without a warning
+  PODNET_AOT_FLAGS="-XX:AOTCache=$cache -Xlog:aot=off -Xlog:cds=off"
+}
