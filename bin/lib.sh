@@ -95,9 +95,9 @@ podnet_newer_jars() {
 # JDK 25's AOT cache (JEPs 483, 514, 515), opt-in with PODNET_AOT_CACHE=1: the classes a run loads,
 # already parsed and linked, and the profiles of its hot methods, recorded by one training run (a
 # churn of 300 pods in a sandbox of its own, ~25 s) after each build. Measured on this 2-core VM
-# (docs/BENCHMARKS.md, Cold start): a cold first thousand pods 10-20% faster, but the warm rate
-# 10-25% lower (the replayed profiles) and every short command ~0.2 s slower (mapping the 65 MB
-# cache), hence off by default. Sets PODNET_AOT_FLAGS.
+# (docs/BENCHMARKS.md, Cold start): a cold first thousand pods between 6% slower and 30% faster,
+# but the warm rate 5-25% lower (the replayed profiles) and every short command ~0.2 s slower
+# (mapping the 66 MB cache), hence off by default. Sets PODNET_AOT_FLAGS.
 podnet_ensure_aot() {
   PODNET_AOT_FLAGS=""
   [ "${PODNET_AOT_CACHE:-0}" = 1 ] || return 0

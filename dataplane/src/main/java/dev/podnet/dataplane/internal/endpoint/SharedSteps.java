@@ -118,7 +118,7 @@ final class SharedSteps {
 
     private static Mono<Void> createVeth(AddContext c) {
         // a bridge port comes up once its peer is up (port-up), ptp's host end at once (configure-host needs it up)
-        boolean bridgePort = c.network.mode() == NetworkMode.BRIDGE;
+        boolean bridgePort = bridgePort(c);
         VethSpec spec = new VethSpec(
                 c.hostIfName, c.network.bridgeIndex(), c.mtu, 0, c.ifName, c.netnsFd, c.mac, true, !bridgePort);
         // the host end, like the pod's, goes without an IPv6 link-local address: no DAD, MLD or
@@ -127,8 +127,7 @@ final class SharedSteps {
         // port, until port-up) or up without a carrier until the pod's end is up (ptp), so
         // link-local generation turned off in the next message (with the tag) is in time
         String alias = HostNames.alias(c.network.name(), c.containerId, c.ifName);
-        boolean hairpin =
-                c.network.mode() == NetworkMode.BRIDGE && c.network.record().hairpin();
+        boolean hairpin = bridgePort && c.network.record().hairpin();
         // written straight into the datagram; as objects only to describe one that fails
         RequestWriter w = hostWriter();
         Links.writeVethIntoNamespace(w, spec);
