@@ -144,25 +144,6 @@ struct request {
 /* ------------------------------------------------------------------------ */
 /* Plain I/O                                                                 */
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        if (n == 0) {
-            errno = EIO;
-            return -1;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* Works on a copy, because finishing a partial write means editing the iovecs. */
 static int writev_all(int fd, const struct iovec *iov_in, int count)
 {
@@ -202,6 +183,13 @@ static int writev_all(int fd, const struct iovec *iov_in, int count)
             cur->iov_len -= done;
         }
     }
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+    struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+
+    return writev_all(fd, &iov, 1);
 }
 
 enum read_result { READ_OK, READ_FAILED, READ_TOO_LARGE };

@@ -308,56 +308,58 @@ public final class CniService {
     }
 
     private static String containerId(CniRequest r) {
-        String id = r.containerId();
-        if (id == null) {
-            throw new CniError(CniError.INVALID_ENV, "CNI_CONTAINERID is required for " + r.command());
-        }
+        String id = required(r, "CNI_CONTAINERID", r.containerId());
         if (!CONTAINER_ID.matcher(id).matches()) {
-            throw new CniError(
-                    CniError.INVALID_ENV,
-                    "CNI_CONTAINERID: '" + id + "' must be letters, digits, '_', '.', '-', starting with a letter or"
-                            + " digit");
+            throw badEnv(
+                    "CNI_CONTAINERID", id, "must be letters, digits, '_', '.', '-', starting with a letter or digit");
         }
         return id;
     }
 
     /** CNI_IFNAME as the kernel takes a name: 1-15 bytes, not '.' or '..', no '/', ':' or whitespace. */
     private static String ifName(CniRequest r) {
-        String name = r.ifName();
-        if (name == null) {
-            throw new CniError(CniError.INVALID_ENV, "CNI_IFNAME is required for " + r.command());
-        }
+        String name = required(r, "CNI_IFNAME", r.ifName());
         boolean bad = name.getBytes(StandardCharsets.UTF_8).length > 15
                 || name.equals(".")
                 || name.equals("..")
                 || name.chars().anyMatch(ch -> ch == '/' || ch == ':' || Character.isWhitespace(ch));
         if (bad) {
-            throw new CniError(
-                    CniError.INVALID_ENV,
-                    "CNI_IFNAME: '" + name + "' is not an interface name (1-15 bytes, not '.' or '..', no '/', ':'"
-                            + " or whitespace)");
+            throw badEnv(
+                    "CNI_IFNAME",
+                    name,
+                    "is not an interface name (1-15 bytes, not '.' or '..', no '/', ':' or whitespace)");
         }
         return name;
     }
 
     private static NetNs netns(CniRequest r) {
-        String text = r.netns();
-        if (text == null) {
-            throw new CniError(CniError.INVALID_ENV, "CNI_NETNS is required for " + r.command());
-        }
+        String text = required(r, "CNI_NETNS", r.netns());
         Path path;
         try {
             path = Path.of(text);
         } catch (InvalidPathException e) {
-            throw new CniError(CniError.INVALID_ENV, "CNI_NETNS: '" + text + "' is not a path: " + e.getReason());
+            throw badEnv("CNI_NETNS", text, "is not a path: " + e.getReason());
         }
         if (!path.isAbsolute()) {
-            throw new CniError(CniError.INVALID_ENV, "CNI_NETNS: '" + text + "' is not an absolute path");
+            throw badEnv("CNI_NETNS", text, "is not an absolute path");
         }
         if (!Files.exists(path)) {
             throw new CniError(CniError.INVALID_ENV, "CNI_NETNS: " + text + " does not exist");
         }
         return NetNs.ofPath(path);
+    }
+
+    /** {@code value} of the environment variable {@code variable}, which {@code r}'s command requires. */
+    private static String required(CniRequest r, String variable, String value) {
+        if (value == null) {
+            throw new CniError(CniError.INVALID_ENV, variable + " is required for " + r.command());
+        }
+        return value;
+    }
+
+    /** Code 4 (invalid environment), naming the variable, its value and what is wrong with it. */
+    private static CniError badEnv(String variable, String value, String problem) {
+        return new CniError(CniError.INVALID_ENV, variable + ": '" + value + "' " + problem);
     }
 
     /**

@@ -22,7 +22,7 @@ public final class CodecAlone {
         try {
             NetlinkClient rtnl =
                     NetlinkClient.open(group, NetlinkSocket.openRoute()).block(Duration.ofSeconds(10));
-            LinkMessage dumpAll = LinkMessage.request(Rtm.RTM_GETLINK, 0, 0, 0, 0, AttributeList.EMPTY);
+            LinkMessage dumpAll = LinkMessage.request(Rtm.RTM_GETLINK, AttributeList.EMPTY);
             rtnl.dump(dumpAll)
                     .cast(LinkMessage.class)
                     .doOnNext(

@@ -34,7 +34,7 @@ public enum RouteGroup {
     /** The dump request that returns everything this group reports on. */
     public NetlinkMessage resyncDump() {
         return switch (this) {
-            case LINK -> LinkMessage.request(Rtm.RTM_GETLINK, 0, 0, 0, 0, AttributeList.EMPTY);
+            case LINK -> LinkMessage.request(Rtm.RTM_GETLINK, AttributeList.EMPTY);
             case NEIGH -> NeighbourMessage.request(Rtm.RTM_GETNEIGH, 0, Rtm.AF_UNSPEC, 0, 0, AttributeList.EMPTY);
             case IPV4_IFADDR ->
                 AddressMessage.request(Rtm.RTM_GETADDR, 0, Rtm.AF_INET, 0, 0, 0, 0, AttributeList.EMPTY);

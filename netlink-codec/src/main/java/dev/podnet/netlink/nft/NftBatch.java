@@ -346,26 +346,25 @@ public final class NftBatch {
 
         /** {@code immediate reg 0 VERDICT} ({@link Nft.Data#ACCEPT}, {@link Nft.Data#RETURN} ...). */
         public Rule verdict(int code) {
-            expr("immediate")
-                    .be32(Nft.Attr.IMMEDIATE_DREG, Nft.Reg.VERDICT)
-                    .nest(Nft.Attr.IMMEDIATE_DATA)
-                    .nest(Nft.Data.VERDICT)
-                    .be32(Nft.Data.VERDICT_CODE, code)
-                    .endNest()
-                    .endNest();
-            return done();
+            return verdict(code, null);
         }
 
         /** {@code immediate reg 0 jump CHAIN}. */
         public Rule jump(String chain) {
-            expr("immediate")
+            return verdict(Nft.Data.JUMP, chain);
+        }
+
+        /** A verdict, with the chain it goes to for a jump or goto (else null). */
+        private Rule verdict(int code, String chain) {
+            RequestWriter e = expr("immediate")
                     .be32(Nft.Attr.IMMEDIATE_DREG, Nft.Reg.VERDICT)
                     .nest(Nft.Attr.IMMEDIATE_DATA)
                     .nest(Nft.Data.VERDICT)
-                    .be32(Nft.Data.VERDICT_CODE, Nft.Data.JUMP)
-                    .string(Nft.Data.VERDICT_CHAIN, chain)
-                    .endNest()
-                    .endNest();
+                    .be32(Nft.Data.VERDICT_CODE, code);
+            if (chain != null) {
+                e.string(Nft.Data.VERDICT_CHAIN, chain);
+            }
+            e.endNest().endNest();
             return done();
         }
 

@@ -34,6 +34,14 @@ public record LinkMessage(
         return new LinkMessage(type, flags, 0, 0, Rtm.AF_UNSPEC, 0, index, deviceFlags, change, attributes);
     }
 
+    /**
+     * A request that names its link by attributes alone ({@code IFLA_IFNAME}, {@code IFLA_GROUP}...):
+     * no flags, interface index 0 and no device flags to change.
+     */
+    public static LinkMessage request(int type, AttributeList attributes) {
+        return request(type, 0, 0, 0, 0, attributes);
+    }
+
     /** Encodes a bare {@code struct ifinfomsg} (as the value of {@code VETH_INFO_PEER} starts with). */
     public static byte[] ifinfomsg(int family, int index, int deviceFlags, int change) {
         byte[] b = new byte[HEADER_LENGTH];

@@ -9,7 +9,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import reactor.core.publisher.Mono;
 
 /**
@@ -33,19 +32,15 @@ import reactor.core.publisher.Mono;
  * shape ({@link VmSteps}) runs this one's two as well.
  */
 final class BridgeSteps {
-    /** The bridge shape's steps up to {@code port-up}: the VM shape starts with them as well. */
-    static final List<Step<AddContext>> UNTIL_PORT_UP = List.of(
-            SharedSteps.RESERVE,
-            SharedSteps.RECORD_CREATING,
-            SharedSteps.OPEN_NETNS,
-            SharedSteps.CREATE_VETH,
-            Step.of("configure-pod", BridgeSteps::configurePod, c -> Mono.empty()),
-            Step.of("port-up", BridgeSteps::portUp, c -> Mono.empty()));
+    /** {@code configure-pod}: the VM shape runs it too. */
+    static final Step<AddContext> CONFIGURE_POD =
+            Step.of("configure-pod", BridgeSteps::configurePod, c -> Mono.empty());
+
+    /** {@code port-up}: the VM shape runs it too. */
+    static final Step<AddContext> PORT_UP = Step.of("port-up", BridgeSteps::portUp, c -> Mono.empty());
 
     /** The bridge shape. */
-    static final List<Step<AddContext>> STEPS = Stream.concat(
-                    UNTIL_PORT_UP.stream(), Stream.of(SharedSteps.PUBLISH_PORTS, SharedSteps.RECORD_READY))
-            .toList();
+    static final List<Step<AddContext>> STEPS = SharedSteps.shape(List.of(CONFIGURE_POD, PORT_UP));
 
     /** Pod requests go through a heap buffer per thread, reused: retained for each send, which releases it once copied out. */
     private static final ThreadLocal<ByteBuf> POD_BUFFER = ThreadLocal.withInitial(() -> Unpooled.buffer(1024));

@@ -22,15 +22,9 @@ import reactor.core.publisher.Mono;
  */
 final class PtpSteps {
     /** The point-to-point shape. */
-    static final List<Step<AddContext>> STEPS = List.of(
-            SharedSteps.RESERVE,
-            SharedSteps.RECORD_CREATING,
-            SharedSteps.OPEN_NETNS,
-            SharedSteps.CREATE_VETH,
+    static final List<Step<AddContext>> STEPS = SharedSteps.shape(List.of(
             Step.of("configure-host", PtpSteps::configureHost, c -> Mono.empty()),
-            Step.of("configure-pod", PtpSteps::configurePod, c -> Mono.empty()),
-            SharedSteps.PUBLISH_PORTS,
-            SharedSteps.RECORD_READY);
+            Step.of("configure-pod", PtpSteps::configurePod, c -> Mono.empty())));
 
     private PtpSteps() {}
 

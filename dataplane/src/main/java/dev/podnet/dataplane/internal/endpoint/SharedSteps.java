@@ -16,7 +16,9 @@ import dev.podnet.netlink.internal.sys.ErrnoException;
 import dev.podnet.netlink.route.Ifla;
 import dev.podnet.netlink.route.LinkMessage;
 import io.netty.buffer.PooledByteBufAllocator;
+import java.util.List;
 import java.util.function.IntFunction;
+import java.util.stream.Stream;
 import reactor.core.publisher.Mono;
 
 /**
@@ -40,6 +42,19 @@ final class SharedSteps {
     /** The endpoint's published ports in podnet's nf_tables table (nothing when it has none). */
     static final Step<AddContext> PUBLISH_PORTS =
             Step.of("publish-ports", SharedSteps::publishPorts, SharedSteps::withdrawPorts);
+
+    /**
+     * A shape's steps: the shared ones up to {@code create-veth}, then the shape's {@code own}, then
+     * {@code publish-ports} and {@code record-ready}.
+     */
+    static List<Step<AddContext>> shape(List<Step<AddContext>> own) {
+        return Stream.of(
+                        Stream.of(RESERVE, RECORD_CREATING, OPEN_NETNS, CREATE_VETH),
+                        own.stream(),
+                        Stream.of(PUBLISH_PORTS, RECORD_READY))
+                .flatMap(steps -> steps)
+                .toList();
+    }
 
     /** One writer per thread, reused: a writer only holds its place in the buffer it writes. */
     static final ThreadLocal<RequestWriter> WRITER = ThreadLocal.withInitial(RequestWriter::new);
@@ -77,32 +92,29 @@ final class SharedSteps {
     }
 
     private static Mono<Void> release(AddContext c) {
-        return Mono.<Void>fromRunnable(() -> c.network.releaseAll(c.containerId, c.ifName))
-                .subscribeOn(c.host.state());
+        return onStateThread(c, () -> c.network.releaseAll(c.containerId, c.ifName));
     }
 
     private static Mono<Void> recordCreating(AddContext c) {
-        return Mono.<Void>fromRunnable(() -> c.host.store()
-                        .endpoints()
-                        .put(
-                                EndpointRecord.key(c.containerId, c.ifName),
-                                c.record(EndpointState.CREATING).encode()))
-                .subscribeOn(c.host.state());
+        return writeRecord(c, EndpointState.CREATING);
     }
 
     private static Mono<Void> dropRecord(AddContext c) {
-        return Mono.<Void>fromRunnable(
-                        () -> c.host.store().endpoints().remove(EndpointRecord.key(c.containerId, c.ifName)))
-                .subscribeOn(c.host.state());
+        return onStateThread(c, () -> c.host.store().endpoints().remove(c.key()));
     }
 
     private static Mono<Void> recordReady(AddContext c) {
-        return Mono.<Void>fromRunnable(() -> c.host.store()
-                        .endpoints()
-                        .put(
-                                EndpointRecord.key(c.containerId, c.ifName),
-                                c.record(EndpointState.READY).encode()))
-                .subscribeOn(c.host.state());
+        return writeRecord(c, EndpointState.READY);
+    }
+
+    private static Mono<Void> writeRecord(AddContext c, EndpointState state) {
+        return onStateThread(
+                c, () -> c.host.store().endpoints().put(c.key(), c.record(state).encode()));
+    }
+
+    /** {@code work} on the state thread, where records and reservations are written. */
+    private static Mono<Void> onStateThread(AddContext c, Runnable work) {
+        return Mono.<Void>fromRunnable(work).subscribeOn(c.host.state());
     }
 
     /**

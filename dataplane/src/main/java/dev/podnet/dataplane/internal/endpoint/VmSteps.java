@@ -12,7 +12,6 @@ import dev.podnet.netlink.route.LinkMessage;
 import dev.podnet.netlink.route.RouteMessage;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import reactor.core.publisher.Mono;
 
 /**
@@ -27,21 +26,15 @@ import reactor.core.publisher.Mono;
  */
 final class VmSteps {
     /** The VM shape: the bridge shape's steps up to {@code port-up}, then the VM's own. */
-    static final List<Step<AddContext>> STEPS = Stream.concat(
-                    BridgeSteps.UNTIL_PORT_UP.stream(),
-                    Stream.<Step<AddContext>>of(
-                            Step.of("vm-tap", VmSteps::createTap, c -> deleteInPod(c, AddContext.vmTapName(c.ifName))),
-                            Step.of(
-                                    "vm-bridge",
-                                    VmSteps::joinTap,
-                                    c -> deleteInPod(c, AddContext.vmBridgeName(c.ifName))),
-                            Step.of(
-                                    "vm-dhcp",
-                                    EndpointSteps::startDhcp,
-                                    c -> Mono.fromRunnable(() -> c.host.dhcp().stop(c.key()))),
-                            SharedSteps.PUBLISH_PORTS,
-                            SharedSteps.RECORD_READY))
-            .toList();
+    static final List<Step<AddContext>> STEPS = SharedSteps.shape(List.of(
+            BridgeSteps.CONFIGURE_POD,
+            BridgeSteps.PORT_UP,
+            Step.of("vm-tap", VmSteps::createTap, c -> deleteInPod(c, AddContext.vmTapName(c.ifName))),
+            Step.of("vm-bridge", VmSteps::joinTap, c -> deleteInPod(c, AddContext.vmBridgeName(c.ifName))),
+            Step.of(
+                    "vm-dhcp",
+                    EndpointSteps::startDhcp,
+                    c -> Mono.fromRunnable(() -> c.host.dhcp().stop(c.key())))));
 
     private VmSteps() {}
 

@@ -1,5 +1,6 @@
 package dev.podnet.dataplane.internal.ipam;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
@@ -25,38 +26,15 @@ public interface AllocationStore {
 
     /** A store in memory only: for tests and for stateless use. */
     static AllocationStore inMemory() {
-        Map<String, String> reserved = new java.util.HashMap<>();
-        Map<String, String> last = new java.util.HashMap<>();
-        return new AllocationStore() {
-            @Override
-            public String owner(String address) {
-                return reserved.get(address);
-            }
+        return over(new HashMap<>(), new HashMap<>(), "");
+    }
 
-            @Override
-            public void reserve(String address, String owner) {
-                reserved.put(address, owner);
-            }
-
-            @Override
-            public void free(String address) {
-                reserved.remove(address);
-            }
-
-            @Override
-            public String lastReserved(String rangeId) {
-                return last.get(rangeId);
-            }
-
-            @Override
-            public void lastReserved(String rangeId, String address) {
-                last.put(rangeId, address);
-            }
-
-            @Override
-            public void forEach(BiConsumer<String, String> action) {
-                reserved.forEach(action);
-            }
-        };
+    /**
+     * A store over two maps that may hold other stores' keys too: {@code reservations} (address →
+     * owner) and {@code positions} (range → last address), each key of this store's prefixed with
+     * {@code keyPrefix}.
+     */
+    static AllocationStore over(Map<String, String> reservations, Map<String, String> positions, String keyPrefix) {
+        return new MapAllocationStore(reservations, positions, keyPrefix);
     }
 }

@@ -115,7 +115,7 @@ public final class Links {
     public static LinkMessage noIpv6LinkLocal(String name) {
         AttributeList.Builder a = AttributeList.builder().string(Ifla.IFLA_IFNAME, name);
         noLinkLocal(a);
-        return LinkMessage.request(Rtm.RTM_SETLINK, 0, 0, 0, 0, a.build());
+        return LinkMessage.request(Rtm.RTM_SETLINK, a.build());
     }
 
     /**
@@ -158,10 +158,6 @@ public final class Links {
     public static LinkMessage hairpinOn(String name) {
         return LinkMessage.request(
                 Rtm.RTM_NEWLINK,
-                0,
-                0,
-                0,
-                0,
                 AttributeList.builder()
                         .string(Ifla.IFLA_IFNAME, name)
                         .nested(
@@ -337,10 +333,6 @@ public final class Links {
     public static LinkMessage deleteByName(String name) {
         return LinkMessage.request(
                 Rtm.RTM_DELLINK,
-                0,
-                0,
-                0,
-                0,
                 AttributeList.builder().string(Ifla.IFLA_IFNAME, name).build());
     }
 
@@ -353,10 +345,6 @@ public final class Links {
     public static LinkMessage setGroup(String name, int group) {
         return LinkMessage.request(
                 Rtm.RTM_SETLINK,
-                0,
-                0,
-                0,
-                0,
                 AttributeList.builder()
                         .string(Ifla.IFLA_IFNAME, name)
                         .u32(Ifla.IFLA_GROUP, group)
@@ -370,10 +358,6 @@ public final class Links {
     public static LinkMessage deleteGroup(int group) {
         return LinkMessage.request(
                 Rtm.RTM_DELLINK,
-                0,
-                0,
-                0,
-                0,
                 AttributeList.builder().u32(Ifla.IFLA_GROUP, group).build());
     }
 
@@ -381,10 +365,6 @@ public final class Links {
     public static LinkMessage getByName(String name) {
         return LinkMessage.request(
                 Rtm.RTM_GETLINK,
-                0,
-                0,
-                0,
-                0,
                 AttributeList.builder().string(Ifla.IFLA_IFNAME, name).build());
     }
 
@@ -392,10 +372,6 @@ public final class Links {
     public static LinkMessage dumpPortsOf(int masterIndex) {
         return LinkMessage.request(
                 Rtm.RTM_GETLINK,
-                0,
-                0,
-                0,
-                0,
                 AttributeList.builder().u32(Ifla.IFLA_MASTER, masterIndex).build());
     }
 
@@ -403,10 +379,6 @@ public final class Links {
     public static LinkMessage dumpKind(String kind) {
         return LinkMessage.request(
                 Rtm.RTM_GETLINK,
-                0,
-                0,
-                0,
-                0,
                 AttributeList.builder()
                         .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, kind))
                         .build());
@@ -414,6 +386,6 @@ public final class Links {
 
     /** A dump of every link. */
     public static LinkMessage dumpAll() {
-        return LinkMessage.request(Rtm.RTM_GETLINK, 0, 0, 0, 0, AttributeList.EMPTY);
+        return LinkMessage.request(Rtm.RTM_GETLINK, AttributeList.EMPTY);
     }
 }

@@ -8,7 +8,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
 import net.openhft.chronicle.map.ChronicleMap;
 
 /**
@@ -276,42 +275,7 @@ public final class StateStore implements AutoCloseable {
 
     /** IPAM reservations of one network, as the allocator wants them. */
     public AllocationStore allocations(String network) {
-        String prefix = network + "|";
-        return new AllocationStore() {
-            @Override
-            public String owner(String address) {
-                return reservations.get(prefix + address);
-            }
-
-            @Override
-            public void reserve(String address, String owner) {
-                reservations.put(prefix + address, owner);
-            }
-
-            @Override
-            public void free(String address) {
-                reservations.remove(prefix + address);
-            }
-
-            @Override
-            public String lastReserved(String rangeId) {
-                return positions.get(prefix + rangeId);
-            }
-
-            @Override
-            public void lastReserved(String rangeId, String address) {
-                positions.put(prefix + rangeId, address);
-            }
-
-            @Override
-            public void forEach(BiConsumer<String, String> action) {
-                reservations.forEach((k, v) -> {
-                    if (k.startsWith(prefix)) {
-                        action.accept(k.substring(prefix.length()), v);
-                    }
-                });
-            }
-        };
+        return AllocationStore.over(reservations, positions, network + "|");
     }
 
     /** Every IPAM reservation of every network, "network|address" → owner. */
