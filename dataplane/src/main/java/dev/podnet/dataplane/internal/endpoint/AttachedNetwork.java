@@ -88,6 +88,31 @@ public record AttachedNetwork(
         return java.util.List.copyOf(bySubnet.values());
     }
 
+    /**
+     * Reserves the endpoint's address of each family the network hands out: the one asked for
+     * ({@code v4}, {@code v6}; null: the next free one). Both or neither: when the second cannot be
+     * had, the first is released again.
+     */
+    public Reserved reserve(String containerId, String ifName, InetAddress v4, InetAddress v6) {
+        try {
+            Cidr a = allocator == null ? null : reserve(allocator, containerId, ifName, v4);
+            Cidr a6 = allocator6 == null ? null : reserve(allocator6, containerId, ifName, v6);
+            return new Reserved(a, a6);
+        } catch (RuntimeException e) {
+            releaseAll(containerId, ifName);
+            throw e;
+        }
+    }
+
+    private static Cidr reserve(AddressAllocator allocator, String containerId, String ifName, InetAddress wanted) {
+        return wanted != null
+                ? allocator.allocateStatic(containerId, ifName, wanted)
+                : allocator.allocate(containerId, ifName);
+    }
+
+    /** What {@link #reserve} reserved: an address per family, null for a family the network lacks. */
+    public record Reserved(Cidr address, Cidr address6) {}
+
     /** Releases {@code containerId}/{@code ifName}'s reservations in every family. */
     public void releaseAll(String containerId, String ifName) {
         if (allocator != null) {

@@ -64,21 +64,10 @@ final class SharedSteps {
     private static Mono<Void> reserve(AddContext c) {
         return Mono.<Void>fromRunnable(() -> {
                     AttachedNetwork n = c.network;
-                    try {
-                        if (n.allocator() != null) {
-                            c.address = c.requestedAddress != null
-                                    ? n.allocator().allocateStatic(c.containerId, c.ifName, c.requestedAddress)
-                                    : n.allocator().allocate(c.containerId, c.ifName);
-                        }
-                        if (n.allocator6() != null) {
-                            c.address6 = c.requestedAddress6 != null
-                                    ? n.allocator6().allocateStatic(c.containerId, c.ifName, c.requestedAddress6)
-                                    : n.allocator6().allocate(c.containerId, c.ifName);
-                        }
-                    } catch (RuntimeException e) {
-                        n.releaseAll(c.containerId, c.ifName);
-                        throw e;
-                    }
+                    AttachedNetwork.Reserved got =
+                            n.reserve(c.containerId, c.ifName, c.requestedAddress, c.requestedAddress6);
+                    c.address = got.address();
+                    c.address6 = got.address6();
                     if (c.mac == null) {
                         c.mac = n.record().macFromIp()
                                 ? MacAddress.fromIpv4(c.address.address())

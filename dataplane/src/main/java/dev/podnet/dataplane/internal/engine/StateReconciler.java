@@ -252,22 +252,17 @@ final class StateReconciler {
                     }
                     if (!dryRun) {
                         try {
-                            if (n.allocator() != null) {
-                                n.allocator()
-                                        .allocateStatic(
-                                                r.containerId(),
-                                                r.ifName(),
-                                                Cidr.parse(r.address()).address());
-                            }
-                            if (n.allocator6() != null) {
-                                n.allocator6()
-                                        .allocateStatic(
-                                                r.containerId(),
-                                                r.ifName(),
-                                                Cidr.parse(r.address6()).address());
-                            }
+                            // the record's own addresses (a network's family without one is refused)
+                            n.reserve(
+                                    r.containerId(),
+                                    r.ifName(),
+                                    n.allocator() == null
+                                            ? null
+                                            : Cidr.parse(r.address()).address(),
+                                    n.allocator6() == null
+                                            ? null
+                                            : Cidr.parse(r.address6()).address());
                         } catch (RuntimeException e) {
-                            n.releaseAll(r.containerId(), r.ifName());
                             actions.add("deleted orphan " + what + ": " + e.getMessage());
                             return false;
                         }
