@@ -83,29 +83,25 @@ class FacadeTest extends DataplaneTestBase {
     }
 
     @Test
-    void eventsReportTheHostNamespacesLinkChangesWhileSubscribed(Sandbox sandbox) throws Exception {
-        try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
-            List<String> seen = new CopyOnWriteArrayList<>();
-            Disposable watching = dp.events(EnumSet.of(RouteGroup.LINK)).subscribe(e -> {
-                if (e instanceof NetlinkEvent.Notification n && n.message() instanceof LinkMessage l) {
-                    seen.add(l.name());
-                }
-            });
-            try {
-                // the subscription opens its socket asynchronously: make links until one is seen
-                long deadline = System.nanoTime() + T.toNanos();
-                int i = 0;
-                while (!seen.contains("evbr" + (i - 1)) && System.nanoTime() < deadline) {
-                    dp.networks()
-                            .create(NetworkSpec.bridge("ev" + i, "evbr" + i, "198.19." + i + ".0/24"))
-                            .block(T);
-                    i++;
-                    Thread.sleep(50);
-                }
-                assertTrue(seen.contains("evbr" + (i - 1)), "link events seen: " + seen);
-            } finally {
-                watching.dispose();
+    void eventsReportTheHostNamespacesLinkChangesWhileSubscribed(Dataplane dp) throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Disposable watching = dp.events(EnumSet.of(RouteGroup.LINK)).subscribe(e -> {
+            if (e instanceof NetlinkEvent.Notification n && n.message() instanceof LinkMessage l) {
+                seen.add(l.name());
             }
+        });
+        try {
+            // the subscription opens its socket asynchronously: make links until one is seen
+            long deadline = System.nanoTime() + T.toNanos();
+            int i = 0;
+            while (!seen.contains("evbr" + (i - 1)) && System.nanoTime() < deadline) {
+                create(dp, NetworkSpec.bridge("ev" + i, "evbr" + i, "198.19." + i + ".0/24"));
+                i++;
+                Thread.sleep(50);
+            }
+            assertTrue(seen.contains("evbr" + (i - 1)), "link events seen: " + seen);
+        } finally {
+            watching.dispose();
         }
     }
 }

@@ -98,11 +98,11 @@ class NatTrafficTest extends DataplaneTestBase {
         Sandbox.ipIn(outside, "link", "set", "o0", "up");
         Sandbox.ipIn(outside, "link", "set", "lo", "up");
         try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
-            dp.networks()
-                    .create(NetworkSpec.bridge("nat", "pnbr9", "198.19.9.0/24")
+            create(
+                    dp,
+                    NetworkSpec.bridge("nat", "pnbr9", "198.19.9.0/24")
                             .withIpMasq(true)
-                            .withHairpin(true))
-                    .block(T);
+                            .withHairpin(true));
             Endpoint p1 = dp.endpoints()
                     .add(EndpointSpec.of("nat", "nat-p1", NetNs.named(pod1))
                             .withPortMapping(PortMapping.parse("8080:80/tcp"))
@@ -212,9 +212,7 @@ class NatTrafficTest extends DataplaneTestBase {
     void reconcileRestoresMissingPortsAndWithdrawsStaleOnes(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
-            dp.networks()
-                    .create(NetworkSpec.bridge("nat", "pnbr8", "198.19.8.0/24").withIpMasq(true))
-                    .block(T);
+            create(dp, NetworkSpec.bridge("nat", "pnbr8", "198.19.8.0/24").withIpMasq(true));
             dp.endpoints()
                     .add(EndpointSpec.of("nat", "rec-p1", NetNs.named(pod))
                             .withPortMapping(PortMapping.parse("8080:80/tcp")))
@@ -271,9 +269,7 @@ class NatTrafficTest extends DataplaneTestBase {
                         .then(release.asMono())
                 : reactor.core.publisher.Mono.empty();
         try (Dataplane dp = open(sandbox, pause)) {
-            dp.networks()
-                    .create(NetworkSpec.bridge("nat", "pnbr6", "198.19.6.0/24"))
-                    .block(T);
+            create(dp, NetworkSpec.bridge("nat", "pnbr6", "198.19.6.0/24"));
             java.util.concurrent.CompletableFuture<Endpoint> adding = dp.endpoints()
                     .add(EndpointSpec.of("nat", "fly-p1", NetNs.named(pod))
                             .withPortMapping(PortMapping.parse("8080:80/tcp")))
@@ -305,11 +301,11 @@ class NatTrafficTest extends DataplaneTestBase {
         Sandbox.ipIn(outside, "link", "set", "o0", "up");
         Sandbox.ipIn(outside, "link", "set", "lo", "up");
         try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
-            dp.networks()
-                    .create(NetworkSpec.ptp("nat6", "198.19.10.0/24")
+            create(
+                    dp,
+                    NetworkSpec.ptp("nat6", "198.19.10.0/24")
                             .withIpv6("fd00:10::/64")
-                            .withIpMasq(true))
-                    .block(T);
+                            .withIpMasq(true));
             dp.endpoints()
                     .add(EndpointSpec.of("nat6", "six-p1", NetNs.named(pod))
                             .withPortMapping(PortMapping.parse("8080:80/tcp")))

@@ -15,8 +15,12 @@ import dev.podnet.dataplane.internal.engine.StepObserver;
 import dev.podnet.dataplane.netns.NetNs;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
+import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -30,11 +34,7 @@ class RecoveryTest extends DataplaneTestBase {
         Dataplane dp = open(sandbox, StepObserver.NONE);
         Endpoint a = add(dp, "pods", "persist", pod);
         dp.close();
-        Dataplane again = Dataplane.open(DataplaneOptions.of(state)
-                        .hostNetns(NetNs.named(sandbox.name()))
-                        .maxEndpoints(1024))
-                .block(T);
-        try {
+        try (Dataplane again = reopen(sandbox)) {
             assertEquals(
                     EndpointState.READY,
                     again.endpoints().get("persist", "eth0").block(T).state());
@@ -46,8 +46,6 @@ class RecoveryTest extends DataplaneTestBase {
             again.endpoints().remove("persist", "eth0").block(T);
             again.endpoints().remove("second", "eth1").block(T);
             assertEquals(0, again.ipam().reservedCount("pods"));
-        } finally {
-            again.close();
         }
     }
 
@@ -69,11 +67,7 @@ class RecoveryTest extends DataplaneTestBase {
                 first.endpoints().get("crashy", "eth0").block(T).state());
         first.close();
 
-        Dataplane second = Dataplane.open(DataplaneOptions.of(state)
-                        .hostNetns(NetNs.named(sandbox.name()))
-                        .maxEndpoints(1024))
-                .block(T);
-        try {
+        try (Dataplane second = reopen(sandbox)) {
             // reconciliation on open rolled the cut-short add back
             assertTrue(
                     second.reconciler().openReport().actions().stream()
@@ -91,8 +85,6 @@ class RecoveryTest extends DataplaneTestBase {
             assertEquals("198.18.0.3/16", ep.address(), "round-robin goes on past the released address");
             second.endpoints().remove("crashy", "eth0").block(T);
             assertNothingLeft(sandbox, pod, second);
-        } finally {
-            second.close();
         }
     }
 
@@ -107,11 +99,7 @@ class RecoveryTest extends DataplaneTestBase {
         sandbox.ip("link", "del", "pnbr0");
         java.nio.file.Files.writeString(state.resolve("boot-id"), "an-earlier-boot\n");
 
-        Dataplane again = Dataplane.open(DataplaneOptions.of(state)
-                        .hostNetns(NetNs.named(sandbox.name()))
-                        .maxEndpoints(1024))
-                .block(T);
-        try {
+        try (Dataplane again = reopen(sandbox)) {
             assertTrue(again.reconciler().openedAfterReboot());
             assertEquals(0, again.endpoints().list().count().block(T), "endpoint records dropped");
             assertEquals(0, again.ipam().reservedCount("pods"), "reservations dropped");
@@ -120,19 +108,11 @@ class RecoveryTest extends DataplaneTestBase {
             Endpoint fresh = add(again, "pods", "afterboot", pod);
             assertEquals("198.18.0.2/16", fresh.address(), "the address is free again");
             again.endpoints().remove("afterboot", "eth0").block(T);
-        } finally {
-            again.close();
         }
         java.nio.file.Files.writeString(state.resolve("boot-id"), "another-boot\n");
-        Dataplane cleared = Dataplane.open(DataplaneOptions.of(state)
-                        .hostNetns(NetNs.named(sandbox.name()))
-                        .maxEndpoints(1024)
-                        .clearOnReboot(true))
-                .block(T);
-        try {
+        try (Dataplane cleared =
+                Dataplane.open(options(sandbox).clearOnReboot(true)).block(T)) {
             assertEquals(0, cleared.networks().list().count().block(T), "clearOnReboot forgets the networks too");
-        } finally {
-            cleared.close();
         }
     }
 
@@ -156,12 +136,8 @@ class RecoveryTest extends DataplaneTestBase {
         }
         first.close();
         // opened without reconciliation, to see what reconcile makes of the leftovers
-        Dataplane dp = Dataplane.open(DataplaneOptions.of(state)
-                        .hostNetns(NetNs.named(sandbox.name()))
-                        .maxEndpoints(1024)
-                        .reconcileOnOpen(false))
-                .block(T);
-        try {
+        try (Dataplane dp =
+                Dataplane.open(options(sandbox).reconcileOnOpen(false)).block(T)) {
             assertEquals(null, dp.reconciler().openReport());
             // keeper's add also "died": redo it properly; then C is added and its link vanishes
             dp.endpoints().remove("keeper", "eth0").block(T);
@@ -215,42 +191,30 @@ class RecoveryTest extends DataplaneTestBase {
             assertEquals(1, dp.ipam().reservedCount("pods"), "only keeper's address is still reserved");
             assertTrue(dp.reconciler().run(false).block(T).clean(), "a second run finds nothing");
             dp.endpoints().remove("keeper", "eth0").block(T);
-        } finally {
-            dp.close();
         }
     }
 
-    /** A record without what cannot be rebuilt from the kernel (when it was made, its sandbox key). */
-    private static Endpoint comparable(Endpoint r) {
-        return new Endpoint(
-                r.id(),
-                r.containerId(),
-                r.ifName(),
-                r.network(),
-                r.netns(),
-                r.hostIfName(),
-                null,
-                r.mac(),
-                r.address(),
-                r.gateway(),
-                r.address6(),
-                r.gateway6(),
-                r.tap(),
-                r.mtu(),
-                r.routes(),
-                r.state(),
-                r.podName(),
-                r.podNamespace(),
-                null,
-                java.time.Instant.EPOCH,
-                r.ports());
+    /** What cannot be rebuilt from the kernel: the host end's MAC, its sandbox key, when it was made. */
+    private static final Set<String> NOT_IN_THE_KERNEL = Set.of("hostMac", "sandboxKey", "created");
+
+    /** A record's fields by name, without those {@link #NOT_IN_THE_KERNEL}. */
+    private static Map<String, Object> comparable(Endpoint r) {
+        Map<String, Object> fields = new TreeMap<>();
+        for (RecordComponent c : Endpoint.class.getRecordComponents()) {
+            if (!NOT_IN_THE_KERNEL.contains(c.getName())) {
+                try {
+                    fields.put(c.getName(), c.getAccessor().invoke(r));
+                } catch (ReflectiveOperationException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+        return fields;
     }
 
     /** Three endpoints of every kind: bridge with pod name, MTU and an extra route; ptp dual stack; VM. */
-    private java.util.Map<String, Endpoint> populate(Sandbox sandbox, Dataplane dp) throws Exception {
-        dp.networks()
-                .create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64"))
-                .block(T);
+    private Map<String, Map<String, Object>> populate(Sandbox sandbox, Dataplane dp) throws Exception {
+        create(dp, NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64"));
         dp.endpoints()
                 .add(EndpointSpec.of("pods", "kept0001", NetNs.named(sandbox.newNamespace("k1")))
                         .withPod("web-0", "shop")
@@ -266,14 +230,14 @@ class RecoveryTest extends DataplaneTestBase {
                 .add(EndpointSpec.of("pods", "kept0003", NetNs.named(sandbox.newNamespace("k3")))
                         .withVm(true))
                 .block(T);
-        java.util.Map<String, Endpoint> before = comparableRecords(dp);
+        Map<String, Map<String, Object>> before = comparableRecords(dp);
         assertEquals(3, before.size());
         return before;
     }
 
     /** Every record by id, each without what cannot be rebuilt from the kernel. */
-    private static java.util.Map<String, Endpoint> comparableRecords(Dataplane dp) {
-        java.util.Map<String, Endpoint> records = new java.util.TreeMap<>();
+    private static Map<String, Map<String, Object>> comparableRecords(Dataplane dp) {
+        Map<String, Map<String, Object>> records = new TreeMap<>();
         for (Endpoint r : dp.endpoints().list().toIterable()) {
             records.put(r.id(), comparable(r));
         }
@@ -282,25 +246,18 @@ class RecoveryTest extends DataplaneTestBase {
 
     /** The networks {@link #populate} uses, declared again (as a runtime does on every start). */
     private static void declareNetworksAgain(Dataplane dp) {
-        dp.networks()
-                .create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16"))
-                .block(T);
-        dp.networks()
-                .create(NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64"))
-                .block(T);
+        create(dp, NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16"));
+        create(dp, NetworkSpec.ptp("p2p6", "198.19.0.0/24").withIpv6("fd00:19::/64"));
     }
 
-    private java.util.Map<String, Endpoint> populateAndClose(Sandbox sandbox) throws Exception {
+    private Map<String, Map<String, Object>> populateAndClose(Sandbox sandbox) throws Exception {
         try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
             return populate(sandbox, dp);
         }
     }
 
     private Dataplane reopen(Sandbox sandbox) {
-        return Dataplane.open(DataplaneOptions.of(state)
-                        .hostNetns(NetNs.named(sandbox.name()))
-                        .maxEndpoints(1024))
-                .block(T);
+        return Dataplane.open(options(sandbox)).block(T);
     }
 
     private static void removeKept(Dataplane dp) {
@@ -309,24 +266,24 @@ class RecoveryTest extends DataplaneTestBase {
         }
     }
 
-    private static void assertRebuilt(java.util.Map<String, Endpoint> before, Dataplane dp) {
-        java.util.Map<String, Endpoint> after = comparableRecords(dp);
+    private static void assertRebuilt(Map<String, Map<String, Object>> before, Dataplane dp) {
+        Map<String, Map<String, Object>> after = comparableRecords(dp);
         assertEquals(before, after, "every record rebuilt from the kernel, field for field");
-        for (Endpoint r : after.values()) {
+        for (Endpoint r : dp.endpoints().list().toIterable()) {
             EndpointCheck c = dp.endpoints().check(r.containerId(), r.ifName()).block(T);
             assertTrue(c.consistent(), c.toString());
         }
         assertEquals(
-                java.util.Map.of("198.18.0.2", "kept0001/eth0", "198.18.0.3", "kept0003/eth0"),
+                Map.of("198.18.0.2", "kept0001/eth0", "198.18.0.3", "kept0003/eth0"),
                 dp.ipam().reservations("pods"));
         assertEquals(
-                java.util.Map.of("198.19.0.2", "kept0002/eth0", "fd00:19::2", "kept0002/eth0"),
+                Map.of("198.19.0.2", "kept0002/eth0", "fd00:19::2", "kept0002/eth0"),
                 dp.ipam().reservations("p2p6"));
     }
 
     @Test
     void aLostMapIsRebuiltFromTheKernelTagsOnOpen(Sandbox sandbox) throws Exception {
-        java.util.Map<String, Endpoint> before = populateAndClose(sandbox);
+        Map<String, Map<String, Object>> before = populateAndClose(sandbox);
         for (String f : List.of("endpoints.dat", "ipam-reservations.dat", "ipam-positions.dat")) {
             java.nio.file.Files.delete(state.resolve(f));
         }
@@ -361,7 +318,7 @@ class RecoveryTest extends DataplaneTestBase {
 
     @Test
     void aTruncatedMapIsMovedAsideAndRebuilt(Sandbox sandbox) throws Exception {
-        java.util.Map<String, Endpoint> before = populateAndClose(sandbox);
+        Map<String, Map<String, Object>> before = populateAndClose(sandbox);
         try (var ch = java.nio.channels.FileChannel.open(
                 state.resolve("endpoints.dat"), java.nio.file.StandardOpenOption.WRITE)) {
             ch.truncate(100);
@@ -378,7 +335,7 @@ class RecoveryTest extends DataplaneTestBase {
 
     @Test
     void aDeletedStateDirectoryComesBackWhenTheNetworksAreDeclaredAgain(Sandbox sandbox) throws Exception {
-        java.util.Map<String, Endpoint> before = populateAndClose(sandbox);
+        Map<String, Map<String, Object>> before = populateAndClose(sandbox);
         try (var files = java.nio.file.Files.walk(state)) {
             files.sorted(java.util.Comparator.reverseOrder())
                     .forEach(f -> f.toFile().delete());
@@ -401,18 +358,12 @@ class RecoveryTest extends DataplaneTestBase {
         DataplaneOptions opts = DataplaneOptions.stateless()
                 .hostNetns(NetNs.named(sandbox.name()))
                 .maxEndpoints(1024);
-        Dataplane dp = Dataplane.open(opts).block(T);
-        java.util.Map<String, Endpoint> before;
-        try {
-            dp.networks()
-                    .create(NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16"))
-                    .block(T);
+        Map<String, Map<String, Object>> before;
+        try (Dataplane dp = Dataplane.open(opts).block(T)) {
+            create(dp, NetworkSpec.bridge("pods", "pnbr0", "198.18.0.0/16"));
             before = populate(sandbox, dp);
-        } finally {
-            dp.close();
         }
-        Dataplane again = Dataplane.open(opts).block(T);
-        try {
+        try (Dataplane again = Dataplane.open(opts).block(T)) {
             assertEquals(
                     0,
                     again.networks().list().count().block(T),
@@ -421,8 +372,6 @@ class RecoveryTest extends DataplaneTestBase {
             assertRebuilt(before, again);
             removeKept(again);
             assertNoHostLinks(sandbox);
-        } finally {
-            again.close();
         }
     }
 

@@ -36,16 +36,16 @@ class VmDhcpTest extends DataplaneTestBase {
     void theVmGetsItsLeaseThroughTheTapAndAgainAfterARestart(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("vm");
         try (Dataplane dp = open(sandbox, StepObserver.NONE)) {
-            dp.networks()
-                    .create(NetworkSpec.bridge("vmnet", "pnbr3", "198.19.30.0/24")
+            create(
+                    dp,
+                    NetworkSpec.bridge("vmnet", "pnbr3", "198.19.30.0/24")
                             .withMtu(1400)
                             .withRoute("198.20.0.0/24", null)
                             .withDns(
                                     List.of("198.19.30.53", "fd00:53::1"),
                                     "cluster.local",
                                     List.of("svc.cluster.local"),
-                                    List.of()))
-                    .block(T);
+                                    List.of()));
             dp.endpoints()
                     .add(EndpointSpec.of("vmnet", "vm1", NetNs.named(pod)).withVm(true))
                     .block(T);
