@@ -173,24 +173,19 @@ class AddressAllocatorTest {
                 "198.18.0.77/24",
                 a.allocateStatic("c1", "eth0", ip("198.18.0.77")).toString(),
                 "again: the same");
-        assertTrue(
-                assertThrows(AddressUnavailableException.class, () -> a.allocateStatic("c2", "eth0", ip("198.18.0.77")))
-                        .getMessage()
-                        .contains("198.18.0.77 is already reserved by c1/eth0"));
-        assertTrue(
-                assertThrows(AddressUnavailableException.class, () -> a.allocateStatic("c2", "eth0", ip("198.19.0.5")))
-                        .getMessage()
-                        .contains("198.19.0.5 is not in any range"));
-        assertTrue(
-                assertThrows(AddressUnavailableException.class, () -> a.allocateStatic("c2", "eth0", ip("198.18.0.1")))
-                        .getMessage()
-                        .contains("network, broadcast, gateway"));
-        assertTrue(
-                assertThrows(AddressUnavailableException.class, () -> a.allocateStatic("c1", "eth0", ip("198.18.0.78")))
-                        .getMessage()
-                        .contains("c1/eth0 already holds 198.18.0.77"));
+        assertStaticRefused(a, "c2", "198.18.0.77", "198.18.0.77 is already reserved by c1/eth0");
+        assertStaticRefused(a, "c2", "198.19.0.5", "198.19.0.5 is not in any range");
+        assertStaticRefused(a, "c2", "198.18.0.1", "network, broadcast, gateway");
+        assertStaticRefused(a, "c1", "198.18.0.78", "c1/eth0 already holds 198.18.0.77");
         assertEquals(
                 "198.18.0.78/24", a.allocate("c3", "eth0").toString(), "round-robin continues after the static one");
+    }
+
+    /** A static request of {@code address} for {@code containerId}'s eth0 is refused, saying {@code says}. */
+    private static void assertStaticRefused(AddressAllocator a, String containerId, String address, String says) {
+        AddressUnavailableException e = assertThrows(
+                AddressUnavailableException.class, () -> a.allocateStatic(containerId, "eth0", ip(address)));
+        assertTrue(e.getMessage().contains(says), e.getMessage());
     }
 
     @Test
@@ -202,10 +197,7 @@ class AddressAllocatorTest {
         assertEquals(
                 "fd00:18::99/64",
                 a.allocateStatic("c3", "eth0", ip("fd00:18::99")).toString());
-        assertTrue(
-                assertThrows(AddressUnavailableException.class, () -> a.allocateStatic("c4", "eth0", ip("198.18.0.9")))
-                        .getMessage()
-                        .contains("not in any range"));
+        assertStaticRefused(a, "c4", "198.18.0.9", "not in any range");
         AddressRange small =
                 new AddressRange(Cidr.parse("fd00:19::/120"), ip("fd00:19::10"), ip("fd00:19::11"), null, Set.of());
         AddressAllocator b = new AddressAllocator(small, AllocationStore.inMemory());

@@ -1,20 +1,18 @@
 package dev.podnet.dataplane.internal.link;
 
+import static dev.podnet.dataplane.internal.link.RouteClients.T;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.channel.NetlinkClient;
-import dev.podnet.netlink.channel.NetlinkSocket;
 import dev.podnet.netlink.route.AddressMessage;
 import dev.podnet.netlink.route.LinkMessage;
 import dev.podnet.netlink.route.RouteMessage;
 import dev.podnet.netlink.route.Rtm;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
-import dev.podnet.testing.TestLoops;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -23,8 +21,6 @@ import org.junit.jupiter.api.Test;
 /** With strict checking on, the kernel filters dumps: only what was asked for crosses the socket. */
 @KernelTest
 class FilteredDumpTest {
-    static final Duration T = Duration.ofSeconds(10);
-
     @Test
     void dumpsAreFilteredByTheKernel(Sandbox sandbox) throws Exception {
         sandbox.ip("link", "add", "bra", "type", "bridge");
@@ -36,10 +32,9 @@ class FilteredDumpTest {
         sandbox.ip("addr", "add", "198.18.2.1/24", "dev", "brb");
         sandbox.ip("link", "set", "bra", "up");
         sandbox.ip("route", "add", "198.19.0.0/24", "via", "198.18.1.9", "table", "100");
-        NetlinkClient rtnl = NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute))
-                .block(T);
+        NetlinkClient rtnl = RouteClients.openIn(sandbox);
         try {
-            int bra = ((LinkMessage) rtnl.request(Links.getByName("bra")).block(T)).index();
+            int bra = RouteClients.indexOf(rtnl, "bra");
 
             List<NetlinkMessage> addrs =
                     rtnl.dump(Addresses.dumpOf(Rtm.AF_INET, bra)).collectList().block(T);

@@ -28,9 +28,7 @@ class GroupDeleterTest {
 
     @Test
     void deletesArrivingTogetherGoInOneGroupRequestEachWithItsOwnResult(Sandbox sandbox) throws Exception {
-        for (int i = 0; i < 40; i++) {
-            sandbox.ip("link", "add", "gd" + i, "type", "veth", "peer", "name", "gp" + i);
-        }
+        addVeths(sandbox, "gd", "gp", 40);
         // one lane: the first delete goes alone, the rest wait for it and go together
         GroupDeleter deleter = open(sandbox, 1);
         try {
@@ -48,9 +46,7 @@ class GroupDeleterTest {
                             + deleter.groupRequests() + " by group, " + deleter.singleRequests() + " by name");
 
             // a group the kernel refuses (lo cannot be deleted) falls back to deletes by name: only lo's caller fails
-            for (int i = 0; i < 5; i++) {
-                sandbox.ip("link", "add", "gd" + i, "type", "veth", "peer", "name", "gp" + i);
-            }
+            addVeths(sandbox, "gd", "gp", 5);
             Map<String, Throwable> withLo = deleteAll(deleter, List.of("gd0", "gd1", "gd2", "gd3", "gd4", "lo"));
             assertEquals(List.of("lo"), List.copyOf(withLo.keySet()), withLo.toString());
             assertInstanceOf(NetlinkException.class, withLo.get("lo"));
@@ -69,9 +65,7 @@ class GroupDeleterTest {
 
     @Test
     void lanesOverlapTheKernelsWaitsAndADeleteIsDoneWhenTheKernelAnnouncesIt(Sandbox sandbox) throws Exception {
-        for (int i = 0; i < 6; i++) {
-            sandbox.ip("link", "add", "ln" + i, "type", "veth", "peer", "name", "lp" + i);
-        }
+        addVeths(sandbox, "ln", "lp", 6);
         GroupDeleter deleter = open(sandbox, 4);
         try {
             // six at once on four lanes: four go alone, each on a lane of its own; the two left wait
@@ -101,6 +95,13 @@ class GroupDeleterTest {
             assertFalse(sandbox.ip("-o", "link").contains("one"));
         } finally {
             deleter.close().block(T);
+        }
+    }
+
+    /** Veth pairs {@code name0}/{@code peer0} up to {@code count - 1}, made with iproute2. */
+    private static void addVeths(Sandbox sandbox, String name, String peer, int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            sandbox.ip("link", "add", name + i, "type", "veth", "peer", "name", peer + i);
         }
     }
 

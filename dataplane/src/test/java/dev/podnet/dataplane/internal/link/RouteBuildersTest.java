@@ -1,35 +1,29 @@
 package dev.podnet.dataplane.internal.link;
 
+import static dev.podnet.dataplane.internal.link.RouteClients.T;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.netlink.channel.NetlinkClient;
-import dev.podnet.netlink.channel.NetlinkSocket;
-import dev.podnet.netlink.route.LinkMessage;
 import dev.podnet.netlink.route.NextHop;
 import dev.podnet.netlink.route.RouteMessage;
 import dev.podnet.netlink.route.Rtm;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
-import dev.podnet.testing.TestLoops;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 @KernelTest
 class RouteBuildersTest {
-    static final Duration T = Duration.ofSeconds(10);
-
     @Test
     void metricsAndMultipathRoutesReachTheKernelAsBuilt(Sandbox sandbox) throws Exception {
         sandbox.ip("link", "add", "br0", "type", "bridge");
         sandbox.ip("link", "set", "br0", "up");
         sandbox.ip("addr", "add", "198.18.0.1/16", "dev", "br0");
-        NetlinkClient rtnl = NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute))
-                .block(T);
+        NetlinkClient rtnl = RouteClients.openIn(sandbox);
         try {
-            int br = ((LinkMessage) rtnl.request(Links.getByName("br0")).block(T)).index();
+            int br = RouteClients.indexOf(rtnl, "br0");
             rtnl.execute(Routes.via(
                             Cidr.parse("198.20.0.0/24"), Cidr.parseAddress("198.18.0.7", "gw"), br, 77, 1400, 1360))
                     .block(T);

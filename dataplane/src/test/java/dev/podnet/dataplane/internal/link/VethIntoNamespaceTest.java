@@ -1,35 +1,27 @@
 package dev.podnet.dataplane.internal.link;
 
+import static dev.podnet.dataplane.internal.link.RouteClients.T;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.netlink.channel.NetlinkClient;
-import dev.podnet.netlink.channel.NetlinkSocket;
 import dev.podnet.netlink.internal.sys.LibC;
 import dev.podnet.netlink.route.Ifla;
 import dev.podnet.netlink.route.LinkMessage;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
-import dev.podnet.testing.TestLoops;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 @KernelTest
 class VethIntoNamespaceTest {
-    static final Duration T = Duration.ofSeconds(10);
-
     @Test
     void oneMessageCreatesTheVethWithItsPeerInsideThePod(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("pod");
-        NetlinkClient host = NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute))
-                .block(T);
-        NetlinkClient inPod = NetlinkClient.open(
-                        TestLoops.GROUP,
-                        Sandbox.insideNamespace(java.nio.file.Path.of("/run/netns", pod), NetlinkSocket::openRoute))
-                .block(T);
+        NetlinkClient host = RouteClients.openIn(sandbox);
+        NetlinkClient inPod = RouteClients.openIn(java.nio.file.Path.of("/run/netns", pod));
         int podFd = LibC.open("/run/netns/" + pod, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
         try {
             LinkMessage br =
