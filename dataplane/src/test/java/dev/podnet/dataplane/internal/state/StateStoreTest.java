@@ -48,28 +48,7 @@ class StateStoreTest {
         try (StateStore s = StateStore.open(dir.resolve("state"), 1024)) {
             s.endpoints().put(r.key(), r.encode());
             s.networks()
-                    .put(
-                            "pods",
-                            new NetworkRecord(
-                                            "pods",
-                                            NetworkMode.BRIDGE,
-                                            "pnbr0",
-                                            "198.18.0.0/16",
-                                            "198.18.0.1",
-                                            1500,
-                                            null,
-                                            null,
-                                            false,
-                                            false,
-                                            "",
-                                            "",
-                                            "",
-                                            null,
-                                            false,
-                                            PodConfig.DEFAULT,
-                                            false,
-                                            false)
-                                    .encode());
+                    .put("pods", NetworkRecordFields.network(f -> f.mtu = 1500).encode());
             new AddressAllocator(range, s.allocations("pods")).allocate("c0ffee", "eth0");
         }
         try (StateStore s = StateStore.open(dir.resolve("state"), 1024)) {
@@ -160,96 +139,49 @@ class StateStoreTest {
 
     @Test
     void networkRecordsSurviveEncoding() {
-        NetworkRecord ptp = new NetworkRecord(
-                "p",
-                NetworkMode.PTP,
-                "",
-                "198.19.0.0/16",
-                "198.19.0.1",
-                0,
-                null,
-                null,
-                false,
-                true,
-                "",
-                "fd00:19::/64",
-                "fd00:19::1",
-                java.util.List.of("fd00:19::10-fd00:19::20", "fd00:19::100-"),
-                false,
-                PodConfig.DEFAULT,
-                false,
-                false);
+        // a dual-stack ptp network: ptp and pod below vary it
+        NetworkRecord dualStackPtp = NetworkRecordFields.network(f -> {
+            f.mode = NetworkMode.PTP;
+            f.bridge = "";
+            f.subnet = "198.19.0.0/24";
+            f.gateway = "198.19.0.1";
+            f.subnet6 = "fd00:19::/64";
+            f.gateway6 = "fd00:19::1";
+        });
+        NetworkRecord ptp = NetworkRecordFields.changed(dualStackPtp, f -> {
+            f.name = "p";
+            f.subnet = "198.19.0.0/16";
+            f.macFromIp = true;
+            f.ranges6 = java.util.List.of("fd00:19::10-fd00:19::20", "fd00:19::100-");
+        });
         assertEquals(ptp, NetworkRecord.decode(ptp.encode()));
-        NetworkRecord many = new NetworkRecord(
-                "h",
-                NetworkMode.BRIDGE,
-                "br2",
-                "198.18.0.0/16",
-                "198.18.0.1",
-                9000,
-                java.util.List.of("198.18.0.10-198.18.0.20", "198.18.1.0-198.18.1.255"),
-                java.util.List.of("198.18.0.11", "fd00::9"),
-                true,
-                false,
-                "up0",
-                "",
-                "",
-                null,
-                false,
-                PodConfig.DEFAULT,
-                false,
-                false);
+        NetworkRecord many = NetworkRecordFields.network(f -> {
+            f.name = "h";
+            f.bridge = "br2";
+            f.mtu = 9000;
+            f.ranges = java.util.List.of("198.18.0.10-198.18.0.20", "198.18.1.0-198.18.1.255");
+            f.reserved = java.util.List.of("198.18.0.11", "fd00::9");
+            f.hairpin = true;
+            f.uplink = "up0";
+        });
         assertEquals(many, NetworkRecord.decode(many.encode()));
-        NetworkRecord pod = new NetworkRecord(
-                "q",
-                NetworkMode.PTP,
-                "",
-                "198.19.0.0/24",
-                "198.19.0.1",
-                0,
-                null,
-                null,
-                false,
-                false,
-                "",
-                "fd00:19::/64",
-                "fd00:19::1",
-                null,
-                false,
-                new PodConfig(
-                        false,
-                        java.util.List.of("198.20.0.0/24", "fd00:20::/64=fd00:19::1"),
-                        java.util.List.of("198.19.0.53"),
-                        "cluster.local",
-                        java.util.List.of("a.b", "c"),
-                        java.util.List.of("ndots:5")),
-                false,
-                false);
+        NetworkRecord pod = NetworkRecordFields.changed(dualStackPtp, f -> {
+            f.name = "q";
+            f.pod = new PodConfig(
+                    false,
+                    java.util.List.of("198.20.0.0/24", "fd00:20::/64=fd00:19::1"),
+                    java.util.List.of("198.19.0.53"),
+                    "cluster.local",
+                    java.util.List.of("a.b", "c"),
+                    java.util.List.of("ndots:5"));
+        });
         assertEquals(pod, NetworkRecord.decode(pod.encode()));
         assertEquals(
                 PodConfig.DEFAULT,
                 NetworkRecord.decode(ptp.encode().replaceFirst("^9", "6").replaceAll("(\\|[^|]*){8}$", ""))
                         .pod(),
                 "a version 6 record gives its pods a default route and nothing more");
-        NetworkRecord masq = new NetworkRecord(
-                pod.name(),
-                pod.mode(),
-                pod.bridge(),
-                pod.subnet(),
-                pod.gateway(),
-                pod.mtu(),
-                pod.ranges(),
-                pod.reserved(),
-                pod.hairpin(),
-                pod.macFromIp(),
-                pod.uplink(),
-                pod.subnet6(),
-                pod.gateway6(),
-                pod.ranges6(),
-                pod.ipv6FromMac(),
-                pod.pod(),
-                true,
-                false);
+        NetworkRecord masq = NetworkRecordFields.changed(pod, f -> f.ipMasq = true);
         assertEquals(masq, NetworkRecord.decode(masq.encode()));
         NetworkRecord v7 =
                 NetworkRecord.decode(masq.encode().replaceFirst("^9", "7").replaceAll("(\\|[^|]*){2}$", ""));
@@ -258,25 +190,7 @@ class StateStoreTest {
         NetworkRecord v8 =
                 NetworkRecord.decode(masq.encode().replaceFirst("^9", "8").replaceAll("\\|[^|]*$", ""));
         assertEquals(masq, v8, "a version 8 record reads as it was written, its gateway on the host ends");
-        NetworkRecord linkLocal = new NetworkRecord(
-                pod.name(),
-                NetworkMode.PTP,
-                "",
-                pod.subnet(),
-                pod.gateway(),
-                pod.mtu(),
-                pod.ranges(),
-                pod.reserved(),
-                false,
-                false,
-                "",
-                pod.subnet6(),
-                pod.gateway6(),
-                pod.ranges6(),
-                false,
-                pod.pod(),
-                false,
-                true);
+        NetworkRecord linkLocal = NetworkRecordFields.changed(pod, f -> f.linkLocalGateway = true);
         assertEquals(linkLocal, NetworkRecord.decode(linkLocal.encode()));
         assertTrue(NetworkRecord.decode(linkLocal.encode()).linkLocalGateway());
     }
