@@ -174,20 +174,17 @@ class NatTrafficTest extends DataplaneTestBase {
             assertTrue(taken.getMessage().contains("8080:80/tcp"), taken.getMessage());
             assertEquals(null, dp.endpoints().get("nat-p3", "eth0").block(T));
             assertFalse(Sandbox.ipIn(pod3, "-o", "link").contains("eth0"));
-            String ports = Sandbox.run(
-                    "ip", "netns", "exec", sandbox.name(), "nft", "list", "map", "inet", "podnet", "ports4");
+            String ports = nftIn(sandbox, "list", "map", "inet", "podnet", "ports4");
             assertFalse(ports.contains("9090"), "nothing of the refused add: " + ports);
             assertTrue(ports.contains("comment \"podnet:nat-p1/eth0\""), ports);
 
             // removing the endpoint withdraws its ports
             dp.endpoints().remove("nat-p1", "eth0").block(T);
-            ports = Sandbox.run(
-                    "ip", "netns", "exec", sandbox.name(), "nft", "list", "map", "inet", "podnet", "ports4");
+            ports = nftIn(sandbox, "list", "map", "inet", "podnet", "ports4");
             assertFalse(ports.contains("8080"), ports);
             dp.endpoints().remove("nat-p2", "eth0").block(T);
             dp.networks().delete("nat", false).block(T);
-            String masq =
-                    Sandbox.run("ip", "netns", "exec", sandbox.name(), "nft", "list", "set", "inet", "podnet", "masq4");
+            String masq = nftIn(sandbox, "list", "set", "inet", "podnet", "masq4");
             assertFalse(masq.contains("198.19.9.0/24"), "the network's elements go with it: " + masq);
         } finally {
             for (Process p : servers) {
@@ -197,15 +194,11 @@ class NatTrafficTest extends DataplaneTestBase {
         assertEquals(rulesetBefore, Sandbox.run("nft", "list", "ruleset"), "the root namespace's nf_tables untouched");
     }
 
+    /** Runs {@code nft args...} inside the sandbox and returns its output. */
     private static String nftIn(Sandbox sandbox, String... args) throws IOException {
-        String[] cmd = new String[args.length + 5];
-        cmd[0] = "ip";
-        cmd[1] = "netns";
-        cmd[2] = "exec";
-        cmd[3] = sandbox.name();
-        cmd[4] = "nft";
-        System.arraycopy(args, 0, cmd, 5, args.length);
-        return Sandbox.run(cmd);
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", sandbox.name(), "nft"));
+        cmd.addAll(List.of(args));
+        return Sandbox.run(cmd.toArray(String[]::new));
     }
 
     @Test
