@@ -67,6 +67,12 @@ class CniContractTest {
         int code() throws IOException {
             return json().path("code").asInt();
         }
+
+        /** Fails unless the plugin answered with the CNI error {@code code} and a message that says {@code says}. */
+        void assertError(int code, String says) throws IOException {
+            assertEquals(code, code(), stdout);
+            assertTrue(json().path("msg").asText().contains(says), stdout);
+        }
     }
 
     private static Call cni(String command, String containerId, String netns, String ifName, String config)
@@ -98,6 +104,11 @@ class CniContractTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the plugin returned");
         return new Call(p.exitValue(), out, (System.nanoTime() - t0) / 1000);
+    }
+
+    /** An ADD of {@code containerId}'s {@code eth0} in the namespace {@code pod}. */
+    private static Call add(String containerId, String pod, String config) throws Exception {
+        return cni("ADD", containerId, netnsPath(pod), "eth0", config);
     }
 
     private static String netnsPath(String name) {
@@ -183,47 +194,30 @@ class CniContractTest {
     void badInputGetsTheSpecsErrorCodeNamingWhatWasWrong(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         try (Daemon.Running daemon = start(sandbox)) {
-            Call noId = cni("ADD", null, netnsPath(pod), "eth0", config("1.0.0", ""));
-            assertEquals(4, noId.code(), noId.stdout());
-            assertTrue(noId.json().path("msg").asText().contains("CNI_CONTAINERID"), noId.stdout());
-            Call noCommand = exec(Map.of("CNI_CONTAINERID", "x"), config("1.0.0", ""));
-            assertEquals(4, noCommand.code(), noCommand.stdout());
-            assertTrue(noCommand.json().path("msg").asText().contains("CNI_COMMAND"), noCommand.stdout());
-            Call notJson = cni("ADD", "ctr00005", netnsPath(pod), "eth0", "{\"cniVersion\": ");
+            add(null, pod, config("1.0.0", "")).assertError(4, "CNI_CONTAINERID");
+            exec(Map.of("CNI_CONTAINERID", "x"), config("1.0.0", "")).assertError(4, "CNI_COMMAND");
+            Call notJson = add("ctr00005", pod, "{\"cniVersion\": ");
             assertEquals(6, notJson.code(), notJson.stdout());
-            Call wrongType = cni(
-                    "ADD",
-                    "ctr00005",
-                    netnsPath(pod),
-                    "eth0",
-                    config("1.0.0", "").replace("\"type\":\"podnet\"", "\"type\":\"bridge\""));
-            assertEquals(7, wrongType.code(), wrongType.stdout());
-            assertTrue(wrongType.json().path("msg").asText().contains("type"), wrongType.stdout());
-            Call oldVersion = cni("ADD", "ctr00005", netnsPath(pod), "eth0", config("0.2.0", ""));
+            add("ctr00005", pod, config("1.0.0", "").replace("\"type\":\"podnet\"", "\"type\":\"bridge\""))
+                    .assertError(7, "type");
+            Call oldVersion = add("ctr00005", pod, config("0.2.0", ""));
             assertEquals(1, oldVersion.code(), oldVersion.stdout());
-            Call badSubnet = cni(
-                    "ADD",
-                    "ctr00005",
-                    netnsPath(pod),
-                    "eth0",
-                    config("1.0.0", "").replace("198.18.0.0/24", "198.18.0.0/33"));
-            assertEquals(7, badSubnet.code(), badSubnet.stdout());
-            assertTrue(badSubnet.json().path("msg").asText().contains("subnet"), badSubnet.stdout());
-            Call unknownArg = exec(
-                    Map.of(
-                            "CNI_COMMAND",
-                            "ADD",
-                            "CNI_CONTAINERID",
-                            "ctr00005",
-                            "CNI_NETNS",
-                            netnsPath(pod),
-                            "CNI_IFNAME",
-                            "eth0",
-                            "CNI_ARGS",
-                            "FOO=bar"),
-                    config("1.0.0", ""));
-            assertEquals(2, unknownArg.code(), unknownArg.stdout());
-            assertTrue(unknownArg.json().path("msg").asText().contains("FOO"), unknownArg.stdout());
+            add("ctr00005", pod, config("1.0.0", "").replace("198.18.0.0/24", "198.18.0.0/33"))
+                    .assertError(7, "subnet");
+            exec(
+                            Map.of(
+                                    "CNI_COMMAND",
+                                    "ADD",
+                                    "CNI_CONTAINERID",
+                                    "ctr00005",
+                                    "CNI_NETNS",
+                                    netnsPath(pod),
+                                    "CNI_IFNAME",
+                                    "eth0",
+                                    "CNI_ARGS",
+                                    "FOO=bar"),
+                            config("1.0.0", ""))
+                    .assertError(2, "FOO");
             // nothing was made by any of them
             assertEquals(0, daemon.dataplane().endpoints().list().count().block());
             // the same container and interface from another namespace is refused; the first stays
@@ -235,10 +229,8 @@ class CniContractTest {
             assertEquals(1, elsewhere.exit(), elsewhere.stdout());
             assertTrue(elsewhere.json().path("msg").asText().contains("already exists"), elsewhere.stdout());
             // a conflicting change to the network is refused naming the field
-            Call changed = cni(
-                    "ADD", "ctr00007", netnsPath(sandbox.newNamespace("r")), "eth0", config("1.0.0", ",\"mtu\":1400"));
-            assertEquals(7, changed.code(), changed.stdout());
-            assertTrue(changed.json().path("msg").asText().contains("mtu"), changed.stdout());
+            add("ctr00007", sandbox.newNamespace("r"), config("1.0.0", ",\"mtu\":1400"))
+                    .assertError(7, "mtu");
             assertEquals(
                     0, cni("DEL", "ctr00006", null, "eth0", config("1.0.0", "")).exit());
         }
