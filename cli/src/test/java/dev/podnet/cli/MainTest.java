@@ -57,9 +57,8 @@ class MainTest {
     @Test
     void churnPlugsVerifiesUnplugsAndCleansUp(Sandbox unused) throws Exception {
         String sandbox = "pnt-churn-" + ProcessHandle.current().pid();
-        Result r = run("churn", "--pods", "6", "--sandbox", sandbox, "--state-dir", state.toString(), "--json");
-        assertEquals(0, r.code(), r.out() + r.err());
-        String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        String json = reportLine(
+                run("churn", "--pods", "6", "--sandbox", sandbox, "--state-dir", state.toString(), "--json"));
         assertTrue(json.startsWith("{") && json.endsWith("}"), json);
         for (String key : new String[] {
             "pods",
@@ -83,13 +82,13 @@ class MainTest {
         }) {
             assertTrue(json.contains("\"" + key + "\":"), key + " in " + json);
         }
-        assertTrue(
-                json.contains("\"pods\":6")
-                        && json.contains("\"errors\":0")
-                        && json.contains("\"verified\":true")
-                        && json.contains("\"leaked_links\":0")
-                        && json.contains("\"leaked_addresses\":0"),
-                json);
+        assertReports(
+                json,
+                "\"pods\":6",
+                "\"errors\":0",
+                "\"verified\":true",
+                "\"leaked_links\":0",
+                "\"leaked_addresses\":0");
         Matcher m = Pattern.compile("\"add_per_s\":([0-9.]+)").matcher(json);
         assertTrue(m.find() && Double.parseDouble(m.group(1)) > 0, json);
         Matcher w = Pattern.compile("\"warmup_rounds\":([0-9]+)").matcher(json);
@@ -101,57 +100,31 @@ class MainTest {
     @CsvSource({"ptp, 4", "vm, 3"})
     void churnOfTheOtherShapes(String shape, int pods, Sandbox unused) throws Exception {
         String sandbox = "pnt-" + shape + "-" + ProcessHandle.current().pid();
-        String json = churnJson(
-                sandbox, state.resolve(shape).toString(), "--pods", "" + pods, "--warmup", "0", "--shape", shape);
-        assertTrue(
-                json.contains("\"shape\":\"" + shape + "\"")
-                        && json.contains("\"verified\":true")
-                        && json.contains("\"leaked_links\":0"),
-                json);
+        String json = churnJson(sandbox, state.resolve(shape), "--pods " + pods + " --warmup 0 --shape " + shape);
+        assertReports(json, "\"shape\":\"" + shape + "\"", "\"verified\":true", "\"leaked_links\":0");
         assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox));
     }
 
     @Test
     void churnDualStack(Sandbox unused) throws Exception {
         String sandbox = "pnt-v6-" + ProcessHandle.current().pid();
-        String json = churnJson(sandbox, state.toString(), "--pods", "4", "--warmup", "0", "--ipv6");
-        assertTrue(json.contains("\"ipv6\":true"), json);
-        assertTrue(json.contains("\"verified\":true") && json.contains("\"leaked_addresses\":0"), json);
-        String ptpJson = churnJson(
-                sandbox + "p",
-                state.resolve("ptp").toString(),
-                "--pods",
-                "4",
-                "--warmup",
-                "0",
-                "--ipv6",
-                "--shape",
-                "ptp");
-        assertTrue(
-                ptpJson.contains("\"shape\":\"ptp\",\"ipv6\":true") && ptpJson.contains("\"verified\":true"), ptpJson);
+        String json = churnJson(sandbox, state, "--pods 4 --warmup 0 --ipv6");
+        assertReports(json, "\"ipv6\":true", "\"verified\":true", "\"leaked_addresses\":0");
+        String ptpJson = churnJson(sandbox + "p", state.resolve("ptp"), "--pods 4 --warmup 0 --ipv6 --shape ptp");
+        assertReports(ptpJson, "\"shape\":\"ptp\",\"ipv6\":true", "\"verified\":true");
     }
 
     @Test
     void aBoundedRandomCrashRunLeaksAndLosesNothing(Sandbox unused) throws Exception {
         String sandbox = "pnt-crash-" + ProcessHandle.current().pid();
         String json = churnJson(
-                sandbox,
-                state.resolve("crash").toString(),
-                "--crash-test",
-                "--cycles",
-                "4",
-                "--pods",
-                "8",
-                "--max-kill-ms",
-                "2500",
-                "--seed",
-                "7");
+                sandbox, state.resolve("crash"), "--crash-test --cycles 4 --pods 8 --max-kill-ms 2500 --seed 7");
         for (String zero : new String[] {
             "leaked_links", "leaked_addresses", "lost_endpoints", "duplicate_ips", "unreachable", "not_ready"
         }) {
             assertTrue(json.contains("\"" + zero + "\":0,"), zero + " in " + json);
         }
-        assertTrue(json.contains("\"cycles\":4") && json.contains("\"recovery_p99_ms\":"), json);
+        assertReports(json, "\"cycles\":4", "\"recovery_p99_ms\":");
         // the kills came while the workers worked, and recovery had work to do
         assertTrue(number(json, "ops_completed") > 0, json);
         assertTrue(number(json, "kills_in_operations") >= 2, json);
@@ -161,14 +134,28 @@ class MainTest {
         assertEquals(2, run("churn", "--crash-test", "--shape", "vm").code());
     }
 
-    /** Runs {@code churn ARGS --sandbox S --state-dir D --json}, requires exit 0, returns the JSON report line. */
-    private static String churnJson(String sandbox, String stateDir, String... args) {
+    /**
+     * Runs {@code churn OPTIONS --sandbox S --state-dir D --json}, the options written as one would type them (words
+     * split at spaces); requires exit 0, returns the JSON report line.
+     */
+    private static String churnJson(String sandbox, Path stateDir, String options) {
         List<String> all = new java.util.ArrayList<>(List.of("churn"));
-        all.addAll(List.of(args));
-        all.addAll(List.of("--sandbox", sandbox, "--state-dir", stateDir, "--json"));
-        Result r = run(all.toArray(String[]::new));
+        all.addAll(List.of(options.split(" +")));
+        all.addAll(List.of("--sandbox", sandbox, "--state-dir", stateDir.toString(), "--json"));
+        return reportLine(run(all.toArray(String[]::new)));
+    }
+
+    /** The JSON report of a run that must have succeeded: the last line it printed. */
+    static String reportLine(Result r) {
         assertEquals(0, r.code(), r.out() + r.err());
         return r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+    }
+
+    /** Each of {@code fields} ({@code "name":value} as the report writes it) is in the JSON report. */
+    static void assertReports(String json, String... fields) {
+        for (String field : fields) {
+            assertTrue(json.contains(field), field + " in " + json);
+        }
     }
 
     private static long number(String json, String key) {
@@ -183,25 +170,9 @@ class MainTest {
         String sandbox = "pnt-steady-" + ProcessHandle.current().pid();
         Path prefix = state.resolve("steady");
         String json = churnJson(
-                sandbox,
-                state.resolve("st").toString(),
-                "--rate",
-                "20",
-                "--duration",
-                "3",
-                "--warmup-s",
-                "0",
-                "--live",
-                "10",
-                "--out",
-                prefix.toString());
-        assertTrue(
-                json.contains("\"mode\":\"steady\"")
-                        && json.contains("\"adds\":60,")
-                        && json.contains("\"removes\":60,")
-                        && json.contains("\"errors\":0,")
-                        && json.contains("\"leaked_links\":0,"),
-                json);
+                sandbox, state.resolve("st"), "--rate 20 --duration 3 --warmup-s 0 --live 10 --out " + prefix);
+        assertReports(
+                json, "\"mode\":\"steady\"", "\"adds\":60,", "\"removes\":60,", "\"errors\":0,", "\"leaked_links\":0,");
         List<String> csv = java.nio.file.Files.readAllLines(Path.of(prefix + ".csv"));
         assertTrue(csv.get(0).startsWith("second,adds,removes,add_p50_ms") && csv.size() >= 4, csv.toString());
         String html = java.nio.file.Files.readString(Path.of(prefix + ".html"));

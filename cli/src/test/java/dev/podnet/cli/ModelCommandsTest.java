@@ -34,13 +34,19 @@ class ModelCommandsTest {
         return podnet(sandbox, line.split(" +"));
     }
 
+    /** The JSON {@code podnet} prints for a command line (as {@link #command} takes it) that must succeed. */
+    @SuppressWarnings("unchecked")
+    <T> T json(Sandbox sandbox, String line) {
+        MainTest.Result r = command(sandbox, line);
+        assertEquals(0, r.code(), line + " -> " + r.err());
+        return (T) Json.read(r.out());
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void aPtpNetworkWithALinkLocalGateway(Sandbox sandbox) throws Exception {
-        MainTest.Result created =
-                command(sandbox, "network create ll --mode ptp --link-local-gateway --subnet 198.19.7.0/24 --json");
-        assertEquals(0, created.code(), created.err());
-        Map<String, Object> net = (Map<String, Object>) Json.read(created.out());
+        Map<String, Object> net =
+                json(sandbox, "network create ll --mode ptp --link-local-gateway --subnet 198.19.7.0/24 --json");
         assertEquals(true, net.get("link_local_gateway"));
         assertEquals("169.254.1.1", net.get("gateway"));
         MainTest.Result bridge =
@@ -54,19 +60,15 @@ class ModelCommandsTest {
     @SuppressWarnings("unchecked")
     void networksAndEndpointsFromTheCommandLine(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
-        MainTest.Result created =
-                command(sandbox, "network create pods --bridge pnbr0 --subnet 198.18.0.0/16 --mtu 1450 --json");
-        assertEquals(0, created.code(), created.err());
-        Map<String, Object> net = (Map<String, Object>) Json.read(created.out());
+        Map<String, Object> net =
+                json(sandbox, "network create pods --bridge pnbr0 --subnet 198.18.0.0/16 --mtu 1450 --json");
         assertEquals("bridge", net.get("mode"));
         assertEquals("198.18.0.1", net.get("gateway"));
 
-        MainTest.Result added = command(
+        Map<String, Object> cni = json(
                 sandbox,
                 "endpoint add --network pods --container-id cafe0001 --netns " + pod
                         + " --pod-name web-0 --pod-namespace default --json");
-        assertEquals(0, added.code(), added.err());
-        Map<String, Object> cni = (Map<String, Object>) Json.read(added.out());
         assertEquals("1.1.0", cni.get("cniVersion"));
         List<Map<String, Object>> ifs = (List<Map<String, Object>>) cni.get("interfaces");
         assertEquals("eth0", ifs.get(1).get("name"));
@@ -116,28 +118,22 @@ class ModelCommandsTest {
     @SuppressWarnings("unchecked")
     void rangesDualStackPtpAndUpdatesFromTheCommandLine(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
-        MainTest.Result created = command(
+        Map<String, Object> net = json(
                 sandbox,
                 "network create p2p --mode ptp --subnet 198.19.0.0/24 --range 198.19.0.10-198.19.0.11 --range 198.19.0.50- --reserved 198.19.0.10 --subnet6 fd00:19::/64 --range6 fd00:19::a-fd00:19::f --json");
-        assertEquals(0, created.code(), created.err());
-        Map<String, Object> net = (Map<String, Object>) Json.read(created.out());
         assertEquals(List.of("198.19.0.10-198.19.0.11", "198.19.0.50-198.19.0.254"), net.get("ranges"));
         assertEquals(List.of("fd00:19::a-fd00:19::f"), net.get("ranges6"));
         assertEquals(List.of("198.19.0.10"), net.get("reserved"));
 
-        MainTest.Result added = podnet(
-                sandbox, "endpoint", "add", "--network", "p2p", "--container-id", "cafe0002", "--netns", pod, "--json");
-        assertEquals(0, added.code(), added.err());
-        List<Map<String, Object>> ips =
-                (List<Map<String, Object>>) ((Map<String, Object>) Json.read(added.out())).get("ips");
+        Map<String, Object> added =
+                json(sandbox, "endpoint add --network p2p --container-id cafe0002 --netns " + pod + " --json");
+        List<Map<String, Object>> ips = (List<Map<String, Object>>) added.get("ips");
         assertEquals("198.19.0.11/24", ips.get(0).get("address"), "the first range, past the reserved address");
         assertEquals("fd00:19::a/64", ips.get(1).get("address"));
 
-        MainTest.Result updated = command(
+        Map<String, Object> ep = json(
                 sandbox,
                 "endpoint update --container-id cafe0002 --mtu 1400 --route 198.20.0.0/24=198.19.0.1,fd00:20::/64=fd00:19::1 --json");
-        assertEquals(0, updated.code(), updated.err());
-        Map<String, Object> ep = (Map<String, Object>) Json.read(updated.out());
         assertEquals(1400L, ep.get("mtu"));
         assertEquals(List.of("198.20.0.0/24 via 198.19.0.1", "fd00:20::/64 via fd00:19::1"), ep.get("routes"));
         assertTrue(Sandbox.ipIn(pod, "-6", "route").contains("fd00:20::/64 via fd00:19::1 dev eth0"));
@@ -209,72 +205,28 @@ class ModelCommandsTest {
             assertTrue(r.err().startsWith("podnet: "), r.err());
         }
         // each named plainly
-        String[][] named = {
-            {
-                "subnet 198.18.0.0/25 overlaps network pods's subnet 198.18.0.0/16",
-                "network",
-                "create",
-                "x",
-                "--bridge",
-                "pnbr9",
-                "--subnet",
-                "198.18.0.0/25"
-            },
-            {
-                "is the host namespace itself",
-                "endpoint",
-                "add",
-                "--network",
-                "pods",
-                "--container-id",
-                "c1",
-                "--netns",
-                sandbox.name()
-            },
-            {
-                "mtu 100 is outside 1280..65535",
-                "endpoint",
-                "add",
-                "--network",
-                "pods",
-                "--container-id",
-                "c1",
-                "--netns",
-                pod,
-                "--mtu",
-                "100"
-            },
-            {
-                "network mtu 100 is outside 1280..65535",
-                "network",
-                "create",
-                "y",
-                "--bridge",
-                "pnbr9",
-                "--subnet",
-                "198.20.0.0/24",
-                "--mtu",
-                "100"
-            },
-            {
-                "already exists with other settings: mtu 0 (asked: 1400), hairpin false (asked: true)",
-                "network",
-                "create",
-                "pods",
-                "--bridge",
-                "pnbr0",
-                "--subnet",
-                "198.18.0.0/16",
-                "--mtu",
-                "1400",
-                "--hairpin"
-            },
-            {"network 'nope' does not exist: nothing deleted", "network", "delete", "nope"},
-        };
-        for (String[] c : named) {
-            MainTest.Result r = podnet(sandbox, java.util.Arrays.copyOfRange(c, 1, c.length));
-            assertEquals(2, r.code(), String.join(" ", c) + " -> " + r.err());
-            assertTrue(r.err().contains(c[0]), r.err());
+        record Named(String says, String line) {}
+        List<Named> named = List.of(
+                new Named(
+                        "subnet 198.18.0.0/25 overlaps network pods's subnet 198.18.0.0/16",
+                        "network create x --bridge pnbr9 --subnet 198.18.0.0/25"),
+                new Named(
+                        "is the host namespace itself",
+                        "endpoint add --network pods --container-id c1 --netns " + sandbox.name()),
+                new Named(
+                        "mtu 100 is outside 1280..65535",
+                        "endpoint add --network pods --container-id c1 --netns " + pod + " --mtu 100"),
+                new Named(
+                        "network mtu 100 is outside 1280..65535",
+                        "network create y --bridge pnbr9 --subnet 198.20.0.0/24 --mtu 100"),
+                new Named(
+                        "already exists with other settings: mtu 0 (asked: 1400), hairpin false (asked: true)",
+                        "network create pods --bridge pnbr0 --subnet 198.18.0.0/16 --mtu 1400 --hairpin"),
+                new Named("network 'nope' does not exist: nothing deleted", "network delete nope"));
+        for (Named c : named) {
+            MainTest.Result r = command(sandbox, c.line());
+            assertEquals(2, r.code(), c.line() + " -> " + r.err());
+            assertTrue(r.err().contains(c.says()), r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
         }
         assertEquals(before, linkNames(sandbox));
@@ -304,15 +256,11 @@ class ModelCommandsTest {
     void ipv6OnlyNetworksStaticAddressesOfBothFamiliesRoutesAndDnsFromTheCommandLine(Sandbox sandbox) throws Exception {
         String pod = sandbox.newNamespace("p");
         String pod2 = sandbox.newNamespace("q");
-        MainTest.Result v6 =
-                podnet(sandbox, "network", "create", "six", "--bridge", "pnbr6", "--subnet6", "fd00:46::/64", "--json");
-        assertEquals(0, v6.code(), v6.err());
-        assertEquals("", ((Map<String, Object>) Json.read(v6.out())).get("subnet"));
-        MainTest.Result added = podnet(
-                sandbox, "endpoint", "add", "--network", "six", "--container-id", "c6", "--netns", pod, "--json");
-        assertEquals(0, added.code(), added.err());
-        List<Map<String, Object>> ips =
-                (List<Map<String, Object>>) ((Map<String, Object>) Json.read(added.out())).get("ips");
+        Map<String, Object> six = json(sandbox, "network create six --bridge pnbr6 --subnet6 fd00:46::/64 --json");
+        assertEquals("", six.get("subnet"));
+        Map<String, Object> added =
+                json(sandbox, "endpoint add --network six --container-id c6 --netns " + pod + " --json");
+        List<Map<String, Object>> ips = (List<Map<String, Object>>) added.get("ips");
         assertEquals(
                 List.of("fd00:46::2/64"),
                 ips.stream().map(i -> i.get("address")).toList());
@@ -321,12 +269,10 @@ class ModelCommandsTest {
                 sandbox,
                 "network create dual --mode ptp --subnet 198.19.0.0/24 --subnet6 fd00:19::/64 --route 198.20.0.0/24 --route fd00:20::/64=fd00:19::1 --dns-nameserver 198.19.0.53,fd00:19::53 --dns-search svc.local --json");
         assertEquals(0, dual.code(), dual.err());
-        MainTest.Result both = command(
+        Map<String, Object> cni = json(
                 sandbox,
                 "endpoint add --network dual --container-id c4 --netns " + pod2
                         + " --ip 198.19.0.77,fd00:19::77 --json");
-        assertEquals(0, both.code(), both.err());
-        Map<String, Object> cni = (Map<String, Object>) Json.read(both.out());
         assertEquals(
                 List.of("198.19.0.77/24", "fd00:19::77/64"),
                 ((List<Map<String, Object>>) cni.get("ips"))

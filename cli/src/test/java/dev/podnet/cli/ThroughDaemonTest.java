@@ -152,15 +152,13 @@ class ThroughDaemonTest {
                     "--state-dir",
                     dir.resolve(shape).toString(),
                     "--json");
-            assertEquals(0, r.code(), r.out() + r.err());
-            String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
-            assertTrue(
-                    json.contains("\"via\":\"daemon\"")
-                            && json.contains("\"errors\":0")
-                            && json.contains("\"verified\":true")
-                            && json.contains("\"leaked_links\":0")
-                            && json.contains("\"leaked_addresses\":0"),
-                    json);
+            MainTest.assertReports(
+                    MainTest.reportLine(r),
+                    "\"via\":\"daemon\"",
+                    "\"errors\":0",
+                    "\"verified\":true",
+                    "\"leaked_links\":0",
+                    "\"leaked_addresses\":0");
             assertFalse(Sandbox.run("ip", "netns", "list").contains(sandbox), "the sandbox and its pods are gone");
             assertFalse(Files.exists(dir.resolve(shape).resolve(DaemonClient.LOCATOR)), "the daemon stopped");
         }
