@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@code struct ndmsg} (u8 family, 3 pad, s32 ifindex, u16 state, u8 flags, u8 type) and {@code NDA_*}. */
 class NeighbourMessageTest {
@@ -107,17 +109,20 @@ class NeighbourMessageTest {
         assertArrayEquals(HexFormat.of().parseHex("01005e000016"), multicast.linkLayerAddress());
     }
 
-    @Test
-    void stateNames() {
-        assertEquals("INCOMPLETE", Nda.stateName(0x01));
-        assertEquals("REACHABLE", Nda.stateName(0x02));
-        assertEquals("STALE", Nda.stateName(0x04));
-        assertEquals("DELAY", Nda.stateName(0x08));
-        assertEquals("PROBE", Nda.stateName(0x10));
-        assertEquals("FAILED", Nda.stateName(0x20));
-        assertEquals("NOARP", Nda.stateName(0x40));
-        assertEquals("PERMANENT", Nda.stateName(0x80));
-        assertEquals("NONE", Nda.stateName(0));
-        assertEquals("0x3", Nda.stateName(3));
+    @ParameterizedTest
+    @CsvSource({
+        "0x01, INCOMPLETE",
+        "0x02, REACHABLE",
+        "0x04, STALE",
+        "0x08, DELAY",
+        "0x10, PROBE",
+        "0x20, FAILED",
+        "0x40, NOARP",
+        "0x80, PERMANENT",
+        "0, NONE",
+        "3, 0x3",
+    })
+    void stateNames(int state, String name) {
+        assertEquals(name, Nda.stateName(state));
     }
 }
