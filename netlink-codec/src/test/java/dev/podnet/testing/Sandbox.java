@@ -3,6 +3,7 @@ package dev.podnet.testing;
 import dev.podnet.netlink.internal.sys.LibC;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 /**
  * A network namespace made for one test with iproute2 ({@code ip netns add}), independent of the
@@ -61,6 +63,24 @@ public final class Sandbox implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("ip", "-n", netns));
         cmd.addAll(List.of(args));
         return run(cmd.toArray(String[]::new));
+    }
+
+    /** Runs {@code commands} through one {@code ip -n <sandbox> -batch}: thousands of objects in one process. */
+    public void ipBatch(List<String> commands) throws IOException {
+        Path batch = Files.createTempFile("ip", ".batch");
+        try {
+            Files.writeString(batch, String.join("\n", commands) + "\n");
+            ip("-batch", batch.toString());
+        } finally {
+            Files.deleteIfExists(batch);
+        }
+    }
+
+    /** Adds the bridges {@code <prefix>0} to {@code <prefix><count - 1>} (bridges: the test kernel has no dummy driver). */
+    public void addBridges(String prefix, int count) throws IOException {
+        ipBatch(IntStream.range(0, count)
+                .mapToObj(i -> "link add " + prefix + i + " type bridge")
+                .toList());
     }
 
     /** Runs {@code action} on a thread that has entered this sandbox's network namespace. */

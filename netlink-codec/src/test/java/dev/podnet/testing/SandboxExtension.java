@@ -13,7 +13,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * Gives each kernel test a fresh sandbox network namespace and deletes it afterwards, whatever
  * the outcome. Without root the tests are skipped, loudly: CI runs as root and must run them.
- * After each test the Netty leak detector is consulted and a leak fails the test.
+ * A test may also ask for {@link KernelClients}: what it opens with them is closed before the sandbox
+ * is deleted. After each test the Netty leak detector is consulted and a leak fails the test.
  */
 public final class SandboxExtension
         implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
@@ -41,20 +42,36 @@ public final class SandboxExtension
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
+        KernelClients clients = context.getStore(NS).remove("clients", KernelClients.class);
         Sandbox sandbox = context.getStore(NS).remove("sandbox", Sandbox.class);
-        if (sandbox != null) {
-            sandbox.close();
+        try {
+            if (clients != null) {
+                clients.close();
+            }
+        } finally {
+            if (sandbox != null) {
+                sandbox.close();
+            }
         }
         LeakRecorder.assertNoLeaks();
     }
 
     @Override
     public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
-        return p.getParameter().getType() == Sandbox.class;
+        Class<?> type = p.getParameter().getType();
+        return type == Sandbox.class || type == KernelClients.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext e) {
+        if (p.getParameter().getType() == KernelClients.class) {
+            return e.getStore(NS)
+                    .getOrComputeIfAbsent("clients", k -> new KernelClients(sandbox(e)), KernelClients.class);
+        }
+        return sandbox(e);
+    }
+
+    private static Sandbox sandbox(ExtensionContext e) {
         return e.getStore(NS)
                 .getOrComputeIfAbsent(
                         "sandbox",

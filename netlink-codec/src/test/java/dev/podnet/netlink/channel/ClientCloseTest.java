@@ -1,5 +1,9 @@
 package dev.podnet.netlink.channel;
 
+import static dev.podnet.testing.LinkRequests.getLinks;
+import static dev.podnet.testing.LinkRequests.getLoopback;
+import static dev.podnet.testing.LinkRequests.newBridge;
+import static dev.podnet.testing.LinkRequests.writeBridge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -9,15 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.RequestWriter;
+import dev.podnet.testing.KernelClients;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
-import dev.podnet.testing.TestLoops;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -41,30 +42,11 @@ class ClientCloseTest {
 
     private static final long PROMPTLY_SECONDS = 5;
     private static final Duration T = Duration.ofSeconds(10);
+    /** Links enough that a dump of them takes many datagrams. */
     private static final int LINKS = 300;
 
-    private static NetlinkClient open(Sandbox sandbox) throws Exception {
-        return NetlinkClient.open(
-                        TestLoops.GROUP,
-                        sandbox.inside(NetlinkSocket::openRoute),
-                        NetlinkClientOptions.DEFAULTS.requestTimeout(REQUEST_TIMEOUT))
-                .block(T);
-    }
-
-    /** {@code count} links (bridges: this kernel has no dummy driver): a link dump of them takes many datagrams. */
-    private static void addDummies(Sandbox sandbox, int count) throws IOException {
-        Path batch = Files.createTempFile("dummies", ".batch");
-        try {
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < count; i++) {
-                b.append("link add cl").append(i).append(" type bridge\n");
-            }
-            Files.writeString(batch, b);
-            sandbox.ip("-batch", batch.toString());
-        } finally {
-            Files.deleteIfExists(batch);
-        }
-    }
+    /** Requests time out only after {@link #REQUEST_TIMEOUT}. */
+    private static final NetlinkClientOptions OPTIONS = NetlinkClientOptions.DEFAULTS.requestTimeout(REQUEST_TIMEOUT);
 
     /** The failure of {@code f}, which must come well before any request time-out. */
     private static Throwable failureOf(CompletableFuture<?> f) {
@@ -85,14 +67,12 @@ class ClientCloseTest {
     }
 
     @Test
-    void aRequestAwaitingItsReplyFailsWithClosedAtOnceWhenTheClientCloses(Sandbox sandbox) throws Exception {
-        NetlinkClient client = open(sandbox);
-        LoopHold hold = new LoopHold();
-        try {
+    void aRequestAwaitingItsReplyFailsWithClosedAtOnceWhenTheClientCloses(KernelClients clients) throws Exception {
+        NetlinkClient client = clients.open(OPTIONS);
+        try (LoopHold hold = new LoopHold()) {
             long sent = client.channel().datagramsWritten();
             CompletableFuture<NetlinkMessage> reply = hold.startThenHold(
-                    client,
-                    () -> client.request(NetlinkClientTest.getLoopback()).toFuture());
+                    client, () -> client.request(getLoopback()).toFuture());
             assertEquals(
                     sent + 1,
                     client.channel().datagramsWritten(),
@@ -104,24 +84,18 @@ class ClientCloseTest {
             closed.get(PROMPTLY_SECONDS, TimeUnit.SECONDS);
             assertFalse(client.isOpen());
             assertEquals(0, client.inFlight().block(T), "no request left pending after the close");
-        } finally {
-            hold.release();
-            client.close().block(T);
         }
     }
 
     @Test
-    void aDumpWhoseRestTheKernelStillHoldsFailsWithClosedWhenTheClientCloses(Sandbox sandbox) throws Exception {
-        addDummies(sandbox, LINKS);
-        NetlinkClient client = open(sandbox);
-        LoopHold hold = new LoopHold();
-        try {
+    void aDumpWhoseRestTheKernelStillHoldsFailsWithClosedWhenTheClientCloses(Sandbox sandbox, KernelClients clients)
+            throws Exception {
+        sandbox.addBridges("cl", LINKS);
+        NetlinkClient client = clients.open(OPTIONS);
+        try (LoopHold hold = new LoopHold()) {
             // the first part of the dump is in the socket, the rest is written only as we read
             CompletableFuture<List<NetlinkMessage>> dump = hold.startThenHold(
-                    client,
-                    () -> client.dump(NetlinkClientTest.getLinks())
-                            .collectList()
-                            .toFuture());
+                    client, () -> client.dump(getLinks()).collectList().toFuture());
             CompletableFuture<Void> closed = client.close().toFuture();
             hold.release();
 
@@ -129,79 +103,70 @@ class ClientCloseTest {
             assertFailsClosed(dump, "a link dump of " + (LINKS + 1) + " links");
             closed.get(PROMPTLY_SECONDS, TimeUnit.SECONDS);
             assertEquals(0, client.inFlight().block(T));
-        } finally {
-            hold.release();
-            client.close().block(T);
         }
     }
 
     @Test
-    void aStreamedDumpHeldBackByItsSubscriberFailsWithClosedWhenTheClientCloses(Sandbox sandbox) throws Exception {
-        addDummies(sandbox, LINKS);
-        NetlinkClient client = open(sandbox);
-        try {
-            AtomicInteger received = new AtomicInteger();
-            CompletableFuture<Throwable> ended = new CompletableFuture<>();
-            BaseSubscriber<NetlinkMessage> slow = new BaseSubscriber<>() {
-                @Override
-                protected void hookOnSubscribe(Subscription s) {
-                    s.request(1);
-                }
-
-                @Override
-                protected void hookOnNext(NetlinkMessage m) {
-                    received.incrementAndGet();
-                }
-
-                @Override
-                protected void hookOnError(Throwable t) {
-                    ended.complete(t);
-                }
-
-                @Override
-                protected void hookOnComplete() {
-                    ended.complete(null);
-                }
-            };
-            client.dumpStream(NetlinkClientTest.getLinks()).subscribe(slow);
-            long deadline = System.nanoTime() + T.toNanos();
-            while (received.get() < 1 || client.channel().config().isAutoRead()) {
-                assertTrue(System.nanoTime() < deadline, "the streamed dump never paused: received " + received.get());
-                Thread.sleep(10);
+    void aStreamedDumpHeldBackByItsSubscriberFailsWithClosedWhenTheClientCloses(Sandbox sandbox, KernelClients clients)
+            throws Exception {
+        sandbox.addBridges("cl", LINKS);
+        NetlinkClient client = clients.open(OPTIONS);
+        AtomicInteger received = new AtomicInteger();
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        BaseSubscriber<NetlinkMessage> slow = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(Subscription s) {
+                s.request(1);
             }
 
-            // the dump stalls on purpose (no demand, the channel stopped reading): only the close can end it
-            client.close().block(T);
-            slow.requestUnbounded(); // what was read before the close drains, then the error
-            Throwable t = ended.get(PROMPTLY_SECONDS, TimeUnit.SECONDS);
-            assertNotNull(t, "the dump completed although the close cut it short, after " + received.get() + " links");
-            assertInstanceOf(NetlinkClosedException.class, t);
-            assertTrue(received.get() < LINKS + 1, "the dump was cut short: " + received.get() + " links");
-        } finally {
-            client.close().block(T);
+            @Override
+            protected void hookOnNext(NetlinkMessage m) {
+                received.incrementAndGet();
+            }
+
+            @Override
+            protected void hookOnError(Throwable t) {
+                ended.complete(t);
+            }
+
+            @Override
+            protected void hookOnComplete() {
+                ended.complete(null);
+            }
+        };
+        client.dumpStream(getLinks()).subscribe(slow);
+        long deadline = System.nanoTime() + T.toNanos();
+        while (received.get() < 1 || client.channel().config().isAutoRead()) {
+            assertTrue(System.nanoTime() < deadline, "the streamed dump never paused: received " + received.get());
+            Thread.sleep(10);
         }
+
+        // the dump stalls on purpose (no demand, the channel stopped reading): only the close can end it
+        client.close().block(T);
+        slow.requestUnbounded(); // what was read before the close drains, then the error
+        Throwable t = ended.get(PROMPTLY_SECONDS, TimeUnit.SECONDS);
+        assertNotNull(t, "the dump completed although the close cut it short, after " + received.get() + " links");
+        assertInstanceOf(NetlinkClosedException.class, t);
+        assertTrue(received.get() < LINKS + 1, "the dump was cut short: " + received.get() + " links");
     }
 
     @Test
-    void everyKindOfRequestSubmittedAfterTheCloseFailsWithClosed(Sandbox sandbox) throws Exception {
-        NetlinkClient client = open(sandbox);
+    void everyKindOfRequestSubmittedAfterTheCloseFailsWithClosed(Sandbox sandbox, KernelClients clients)
+            throws Exception {
+        NetlinkClient client = clients.open(OPTIONS);
         client.close().block(T);
         assertFalse(client.isOpen());
 
-        assertFailsClosed(client.execute(NetlinkClientTest.newBridge("late0")), "execute");
-        assertFailsClosed(client.request(NetlinkClientTest.getLoopback()), "request");
-        assertFailsClosed(
-                client.executeBatch(
-                        List.of(NetlinkClientTest.newBridge("late1"), NetlinkClientTest.newBridge("late2"))),
-                "executeBatch");
-        assertFailsClosed(client.dump(NetlinkClientTest.getLinks()).collectList(), "dump");
-        assertFailsClosed(client.dumpStream(NetlinkClientTest.getLinks()).collectList(), "dumpStream");
+        assertFailsClosed(client.execute(newBridge("late0")), "execute");
+        assertFailsClosed(client.request(getLoopback()), "request");
+        assertFailsClosed(client.executeBatch(List.of(newBridge("late1"), newBridge("late2"))), "executeBatch");
+        assertFailsClosed(client.dump(getLinks()).collectList(), "dump");
+        assertFailsClosed(client.dumpStream(getLinks()).collectList(), "dumpStream");
 
         ByteBuf encoded = PooledByteBufAllocator.DEFAULT.directBuffer(256);
         RequestWriter w = new RequestWriter().reset(encoded);
-        SyncNetlinkTest.writeBridge(w, "late3");
-        assertFailsClosed(
-                client.requestEncoded(encoded, w.count(), i -> NetlinkClientTest.newBridge("late3")), "requestEncoded");
+        writeBridge(w, "late3");
+        assertFailsClosed(client.requestEncoded(encoded, w.count(), i -> newBridge("late3")), "requestEncoded");
         assertEquals(0, encoded.refCnt(), "the client released the buffer it was given, although it sent nothing");
 
         assertEquals(0, client.inFlight().block(T));
@@ -215,23 +180,19 @@ class ClientCloseTest {
      * the {@link java.nio.channels.ClosedChannelException} Netty fails the unflushed write with.
      */
     @Test
-    void aRequestClosedBeforeItsFlushFailsWithClosedNotWithNettysException(Sandbox sandbox) throws Exception {
-        NetlinkClient client = open(sandbox);
-        try {
-            EventLoop loop = client.eventLoop();
-            CompletableFuture<NetlinkMessage> reply = loop.submit(() -> {
-                        CompletableFuture<NetlinkMessage> r =
-                                client.request(NetlinkClientTest.getLoopback()).toFuture();
-                        // runs after the request's write task and before the flush that task queued
-                        loop.execute(() -> client.close().subscribe());
-                        return r;
-                    })
-                    .get(10, TimeUnit.SECONDS);
+    void aRequestClosedBeforeItsFlushFailsWithClosedNotWithNettysException(KernelClients clients) throws Exception {
+        NetlinkClient client = clients.open(OPTIONS);
+        EventLoop loop = client.eventLoop();
+        CompletableFuture<NetlinkMessage> reply = loop.submit(() -> {
+                    CompletableFuture<NetlinkMessage> r =
+                            client.request(getLoopback()).toFuture();
+                    // runs after the request's write task and before the flush that task queued
+                    loop.execute(() -> client.close().subscribe());
+                    return r;
+                })
+                .get(10, TimeUnit.SECONDS);
 
-            assertFailsClosed(reply, "a GET written but not yet flushed when the client closed");
-            assertEquals(0, client.inFlight().block(T));
-        } finally {
-            client.close().block(T);
-        }
+        assertFailsClosed(reply, "a GET written but not yet flushed when the client closed");
+        assertEquals(0, client.inFlight().block(T));
     }
 }

@@ -9,12 +9,10 @@ import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import dev.podnet.netlink.route.AddressMessage;
 import dev.podnet.netlink.route.Rtm;
+import dev.podnet.testing.KernelClients;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
-import dev.podnet.testing.TestLoops;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,34 +50,14 @@ class DumpInterruptTest {
     /** A link (a bridge: this kernel has no dummy driver) with {@link #ADDRESSES} /32 addresses, in the order of {@link #address(int)}. */
     private static void manyAddresses(Sandbox sandbox) throws IOException {
         sandbox.ip("link", "add", LINK, "type", "bridge");
-        Path batch = Files.createTempFile("addrs", ".batch");
-        try {
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < ADDRESSES; i++) {
-                b.append("addr add ")
-                        .append(address(i))
-                        .append("/32 dev ")
-                        .append(LINK)
-                        .append('\n');
-            }
-            Files.writeString(batch, b);
-            sandbox.ip("-batch", batch.toString());
-        } finally {
-            Files.deleteIfExists(batch);
-        }
+        sandbox.ipBatch(IntStream.range(0, ADDRESSES)
+                .mapToObj(i -> "addr add " + address(i) + "/32 dev " + LINK)
+                .toList());
         sandbox.ip("link", "set", LINK, "up");
     }
 
     private static AddressMessage getAddresses() {
         return AddressMessage.request(Rtm.RTM_GETADDR, 0, Rtm.AF_INET, 0, 0, 0, 0, AttributeList.EMPTY);
-    }
-
-    private static NetlinkClient open(Sandbox sandbox, int dumpRetries) throws Exception {
-        return NetlinkClient.open(
-                        TestLoops.GROUP,
-                        sandbox.inside(NetlinkSocket::openRoute),
-                        NetlinkClientOptions.DEFAULTS.dumpRetries(dumpRetries))
-                .block(T);
     }
 
     /**
@@ -87,15 +66,12 @@ class DumpInterruptTest {
      */
     private static CompletableFuture<List<NetlinkMessage>> dumpInterruptedOnce(Sandbox sandbox, NetlinkClient client)
             throws Exception {
-        LoopHold hold = new LoopHold();
-        try {
+        try (LoopHold hold = new LoopHold()) {
             CompletableFuture<List<NetlinkMessage>> dump = hold.startThenHold(
                     client, () -> client.dump(getAddresses()).collectList().toFuture());
             sandbox.ip("addr", "del", address(0) + "/32", "dev", LINK);
             sandbox.ip("addr", "add", ADDED + "/32", "dev", LINK);
             return dump;
-        } finally {
-            hold.release();
         }
     }
 
@@ -126,63 +102,54 @@ class DumpInterruptTest {
     }
 
     @Test
-    void anInterruptedDumpIsRestartedAndReturnsTheTableAsItIsAfterTheChange(Sandbox sandbox) throws Exception {
+    void anInterruptedDumpIsRestartedAndReturnsTheTableAsItIsAfterTheChange(Sandbox sandbox, KernelClients clients)
+            throws Exception {
         manyAddresses(sandbox);
-        NetlinkClient client = open(sandbox, 3);
-        try {
-            long sent = client.channel().datagramsWritten();
-            List<NetlinkMessage> dump = dumpInterruptedOnce(sandbox, client).get(T.toSeconds(), TimeUnit.SECONDS);
+        NetlinkClient client = clients.open(NetlinkClientOptions.DEFAULTS.dumpRetries(3));
+        long sent = client.channel().datagramsWritten();
+        List<NetlinkMessage> dump = dumpInterruptedOnce(sandbox, client).get(T.toSeconds(), TimeUnit.SECONDS);
 
-            assertEquals(
-                    sent + 2,
-                    client.channel().datagramsWritten(),
-                    "the dump request was sent twice: interrupted once, then restarted");
-            List<String> got = addressesOf(dump);
-            Set<String> distinct = new HashSet<>(got);
-            assertEquals(
-                    got.size(),
-                    distinct.size(),
-                    "an address came twice: a restart re-emitted what the first attempt had");
-            Set<String> expected = new HashSet<>();
-            for (int i = 1; i < ADDRESSES; i++) {
-                expected.add(address(i));
-            }
-            expected.add(ADDED);
-            assertTrue(
-                    !distinct.contains(address(0)),
-                    "the deleted address, from the interrupted attempt's first part, is gone");
-            assertTrue(distinct.contains(ADDED), "the address added during the dump is there");
-            assertEquals(expected, distinct);
-            assertEquals(iproute2Addresses(sandbox), distinct, "the snapshot is what iproute2 lists now");
-        } finally {
-            client.close().block(T);
+        assertEquals(
+                sent + 2,
+                client.channel().datagramsWritten(),
+                "the dump request was sent twice: interrupted once, then restarted");
+        List<String> got = addressesOf(dump);
+        Set<String> distinct = new HashSet<>(got);
+        assertEquals(
+                got.size(), distinct.size(), "an address came twice: a restart re-emitted what the first attempt had");
+        Set<String> expected = new HashSet<>();
+        for (int i = 1; i < ADDRESSES; i++) {
+            expected.add(address(i));
         }
+        expected.add(ADDED);
+        assertTrue(
+                !distinct.contains(address(0)),
+                "the deleted address, from the interrupted attempt's first part, is gone");
+        assertTrue(distinct.contains(ADDED), "the address added during the dump is there");
+        assertEquals(expected, distinct);
+        assertEquals(iproute2Addresses(sandbox), distinct, "the snapshot is what iproute2 lists now");
     }
 
     @Test
-    void anInterruptedDumpWithNoRetryLeftFailsWithDumpInterrupted(Sandbox sandbox) throws Exception {
+    void anInterruptedDumpWithNoRetryLeftFailsWithDumpInterrupted(Sandbox sandbox, KernelClients clients)
+            throws Exception {
         manyAddresses(sandbox);
-        NetlinkClient client = open(sandbox, 0);
-        try {
-            long sent = client.channel().datagramsWritten();
-            CompletableFuture<List<NetlinkMessage>> dump = dumpInterruptedOnce(sandbox, client);
+        NetlinkClient client = clients.open(NetlinkClientOptions.DEFAULTS.dumpRetries(0));
+        long sent = client.channel().datagramsWritten();
+        CompletableFuture<List<NetlinkMessage>> dump = dumpInterruptedOnce(sandbox, client);
 
-            ExecutionException e =
-                    assertThrows(ExecutionException.class, () -> dump.get(T.toSeconds(), TimeUnit.SECONDS));
-            // the bound's own error, not Reactor's RetryExhaustedException around it
-            DumpInterruptedException interrupted = assertInstanceOf(DumpInterruptedException.class, e.getCause());
-            assertTrue(interrupted.getMessage().contains("NLM_F_DUMP_INTR"), interrupted.getMessage());
-            assertTrue(interrupted.getMessage().contains("RTM_GETADDR"), "names the dump: " + interrupted.getMessage());
-            assertEquals(sent + 1, client.channel().datagramsWritten(), "dumpRetries 0: never restarted");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> dump.get(T.toSeconds(), TimeUnit.SECONDS));
+        // the bound's own error, not Reactor's RetryExhaustedException around it
+        DumpInterruptedException interrupted = assertInstanceOf(DumpInterruptedException.class, e.getCause());
+        assertTrue(interrupted.getMessage().contains("NLM_F_DUMP_INTR"), interrupted.getMessage());
+        assertTrue(interrupted.getMessage().contains("RTM_GETADDR"), "names the dump: " + interrupted.getMessage());
+        assertEquals(sent + 1, client.channel().datagramsWritten(), "dumpRetries 0: never restarted");
 
-            // the client is still fine, and an undisturbed dump is whole
-            assertEquals(
-                    iproute2Addresses(sandbox),
-                    new HashSet<>(addressesOf(
-                            client.dump(getAddresses()).collectList().block(T))));
-            assertEquals(0, client.inFlight().block(T));
-        } finally {
-            client.close().block(T);
-        }
+        // the client is still fine, and an undisturbed dump is whole
+        assertEquals(
+                iproute2Addresses(sandbox),
+                new HashSet<>(
+                        addressesOf(client.dump(getAddresses()).collectList().block(T))));
+        assertEquals(0, client.inFlight().block(T));
     }
 }

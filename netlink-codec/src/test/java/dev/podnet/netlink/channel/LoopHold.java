@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * reply has been read. What the test does meanwhile (close the client, change the kernel's tables)
  * lands between the request and its reply, every time.
  */
-final class LoopHold {
+final class LoopHold implements AutoCloseable {
     private final CountDownLatch holding = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
 
@@ -38,6 +38,12 @@ final class LoopHold {
     /** Lets the loop go on; harmless when it was released already. */
     void release() {
         released.countDown();
+    }
+
+    /** Releases the loop, so a test that failed while holding it leaves it free. */
+    @Override
+    public void close() {
+        release();
     }
 
     private void hold() {

@@ -1,5 +1,10 @@
 package dev.podnet.netlink.channel;
 
+import static dev.podnet.testing.LinkRequests.deleteLink;
+import static dev.podnet.testing.LinkRequests.getLinks;
+import static dev.podnet.testing.LinkRequests.getLoopback;
+import static dev.podnet.testing.LinkRequests.newBridge;
+import static dev.podnet.testing.LinkRequests.newLink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -15,10 +20,10 @@ import dev.podnet.netlink.RawMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import dev.podnet.netlink.internal.sys.ErrnoException;
 import dev.podnet.netlink.internal.sys.LibC;
-import dev.podnet.netlink.route.Ifla;
 import dev.podnet.netlink.route.LinkMessage;
 import dev.podnet.netlink.route.RouteMessages;
 import dev.podnet.netlink.route.Rtm;
+import dev.podnet.testing.KernelClients;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import dev.podnet.testing.TestLoops;
@@ -30,166 +35,108 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 @KernelTest
 class NetlinkClientTest {
     static final Duration T = Duration.ofSeconds(10);
 
-    static NetlinkClient open(Sandbox sandbox) throws Exception {
-        NetlinkSocket socket = sandbox.inside(NetlinkSocket::openRoute);
-        return NetlinkClient.open(TestLoops.GROUP, socket).block(T);
-    }
-
-    static LinkMessage newBridge(String name) {
-        return LinkMessage.request(
-                Rtm.RTM_NEWLINK,
-                Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                0,
-                0,
-                0,
-                AttributeList.builder()
-                        .string(Ifla.IFLA_IFNAME, name)
-                        .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, "bridge"))
-                        .build());
-    }
-
-    static LinkMessage getLinks() {
-        return LinkMessage.request(Rtm.RTM_GETLINK, 0, 0, 0, 0, AttributeList.EMPTY);
+    @Test
+    void dumpOfAFreshNamespaceShowsOnlyLoopback(KernelClients clients) throws Exception {
+        NetlinkClient client = clients.open();
+        List<NetlinkMessage> links = client.dump(getLinks()).collectList().block(T);
+        assertEquals(1, links.size(), links.toString());
+        LinkMessage lo = assertInstanceOf(LinkMessage.class, links.get(0));
+        assertEquals("lo", lo.name());
+        assertEquals(1, lo.index());
     }
 
     @Test
-    void dumpOfAFreshNamespaceShowsOnlyLoopback(Sandbox sandbox) throws Exception {
-        NetlinkClient client = open(sandbox);
-        try {
-            List<NetlinkMessage> links = client.dump(getLinks()).collectList().block(T);
-            assertEquals(1, links.size(), links.toString());
-            LinkMessage lo = assertInstanceOf(LinkMessage.class, links.get(0));
-            assertEquals("lo", lo.name());
-            assertEquals(1, lo.index());
-        } finally {
-            client.close().block(T);
+    void createdBridgeIsWhatIproute2Sees(Sandbox sandbox, KernelClients clients) throws Exception {
+        NetlinkClient client = clients.open();
+        client.execute(newBridge("pnbr7")).block(T);
+        String shown = sandbox.ip("-o", "-d", "link", "show", "pnbr7");
+        assertTrue(shown.contains("pnbr7") && shown.contains("bridge"), shown);
+        Set<String> names = client.dump(getLinks())
+                .cast(LinkMessage.class)
+                .map(LinkMessage::name)
+                .collect(Collectors.toSet())
+                .block(T);
+        assertEquals(Set.of("lo", "pnbr7"), names);
+    }
+
+    @Test
+    void kernelErrorsCarryErrnoNameAndExtendedAck(KernelClients clients) throws Exception {
+        NetlinkClient client = clients.open();
+        client.execute(newBridge("pnbr1")).block(T);
+        NetlinkException dup = assertThrows(
+                NetlinkException.class, () -> client.execute(newBridge("pnbr1")).block(T));
+        assertEquals("EEXIST", dup.errnoName());
+        assertTrue(dup.getMessage().contains("RTM_NEWLINK pnbr1 (bridge)"), dup.getMessage());
+
+        LinkMessage unknownKind = newLink("x0", "no-such-kind");
+        NetlinkException unknown = assertThrows(
+                NetlinkException.class, () -> client.execute(unknownKind).block(T));
+        assertEquals("EOPNOTSUPP", unknown.errnoName());
+        assertNotNull(unknown.extAckMessage(), "the kernel explains an unknown link kind");
+        assertTrue(unknown.getMessage().contains(unknown.extAckMessage()), unknown.getMessage());
+    }
+
+    @Test
+    void aBatchLeavesAsOneDatagramAndReportsTheFailingMember(Sandbox sandbox, KernelClients clients) throws Exception {
+        NetlinkClient client = clients.open();
+        List<NetlinkMessage> batch = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            batch.add(newBridge("b" + i));
         }
+        long before = client.channel().datagramsWritten();
+        client.executeBatch(batch).block(T);
+        assertEquals(before + 1, client.channel().datagramsWritten(), "40 requests, one datagram");
+        assertEquals(41, client.dump(getLinks()).count().block(T));
+
+        // the kernel carries on after a failed member; the error names that member
+        List<NetlinkMessage> mixed = List.of(newBridge("c0"), newBridge("b7"), newBridge("c1"));
+        NetlinkException e = assertThrows(
+                NetlinkException.class, () -> client.executeBatch(mixed).block(T));
+        assertEquals("EEXIST", e.errnoName());
+        assertTrue(e.getMessage().startsWith("RTM_NEWLINK b7"), e.getMessage());
+        String shown = sandbox.ip("-o", "link", "show");
+        assertTrue(shown.contains("c0") && shown.contains("c1"), shown);
     }
 
     @Test
-    void createdBridgeIsWhatIproute2Sees(Sandbox sandbox) throws Exception {
-        NetlinkClient client = open(sandbox);
-        try {
-            client.execute(newBridge("pnbr7")).block(T);
-            String shown = sandbox.ip("-o", "-d", "link", "show", "pnbr7");
-            assertTrue(shown.contains("pnbr7") && shown.contains("bridge"), shown);
-            Set<String> names = client.dump(getLinks())
-                    .cast(LinkMessage.class)
-                    .map(LinkMessage::name)
-                    .collect(Collectors.toSet())
-                    .block(T);
-            assertEquals(Set.of("lo", "pnbr7"), names);
-        } finally {
-            client.close().block(T);
+    void concurrentRequestsShareDatagrams(KernelClients clients) throws Exception {
+        NetlinkClient client = clients.open();
+        long before = client.channel().datagramsWritten();
+        // submitted from inside one event-loop task: the flush runs after all of them
+        List<reactor.core.publisher.Mono<Void>> ops = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            ops.add(client.execute(newBridge("k" + i)));
         }
+        List<java.util.concurrent.CompletableFuture<Void>> done = client.channel()
+                .eventLoop()
+                .submit(() ->
+                        ops.stream().map(reactor.core.publisher.Mono::toFuture).toList())
+                .get();
+        java.util.concurrent.CompletableFuture.allOf(done.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(before + 1, client.channel().datagramsWritten());
+        assertEquals(31, client.dump(getLinks()).count().block(T));
     }
 
     @Test
-    void kernelErrorsCarryErrnoNameAndExtendedAck(Sandbox sandbox) throws Exception {
-        NetlinkClient client = open(sandbox);
-        try {
-            client.execute(newBridge("pnbr1")).block(T);
-            NetlinkException dup = assertThrows(
-                    NetlinkException.class,
-                    () -> client.execute(newBridge("pnbr1")).block(T));
-            assertEquals("EEXIST", dup.errnoName());
-            assertTrue(dup.getMessage().contains("RTM_NEWLINK pnbr1 (bridge)"), dup.getMessage());
-
-            LinkMessage unknownKind = LinkMessage.request(
-                    Rtm.RTM_NEWLINK,
-                    Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                    0,
-                    0,
-                    0,
-                    AttributeList.builder()
-                            .string(Ifla.IFLA_IFNAME, "x0")
-                            .nested(Ifla.IFLA_LINKINFO, li -> li.string(Ifla.IFLA_INFO_KIND, "no-such-kind"))
-                            .build());
-            NetlinkException unknown = assertThrows(
-                    NetlinkException.class, () -> client.execute(unknownKind).block(T));
-            assertEquals("EOPNOTSUPP", unknown.errnoName());
-            assertNotNull(unknown.extAckMessage(), "the kernel explains an unknown link kind");
-            assertTrue(unknown.getMessage().contains(unknown.extAckMessage()), unknown.getMessage());
-        } finally {
-            client.close().block(T);
-        }
-    }
-
-    @Test
-    void aBatchLeavesAsOneDatagramAndReportsTheFailingMember(Sandbox sandbox) throws Exception {
-        NetlinkClient client = open(sandbox);
-        try {
-            List<NetlinkMessage> batch = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                batch.add(newBridge("b" + i));
-            }
-            long before = client.channel().datagramsWritten();
-            client.executeBatch(batch).block(T);
-            assertEquals(before + 1, client.channel().datagramsWritten(), "40 requests, one datagram");
-            assertEquals(41, client.dump(getLinks()).count().block(T));
-
-            // the kernel carries on after a failed member; the error names that member
-            List<NetlinkMessage> mixed = List.of(newBridge("c0"), newBridge("b7"), newBridge("c1"));
-            NetlinkException e = assertThrows(
-                    NetlinkException.class, () -> client.executeBatch(mixed).block(T));
-            assertEquals("EEXIST", e.errnoName());
-            assertTrue(e.getMessage().startsWith("RTM_NEWLINK b7"), e.getMessage());
-            String shown = sandbox.ip("-o", "link", "show");
-            assertTrue(shown.contains("c0") && shown.contains("c1"), shown);
-        } finally {
-            client.close().block(T);
-        }
-    }
-
-    @Test
-    void concurrentRequestsShareDatagrams(Sandbox sandbox) throws Exception {
-        NetlinkClient client = open(sandbox);
-        try {
-            long before = client.channel().datagramsWritten();
-            // submitted from inside one event-loop task: the flush runs after all of them
-            List<reactor.core.publisher.Mono<Void>> ops = new ArrayList<>();
-            for (int i = 0; i < 30; i++) {
-                ops.add(client.execute(newBridge("k" + i)));
-            }
-            List<java.util.concurrent.CompletableFuture<Void>> done = client.channel()
-                    .eventLoop()
-                    .submit(() -> ops.stream()
-                            .map(reactor.core.publisher.Mono::toFuture)
-                            .toList())
-                    .get();
-            java.util.concurrent.CompletableFuture.allOf(done.toArray(java.util.concurrent.CompletableFuture[]::new))
-                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
-            assertEquals(before + 1, client.channel().datagramsWritten());
-            assertEquals(31, client.dump(getLinks()).count().block(T));
-        } finally {
-            client.close().block(T);
-        }
-    }
-
-    @Test
-    void repliesFromAnyoneButTheKernelAreDropped(Sandbox sandbox) throws Exception {
-        NetlinkClient client = open(sandbox);
+    void repliesFromAnyoneButTheKernelAreDropped(Sandbox sandbox, KernelClients clients) throws Exception {
+        NetlinkClient client = clients.open();
         NetlinkSocket spoofer = sandbox.inside(NetlinkSocket::openRoute);
         try {
             client.execute(newBridge("pnbr2")).block(T);
             // Hold the event loop so that the forged acks queue up before the real reply.
-            java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
-            client.channel().eventLoop().execute(() -> {
-                try {
-                    hold.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            CountDownLatch hold = TestLoops.hold(client.eventLoop());
             ByteBuf forged = Unpooled.buffer();
             for (int seq = 1; seq < 200; seq++) {
                 // an ack of success for every sequence number the client might use
@@ -209,13 +156,7 @@ class NetlinkClientTest {
             assertEquals("EEXIST", ((NetlinkException) t).errnoName());
         } finally {
             LibC.close(spoofer.fd());
-            client.close().block(T);
         }
-    }
-
-    /** A GET of the loopback link: answered with the link, stamped with the request's sequence number. */
-    static LinkMessage getLoopback() {
-        return LinkMessage.request(Rtm.RTM_GETLINK, 0, 1, 0, 0, AttributeList.EMPTY);
     }
 
     /**
@@ -225,8 +166,9 @@ class NetlinkClientTest {
      * is one the kernel refuses, so a forged success would show.
      */
     @Test
-    void anAckForgedByAnotherSocketWithOurPortAndSequenceIsDropped(Sandbox sandbox) throws Exception {
-        NetlinkClient client = open(sandbox);
+    void anAckForgedByAnotherSocketWithOurPortAndSequenceIsDropped(Sandbox sandbox, KernelClients clients)
+            throws Exception {
+        NetlinkClient client = clients.open();
         int spoofer = sandbox.inside(() -> {
             int fd = LibC.socket(
                     LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, Netlink.NETLINK_ROUTE);
@@ -242,13 +184,7 @@ class NetlinkClientTest {
             int spooferPort = LibC.netlinkPortId(spoofer);
             assertTrue(spooferPort != 0 && spooferPort != client.portId(), "a user-space sender: port " + spooferPort);
             int sequence = sequenceOfAGet(client) + 1; // the next request's
-            LinkMessage deleteMissing = LinkMessage.request(
-                    Rtm.RTM_DELLINK,
-                    0,
-                    0,
-                    0,
-                    0,
-                    AttributeList.builder().string(Ifla.IFLA_IFNAME, "pnnone0").build());
+            LinkMessage deleteMissing = deleteLink("pnnone0");
             byte[] forged = forgedAck(deleteMissing, sequence, client.portId());
             // let through, the forged datagram would be a success for exactly that request
             List<NetlinkMessage> asForged = new ArrayList<>();
@@ -289,7 +225,6 @@ class NetlinkClientTest {
                     "the forged ack carried the sequence number of the request it tried to complete");
         } finally {
             LibC.close(spoofer);
-            client.close().block(T);
         }
     }
 
@@ -330,139 +265,86 @@ class NetlinkClientTest {
         }
     }
 
-    /** Holds the client's event loop still until the returned latch is counted down. */
-    private static java.util.concurrent.CountDownLatch holdLoop(NetlinkClient client) {
-        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
-        client.channel().eventLoop().execute(() -> {
-            try {
-                hold.await(10, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        return hold;
+    @Test
+    void requestsBeyondTheInFlightBoundFailFast(KernelClients clients) throws Exception {
+        NetlinkClient client = clients.open(NetlinkClientOptions.DEFAULTS.maxInFlight(2));
+        var hold = TestLoops.hold(client.eventLoop());
+        var a = client.executeBatch(List.of(newBridge("q0"), newBridge("q1"))).toFuture();
+        var b = client.execute(newBridge("q2")).toFuture();
+        hold.countDown();
+        a.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        Throwable e = assertThrows(
+                        java.util.concurrent.ExecutionException.class,
+                        () -> b.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .getCause();
+        assertInstanceOf(NetlinkBusyException.class, e);
+        assertTrue(
+                e.getMessage().contains("2 requests already in flight")
+                        && e.getMessage().contains("bound 2"),
+                e.getMessage());
+        assertEquals(0, client.inFlight().block(T));
+        client.execute(newBridge("q2")).block(T); // room again
     }
 
     @Test
-    void requestsBeyondTheInFlightBoundFailFast(Sandbox sandbox) throws Exception {
-        NetlinkClient client = NetlinkClient.open(
-                        TestLoops.GROUP,
-                        sandbox.inside(NetlinkSocket::openRoute),
-                        NetlinkClientOptions.DEFAULTS.maxInFlight(2))
-                .block(T);
-        try {
-            var hold = holdLoop(client);
-            var a = client.executeBatch(List.of(newBridge("q0"), newBridge("q1")))
-                    .toFuture();
-            var b = client.execute(newBridge("q2")).toFuture();
-            hold.countDown();
-            a.get(10, java.util.concurrent.TimeUnit.SECONDS);
-            Throwable e = assertThrows(
-                            java.util.concurrent.ExecutionException.class,
-                            () -> b.get(10, java.util.concurrent.TimeUnit.SECONDS))
-                    .getCause();
-            assertInstanceOf(NetlinkBusyException.class, e);
-            assertTrue(
-                    e.getMessage().contains("2 requests already in flight")
-                            && e.getMessage().contains("bound 2"),
-                    e.getMessage());
-            assertEquals(0, client.inFlight().block(T));
-            client.execute(newBridge("q2")).block(T); // room again
-        } finally {
-            client.close().block(T);
-        }
+    void aRequestTheKernelDoesNotAnswerInTimeFailsWithATimeout(KernelClients clients) throws Exception {
+        NetlinkClient client = clients.open(NetlinkClientOptions.DEFAULTS.requestTimeout(Duration.ofMillis(200)));
+        var hold = TestLoops.hold(client.eventLoop());
+        NetlinkTimeoutException e = assertThrows(
+                NetlinkTimeoutException.class,
+                () -> client.execute(newBridge("slow0")).block(T));
+        assertTrue(e.getMessage().contains("RTM_NEWLINK slow0 (bridge): no reply within PT0.2S"), e.getMessage());
+        hold.countDown();
     }
 
     @Test
-    void aRequestTheKernelDoesNotAnswerInTimeFailsWithATimeout(Sandbox sandbox) throws Exception {
-        NetlinkClient client = NetlinkClient.open(
-                        TestLoops.GROUP,
-                        sandbox.inside(NetlinkSocket::openRoute),
-                        NetlinkClientOptions.DEFAULTS.requestTimeout(Duration.ofMillis(200)))
-                .block(T);
-        try {
-            var hold = holdLoop(client);
-            NetlinkTimeoutException e = assertThrows(
-                    NetlinkTimeoutException.class,
-                    () -> client.execute(newBridge("slow0")).block(T));
-            assertTrue(e.getMessage().contains("RTM_NEWLINK slow0 (bridge): no reply within PT0.2S"), e.getMessage());
-            hold.countDown();
-        } finally {
-            client.close().block(T);
-        }
-    }
-
-    @Test
-    void aStreamedDumpPushesBackToTheKernelWhenTheSubscriberIsSlow(Sandbox sandbox) throws Exception {
+    void aStreamedDumpPushesBackToTheKernelWhenTheSubscriberIsSlow(Sandbox sandbox, KernelClients clients)
+            throws Exception {
         sandbox.ip("link", "add", "big0", "type", "bridge");
-        java.nio.file.Path batch = java.nio.file.Files.createTempFile("addrs", ".batch");
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < 3000; i++) {
-            b.append("addr add 198.18.")
-                    .append(i / 250)
-                    .append('.')
-                    .append(i % 250 + 1)
-                    .append("/32 dev big0\n");
-        }
-        java.nio.file.Files.writeString(batch, b);
-        sandbox.ip("-batch", batch.toString());
-        java.nio.file.Files.delete(batch);
-        NetlinkClient client = open(sandbox);
-        try {
-            java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
-            java.util.concurrent.CountDownLatch complete = new java.util.concurrent.CountDownLatch(1);
-            reactor.core.publisher.BaseSubscriber<NetlinkMessage> slow = new reactor.core.publisher.BaseSubscriber<>() {
-                @Override
-                protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
-                    s.request(5);
-                }
+        sandbox.ipBatch(IntStream.range(0, 3000)
+                .mapToObj(i -> "addr add 198.18." + i / 250 + "." + (i % 250 + 1) + "/32 dev big0")
+                .toList());
+        NetlinkClient client = clients.open();
+        java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch complete = new java.util.concurrent.CountDownLatch(1);
+        reactor.core.publisher.BaseSubscriber<NetlinkMessage> slow = new reactor.core.publisher.BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                s.request(5);
+            }
 
-                @Override
-                protected void hookOnNext(NetlinkMessage m) {
-                    received.incrementAndGet();
-                }
+            @Override
+            protected void hookOnNext(NetlinkMessage m) {
+                received.incrementAndGet();
+            }
 
-                @Override
-                protected void hookOnComplete() {
-                    complete.countDown();
-                }
-            };
-            client.dumpStream(dev.podnet.netlink.route.AddressMessage.request(
-                            Rtm.RTM_GETADDR, 0, 2, 0, 0, 0, 0, AttributeList.EMPTY))
-                    .subscribe(slow);
-            Thread.sleep(300);
-            assertEquals(5, received.get(), "only what was asked for");
-            assertTrue(
-                    !client.channel().config().isAutoRead(), "the channel stopped reading: the kernel holds the rest");
-            slow.request(Long.MAX_VALUE);
-            assertTrue(complete.await(10, java.util.concurrent.TimeUnit.SECONDS));
-            assertEquals(3000, received.get());
-            assertTrue(client.channel().config().isAutoRead());
-            client.execute(newBridge("after1")).block(T); // the channel reads again
-        } finally {
-            client.close().block(T);
-        }
+            @Override
+            protected void hookOnComplete() {
+                complete.countDown();
+            }
+        };
+        client.dumpStream(dev.podnet.netlink.route.AddressMessage.request(
+                        Rtm.RTM_GETADDR, 0, 2, 0, 0, 0, 0, AttributeList.EMPTY))
+                .subscribe(slow);
+        Thread.sleep(300);
+        assertEquals(5, received.get(), "only what was asked for");
+        assertTrue(!client.channel().config().isAutoRead(), "the channel stopped reading: the kernel holds the rest");
+        slow.request(Long.MAX_VALUE);
+        assertTrue(complete.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(3000, received.get());
+        assertTrue(client.channel().config().isAutoRead());
+        client.execute(newBridge("after1")).block(T); // the channel reads again
     }
 
     @Test
-    void aDatagramLargerThanTheReadBufferIsReportedNeverCut(Sandbox sandbox) throws Exception {
-        for (int i = 0; i < 40; i++) {
-            sandbox.ip("link", "add", "tr" + i, "type", "bridge");
-        }
+    void aDatagramLargerThanTheReadBufferIsReportedNeverCut(Sandbox sandbox, KernelClients clients) throws Exception {
+        sandbox.addBridges("tr", 40);
         // the kernel packs a link dump into datagrams of several KiB; read 1 KiB at a time
-        NetlinkClient client = NetlinkClient.open(
-                        TestLoops.GROUP,
-                        sandbox.inside(NetlinkSocket::openRoute),
-                        NetlinkClientOptions.DEFAULTS.readBuffer(1024))
-                .block(T);
-        try {
-            dev.podnet.netlink.NetlinkDecodeException e = assertThrows(
-                    dev.podnet.netlink.NetlinkDecodeException.class,
-                    () -> client.dump(getLinks()).collectList().block(T));
-            assertTrue(e.getMessage().contains("truncated to 1024 (MSG_TRUNC)"), e.getMessage());
-        } finally {
-            client.close().block(T);
-        }
+        NetlinkClient client = clients.open(NetlinkClientOptions.DEFAULTS.readBuffer(1024));
+        dev.podnet.netlink.NetlinkDecodeException e = assertThrows(
+                dev.podnet.netlink.NetlinkDecodeException.class,
+                () -> client.dump(getLinks()).collectList().block(T));
+        assertTrue(e.getMessage().contains("truncated to 1024 (MSG_TRUNC)"), e.getMessage());
     }
 
     @Test
@@ -497,8 +379,8 @@ class NetlinkClientTest {
     }
 
     @Test
-    void closingFailsRequestsInFlightAndRefusesNewOnes(Sandbox sandbox) throws Exception {
-        NetlinkClient client = open(sandbox);
+    void closingFailsRequestsInFlightAndRefusesNewOnes(KernelClients clients) throws Exception {
+        NetlinkClient client = clients.open();
         client.close().block(T);
         NetlinkClosedException e = assertThrows(
                 NetlinkClosedException.class,

@@ -9,12 +9,10 @@ import dev.podnet.netlink.channel.NetlinkSocket;
 import dev.podnet.netlink.route.AddressMessage;
 import dev.podnet.netlink.route.LinkMessage;
 import dev.podnet.netlink.route.Rtm;
+import dev.podnet.testing.KernelClients;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import dev.podnet.testing.TestLoops;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -37,33 +35,6 @@ import reactor.core.publisher.BaseSubscriber;
 @KernelTest
 class EventOrderTest {
     private static final Duration T = Duration.ofSeconds(10);
-
-    private static void addBridges(Sandbox sandbox, String prefix, int count) throws IOException {
-        Path batch = Files.createTempFile("links", ".batch");
-        try {
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < count; i++) {
-                b.append("link add ").append(prefix).append(i).append(" type bridge\n");
-            }
-            Files.writeString(batch, b);
-            sandbox.ip("-batch", batch.toString());
-        } finally {
-            Files.deleteIfExists(batch);
-        }
-    }
-
-    /** Holds the (one) test event loop still until the latch is counted down, 30 s at most. */
-    private static CountDownLatch holdLoop() {
-        CountDownLatch hold = new CountDownLatch(1);
-        TestLoops.GROUP.next().execute(() -> {
-            try {
-                hold.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        return hold;
-    }
 
     /** Lets the event loop read what the kernel queued: empty tasks, each run after one more I/O pass. */
     private static void letTheLoopRead() throws Exception {
@@ -192,44 +163,40 @@ class EventOrderTest {
     }
 
     @Test
-    void afterASocketOverrunEverySubscribedGroupIsResyncedAndNeverBeforeTheOverrun(Sandbox sandbox) throws Exception {
+    void afterASocketOverrunEverySubscribedGroupIsResyncedAndNeverBeforeTheOverrun(
+            Sandbox sandbox, KernelClients clients) throws Exception {
         sandbox.ip("link", "add", "eo0", "type", "bridge");
         sandbox.ip("addr", "add", "198.18.7.1/32", "dev", "eo0");
         Set<RouteGroup> groups = EnumSet.of(RouteGroup.LINK, RouteGroup.IPV4_IFADDR);
         // the smallest receive buffer allowed, and the loop held while 300 links appear: ENOBUFS
         NetlinkSocket small = sandbox.inside(() -> NetlinkSocket.open(Netlink.NETLINK_ROUTE, 32 << 10, 32 << 10));
-        RouteEventSource source =
-                RouteEventSource.open(TestLoops.GROUP, small, groups, 4096).block(T);
+        RouteEventSource source = clients.events(small, groups, 4096);
         List<NetlinkEvent> seen = new CopyOnWriteArrayList<>();
         source.events().subscribe(seen::add);
+        CountDownLatch hold = TestLoops.hold(TestLoops.GROUP.next());
         try {
-            CountDownLatch hold = holdLoop();
-            try {
-                addBridges(sandbox, "ov", 300);
-            } finally {
-                hold.countDown();
-            }
-
-            List<NetlinkEvent> events = awaitUntil(
-                    seen, e -> resyncedAfterLastOverrun(e, groups), "Resync of " + groups + " after the Overrun");
-            assertEveryOverrunIsFollowedByAResyncOfEveryGroup(events, groups);
-            int overrunAt = firstIndexOf(events, NetlinkEvent.Overrun.class);
-            assertTrue(((NetlinkEvent.Overrun) events.get(overrunAt)).reason().contains("ENOBUFS"), summary(events));
-
-            // each Resync is the whole table as it is after the loss
-            Set<String> links = linkNames(lastResyncOf(events, RouteGroup.LINK).snapshot());
-            assertEquals(302, links.size(), "lo, eo0 and 300 bridges: " + links.size());
-            assertTrue(links.contains("ov0") && links.contains("ov299") && links.contains("eo0"));
-            List<NetlinkMessage> addresses =
-                    lastResyncOf(events, RouteGroup.IPV4_IFADDR).snapshot();
-            assertTrue(
-                    addresses.stream()
-                            .anyMatch(m -> m instanceof AddressMessage a
-                                    && "198.18.7.1".equals(a.address().getHostAddress())),
-                    "the IPv4 resync has eo0's address: " + addresses);
+            sandbox.addBridges("ov", 300);
         } finally {
-            source.close().block(T);
+            hold.countDown();
         }
+
+        List<NetlinkEvent> events = awaitUntil(
+                seen, e -> resyncedAfterLastOverrun(e, groups), "Resync of " + groups + " after the Overrun");
+        assertEveryOverrunIsFollowedByAResyncOfEveryGroup(events, groups);
+        int overrunAt = firstIndexOf(events, NetlinkEvent.Overrun.class);
+        assertTrue(((NetlinkEvent.Overrun) events.get(overrunAt)).reason().contains("ENOBUFS"), summary(events));
+
+        // each Resync is the whole table as it is after the loss
+        Set<String> links = linkNames(lastResyncOf(events, RouteGroup.LINK).snapshot());
+        assertEquals(302, links.size(), "lo, eo0 and 300 bridges: " + links.size());
+        assertTrue(links.contains("ov0") && links.contains("ov299") && links.contains("eo0"));
+        List<NetlinkMessage> addresses =
+                lastResyncOf(events, RouteGroup.IPV4_IFADDR).snapshot();
+        assertTrue(
+                addresses.stream()
+                        .anyMatch(m -> m instanceof AddressMessage a
+                                && "198.18.7.1".equals(a.address().getHostAddress())),
+                "the IPv4 resync has eo0's address: " + addresses);
     }
 
     /** Asks for one event, then for nothing until told: the source's own buffer fills behind it. */
@@ -248,18 +215,16 @@ class EventOrderTest {
     }
 
     @Test
-    void aSubscriberFallingMoreThanTheBufferBehindGetsTheBufferThenAnOverrunThenAResync(Sandbox sandbox)
-            throws Exception {
+    void aSubscriberFallingMoreThanTheBufferBehindGetsTheBufferThenAnOverrunThenAResync(
+            Sandbox sandbox, KernelClients clients) throws Exception {
         int buffer = 16; // the least the source takes
         int bridges = 100;
-        RouteEventSource source = RouteEventSource.open(
-                        TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute), EnumSet.of(RouteGroup.LINK), buffer)
-                .block(T);
+        RouteEventSource source = clients.events(EnumSet.of(RouteGroup.LINK), buffer);
         OneThenNothing slow = new OneThenNothing();
         source.events().subscribe(slow);
         try {
             // the socket keeps up (4 MiB, the loop free): only the source's buffer can overflow
-            addBridges(sandbox, "fb", bridges);
+            sandbox.addBridges("fb", bridges);
             letTheLoopRead();
             assertEquals(1, slow.seen.size(), "one event asked for, one delivered: " + summary(slow.seen));
 
@@ -302,7 +267,6 @@ class EventOrderTest {
             assertTrue(links.contains("fb0") && links.contains("fb" + (bridges - 1)) && links.contains("trigger0"));
         } finally {
             slow.dispose();
-            source.close().block(T);
         }
     }
 }

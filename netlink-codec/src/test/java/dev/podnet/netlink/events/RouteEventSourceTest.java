@@ -1,24 +1,25 @@
 package dev.podnet.netlink.events;
 
+import static dev.podnet.testing.LinkRequests.deleteLink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podnet.netlink.Netlink;
+import dev.podnet.netlink.channel.NetlinkClient;
+import dev.podnet.netlink.channel.NetlinkClientOptions;
 import dev.podnet.netlink.channel.NetlinkSocket;
 import dev.podnet.netlink.route.LinkMessage;
 import dev.podnet.netlink.route.Rtm;
+import dev.podnet.testing.KernelClients;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import dev.podnet.testing.TestLoops;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 @KernelTest
@@ -40,118 +41,71 @@ class RouteEventSourceTest {
     }
 
     @Test
-    void linkChangesMadeByAnotherProcessArriveAsNotifications(Sandbox sandbox) throws Exception {
-        RouteEventSource source = RouteEventSource.open(
-                        TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute), EnumSet.of(RouteGroup.LINK), 1024)
-                .block(T);
+    void linkChangesMadeByAnotherProcessArriveAsNotifications(Sandbox sandbox, KernelClients clients) throws Exception {
+        RouteEventSource source = clients.events(EnumSet.of(RouteGroup.LINK), 1024);
         List<NetlinkEvent> seen = new CopyOnWriteArrayList<>();
         source.events().subscribe(seen::add);
-        try {
-            sandbox.ip("link", "add", "evbr0", "type", "bridge");
-            sandbox.ip("link", "del", "evbr0");
-            await(
-                    seen,
-                    NetlinkEvent.Notification.class,
-                    n -> n.message() instanceof LinkMessage l
-                            && l.type() == Rtm.RTM_NEWLINK
-                            && "evbr0".equals(l.name()));
-            await(
-                    seen,
-                    NetlinkEvent.Notification.class,
-                    n -> n.message() instanceof LinkMessage l
-                            && l.type() == Rtm.RTM_DELLINK
-                            && "evbr0".equals(l.name()));
-        } finally {
-            source.close().block(T);
-        }
+        sandbox.ip("link", "add", "evbr0", "type", "bridge");
+        sandbox.ip("link", "del", "evbr0");
+        await(
+                seen,
+                NetlinkEvent.Notification.class,
+                n -> n.message() instanceof LinkMessage l && l.type() == Rtm.RTM_NEWLINK && "evbr0".equals(l.name()));
+        await(
+                seen,
+                NetlinkEvent.Notification.class,
+                n -> n.message() instanceof LinkMessage l && l.type() == Rtm.RTM_DELLINK && "evbr0".equals(l.name()));
     }
 
     @Test
-    void aSocketFilteredToDeletesHearsOnlyDeletesAndStillGetsItsAnswers(Sandbox sandbox) throws Exception {
+    void aSocketFilteredToDeletesHearsOnlyDeletesAndStillGetsItsAnswers(Sandbox sandbox, KernelClients clients)
+            throws Exception {
         NetlinkSocket socket = sandbox.inside(NetlinkSocket::openRoute);
         socket.acceptOnly(Rtm.RTM_DELLINK);
-        RouteEventSource source = RouteEventSource.open(TestLoops.GROUP, socket, EnumSet.of(RouteGroup.LINK), 1024)
-                .block(T);
+        RouteEventSource source = clients.events(socket, EnumSet.of(RouteGroup.LINK), 1024);
         List<NetlinkEvent> seen = new CopyOnWriteArrayList<>();
         source.events().subscribe(seen::add);
-        try {
-            sandbox.ip("link", "add", "flbr0", "type", "bridge");
-            sandbox.ip("link", "set", "flbr0", "up");
-            sandbox.ip("link", "del", "flbr0");
-            await(
-                    seen,
-                    NetlinkEvent.Notification.class,
-                    n -> n.message() instanceof LinkMessage l
-                            && l.type() == Rtm.RTM_DELLINK
-                            && "flbr0".equals(l.name()));
-            // the kernel dropped the RTM_NEWLINKs of the add and the up before they were queued
-            assertEquals(1, seen.size(), seen.toString());
-        } finally {
-            source.close().block(T);
-        }
+        sandbox.ip("link", "add", "flbr0", "type", "bridge");
+        sandbox.ip("link", "set", "flbr0", "up");
+        sandbox.ip("link", "del", "flbr0");
+        await(
+                seen,
+                NetlinkEvent.Notification.class,
+                n -> n.message() instanceof LinkMessage l && l.type() == Rtm.RTM_DELLINK && "flbr0".equals(l.name()));
+        // the kernel dropped the RTM_NEWLINKs of the add and the up before they were queued
+        assertEquals(1, seen.size(), seen.toString());
+
         // a request's answer (NLMSG_ERROR) passes the filter: a filtered socket can still be asked things
         NetlinkSocket asking = sandbox.inside(NetlinkSocket::openRoute);
         asking.acceptOnly(Rtm.RTM_DELLINK);
-        var client = dev.podnet.netlink.channel.NetlinkClient.open(TestLoops.GROUP, asking)
-                .block(T);
-        try {
-            sandbox.ip("link", "add", "flbr1", "type", "bridge");
-            client.execute(LinkMessage.request(
-                            Rtm.RTM_DELLINK,
-                            0,
-                            0,
-                            0,
-                            0,
-                            dev.podnet.netlink.attr.AttributeList.builder()
-                                    .string(dev.podnet.netlink.route.Ifla.IFLA_IFNAME, "flbr1")
-                                    .build()))
-                    .block(T);
-            assertTrue(!sandbox.ip("-o", "link").contains("flbr1"));
-        } finally {
-            client.close().block(T);
-        }
+        NetlinkClient client = clients.open(asking, NetlinkClientOptions.DEFAULTS);
+        sandbox.ip("link", "add", "flbr1", "type", "bridge");
+        client.execute(deleteLink("flbr1")).block(T);
+        assertTrue(!sandbox.ip("-o", "link").contains("flbr1"));
     }
 
     @Test
-    void anOverflowingQueueBecomesAnOverrunAndAResyncNeverADeadStream(Sandbox sandbox) throws Exception {
+    void anOverflowingQueueBecomesAnOverrunAndAResyncNeverADeadStream(Sandbox sandbox, KernelClients clients)
+            throws Exception {
         // the smallest receive buffer allowed, and an event loop held still while 300 links appear
         NetlinkSocket small = sandbox.inside(() -> NetlinkSocket.open(Netlink.NETLINK_ROUTE, 32 << 10, 32 << 10));
-        RouteEventSource source = RouteEventSource.open(TestLoops.GROUP, small, EnumSet.of(RouteGroup.LINK), 4096)
-                .block(T);
+        RouteEventSource source = clients.events(small, EnumSet.of(RouteGroup.LINK), 4096);
         List<NetlinkEvent> seen = new CopyOnWriteArrayList<>();
         source.events().subscribe(seen::add);
-        try {
-            CountDownLatch hold = new CountDownLatch(1);
-            TestLoops.GROUP.next().execute(() -> {
-                try {
-                    hold.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            Path batch = Files.createTempFile("links", ".batch");
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < 300; i++) {
-                b.append("link add ov").append(i).append(" type bridge\n");
-            }
-            Files.writeString(batch, b);
-            sandbox.ip("-batch", batch.toString());
-            Files.delete(batch);
-            hold.countDown();
+        CountDownLatch hold = TestLoops.hold(TestLoops.GROUP.next());
+        sandbox.addBridges("ov", 300);
+        hold.countDown();
 
-            NetlinkEvent.Overrun overrun = await(seen, NetlinkEvent.Overrun.class, o -> true);
-            assertTrue(overrun.reason().contains("ENOBUFS"), overrun.reason());
-            NetlinkEvent.Resync resync = await(seen, NetlinkEvent.Resync.class, r -> r.group() == RouteGroup.LINK);
-            assertEquals(301, resync.snapshot().size(), "the resync is the whole table: lo and 300 bridges");
-            // and the stream lives on
-            sandbox.ip("link", "add", "after0", "type", "bridge");
-            NetlinkEvent.Notification after = await(
-                    seen,
-                    NetlinkEvent.Notification.class,
-                    n -> n.message() instanceof LinkMessage l && "after0".equals(l.name()));
-            assertInstanceOf(LinkMessage.class, after.message());
-        } finally {
-            source.close().block(T);
-        }
+        NetlinkEvent.Overrun overrun = await(seen, NetlinkEvent.Overrun.class, o -> true);
+        assertTrue(overrun.reason().contains("ENOBUFS"), overrun.reason());
+        NetlinkEvent.Resync resync = await(seen, NetlinkEvent.Resync.class, r -> r.group() == RouteGroup.LINK);
+        assertEquals(301, resync.snapshot().size(), "the resync is the whole table: lo and 300 bridges");
+        // and the stream lives on
+        sandbox.ip("link", "add", "after0", "type", "bridge");
+        NetlinkEvent.Notification after = await(
+                seen,
+                NetlinkEvent.Notification.class,
+                n -> n.message() instanceof LinkMessage l && "after0".equals(l.name()));
+        assertInstanceOf(LinkMessage.class, after.message());
     }
 }
