@@ -1,5 +1,6 @@
 package dev.podnet.netlink;
 
+import static dev.podnet.netlink.Hex.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,8 +14,6 @@ import dev.podnet.netlink.attr.AttributeFormatException;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,10 +22,6 @@ import org.junit.jupiter.api.Test;
  * {@code nlmsghdr}, the rest of the request unless capped, then the extended-ack TLVs).
  */
 class ErrorMessageTest {
-    private static byte[] hex(String... parts) {
-        return HexFormat.of().parseHex(String.join("", parts).replace(" ", ""));
-    }
-
     private static ErrorMessage decode(int flags, byte[] body) {
         ByteBuf in = Unpooled.wrappedBuffer(body);
         try {
@@ -45,7 +40,7 @@ class ErrorMessageTest {
 
     @Test
     void anAckCarriesTheRequestsTypeAndSequence() {
-        byte[] body = hex("00 00 00 00", "20 00 00 00 13 01 05 00 04 03 02 01 00 00 00 00");
+        byte[] body = bytes("00 00 00 00", "20 00 00 00 13 01 05 00 04 03 02 01 00 00 00 00");
         ErrorMessage ack = decode(Netlink.NLM_F_CAPPED, body);
         assertTrue(ack.isAck());
         assertEquals(0, ack.error());
@@ -64,7 +59,8 @@ class ErrorMessageTest {
     @Test
     void aFailureCarriesThePositiveErrno() {
         // not capped: the whole request (a 24-byte header and body) is echoed
-        byte[] body = hex("ef ff ff ff", "18 00 00 00 10 00 05 06 05 00 00 00 00 00 00 00", "01 02 03 04 05 06 07 08");
+        byte[] body =
+                bytes("ef ff ff ff", "18 00 00 00 10 00 05 06 05 00 00 00 00 00 00 00", "01 02 03 04 05 06 07 08");
         ErrorMessage e = decode(0, body);
         assertFalse(e.isAck());
         assertEquals(-17, e.error());
@@ -77,14 +73,14 @@ class ErrorMessageTest {
 
     @Test
     void anErrnoWithoutANameIsPrintedAsANumber() {
-        ErrorMessage e = decode(0, hex("38 ff ff ff", "10 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"));
+        ErrorMessage e = decode(0, bytes("38 ff ff ff", "10 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"));
         assertEquals(200, e.errno());
         assertEquals("ErrorMessage[seq=9, error=errno 200, request=0/0]", e.toString());
     }
 
     @Test
     void aCappedErrorHasItsTlvsRightAfterTheHeader() {
-        byte[] body = hex(
+        byte[] body = bytes(
                 "ea ff ff ff", // -EINVAL
                 "40 00 00 00 10 00 05 06 04 00 00 00 00 00 00 00", // the request's header (64 bytes, cut)
                 "0d 00 01 00 62 61 64 20 6b 69 6e 64 00 00 00 00", // NLMSGERR_ATTR_MSG "bad kind"
@@ -99,7 +95,7 @@ class ErrorMessageTest {
 
     @Test
     void anUncappedErrorHasItsTlvsAfterTheAlignedRequest() {
-        byte[] body = hex(
+        byte[] body = bytes(
                 "ea ff ff ff",
                 "16 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00", // a 22-byte request: header ...
                 "aa bb cc dd ee ff 00 00", // ... its 6 bytes, padded to 24
@@ -116,30 +112,30 @@ class ErrorMessageTest {
     @Test
     void anEchoedRequestEndingTheBodyLeavesNoTlvs() {
         ErrorMessage e =
-                decode(Netlink.NLM_F_ACK_TLVS, hex("ea ff ff ff", "10 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00"));
+                decode(Netlink.NLM_F_ACK_TLVS, bytes("ea ff ff ff", "10 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00"));
         assertEquals(0, e.extAck().encodedLength());
         assertEquals(-1, e.extAckOffset());
     }
 
     @Test
     void anEchoedRequestLongerThanTheBodyIsRefused() {
-        NetlinkDecodeException e =
-                refused(Netlink.NLM_F_ACK_TLVS, hex("ea ff ff ff", "40 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00"));
+        NetlinkDecodeException e = refused(
+                Netlink.NLM_F_ACK_TLVS, bytes("ea ff ff ff", "40 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00"));
         assertEquals("NLMSG_ERROR claims a 64-byte echoed request but has 16 bytes", e.getMessage());
     }
 
     @Test
     void aNegativeEchoedLengthIsRefused() {
-        NetlinkDecodeException e =
-                refused(Netlink.NLM_F_ACK_TLVS, hex("ea ff ff ff", "f8 ff ff ff 13 00 05 00 06 00 00 00 00 00 00 00"));
+        NetlinkDecodeException e = refused(
+                Netlink.NLM_F_ACK_TLVS, bytes("ea ff ff ff", "f8 ff ff ff 13 00 05 00 06 00 00 00 00 00 00 00"));
         assertEquals("NLMSG_ERROR claims a -8-byte echoed request but has 16 bytes", e.getMessage());
     }
 
     @Test
     void aZeroEchoedLengthReadsTheHeaderAsTlvs() {
         // NLMSG_ALIGN(0) is 0: the TLVs start right after the error, where a zero length does not parse
-        NetlinkDecodeException e =
-                refused(Netlink.NLM_F_ACK_TLVS, hex("ea ff ff ff", "00 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00"));
+        NetlinkDecodeException e = refused(
+                Netlink.NLM_F_ACK_TLVS, bytes("ea ff ff ff", "00 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00"));
         assertEquals(
                 "bad extended-ack TLVs: attribute type 0 at offset 0 claims length 0 but 16 bytes remain",
                 e.getMessage());
@@ -150,7 +146,7 @@ class ErrorMessageTest {
     void malformedTlvsAreRefused() {
         NetlinkDecodeException e = refused(
                 Netlink.NLM_F_CAPPED | Netlink.NLM_F_ACK_TLVS,
-                hex("ea ff ff ff", "20 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00", "c8 00 01 00 41 42 43 44"));
+                bytes("ea ff ff ff", "20 00 00 00 13 00 05 00 06 00 00 00 00 00 00 00", "c8 00 01 00 41 42 43 44"));
         assertEquals(
                 "bad extended-ack TLVs: attribute type 1 at offset 0 claims length 200 but 8 bytes remain",
                 e.getMessage());
@@ -158,17 +154,13 @@ class ErrorMessageTest {
 
     @Test
     void aBodyShorterThanTwentyBytesIsRefused() {
-        NetlinkDecodeException e = refused(0, hex("00 00 00 00", "10 00 00 00 13 00 05 00 06 00 00 00 00 00 00"));
+        NetlinkDecodeException e = refused(0, bytes("00 00 00 00", "10 00 00 00 13 00 05 00 06 00 00 00 00 00 00"));
         assertEquals("NLMSG_ERROR body of 19 bytes, need at least 20", e.getMessage());
     }
 
     @Test
     void decodesTheKernelsExtendedAck() {
-        List<NetlinkMessage> out = new ArrayList<>();
-        NetlinkCodec.decode(
-                Unpooled.wrappedBuffer(Vectors.load("error-extack")),
-                dev.podnet.netlink.route.RouteMessages.INSTANCE,
-                out);
+        List<NetlinkMessage> out = Vectors.decode("error-extack");
         assertEquals(1, out.size());
         ErrorMessage e = assertInstanceOf(ErrorMessage.class, out.get(0));
         assertEquals(Netlink.NLM_F_CAPPED | Netlink.NLM_F_ACK_TLVS, e.flags());

@@ -46,7 +46,7 @@ class NetlinkCodecTest {
 
     @Test
     void decodesARealLinkDump() {
-        List<NetlinkMessage> msgs = decode(Vectors.load("link-dump"));
+        List<NetlinkMessage> msgs = Vectors.decode("link-dump");
         assertInstanceOf(DoneMessage.class, msgs.get(msgs.size() - 1));
         Map<String, LinkMessage> links = msgs.stream()
                 .filter(m -> m instanceof LinkMessage)
@@ -87,12 +87,12 @@ class NetlinkCodecTest {
 
     @Test
     void decodesRealAddressesAndRoutes() {
-        List<String> addrs = decode(Vectors.load("addr-dump")).stream()
+        List<String> addrs = Vectors.decode("addr-dump").stream()
                 .filter(m -> m instanceof AddressMessage)
                 .map(m -> ((AddressMessage) m).address().getHostAddress() + "/" + ((AddressMessage) m).prefixLength())
                 .toList();
         assertEquals(List.of("198.18.0.1/16", "198.18.5.9/16"), addrs);
-        RouteMessage via = decode(Vectors.load("route-dump")).stream()
+        RouteMessage via = Vectors.decode("route-dump").stream()
                 .filter(m -> m instanceof RouteMessage r
                         && r.destination() != null
                         && r.destination().getHostAddress().equals("198.19.0.0"))
@@ -106,7 +106,7 @@ class NetlinkCodecTest {
 
     @Test
     void decodesARealNeighbourDump() {
-        dev.podnet.netlink.route.NeighbourMessage n = decode(Vectors.load("neigh-dump")).stream()
+        dev.podnet.netlink.route.NeighbourMessage n = Vectors.decode("neigh-dump").stream()
                 .filter(m -> m instanceof dev.podnet.netlink.route.NeighbourMessage nm
                         && nm.destination() != null
                         && nm.destination().getHostAddress().equals("198.18.0.50"))
@@ -121,7 +121,7 @@ class NetlinkCodecTest {
     @Test
     void decodesAnExtendedAckError() {
         ErrorMessage e = assertInstanceOf(
-                ErrorMessage.class, decode(Vectors.load("error-extack")).get(0));
+                ErrorMessage.class, Vectors.decode("error-extack").get(0));
         assertEquals(dev.podnet.netlink.Errno.EOPNOTSUPP, e.errno());
         assertEquals(Rtm.RTM_NEWLINK, e.requestType());
         assertEquals(4, e.requestSequence());
@@ -135,7 +135,7 @@ class NetlinkCodecTest {
                 ex.getMessage());
 
         ErrorMessage ack =
-                assertInstanceOf(ErrorMessage.class, decode(Vectors.load("ack")).get(0));
+                assertInstanceOf(ErrorMessage.class, Vectors.decode("ack").get(0));
         assertTrue(ack.isAck());
         assertNull(ack.extAckMessage());
     }

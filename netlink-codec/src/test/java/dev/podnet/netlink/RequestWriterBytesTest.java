@@ -1,5 +1,7 @@
 package dev.podnet.netlink;
 
+import static dev.podnet.netlink.Hex.bytes;
+import static dev.podnet.netlink.Hex.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -16,19 +18,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
-import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 /** The exact bytes {@link RequestWriter} writes, worked out by hand from the kernel's structs. */
 class RequestWriterBytesTest {
-    private static String hex(String... parts) {
-        return String.join("", parts).replace(" ", "");
-    }
-
-    private static byte[] bytes(String... parts) {
-        return HexFormat.of().parseHex(hex(parts));
-    }
-
     /** The buffer's readable bytes as hex; releases it. */
     private static String written(ByteBuf buf) {
         try {

@@ -1,28 +1,18 @@
 package dev.podnet.netlink.attr;
 
+import static dev.podnet.netlink.Hex.bytes;
+import static dev.podnet.netlink.Hex.hex;
+import static dev.podnet.netlink.Hex.hexOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.InetAddress;
-import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 /** The exact bytes {@link AttributeList.Builder} lays out: lengths, little-endian values, padding, nesting. */
 class AttributeListBuilderTest {
-    private static String hex(String... parts) {
-        return String.join("", parts).replace(" ", "");
-    }
-
-    private static byte[] bytes(String... parts) {
-        return HexFormat.of().parseHex(hex(parts));
-    }
-
-    private static String hexOf(AttributeList a) {
-        return HexFormat.of().formatHex(a.toByteArray());
-    }
-
     /** One attribute of 7 bytes, kept unaligned: copied with {@code all} it leaves the builder off a 4-byte boundary. */
     private static final AttributeList SEVEN = AttributeList.wrap(bytes("07 00 01 00 61 62 00"), 0, 7);
 

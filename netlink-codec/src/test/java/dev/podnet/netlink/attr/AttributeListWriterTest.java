@@ -1,5 +1,7 @@
 package dev.podnet.netlink.attr;
 
+import static dev.podnet.netlink.Hex.bytes;
+import static dev.podnet.netlink.Hex.hexOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +12,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
-import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,14 +24,6 @@ class AttributeListWriterTest {
     private static final int RTM_DELLINK = 17;
     /** A link request's {@code nlmsghdr} and {@code ifinfomsg}: where its attributes start. */
     private static final int ATTRIBUTES = 16 + 16;
-
-    private static byte[] bytes(String hex) {
-        return HexFormat.of().parseHex(hex.replace(" ", ""));
-    }
-
-    private static String hexOf(AttributeList a) {
-        return HexFormat.of().formatHex(a.toByteArray());
-    }
 
     /** One attribute of 7 bytes, kept unaligned: copied with {@code all} it leaves the writer off a 4-byte boundary. */
     private static final AttributeList SEVEN = AttributeList.wrap(bytes("07 00 01 00 61 62 00"), 0, 7);

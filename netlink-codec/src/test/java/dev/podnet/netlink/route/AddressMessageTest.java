@@ -1,34 +1,25 @@
 package dev.podnet.netlink.route;
 
+import static dev.podnet.netlink.Hex.bytes;
+import static dev.podnet.netlink.Hex.encoded;
+import static dev.podnet.netlink.Hex.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.podnet.netlink.NetlinkCodec;
-import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.Vectors;
 import dev.podnet.netlink.attr.AttributeList;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** {@code struct ifaddrmsg} and the {@code IFA_*} accessors, over bytes written by hand and a captured dump. */
 class AddressMessageTest {
-    private static String hex(String... parts) {
-        return String.join("", parts).replace(" ", "");
-    }
-
     private static AddressMessage decode(int type, String body) {
-        NetlinkMessage m = RouteMessages.INSTANCE.decode(
-                type, 0x2, 2, 0, Unpooled.wrappedBuffer(HexFormat.of().parseHex(body)));
+        NetlinkMessage m = RouteMessages.INSTANCE.decode(type, 0x2, 2, 0, Unpooled.wrappedBuffer(bytes(body)));
         return assertInstanceOf(AddressMessage.class, m);
     }
 
@@ -95,19 +86,6 @@ class AddressMessageTest {
     }
 
     @Test
-    void aBodyShorterThanIfaddrmsgIsRefused() {
-        NetlinkDecodeException e = assertThrows(
-                NetlinkDecodeException.class,
-                () -> RouteMessages.INSTANCE.decode(
-                        Rtm.RTM_DELADDR,
-                        0,
-                        0,
-                        0,
-                        Unpooled.wrappedBuffer(HexFormat.of().parseHex("02180000020000"))));
-        assertEquals("RTM_DELADDR body of 7 bytes, ifaddrmsg needs 8", e.getMessage());
-    }
-
-    @Test
     void aRequestEncodesItsHeaderAndAttributes() throws Exception {
         AttributeList attrs = AttributeList.builder()
                 .address(Ifa.IFA_LOCAL, java.net.InetAddress.getByName("198.18.0.1"))
@@ -118,21 +96,17 @@ class AddressMessageTest {
                 new AddressMessage(
                         Rtm.RTM_NEWADDR, 0x500, 0, 0, Rtm.AF_INET, 24, Ifa.IFA_F_NODAD, 0, 0x01020304, attrs),
                 r);
-        ByteBuf out = Unpooled.buffer();
-        NetlinkCodec.encode(r, 3, 0, out);
         assertEquals(
                 hex(
                         "20 00 00 00 14 00 00 05 03 00 00 00 00 00 00 00",
                         "02 18 02 00 04 03 02 01",
                         "08 00 02 00 c6 12 00 01"),
-                ByteBufUtil.hexDump(out));
-        out.release();
+                encoded(r, 3, 0));
     }
 
     @Test
     void aCapturedAddressDumpFieldByField() {
-        List<NetlinkMessage> out = new ArrayList<>();
-        NetlinkCodec.decode(Unpooled.wrappedBuffer(Vectors.load("addr-dump")), RouteMessages.INSTANCE, out);
+        List<NetlinkMessage> out = Vectors.decode("addr-dump");
         assertEquals(3, out.size());
         AddressMessage br0 = assertInstanceOf(AddressMessage.class, out.get(0));
         assertEquals(2, br0.sequence());

@@ -194,6 +194,12 @@ class IprouteNamesTest {
         "1:0:0:2:0:0:3:4, 1::2:0:0:3:4, the first of equal runs",
         "1:0:0:2:0:0:0:3, 1:0:0:2::3, the longest run",
         "fe80::209a:2fff:fea4:e240, fe80::209a:2fff:fea4:e240, ",
+        "::1, ::1, ",
+        "fd00:0:0:0:0:0:0:9, fd00::9, ",
+        "fd00:1:0:0:1:0:0:1, fd00:1::1:0:0:1, ",
+        "fe80::, fe80::, ",
+        "1:2:3:4:5:6:7:8, 1:2:3:4:5:6:7:8, ",
+        "1:0:2:0:0:0:0:3, 1:0:2::3, ",
     })
     void addressesAsIproute2WritesThem(String literal, String expected, String why) throws Exception {
         assertEquals(expected, IprouteNames.address(InetAddress.getByName(literal)), why);

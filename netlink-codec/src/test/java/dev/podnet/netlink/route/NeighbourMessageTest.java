@@ -1,21 +1,16 @@
 package dev.podnet.netlink.route;
 
+import static dev.podnet.netlink.Hex.bodyOf;
+import static dev.podnet.netlink.Hex.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.podnet.netlink.NetlinkCodec;
-import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.Vectors;
 import dev.podnet.netlink.attr.AttributeList;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,11 +21,7 @@ class NeighbourMessageTest {
     @Test
     void theFixedHeaderFromHandWrittenBytes() {
         NetlinkMessage m = RouteMessages.INSTANCE.decode(
-                Rtm.RTM_NEWNEIGH,
-                0,
-                1,
-                0,
-                Unpooled.wrappedBuffer(HexFormat.of().parseHex("0aeeeeee04030201820180" + "05")));
+                Rtm.RTM_NEWNEIGH, 0, 1, 0, Unpooled.wrappedBuffer(bytes("0aeeeeee04030201820180" + "05")));
         NeighbourMessage n = assertInstanceOf(NeighbourMessage.class, m);
         assertEquals(Rtm.AF_INET6, n.family());
         assertEquals(0x01020304, n.index());
@@ -44,25 +35,20 @@ class NeighbourMessageTest {
 
     @Test
     void writesItsHeaderWithZeroPadding() {
-        ByteBuf out = Unpooled.buffer();
-        new NeighbourMessage(
-                        Rtm.RTM_NEWNEIGH,
-                        0,
-                        0,
-                        0,
-                        Rtm.AF_INET6,
-                        0x01020304,
-                        0x0182,
-                        0x80,
-                        5,
-                        AttributeList.builder()
-                                .bytes(Nda.NDA_LLADDR, HexFormat.of().parseHex("020000000050"))
-                                .build())
-                .writeBody(out);
-        assertEquals(
-                "0a000000" + "04030201" + "8201" + "80" + "05" + "0a000200020000000050" + "0000",
-                ByteBufUtil.hexDump(out));
-        out.release();
+        NeighbourMessage n = new NeighbourMessage(
+                Rtm.RTM_NEWNEIGH,
+                0,
+                0,
+                0,
+                Rtm.AF_INET6,
+                0x01020304,
+                0x0182,
+                0x80,
+                5,
+                AttributeList.builder()
+                        .bytes(Nda.NDA_LLADDR, bytes("020000000050"))
+                        .build());
+        assertEquals("0a000000" + "04030201" + "8201" + "80" + "05" + "0a000200020000000050" + "0000", bodyOf(n));
     }
 
     @Test
@@ -76,17 +62,8 @@ class NeighbourMessageTest {
     }
 
     @Test
-    void aBodyShorterThanNdmsgIsRefused() {
-        NetlinkDecodeException e = assertThrows(
-                NetlinkDecodeException.class,
-                () -> RouteMessages.INSTANCE.decode(Rtm.RTM_NEWNEIGH, 0, 0, 0, Unpooled.wrappedBuffer(new byte[11])));
-        assertEquals("RTM_NEWNEIGH body of 11 bytes, ndmsg needs 12", e.getMessage());
-    }
-
-    @Test
     void aCapturedNeighbourDumpFieldByField() {
-        List<NetlinkMessage> out = new ArrayList<>();
-        NetlinkCodec.decode(Unpooled.wrappedBuffer(Vectors.load("neigh-dump")), RouteMessages.INSTANCE, out);
+        List<NetlinkMessage> out = Vectors.decode("neigh-dump");
         assertEquals(3, out.size());
         NeighbourMessage n = assertInstanceOf(NeighbourMessage.class, out.get(0));
         assertEquals(6, n.sequence());
@@ -97,7 +74,7 @@ class NeighbourMessageTest {
         assertEquals(0, n.neighbourFlags());
         assertEquals(1, n.neighbourType());
         assertEquals("198.18.0.50", n.destination().getHostAddress());
-        assertArrayEquals(HexFormat.of().parseHex("020000000050"), n.linkLayerAddress());
+        assertArrayEquals(bytes("020000000050"), n.linkLayerAddress());
         assertEquals(
                 "RTM_NEWNEIGH[seq=6, index=2, dst=/198.18.0.50, state=PERMANENT,"
                         + " attrs=[NDA_DST(4B), NDA_LLADDR(6B), NDA_PROBES(4B), NDA_CACHEINFO(16B)]]",
@@ -106,7 +83,7 @@ class NeighbourMessageTest {
         assertEquals(Nda.NUD_NOARP, multicast.state());
         assertEquals(5, multicast.neighbourType());
         assertEquals("224.0.0.22", multicast.destination().getHostAddress());
-        assertArrayEquals(HexFormat.of().parseHex("01005e000016"), multicast.linkLayerAddress());
+        assertArrayEquals(bytes("01005e000016"), multicast.linkLayerAddress());
     }
 
     @ParameterizedTest

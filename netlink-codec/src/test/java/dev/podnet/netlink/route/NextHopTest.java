@@ -1,5 +1,7 @@
 package dev.podnet.netlink.route;
 
+import static dev.podnet.netlink.Hex.bytes;
+import static dev.podnet.netlink.Hex.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -15,14 +17,6 @@ import org.junit.jupiter.api.Test;
  * u8 hops = weight - 1, s32 ifindex) then the hop's own attributes, each hop padded to 4 bytes.
  */
 class NextHopTest {
-    private static String hex(String... parts) {
-        return String.join("", parts).replace(" ", "");
-    }
-
-    private static byte[] bytes(String... parts) {
-        return HexFormat.of().parseHex(hex(parts));
-    }
-
     @Test
     void decodesEachHopAfterTheAlignedOneBefore() throws Exception {
         List<NextHop> hops = NextHop.decodeAll(bytes(

@@ -1,29 +1,22 @@
 package dev.podnet.netlink.route;
 
+import static dev.podnet.netlink.Hex.bodyOf;
+import static dev.podnet.netlink.Hex.bytes;
+import static dev.podnet.netlink.Hex.encoded;
+import static dev.podnet.netlink.Hex.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.podnet.netlink.NetlinkCodec;
-import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.attr.AttributeList;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 /** {@code RTM_*NSID}: a {@code struct rtgenmsg} padded to four bytes, then {@code NETNSA_*} attributes. */
 class NsidMessageTest {
-    private static String hex(String... parts) {
-        return String.join("", parts).replace(" ", "");
-    }
-
     private static NsidMessage decode(int type, String body) {
-        NetlinkMessage m = RouteMessages.INSTANCE.decode(
-                type, 0, 3, 0, Unpooled.wrappedBuffer(HexFormat.of().parseHex(body)));
+        NetlinkMessage m = RouteMessages.INSTANCE.decode(type, 0, 3, 0, Unpooled.wrappedBuffer(bytes(body)));
         return assertInstanceOf(NsidMessage.class, m);
     }
 
@@ -37,15 +30,12 @@ class NsidMessageTest {
         assertEquals(Rtm.AF_UNSPEC, m.family());
         assertEquals(AttributeList.builder().u32(NsidMessage.NETNSA_FD, 7).build(), m.attributes());
         assertEquals(12, m.bodyLength());
-        ByteBuf out = Unpooled.buffer();
-        NetlinkCodec.encode(m, 1, 0, out);
         assertEquals(
                 hex(
                         "1c 00 00 00 5a 00 00 00 01 00 00 00 00 00 00 00", // 28 bytes, RTM_GETNSID, seq 1
                         "00 00 00 00", // rtgenmsg: AF_UNSPEC, padded
                         "08 00 03 00 07 00 00 00"),
-                ByteBufUtil.hexDump(out)); // NETNSA_FD 7
-        out.release();
+                encoded(m, 1, 0)); // NETNSA_FD 7
     }
 
     @Test
@@ -58,13 +48,7 @@ class NsidMessageTest {
         assertEquals(1, m.attributes().size());
         assertEquals(12, m.bodyLength());
         assertEquals("RTM_NEWNSID[seq=3, nsid=5, attrs=[1(4B)]]", m.toString());
-        ByteBuf out = Unpooled.buffer();
-        m.writeBody(out);
-        assertEquals(
-                hex("02 00 00 00", "08 00 01 00 05 00 00 00"),
-                ByteBufUtil.hexDump(out),
-                "the padding written as zeros");
-        out.release();
+        assertEquals(hex("02 00 00 00", "08 00 01 00 05 00 00 00"), bodyOf(m), "the padding written as zeros");
     }
 
     @Test
@@ -87,13 +71,5 @@ class NsidMessageTest {
         assertEquals(4, m.bodyLength());
         assertEquals("RTM_DELNSID[seq=3, nsid=-1, attrs=[]]", m.toString());
         assertEquals(Rtm.RTM_GETNSID, decode(Rtm.RTM_GETNSID, "00000000").type());
-    }
-
-    @Test
-    void aBodyShorterThanRtgenmsgIsRefused() {
-        NetlinkDecodeException e = assertThrows(
-                NetlinkDecodeException.class,
-                () -> RouteMessages.INSTANCE.decode(Rtm.RTM_NEWNSID, 0, 0, 0, Unpooled.wrappedBuffer(new byte[3])));
-        assertEquals("RTM_NEWNSID body of 3 bytes, rtgenmsg needs 4", e.getMessage());
     }
 }

@@ -1,32 +1,23 @@
 package dev.podnet.netlink.route;
 
+import static dev.podnet.netlink.Hex.bodyOf;
+import static dev.podnet.netlink.Hex.bytes;
+import static dev.podnet.netlink.Hex.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.podnet.netlink.NetlinkCodec;
-import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.Vectors;
 import dev.podnet.netlink.attr.AttributeList;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** {@code struct rtmsg} and the {@code RTA_*} accessors, over bytes written by hand and a captured dump. */
 class RouteMessageTest {
-    private static String hex(String... parts) {
-        return String.join("", parts).replace(" ", "");
-    }
-
     private static RouteMessage decode(int type, String body) {
-        NetlinkMessage m = RouteMessages.INSTANCE.decode(
-                type, 0x2, 3, 0, Unpooled.wrappedBuffer(HexFormat.of().parseHex(body)));
+        NetlinkMessage m = RouteMessages.INSTANCE.decode(type, 0x2, 3, 0, Unpooled.wrappedBuffer(bytes(body)));
         return assertInstanceOf(RouteMessage.class, m);
     }
 
@@ -94,19 +85,6 @@ class RouteMessageTest {
     }
 
     @Test
-    void aBodyShorterThanRtmsgIsRefused() {
-        NetlinkDecodeException e = assertThrows(
-                NetlinkDecodeException.class,
-                () -> RouteMessages.INSTANCE.decode(
-                        Rtm.RTM_GETROUTE,
-                        0,
-                        0,
-                        0,
-                        Unpooled.wrappedBuffer(HexFormat.of().parseHex(hex("02 00 00 00 fe 02 00 01 00 00 00")))));
-        assertEquals("RTM_GETROUTE body of 11 bytes, rtmsg needs 12", e.getMessage());
-    }
-
-    @Test
     void aRequestEncodesItsHeaderAndAttributes() {
         AttributeList attrs = AttributeList.builder().u32(Rta.RTA_OIF, 3).build();
         RouteMessage r = RouteMessage.request(
@@ -137,17 +115,15 @@ class RouteMessageTest {
                         Rta.RTNH_F_ONLINK,
                         attrs),
                 r);
-        ByteBuf out = Unpooled.buffer();
-        new RouteMessage(Rtm.RTM_NEWROUTE, 0, 0, 0, Rtm.AF_INET, 24, 8, 0x10, 100, 4, 0, 1, 0x81020004, attrs)
-                .writeBody(out);
-        assertEquals(hex("02 18 08 10 64 04 00 01 04 00 02 81", "08 00 04 00 03 00 00 00"), ByteBufUtil.hexDump(out));
-        out.release();
+        assertEquals(
+                hex("02 18 08 10 64 04 00 01 04 00 02 81", "08 00 04 00 03 00 00 00"),
+                bodyOf(new RouteMessage(
+                        Rtm.RTM_NEWROUTE, 0, 0, 0, Rtm.AF_INET, 24, 8, 0x10, 100, 4, 0, 1, 0x81020004, attrs)));
     }
 
     @Test
     void aCapturedRouteWithMetricsFieldByField() {
-        List<NetlinkMessage> out = new ArrayList<>();
-        NetlinkCodec.decode(Unpooled.wrappedBuffer(Vectors.load("rich-route-dump")), RouteMessages.INSTANCE, out);
+        List<NetlinkMessage> out = Vectors.decode("rich-route-dump");
         RouteMessage r = out.stream()
                 .filter(m -> m instanceof RouteMessage rm
                         && rm.destination() != null

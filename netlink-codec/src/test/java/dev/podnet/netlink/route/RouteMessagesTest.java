@@ -1,15 +1,24 @@
 package dev.podnet.netlink.route;
 
+import static dev.podnet.netlink.Hex.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.RawMessage;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** rtnetlink's message factory: which class each type decodes to, and how a failed request is described. */
 class RouteMessagesTest {
@@ -19,38 +28,65 @@ class RouteMessagesTest {
         return F.decode(type, 0, 1, 0, Unpooled.wrappedBuffer(new byte[bodyLength]));
     }
 
-    @Test
-    void eachTypeDecodesToItsMessageFromABareFixedHeader() {
-        for (int type : new int[] {Rtm.RTM_NEWLINK, Rtm.RTM_DELLINK, Rtm.RTM_GETLINK, Rtm.RTM_SETLINK}) {
+    static Stream<Arguments> messageClasses() {
+        return Stream.of(
+                arguments(
+                        LinkMessage.class,
+                        LinkMessage.HEADER_LENGTH,
+                        List.of(Rtm.RTM_NEWLINK, Rtm.RTM_DELLINK, Rtm.RTM_GETLINK, Rtm.RTM_SETLINK)),
+                arguments(
+                        AddressMessage.class,
+                        AddressMessage.HEADER_LENGTH,
+                        List.of(Rtm.RTM_NEWADDR, Rtm.RTM_DELADDR, Rtm.RTM_GETADDR)),
+                arguments(
+                        RouteMessage.class,
+                        RouteMessage.HEADER_LENGTH,
+                        List.of(Rtm.RTM_NEWROUTE, Rtm.RTM_DELROUTE, Rtm.RTM_GETROUTE)),
+                arguments(
+                        NeighbourMessage.class,
+                        NeighbourMessage.HEADER_LENGTH,
+                        List.of(Rtm.RTM_NEWNEIGH, Rtm.RTM_DELNEIGH, Rtm.RTM_GETNEIGH)),
+                arguments(
+                        NsidMessage.class,
+                        NsidMessage.HEADER_LENGTH,
+                        List.of(Rtm.RTM_NEWNSID, Rtm.RTM_DELNSID, Rtm.RTM_GETNSID)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("messageClasses")
+    void eachTypeDecodesToItsMessageFromABareFixedHeader(
+            Class<? extends NetlinkMessage> messageClass, int headerLength, List<Integer> types) {
+        for (int type : types) {
             assertEquals(
                     type,
-                    assertInstanceOf(LinkMessage.class, decode(type, LinkMessage.HEADER_LENGTH))
-                            .type());
+                    assertInstanceOf(messageClass, decode(type, headerLength)).type());
         }
-        for (int type : new int[] {Rtm.RTM_NEWADDR, Rtm.RTM_DELADDR, Rtm.RTM_GETADDR}) {
-            assertEquals(
-                    type,
-                    assertInstanceOf(AddressMessage.class, decode(type, AddressMessage.HEADER_LENGTH))
-                            .type());
-        }
-        for (int type : new int[] {Rtm.RTM_NEWROUTE, Rtm.RTM_DELROUTE, Rtm.RTM_GETROUTE}) {
-            assertEquals(
-                    type,
-                    assertInstanceOf(RouteMessage.class, decode(type, RouteMessage.HEADER_LENGTH))
-                            .type());
-        }
-        for (int type : new int[] {Rtm.RTM_NEWNEIGH, Rtm.RTM_DELNEIGH, Rtm.RTM_GETNEIGH}) {
-            assertEquals(
-                    type,
-                    assertInstanceOf(NeighbourMessage.class, decode(type, NeighbourMessage.HEADER_LENGTH))
-                            .type());
-        }
-        for (int type : new int[] {Rtm.RTM_NEWNSID, Rtm.RTM_DELNSID, Rtm.RTM_GETNSID}) {
-            assertEquals(
-                    type,
-                    assertInstanceOf(NsidMessage.class, decode(type, NsidMessage.HEADER_LENGTH))
-                            .type());
-        }
+    }
+
+    static Stream<Arguments> bodiesShorterThanTheirFixedHeader() {
+        return Stream.of(
+                arguments(
+                        Rtm.RTM_NEWLINK,
+                        "00 00 01 00 07 00 00 00 02 10 00 00 00 00 00",
+                        "RTM_NEWLINK body of 15 bytes, ifinfomsg needs 16"),
+                arguments(Rtm.RTM_DELADDR, "02 18 00 00 02 00 00", "RTM_DELADDR body of 7 bytes, ifaddrmsg needs 8"),
+                arguments(
+                        Rtm.RTM_GETROUTE,
+                        "02 00 00 00 fe 02 00 01 00 00 00",
+                        "RTM_GETROUTE body of 11 bytes, rtmsg needs 12"),
+                arguments(
+                        Rtm.RTM_NEWNEIGH,
+                        "00 00 00 00 00 00 00 00 00 00 00",
+                        "RTM_NEWNEIGH body of 11 bytes, ndmsg needs 12"),
+                arguments(Rtm.RTM_NEWNSID, "00 00 00", "RTM_NEWNSID body of 3 bytes, rtgenmsg needs 4"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("bodiesShorterThanTheirFixedHeader")
+    void aBodyShorterThanItsFixedHeaderIsRefused(int type, String body, String error) {
+        NetlinkDecodeException e = assertThrows(
+                NetlinkDecodeException.class, () -> F.decode(type, 0, 0, 0, Unpooled.wrappedBuffer(bytes(body))));
+        assertEquals(error, e.getMessage());
     }
 
     @Test
