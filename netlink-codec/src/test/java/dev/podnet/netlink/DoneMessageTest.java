@@ -30,10 +30,7 @@ class DoneMessageTest {
     void theErrorIsTheFirstFourBytesLittleEndian() {
         DoneMessage d = decode(Netlink.NLM_F_MULTI, bytes("01 02 03 04"));
         assertEquals(0x04030201, d.error());
-        assertEquals(Netlink.NLMSG_DONE, d.type());
-        assertEquals(Netlink.NLM_F_MULTI, d.flags());
-        assertEquals(7, d.sequence());
-        assertEquals(5901, d.portId());
+        assertEquals(new Nlmsghdr(Netlink.NLMSG_DONE, Netlink.NLM_F_MULTI, 7, 5901), Nlmsghdr.of(d));
         assertArrayEquals(bytes("01 02 03 04"), d.body());
         assertEquals(4, d.bodyLength());
         assertEquals(20, d.encodedLength());
@@ -109,9 +106,7 @@ class DoneMessageTest {
     void aDumpEndsWithTheKernelsDone() {
         java.util.List<NetlinkMessage> out = Vectors.decode("addr-dump");
         DoneMessage d = assertInstanceOf(DoneMessage.class, out.get(out.size() - 1));
-        assertEquals(Netlink.NLM_F_MULTI, d.flags());
-        assertEquals(2, d.sequence());
-        assertEquals(5901, d.portId());
+        assertEquals(new Nlmsghdr(Netlink.NLMSG_DONE, Netlink.NLM_F_MULTI, 2, 5901), Nlmsghdr.of(d));
         assertEquals(0, d.error());
         assertArrayEquals(new byte[4], d.body());
         assertSame(AttributeList.EMPTY, d.extAck());

@@ -46,9 +46,7 @@ class ErrorMessageTest {
         assertEquals(0, ack.error());
         assertEquals(0x0113, ack.requestType());
         assertEquals(0x01020304, ack.requestSequence());
-        assertEquals(Netlink.NLMSG_ERROR, ack.type());
-        assertEquals(Netlink.NLM_F_CAPPED, ack.flags());
-        assertEquals(9, ack.sequence());
+        assertEquals(new Nlmsghdr(Netlink.NLMSG_ERROR, Netlink.NLM_F_CAPPED, 9, 0), Nlmsghdr.of(ack));
         assertSame(AttributeList.EMPTY, ack.extAck());
         assertNull(ack.extAckMessage());
         assertEquals(-1, ack.extAckOffset());
@@ -163,9 +161,9 @@ class ErrorMessageTest {
         List<NetlinkMessage> out = Vectors.decode("error-extack");
         assertEquals(1, out.size());
         ErrorMessage e = assertInstanceOf(ErrorMessage.class, out.get(0));
-        assertEquals(Netlink.NLM_F_CAPPED | Netlink.NLM_F_ACK_TLVS, e.flags());
-        assertEquals(4, e.sequence());
-        assertEquals(5901, e.portId());
+        assertEquals(
+                new Nlmsghdr(Netlink.NLMSG_ERROR, Netlink.NLM_F_CAPPED | Netlink.NLM_F_ACK_TLVS, 4, 5901),
+                Nlmsghdr.of(e));
         assertEquals(-95, e.error());
         assertEquals(16, e.requestType());
         assertEquals(4, e.requestSequence());

@@ -27,8 +27,7 @@ class NetlinkCodecEdgeTest {
         assertEquals(1, out.size());
         DoneMessage done = assertInstanceOf(DoneMessage.class, out.get(0));
         assertEquals(0, done.bodyLength());
-        assertEquals(7, done.sequence());
-        assertEquals(5901, done.portId());
+        assertEquals(new Nlmsghdr(Netlink.NLMSG_DONE, Netlink.NLM_F_MULTI, 7, 5901), Nlmsghdr.of(done));
     }
 
     @Test

@@ -316,9 +316,7 @@ class RequestWriterBytesTest {
                         .string(Ifla.IFLA_IFNAME, "v0")
                         .end());
         LinkMessage link = assertInstanceOf(LinkMessage.class, m);
-        assertEquals(Rtm.RTM_NEWLINK, link.type());
-        assertEquals(Netlink.NLM_F_CREATE, link.flags());
-        assertEquals(0, link.sequence());
+        assertEquals(new Nlmsghdr(Rtm.RTM_NEWLINK, Netlink.NLM_F_CREATE, 0, 0), Nlmsghdr.of(link));
         assertEquals(4, link.index());
         assertEquals("v0", link.name());
 

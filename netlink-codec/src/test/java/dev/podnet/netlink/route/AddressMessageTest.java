@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.NetlinkMessage;
+import dev.podnet.netlink.Nlmsghdr;
 import dev.podnet.netlink.Vectors;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.Unpooled;
@@ -109,8 +111,7 @@ class AddressMessageTest {
         List<NetlinkMessage> out = Vectors.decode("addr-dump");
         assertEquals(3, out.size());
         AddressMessage br0 = assertInstanceOf(AddressMessage.class, out.get(0));
-        assertEquals(2, br0.sequence());
-        assertEquals(5901, br0.portId());
+        assertEquals(new Nlmsghdr(Rtm.RTM_NEWADDR, Netlink.NLM_F_MULTI, 2, 5901), Nlmsghdr.of(br0));
         assertEquals(Rtm.AF_INET, br0.family());
         assertEquals(16, br0.prefixLength());
         assertEquals(0x80, br0.addressFlags());

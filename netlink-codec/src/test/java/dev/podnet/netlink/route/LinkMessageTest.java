@@ -12,7 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.NetlinkMessage;
+import dev.podnet.netlink.Nlmsghdr;
 import dev.podnet.netlink.Vectors;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.Unpooled;
@@ -62,9 +64,7 @@ class LinkMessageTest {
     @Test
     void theFixedHeader() {
         LinkMessage l = decodeBody(BODY);
-        assertEquals(Rtm.RTM_NEWLINK, l.type());
-        assertEquals(0x2, l.flags());
-        assertEquals(9, l.sequence());
+        assertEquals(new Nlmsghdr(Rtm.RTM_NEWLINK, Netlink.NLM_F_MULTI, 9, 0), Nlmsghdr.of(l));
         assertEquals(Rtm.AF_BRIDGE, l.family());
         assertEquals(772, l.deviceType());
         assertEquals(42, l.index());
@@ -238,10 +238,7 @@ class LinkMessageTest {
         assertEquals(new LinkStats64(1, 3, 76, 250, 0, 0, 0, 0, 1, 0), br0.stats());
 
         LinkMessage v0 = links.get("v0");
-        assertEquals(Rtm.RTM_NEWLINK, v0.type());
-        assertEquals(0x2, v0.flags());
-        assertEquals(1, v0.sequence());
-        assertEquals(5901, v0.portId());
+        assertEquals(new Nlmsghdr(Rtm.RTM_NEWLINK, Netlink.NLM_F_MULTI, 1, 5901), Nlmsghdr.of(v0));
         assertEquals(0, v0.family());
         assertEquals(1, v0.deviceType());
         assertEquals(4, v0.index());

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.podnet.netlink.Netlink;
 import dev.podnet.netlink.NetlinkMessage;
+import dev.podnet.netlink.Nlmsghdr;
 import dev.podnet.netlink.Vectors;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.Unpooled;
@@ -66,8 +68,7 @@ class NeighbourMessageTest {
         List<NetlinkMessage> out = Vectors.decode("neigh-dump");
         assertEquals(3, out.size());
         NeighbourMessage n = assertInstanceOf(NeighbourMessage.class, out.get(0));
-        assertEquals(6, n.sequence());
-        assertEquals(14286, n.portId());
+        assertEquals(new Nlmsghdr(Rtm.RTM_NEWNEIGH, Netlink.NLM_F_MULTI, 6, 14286), Nlmsghdr.of(n));
         assertEquals(Rtm.AF_INET, n.family());
         assertEquals(2, n.index());
         assertEquals(Nda.NUD_PERMANENT, n.state());

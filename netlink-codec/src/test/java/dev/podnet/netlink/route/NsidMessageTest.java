@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.podnet.netlink.NetlinkMessage;
+import dev.podnet.netlink.Nlmsghdr;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
@@ -23,10 +24,7 @@ class NsidMessageTest {
     @Test
     void getByFdAsksWithNetnsaFd() {
         NsidMessage m = NsidMessage.getByFd(7);
-        assertEquals(Rtm.RTM_GETNSID, m.type());
-        assertEquals(0, m.flags());
-        assertEquals(0, m.sequence());
-        assertEquals(0, m.portId());
+        assertEquals(new Nlmsghdr(Rtm.RTM_GETNSID, 0, 0, 0), Nlmsghdr.of(m));
         assertEquals(Rtm.AF_UNSPEC, m.family());
         assertEquals(AttributeList.builder().u32(NsidMessage.NETNSA_FD, 7).build(), m.attributes());
         assertEquals(12, m.bodyLength());
@@ -41,8 +39,7 @@ class NsidMessageTest {
     @Test
     void decodesTheNsidAndSkipsThePadding() {
         NsidMessage m = decode(Rtm.RTM_NEWNSID, hex("02 aa bb cc", "08 00 01 00 05 00 00 00"));
-        assertEquals(Rtm.RTM_NEWNSID, m.type());
-        assertEquals(3, m.sequence());
+        assertEquals(new Nlmsghdr(Rtm.RTM_NEWNSID, 0, 3, 0), Nlmsghdr.of(m));
         assertEquals(Rtm.AF_INET, m.family());
         assertEquals(5, m.nsid());
         assertEquals(1, m.attributes().size());
