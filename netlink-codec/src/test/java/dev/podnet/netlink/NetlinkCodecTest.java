@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,10 +47,7 @@ class NetlinkCodecTest {
     void decodesARealLinkDump() {
         List<NetlinkMessage> msgs = Vectors.decode("link-dump");
         assertInstanceOf(DoneMessage.class, msgs.get(msgs.size() - 1));
-        Map<String, LinkMessage> links = msgs.stream()
-                .filter(m -> m instanceof LinkMessage)
-                .map(m -> (LinkMessage) m)
-                .collect(Collectors.toMap(LinkMessage::name, l -> l));
+        Map<String, LinkMessage> links = Vectors.links("link-dump");
         assertEquals(java.util.Set.of("lo", "br0", "v0", "v1"), links.keySet());
         LinkMessage v0 = links.get("v0");
         assertEquals("veth", v0.kind());
@@ -87,18 +83,11 @@ class NetlinkCodecTest {
 
     @Test
     void decodesRealAddressesAndRoutes() {
-        List<String> addrs = Vectors.decode("addr-dump").stream()
-                .filter(m -> m instanceof AddressMessage)
-                .map(m -> ((AddressMessage) m).address().getHostAddress() + "/" + ((AddressMessage) m).prefixLength())
+        List<String> addrs = Vectors.decode("addr-dump", AddressMessage.class).stream()
+                .map(a -> a.address().getHostAddress() + "/" + a.prefixLength())
                 .toList();
         assertEquals(List.of("198.18.0.1/16", "198.18.5.9/16"), addrs);
-        RouteMessage via = Vectors.decode("route-dump").stream()
-                .filter(m -> m instanceof RouteMessage r
-                        && r.destination() != null
-                        && r.destination().getHostAddress().equals("198.19.0.0"))
-                .map(m -> (RouteMessage) m)
-                .findFirst()
-                .orElseThrow();
+        RouteMessage via = Vectors.routeTo("route-dump", "198.19.0.0");
         assertEquals(24, via.dstLength());
         assertEquals("198.18.0.7", via.gateway().getHostAddress());
         assertEquals(254, via.effectiveTable());

@@ -18,10 +18,22 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** The exact bytes {@link RequestWriter} writes, worked out by hand from the kernel's structs. */
 class RequestWriterBytesTest {
+    /** What {@code request} writes with a fresh writer, as hex. */
+    private static String written(Consumer<RequestWriter> request) {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            request.accept(new RequestWriter().reset(buf));
+            return ByteBufUtil.hexDump(buf);
+        } finally {
+            buf.release();
+        }
+    }
+
     /** The buffer's readable bytes as hex; releases it. */
     private static String written(ByteBuf buf) {
         try {
@@ -77,15 +89,13 @@ class RequestWriterBytesTest {
 
     @Test
     void anAddressRequest() throws Exception {
-        ByteBuf buf = Unpooled.buffer();
-        new RequestWriter()
-                .reset(buf)
-                .begin(Rtm.RTM_NEWADDR, Netlink.NLM_F_CREATE | Netlink.NLM_F_REPLACE)
+        InetAddress peer = InetAddress.getByName("198.18.0.2");
+        String written = written(w -> w.begin(Rtm.RTM_NEWADDR, Netlink.NLM_F_CREATE | Netlink.NLM_F_REPLACE)
                 .ifaddrmsg(Rtm.AF_INET, 24, Ifa.IFA_F_PERMANENT, Rta.RT_SCOPE_LINK, 0x01020304)
                 .ipv4(Ifa.IFA_LOCAL, 0xc6120001)
-                .address(Ifa.IFA_ADDRESS, InetAddress.getByName("198.18.0.2"))
+                .address(Ifa.IFA_ADDRESS, peer)
                 .u32(Ifa.IFA_FLAGS, 0x280)
-                .end();
+                .end());
         assertEquals(
                 hex(
                         "30 00 00 00 14 00 00 05 00 00 00 00 00 00 00 00", // 48 bytes, RTM_NEWADDR, CREATE|REPLACE
@@ -93,15 +103,13 @@ class RequestWriterBytesTest {
                         "08 00 02 00 c6 12 00 01", // IFA_LOCAL 198.18.0.1 (network order)
                         "08 00 01 00 c6 12 00 02", // IFA_ADDRESS 198.18.0.2
                         "08 00 08 00 80 02 00 00"),
-                written(buf)); // IFA_FLAGS 0x280
+                written); // IFA_FLAGS 0x280
     }
 
     @Test
     void aRouteRequest() throws Exception {
-        ByteBuf buf = Unpooled.buffer();
-        new RequestWriter()
-                .reset(buf)
-                .begin(Rtm.RTM_NEWROUTE, Netlink.NLM_F_CREATE)
+        InetAddress destination = InetAddress.getByName("198.19.0.0");
+        String written = written(w -> w.begin(Rtm.RTM_NEWROUTE, Netlink.NLM_F_CREATE)
                 .rtmsg(
                         Rtm.AF_INET,
                         24,
@@ -110,10 +118,10 @@ class RequestWriterBytesTest {
                         Rta.RT_SCOPE_UNIVERSE,
                         Rta.RTN_UNICAST,
                         Rta.RTNH_F_ONLINK)
-                .address(Rta.RTA_DST, InetAddress.getByName("198.19.0.0"))
+                .address(Rta.RTA_DST, destination)
                 .ipv4(Rta.RTA_GATEWAY, 0xc6120007)
                 .u32(Rta.RTA_OIF, 3)
-                .end();
+                .end());
         assertEquals(
                 hex(
                         "34 00 00 00 18 00 00 04 00 00 00 00 00 00 00 00", // 52 bytes, RTM_NEWROUTE, CREATE
@@ -121,20 +129,17 @@ class RequestWriterBytesTest {
                         "08 00 01 00 c6 13 00 00", // RTA_DST 198.19.0.0
                         "08 00 05 00 c6 12 00 07", // RTA_GATEWAY 198.18.0.7
                         "08 00 04 00 03 00 00 00"),
-                written(buf)); // RTA_OIF 3
+                written); // RTA_OIF 3
     }
 
     @Test
     void bytesArePaddedAndMayBeEmpty() {
-        ByteBuf buf = Unpooled.buffer();
-        new RequestWriter()
-                .reset(buf)
-                .begin(Rtm.RTM_SETLINK, 0)
+        String written = written(w -> w.begin(Rtm.RTM_SETLINK, 0)
                 .ifinfomsg(Rtm.AF_UNSPEC, 2, 0, 0)
                 .bytes(Ifla.IFLA_ADDRESS, bytes("02 00 00 00 00 01"))
                 .bytes(99, new byte[0])
                 .u32(Ifla.IFLA_MTU, 9000)
-                .end();
+                .end());
         assertEquals(
                 hex(
                         "38 00 00 00 13 00 00 00 00 00 00 00 00 00 00 00",
@@ -142,20 +147,17 @@ class RequestWriterBytesTest {
                         "0a 00 01 00 02 00 00 00 00 01 00 00", // IFLA_ADDRESS, 6 bytes padded to 8
                         "04 00 63 00", // type 99, no value
                         "08 00 04 00 28 23 00 00"),
-                written(buf)); // IFLA_MTU 9000
+                written); // IFLA_MTU 9000
     }
 
     @Test
     void stringsAreUtf8WithTheirNul() {
-        ByteBuf buf = Unpooled.buffer();
-        new RequestWriter()
-                .reset(buf)
-                .begin(Rtm.RTM_SETLINK, 0)
+        String written = written(w -> w.begin(Rtm.RTM_SETLINK, 0)
                 .ifinfomsg(Rtm.AF_UNSPEC, 5, 0, 0)
                 .string(Ifla.IFLA_IFALIAS, "\u0080")
                 .string(Ifla.IFLA_IFALIAS, "\u007f")
                 .string(Ifla.IFLA_IFALIAS, "\u00e9")
-                .end();
+                .end());
         assertEquals(
                 hex(
                         "38 00 00 00 13 00 00 00 00 00 00 00 00 00 00 00",
@@ -163,7 +165,7 @@ class RequestWriterBytesTest {
                         "07 00 14 00 c2 80 00 00", // U+0080: two bytes in UTF-8
                         "06 00 14 00 7f 00 00 00", // U+007F: one
                         "07 00 14 00 c3 a9 00 00"),
-                written(buf)); // e acute
+                written); // e acute
     }
 
     @Test
@@ -198,21 +200,13 @@ class RequestWriterBytesTest {
 
     @Test
     void nestsNest() {
-        ByteBuf buf = Unpooled.buffer();
-        new RequestWriter()
-                .reset(buf)
-                .begin(99, 0)
-                .nest(1)
-                .nest(2)
-                .u8(3, 1)
-                .endNest()
-                .endNest()
-                .end();
+        String written = written(
+                w -> w.begin(99, 0).nest(1).nest(2).u8(3, 1).endNest().endNest().end());
         assertEquals(
                 hex(
                         "20 00 00 00 63 00 00 00 00 00 00 00 00 00 00 00",
                         "10 00 01 80 0c 00 02 80 05 00 03 00 01 00 00 00"),
-                written(buf));
+                written);
     }
 
     @Test

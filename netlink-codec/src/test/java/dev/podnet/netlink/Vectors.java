@@ -2,6 +2,8 @@ package dev.podnet.netlink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.podnet.netlink.route.LinkMessage;
+import dev.podnet.netlink.route.RouteMessage;
 import dev.podnet.netlink.route.RouteMessages;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -11,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /** Real kernel replies captured by tools/capture-vectors.py. */
 public final class Vectors {
@@ -34,5 +39,25 @@ public final class Vectors {
         NetlinkCodec.decode(in, RouteMessages.INSTANCE, out);
         assertEquals(0, in.readableBytes(), "the whole of " + name + " is decoded");
         return out;
+    }
+
+    /** The messages of {@code type} in a captured reply, in order. */
+    public static <T extends NetlinkMessage> List<T> decode(String name, Class<T> type) {
+        return decode(name).stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    /** The links of a captured link dump, by name. */
+    public static Map<String, LinkMessage> links(String name) {
+        return decode(name, LinkMessage.class).stream()
+                .collect(Collectors.toMap(LinkMessage::name, Function.identity()));
+    }
+
+    /** The route to {@code destination} (the address as Java writes it) in a captured route dump. */
+    public static RouteMessage routeTo(String name, String destination) {
+        return decode(name, RouteMessage.class).stream()
+                .filter(r -> r.destination() != null
+                        && r.destination().getHostAddress().equals(destination))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no route to " + destination + " in " + name));
     }
 }

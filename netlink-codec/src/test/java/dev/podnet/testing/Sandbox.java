@@ -65,6 +65,13 @@ public final class Sandbox implements AutoCloseable {
         return run(cmd.toArray(String[]::new));
     }
 
+    /** Runs {@code command} inside this sandbox ({@code ip netns exec <sandbox> command...}) and returns its standard output. */
+    public String exec(String... command) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        cmd.addAll(List.of(command));
+        return run(cmd.toArray(String[]::new));
+    }
+
     /** Runs {@code commands} through one {@code ip -n <sandbox> -batch}: thousands of objects in one process. */
     public void ipBatch(List<String> commands) throws IOException {
         Path batch = Files.createTempFile("ip", ".batch");

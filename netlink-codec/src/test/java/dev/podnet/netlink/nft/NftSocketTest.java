@@ -26,16 +26,6 @@ class NftSocketTest {
     private static final String TABLE = "pntest";
     private static final int TCP = 6;
 
-    private static String nft(Sandbox sandbox, String... args) throws Exception {
-        String[] cmd = new String[args.length + 4];
-        cmd[0] = "ip";
-        cmd[1] = "netns";
-        cmd[2] = "exec";
-        cmd[3] = sandbox.name();
-        System.arraycopy(args, 0, cmd, 4, args.length);
-        return Sandbox.run(cmd);
-    }
-
     private static void commit(NftSocket s, Consumer<NftBatch> body) {
         ByteBuf buf = Unpooled.buffer(4096);
         try {
@@ -133,7 +123,7 @@ class NftSocketTest {
             }
             return null;
         });
-        String listed = nft(sandbox, "nft", "list", "table", "inet", TABLE);
+        String listed = sandbox.exec("nft", "list", "table", "inet", TABLE);
         assertTrue(listed.contains("elements = { 198.18.0.0/16 }"), listed);
         assertTrue(listed.contains("tcp . 8080 comment \"podnet:ep1\" : 198.18.0.5 . 80"), listed);
         assertTrue(listed.contains("type nat hook prerouting priority dstnat; policy accept;"), listed);
@@ -143,7 +133,7 @@ class NftSocketTest {
                         "fib daddr type local meta nfproto ipv4 dnat ip to meta l4proto . th dport map @ports4"),
                 listed);
         assertTrue(listed.contains("ip saddr @masq4 ip daddr != @masq4 counter packets 0 bytes 0 masquerade"), listed);
-        nft(sandbox, "nft", "delete", "table", "inet", TABLE);
+        sandbox.exec("nft", "delete", "table", "inet", TABLE);
     }
 
     @Test
@@ -177,10 +167,10 @@ class NftSocketTest {
         assertEquals(1, refused.element(), "the kernel points at the second element: " + refused.getMessage());
         assertTrue(refused.getMessage().contains("add elements for ep2"), refused.getMessage());
         assertTrue(refused.getMessage().contains("EEXIST"), refused.getMessage());
-        String listed = nft(sandbox, "nft", "list", "map", "inet", TABLE, "ports4");
+        String listed = sandbox.exec("nft", "list", "map", "inet", TABLE, "ports4");
         assertFalse(listed.contains("9090"), "nothing of a refused transaction is applied: " + listed);
         assertTrue(listed.contains("198.18.0.5 . 80"), listed);
-        nft(sandbox, "nft", "delete", "table", "inet", TABLE);
+        sandbox.exec("nft", "delete", "table", "inet", TABLE);
     }
 
     @Test
@@ -205,8 +195,8 @@ class NftSocketTest {
         assertEquals(Errno.ERESTART, stale.errno(), stale.getMessage());
         assertEquals(0, stale.messageIndex());
         assertTrue(stale.getMessage().contains("the ruleset changed since it was read"), stale.getMessage());
-        assertFalse(nft(sandbox, "nft", "list", "map", "inet", TABLE, "ports4").contains("9090"));
-        nft(sandbox, "nft", "delete", "table", "inet", TABLE);
+        assertFalse(sandbox.exec("nft", "list", "map", "inet", TABLE, "ports4").contains("9090"));
+        sandbox.exec("nft", "delete", "table", "inet", TABLE);
     }
 
     @Test
@@ -244,6 +234,6 @@ class NftSocketTest {
             }
         }
         assertEquals(2, seen, "both elements in the dump: " + dumped);
-        assertFalse(nft(sandbox, "nft", "list", "tables").contains(TABLE));
+        assertFalse(sandbox.exec("nft", "list", "tables").contains(TABLE));
     }
 }

@@ -19,10 +19,7 @@ import dev.podnet.netlink.Vectors;
 import dev.podnet.netlink.attr.AttributeList;
 import io.netty.buffer.Unpooled;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** {@code struct ifinfomsg} and the {@code IFLA_*} accessors, over bytes written by hand and a captured dump. */
@@ -215,11 +212,7 @@ class LinkMessageTest {
 
     @Test
     void aCapturedLinkDumpFieldByField() {
-        List<NetlinkMessage> out = Vectors.decode("link-dump");
-        Map<String, LinkMessage> links = out.stream()
-                .filter(m -> m instanceof LinkMessage)
-                .map(m -> (LinkMessage) m)
-                .collect(Collectors.toMap(LinkMessage::name, Function.identity()));
+        Map<String, LinkMessage> links = Vectors.links("link-dump");
 
         LinkMessage lo = links.get("lo");
         assertEquals(1, lo.index());

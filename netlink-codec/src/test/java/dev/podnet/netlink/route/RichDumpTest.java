@@ -13,17 +13,12 @@ import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** Typed views over kernel dumps of many device kinds, addresses and routes (tools/capture-vectors.py). */
 class RichDumpTest {
     static Map<String, LinkMessage> links() {
-        return Vectors.decode("rich-link-dump").stream()
-                .filter(m -> m instanceof LinkMessage)
-                .map(m -> (LinkMessage) m)
-                .collect(Collectors.toMap(LinkMessage::name, Function.identity()));
+        return Vectors.links("rich-link-dump");
     }
 
     @Test
@@ -71,10 +66,7 @@ class RichDumpTest {
 
     @Test
     void addressesCarryLabelsFlagsAndLifetimes() {
-        List<AddressMessage> addrs = Vectors.decode("rich-addr-dump").stream()
-                .filter(m -> m instanceof AddressMessage)
-                .map(m -> (AddressMessage) m)
-                .toList();
+        List<AddressMessage> addrs = Vectors.decode("rich-addr-dump", AddressMessage.class);
         AddressMessage nine = addrs.stream()
                 .filter(a -> a.address().getHostAddress().equals("198.18.9.9"))
                 .findFirst()
@@ -96,23 +88,11 @@ class RichDumpTest {
 
     @Test
     void routesCarryMetricsAndNextHops() {
-        List<RouteMessage> routes = Vectors.decode("rich-route-dump").stream()
-                .filter(m -> m instanceof RouteMessage)
-                .map(m -> (RouteMessage) m)
-                .toList();
-        RouteMessage metrics = routes.stream()
-                .filter(r -> r.destination() != null
-                        && r.destination().getHostAddress().equals("198.20.0.0"))
-                .findFirst()
-                .orElseThrow();
+        RouteMessage metrics = Vectors.routeTo("rich-route-dump", "198.20.0.0");
         assertEquals(1400, metrics.mtu());
         assertEquals(1360, metrics.advmss());
         assertEquals(77, metrics.priority());
-        RouteMessage ecmp = routes.stream()
-                .filter(r -> r.destination() != null
-                        && r.destination().getHostAddress().equals("198.20.1.0"))
-                .findFirst()
-                .orElseThrow();
+        RouteMessage ecmp = Vectors.routeTo("rich-route-dump", "198.20.1.0");
         List<NextHop> hops = ecmp.nextHops();
         assertEquals(2, hops.size());
         assertEquals("198.18.0.7", hops.get(0).gateway().getHostAddress());

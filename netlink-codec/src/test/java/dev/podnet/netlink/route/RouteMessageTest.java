@@ -123,14 +123,7 @@ class RouteMessageTest {
 
     @Test
     void aCapturedRouteWithMetricsFieldByField() {
-        List<NetlinkMessage> out = Vectors.decode("rich-route-dump");
-        RouteMessage r = out.stream()
-                .filter(m -> m instanceof RouteMessage rm
-                        && rm.destination() != null
-                        && rm.destination().getHostAddress().equals("198.20.0.0"))
-                .map(m -> (RouteMessage) m)
-                .findFirst()
-                .orElseThrow();
+        RouteMessage r = Vectors.routeTo("rich-route-dump", "198.20.0.0");
         assertEquals(3, r.sequence());
         assertEquals(Rtm.AF_INET, r.family());
         assertEquals(24, r.dstLength());

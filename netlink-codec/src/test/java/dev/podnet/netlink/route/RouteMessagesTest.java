@@ -157,19 +157,27 @@ class RouteMessagesTest {
                 F.describe(AddressMessage.request(Rtm.RTM_DELADDR, 0, Rtm.AF_INET, 24, 0, 0, 2, AttributeList.EMPTY)));
     }
 
+    /** An IPv4 unicast route request of {@code iproute2}'s defaults: main table, static, universe scope. */
+    private static RouteMessage staticRoute(int type, int dstLength, AttributeList attributes) {
+        return RouteMessage.request(
+                type,
+                0,
+                Rtm.AF_INET,
+                dstLength,
+                Rta.RT_TABLE_MAIN,
+                Rta.RTPROT_STATIC,
+                Rta.RT_SCOPE_UNIVERSE,
+                Rta.RTN_UNICAST,
+                0,
+                attributes);
+    }
+
     @Test
     void describesARoute() throws Exception {
         assertEquals(
                 "RTM_NEWROUTE default via 198.18.0.7 dev index 4",
-                F.describe(RouteMessage.request(
+                F.describe(staticRoute(
                         Rtm.RTM_NEWROUTE,
-                        0,
-                        Rtm.AF_INET,
-                        0,
-                        Rta.RT_TABLE_MAIN,
-                        Rta.RTPROT_STATIC,
-                        Rta.RT_SCOPE_UNIVERSE,
-                        Rta.RTN_UNICAST,
                         0,
                         AttributeList.builder()
                                 .address(Rta.RTA_GATEWAY, InetAddress.getByName("198.18.0.7"))
@@ -177,16 +185,9 @@ class RouteMessagesTest {
                                 .build())));
         assertEquals(
                 "RTM_DELROUTE 198.19.0.0/24",
-                F.describe(RouteMessage.request(
+                F.describe(staticRoute(
                         Rtm.RTM_DELROUTE,
-                        0,
-                        Rtm.AF_INET,
                         24,
-                        Rta.RT_TABLE_MAIN,
-                        Rta.RTPROT_STATIC,
-                        Rta.RT_SCOPE_UNIVERSE,
-                        Rta.RTN_UNICAST,
-                        0,
                         AttributeList.builder()
                                 .address(Rta.RTA_DST, InetAddress.getByName("198.19.0.0"))
                                 .build())));
