@@ -9,21 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.podnet.netlink.attr.AttributeFormatException;
 import dev.podnet.netlink.attr.AttributeList;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 /** {@code NLMSG_DONE} bodies written by hand: the error int (little-endian), the extended-ack TLVs after it. */
 class DoneMessageTest {
     private static DoneMessage decode(int flags, byte[] body) {
-        ByteBuf in = Unpooled.wrappedBuffer(body);
-        try {
-            DoneMessage done = DoneMessage.decode(flags, 7, 5901, in);
-            assertEquals(0, in.readableBytes(), "the whole body is read");
-            return done;
-        } finally {
-            in.release();
-        }
+        return Bodies.decodeWhole(body, in -> DoneMessage.decode(flags, 7, 5901, in));
     }
 
     @Test

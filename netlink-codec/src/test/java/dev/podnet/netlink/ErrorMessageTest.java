@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podnet.netlink.attr.AttributeFormatException;
 import dev.podnet.netlink.attr.AttributeList;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,14 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class ErrorMessageTest {
     private static ErrorMessage decode(int flags, byte[] body) {
-        ByteBuf in = Unpooled.wrappedBuffer(body);
-        try {
-            ErrorMessage e = ErrorMessage.decode(flags, 9, 0, in);
-            assertEquals(0, in.readableBytes(), "the whole body is read");
-            return e;
-        } finally {
-            in.release();
-        }
+        return Bodies.decodeWhole(body, in -> ErrorMessage.decode(flags, 9, 0, in));
     }
 
     private static NetlinkDecodeException refused(int flags, byte[] body) {
