@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,8 +48,9 @@ class DumpInterruptTest {
         return "198.18." + (i / 250) + "." + (i % 250 + 1);
     }
 
-    /** A link (a bridge: this kernel has no dummy driver) with {@link #ADDRESSES} /32 addresses, in the order of {@link #address(int)}. */
-    private static void manyAddresses(Sandbox sandbox) throws IOException {
+    /** Every test's sandbox: a link (a bridge: this kernel has no dummy driver) with {@link #ADDRESSES} /32 addresses, in the order of {@link #address(int)}. */
+    @BeforeEach
+    void manyAddresses(Sandbox sandbox) throws IOException {
         sandbox.ip("link", "add", LINK, "type", "bridge");
         sandbox.ipBatch(IntStream.range(0, ADDRESSES)
                 .mapToObj(i -> "addr add " + address(i) + "/32 dev " + LINK)
@@ -104,7 +106,6 @@ class DumpInterruptTest {
     @Test
     void anInterruptedDumpIsRestartedAndReturnsTheTableAsItIsAfterTheChange(Sandbox sandbox, KernelClients clients)
             throws Exception {
-        manyAddresses(sandbox);
         NetlinkClient client = clients.open(NetlinkClientOptions.DEFAULTS.dumpRetries(3));
         long sent = client.channel().datagramsWritten();
         List<NetlinkMessage> dump = dumpInterruptedOnce(sandbox, client).get(T.toSeconds(), TimeUnit.SECONDS);
@@ -133,7 +134,6 @@ class DumpInterruptTest {
     @Test
     void anInterruptedDumpWithNoRetryLeftFailsWithDumpInterrupted(Sandbox sandbox, KernelClients clients)
             throws Exception {
-        manyAddresses(sandbox);
         NetlinkClient client = clients.open(NetlinkClientOptions.DEFAULTS.dumpRetries(0));
         long sent = client.channel().datagramsWritten();
         CompletableFuture<List<NetlinkMessage>> dump = dumpInterruptedOnce(sandbox, client);

@@ -114,13 +114,25 @@ class NftSocketTest {
                 .end();
     }
 
-    @Test
-    void aTableOfSetsMapsChainsAndRulesAsNftReadsIt(Sandbox sandbox) throws Exception {
-        sandbox.inside(() -> {
+    /** What the test does on an nf_tables socket in the sandbox. */
+    private interface OnSocket<T> {
+        T run(NftSocket s) throws Exception;
+    }
+
+    /** Runs {@code test} on an nf_tables socket in {@code sandbox}, once the test's table is created. */
+    private static <T> T withTable(Sandbox sandbox, OnSocket<T> test) throws Exception {
+        return sandbox.inside(() -> {
             try (NftSocket s = NftSocket.open()) {
                 commit(s, NftSocketTest::createTable);
-                commit(s, b -> portMapping(b, 8080, 0xc6120005, 80, "podnet:ep1"));
+                return test.run(s);
             }
+        });
+    }
+
+    @Test
+    void aTableOfSetsMapsChainsAndRulesAsNftReadsIt(Sandbox sandbox) throws Exception {
+        withTable(sandbox, s -> {
+            commit(s, b -> portMapping(b, 8080, 0xc6120005, 80, "podnet:ep1"));
             return null;
         });
         String listed = sandbox.exec("nft", "list", "table", "inet", TABLE);
@@ -138,29 +150,26 @@ class NftSocketTest {
 
     @Test
     void aRefusedTransactionAppliesNothingAndNamesTheElement(Sandbox sandbox) throws Exception {
-        NftException refused = sandbox.inside(() -> {
-            try (NftSocket s = NftSocket.open()) {
-                commit(s, NftSocketTest::createTable);
-                commit(s, b -> portMapping(b, 8080, 0xc6120005, 80, "podnet:ep1"));
-                // a new port, then one already taken, in one message: the kernel refuses the whole
-                return assertThrows(
-                        NftException.class,
-                        () -> commit(
-                                s,
-                                b -> mapping(
-                                                mapping(
-                                                                b.addElements(
-                                                                        TABLE, "ports4", true, "add elements for ep2"),
-                                                                9090,
-                                                                0xc6120006,
-                                                                90)
-                                                        .endElement(),
-                                                8080,
-                                                0xc6120006,
-                                                80)
-                                        .endElement()
-                                        .end()));
-            }
+        NftException refused = withTable(sandbox, s -> {
+            commit(s, b -> portMapping(b, 8080, 0xc6120005, 80, "podnet:ep1"));
+            // a new port, then one already taken, in one message: the kernel refuses the whole
+            return assertThrows(
+                    NftException.class,
+                    () -> commit(
+                            s,
+                            b -> mapping(
+                                            mapping(
+                                                            b.addElements(
+                                                                    TABLE, "ports4", true, "add elements for ep2"),
+                                                            9090,
+                                                            0xc6120006,
+                                                            90)
+                                                    .endElement(),
+                                            8080,
+                                            0xc6120006,
+                                            80)
+                                    .endElement()
+                                    .end()));
         });
         assertEquals(Errno.EEXIST, refused.errno(), refused.getMessage());
         assertEquals(1, refused.messageIndex());
@@ -175,21 +184,18 @@ class NftSocketTest {
 
     @Test
     void aTransactionFromAnOlderGenerationIsRefusedWhole(Sandbox sandbox) throws Exception {
-        NftException stale = sandbox.inside(() -> {
-            try (NftSocket s = NftSocket.open()) {
-                commit(s, NftSocketTest::createTable);
-                int generation = s.generation();
-                commit(s, b -> portMapping(b, 8080, 0xc6120005, 80, "podnet:ep1"));
-                assertNotEquals(generation, s.generation(), "a commit moves the generation on");
-                ByteBuf buf = Unpooled.buffer(1024);
-                try {
-                    NftBatch b = NftBatch.begin(buf, generation);
-                    portMapping(b, 9090, 0xc6120006, 90, "podnet:ep2");
-                    b.end();
-                    return assertThrows(NftException.class, () -> s.commit(b));
-                } finally {
-                    buf.release();
-                }
+        NftException stale = withTable(sandbox, s -> {
+            int generation = s.generation();
+            commit(s, b -> portMapping(b, 8080, 0xc6120005, 80, "podnet:ep1"));
+            assertNotEquals(generation, s.generation(), "a commit moves the generation on");
+            ByteBuf buf = Unpooled.buffer(1024);
+            try {
+                NftBatch b = NftBatch.begin(buf, generation);
+                portMapping(b, 9090, 0xc6120006, 90, "podnet:ep2");
+                b.end();
+                return assertThrows(NftException.class, () -> s.commit(b));
+            } finally {
+                buf.release();
             }
         });
         assertEquals(Errno.ERESTART, stale.errno(), stale.getMessage());
@@ -201,29 +207,26 @@ class NftSocketTest {
 
     @Test
     void elementsAreDumpedAndDeleted(Sandbox sandbox) throws Exception {
-        List<NftMessage> dumped = sandbox.inside(() -> {
-            try (NftSocket s = NftSocket.open()) {
-                commit(s, NftSocketTest::createTable);
-                commit(s, b -> portMapping(b, 8080, 0xc6120005, 80, "podnet:ep1"));
-                commit(s, b -> portMapping(b, 8081, 0xc6120005, 81, "podnet:ep1"));
-                List<NftMessage> elements = s.dump(
-                        Nft.Msg.GETSETELEM,
-                        w -> w.string(Nft.Elem.LIST_TABLE, TABLE).string(Nft.Elem.LIST_SET, "ports4"));
-                commit(
-                        s,
-                        b -> key(key(b.deleteElements(TABLE, "ports4", false, "delete ep1's ports"), 8080), 8081)
-                                .end());
-                // deleting what is not there fails the transaction (ENOENT)
-                NftException gone = assertThrows(
-                        NftException.class,
-                        () -> commit(
-                                s,
-                                b -> key(b.deleteElements(TABLE, "ports4", false, "delete again"), 8080)
-                                        .end()));
-                assertEquals(Errno.ENOENT, gone.errno(), gone.getMessage());
-                commit(s, b -> b.deleteTable(TABLE));
-                return elements;
-            }
+        List<NftMessage> dumped = withTable(sandbox, s -> {
+            commit(s, b -> portMapping(b, 8080, 0xc6120005, 80, "podnet:ep1"));
+            commit(s, b -> portMapping(b, 8081, 0xc6120005, 81, "podnet:ep1"));
+            List<NftMessage> elements = s.dump(
+                    Nft.Msg.GETSETELEM,
+                    w -> w.string(Nft.Elem.LIST_TABLE, TABLE).string(Nft.Elem.LIST_SET, "ports4"));
+            commit(
+                    s,
+                    b -> key(key(b.deleteElements(TABLE, "ports4", false, "delete ep1's ports"), 8080), 8081)
+                            .end());
+            // deleting what is not there fails the transaction (ENOENT)
+            NftException gone = assertThrows(
+                    NftException.class,
+                    () -> commit(
+                            s,
+                            b -> key(b.deleteElements(TABLE, "ports4", false, "delete again"), 8080)
+                                    .end()));
+            assertEquals(Errno.ENOENT, gone.errno(), gone.getMessage());
+            commit(s, b -> b.deleteTable(TABLE));
+            return elements;
         });
         int seen = 0;
         for (NftMessage m : dumped) {
