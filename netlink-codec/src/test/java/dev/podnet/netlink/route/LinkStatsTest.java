@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podnet.netlink.attr.AttributeList;
 import dev.podnet.netlink.channel.NetlinkClient;
-import dev.podnet.netlink.channel.NetlinkSocket;
+import dev.podnet.testing.KernelClients;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
-import dev.podnet.testing.TestLoops;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -120,32 +119,23 @@ class LinkStatsTest {
         return p.exitValue();
     }
 
-    private static NetlinkClient open(Sandbox sandbox) throws Exception {
-        return NetlinkClient.open(TestLoops.GROUP, sandbox.inside(NetlinkSocket::openRoute))
-                .block(T);
-    }
-
     @Test
-    void loopbackCountersAreWhatIproute2ReadsAndCountThePings(Sandbox sandbox) throws Exception {
+    void loopbackCountersAreWhatIproute2ReadsAndCountThePings(Sandbox sandbox, KernelClients clients) throws Exception {
         sandbox.ip("link", "set", "lo", "up");
         assertEquals(0, ping(sandbox, "127.0.0.1"), "loopback answers");
-        NetlinkClient client = open(sandbox);
-        try {
-            LinkStats64 lo = readBetween(sandbox, client, "lo");
-            // each echo and each reply leaves and enters lo: counted as sent and as received
-            assertTrue(lo.rxPackets() >= 2 * PINGS && lo.txPackets() >= 2 * PINGS, lo.toString());
-            assertTrue(
-                    lo.rxBytes() >= 2L * PINGS * ECHO_IP_BYTES && lo.txBytes() >= 2L * PINGS * ECHO_IP_BYTES,
-                    lo.toString());
-            assertEquals(0, lo.rxErrors(), lo.toString());
-            assertEquals(0, lo.txErrors(), lo.toString());
-        } finally {
-            client.close().block(T);
-        }
+        NetlinkClient client = clients.open();
+        LinkStats64 lo = readBetween(sandbox, client, "lo");
+        // each echo and each reply leaves and enters lo: counted as sent and as received
+        assertTrue(lo.rxPackets() >= 2 * PINGS && lo.txPackets() >= 2 * PINGS, lo.toString());
+        assertTrue(
+                lo.rxBytes() >= 2L * PINGS * ECHO_IP_BYTES && lo.txBytes() >= 2L * PINGS * ECHO_IP_BYTES,
+                lo.toString());
+        assertEquals(0, lo.rxErrors(), lo.toString());
+        assertEquals(0, lo.txErrors(), lo.toString());
     }
 
     @Test
-    void aLinkCountsWhatItSentAndNothingReceived(Sandbox sandbox) throws Exception {
+    void aLinkCountsWhatItSentAndNothingReceived(Sandbox sandbox, KernelClients clients) throws Exception {
         // a veth whose peer is silent (no IPv6 link-local, no address): echoes go out through st0 to a
         // permanent neighbour entry (no ARP), and nothing comes back
         sandbox.ip("link", "add", "st0", "type", "veth", "peer", "name", "st1");
@@ -156,16 +146,12 @@ class LinkStatsTest {
         sandbox.ip("addr", "add", "198.18.0.1/24", "dev", "st0");
         sandbox.ip("neigh", "add", "198.18.0.2", "lladdr", "02:00:00:00:00:99", "dev", "st0", "nud", "permanent");
         ping(sandbox, "198.18.0.2");
-        NetlinkClient client = open(sandbox);
-        try {
-            LinkStats64 st0 = readBetween(sandbox, client, "st0");
-            assertEquals(0, st0.rxPackets(), "its silent peer sent nothing: " + st0);
-            assertEquals(0, st0.rxBytes(), st0.toString());
-            assertTrue(st0.txPackets() >= PINGS, st0.toString());
-            assertTrue(st0.txBytes() >= (long) PINGS * ECHO_IP_BYTES, st0.toString());
-            assertTrue(st0.txBytes() > st0.txPackets(), "bytes and packets in their own fields: " + st0);
-        } finally {
-            client.close().block(T);
-        }
+        NetlinkClient client = clients.open();
+        LinkStats64 st0 = readBetween(sandbox, client, "st0");
+        assertEquals(0, st0.rxPackets(), "its silent peer sent nothing: " + st0);
+        assertEquals(0, st0.rxBytes(), st0.toString());
+        assertTrue(st0.txPackets() >= PINGS, st0.toString());
+        assertTrue(st0.txBytes() >= (long) PINGS * ECHO_IP_BYTES, st0.toString());
+        assertTrue(st0.txBytes() > st0.txPackets(), "bytes and packets in their own fields: " + st0);
     }
 }
