@@ -9,7 +9,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Marks a test class that talks to the real kernel: it needs root, gets a fresh {@link Sandbox}
- * per test (inject it as a parameter), and fails if a ByteBuf leaked.
+ * per test (inject it as a parameter, and {@link KernelClients} to open clients in it that are
+ * closed after the test), and fails if a ByteBuf leaked.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
