@@ -91,7 +91,7 @@ public record AddressMessage(
 
     @Override
     public String toString() {
-        return Rtm.name(type) + "[seq=" + sequence + ", index=" + index + ", " + address() + "/" + prefixLength
-                + ", attrs=" + attributes.toString(Ifa::name) + "]";
+        return RtnlNames.message(type) + "[seq=" + sequence + ", index=" + index + ", " + address() + "/" + prefixLength
+                + ", attrs=" + attributes.toString(RtnlNames::addressAttribute) + "]";
     }
 }

@@ -15,17 +15,4 @@ public final class Ifa {
     public static final int IFA_F_NOPREFIXROUTE = 0x200;
 
     private Ifa() {}
-
-    public static String name(int type) {
-        return switch (type) {
-            case IFA_ADDRESS -> "IFA_ADDRESS";
-            case IFA_LOCAL -> "IFA_LOCAL";
-            case IFA_LABEL -> "IFA_LABEL";
-            case IFA_BROADCAST -> "IFA_BROADCAST";
-            case IFA_ANYCAST -> "IFA_ANYCAST";
-            case IFA_CACHEINFO -> "IFA_CACHEINFO";
-            case IFA_FLAGS -> "IFA_FLAGS";
-            default -> null;
-        };
-    }
 }

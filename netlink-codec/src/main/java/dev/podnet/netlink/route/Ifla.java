@@ -63,32 +63,4 @@ public final class Ifla {
     public static final int IFNAMSIZ_MAX = 15;
 
     private Ifla() {}
-
-    /** The kernel name of a top-level link attribute, or null. */
-    public static String name(int type) {
-        return switch (type) {
-            case IFLA_ADDRESS -> "IFLA_ADDRESS";
-            case IFLA_BROADCAST -> "IFLA_BROADCAST";
-            case IFLA_IFNAME -> "IFLA_IFNAME";
-            case IFLA_MTU -> "IFLA_MTU";
-            case IFLA_LINK -> "IFLA_LINK";
-            case IFLA_QDISC -> "IFLA_QDISC";
-            case IFLA_STATS -> "IFLA_STATS";
-            case IFLA_MASTER -> "IFLA_MASTER";
-            case IFLA_PROTINFO -> "IFLA_PROTINFO";
-            case IFLA_TXQLEN -> "IFLA_TXQLEN";
-            case IFLA_OPERSTATE -> "IFLA_OPERSTATE";
-            case IFLA_LINKMODE -> "IFLA_LINKMODE";
-            case IFLA_LINKINFO -> "IFLA_LINKINFO";
-            case IFLA_NET_NS_PID -> "IFLA_NET_NS_PID";
-            case IFLA_IFALIAS -> "IFLA_IFALIAS";
-            case IFLA_STATS64 -> "IFLA_STATS64";
-            case IFLA_AF_SPEC -> "IFLA_AF_SPEC";
-            case IFLA_GROUP -> "IFLA_GROUP";
-            case IFLA_NET_NS_FD -> "IFLA_NET_NS_FD";
-            case IFLA_EXT_MASK -> "IFLA_EXT_MASK";
-            case IFLA_LINK_NETNSID -> "IFLA_LINK_NETNSID";
-            default -> null;
-        };
-    }
 }

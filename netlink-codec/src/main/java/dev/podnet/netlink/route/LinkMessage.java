@@ -175,7 +175,7 @@ public record LinkMessage(
 
     @Override
     public String toString() {
-        return Rtm.name(type) + "[seq=" + sequence + ", index=" + index + ", name=" + name() + ", flags=0x"
-                + Integer.toHexString(deviceFlags) + ", attrs=" + attributes.toString(Ifla::name) + "]";
+        return RtnlNames.message(type) + "[seq=" + sequence + ", index=" + index + ", name=" + name() + ", flags=0x"
+                + Integer.toHexString(deviceFlags) + ", attrs=" + attributes.toString(RtnlNames::linkAttribute) + "]";
     }
 }

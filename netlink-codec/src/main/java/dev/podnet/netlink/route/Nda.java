@@ -20,18 +20,6 @@ public final class Nda {
 
     private Nda() {}
 
-    public static String name(int type) {
-        return switch (type) {
-            case NDA_DST -> "NDA_DST";
-            case NDA_LLADDR -> "NDA_LLADDR";
-            case NDA_CACHEINFO -> "NDA_CACHEINFO";
-            case NDA_PROBES -> "NDA_PROBES";
-            case NDA_VLAN -> "NDA_VLAN";
-            case NDA_MASTER -> "NDA_MASTER";
-            default -> null;
-        };
-    }
-
     /** The iproute2 word for a NUD state: {@code REACHABLE}, {@code STALE}, {@code PERMANENT}... */
     public static String stateName(int state) {
         return switch (state) {

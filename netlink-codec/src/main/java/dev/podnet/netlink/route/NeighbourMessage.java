@@ -66,7 +66,7 @@ public record NeighbourMessage(
 
     @Override
     public String toString() {
-        return Rtm.name(type) + "[seq=" + sequence + ", index=" + index + ", dst=" + destination() + ", state="
-                + Nda.stateName(state) + ", attrs=" + attributes.toString(Nda::name) + "]";
+        return RtnlNames.message(type) + "[seq=" + sequence + ", index=" + index + ", dst=" + destination() + ", state="
+                + Nda.stateName(state) + ", attrs=" + attributes.toString(RtnlNames::neighbourAttribute) + "]";
     }
 }

@@ -51,6 +51,6 @@ public record NsidMessage(int type, int flags, int sequence, int portId, int fam
 
     @Override
     public String toString() {
-        return Rtm.name(type) + "[seq=" + sequence + ", nsid=" + nsid() + ", attrs=" + attributes + "]";
+        return RtnlNames.message(type) + "[seq=" + sequence + ", nsid=" + nsid() + ", attrs=" + attributes + "]";
     }
 }

@@ -119,7 +119,8 @@ public record RouteMessage(
 
     @Override
     public String toString() {
-        return Rtm.name(type) + "[seq=" + sequence + ", dst=" + destination() + "/" + dstLength + ", gw=" + gateway()
-                + ", table=" + effectiveTable() + ", attrs=" + attributes.toString(Rta::name) + "]";
+        return RtnlNames.message(type) + "[seq=" + sequence + ", dst=" + destination() + "/" + dstLength + ", gw="
+                + gateway() + ", table=" + effectiveTable() + ", attrs="
+                + attributes.toString(RtnlNames::routeAttribute) + "]";
     }
 }

@@ -31,19 +31,19 @@ public final class RouteMessages implements MessageFactory {
     /** Fails unless {@code body} holds at least the {@code length}-byte fixed header ({@code struct}) of {@code type}. */
     static void requireFixedHeader(int type, ByteBuf body, int length, String struct) {
         if (body.readableBytes() < length) {
-            throw new NetlinkDecodeException(
-                    Rtm.name(type) + " body of " + body.readableBytes() + " bytes, " + struct + " needs " + length);
+            throw new NetlinkDecodeException(RtnlNames.message(type) + " body of " + body.readableBytes() + " bytes, "
+                    + struct + " needs " + length);
         }
     }
 
     @Override
     public String typeName(int type) {
-        return Rtm.name(type);
+        return RtnlNames.message(type);
     }
 
     @Override
     public String describe(NetlinkMessage request) {
-        StringBuilder b = new StringBuilder(Rtm.name(request.type()));
+        StringBuilder b = new StringBuilder(RtnlNames.message(request.type()));
         switch (request) {
             case LinkMessage l -> {
                 String name = l.name();

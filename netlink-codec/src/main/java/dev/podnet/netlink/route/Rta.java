@@ -42,20 +42,4 @@ public final class Rta {
     public static final int RTNH_F_ONLINK = 4;
 
     private Rta() {}
-
-    public static String name(int type) {
-        return switch (type) {
-            case RTA_DST -> "RTA_DST";
-            case RTA_SRC -> "RTA_SRC";
-            case RTA_IIF -> "RTA_IIF";
-            case RTA_OIF -> "RTA_OIF";
-            case RTA_GATEWAY -> "RTA_GATEWAY";
-            case RTA_PRIORITY -> "RTA_PRIORITY";
-            case RTA_PREFSRC -> "RTA_PREFSRC";
-            case RTA_METRICS -> "RTA_METRICS";
-            case RTA_MULTIPATH -> "RTA_MULTIPATH";
-            case RTA_TABLE -> "RTA_TABLE";
-            default -> null;
-        };
-    }
 }

@@ -25,31 +25,4 @@ public final class Rtm {
     public static final int AF_INET6 = 10;
 
     private Rtm() {}
-
-    /** {@code RTM_NEWLINK} etc., or the number. */
-    public static String name(int type) {
-        return switch (type) {
-            case RTM_NEWLINK -> "RTM_NEWLINK";
-            case RTM_DELLINK -> "RTM_DELLINK";
-            case RTM_GETLINK -> "RTM_GETLINK";
-            case RTM_SETLINK -> "RTM_SETLINK";
-            case RTM_NEWADDR -> "RTM_NEWADDR";
-            case RTM_DELADDR -> "RTM_DELADDR";
-            case RTM_GETADDR -> "RTM_GETADDR";
-            case RTM_NEWROUTE -> "RTM_NEWROUTE";
-            case RTM_DELROUTE -> "RTM_DELROUTE";
-            case RTM_GETROUTE -> "RTM_GETROUTE";
-            case RTM_NEWNEIGH -> "RTM_NEWNEIGH";
-            case RTM_DELNEIGH -> "RTM_DELNEIGH";
-            case RTM_GETNEIGH -> "RTM_GETNEIGH";
-            case RTM_NEWNSID -> "RTM_NEWNSID";
-            case RTM_DELNSID -> "RTM_DELNSID";
-            case RTM_GETNSID -> "RTM_GETNSID";
-            case 1 -> "NLMSG_NOOP";
-            case 2 -> "NLMSG_ERROR";
-            case 3 -> "NLMSG_DONE";
-            case 4 -> "NLMSG_OVERRUN";
-            default -> "type " + type;
-        };
-    }
 }

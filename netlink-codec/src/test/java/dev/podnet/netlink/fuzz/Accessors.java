@@ -25,7 +25,7 @@ import dev.podnet.netlink.route.NsidMessage;
 import dev.podnet.netlink.route.RouteMessage;
 import dev.podnet.netlink.route.RouteMessages;
 import dev.podnet.netlink.route.Rta;
-import dev.podnet.netlink.route.Rtm;
+import dev.podnet.netlink.route.RtnlNames;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -95,7 +95,7 @@ final class Accessors {
         call(m::toString);
         call(() -> RouteMessages.INSTANCE.typeName(m.type()));
         call(() -> RouteMessages.INSTANCE.describe(m));
-        call(() -> Rtm.name(m.type()));
+        call(() -> RtnlNames.message(m.type()));
     }
 
     private static void link(LinkMessage l) {
@@ -228,7 +228,7 @@ final class Accessors {
         call(list::size);
         call(list::isEmpty);
         call(list::toString);
-        call(() -> list.toString(Ifla::name));
+        call(() -> list.toString(RtnlNames::linkAttribute));
         // a list is its bytes: a copy of them is an equal list
         AttributeList copy = AttributeList.wrap(list.toByteArray(), 0, list.encodedLength());
         assertEquals(list, copy, "an attribute list and a copy of its bytes");
