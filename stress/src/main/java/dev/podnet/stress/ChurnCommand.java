@@ -3,6 +3,7 @@ package dev.podnet.stress;
 import dev.podnet.netlink.internal.sys.LibC;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -127,9 +128,26 @@ public final class ChurnCommand {
         return String.format(Locale.ROOT, "churn%08d", i);
     }
 
+    /** A whole-number option: its name, default and bounds, the same wherever a mode checks it. */
+    record IntOption(String name, int dflt, int min, int max) {
+        int of(Args a) {
+            return a.intValue(CMD, name, dflt, min, max);
+        }
+    }
+
     /** Options two modes or more take: {@code --concurrency} (checked by all). */
-    static int concurrency(Args a) {
-        return a.intValue(CMD, "--concurrency", 64, 1, 4096);
+    static final IntOption CONCURRENCY = new IntOption("--concurrency", 64, 1, 4096);
+
+    /**
+     * A mode's options given without it ({@code modeOption}): a usage error, "{@code --a, --b and --c go with
+     * modeOption}", when any of {@code options} is there.
+     */
+    static void refuse(Args a, String modeOption, String... options) {
+        if (Arrays.stream(options).anyMatch(a::has)) {
+            int last = options.length - 1;
+            throw new UsageException(CMD + ": " + String.join(", ", Arrays.copyOf(options, last)) + " and "
+                    + options[last] + " go with " + modeOption);
+        }
     }
 
     /** Options every mode takes: {@code --shape}, {@code bridge}, {@code ptp} or {@code vm}. */

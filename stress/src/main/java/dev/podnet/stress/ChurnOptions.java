@@ -36,11 +36,11 @@ record ChurnOptions(
         implements ChurnCommand.Mode {
 
     static ChurnOptions parse(Args a) {
-        int warmup = warmup(a);
+        int warmup = WARMUP.of(a);
         SteadyOptions.refuse(a);
         int pods = a.intValue(CMD, "--pods", 200, 1, 60000);
         CrashOptions.refuse(a);
-        int concurrency = ChurnCommand.concurrency(a);
+        int concurrency = ChurnCommand.CONCURRENCY.of(a);
         String shape = ChurnCommand.shape(a);
         if (a.has("--publish") && pods > 55000) {
             throw new UsageException(CMD + ": --publish gives pod i host port 10000 + i: at most 55000 pods");
@@ -62,9 +62,7 @@ record ChurnOptions(
     }
 
     /** {@code --warmup}, which every mode checks (first of all), though only this one uses it. */
-    static int warmup(Args a) {
-        return a.intValue(CMD, "--warmup", 200, 0, 100000);
-    }
+    static final ChurnCommand.IntOption WARMUP = new ChurnCommand.IntOption("--warmup", 200, 0, 100000);
 
     /** ptp, with the host ends holding the gateway (CNI ptp's recipe) or not ({@code ptp-ll}). */
     boolean ptp() {

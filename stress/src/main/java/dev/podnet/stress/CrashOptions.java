@@ -28,15 +28,18 @@ record CrashOptions(
         boolean publish,
         SandboxFixture.Options sandbox)
         implements ChurnCommand.Mode {
+    private static final ChurnCommand.IntOption CYCLES = new ChurnCommand.IntOption("--cycles", 20, 1, 100000);
+    private static final ChurnCommand.IntOption MAX_KILL_MS =
+            new ChurnCommand.IntOption("--max-kill-ms", 3000, 0, 600000);
 
     static CrashOptions parse(Args a) {
-        ChurnOptions.warmup(a); // checked, as always, though a crash test has no warm-up
+        ChurnOptions.WARMUP.of(a); // checked, as always, though a crash test has no warm-up
         SteadyOptions.refuse(a);
         int pods = a.intValue(CMD, "--pods", 40, 1, 60000);
-        int cycles = cycles(a);
-        int maxKillMs = maxKillMs(a);
+        int cycles = CYCLES.of(a);
+        int maxKillMs = MAX_KILL_MS.of(a);
         long seed = seed(a);
-        ChurnCommand.concurrency(a); // checked, as always, though the workers choose their own
+        ChurnCommand.CONCURRENCY.of(a); // checked, as always, though the workers choose their own
         String shape = ChurnCommand.shape(a);
         if (shape.equals("vm") || a.has("--ipv6") || a.has("--keep")) {
             throw new UsageException(CMD + ": --crash-test runs the bridge or ptp shape, IPv4, without --keep");
@@ -54,20 +57,10 @@ record CrashOptions(
 
     /** Without {@code --crash-test}: this mode's values are checked (as they always were), then refused. */
     static void refuse(Args a) {
-        cycles(a);
-        maxKillMs(a);
+        CYCLES.of(a);
+        MAX_KILL_MS.of(a);
         seed(a);
-        if (a.has("--cycles") || a.has("--max-kill-ms") || a.has("--seed")) {
-            throw new UsageException(CMD + ": --cycles, --max-kill-ms and --seed go with --crash-test");
-        }
-    }
-
-    private static int cycles(Args a) {
-        return a.intValue(CMD, "--cycles", 20, 1, 100000);
-    }
-
-    private static int maxKillMs(Args a) {
-        return a.intValue(CMD, "--max-kill-ms", 3000, 0, 600000);
+        ChurnCommand.refuse(a, "--crash-test", "--cycles", "--max-kill-ms", "--seed");
     }
 
     private static long seed(Args a) {

@@ -33,13 +33,16 @@ record SteadyOptions(
         boolean json,
         SandboxFixture.Options sandbox)
         implements ChurnCommand.Mode {
+    private static final ChurnCommand.IntOption WARMUP_S = new ChurnCommand.IntOption("--warmup-s", 20, 0, 3600);
+    private static final ChurnCommand.IntOption DURATION = new ChurnCommand.IntOption("--duration", 60, 1, 86400);
+    private static final ChurnCommand.IntOption LIVE = new ChurnCommand.IntOption("--live", 500, 0, 50000);
 
     static SteadyOptions parse(Args a) {
-        ChurnOptions.warmup(a); // checked, as always, though the steady churn warms up by --warmup-s
-        int warmupS = warmupS(a);
+        ChurnOptions.WARMUP.of(a); // checked, as always, though the steady churn warms up by --warmup-s
+        int warmupS = WARMUP_S.of(a);
         int rate = a.intValue(CMD, "--rate", 0, 1, 100000);
-        int durationS = durationS(a);
-        int live = live(a);
+        int durationS = DURATION.of(a);
+        int live = LIVE.of(a);
         String outPrefix = a.get(
                 "--out",
                 Path.of(
@@ -52,7 +55,7 @@ record SteadyOptions(
                     CMD + ": --rate (steady churn) takes --live, not --pods; and no --crash-test or --keep");
         }
         CrashOptions.refuse(a);
-        int concurrency = ChurnCommand.concurrency(a);
+        int concurrency = ChurnCommand.CONCURRENCY.of(a);
         String shape = ChurnCommand.shape(a);
         if (shape.equals("vm") || a.has("--ipv6")) {
             throw new UsageException(CMD + ": --rate (steady churn) runs the bridge or ptp shape, IPv4");
@@ -71,24 +74,10 @@ record SteadyOptions(
 
     /** Without {@code --rate}: this mode's values are checked (as they always were), then refused. */
     static void refuse(Args a) {
-        warmupS(a);
-        durationS(a);
-        live(a);
-        if (a.has("--duration") || a.has("--live") || a.has("--out") || a.has("--warmup-s")) {
-            throw new UsageException(CMD + ": --duration, --live, --warmup-s and --out go with --rate");
-        }
-    }
-
-    private static int warmupS(Args a) {
-        return a.intValue(CMD, "--warmup-s", 20, 0, 3600);
-    }
-
-    private static int durationS(Args a) {
-        return a.intValue(CMD, "--duration", 60, 1, 86400);
-    }
-
-    private static int live(Args a) {
-        return a.intValue(CMD, "--live", 500, 0, 50000);
+        WARMUP_S.of(a);
+        DURATION.of(a);
+        LIVE.of(a);
+        ChurnCommand.refuse(a, "--rate", "--duration", "--live", "--warmup-s", "--out");
     }
 
     /** Pod namespaces the run needs ({@link SteadyChurn#poolSize}). */
