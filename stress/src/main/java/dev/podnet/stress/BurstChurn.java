@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -26,46 +27,30 @@ final class BurstChurn {
 
     private final PrintStream out;
     private final ChurnOptions options;
-    private final String sandbox;
-    private final SandboxFixture fixture;
-    private final List<String> podNames;
-    private final Path stateDir;
-    private final int pods;
-    private final int concurrency;
-    private final int warmup;
-    private final boolean ipv6;
-    private final boolean keep;
-    private final boolean json;
+    private final SandboxFixture sandbox;
     private final boolean tty;
     private long jitDuringAddMs = -1;
     private int warmupRounds;
 
     /** @param tty whether to show progress (never with {@code --json}) */
     BurstChurn(PrintStream out, ChurnOptions options, SandboxFixture sandbox, boolean tty) {
-        // the options as plain fields: the timed code reads them as it always did
         this.out = out;
         this.options = options;
-        this.sandbox = sandbox.name();
-        this.fixture = sandbox;
-        this.podNames = sandbox.pods();
-        this.stateDir = sandbox.stateDir();
-        this.pods = options.pods();
-        this.concurrency = options.concurrency();
-        this.warmup = options.warmup();
-        this.ipv6 = options.ipv6();
-        this.keep = options.keep();
-        this.json = options.json();
+        this.sandbox = sandbox;
         this.tty = tty;
     }
 
     int run() throws Exception {
+        String name = sandbox.name();
+        List<String> podNames = sandbox.pods();
+        int pods = options.pods();
         try (PodDriver driver = options.viaDaemon()
-                ? PodDriver.daemon(options, sandbox, stateDir, out)
-                : PodDriver.library(options, sandbox, stateDir)) {
+                ? PodDriver.daemon(options, name, sandbox.stateDir(), out)
+                : PodDriver.library(options, name, sandbox.stateDir())) {
             Dataplane dp = driver.dp();
             // untimed: a long-lived agent runs compiled code; a fresh JVM first interprets and compiles
             // (on two cores the JIT compilers would take a third of the CPU of the timed phase)
-            int warm = Math.min(warmup, pods);
+            int warm = Math.min(options.warmup(), pods);
             if (warm > 0) {
                 warmUp(driver, podNames, warm);
             }
@@ -89,11 +74,11 @@ final class BurstChurn {
                 }
             }
 
-            boolean verified = BurstVerifier.verify(dp, fixture, options, podNames, endpoints, firstErrors);
+            boolean verified = BurstVerifier.verify(dp, sandbox, options, podNames, endpoints, firstErrors);
             if (options.publish()) {
                 // every pod's port in podnet's table, once per family (read with nft: -1 when not installed)
-                int published = KernelLeftovers.publishedPorts(sandbox);
-                int expected = pods * (ipv6 ? 2 : 1) - errors.get();
+                int published = KernelLeftovers.publishedPorts(name);
+                int expected = pods * (options.ipv6() ? 2 : 1) - errors.get();
                 if (published >= 0 && published != expected) {
                     verified = false;
                     firstErrors.add("published ports: nft lists " + published + " elements, expected " + expected);
@@ -104,17 +89,17 @@ final class BurstChurn {
             double delSeconds = 0;
             int leakedLinks = 0;
             int leakedAddresses = 0;
-            if (!keep) {
+            if (!options.keep()) {
                 long delStart = System.nanoTime();
                 removeAll(driver, "", pods, delLat, errors, firstErrors, true);
                 delSeconds = (System.nanoTime() - delStart) / 1e9;
                 progressDone();
                 // leftovers as the kernel shows them through iproute2, then what the state still holds
-                leakedLinks = KernelLeftovers.hostLinks(sandbox);
+                leakedLinks = KernelLeftovers.hostLinks(name);
                 leakedAddresses = KernelLeftovers.podAddresses(podNames)
                         + dp.ipam().reservedCount(NETWORK)
                         + dp.endpoints().list().count().block(T).intValue();
-                leakedLinks += Math.max(0, KernelLeftovers.publishedPorts(sandbox)); // a port left is a leak too
+                leakedLinks += Math.max(0, KernelLeftovers.publishedPorts(name)); // a port left is a leak too
             }
             report(
                     addLat,
@@ -229,24 +214,19 @@ final class BurstChurn {
             List<String> firstErrors,
             Endpoint[] endpoints,
             boolean ticks) {
-        Flux.range(0, count)
-                .flatMap(
-                        i -> timed(
-                                        dp.add(
-                                                prefix + ChurnCommand.containerId(i),
-                                                podNames.get(i),
-                                                (prefix.isEmpty() ? "pod-" : prefix + "-") + i,
-                                                options.publish() ? ChurnOptions.hostPort(i) : 0),
-                                        lat)
-                                .doOnNext(ep -> endpoints[i] = ep)
-                                .onErrorResume(e -> failed(e, errors, firstErrors)),
-                        concurrency)
-                .doOnNext(x -> {
-                    if (ticks) {
-                        tick("adding", lat.count());
-                    }
-                })
-                .blockLast(T);
+        forEach(
+                count,
+                i -> timed(
+                                dp.add(
+                                        prefix + ChurnCommand.containerId(i),
+                                        podNames.get(i),
+                                        (prefix.isEmpty() ? "pod-" : prefix + "-") + i,
+                                        options.publish() ? ChurnOptions.hostPort(i) : 0),
+                                lat)
+                        .doOnNext(ep -> endpoints[i] = ep),
+                errors,
+                firstErrors,
+                ticks ? () -> tick("adding", lat.count()) : null);
     }
 
     /** Removes what {@link #addAll} added, the same way. */
@@ -258,14 +238,25 @@ final class BurstChurn {
             AtomicInteger errors,
             List<String> firstErrors,
             boolean ticks) {
+        forEach(
+                count,
+                i -> timed(dp.remove(prefix + ChurnCommand.containerId(i)), lat),
+                errors,
+                firstErrors,
+                ticks ? () -> tick("removing", lat.count()) : null);
+    }
+
+    /**
+     * Runs {@code op} for 0..count-1, {@code concurrency} in flight, to the end: a failure is counted
+     * ({@link #failed}), not thrown; {@code tick} (unless null) runs on each value they give.
+     */
+    private void forEach(
+            int count, IntFunction<Mono<?>> op, AtomicInteger errors, List<String> firstErrors, Runnable tick) {
         Flux.range(0, count)
-                .flatMap(
-                        i -> timed(dp.remove(prefix + ChurnCommand.containerId(i)), lat)
-                                .onErrorResume(e -> failed(e, errors, firstErrors)),
-                        concurrency)
+                .flatMap(i -> op.apply(i).onErrorResume(e -> failed(e, errors, firstErrors)), options.concurrency())
                 .doOnNext(x -> {
-                    if (ticks) {
-                        tick("removing", lat.count());
+                    if (tick != null) {
+                        tick.run();
                     }
                 })
                 .blockLast(T);
@@ -296,20 +287,22 @@ final class BurstChurn {
             int leakedLinks,
             int leakedAddresses,
             List<String> problems) {
+        String name = sandbox.name();
+        int pods = options.pods();
         double addRate = addS > 0 ? pods / addS : 0;
         double delRate = delS > 0 ? pods / delS : 0;
-        Report r = new Report(out, json)
+        Report r = new Report(out, options.json())
                 .line(
                         "podnet churn: %d pods, %s shape%s, %s, sandbox %s",
                         pods,
                         options.shape(),
-                        (ipv6 ? ", dual stack" : "") + (options.publish() ? ", a published port each" : ""),
+                        (options.ipv6() ? ", dual stack" : "") + (options.publish() ? ", a published port each" : ""),
                         options.viaDaemon() ? "through the daemon's socket" : "through the library",
-                        sandbox)
+                        name)
                 .line(
                         "  add     %8.3f s  %8.1f pods/s  p50 %7.2f ms  p99 %7.2f ms",
                         addS, addRate, add.percentileMillis(50), add.percentileMillis(99));
-        if (!keep) {
+        if (!options.keep()) {
             r.line(
                     "  remove  %8.3f s  %8.1f pods/s  p50 %7.2f ms  p99 %7.2f ms",
                     delS, delRate, del.percentileMillis(50), del.percentileMillis(99));
@@ -318,15 +311,14 @@ final class BurstChurn {
                 "  errors %d, verified %s, leaked links %d, leaked addresses %d",
                 errors, verified ? "yes" : "NO", leakedLinks, leakedAddresses);
         r.problems(problems);
-        if (keep) {
-            r.text("  kept for inspection: sandbox " + sandbox + ", pods " + sandbox + "-p0 .. " + sandbox + "-p"
-                    + (pods - 1) + "; state in " + stateDir);
-            r.text("  try: ip -n " + sandbox + " -br link; ip -n " + sandbox
-                    + "-p0 addr; ip netns del <name> to clean up");
+        if (options.keep()) {
+            r.text("  kept for inspection: sandbox " + name + ", pods " + name + "-p0 .. " + name + "-p" + (pods - 1)
+                    + "; state in " + sandbox.stateDir());
+            r.text("  try: ip -n " + name + " -br link; ip -n " + name + "-p0 addr; ip netns del <name> to clean up");
         }
         r.put("pods", pods)
                 .put("shape", options.shape())
-                .put("ipv6", ipv6)
+                .put("ipv6", options.ipv6())
                 .put("via", options.viaDaemon() ? "daemon" : "library")
                 .put("publish", options.publish())
                 .put("add_s", Report.round(addS, 4))
@@ -343,25 +335,25 @@ final class BurstChurn {
                 .put("leaked_addresses", leakedAddresses)
                 .put("warmup_rounds", warmupRounds)
                 .put("jit_ms_during_add", jitDuringAddMs)
-                .put("sandbox", sandbox)
+                .put("sandbox", name)
                 .end();
     }
 
     private void tick(String what, int done) {
-        if (tty && !json && (done % 25 == 0 || done == pods)) {
-            out.print("\r  " + what + " " + done + "/" + pods + "   ");
+        if (tty && !options.json() && (done % 25 == 0 || done == options.pods())) {
+            out.print("\r  " + what + " " + done + "/" + options.pods() + "   ");
             out.flush();
         }
     }
 
     private void progress(String line) {
-        if (tty && !json) {
+        if (tty && !options.json()) {
             out.println("  " + line);
         }
     }
 
     private void progressDone() {
-        if (tty && !json) {
+        if (tty && !options.json()) {
             out.print("\r" + " ".repeat(40) + "\r");
         }
     }

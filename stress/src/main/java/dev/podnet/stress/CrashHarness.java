@@ -27,36 +27,13 @@ import java.util.concurrent.TimeUnit;
  * network attach, steady churn: inside Chronicle Map writes and between netlink messages alike),
  * then recover in this process (open = recover the maps + reconcile with the kernel, timed), check
  * the invariants against an independent kernel read ({@link CrashInvariants}), and go again.
+ *
+ * @param out     where the report goes
+ * @param options the cycles, kill instants, seed and shape
+ * @param sandbox the pods it runs over, its state, and its {@link SandboxFixture#crashDir} for the workers' log
  */
-final class CrashHarness {
+record CrashHarness(PrintStream out, CrashOptions options, SandboxFixture sandbox) {
     private static final Duration T = Duration.ofMinutes(2);
-
-    private final PrintStream out;
-    private final String sandbox;
-    private final List<String> pods;
-    private final Path stateDir;
-    private final Path workDir;
-    private final String shape;
-    private final int cycles;
-    private final int maxKillMs;
-    private final boolean json;
-    private final long seed;
-    private final boolean publish;
-
-    /** Runs over {@code sandbox}'s pods, with its state, and its {@link SandboxFixture#crashDir} for the workers' log. */
-    CrashHarness(PrintStream out, CrashOptions options, SandboxFixture sandbox) {
-        this.out = out;
-        this.sandbox = sandbox.name();
-        this.pods = sandbox.pods();
-        this.stateDir = sandbox.stateDir();
-        this.workDir = sandbox.crashDir();
-        this.shape = options.shape();
-        this.cycles = options.cycles();
-        this.maxKillMs = options.maxKillMs();
-        this.json = options.json();
-        this.seed = options.seed();
-        this.publish = options.publish();
-    }
 
     /**
      * The command line of a worker child: this JVM's binary, flags and class path; the worker's pods,
@@ -86,11 +63,17 @@ final class CrashHarness {
     }
 
     int run() throws Exception {
-        Report results = new Report(out, json)
-                .detail("podnet churn --crash-test: sandbox %s, state %s, seed %d", sandbox, stateDir, seed);
+        String name = sandbox.name();
+        List<String> pods = sandbox.pods();
+        Path stateDir = sandbox.stateDir();
+        Path workDir = sandbox.crashDir();
+        String shape = options.shape();
+        int cycles = options.cycles();
+        Report results = new Report(out, options.json())
+                .detail("podnet churn --crash-test: sandbox %s, state %s, seed %d", name, stateDir, options.seed());
         Files.createDirectories(workDir);
         Path log = workDir.resolve("worker.log");
-        Random random = new Random(seed);
+        Random random = new Random(options.seed());
         String gateway = shape.equals("ptp") ? "198.19.0.1" : "198.18.0.1";
         // the first recovery runs in a cold JVM (class loading, interpreter): kept apart, as what a
         // restarted agent pays; the percentiles are over the later, warm ones: the recovery work itself
@@ -112,15 +95,15 @@ final class CrashHarness {
             // most kills come while the worker churns, timed from its first operation; a share lands
             // on purpose in its start-up (JVM start, map opening, recovery), which churn kills never see
             boolean inStartup = startupMs > 0 && random.nextInt(STARTUP_SHARE) == 0;
-            int killAfter = random.nextInt((inStartup ? (int) startupMs : maxKillMs) + 1);
+            int killAfter = random.nextInt((inStartup ? (int) startupMs : options.maxKillMs()) + 1);
             long started = System.nanoTime();
             Process child = new ProcessBuilder(workerCommand(
                             stateDir,
-                            sandbox,
+                            name,
                             pods,
                             shape,
                             log,
-                            publish
+                            options.publish()
                                     ? new String[] {"--seed", Long.toString(random.nextLong()), "--publish"}
                                     : new String[] {"--seed", Long.toString(random.nextLong())}))
                     .redirectErrorStream(true)
@@ -143,7 +126,7 @@ final class CrashHarness {
 
             long t0 = System.nanoTime();
             Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir)
-                            .hostNetns(NetNs.named(sandbox))
+                            .hostNetns(NetNs.named(name))
                             .maxEndpoints(Math.max(1024, pods.size() * 4)))
                     .block(T);
             long recoveredNanos = System.nanoTime() - t0;
@@ -157,7 +140,7 @@ final class CrashHarness {
                 ReconcileReport report = dp.reconciler().openReport();
                 reconcileActions += report.actions().size();
                 CrashInvariants.Findings f =
-                        CrashInvariants.check(dp, sandbox, pods, gateway, CrashInvariants.lastEvents(log));
+                        CrashInvariants.check(dp, name, pods, gateway, CrashInvariants.lastEvents(log));
                 leakedLinks += f.leakedLinks();
                 leakedAddresses += f.leakedAddresses();
                 lost += f.lostEndpoints();
@@ -186,7 +169,7 @@ final class CrashHarness {
         int ops = countOps(log);
         // leave nothing: remove every endpoint, then the network
         Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir)
-                        .hostNetns(NetNs.named(sandbox))
+                        .hostNetns(NetNs.named(name))
                         .maxEndpoints(Math.max(1024, pods.size() * 4)))
                 .block(T);
         try {
@@ -235,7 +218,7 @@ final class CrashHarness {
                 .put("kills_in_startup", kills[Phase.STARTUP.ordinal()])
                 .put("kills_idle", kills[Phase.IDLE.ordinal()])
                 .put("kills_in_operations", midOperations)
-                .put("sandbox", sandbox)
+                .put("sandbox", name)
                 .end();
         boolean clean = leakedLinks + leakedAddresses + lost + duplicates + unreachable + notReady == 0
                 && problems.stream().noneMatch(p -> p.contains("exited by itself") || p.contains("tested too little"));
@@ -302,7 +285,7 @@ final class CrashHarness {
             }
         }
         StringBuilder b = new StringBuilder("# settled\n");
-        for (int i = 0; i < pods.size(); i++) {
+        for (int i = 0; i < sandbox.pods().size(); i++) {
             String key = ChurnCommand.containerId(i) + "/eth0";
             b.append(ready.contains(key) ? "A= " : "R= ").append(key).append('\n');
         }

@@ -37,17 +37,8 @@ final class SteadyChurn {
     private static final long MAX_NANOS = Duration.ofMinutes(2).toNanos();
 
     private final PrintStream out;
-    private final String sandbox;
-    private final List<String> pool;
-    private final Path stateDir;
-    private final String shape;
-    private final int rate;
-    private final int durationS;
-    private final int live;
-    private final int warmupS;
-    private final int concurrency;
-    private final boolean json;
-    private final Path outPrefix;
+    private final SteadyOptions options;
+    private final SandboxFixture sandbox;
 
     private final Deque<Integer> free = new ArrayDeque<>();
     private final Deque<long[]> plugged = new ArrayDeque<>(); // {container number, pool index}
@@ -62,18 +53,9 @@ final class SteadyChurn {
 
     /** Runs over {@code sandbox}'s pods, which {@link SteadyOptions#pods} sized. */
     SteadyChurn(PrintStream out, SteadyOptions options, SandboxFixture sandbox) {
-        this.warmupS = options.warmupS();
         this.out = out;
-        this.sandbox = sandbox.name();
-        this.pool = sandbox.pods();
-        this.stateDir = sandbox.stateDir();
-        this.shape = options.shape();
-        this.rate = options.rate();
-        this.durationS = options.durationS();
-        this.live = options.live();
-        this.concurrency = options.concurrency();
-        this.json = options.json();
-        this.outPrefix = Path.of(options.outPrefix());
+        this.options = options;
+        this.sandbox = sandbox;
     }
 
     /** Pod namespaces a run needs: the live set plus three seconds of adds in flight. */
@@ -82,24 +64,28 @@ final class SteadyChurn {
     }
 
     int run() throws IOException, InterruptedException {
+        List<String> pool = sandbox.pods();
+        int rate = options.rate();
+        int warmupS = options.warmupS();
+        int concurrency = options.concurrency();
         for (int i = 0; i < pool.size(); i++) {
             free.add(i);
         }
-        Dataplane dp = Dataplane.open(DataplaneOptions.of(stateDir)
-                        .hostNetns(NetNs.named(sandbox))
+        Dataplane dp = Dataplane.open(DataplaneOptions.of(sandbox.stateDir())
+                        .hostNetns(NetNs.named(sandbox.name()))
                         .maxConcurrent(concurrency)
                         .maxEndpoints(Math.max(1024, pool.size() * 2)))
                 .block(T);
         try {
             dp.networks()
                     .create(
-                            shape.equals("ptp")
+                            options.shape().equals("ptp")
                                     ? NetworkSpec.ptp("steady", "198.19.0.0/16")
                                     : NetworkSpec.bridge("steady", "pnbr0", "198.18.0.0/16"))
                     .block(T);
             // warm up: the live set
             long w0 = System.nanoTime();
-            Flux.range(0, live)
+            Flux.range(0, options.live())
                     .flatMap(
                             i -> {
                                 int ns = takeFree();
@@ -128,12 +114,13 @@ final class SteadyChurn {
             Disposable sampler = Flux.interval(Duration.ofSeconds(1), Duration.ofSeconds(1), Schedulers.single())
                     .subscribe(t -> series.add(sample(second.incrementAndGet(), dp)));
             Flux.interval(Duration.ZERO, Duration.ofNanos(period), Schedulers.parallel())
-                    .take((long) rate * (warmupS + durationS))
+                    .take((long) rate * (warmupS + options.durationS()))
                     .doOnNext(t -> {
                         startAdd(dp);
                         startRemove(dp);
                     })
-                    .blockLast(Duration.ofSeconds(warmupS + durationS).plus(T)); // the schedule, and then some
+                    .blockLast(
+                            Duration.ofSeconds(warmupS + options.durationS()).plus(T)); // the schedule, and then some
             long deadline = System.nanoTime() + T.toNanos();
             while (inFlight.get() > 0 && System.nanoTime() < deadline) {
                 sleep(5);
@@ -148,12 +135,13 @@ final class SteadyChurn {
                     .flatMap(r -> dp.endpoints().remove(r.containerId(), r.ifName()), concurrency)
                     .blockLast(T);
             // leftovers as the kernel shows them through iproute2, then what the state still holds
-            long leakedLinks = KernelLeftovers.hostLinks(sandbox);
+            long leakedLinks = KernelLeftovers.hostLinks(sandbox.name());
             int leakedAddresses = KernelLeftovers.podAddresses(pool)
                     + dp.ipam().reservedCount("steady")
                     + dp.endpoints().list().count().block(T).intValue();
             dp.networks().delete("steady", true).block(T);
 
+            Path outPrefix = Path.of(options.outPrefix());
             Path csv = Path.of(outPrefix + ".csv");
             Path html = Path.of(outPrefix + ".html");
             Files.writeString(csv, String.join("\n", series) + "\n", StandardCharsets.UTF_8);
@@ -170,12 +158,12 @@ final class SteadyChurn {
                 Locale.ROOT,
                 "podnet steady churn: %d adds/s + %d removes/s, %d live, %d s measured after %d s of "
                         + "warm-up, %s shape",
-                rate,
-                rate,
-                live,
-                durationS,
-                warmupS,
-                shape);
+                options.rate(),
+                options.rate(),
+                options.live(),
+                options.durationS(),
+                options.warmupS(),
+                options.shape());
     }
 
     private static String cid(long id) {
@@ -205,7 +193,8 @@ final class SteadyChurn {
         long t0 = System.nanoTime();
         inFlight.incrementAndGet();
         dp.endpoints()
-                .add(EndpointSpec.of("steady", cid(id), NetNs.named(pool.get(ns))))
+                .add(EndpointSpec.of(
+                        "steady", cid(id), NetNs.named(sandbox.pods().get(ns))))
                 .subscribe(
                         ep -> {
                             long d = System.nanoTime() - t0;
@@ -264,7 +253,7 @@ final class SteadyChurn {
     private String sample(int second, Dataplane dp) {
         Histogram a = addRec.getIntervalHistogram();
         Histogram r = rmRec.getIntervalHistogram();
-        boolean measured = second > warmupS;
+        boolean measured = second > options.warmupS();
         if (measured) {
             synchronized (addAll) {
                 addAll.add(a);
@@ -303,9 +292,9 @@ final class SteadyChurn {
     private void report(double warmS, double steadyS, long leakedLinks, int leakedAddresses, Path csv, Path html) {
         long adds = addAll.getTotalCount();
         long rms = rmAll.getTotalCount();
-        new Report(out, json)
+        new Report(out, options.json())
                 .text(title())
-                .line("  warm-up: %d pods in %.2f s", live, warmS)
+                .line("  warm-up: %d pods in %.2f s", options.live(), warmS)
                 .line(
                         "  add     %6d done  %7.1f /s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms",
                         adds,
@@ -321,11 +310,11 @@ final class SteadyChurn {
                 .problems(firstErrors)
                 .text("  series: " + csv + "  plot: " + html)
                 .put("mode", "steady")
-                .put("shape", shape)
-                .put("rate", rate)
-                .put("duration_s", durationS)
-                .put("warmup_s", warmupS)
-                .put("live", live)
+                .put("shape", options.shape())
+                .put("rate", options.rate())
+                .put("duration_s", options.durationS())
+                .put("warmup_s", options.warmupS())
+                .put("live", options.live())
                 .put("adds", adds)
                 .put("removes", rms)
                 .put("add_per_s", Report.round(adds / steadyS, 1))
