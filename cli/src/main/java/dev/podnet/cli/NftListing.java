@@ -8,7 +8,11 @@ import dev.podnet.netlink.nft.NftRuleset.Chain;
 import dev.podnet.netlink.nft.NftRuleset.Element;
 import dev.podnet.netlink.nft.NftRuleset.Rule;
 import dev.podnet.netlink.nft.NftRuleset.TableDump;
+import dev.podnet.netlink.route.IprouteNames;
 import java.math.BigInteger;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -514,48 +518,18 @@ final class NftListing {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
-    /** An IPv4 address, or an IPv6 address compressed as RFC 5952 (and nft) write it. */
+    /** An IPv4 address, or an IPv6 address compressed as RFC 5952 (and nft, as iproute2) write it. */
     static String address(byte[] b) {
-        if (b.length == 4) {
-            return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
-        }
-        if (b.length != 16) {
+        if (b.length != 4 && b.length != 16) {
             return "0x" + HexFormat.of().formatHex(b);
         }
-        int[] groups = new int[8];
-        for (int i = 0; i < 8; i++) {
-            groups[i] = (b[2 * i] & 0xff) << 8 | (b[2 * i + 1] & 0xff);
+        try {
+            // an IPv4-mapped address stays IPv6 (InetAddress.getByAddress would make it IPv4)
+            return IprouteNames.address(
+                    b.length == 4 ? InetAddress.getByAddress(b) : Inet6Address.getByAddress(null, b, -1));
+        } catch (UnknownHostException e) {
+            throw new AssertionError("4 or 16 bytes are an address", e);
         }
-        int bestStart = -1;
-        int bestLength = 1;
-        for (int i = 0; i < 8; ) {
-            if (groups[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && groups[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLength) {
-                bestStart = i;
-                bestLength = j - i;
-            }
-            i = j;
-        }
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                s.append("::");
-                i += bestLength - 1;
-                continue;
-            }
-            if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
-                s.append(':');
-            }
-            s.append(Integer.toHexString(groups[i]));
-        }
-        return s.toString();
     }
 
     // ------------------------------------------------------------------------------------------- rules
