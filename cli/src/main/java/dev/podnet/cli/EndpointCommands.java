@@ -31,58 +31,40 @@ import java.util.Set;
  * the rest {@link ModelJson}'s views). An endpoint is named by {@code --container-id} (whole, or
  * an unambiguous prefix) and {@code --if} (default {@code eth0}). {@link ModelCommands} parses
  * with {@link #parse} before it opens the dataplane and maps the exceptions to exit codes.
+ *
+ * @param dp  the dataplane the commands run on
+ * @param out where their output goes
  */
-final class EndpointCommands {
-    private final Dataplane dp;
-    private final PrintStream out;
-
-    EndpointCommands(Dataplane dp, PrintStream out) {
-        this.dp = dp;
-        this.out = out;
-    }
-
+record EndpointCommands(Dataplane dp, PrintStream out) {
     /** {@code cmd}'s options from {@code rest}; a verb this class does not handle is a usage error. */
     static Args parse(String cmd, String[] rest) {
-        return switch (cmd) {
+        Set<String> withValue = switch (cmd) {
             case "endpoint add" ->
-                Args.parse(
-                        cmd,
-                        rest,
-                        0,
-                        Set.of(
-                                "--network",
-                                "--container-id",
-                                "--netns",
-                                "--if",
-                                "--mtu",
-                                "--mac",
-                                "--pod-name",
-                                "--pod-namespace",
-                                "--ip",
-                                "--publish"),
-                        Set.of("--json", "--vm"));
-            case "endpoint del" -> Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"), Set.of("--force"));
+                Set.of(
+                        "--network",
+                        "--container-id",
+                        "--netns",
+                        "--if",
+                        "--mtu",
+                        "--mac",
+                        "--pod-name",
+                        "--pod-namespace",
+                        "--ip",
+                        "--publish");
             case "endpoint list" ->
-                Args.parse(
-                        cmd,
-                        rest,
-                        0,
-                        Set.of(
-                                "--network",
-                                "--container-id",
-                                "--pod-name",
-                                "--pod-prefix",
-                                "--pod-namespace",
-                                "--netns"),
-                        Set.of("--json"));
-            case "endpoint show", "endpoint check", "endpoint detach" ->
-                Args.parse(cmd, rest, 0, Set.of("--container-id", "--if"), Set.of("--json"));
-            case "endpoint update" ->
-                Args.parse(cmd, rest, 0, Set.of("--container-id", "--if", "--mtu", "--route"), Set.of("--json"));
-            case "endpoint attach" ->
-                Args.parse(cmd, rest, 0, Set.of("--container-id", "--if", "--sandbox-key"), Set.of("--json"));
+                Set.of("--network", "--container-id", "--pod-name", "--pod-prefix", "--pod-namespace", "--netns");
+            case "endpoint del", "endpoint show", "endpoint check", "endpoint detach" ->
+                Set.of("--container-id", "--if");
+            case "endpoint update" -> Set.of("--container-id", "--if", "--mtu", "--route");
+            case "endpoint attach" -> Set.of("--container-id", "--if", "--sandbox-key");
             default -> throw ModelCommands.unknown(cmd);
         };
+        Set<String> flags = switch (cmd) {
+            case "endpoint add" -> Set.of("--json", "--vm");
+            case "endpoint del" -> Set.of("--force");
+            default -> Set.of("--json");
+        };
+        return Args.parse(cmd, rest, 0, withValue, flags);
     }
 
     /** Runs {@code cmd} with the options {@link #parse} gave; the exit code (1: a check found differences). */

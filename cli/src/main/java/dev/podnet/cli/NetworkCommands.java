@@ -24,16 +24,11 @@ import java.util.TreeMap;
  * {@code dp.networks()} (and {@code dp.ipam()}) with their text or {@code --json} output (the JSON
  * views are {@link ModelJson}'s). {@link ModelCommands} parses with {@link #parse} before it opens
  * the dataplane and maps the exceptions to exit codes.
+ *
+ * @param dp  the dataplane the commands run on
+ * @param out where their output goes
  */
-final class NetworkCommands {
-    private final Dataplane dp;
-    private final PrintStream out;
-
-    NetworkCommands(Dataplane dp, PrintStream out) {
-        this.dp = dp;
-        this.out = out;
-    }
-
+record NetworkCommands(Dataplane dp, PrintStream out) {
     /** {@code cmd}'s options from {@code rest}; a verb this class does not handle is a usage error. */
     static Args parse(String cmd, String[] rest) {
         return switch (cmd) {
