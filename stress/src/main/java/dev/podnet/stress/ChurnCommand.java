@@ -139,8 +139,8 @@ public final class ChurnCommand {
     static final IntOption CONCURRENCY = new IntOption("--concurrency", 64, 1, 4096);
 
     /**
-     * A mode's options given without it ({@code modeOption}): a usage error, "{@code --a, --b and --c go with
-     * modeOption}", when any of {@code options} is there.
+     * Another mode's {@code options}, given without its {@code modeOption}: when any of them is there, the usage
+     * error that names them all, as in "--a, --b and --c go with --mode".
      */
     static void refuse(Args a, String modeOption, String... options) {
         if (Arrays.stream(options).anyMatch(a::has)) {
