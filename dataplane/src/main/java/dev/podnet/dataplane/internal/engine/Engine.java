@@ -47,6 +47,9 @@ import reactor.core.scheduler.Schedulers;
  * the epoll loops, the rtnetlink thread, the delete loop, the state store, the host channels),
  * restores the networks and reconciles, and closes everything in reverse. The API's handles call
  * the network lifecycle, the endpoint operations and the reconciler through it.
+ *
+ * <p>Some 450 lines: the open sequence and its reverse (which must stay together, to close exactly
+ * what was opened when a later step fails), then one short delegating method per operation.
  */
 public final class Engine {
     /** The one close, once asked for. */
