@@ -378,6 +378,28 @@ class EndpointLifecycleTest extends DataplaneTestBase {
     }
 
     @Test
+    void aDualStackAddWhoseIpv6CannotBeHadKeepsNoIpv4Either(Sandbox sandbox, Dataplane dp) throws Exception {
+        create(dp, NetworkSpec.bridge("dual", "pnbr6", "198.19.96.0/24").withIpv6("fd00:18::/64"));
+        String p1 = sandbox.newNamespace("d1");
+        String p2 = sandbox.newNamespace("d2");
+        dp.endpoints()
+                .add(EndpointSpec.of("dual", "dual1", NetNs.named(p1))
+                        .withAddress6(Cidr.parseAddress("fd00:18::9", "ip6")))
+                .block(T);
+        assertEquals(2, dp.ipam().reservedCount("dual"));
+        // the IPv4 address is reserved first; then the IPv6 one is refused
+        assertInvalid(
+                "fd00:18::9 is already reserved by dual1/eth0",
+                () -> dp.endpoints()
+                        .add(EndpointSpec.of("dual", "dual2", NetNs.named(p2))
+                                .withAddress6(Cidr.parseAddress("fd00:18::9", "ip6"))));
+        assertEquals(2, dp.ipam().reservedCount("dual"), "the refused add's IPv4 address is released too");
+        assertFalse(Sandbox.ipIn(p2, "-o", "link").contains("eth0"), "refused: nothing made");
+        dp.endpoints().remove("dual1", "eth0").block(T);
+        assertEquals(0, dp.ipam().reservedCount("dual"));
+    }
+
+    @Test
     void manyConcurrentAddsGetDistinctAddresses(Sandbox sandbox, Dataplane dp) throws Exception {
         int n = 24;
         List<String> pods = new java.util.ArrayList<>();
