@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * podman, a real container runtime, runs containers on a podnet network: inside the sandbox
  * namespace ({@code nsenter --net}, so its host side is the sandbox's), with private configuration,
- * storage, run and plugin directories (nothing of the machine's own is read or changed), image-free
- * over a busybox-static root. The plugin is the one the build made; the daemon runs in this JVM.
+ * storage, run, temporary and plugin directories (nothing of the machine's own is read or changed),
+ * image-free over a busybox-static root. The plugin is the one the build made; the daemon runs in
+ * this JVM.
  */
 @KernelTest
 class PodmanTest {
@@ -81,6 +82,8 @@ class PodmanTest {
                 p("storage").toString(),
                 "--runroot",
                 p("runroot").toString(),
+                "--tmpdir",
+                p("libpod").toString(),
                 "--network-config-dir",
                 p("net.d").toString(),
                 "--cgroup-manager",
@@ -94,6 +97,7 @@ class PodmanTest {
         pb.environment().put("CONTAINERS_CONF", p("containers.conf").toString());
         pb.environment().put("CONTAINERS_STORAGE_CONF", p("storage.conf").toString());
         pb.environment().put("CONTAINERS_REGISTRIES_CONF", p("registries.conf").toString());
+        pb.environment().put("TMPDIR", p("tmp").toString());
         Process proc = pb.start();
         String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(proc.waitFor(120, TimeUnit.SECONDS), "podman returned");
@@ -131,6 +135,8 @@ class PodmanTest {
                         + "\"\n");
         Files.writeString(p("registries.conf"), "");
         Files.createDirectories(p("state"));
+        Files.createDirectories(p("tmp"));
+        List<String> left;
         try (Daemon.Running daemon = new Daemon(Daemon.Options.defaults()
                         .withSocket(p("run/podnet.sock"))
                         .withStateDir(p("state"))
@@ -171,7 +177,39 @@ class PodmanTest {
                 } catch (AssertionError ignored) {
                     // the test's own failure is the one to report
                 }
+                // while the daemon still answers: the cleanups call the plugin's DEL
+                left = awaitProcessesGone();
             }
+        }
+        assertEquals(List.of(), left, "podman's monitors and cleanups end after rm");
+    }
+
+    /**
+     * {@code podman rm} returns before the processes it started are gone: each container's
+     * {@code conmon}, on the container's exit, runs {@code podman container cleanup}, which writes
+     * into the private directories (state database, locks, events log) a moment later. Wait for
+     * every process that names those directories to end, so none outlives the test or writes into
+     * its directory while it is deleted; after 30 s kill them and name them.
+     */
+    private List<String> awaitProcessesGone() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            List<ProcessHandle> using = ProcessHandle.allProcesses()
+                    .filter(ph -> ph.info()
+                            .commandLine()
+                            .filter(line -> line.contains(dir.toString()))
+                            .isPresent())
+                    .toList();
+            if (using.isEmpty()) {
+                return List.of();
+            }
+            if (System.nanoTime() > deadline) {
+                using.forEach(ProcessHandle::destroyForcibly);
+                return using.stream()
+                        .map(ph -> ph.pid() + " " + ph.info().command().orElse("?"))
+                        .toList();
+            }
+            Thread.sleep(50);
         }
     }
 }
