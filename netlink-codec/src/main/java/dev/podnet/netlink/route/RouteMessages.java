@@ -5,7 +5,7 @@ import dev.podnet.netlink.NetlinkDecodeException;
 import dev.podnet.netlink.NetlinkMessage;
 import io.netty.buffer.ByteBuf;
 
-/** The {@link MessageFactory} of rtnetlink: links, addresses, routes and neighbours. */
+/** The {@link MessageFactory} of rtnetlink: links, addresses, routes, neighbours, namespace ids, traffic control. */
 public final class RouteMessages implements MessageFactory {
     public static final RouteMessages INSTANCE = new RouteMessages();
 
@@ -24,6 +24,12 @@ public final class RouteMessages implements MessageFactory {
                 NeighbourMessage.decode(type, flags, sequence, portId, body);
             case Rtm.RTM_NEWNSID, Rtm.RTM_DELNSID, Rtm.RTM_GETNSID ->
                 NsidMessage.decode(type, flags, sequence, portId, body);
+            case Rtm.RTM_NEWQDISC,
+                    Rtm.RTM_DELQDISC,
+                    Rtm.RTM_GETQDISC,
+                    Rtm.RTM_NEWTFILTER,
+                    Rtm.RTM_DELTFILTER,
+                    Rtm.RTM_GETTFILTER -> TcMessage.decode(type, flags, sequence, portId, body);
             default -> null;
         };
     }
@@ -82,6 +88,13 @@ public final class RouteMessages implements MessageFactory {
                         .append(n.destination() == null ? "?" : n.destination().getHostAddress())
                         .append(" on index ")
                         .append(n.index());
+            case TcMessage t -> {
+                String kind = t.kind();
+                if (kind != null) {
+                    b.append(' ').append(kind);
+                }
+                b.append(" on index ").append(t.index());
+            }
             default -> {}
         }
         return b.toString();

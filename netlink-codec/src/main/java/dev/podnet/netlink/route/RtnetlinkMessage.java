@@ -6,11 +6,11 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * An rtnetlink message: a fixed family header ({@code ifinfomsg}, {@code ifaddrmsg}, {@code rtmsg},
- * {@code ndmsg}, {@code rtgenmsg}) followed by attributes. The body is written here once; each
+ * {@code ndmsg}, {@code rtgenmsg}, {@code tcmsg}) followed by attributes. The body is written here once; each
  * message writes only its own header.
  */
 public sealed interface RtnetlinkMessage extends NetlinkMessage
-        permits LinkMessage, AddressMessage, RouteMessage, NeighbourMessage, NsidMessage {
+        permits LinkMessage, AddressMessage, RouteMessage, NeighbourMessage, NsidMessage, TcMessage {
     /** The attributes after the fixed header. */
     AttributeList attributes();
 
@@ -25,6 +25,7 @@ public sealed interface RtnetlinkMessage extends NetlinkMessage
             case RouteMessage m -> RouteMessage.HEADER_LENGTH;
             case NeighbourMessage m -> NeighbourMessage.HEADER_LENGTH;
             case NsidMessage m -> NsidMessage.HEADER_LENGTH;
+            case TcMessage m -> TcMessage.HEADER_LENGTH;
         };
         return header + attributes().encodedLength();
     }

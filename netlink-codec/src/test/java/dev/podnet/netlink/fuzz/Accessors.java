@@ -26,6 +26,7 @@ import dev.podnet.netlink.route.RouteMessage;
 import dev.podnet.netlink.route.RouteMessages;
 import dev.podnet.netlink.route.Rta;
 import dev.podnet.netlink.route.RtnlNames;
+import dev.podnet.netlink.route.TcMessage;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -68,6 +69,19 @@ final class Accessors {
             case RouteMessage r -> route(r);
             case NeighbourMessage n -> neighbour(n);
             case NsidMessage n -> nsid(n);
+            case TcMessage t -> {
+                call(t::family);
+                call(t::index);
+                call(t::handle);
+                call(t::parent);
+                call(t::info);
+                call(t::kind);
+                call(t::priority);
+                call(t::protocol);
+                call(t::redirectTarget);
+                call(t::attributes);
+                call(t::toString);
+            }
             case ErrorMessage e -> error(e);
             case DoneMessage d -> done(d);
             case RawMessage r -> call(r::body);
