@@ -379,7 +379,7 @@ class EndpointShapesTest extends DataplaneTestBase {
     }
 
     @Test
-    void aVmEndpointHandsItsInterfaceToATapThroughASandboxBridge(Sandbox sandbox, Dataplane dp) throws Exception {
+    void aVmEndpointHandsItsInterfaceToATapWiredByTrafficControl(Sandbox sandbox, Dataplane dp) throws Exception {
         String pod = sandbox.newNamespace("vm");
         Endpoint ep = dp.endpoints()
                 .add(EndpointSpec.of("pods", "virtlet1", NetNs.named(pod)).withVm(true))
@@ -387,17 +387,23 @@ class EndpointShapesTest extends DataplaneTestBase {
         assertEquals("tapeth0", ep.tap());
         assertEquals("198.18.0.2/16", ep.address());
         String tap = Sandbox.ipIn(pod, "-o", "-d", "link", "show", "tapeth0");
-        assertTrue(tap.contains("tun") && tap.contains("master breth0"), tap);
+        assertTrue(tap.contains("tun") && !tap.contains("master"), tap);
         String eth0 = Sandbox.ipIn(pod, "-o", "-d", "link", "show", "eth0");
-        assertTrue(eth0.contains("master breth0"), eth0);
+        assertFalse(eth0.contains("master"), eth0);
         assertFalse(eth0.contains(ep.mac()), "the VM takes eth0's MAC; eth0 gets another: " + eth0);
         assertEquals("", Sandbox.ipIn(pod, "-o", "-4", "addr", "show", "dev", "eth0"), "the address went to the VM");
         assertFalse(Sandbox.ipIn(pod, "route", "show").contains("default"), "and so did the default route");
-        assertTrue(Sandbox.ipIn(pod, "-o", "link", "show", "breth0").contains("UP"));
+        assertFalse(Sandbox.ipIn(pod, "-o", "link").contains("breth0"), "no bridge inside the sandbox");
+        String wire = Sandbox.run("ip", "netns", "exec", pod, "tc", "filter", "show", "dev", "eth0", "ingress");
+        assertTrue(wire.contains("mirred (Egress Redirect to device tapeth0) stolen"), wire);
+        String back = Sandbox.run("ip", "netns", "exec", pod, "tc", "filter", "show", "dev", "tapeth0", "ingress");
+        assertTrue(back.contains("mirred (Egress Redirect to device eth0) stolen"), back);
+        assertTrue(back.contains("match 00000043/0000ffff at 20"), "DHCP to the responder, not the wire: " + back);
         assertConsistent(dp, "virtlet1");
-        Sandbox.ipIn(pod, "link", "set", "tapeth0", "nomaster");
+        Sandbox.run("ip", "netns", "exec", pod, "tc", "qdisc", "del", "dev", "tapeth0", "ingress");
         EndpointCheck vmBad = dp.endpoints().check("virtlet1", "eth0").block(T);
-        assertEquals(List.of("tap tapeth0 in /run/netns/" + pod + " is not a port of breth0"), vmBad.differences());
+        assertEquals(
+                List.of("tap tapeth0 in /run/netns/" + pod + " does not pass its frames to eth0"), vmBad.differences());
         create(dp, NetworkSpec.ptp("p2p", "198.19.0.0/16"));
         assertInvalid(
                 "needs a bridge network",
@@ -410,7 +416,7 @@ class EndpointShapesTest extends DataplaneTestBase {
         Sandbox.ipIn(pod, "link", "del", "tapeth0");
         dp.endpoints().remove("virtlet1", "eth0").block(T);
         String left = Sandbox.ipIn(pod, "-o", "link");
-        assertFalse(left.contains("tapeth0") || left.contains("breth0") || left.contains("eth0"), left);
+        assertFalse(left.contains("tapeth0") || left.contains("eth0"), left);
         assertNoHostLinks(sandbox);
     }
 

@@ -22,9 +22,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A VM endpoint serves its VM, by DHCP on the sandbox bridge, what the sandbox interface was
- * stripped of: frames written into the tap as a VM would (DHCPDISCOVER, DHCPREQUEST) get an OFFER
- * and an ACK back through the tap, with the address, gateway, routes, MTU and DNS.
+ * A VM endpoint serves its VM, by DHCP on the tap, what the sandbox interface was stripped of:
+ * frames written into the tap as a VM would (DHCPDISCOVER, DHCPREQUEST) get an OFFER and an ACK
+ * back through the tap, with the address, gateway, routes, MTU and DNS; and the wire between the
+ * tap and the sandbox interface carries the VM's ARP for its gateway out and the answer back.
  */
 @KernelTest
 class VmDhcpTest extends DataplaneTestBase {
@@ -83,6 +84,17 @@ class VmDhcpTest extends DataplaneTestBase {
                 assertEquals(address, ack.yiaddr());
                 assertLease(ack, gateway);
 
+                // the VM, now holding its address, asks for its gateway's MAC: the host bridge answers it
+                byte[] gatewayMac = arpFor(tap, vmMac, address, gateway);
+                assertEquals(
+                        MacAddress.parse(sandbox.ip("-o", "link", "show", "pnbr3")
+                                .replaceAll("(?s).*link/ether (\\S+).*", "$1")),
+                        new MacAddress(gatewayMac),
+                        "the answer is the host bridge's");
+                assertTrue(
+                        sandbox.ip("neigh", "show", address.getHostAddress()).contains(r.mac()),
+                        "and the host learned the VM's MAC from it");
+
                 // a restarted dataplane serves the VM again (its renewals and rebinds)
                 dp.close();
                 try (Dataplane again = Dataplane.open(DataplaneOptions.of(state).hostNetns(NetNs.named(sandbox.name())))
@@ -117,6 +129,40 @@ class VmDhcpTest extends DataplaneTestBase {
                 "18c61400c6131e01" + "00c6131e01",
                 HexFormat.of()
                         .formatHex(m.option(DhcpOptions.CLASSLESS_STATIC_ROUTE).orElseThrow()));
+    }
+
+    /**
+     * Writes an ARP request for {@code target} into the tap as the VM ({@code vm} at {@code self}),
+     * and reads frames until the reply comes back; returns the MAC it gives.
+     */
+    private static byte[] arpFor(int tap, MacAddress vm, Inet4Address self, Inet4Address target) throws Exception {
+        java.nio.ByteBuffer f = java.nio.ByteBuffer.allocate(VNET_HDR + 42);
+        f.position(VNET_HDR);
+        f.put(new byte[] {-1, -1, -1, -1, -1, -1}).put(vm.bytes()).putShort((short) 0x0806);
+        f.putShort((short) 1)
+                .putShort((short) 0x0800)
+                .put((byte) 6)
+                .put((byte) 4)
+                .putShort((short) 1);
+        f.put(vm.bytes()).put(self.getAddress()).put(new byte[6]).put(target.getAddress());
+        LibC.write(tap, f.array());
+        byte[] buf = new byte[65536];
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            int n = LibC.read(tap, buf);
+            if (n < 0) {
+                Thread.sleep(5);
+                continue;
+            }
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(buf, VNET_HDR, n - VNET_HDR);
+            if (n - VNET_HDR >= 42 && in.getShort(VNET_HDR + 12) == 0x0806 && in.getShort(VNET_HDR + 20) == 2) {
+                byte[] sender = java.util.Arrays.copyOfRange(buf, VNET_HDR + 28, VNET_HDR + 32);
+                if (java.util.Arrays.equals(sender, target.getAddress())) {
+                    return java.util.Arrays.copyOfRange(buf, VNET_HDR + 22, VNET_HDR + 28);
+                }
+            }
+        }
+        throw new AssertionError("no ARP reply from " + target.getHostAddress() + " came back through the tap");
     }
 
     /** Writes {@code request} into the tap as the VM, and reads frames until the answer with {@code xid} comes back. */

@@ -18,16 +18,18 @@ import reactor.core.publisher.Mono;
 
 /**
  * Serves one VM its lease: a UDP socket on port 67 inside the pod's namespace, bound to the VM
- * endpoint's sandbox bridge ({@code SO_BINDTODEVICE}), driven by podnet's epoll event loop, with
+ * endpoint's tap ({@code SO_BINDTODEVICE}), driven by podnet's epoll event loop, with
  * {@link DhcpServer} deciding every answer. No process per VM.
  *
  * <p>The socket is made on the namespace thread (a socket belongs to the namespace of the thread
  * that creates it); everything after that runs on the event loop. Replies go to the limited
- * broadcast address: the VM has no address yet, and the sandbox bridge has none either, so the
+ * broadcast address: the VM has no address yet, and the tap has none either, so the
  * device binding is what routes them (the kernel sends a limited broadcast out of the bound device).
  */
 public final class DhcpResponder implements AutoCloseable {
-    static final int SERVER_PORT = 67;
+    /** The port DHCP servers listen on. */
+    public static final int SERVER_PORT = 67;
+
     static final int CLIENT_PORT = 68;
     private static final int AF_INET = 2;
     private static final int SOCK_DGRAM = 2;

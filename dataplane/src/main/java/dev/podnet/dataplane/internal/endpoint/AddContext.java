@@ -119,7 +119,10 @@ public final class AddContext implements AutoCloseable {
         return n.length() > 15 ? n.substring(0, 15) : n;
     }
 
-    /** The bridge inside the sandbox that joins a VM endpoint's tap and interface. */
+    /**
+     * The bridge inside the sandbox that joined a VM endpoint's tap and interface before podnet
+     * wired them by traffic control: still read and deleted, for endpoints made then.
+     */
     public static String vmBridgeName(String ifName) {
         String n = "br" + ifName;
         return n.length() > 15 ? n.substring(0, 15) : n;

@@ -43,8 +43,9 @@ public final class EndpointSteps {
     public static final String POD_TAG = "podnet-pod:";
 
     /**
-     * The alias of a VM endpoint's sandbox bridge, {@code podnet-vm:<address>|<address6>|<mac>}: what
-     * the VM was handed (and the sandbox interface no longer holds), for a record rebuilt from the kernel.
+     * The alias of a VM endpoint's tap (of its sandbox bridge, for one made before the wire),
+     * {@code podnet-vm:<address>|<address6>|<mac>}: what the VM was handed (and the sandbox interface
+     * no longer holds), for a record rebuilt from the kernel.
      */
     public static final String VM_TAG = "podnet-vm:";
 
@@ -75,20 +76,30 @@ public final class EndpointSteps {
         return mode == NetworkMode.PTP ? PTP : BRIDGE;
     }
 
-    /** Starts the DHCP responder that serves the VM what its sandbox interface was stripped of. */
+    /** Starts the DHCP responder that serves the VM what its sandbox interface was stripped of, on its tap. */
     public static Mono<Void> startDhcp(AddContext c) {
-        return startDhcp(c.host, c.record(EndpointState.READY), c.network.record());
+        EndpointRecord r = c.record(EndpointState.READY);
+        return startDhcp(c.host, r, c.network.record(), r.vmTap());
     }
 
-    /** Starts (or restarts) {@code r}'s DHCP responder on its sandbox bridge. */
-    public static Mono<Void> startDhcp(HostContext host, EndpointRecord r, NetworkRecord network) {
+    /**
+     * Restarts {@code r}'s DHCP responder: on its tap, or, for an endpoint made before the wire, on
+     * its sandbox bridge (the tap is a port of that bridge, so the VM's requests arrive on the
+     * bridge); binding to a bridge that is not there fails, and the tap is taken.
+     */
+    public static Mono<Void> restartDhcp(HostContext host, EndpointRecord r, NetworkRecord network) {
+        return startDhcp(host, r, network, AddContext.vmBridgeName(r.ifName()))
+                .onErrorResume(e -> startDhcp(host, r, network, r.vmTap()));
+    }
+
+    private static Mono<Void> startDhcp(HostContext host, EndpointRecord r, NetworkRecord network, String device) {
         return host.dhcp()
                 .start(
                         r.key(),
                         () -> DhcpResponder.open(
                                 host.netns(),
                                 NetNs.ofPath(Path.of(r.netns())),
-                                AddContext.vmBridgeName(r.ifName()),
+                                device,
                                 host.loops(),
                                 new DhcpServer(VmLease.of(r, network))));
     }

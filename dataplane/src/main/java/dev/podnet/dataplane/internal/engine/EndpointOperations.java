@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import reactor.core.publisher.Flux;
@@ -37,9 +36,6 @@ import reactor.core.publisher.Mono;
  * attach and detach, and the reads. Every changing operation runs through the {@link OperationGate}.
  */
 final class EndpointOperations {
-    /** Link groups for deleting a VM's devices, apart from those of host-side deletes ({@code GroupDeleter}). */
-    private static final int VM_GROUP_BASE = 0x60000000;
-
     private final HostContext host;
     private final IoEventLoopGroup loops;
     private final IoEventLoopGroup deleteLoop;
@@ -47,7 +43,6 @@ final class EndpointOperations {
     private final Map<String, AttachedNetwork> networks;
     private final OperationGate gate;
     private final StepObserver observer;
-    private final AtomicInteger vmGroups = new AtomicInteger();
 
     EndpointOperations(
             HostContext host,
@@ -202,20 +197,18 @@ final class EndpointOperations {
     }
 
     /**
-     * A VM endpoint's tap and sandbox bridge stay in the sandbox when the veth goes: delete them too,
-     * together (one link group, one {@code RTM_DELLINK} by group: the kernel waits out its grace
-     * period once, not once per device), on the delete loop (a delete blocks its sender's thread
-     * for that grace period, which must not be the host channel's loop).
+     * A VM endpoint's tap stays in the sandbox when the veth goes: delete it too (its traffic control
+     * goes with it), on the delete loop (a delete blocks its sender's thread for the kernel's grace
+     * period, which must not be the host channel's loop). An endpoint made before the wire also has
+     * its sandbox bridge, deleted in the same batch (for the others that delete finds no device).
      */
     private Mono<Void> removeVmDevices(EndpointRecord r) {
         NetNs ns = NetNs.ofPath(Path.of(r.netns()));
-        int group = VM_GROUP_BASE + (vmGroups.getAndIncrement() & ((1 << 28) - 1));
         return Mono.usingWhen(
                         host.netns().openRouteSocket(ns).flatMap(s -> NetlinkClient.open(deleteLoop, s)),
                         pod -> pod.executeBatch(List.of(
-                                        Links.setGroup(r.vmTap(), group),
-                                        Links.setGroup(AddContext.vmBridgeName(r.ifName()), group),
-                                        Links.deleteGroup(group)))
+                                        Links.deleteByName(r.vmTap()),
+                                        Links.deleteByName(AddContext.vmBridgeName(r.ifName()))))
                                 // a device already gone (ENODEV) is what the delete wants
                                 .onErrorResume(EndpointOperations::onlyNoDevice, e -> Mono.empty()),
                         NetlinkClient::close)

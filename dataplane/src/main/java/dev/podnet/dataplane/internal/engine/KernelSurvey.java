@@ -148,11 +148,14 @@ final class KernelSurvey {
                 return Mono.just(new Found(null, "no " + tag.ifName() + " as its peer in " + netns));
             }
             String vmTap = AddContext.vmTapName(tag.ifName());
-            LinkMessage vmBridge = links.stream()
-                    .filter(l -> AddContext.vmBridgeName(tag.ifName()).equals(l.name()))
-                    .findFirst()
-                    .orElse(null);
-            boolean vm = vmBridge != null && links.stream().anyMatch(l -> vmTap.equals(l.name()));
+            LinkMessage tap = named(links, vmTap);
+            // a VM endpoint's tap carries the VM's tag; one made before the wire has it on its sandbox bridge
+            LinkMessage vmTagged = tap == null
+                    ? null
+                    : tap.alias() != null && tap.alias().startsWith(EndpointSteps.VM_TAG)
+                            ? tap
+                            : named(links, AddContext.vmBridgeName(tag.ifName()));
+            boolean vm = vmTagged != null;
             Mono<List<AddressMessage>> addrs = pod.dump(Addresses.dumpOf(Rtm.AF_UNSPEC, peer.index()))
                     .cast(AddressMessage.class)
                     .collectList();
@@ -165,8 +168,13 @@ final class KernelSurvey {
                     .collectList();
             // one dump at a time on a socket (the kernel answers a second with EBUSY)
             return addrs.zipWhen(a -> routes)
-                    .map(t -> rebuild(link, tag, n, netns, peer, vm ? vmTap : "", vmBridge, t.getT1(), t.getT2()));
+                    .map(t -> rebuild(link, tag, n, netns, peer, vm ? vmTap : "", vmTagged, t.getT1(), t.getT2()));
         });
+    }
+
+    /** The link called {@code name}, or null. */
+    private static LinkMessage named(List<LinkMessage> links, String name) {
+        return links.stream().filter(l -> name.equals(l.name())).findFirst().orElse(null);
     }
 
     private Found rebuild(
@@ -176,17 +184,17 @@ final class KernelSurvey {
             Path netns,
             LinkMessage peer,
             String vmTap,
-            LinkMessage vmBridge,
+            LinkMessage vmTagged,
             List<AddressMessage> addrs,
             List<RouteMessage> routes) {
         String address = "";
         String address6 = "";
         String mac = peer.hardwareAddress() == null ? "" : new MacAddress(peer.hardwareAddress()).toString();
         if (!vmTap.isEmpty()) {
-            // a VM endpoint's interface gave its address and MAC to the VM; the sandbox bridge's alias keeps them
-            String alias = vmBridge.alias();
+            // a VM endpoint's interface gave its address and MAC to the VM; the tap's alias keeps them
+            String alias = vmTagged.alias();
             if (alias == null || !alias.startsWith(EndpointSteps.VM_TAG)) {
-                return new Found(null, "its VM bridge carries no " + EndpointSteps.VM_TAG + " tag");
+                return new Found(null, "neither its tap nor its VM bridge carries a " + EndpointSteps.VM_TAG + " tag");
             }
             String[] f = alias.substring(EndpointSteps.VM_TAG.length()).split("\\|", -1);
             address = f[0];
