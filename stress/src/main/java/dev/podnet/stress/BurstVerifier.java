@@ -67,10 +67,17 @@ final class BurstVerifier {
             if (vm) {
                 // no VM runs here: check the structure the VM would attach to instead of pinging
                 String tap = exec("ip", "-n", podNames.get(i), "-o", "-d", "link", "show", "dev", ep.tap());
+                String wire =
+                        exec("ip", "netns", "exec", podNames.get(i), "tc", "filter", "show", "dev", "eth0", "ingress");
                 String eth0 = exec("ip", "-n", podNames.get(i), "-o", "-4", "addr", "show", "dev", "eth0");
-                if (tap == null || !tap.contains("master br") || eth0 == null || !eth0.isBlank()) {
+                if (tap == null
+                        || !tap.contains("tun")
+                        || wire == null
+                        || !wire.contains("Egress Redirect to device " + ep.tap())
+                        || eth0 == null
+                        || !eth0.isBlank()) {
                     problems.add("pod " + i + ": tap " + ep.tap()
-                            + " is not on the sandbox bridge, or eth0 kept its address");
+                            + " is missing or not wired to eth0, or eth0 kept its address");
                     ok = false;
                 }
                 continue;
