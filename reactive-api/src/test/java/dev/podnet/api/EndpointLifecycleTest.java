@@ -106,7 +106,7 @@ class EndpointLifecycleTest extends DataplaneTestBase {
         assertNothingLeft(sandbox, pod, dp);
         Sandbox.run("ip", "netns", "exec", pod, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=0");
 
-        // vm-bridge: the tap refuses the MTU, the last request of the step, after the sandbox bridge was made
+        // vm-wire: the tap refuses the MTU, in the middle of the step (the kernel applies the wire's requests after it)
         EndpointOperationException mtu = assertThrows(
                 EndpointOperationException.class,
                 () -> dp.endpoints()
