@@ -400,10 +400,21 @@ class EndpointShapesTest extends DataplaneTestBase {
         assertTrue(back.contains("mirred (Egress Redirect to device eth0) stolen"), back);
         assertTrue(back.contains("match 00000043/0000ffff at 20"), "DHCP to the responder, not the wire: " + back);
         assertConsistent(dp, "virtlet1");
-        Sandbox.run("ip", "netns", "exec", pod, "tc", "qdisc", "del", "dev", "tapeth0", "ingress");
-        EndpointCheck vmBad = dp.endpoints().check("virtlet1", "eth0").block(T);
+        String where = " in /run/netns/" + pod;
+        // the DHCP filter gone: the VM's requests would leave by the wire, and no lease would come
+        Sandbox.run("ip", "netns", "exec", pod, "tc", "filter", "del", "dev", "tapeth0", "ingress", "pref", "1");
         assertEquals(
-                List.of("tap tapeth0 in /run/netns/" + pod + " does not pass its frames to eth0"), vmBad.differences());
+                List.of("tap tapeth0" + where + " does not keep the VM's DHCP for its responder"),
+                dp.endpoints().check("virtlet1", "eth0").block(T).differences());
+        // then the wire itself, both ways
+        Sandbox.run("ip", "netns", "exec", pod, "tc", "qdisc", "del", "dev", "eth0", "ingress");
+        Sandbox.run("ip", "netns", "exec", pod, "tc", "qdisc", "del", "dev", "tapeth0", "ingress");
+        assertEquals(
+                List.of(
+                        "eth0" + where + " does not pass its frames to tap tapeth0",
+                        "tap tapeth0" + where + " does not pass its frames to eth0",
+                        "tap tapeth0" + where + " does not keep the VM's DHCP for its responder"),
+                dp.endpoints().check("virtlet1", "eth0").block(T).differences());
         create(dp, NetworkSpec.ptp("p2p", "198.19.0.0/16"));
         assertInvalid(
                 "needs a bridge network",

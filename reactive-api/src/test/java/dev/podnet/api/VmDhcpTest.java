@@ -17,6 +17,8 @@ import dev.podnet.netlink.internal.sys.LibC;
 import dev.podnet.testing.KernelTest;
 import dev.podnet.testing.Sandbox;
 import java.net.Inet4Address;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -136,8 +138,7 @@ class VmDhcpTest extends DataplaneTestBase {
      * and reads frames until the reply comes back; returns the MAC it gives.
      */
     private static byte[] arpFor(int tap, MacAddress vm, Inet4Address self, Inet4Address target) throws Exception {
-        java.nio.ByteBuffer f = java.nio.ByteBuffer.allocate(VNET_HDR + 42);
-        f.position(VNET_HDR);
+        ByteBuffer f = ByteBuffer.allocate(42);
         f.put(new byte[] {-1, -1, -1, -1, -1, -1}).put(vm.bytes()).putShort((short) 0x0806);
         f.putShort((short) 1)
                 .putShort((short) 0x0800)
@@ -145,29 +146,44 @@ class VmDhcpTest extends DataplaneTestBase {
                 .put((byte) 4)
                 .putShort((short) 1);
         f.put(vm.bytes()).put(self.getAddress()).put(new byte[6]).put(target.getAddress());
-        LibC.write(tap, f.array());
-        byte[] buf = new byte[65536];
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            int n = LibC.read(tap, buf);
-            if (n < 0) {
-                Thread.sleep(5);
-                continue;
-            }
-            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(buf, VNET_HDR, n - VNET_HDR);
-            if (n - VNET_HDR >= 42 && in.getShort(VNET_HDR + 12) == 0x0806 && in.getShort(VNET_HDR + 20) == 2) {
-                byte[] sender = java.util.Arrays.copyOfRange(buf, VNET_HDR + 28, VNET_HDR + 32);
-                if (java.util.Arrays.equals(sender, target.getAddress())) {
-                    return java.util.Arrays.copyOfRange(buf, VNET_HDR + 22, VNET_HDR + 28);
-                }
-            }
-        }
-        throw new AssertionError("no ARP reply from " + target.getHostAddress() + " came back through the tap");
+        return writeAndAwait(tap, f.array(), "no ARP reply from " + target.getHostAddress(), (buf, n) -> {
+            ByteBuffer in = ByteBuffer.wrap(buf, 0, n);
+            boolean reply = n >= 42 && in.getShort(12) == 0x0806 && in.getShort(20) == 2;
+            return reply && Arrays.equals(Arrays.copyOfRange(buf, 28, 32), target.getAddress())
+                    ? Arrays.copyOfRange(buf, 22, 28)
+                    : null;
+        });
     }
 
     /** Writes {@code request} into the tap as the VM, and reads frames until the answer with {@code xid} comes back. */
     private static DhcpMessage exchange(int tap, MacAddress vm, DhcpMessage request, int xid) throws Exception {
-        byte[] frame = BootpFrames.clientFrame(vm, request);
+        return writeAndAwait(
+                tap,
+                BootpFrames.clientFrame(vm, request),
+                "no DHCP answer to xid " + Integer.toHexString(xid),
+                (buf, n) -> {
+                    var received = BootpFrames.parse(buf, 0, n);
+                    if (received.isPresent()
+                            && received.get().message().xid() == xid
+                            && received.get().message().op() == DhcpMessage.BOOTREPLY) {
+                        assertEquals(67, received.get().sourcePort());
+                        assertEquals(68, received.get().destinationPort());
+                        return received.get().message();
+                    }
+                    return null;
+                });
+    }
+
+    /** What a frame read from the tap answers, or null for a frame that is not the answer. */
+    private interface Answer<T> {
+        T of(byte[] frame, int length);
+    }
+
+    /**
+     * Writes {@code frame} into the tap as the VM (behind the virtio-net header), then reads frames
+     * for 5 s until {@code answer} finds its answer in one; fails with {@code missing} otherwise.
+     */
+    private static <T> T writeAndAwait(int tap, byte[] frame, String missing, Answer<T> answer) throws Exception {
         byte[] withHeader = new byte[VNET_HDR + frame.length];
         System.arraycopy(frame, 0, withHeader, VNET_HDR, frame.length);
         LibC.write(tap, withHeader);
@@ -175,19 +191,15 @@ class VmDhcpTest extends DataplaneTestBase {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (System.nanoTime() < deadline) {
             int n = LibC.read(tap, buf);
-            if (n < 0) {
+            if (n < VNET_HDR) {
                 Thread.sleep(5);
                 continue;
             }
-            var received = BootpFrames.parse(buf, VNET_HDR, n - VNET_HDR);
-            if (received.isPresent()
-                    && received.get().message().xid() == xid
-                    && received.get().message().op() == DhcpMessage.BOOTREPLY) {
-                assertEquals(67, received.get().sourcePort());
-                assertEquals(68, received.get().destinationPort());
-                return received.get().message();
+            T found = answer.of(Arrays.copyOfRange(buf, VNET_HDR, n), n - VNET_HDR);
+            if (found != null) {
+                return found;
             }
         }
-        throw new AssertionError("no DHCP answer to xid " + Integer.toHexString(xid) + " came back through the tap");
+        throw new AssertionError(missing + " came back through the tap");
     }
 }

@@ -69,15 +69,20 @@ final class BurstVerifier {
                 String tap = exec("ip", "-n", podNames.get(i), "-o", "-d", "link", "show", "dev", ep.tap());
                 String wire =
                         exec("ip", "netns", "exec", podNames.get(i), "tc", "filter", "show", "dev", "eth0", "ingress");
+                String back = exec(
+                        "ip", "netns", "exec", podNames.get(i), "tc", "filter", "show", "dev", ep.tap(), "ingress");
                 String eth0 = exec("ip", "-n", podNames.get(i), "-o", "-4", "addr", "show", "dev", "eth0");
                 if (tap == null
                         || !tap.contains("tun")
                         || wire == null
                         || !wire.contains("Egress Redirect to device " + ep.tap())
+                        || back == null
+                        || !back.contains("Egress Redirect to device eth0")
+                        || !back.contains("match 00000043/0000ffff at 20")
                         || eth0 == null
                         || !eth0.isBlank()) {
                     problems.add("pod " + i + ": tap " + ep.tap()
-                            + " is missing or not wired to eth0, or eth0 kept its address");
+                            + " is missing or not wired to eth0 both ways (DHCP kept), or eth0 kept its address");
                     ok = false;
                 }
                 continue;

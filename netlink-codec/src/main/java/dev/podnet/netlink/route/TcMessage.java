@@ -80,12 +80,18 @@ public record TcMessage(
 
     /** An ingress qdisc on device {@code index} (fails with {@code EEXIST} when it has one). */
     public static TcMessage ingressQdisc(int index) {
-        return new TcMessage(
-                Rtm.RTM_NEWQDISC,
-                Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                0,
-                0,
-                Rtm.AF_UNSPEC,
+        return ingress(Rtm.RTM_NEWQDISC, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, index);
+    }
+
+    /** Deletes device {@code index}'s ingress qdisc, and its filters with it. */
+    public static TcMessage deleteIngressQdisc(int index) {
+        return ingress(Rtm.RTM_DELQDISC, 0, index);
+    }
+
+    private static TcMessage ingress(int type, int flags, int index) {
+        return request(
+                type,
+                flags,
                 index,
                 INGRESS_HANDLE,
                 TC_H_INGRESS,
@@ -93,19 +99,10 @@ public record TcMessage(
                 AttributeList.builder().string(TCA_KIND, "ingress").build());
     }
 
-    /** Deletes device {@code index}'s ingress qdisc, and its filters with it. */
-    public static TcMessage deleteIngressQdisc(int index) {
-        return new TcMessage(
-                Rtm.RTM_DELQDISC,
-                0,
-                0,
-                0,
-                Rtm.AF_UNSPEC,
-                index,
-                INGRESS_HANDLE,
-                TC_H_INGRESS,
-                0,
-                AttributeList.builder().string(TCA_KIND, "ingress").build());
+    /** A request to send: sequence and port id are assigned by the channel. */
+    public static TcMessage request(
+            int type, int flags, int index, int handle, int parent, int info, AttributeList attributes) {
+        return new TcMessage(type, flags, 0, 0, Rtm.AF_UNSPEC, index, handle, parent, info, attributes);
     }
 
     /**
@@ -128,23 +125,24 @@ public record TcMessage(
     }
 
     /**
-     * A filter on device {@code index}'s ingress qdisc, at {@code priority}, that lets the IPv4
-     * datagrams to UDP port {@code port} (with a 20-byte IP header) go on into {@code index}'s own
-     * stack: a match with no action is {@code TC_ACT_OK}, and a lower priority runs first, so a
-     * redirect at a higher one never sees them.
+     * A filter on device {@code index}'s ingress qdisc, at {@code priority}, that lets the
+     * unfragmented IPv4 datagrams with a 20-byte header to UDP port {@code port} go on into
+     * {@code index}'s own stack: a match with no action is {@code TC_ACT_OK}, and filters with a
+     * lower priority number run first, so a redirect at a higher number never sees them.
      */
     public static TcMessage keepUdpPort(int index, int priority, int port) {
         int[][] keys = {
-            {0x00FF0000, 17 << 16, 8}, // the IP header's protocol byte (offset 9): UDP
-            {0x0000FFFF, port, 20}, // the destination port, after an IP header without options
+            {0x0F000000, 0x05000000, 0}, // the header length: 5 words, no options
+            {0x00003FFF, 0, 4}, // no more fragments and fragment offset 0: the datagram is whole
+            {0x00FF0000, 17 << 16, 8}, // the protocol: UDP
+            {0x0000FFFF, port, 20}, // the destination port, right after the header
         };
         return filter(index, priority, ETH_P_IP, keys, a -> {});
     }
 
     /** Dumps the filters of device {@code index}'s ingress qdisc. */
     public static TcMessage dumpIngressFilters(int index) {
-        return new TcMessage(
-                Rtm.RTM_GETTFILTER, 0, 0, 0, Rtm.AF_UNSPEC, index, 0, INGRESS_HANDLE, 0, AttributeList.EMPTY);
+        return request(Rtm.RTM_GETTFILTER, 0, index, 0, INGRESS_HANDLE, 0, AttributeList.EMPTY);
     }
 
     /**
@@ -158,6 +156,9 @@ public record TcMessage(
             int protocol,
             int[][] keys,
             java.util.function.Consumer<AttributeList.Builder> more) {
+        if (priority < 1 || priority > 0xFFFF) {
+            throw new IllegalArgumentException("a filter's priority is 1 to 65535, not " + priority);
+        }
         int[][] selected = keys.length == 0 ? new int[][] {{0, 0, 0}} : keys;
         ByteBuffer sel = ByteBuffer.allocate(TC_U32_SEL_LENGTH + selected.length * TC_U32_KEY_LENGTH)
                 .order(ByteOrder.LITTLE_ENDIAN);
@@ -173,12 +174,9 @@ public record TcMessage(
             more.accept(o);
             o.bytes(TCA_U32_SEL, sel.array());
         });
-        return new TcMessage(
+        return request(
                 Rtm.RTM_NEWTFILTER,
                 Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                0,
-                0,
-                Rtm.AF_UNSPEC,
                 index,
                 0,
                 INGRESS_HANDLE,
@@ -235,6 +233,15 @@ public record TcMessage(
     /** A filter's protocol ({@code ETH_P_*}, host order). */
     public int protocol() {
         return Short.toUnsignedInt(Short.reverseBytes((short) info));
+    }
+
+    /**
+     * A {@code u32} filter's selector as the kernel holds it ({@code struct tc_u32_sel} and its keys,
+     * {@code TCA_U32_SEL}), or null (another kind, or the hash table node a {@code u32} dump lists
+     * first): two filters select the same frames when these are equal.
+     */
+    public byte[] selector() {
+        return "u32".equals(kind()) ? attributes.nested(TCA_OPTIONS).bytes(TCA_U32_SEL) : null;
     }
 
     /**

@@ -84,6 +84,8 @@ class TcMessageTest {
         assertTrue(shown.contains("mirred (Egress Redirect to device out) stolen"), shown);
         assertTrue(shown.contains("match 00110000/00ff0000 at 8"), shown);
         assertTrue(shown.contains("match 00000043/0000ffff at 20"), shown);
+        assertTrue(shown.contains("match 05000000/0f000000 at 0"), "no IP options: " + shown);
+        assertTrue(shown.contains("match 00000000/00003fff at 4"), "not a fragment: " + shown);
         List<TcMessage> filters = c.dump(TcMessage.dumpIngressFilters(in))
                 .cast(TcMessage.class)
                 .collectList()
@@ -92,6 +94,14 @@ class TcMessageTest {
                 filters.stream().anyMatch(f -> f.priority() == 2 && f.redirectTarget() == out),
                 "the dump reads the redirect back: " + filters);
         assertTrue(filters.stream().allMatch(f -> "u32".equals(f.kind()) && f.index() == in), filters.toString());
+        // the kernel holds each selector as it was sent
+        for (TcMessage sent : List.of(TcMessage.keepUdpPort(in, 1, 67), TcMessage.redirectAll(in, 2, out))) {
+            assertTrue(
+                    filters.stream()
+                            .anyMatch(f -> f.priority() == sent.priority()
+                                    && java.util.Arrays.equals(f.selector(), sent.selector())),
+                    "the dump holds the selector sent at priority " + sent.priority() + ": " + filters);
+        }
 
         String ping = Sandbox.run("ip", "netns", "exec", left, "ping", "-c", "1", "-W", "2", "198.19.98.2");
         assertTrue(ping.contains("1 received"), ping);

@@ -119,15 +119,6 @@ public final class AddContext implements AutoCloseable {
         return n.length() > 15 ? n.substring(0, 15) : n;
     }
 
-    /**
-     * The bridge inside the sandbox that joined a VM endpoint's tap and interface before podnet
-     * wired them by traffic control: still read and deleted, for endpoints made then.
-     */
-    public static String vmBridgeName(String ifName) {
-        String n = "br" + ifName;
-        return n.length() > 15 ? n.substring(0, 15) : n;
-    }
-
     public Cidr address() {
         return address;
     }

@@ -43,18 +43,17 @@ public final class EndpointSteps {
     public static final String POD_TAG = "podnet-pod:";
 
     /**
-     * The alias of a VM endpoint's tap (of its sandbox bridge, for one made before the wire),
-     * {@code podnet-vm:<address>|<address6>|<mac>}: what the VM was handed (and the sandbox interface
+     * The alias of a VM endpoint's tap, {@code podnet-vm:<address>|<address6>|<mac>}: what the VM was handed (and the sandbox interface
      * no longer holds), for a record rebuilt from the kernel.
      */
     public static final String VM_TAG = "podnet-vm:";
 
     /**
-     * The VM shape (Virtlet), on a bridge network: the bridge shape, then {@code vm-tap} (a
-     * persistent tap inside the sandbox, made on the namespace thread) and {@code vm-bridge} (a
-     * bridge inside the sandbox joining the tap and the interface; the interface's address and
-     * default route are stripped, to be claimed by the VM, which also takes the interface's MAC
-     * while the interface gets a new one).
+     * The VM shape (Virtlet's, wired as Kata Containers wires it), on a bridge network: the bridge
+     * shape, then {@code vm-tap} (a persistent tap inside the sandbox, made on the namespace
+     * thread), {@code vm-wire} (the interface's address and default route are stripped, to be
+     * claimed by the VM, which also takes the interface's MAC while the interface gets a new one;
+     * the tap and the interface are joined by traffic control, {@link VmWire}) and {@code vm-dhcp}.
      */
     public static final List<Step<AddContext>> VM = VmSteps.STEPS;
 
@@ -82,14 +81,9 @@ public final class EndpointSteps {
         return startDhcp(c.host, r, c.network.record(), r.vmTap());
     }
 
-    /**
-     * Restarts {@code r}'s DHCP responder: on its tap, or, for an endpoint made before the wire, on
-     * its sandbox bridge (the tap is a port of that bridge, so the VM's requests arrive on the
-     * bridge); binding to a bridge that is not there fails, and the tap is taken.
-     */
-    public static Mono<Void> restartDhcp(HostContext host, EndpointRecord r, NetworkRecord network) {
-        return startDhcp(host, r, network, AddContext.vmBridgeName(r.ifName()))
-                .onErrorResume(e -> startDhcp(host, r, network, r.vmTap()));
+    /** Starts (or restarts) {@code r}'s DHCP responder on its tap. */
+    public static Mono<Void> startDhcp(HostContext host, EndpointRecord r, NetworkRecord network) {
+        return startDhcp(host, r, network, r.vmTap());
     }
 
     private static Mono<Void> startDhcp(HostContext host, EndpointRecord r, NetworkRecord network, String device) {

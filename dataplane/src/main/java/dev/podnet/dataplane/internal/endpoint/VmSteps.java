@@ -1,6 +1,5 @@
 package dev.podnet.dataplane.internal.endpoint;
 
-import dev.podnet.dataplane.internal.dhcp.DhcpResponder;
 import dev.podnet.dataplane.internal.link.Addresses;
 import dev.podnet.dataplane.internal.link.Links;
 import dev.podnet.dataplane.internal.link.Routes;
@@ -24,7 +23,7 @@ import reactor.core.publisher.Mono;
  * address and routes are stripped, to be claimed by the VM, which also takes the interface's MAC
  * while the interface gets a new one; the tap is tagged {@link EndpointSteps#VM_TAG} with what the
  * VM was handed; and the two are joined as a wire by traffic control: every frame arriving on one
- * leaves by the other, {@link TcMessage#redirectAll}) and {@code vm-dhcp} (the responder that serves
+ * leaves by the other, {@link VmWire}) and {@code vm-dhcp} (the responder that serves
  * the VM on the tap, {@link EndpointSteps#startDhcp(AddContext)}), before {@code record-ready}.
  *
  * <p>Why a wire and not a bridge inside the sandbox (what Virtlet made, and podnet before): a
@@ -33,14 +32,10 @@ import reactor.core.publisher.Mono;
  * wire needs only the two devices that exist anyway. The VM's DHCP requests are kept out of the
  * wire ({@link TcMessage#keepUdpPort}, tried first) so that they reach the responder on the tap
  * and nothing else. Undos: the tap is deleted, the interface's ingress qdisc (with its redirect)
- * deleted, the responder stopped.
+ * deleted, the responder stopped. (The interface's qdisc would also go with the veth, which the
+ * undo of {@code create-veth} deletes; the step undoes its own work all the same.)
  */
 final class VmSteps {
-    /** The wire's filters: the kept DHCP port first, then everything else. */
-    private static final int KEEP_PRIORITY = 1;
-
-    private static final int WIRE_PRIORITY = 2;
-
     /** The VM shape: the bridge shape's steps up to {@code port-up}, then the VM's own. */
     static final List<Step<AddContext>> STEPS = SharedSteps.shape(List.of(
             BridgeSteps.CONFIGURE_POD,
@@ -95,12 +90,7 @@ final class VmSteps {
                     if (c.mtu > 0) {
                         batch.add(Links.setMtu(tapIndex, c.mtu)); // the VM's link carries the endpoint's MTU too
                     }
-                    batch.addAll(List.of(
-                            TcMessage.ingressQdisc(c.podIfIndex),
-                            TcMessage.ingressQdisc(tapIndex),
-                            TcMessage.redirectAll(c.podIfIndex, WIRE_PRIORITY, tapIndex),
-                            TcMessage.keepUdpPort(tapIndex, KEEP_PRIORITY, DhcpResponder.SERVER_PORT),
-                            TcMessage.redirectAll(tapIndex, WIRE_PRIORITY, c.podIfIndex)));
+                    batch.addAll(VmWire.requests(c.podIfIndex, tapIndex));
                     try {
                         pod.executeBatch(batch);
                     } catch (RuntimeException e) {

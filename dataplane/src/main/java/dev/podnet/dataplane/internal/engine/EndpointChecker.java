@@ -3,20 +3,18 @@ package dev.podnet.dataplane.internal.engine;
 import dev.podnet.dataplane.EndpointCheck;
 import dev.podnet.dataplane.EndpointState;
 import dev.podnet.dataplane.NetworkMode;
-import dev.podnet.dataplane.internal.endpoint.AddContext;
 import dev.podnet.dataplane.internal.endpoint.AttachedNetwork;
 import dev.podnet.dataplane.internal.endpoint.EndpointRecord;
 import dev.podnet.dataplane.internal.endpoint.EndpointSteps;
 import dev.podnet.dataplane.internal.endpoint.HostContext;
 import dev.podnet.dataplane.internal.endpoint.HostNames;
+import dev.podnet.dataplane.internal.endpoint.VmWire;
 import dev.podnet.dataplane.internal.link.Addresses;
 import dev.podnet.dataplane.internal.link.Links;
 import dev.podnet.dataplane.internal.link.Routes;
 import dev.podnet.dataplane.ipam.Cidr;
 import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.dataplane.netns.NetNs;
-import dev.podnet.netlink.Errno;
-import dev.podnet.netlink.NetlinkException;
 import dev.podnet.netlink.channel.NetlinkClient;
 import dev.podnet.netlink.route.AddressMessage;
 import dev.podnet.netlink.route.IprouteNames;
@@ -200,78 +198,51 @@ final class EndpointChecker {
     }
 
     /**
-     * A VM endpoint: its tap is there and up, and the interface and the tap are wired (each passes
-     * the frames that arrive on it to the other). One made before the wire: the tap and the
-     * interface are ports of its sandbox bridge, which is up.
+     * A VM endpoint: its tap is there, up and tagged with what the VM was handed, and the interface
+     * and the tap are wired (each passes every frame that arrives on it to the other, and the tap
+     * keeps the VM's DHCP for the responder), as {@link VmWire} defines.
      */
     private static Mono<Void> checkVm(NetlinkClient pod, EndpointRecord r, LinkMessage eth, List<String> diffs) {
         String where = " in " + r.netns();
-        String bridgeName = AddContext.vmBridgeName(r.ifName());
-        return pod.request(Links.getByName(bridgeName))
-                .cast(LinkMessage.class)
-                .flatMap(br -> checkVmBridge(pod, r, eth, br, diffs).thenReturn(true))
-                .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty())
-                .switchIfEmpty(Mono.defer(() -> pod.request(Links.getByName(r.vmTap()))
-                        .cast(LinkMessage.class)
-                        .flatMap(tap -> {
-                            if (!tap.isUp()) {
-                                diffs.add("tap " + r.vmTap() + where + " is down");
-                            }
-                            return wiredTo(pod, eth.index(), tap.index())
-                                    .doOnNext(wired -> {
-                                        if (!wired) {
-                                            diffs.add(r.ifName() + where + " does not pass its frames to tap "
-                                                    + r.vmTap());
-                                        }
-                                    })
-                                    .then(wiredTo(pod, tap.index(), eth.index()))
-                                    .doOnNext(wired -> {
-                                        if (!wired) {
-                                            diffs.add("tap " + r.vmTap() + where + " does not pass its frames to "
-                                                    + r.ifName());
-                                        }
-                                    });
-                        })
-                        .onErrorResume(EndpointSteps::isNoDevice, e -> {
-                            diffs.add("tap " + r.vmTap() + where + " is missing");
-                            return Mono.empty();
-                        })
-                        .thenReturn(true)))
-                .then();
-    }
-
-    /** Whether a filter of {@code from}'s ingress redirects every frame to {@code to}. */
-    private static Mono<Boolean> wiredTo(NetlinkClient pod, int from, int to) {
-        return pod.dump(TcMessage.dumpIngressFilters(from))
-                .cast(TcMessage.class)
-                .any(f -> f.redirectTarget() == to)
-                // a device without an ingress qdisc has no filters to list
-                .onErrorResume(
-                        e -> NetlinkException.hasErrno(e, Errno.EINVAL) || NetlinkException.hasErrno(e, Errno.ENOENT),
-                        e -> Mono.just(false));
-    }
-
-    /** A VM endpoint made before the wire: the tap and the interface are ports of its sandbox bridge {@code br}, which is up. */
-    private static Mono<Void> checkVmBridge(
-            NetlinkClient pod, EndpointRecord r, LinkMessage eth, LinkMessage br, List<String> diffs) {
-        String bridgeName = br.name();
-        if (!br.isUp()) {
-            diffs.add("sandbox bridge " + bridgeName + " in " + r.netns() + " is down");
-        }
-        if (eth.master() != br.index()) {
-            diffs.add(r.ifName() + " in " + r.netns() + " is not a port of " + bridgeName);
-        }
         return pod.request(Links.getByName(r.vmTap()))
                 .cast(LinkMessage.class)
-                .doOnNext(tap -> {
-                    if (tap.master() != br.index()) {
-                        diffs.add("tap " + r.vmTap() + " in " + r.netns() + " is not a port of " + bridgeName);
+                .flatMap(tap -> {
+                    if (!tap.isUp()) {
+                        diffs.add("tap " + r.vmTap() + where + " is down");
                     }
+                    if (tap.alias() == null || !tap.alias().startsWith(EndpointSteps.VM_TAG)) {
+                        diffs.add("tap " + r.vmTap() + where + " lacks its " + EndpointSteps.VM_TAG + " tag");
+                    }
+                    // one dump at a time on a socket
+                    return filters(pod, eth.index())
+                            .doOnNext(f -> {
+                                if (!VmWire.passes(f, eth.index(), tap.index())) {
+                                    diffs.add(r.ifName() + where + " does not pass its frames to tap " + r.vmTap());
+                                }
+                            })
+                            .then(filters(pod, tap.index()))
+                            .doOnNext(f -> {
+                                if (!VmWire.passes(f, tap.index(), eth.index())) {
+                                    diffs.add(
+                                            "tap " + r.vmTap() + where + " does not pass its frames to " + r.ifName());
+                                }
+                                if (!VmWire.keepsDhcp(f)) {
+                                    diffs.add("tap " + r.vmTap() + where + " does not keep the VM's DHCP for"
+                                            + " its responder");
+                                }
+                            });
                 })
                 .onErrorResume(EndpointSteps::isNoDevice, e -> {
-                    diffs.add("tap " + r.vmTap() + " in " + r.netns() + " is missing");
+                    diffs.add("tap " + r.vmTap() + where + " is missing");
                     return Mono.empty();
                 })
                 .then();
+    }
+
+    /** Device {@code index}'s ingress filters (none when it has no ingress qdisc). */
+    private static Mono<List<TcMessage>> filters(NetlinkClient pod, int index) {
+        return pod.dump(TcMessage.dumpIngressFilters(index))
+                .cast(TcMessage.class)
+                .collectList();
     }
 }

@@ -199,34 +199,18 @@ final class EndpointOperations {
     /**
      * A VM endpoint's tap stays in the sandbox when the veth goes: delete it too (its traffic control
      * goes with it), on the delete loop (a delete blocks its sender's thread for the kernel's grace
-     * period, which must not be the host channel's loop). An endpoint made before the wire also has
-     * its sandbox bridge, deleted in the same batch (for the others that delete finds no device).
+     * period, which must not be the host channel's loop).
      */
     private Mono<Void> removeVmDevices(EndpointRecord r) {
         NetNs ns = NetNs.ofPath(Path.of(r.netns()));
         return Mono.usingWhen(
                         host.netns().openRouteSocket(ns).flatMap(s -> NetlinkClient.open(deleteLoop, s)),
-                        pod -> pod.executeBatch(List.of(
-                                        Links.deleteByName(r.vmTap()),
-                                        Links.deleteByName(AddContext.vmBridgeName(r.ifName()))))
+                        pod -> pod.execute(Links.deleteByName(r.vmTap()))
                                 // a device already gone (ENODEV) is what the delete wants
-                                .onErrorResume(EndpointOperations::onlyNoDevice, e -> Mono.empty()),
+                                .onErrorResume(EndpointSteps::isNoDevice, e -> Mono.empty()),
                         NetlinkClient::close)
                 // the sandbox is gone, and its devices with it
                 .onErrorResume(e -> e instanceof NetnsException, e -> Mono.empty());
-    }
-
-    /** A batch failure whose errors (the first and the suppressed) are all ENODEV. */
-    private static boolean onlyNoDevice(Throwable e) {
-        if (!EndpointSteps.isNoDevice(e)) {
-            return false;
-        }
-        for (Throwable s : e.getSuppressed()) {
-            if (!EndpointSteps.isNoDevice(s)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Sets the MTU and adds routes of a live endpoint, as steps with undo. */

@@ -218,7 +218,7 @@ public final class Engine {
                         !r.vmTap().isEmpty() && r.state() == EndpointState.READY && attached.containsKey(r.network()))
                 .concatMap(r -> host.dhcp().get(r.key()) != null
                         ? Mono.<Void>empty()
-                        : EndpointSteps.restartDhcp(
+                        : EndpointSteps.startDhcp(
                                         host, r, attached.get(r.network()).record())
                                 // a sandbox that cannot be entered is the reconciler's to report
                                 .onErrorResume(e -> Mono.empty()))

@@ -148,13 +148,12 @@ final class KernelSurvey {
                 return Mono.just(new Found(null, "no " + tag.ifName() + " as its peer in " + netns));
             }
             String vmTap = AddContext.vmTapName(tag.ifName());
-            LinkMessage tap = named(links, vmTap);
-            // a VM endpoint's tap carries the VM's tag; one made before the wire has it on its sandbox bridge
-            LinkMessage vmTagged = tap == null
-                    ? null
-                    : tap.alias() != null && tap.alias().startsWith(EndpointSteps.VM_TAG)
-                            ? tap
-                            : named(links, AddContext.vmBridgeName(tag.ifName()));
+            // a VM endpoint's tap carries the VM's tag
+            LinkMessage vmTagged = links.stream()
+                    .filter(l -> vmTap.equals(l.name()))
+                    .filter(l -> l.alias() != null && l.alias().startsWith(EndpointSteps.VM_TAG))
+                    .findFirst()
+                    .orElse(null);
             boolean vm = vmTagged != null;
             Mono<List<AddressMessage>> addrs = pod.dump(Addresses.dumpOf(Rtm.AF_UNSPEC, peer.index()))
                     .cast(AddressMessage.class)
@@ -170,11 +169,6 @@ final class KernelSurvey {
             return addrs.zipWhen(a -> routes)
                     .map(t -> rebuild(link, tag, n, netns, peer, vm ? vmTap : "", vmTagged, t.getT1(), t.getT2()));
         });
-    }
-
-    /** The link called {@code name}, or null. */
-    private static LinkMessage named(List<LinkMessage> links, String name) {
-        return links.stream().filter(l -> name.equals(l.name())).findFirst().orElse(null);
     }
 
     private Found rebuild(
@@ -193,9 +187,6 @@ final class KernelSurvey {
         if (!vmTap.isEmpty()) {
             // a VM endpoint's interface gave its address and MAC to the VM; the tap's alias keeps them
             String alias = vmTagged.alias();
-            if (alias == null || !alias.startsWith(EndpointSteps.VM_TAG)) {
-                return new Found(null, "neither its tap nor its VM bridge carries a " + EndpointSteps.VM_TAG + " tag");
-            }
             String[] f = alias.substring(EndpointSteps.VM_TAG.length()).split("\\|", -1);
             address = f[0];
             address6 = f.length > 1 ? f[1] : "";
