@@ -43,8 +43,8 @@ public final class EndpointSteps {
     public static final String POD_TAG = "podnet-pod:";
 
     /**
-     * The alias of a VM endpoint's tap, {@code podnet-vm:<address>|<address6>|<mac>}: what the VM was handed (and the sandbox interface
-     * no longer holds), for a record rebuilt from the kernel.
+     * The alias of a VM endpoint's tap, {@code podnet-vm:<address>|<address6>|<mac>}: what the VM
+     * was handed (and the sandbox interface no longer holds), for a record rebuilt from the kernel.
      */
     public static final String VM_TAG = "podnet-vm:";
 
@@ -75,25 +75,20 @@ public final class EndpointSteps {
         return mode == NetworkMode.PTP ? PTP : BRIDGE;
     }
 
-    /** Starts the DHCP responder that serves the VM what its sandbox interface was stripped of, on its tap. */
+    /** Starts the DHCP responder that serves the VM what its sandbox interface was stripped of. */
     public static Mono<Void> startDhcp(AddContext c) {
-        EndpointRecord r = c.record(EndpointState.READY);
-        return startDhcp(c.host, r, c.network.record(), r.vmTap());
+        return startDhcp(c.host, c.record(EndpointState.READY), c.network.record());
     }
 
     /** Starts (or restarts) {@code r}'s DHCP responder on its tap. */
     public static Mono<Void> startDhcp(HostContext host, EndpointRecord r, NetworkRecord network) {
-        return startDhcp(host, r, network, r.vmTap());
-    }
-
-    private static Mono<Void> startDhcp(HostContext host, EndpointRecord r, NetworkRecord network, String device) {
         return host.dhcp()
                 .start(
                         r.key(),
                         () -> DhcpResponder.open(
                                 host.netns(),
                                 NetNs.ofPath(Path.of(r.netns())),
-                                device,
+                                r.vmTap(),
                                 host.loops(),
                                 new DhcpServer(VmLease.of(r, network))));
     }
