@@ -29,10 +29,10 @@ import reactor.core.publisher.Mono;
  * <li>{@code record-ready}: the record becomes READY.</li>
  * </ol>
  * The steps other than {@code configure-pod} and {@code port-up} are {@link SharedSteps}; the VM
- * shape ({@link VmSteps}) runs this one's two as well.
+ * shape ({@link VmSteps}) runs {@code port-up} as well.
  */
 final class BridgeSteps {
-    /** {@code configure-pod}: the VM shape runs it too. */
+    /** {@code configure-pod}. */
     static final Step<AddContext> CONFIGURE_POD =
             Step.of("configure-pod", BridgeSteps::configurePod, c -> Mono.empty());
 

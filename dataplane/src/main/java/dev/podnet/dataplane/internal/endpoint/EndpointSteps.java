@@ -49,11 +49,10 @@ public final class EndpointSteps {
     public static final String VM_TAG = "podnet-vm:";
 
     /**
-     * The VM shape (Virtlet's, wired as Kata Containers wires it), on a bridge network: the bridge
-     * shape, then {@code vm-tap} (a persistent tap inside the sandbox, made on the namespace
-     * thread), {@code vm-wire} (the interface's address and default route are stripped, to be
-     * claimed by the VM, which also takes the interface's MAC while the interface gets a new one;
-     * the tap and the interface are joined by traffic control, {@link VmWire}) and {@code vm-dhcp}.
+     * The VM shape (Virtlet's, wired as Kata Containers wires it), on a bridge network: the shared
+     * steps, then {@code vm-pod} (the tap made inside the sandbox, the interface left without
+     * address or routes and with a new MAC, the VM taking the old one, and the tap and the
+     * interface joined by traffic control, {@link VmWire}), {@code port-up} and {@code vm-dhcp}.
      */
     public static final List<Step<AddContext>> VM = VmSteps.STEPS;
 

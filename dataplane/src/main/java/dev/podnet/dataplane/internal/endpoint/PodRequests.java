@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * What the shapes' configurations of the pod's interface have in common: its first message (IPv6
  * link-local generation off, with the tag that keeps the pod's name, {@link EndpointSteps#POD_TAG}),
- * the network's extra routes as requests (which the VM's {@code vm-wire} step takes away again),
- * and the plain error for a default route the pod already has through another interface.
+ * the network's extra routes as requests, and the plain error for a default route the pod already
+ * has through another interface.
  */
 final class PodRequests {
     private PodRequests() {}

@@ -1,8 +1,6 @@
 package dev.podnet.dataplane.internal.endpoint;
 
-import dev.podnet.dataplane.internal.link.Addresses;
 import dev.podnet.dataplane.internal.link.Links;
-import dev.podnet.dataplane.internal.link.Routes;
 import dev.podnet.dataplane.internal.link.TapDevices;
 import dev.podnet.dataplane.link.MacAddress;
 import dev.podnet.netlink.Errno;
@@ -10,7 +8,6 @@ import dev.podnet.netlink.NetlinkException;
 import dev.podnet.netlink.NetlinkMessage;
 import dev.podnet.netlink.channel.SyncNetlink;
 import dev.podnet.netlink.route.LinkMessage;
-import dev.podnet.netlink.route.RouteMessage;
 import dev.podnet.netlink.route.TcMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,30 +15,30 @@ import reactor.core.publisher.Mono;
 
 /**
  * The VM shape (Virtlet's, wired as Kata Containers wires it), on a bridge network,
- * {@link EndpointSteps#VM}: the bridge shape ({@link BridgeSteps}), then {@code vm-tap} (a
- * persistent tap inside the sandbox, made on the namespace thread), {@code vm-wire} (the interface's
- * address and routes are stripped, to be claimed by the VM, which also takes the interface's MAC
- * while the interface gets a new one; the tap is tagged {@link EndpointSteps#VM_TAG} with what the
- * VM was handed; and the two are joined as a wire by traffic control: every frame arriving on one
- * leaves by the other, {@link VmWire}) and {@code vm-dhcp} (the responder that serves
- * the VM on the tap, {@link EndpointSteps#startDhcp(AddContext)}), before {@code record-ready}.
+ * {@link EndpointSteps#VM}: the shared steps up to {@code create-veth}, then {@code vm-pod}, one
+ * visit to the sandbox on the rtnetlink thread that creates the persistent tap and sends one
+ * datagram: the interface's IPv6 link-local generation off (with the pod's tag), a new MAC for it
+ * (the VM takes the one the record holds) and up; the tap tagged {@link EndpointSteps#VM_TAG} with
+ * what the VM was handed, link-local off, up, with the endpoint's MTU; and the two joined as a
+ * wire by traffic control, every frame arriving on one leaving by the other ({@link VmWire}). The
+ * interface never holds the pod's address or routes: they are the VM's, served by
+ * {@code vm-dhcp} (the responder on the tap, {@link EndpointSteps#startDhcp(AddContext)}) after
+ * the bridge shape's {@code port-up}.
  *
  * <p>Why a wire and not a bridge inside the sandbox (what Virtlet made, and podnet before): a
  * bridge is one more device to create and, above all, to delete, and the kernel deletes a bridge
  * slowly (~40 ms here, serialised across namespaces), which held VM removes to ~30 per second. The
  * wire needs only the two devices that exist anyway. The VM's DHCP requests are kept out of the
  * wire ({@link TcMessage#keepUdpPort}, tried first) so that they reach the responder on the tap
- * and nothing else. Undos: the tap is deleted, the interface's ingress qdisc (with its redirect)
- * deleted, the responder stopped. (The interface's qdisc would also go with the veth, which the
- * undo of {@code create-veth} deletes; the step undoes its own work all the same.)
+ * and nothing else. Undo of {@code vm-pod} (and what it does itself when its datagram fails part
+ * of the way): the tap is deleted and the interface's ingress qdisc with its redirect (which would
+ * also go with the veth, deleted by the undo of {@code create-veth}).
  */
 final class VmSteps {
-    /** The VM shape: the bridge shape's steps up to {@code port-up}, then the VM's own. */
+    /** The VM shape. */
     static final List<Step<AddContext>> STEPS = SharedSteps.shape(List.of(
-            BridgeSteps.CONFIGURE_POD,
+            Step.of("vm-pod", VmSteps::configurePod, VmSteps::undoPod),
             BridgeSteps.PORT_UP,
-            Step.of("vm-tap", VmSteps::createTap, c -> deleteInPod(c, AddContext.vmTapName(c.ifName))),
-            Step.of("vm-wire", VmSteps::wireTap, VmSteps::unwire),
             Step.of(
                     "vm-dhcp",
                     EndpointSteps::startDhcp,
@@ -49,55 +46,32 @@ final class VmSteps {
 
     private VmSteps() {}
 
-    private static Mono<Void> createTap(AddContext c) {
-        String tap = AddContext.vmTapName(c.ifName);
-        return c.host.netns()
-                .inside(c.netns, () -> {
-                    TapDevices.createPersistentTap(tap);
-                    return tap;
-                })
-                .then();
-    }
-
-    private static Mono<Void> wireTap(AddContext c) {
+    private static Mono<Void> configurePod(AddContext c) {
         String tap = AddContext.vmTapName(c.ifName);
         return c.inPod(pod -> {
-                    int tapIndex = ((LinkMessage) pod.request(Links.getByName(tap))).index();
-                    // the interface's routes and addresses go to the VM (served by DHCP): routes first, while their
-                    // gateways are reachable
-                    List<NetlinkMessage> batch = new ArrayList<>();
-                    for (NetlinkMessage route : PodRequests.networkRoutes(c)) {
-                        batch.add(Routes.delete((RouteMessage) route));
-                    }
-                    if (c.defaultRoute()) {
-                        batch.add(Routes.deleteDefaultVia(c.gateway4(), c.podIfIndex));
-                    }
-                    batch.add(Addresses.delete(c.podIfIndex, c.address));
-                    if (c.address6 != null) {
-                        if (c.defaultRoute()) {
-                            batch.add(Routes.deleteDefaultVia(c.network.gateway6(), c.podIfIndex));
-                        }
-                        batch.add(Addresses.delete(c.podIfIndex, c.address6));
-                    }
-                    batch.addAll(List.of(
-                            Links.setAlias(
-                                    tap,
-                                    EndpointSteps.VM_TAG + c.address + "|" + (c.address6 == null ? "" : c.address6)
-                                            + "|" + c.mac),
-                            Links.setMac(c.podIfIndex, MacAddress.randomLocal()),
-                            Links.noIpv6LinkLocal(tapIndex),
-                            Links.up(tapIndex)));
-                    if (c.mtu > 0) {
-                        batch.add(Links.setMtu(tapIndex, c.mtu)); // the VM's link carries the endpoint's MTU too
-                    }
-                    batch.addAll(VmWire.requests(c.podIfIndex, tapIndex));
+                    // this thread is inside the sandbox: the tap lands there
+                    TapDevices.createPersistentTap(tap);
                     try {
+                        int tapIndex = ((LinkMessage) pod.request(Links.getByName(tap))).index();
+                        List<NetlinkMessage> batch = new ArrayList<>(List.of(
+                                PodRequests.podLinkLocalOff(c),
+                                Links.setMac(c.podIfIndex, MacAddress.randomLocal()),
+                                Links.up(c.podIfIndex),
+                                Links.setAlias(
+                                        tap,
+                                        EndpointSteps.VM_TAG + c.address + "|" + (c.address6 == null ? "" : c.address6)
+                                                + "|" + c.mac),
+                                Links.noIpv6LinkLocal(tapIndex),
+                                Links.up(tapIndex)));
+                        if (c.mtu > 0) {
+                            batch.add(Links.setMtu(tapIndex, c.mtu)); // the VM's link carries the endpoint's MTU too
+                        }
+                        batch.addAll(VmWire.requests(c.podIfIndex, tapIndex));
                         pod.executeBatch(batch);
                     } catch (RuntimeException e) {
-                        // the interface's qdisc may exist by now: a failed step leaves nothing (the tap's goes with
-                        // the tap, in the undo of vm-tap)
+                        // a failed step leaves nothing (the kernel applies a datagram's other requests)
                         try {
-                            deleteIngress(pod, c.podIfIndex);
+                            undo(pod, c, tap);
                         } catch (RuntimeException suppressed) {
                             e.addSuppressed(suppressed);
                         }
@@ -108,43 +82,33 @@ final class VmSteps {
                 .then();
     }
 
-    /** Deletes the interface's ingress qdisc, and with it the redirect to the tap. */
-    private static Mono<Void> unwire(AddContext c) {
+    private static Mono<Void> undoPod(AddContext c) {
         if (c.netnsFd < 0) {
             return Mono.empty(); // the namespace was never opened: nothing was made in it
         }
         return c.inPod(pod -> {
-                    deleteIngress(pod, c.podIfIndex);
+                    undo(pod, c, AddContext.vmTapName(c.ifName));
                     return true;
                 })
                 .then();
     }
 
-    /** Deletes {@code index}'s ingress qdisc; one that is not there (or a device that is not) is what it wants. */
-    private static void deleteIngress(SyncNetlink pod, int index) {
+    /** Deletes the tap and the interface's ingress qdisc; what is not there is what it wants. */
+    private static void undo(SyncNetlink pod, AddContext c, String tap) {
         try {
-            pod.execute(TcMessage.deleteIngressQdisc(index));
+            pod.execute(TcMessage.deleteIngressQdisc(c.podIfIndex));
         } catch (NetlinkException e) {
+            // no such qdisc is EINVAL ("Invalid handle")
             if (e.errno() != Errno.ENOENT && e.errno() != Errno.EINVAL && e.errno() != Errno.ENODEV) {
                 throw e;
             }
         }
-    }
-
-    private static Mono<Void> deleteInPod(AddContext c, String name) {
-        if (c.netnsFd < 0) {
-            return Mono.empty(); // the namespace was never opened: nothing was made in it
+        try {
+            pod.execute(Links.deleteByName(tap));
+        } catch (NetlinkException e) {
+            if (e.errno() != Errno.ENODEV) {
+                throw e;
+            }
         }
-        return c.inPod(pod -> {
-                    try {
-                        pod.execute(Links.deleteByName(name));
-                    } catch (NetlinkException e) {
-                        if (e.errno() != Errno.ENODEV) {
-                            throw e;
-                        }
-                    }
-                    return true;
-                })
-                .then();
     }
 }
