@@ -24,7 +24,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A VM endpoint serves its VM, by DHCP on the tap, what the sandbox interface was stripped of:
+ * A VM endpoint serves its VM, by DHCP on the tap, its address and routes:
  * frames written into the tap as a VM would (DHCPDISCOVER, DHCPREQUEST) get an OFFER and an ACK
  * back through the tap, with the address, gateway, routes, MTU and DNS; and the wire between the
  * tap and the sandbox interface carries the VM's ARP for its gateway out and the answer back.

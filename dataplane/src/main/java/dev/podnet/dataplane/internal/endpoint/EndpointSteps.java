@@ -74,7 +74,7 @@ public final class EndpointSteps {
         return mode == NetworkMode.PTP ? PTP : BRIDGE;
     }
 
-    /** Starts the DHCP responder that serves the VM what its sandbox interface was stripped of. */
+    /** Starts the DHCP responder that serves the VM its address and routes. */
     public static Mono<Void> startDhcp(AddContext c) {
         return startDhcp(c.host, c.record(EndpointState.READY), c.network.record());
     }

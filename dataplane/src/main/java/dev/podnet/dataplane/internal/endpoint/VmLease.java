@@ -8,7 +8,7 @@ import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What a VM endpoint's VM is served by DHCP: what was stripped from the sandbox interface. */
+/** What a VM endpoint's VM is served by DHCP: the pod's address, gateway, routes, MTU and DNS. */
 public final class VmLease {
     /**
      * The VM keeps its address for the endpoint's life: a lease that never needs renewing (about
