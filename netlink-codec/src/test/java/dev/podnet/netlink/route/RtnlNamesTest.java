@@ -13,6 +13,8 @@ class RtnlNamesTest {
     void messagesAreNamedAsTheKernelsHeadersSpellThem() {
         assertEquals("RTM_NEWLINK", RtnlNames.message(Rtm.RTM_NEWLINK));
         assertEquals("RTM_GETNSID", RtnlNames.message(Rtm.RTM_GETNSID));
+        assertEquals("RTM_NEWQDISC", RtnlNames.message(Rtm.RTM_NEWQDISC));
+        assertEquals("RTM_GETTFILTER", RtnlNames.message(Rtm.RTM_GETTFILTER));
         assertEquals("NLMSG_DONE", RtnlNames.message(Netlink.NLMSG_DONE));
         assertEquals("NLMSG_ERROR", RtnlNames.message(Netlink.NLMSG_ERROR));
         assertEquals("type 1000", RtnlNames.message(1000));
